@@ -1,0 +1,227 @@
+"""The command line: ``python run.py [command] ...``. With no command it runs the default scenario.
+
+Every user mistake (bad scenario, bad override, missing file) is printed as a clear message naming the
+file, the field and what is allowed, and the command exits with status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+from wargame.errors import WargameError
+
+DEFAULT_SCENARIO = "hts_2024"
+DEFAULT_SEED = 1
+
+EXAMPLES = {
+    "run": """\
+        examples:
+          python run.py                                    # hts_2024, seed 1, outputs in runs/hts_2024-seed1
+          python run.py run aleppo_2016 --seed 7
+          python run.py run hts_2024 --set factions.saa.pay=0.6 --set factions.saa.professionalism=0.6
+          python run.py run my_scenario.toml --out runs/mine
+          python run.py run runs/hts_2024-seed1/scenario.toml --seed 1   # reproduce a saved run""",
+    "map": """\
+        examples:
+          python run.py map                                # theatre.png at the default 5 km cells
+          python run.py map --cell-km 3 --out theatre-3km.png""",
+    "scenarios": """\
+        examples:
+          python run.py scenarios                          # list the built-in scenarios
+          python run.py scenarios hts_2024                 # every tunable parameter: value, range, note
+          python run.py scenarios hts_2024 --assumptions   # only the parameters that are assumptions""",
+    "validate": """\
+        examples:
+          python run.py validate my_scenario.toml
+          python run.py validate hts_2024 --set rules.combat.attrition_per_day=0.05""",
+    "places": """\
+        examples:
+          python run.py places                             # every place id a scenario may use
+          python run.py places --kind airbase""",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python run.py",
+        description="wargame: an agent-based strategic wargame of the Syrian war on Mesa.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=textwrap.dedent("""\
+            commands:
+              run         run a scenario to its end and write a run directory (the default command)
+              map         draw the theatre (terrain, roads, rivers, places) to a PNG
+              scenarios   list the scenarios, or one scenario's tunable parameters
+              validate    check a scenario file (and overrides) and report every problem
+              places      list the place ids scenarios can refer to
+
+            python run.py COMMAND --help shows each command's options and examples.
+            With no command, `python run.py` runs hts_2024 (seed 1) and writes runs/hts_2024-seed1."""))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text,
+                              epilog=textwrap.dedent(EXAMPLES[name]),
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    run = add("run", "Run a scenario to its end; print a summary; write the run directory.")
+    run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                     help=f"built-in scenario name or path to a .toml file (default {DEFAULT_SCENARIO})")
+    run.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                     help="override a parameter by its dotted path; repeatable")
+    run.add_argument("--out", type=Path, default=None, help="run directory (default runs/<scenario>-seed<seed>)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar and no summary on screen")
+
+    mp = add("map", "Draw the theatre to a PNG you can check against a real map.")
+    mp.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="scenario whose theatre bounds to use")
+    mp.add_argument("--cell-km", type=float, default=None, help="cell size in km (default: the scenario's)")
+    mp.add_argument("--out", type=Path, default=Path("theatre.png"), help="output PNG (default theatre.png)")
+
+    sc = add("scenarios", "List the built-in scenarios, or show one scenario's tunable parameters.")
+    sc.add_argument("name", nargs="?", help="a scenario name or file: show its parameters")
+    sc.add_argument("--assumptions", action="store_true", help="only parameters whose note is an assumption")
+
+    va = add("validate", "Check a scenario file and report every problem, naming file, field and value.")
+    va.add_argument("file", help="scenario file or built-in name")
+    va.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                    help="also check these overrides")
+
+    pl = add("places", "List the places (ids, coordinates, sources) scenarios can refer to.")
+    pl.add_argument("--kind", default=None, help="only this kind: city, town, airbase, port, crossing, ...")
+    return parser
+
+
+def _overrides(pairs: list[str]) -> dict:
+    """Parse every --set; report all the malformed ones at once."""
+    from wargame.errors import ScenarioError
+    from wargame.scenario import parse_override
+
+    parsed, problems = {}, []
+    for pair in pairs:
+        try:
+            key, value = parse_override(pair)
+            parsed[key] = value
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
+    return parsed
+
+
+def cmd_run(args) -> int:
+    from tqdm import tqdm
+
+    from wargame.model import WarModel
+    from wargame.output import RUN_FILES, metrics_frame, run_info, write_run
+    from wargame.report.summary import summarise
+    from wargame.scenario import load_scenario, param_warnings
+
+    loaded = load_scenario(args.scenario, _overrides(args.overrides))
+    for warning in param_warnings(loaded):
+        print(f"note: {warning}", file=sys.stderr)
+    model = WarModel(loaded, rng=args.seed)
+    out = args.out or Path("runs") / f"{loaded.name}-seed{args.seed}"
+    bar = tqdm(total=model.spec.total_steps, unit="step", disable=args.quiet, file=sys.stderr,
+               desc=f"{loaded.name} seed {args.seed}", bar_format="{l_bar}{bar}| {n}/{total} steps [{elapsed}<{remaining}] {postfix}")
+
+    def progress(m) -> None:
+        bar.update(1)
+        bar.set_postfix_str(f"day {m.day:.1f}", refresh=False)
+
+    try:
+        model.run(progress)
+    finally:
+        bar.close()
+    summary = summarise(model.spec, run_info(model), metrics_frame(model), model.events.to_dicts())
+    directory = write_run(model, out, summary)
+    if not args.quiet:
+        print(summary)
+        print(f"Run directory {directory}/: " + ", ".join(RUN_FILES))
+        print(f"Reproduce with: python run.py run {directory / 'scenario.toml'} --seed {args.seed}")
+    return 0
+
+
+def cmd_map(args) -> int:
+    from wargame.report.theatre_map import draw_theatre_png
+    from wargame.scenario import load_scenario
+    from wargame.theatre import TheatreSpec, build_theatre
+
+    overrides = {} if args.cell_km is None else {"theatre.cell_km": args.cell_km}
+    t = load_scenario(args.scenario, overrides).scenario.theatre
+    path = draw_theatre_png(build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km)), args.out)
+    print(f"Theatre map written to {path}")
+    return 0
+
+
+def cmd_scenarios(args) -> int:
+    from wargame.scenario import builtin_names, load_scenario
+
+    if args.name is None:
+        print("Built-in scenarios (python run.py scenarios NAME shows the parameters):")
+        for name in builtin_names():
+            loaded = load_scenario(name)
+            meta = loaded.scenario.meta
+            parent = f"  (extends {loaded.files[-2]})" if len(loaded.files) > 1 else ""
+            print(f"  {name:<28} {meta.start:%d %b %Y}, {meta.duration_days:g} days  {meta.title}{parent}")
+        return 0
+    loaded = load_scenario(args.name)
+    params = [p for p in loaded.params.values() if p.assumption or not args.assumptions]
+    print(f"{loaded.scenario.meta.title} ({loaded.name}; files: {', '.join(loaded.files)})")
+    print(f"{len(params)} tunable parameters{' that are assumptions' if args.assumptions else ''} "
+          "(override any with --set PATH=VALUE):\n")
+    width = max(len(p.path) for p in params) if params else 10
+    print(f"  {'parameter':<{width}}  {'value':>9}  {'range':<17}  note")
+    for p in params:
+        rng = f"[{p.range[0]:g}, {p.range[1]:g}]"
+        print(f"  {p.path:<{width}}  {p.value:>9g}  {rng:<17}  {p.note}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from wargame.scenario import load_scenario, param_warnings
+
+    loaded = load_scenario(args.file, _overrides(args.overrides))
+    for warning in param_warnings(loaded):
+        print(f"note: {warning}")
+    s = loaded.scenario
+    units = sum(u.count for u in s.units.values())
+    print(f"OK: {args.file} is a valid scenario ({s.meta.title}): {len(s.sides)} sides, {len(s.factions)} factions, "
+          f"{units} units, {len(loaded.params)} tunable parameters.")
+    return 0
+
+
+def cmd_places(args) -> int:
+    from wargame.theatre.features import load_geodata
+
+    places = [p for p in load_geodata().places.values() if args.kind in (None, p.kind)]
+    print(f"{'id':<22} {'kind':<9} {'lat':>8} {'lon':>8}  name / source")
+    for p in places:
+        print(f"{p.id:<22} {p.kind:<9} {p.lat:8.4f} {p.lon:8.4f}  {p.name} / {p.source} [{p.confidence}]")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "map": cmd_map, "scenarios": cmd_scenarios, "validate": cmd_validate,
+            "places": cmd_places}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv = ["run", *argv]   # `python run.py [run options]` runs the default command
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except WargameError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

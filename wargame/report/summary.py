@@ -1,0 +1,55 @@
+"""The short, readable summary printed at the end of a run (and saved as summary.txt).
+
+It reads only run data (metrics, events, run info) and the scenario's names, never the model.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from wargame.scenario.schema import Scenario
+
+
+def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: list[dict]) -> str:
+    first, last = metrics.iloc[0], metrics.iloc[-1]
+    lines = [
+        f"{scenario.meta.title}",
+        f"  scenario {info['scenario']}, seed {info['seed']}: {info['steps']} steps of "
+        f"{info['hours_per_step']} h = {info['days']:.2f} days; ended: {info['end_reason']}",
+        "",
+        "Cities and towns that changed hands:",
+    ]
+    captures = [e for e in events if e["kind"] == "city_captured"]
+    if not captures:
+        lines.append("  none")
+    for e in captures:
+        side = scenario.sides[e["side"]].name
+        lines.append(f"  day {e['day']:5.2f}  {e['time'][:16].replace('T', ' ')}  {e['name']:<22} taken by {side}")
+
+    lines += ["", "Forces (personnel at start -> end, casualties, morale at end, units broken/gone of all):"]
+    for fid, faction in scenario.factions.items():
+        start, end = first[f"personnel_{fid}"], last[f"personnel_{fid}"]
+        total_units = sum(last[f"units_{s}_{fid}"] for s in ("active", "shaken", "routing", "surrendered",
+                                                            "dissolved", "defected", "destroyed"))
+        broken = sum(last[f"units_{s}_{fid}"] for s in ("routing", "surrendered", "dissolved", "defected",
+                                                       "destroyed"))
+        lines.append(f"  {faction.name[:44]:<44} {start:>8,.0f} -> {end:>8,.0f}  "
+                     f"lost {last[f'casualties_{fid}']:>7,.0f}  morale {last[f'morale_{fid}']:.2f}  "
+                     f"{broken}/{total_units} broken or gone")
+
+    lines += ["", "Territory held (share of the theatre, start -> end) and cities held at the end:"]
+    for sid, side in scenario.sides.items():
+        lines.append(f"  {side.name[:44]:<44} {first[f'territory_{sid}']:6.1%} -> {last[f'territory_{sid}']:6.1%}"
+                     f"   cities {int(last[f'cities_{sid}'])}")
+
+    breaks = [e for e in events if e["kind"] == "unit_broke"]
+    if breaks:
+        totals: dict[str, float] = {}
+        for e in breaks:
+            for factor, share in e["factors"].items():
+                totals[factor] = totals.get(factor, 0.0) + share
+        ranked = sorted(totals.items(), key=lambda kv: -kv[1])
+        total = sum(totals.values()) or 1.0
+        lines += ["", f"Why units broke ({len(breaks)} breaks; morale lost in the days before each, by factor):",
+                  "  " + ", ".join(f"{k} {v / total:.0%}" for k, v in ranked)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,167 @@
+"""Drawing the theatre with matplotlib: terrain hexes, border, rivers, roads, places, a lat/lon graticule.
+
+The functions draw onto an Axes in the theatre's projected km, so later layers (control shading, unit
+counters, arrows) line up. ``draw_theatre_png`` is what ``python run.py map`` calls.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from wargame.theatre import OUTSIDE, TERRAIN, TERRAIN_CLASSES, Theatre  # noqa: E402
+
+TERRAIN_COLOURS = {
+    "open": "#e9e4c9",
+    "urban": "#8c8c8c",
+    "mountain": "#b59a73",
+    "desert": "#f3dfae",
+    "river": "#bfd9a8",
+}
+SEA_COLOUR = "#d6e6f2"
+ROAD_COLOUR = {"motorway": "#b2182b", "highway": "#6d4c41"}
+RIVER_COLOUR = "#2b7bba"
+PLACE_STYLE = {  # marker, size, colour
+    "city": ("o", 40, "black"),
+    "town": ("o", 12, "#333333"),
+    "airbase": ("^", 40, "#1f4e9c"),
+    "port": ("s", 32, "#1f4e9c"),
+    "crossing": ("D", 26, "#7b3294"),
+    "garrison": ("P", 40, "#444444"),
+    "landmark": ("x", 20, "#444444"),
+}
+
+
+def hex_collection(theatre: Theatre, cells: np.ndarray, colours, **kwargs) -> PolyCollection:
+    """A PolyCollection of the hexagons of the given cells, coloured per cell."""
+    verts = theatre.layout.hexagon(theatre.x[cells], theatre.y[cells])
+    return PolyCollection(verts, facecolors=colours, edgecolors="none", antialiased=False, **kwargs)
+
+
+def draw_terrain(ax, theatre: Theatre) -> None:
+    cells = np.flatnonzero(theatre.terrain != OUTSIDE)
+    palette = np.array([matplotlib.colors.to_rgba(TERRAIN_COLOURS[name]) for name in TERRAIN_CLASSES])
+    ax.add_collection(hex_collection(theatre, cells, palette[theatre.terrain[cells]], zorder=1))
+
+
+def draw_border(ax, theatre: Theatre) -> None:
+    ring = np.asarray(theatre.geodata.border.ring_lon_lat)
+    x, y = theatre.projection.forward(ring[:, 1], ring[:, 0])
+    ax.plot(x, y, color="#222222", lw=1.2, zorder=4)
+
+
+def _line_xy(theatre: Theatre, line):
+    pts = np.asarray(theatre.geodata.line_points(line))
+    return theatre.projection.forward(pts[:, 0], pts[:, 1])
+
+
+def draw_rivers(ax, theatre: Theatre) -> None:
+    for line in theatre.geodata.rivers.values():
+        x, y = _line_xy(theatre, line)
+        ax.plot(x, y, color=RIVER_COLOUR, lw=1.6, zorder=3, solid_capstyle="round")
+
+
+def draw_roads(ax, theatre: Theatre, label_roads: bool = True) -> None:
+    for rid, line in theatre.geodata.roads.items():
+        x, y = _line_xy(theatre, line)
+        motorway = line.klass == "motorway"
+        ax.plot(x, y, color=ROAD_COLOUR[line.klass], lw=1.6 if motorway else 0.9, zorder=5,
+                alpha=0.9, solid_capstyle="round")
+        if label_roads and rid in ("m4", "m5"):
+            k = len(x) // 3
+            ax.text(x[k], y[k], rid.upper(), fontsize=7, color="white", weight="bold", zorder=9,
+                    ha="center", va="center",
+                    bbox=dict(boxstyle="round,pad=0.15", fc=ROAD_COLOUR["motorway"], ec="none"))
+
+
+def draw_places(ax, theatre: Theatre, kinds=("city", "airbase", "port", "crossing", "garrison"),
+                label_kinds=("city", "airbase", "crossing"), fontsize: float = 6.5) -> None:
+    for place in theatre.geodata.places.values():
+        if place.kind not in kinds:
+            continue
+        marker, size, colour = PLACE_STYLE[place.kind]
+        x, y = theatre.projection.forward(place.lat, place.lon)
+        ax.scatter([x], [y], marker=marker, s=size, c=colour, edgecolors="white", linewidths=0.6, zorder=7)
+        if place.kind in label_kinds:
+            ax.annotate(place.name.split(" (")[0], (x, y), xytext=(4, 3), textcoords="offset points",
+                        fontsize=fontsize, zorder=8, color="#111111",
+                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6))
+
+
+def draw_graticule(ax, theatre: Theatre, step: float = 1.0) -> None:
+    """Parallels and meridians every `step` degrees, labelled on the frame."""
+    spec = theatre.spec
+    lats = np.arange(np.ceil(spec.south / step) * step, spec.north + 1e-9, step)
+    lons = np.arange(np.ceil(spec.west / step) * step, spec.east + 1e-9, step)
+    t = np.linspace(0, 1, 50)
+    for lat in lats:
+        x, y = theatre.projection.forward(lat + 0 * t, spec.west + (spec.east - spec.west) * t)
+        ax.plot(x, y, color="#555555", lw=0.4, ls=":", zorder=6)
+        ax.text(x[0], y[0], f"{lat:.0f}°N", fontsize=6.5, ha="right", va="center", color="#333333")
+    for lon in lons:
+        x, y = theatre.projection.forward(spec.south + (spec.north - spec.south) * t, lon + 0 * t)
+        ax.plot(x, y, color="#555555", lw=0.4, ls=":", zorder=6)
+        ax.text(x[0], y[0], f"{lon:.0f}°E", fontsize=6.5, ha="center", va="top", color="#333333")
+
+
+def draw_scale_bar(ax, theatre: Theatre, km: float = 100.0) -> None:
+    x0 = theatre.x.min() + 20
+    y0 = theatre.y.min() + 20
+    ax.plot([x0, x0 + km], [y0, y0], color="black", lw=2.5, zorder=9)
+    ax.text(x0 + km / 2, y0 + 8, f"{km:.0f} km", ha="center", fontsize=7, zorder=9)
+
+
+def base_map(theatre: Theatre, figsize=(10, 10.5), title: str | None = None):
+    """A figure and axes with sea, terrain, border, rivers, roads and the graticule drawn."""
+    fig, ax = plt.subplots(figsize=figsize, dpi=110)
+    ax.set_facecolor(SEA_COLOUR)
+    draw_terrain(ax, theatre)
+    draw_border(ax, theatre)
+    draw_rivers(ax, theatre)
+    draw_roads(ax, theatre)
+    draw_graticule(ax, theatre)
+    ax.set_xlim(theatre.x.min() - 5, theatre.x.max() + 5)
+    ax.set_ylim(theatre.y.min() - 5, theatre.y.max() + 5)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=11)
+    return fig, ax
+
+
+def terrain_legend(ax) -> None:
+    handles = [Patch(facecolor=TERRAIN_COLOURS[name], edgecolor="#777777", label=name) for name in TERRAIN_CLASSES]
+    handles += [Patch(facecolor=SEA_COLOUR, edgecolor="#777777", label="outside the theatre"),
+                Line2D([], [], color=ROAD_COLOUR["motorway"], lw=1.6, label="motorway (M4, M5, M1)"),
+                Line2D([], [], color=ROAD_COLOUR["highway"], lw=0.9, label="other main road"),
+                Line2D([], [], color=RIVER_COLOUR, lw=1.6, label="river")]
+    for kind in ("city", "airbase", "port", "crossing"):
+        marker, size, colour = PLACE_STYLE[kind]
+        handles.append(Line2D([], [], marker=marker, color="none", markerfacecolor=colour,
+                              markeredgecolor="white", markersize=6, label=kind))
+    ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.9, title="Legend", title_fontsize=8)
+
+
+def draw_theatre_png(theatre: Theatre, path: str | Path) -> Path:
+    """Draw the theatre (terrain, roads, rivers, places) to a PNG and return its path."""
+    spec = theatre.spec
+    fig, ax = base_map(theatre, title=(f"Theatre: western Syria, {spec.south:.2f}–{spec.north:.2f}°N, "
+                                       f"{spec.west:.2f}–{spec.east:.2f}°E; hex cells {spec.cell_km:g} km "
+                                       f"({int(theatre.inside.sum())} cells in play)"))
+    draw_places(ax, theatre)
+    draw_scale_bar(ax, theatre)
+    terrain_legend(ax)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, bbox_inches="tight")
+    plt.close(fig)
+    return path

@@ -1,0 +1,25 @@
+"""Phase 1: the scenario's timeline and arrivals.
+
+Rule: at the first step on or after an event's day, `set` events change parameters (validated as any
+override is) and `note` events are logged; units whose `arrives_day` has come enter at their place.
+"""
+
+from __future__ import annotations
+
+from wargame.events import Note, ParameterSet
+from wargame.scenario.loader import set_parameter
+from wargame.scenario.schema import Note as NoteSpec
+
+
+def run_timeline(model) -> None:
+    while model.pending_events and model.pending_events[0].day <= model.day + 1e-9:
+        event = model.pending_events.pop(0)
+        if isinstance(event, NoteSpec):
+            model.events.add(Note(model.turn, model.day, event.note))
+            continue
+        for path, value in event.set.items():
+            set_parameter(model.spec, path, value, source=f"timeline event of day {event.day}")
+            model.events.add(ParameterSet(model.turn, model.day, path, value, event.note))
+    while model.pending_units and model.pending_units[0][0] <= model.day + 1e-9:
+        _, key, spec = model.pending_units.pop(0)
+        model.deploy(key, spec, arriving=True)
