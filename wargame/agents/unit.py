@@ -90,17 +90,23 @@ class GroundUnit(CellAgent):
 
     # ------------------------------------------------------------ morale ledger
 
-    def change_morale(self, factor: str, delta: float) -> None:
-        """Apply a morale change and record it in the ledger with its factor."""
-        if delta == 0.0:
+    def change_morale(self, factors: dict[str, float]) -> None:
+        """Apply this step's morale changes together and record each in the ledger with its factor.
+
+        Morale stays in [0, 1]; when the bound cuts the total change, every factor's entry is scaled by
+        the same proportion, so the order of the factors never decides what the ledger blames.
+        """
+        total = sum(factors.values())
+        if total == 0.0:
             return
         before = self.morale
-        self.morale = min(1.0, max(0.0, self.morale + delta))
-        applied = self.morale - before
-        if applied == 0.0:
-            return
-        self.ledger[factor] += applied
-        self.ledger_recent.append((self.model.turn, factor, applied))
+        self.morale = min(1.0, max(0.0, self.morale + total))
+        scale = (self.morale - before) / total
+        for factor, delta in factors.items():
+            applied = delta * scale
+            if applied != 0.0:
+                self.ledger[factor] += applied
+                self.ledger_recent.append((self.model.turn, factor, applied))
         if len(self.ledger_recent) > 400:
             del self.ledger_recent[:200]
 

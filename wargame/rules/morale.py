@@ -63,8 +63,7 @@ def update_morale(model) -> None:
     rules = model.spec.rules.morale
     window = int(ATTRIBUTION_DAYS * model.spec.steps_per_day)
     for unit in list(model.units_on_map()):
-        for factor, delta in morale_factors(model, unit).items():
-            unit.change_morale(factor, delta)
+        unit.change_morale(morale_factors(model, unit))
         if unit.fighting:
             threshold = break_threshold(model, unit)
             if unit.morale < threshold or unit.loss_share >= unit.breakpoint:
