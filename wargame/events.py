@@ -82,6 +82,95 @@ class UnitArrived(Event):
 
 
 @dataclass(frozen=True)
+class EquipmentCaptured(Event):
+    captor: str
+    captor_faction: str
+    unit: str
+    faction: str
+    reason: str                      # surrender | desertion | overrun
+    armour: float
+    artillery: float
+    air_defence: float
+    aircraft: float
+    kind: ClassVar[str] = "equipment_captured"
+
+
+@dataclass(frozen=True)
+class BaseCaptured(Event):
+    base: str
+    name: str
+    side: str
+    from_side: str
+    aircraft: float
+    air_defence: float
+    captor: str | None
+    kind: ClassVar[str] = "base_captured"
+
+
+@dataclass(frozen=True)
+class UnitDefected(Event):
+    unit: str
+    name: str
+    faction: str
+    new_unit: str
+    new_faction: str
+    personnel: int
+    kind: ClassVar[str] = "unit_defected"
+
+
+@dataclass(frozen=True)
+class AirStrike(Event):
+    wing: str
+    faction: str
+    target: str
+    target_faction: str
+    sorties: float
+    killed: float
+    delay_steps: int
+    kind: ClassVar[str] = "air_strike"
+
+
+@dataclass(frozen=True)
+class MissileStrike(Event):
+    wing: str
+    faction: str
+    place: str
+    missiles: float
+    killed: float
+    kind: ClassVar[str] = "missile_strike"
+
+
+@dataclass(frozen=True)
+class DroneRaid(Event):
+    faction: str
+    base: str
+    intercepted: bool
+    aircraft_destroyed: float
+    kind: ClassVar[str] = "drone_raid"
+
+
+@dataclass(frozen=True)
+class IsraeliStrike(Event):
+    target: str                      # leadership | depot | convoy
+    unit: str | None
+    killed: float
+    kind: ClassVar[str] = "israeli_strike"
+
+
+@dataclass(frozen=True)
+class StrategicDecision(Event):
+    actor: str
+    decision: str
+    kind: ClassVar[str] = "strategic_decision"
+
+
+@dataclass(frozen=True)
+class Weather(Event):
+    bad: bool
+    kind: ClassVar[str] = "weather"
+
+
+@dataclass(frozen=True)
 class ParameterSet(Event):
     path: str
     value: object

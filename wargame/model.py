@@ -1,46 +1,53 @@
 """WarModel: the Mesa model of the war, built from a scenario and stepped in fixed phases.
 
 One step (default 6 hours), as in DESIGN.md:
-  1. timeline events due and arrivals            (rules.timeline)
-  2. commanders decide                            (commanders.doctrine)
-  3. control and supply, whole map at once        (rules.control, rules.supply)
-  4. air                                          (later: rules.air)
-  5. movement                                     (rules.movement)
-  6. combat                                       (rules.combat)
-  7. morale, breaks                               (rules.morale)
-  8. data collection, end conditions
+  1. timeline events and arrivals; strategic actors (Israel, Iran, Iraqi militias, Hezbollah, Turkey,
+     Russia's headquarters)                                   rules.timeline, rules.strategic
+  2. commanders decide (doctrine AI or a human's orders)      commanders
+  3. control and supply, whole map at once                    rules.control, rules.supply
+  4. air: sorties, targeting, strikes, drones                 rules.air
+  5. movement                                                 rules.movement
+  6. combat                                                   rules.combat
+  7. morale and cohesion; breaks, contagion, capture          rules.morale, rules.cohesion, rules.breaks
+  8. data collection and end conditions                       metrics
 
 Plain keyword parameters make it drivable by ``mesa.batch_run`` and SolaraViz:
 ``WarModel(scenario="hts_2024", rng=7, **{"factions.saa.pay": 0.3})`` (or ``factions__saa__pay=0.3``).
+Unit numbers live in ``model.table`` (a column per attribute); each unit is also a Mesa ``CellAgent``.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 import mesa
 import numpy as np
 from mesa.discrete_space import HexGrid, PropertyLayer
 
-from wargame.agents.unit import GroundUnit
-from wargame.commanders.doctrine import decide
+from wargame.agents.actors import build_actors
+from wargame.agents.air import build_air
+from wargame.agents.table import UnitTable
+from wargame.agents.unit import (ACTIVE, GROUPS, KINDS, POSTURES, UNIT_TYPES, GroundUnit, fighting, on_map)
+from wargame.commanders import decide
 from wargame.events import CampaignEnded, EventLog, UnitArrived
-from wargame.metrics import compute_metrics, metric_names
+from wargame.metrics import UnitRecorder, compute_metrics, metric_names
+from wargame.model_tallies import TALLIES
+from wargame.rules.air import run_air
 from wargame.rules.combat import resolve_combat
 from wargame.rules.control import update_cities, update_control
-from wargame.rules.morale import draw_breakpoint, update_morale
-from wargame.rules.movement import move_units
+from wargame.rules.morale import FACTORS, draw_breakpoint, update_morale
+from wargame.rules.movement import FieldCache, move_units
+from wargame.rules.strategic import run_actors
 from wargame.rules.supply import update_supply
 from wargame.rules.timeline import run_timeline
 from wargame.scenario import LoadedScenario, load_scenario
-from wargame.scenario.schema import UnitSpec
+from wargame.scenario.forces import UnitSpec
 from wargame.theatre import TheatreSpec, build_theatre
 
-UNIT_REPORTERS = {
-    "key": "key", "faction": "faction", "side": "side", "type": "utype", "cell": "idx",
-    "personnel": "personnel", "morale": "morale", "cohesion": "cohesion", "supply": "supply",
-    "posture": "posture", "state": lambda u: u.state.value, "in_contact": "in_contact",
+ATTRIBUTION_DAYS = 3.0        # the morale-ledger window that explains a break
+GROUP_IDEOLOGY = {            # assumption: ideology of militia groups relative to their faction's
+    "irgc": 0.2, "hezbollah": 0.2, "fatemiyoun": 0.1, "zeinabiyoun": 0.1, "iraqi_pmu": 0.05,
+    "liwa_al_quds": 0.0, "ndf": -0.2,
 }
 
 
@@ -53,7 +60,8 @@ class WarModel(mesa.Model):
     """The Syrian war on a hex grid of western Syria. See the module docstring for the phases."""
 
     def __init__(self, scenario: str | Path | LoadedScenario = "hts_2024", rng=None, *,
-                 overrides: dict | None = None, collect_units: bool = True, **params):
+                 overrides: dict | None = None, collect_units: bool = True, commanders: dict | None = None,
+                 **params):
         overrides = {**(overrides or {}), **params}
         if isinstance(scenario, LoadedScenario) and not overrides:
             loaded = scenario
@@ -64,22 +72,47 @@ class WarModel(mesa.Model):
         if rng is None:
             rng = fresh_seed()
         super().__init__(rng=rng)
-        self.seed = rng if isinstance(rng, (int, np.integer)) else None
+        self.seed = int(rng) if isinstance(rng, (int, np.integer)) else None
         self.loaded = loaded
         self.spec = loaded.scenario.model_copy(deep=True)   # timeline events may change it
         self.turn = 0
         self.events = EventLog(self.spec.meta.start)
         self.end_reason: str | None = None
+        self.commanders = dict(commanders or {})             # faction id -> Commander; doctrine otherwise
 
         t = self.spec.theatre
         self.theatre = build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))
-        self.adjacency_f32 = self.theatre.adjacency.astype(np.float32)
         self._build_sides()
         self._build_grid()
+        self.table = UnitTable(FACTORS, window=max(1, int(ATTRIBUTION_DAYS * self.spec.steps_per_day)))
+        self.unit_agents: list[GroundUnit] = []
+        self.formation_keys = list(self.spec.units)
+        self.formation_parent = np.array([self.formation_keys.index(u.parent) if u.parent else -1
+                                          for u in self.spec.units.values()], dtype=np.int64)
+        self.tally = {name: np.zeros(len(self.faction_ids)) for name in TALLIES}
         self.city_owner: dict[str, int] = {}
+        self.major_cities = {self.side_index[o.side]: set(o.places) for o in self.spec.objectives.values()
+                             if o.kind == "hold"}
         update_cities(self)
+        self.cities_lost = np.zeros(len(self.side_ids), dtype=np.int64)
+        self.sorties_on = np.zeros(0)           # per unit: enemy sorties that struck it this step
+        self.sorties_near = np.zeros(0)         # per unit: friendly sorties struck within a cell of it
+        self.breaks_step = np.zeros(0, dtype=bool)
+        self.unit_objective = np.zeros(0, dtype=np.int64)   # per unit: its own objective cell, or -1
+        self.air_stats = {"sorties": np.zeros(len(self.side_ids)), "strikes": np.zeros(len(self.side_ids)),
+                          "missiles": np.zeros(len(self.side_ids)), "drone_raids": np.zeros(len(self.side_ids))}
+        self.captured_equipment = {k: np.zeros(len(self.faction_ids))
+                                   for k in ("armour", "artillery", "air_defence", "aircraft")}
+        self.bad_weather = False
+        self.strike_queue: list[tuple] = []
+        self.ledger_step = np.zeros((0, len(FACTORS)))
+        self.deserted_step = np.zeros(0)
+        self.fields = FieldCache()
+        hq = self.spec.actors.russia_hq
+        self.golan_zone = self.theatre.inside & (self.theatre.km_to_golan <= (hq.golan_km if hq else -1.0))
+        self.wings, self.air_defences = build_air(self)
+        self.actors = build_actors(self)
 
-        self.casualties: dict[str, float] = defaultdict(float)
         self.pending_events = sorted(self.spec.timeline, key=lambda e: e.day)
         specs = sorted(self.spec.units.items(), key=lambda kv: kv[1].arrives_day)
         self.pending_units = [(s.arrives_day, k, s) for k, s in specs if s.arrives_day > 0]
@@ -88,12 +121,12 @@ class WarModel(mesa.Model):
                 self.deploy(key, spec)
 
         self.metrics = compute_metrics(self)
-        unit_reporters = {GroundUnit: UNIT_REPORTERS} if collect_units else {}
+        self.recorder = UnitRecorder(self) if collect_units else None
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reader(name) for name in metric_names(self)},
-            agenttype_reporters=unit_reporters,
-        )
+            model_reporters={name: _reader(name) for name in metric_names(self)})
         self.datacollector.collect(self)
+        if self.recorder:
+            self.recorder.record()
         self.running = True
 
     # ------------------------------------------------------------------ construction
@@ -109,6 +142,10 @@ class WarModel(mesa.Model):
                 self.hostile[self.side_index[enemy], self.side_index[sid]] = True
         self.source_cells = [[self.theatre.place_cell[p] for p in self.spec.sides[sid].supply_sources]
                              for sid in self.side_ids]
+        self.faction_ids = list(self.spec.factions)
+        self.faction_index = {fid: i for i, fid in enumerate(self.faction_ids)}
+        self.faction_side = np.array([self.side_index[f.side] for f in self.spec.factions.values()])
+        self.faction_kind = np.array([KINDS.index(f.kind) for f in self.spec.factions.values()])
 
     def _build_grid(self) -> None:
         th = self.theatre
@@ -124,6 +161,7 @@ class WarModel(mesa.Model):
                 self.grid.add_property_layer(PropertyLayer(name, th.shape, default_value=False, dtype=bool))
                 store.append(getattr(self.grid, name).data.reshape(-1))
         self.connected = [np.zeros(th.n, dtype=bool) for _ in self.side_ids]
+        self.supply_key: list[bytes | None] = [None] * len(self.side_ids)
 
     def _initial_control(self) -> np.ndarray:
         th = self.theatre
@@ -138,36 +176,86 @@ class WarModel(mesa.Model):
         control[~th.inside] = -1
         return control
 
+    # ------------------------------------------------------------------ units
+
     def deploy(self, key: str, spec: UnitSpec, arriving: bool = False) -> list[GroundUnit]:
         """Create the unit(s) of an order-of-battle entry at their place."""
         th = self.theatre
         centre = th.place_cell[spec.at] if spec.at else th.cell_at(spec.lat, spec.lon)
         faction = self.spec.factions[spec.faction]
-        cells = self._placement_cells(int(centre), spec.count)
+        quality = faction.quality if spec.quality is None else spec.quality
+        if faction.kind == "saa" and spec.quality is None:
+            quality *= 0.75 + 0.5 * faction.professionalism
+        personnel = float(spec.personnel)
+        hezbollah = self.spec.actors.hezbollah
+        if spec.group == "hezbollah" and hezbollah is not None:
+            personnel *= 0.3 + 0.7 * hezbollah.strength
+            quality *= 0.8 + 0.2 * hezbollah.strength
+        turkey = self.spec.actors.turkey
+        if faction.kind == "rebel" and faction.patron == "turkey" and turkey is not None:
+            quality *= 0.8 + 0.4 * turkey.support
+        ideology = min(1.0, max(0.0, faction.ideology + GROUP_IDEOLOGY.get(spec.group or "", 0.0)))
         created = []
-        for i, cell in enumerate(cells):
-            quality = faction.quality if spec.quality is None else spec.quality
-            cohesion = faction.cohesion if spec.cohesion is None else spec.cohesion
-            unit = GroundUnit(
-                self, key=key if spec.count == 1 else f"{key}_{i + 1}",
+        for i, cell in enumerate(self._placement_cells(int(centre), spec.count)):
+            unit = self.add_unit(
+                key=key if spec.count == 1 else f"{key}_{i + 1}",
                 name=spec.name if spec.count == 1 else f"{spec.name} ({i + 1})",
-                faction=spec.faction, side=faction.side, utype=spec.type, personnel=spec.personnel,
-                armour=spec.armour, artillery=spec.artillery, quality=quality,
-                morale=faction.morale if spec.morale is None else spec.morale, cohesion=cohesion,
-                posture=spec.posture, elite=spec.elite, group=spec.group, objective=spec.objective,
-                breakpoint=draw_breakpoint(self.rng, quality, cohesion, spec.posture, spec.elite), idx=cell)
-            unit.active_from_day = spec.active_from_day
+                formation=self.formation_keys.index(key), faction=spec.faction, utype=spec.type,
+                personnel=personnel, armour=spec.armour, artillery=spec.artillery, air_defence=spec.air_defence,
+                quality=min(1.0, quality), morale=faction.morale if spec.morale is None else spec.morale,
+                cohesion=faction.cohesion if spec.cohesion is None else spec.cohesion, ideology=ideology,
+                supply=spec.supply, posture=spec.posture, elite=spec.elite, group=spec.group, idx=cell,
+                active_from_day=spec.active_from_day, conscripts=faction.kind == "saa" and not spec.elite)
+            self.unit_objective[unit.row] = th.place_cell[spec.objective] if spec.objective else -1
             created.append(unit)
             if arriving:
+                self.tally["reinforced"][self.faction_index[spec.faction]] += personnel
                 self.events.add(UnitArrived(self.turn, self.day, unit.key, unit.name, unit.faction,
                                             spec.at or f"{spec.lat:.3f},{spec.lon:.3f}"))
         return created
+
+    def add_unit(self, *, key: str, name: str, formation: int, faction: str, utype: str, personnel: float,
+                 armour: float, artillery: float, air_defence: float, quality: float, morale: float,
+                 cohesion: float, ideology: float, supply: float, posture: str, elite: bool, group: str | None,
+                 idx: int, active_from_day: float = 0.0, conscripts: bool = False) -> GroundUnit:
+        """Add one unit: a row in the table and a Mesa agent in its cell."""
+        fid = self.faction_index[faction]
+        f = self.spec.factions[faction]
+        breakpoint = draw_breakpoint(self.rng, quality, cohesion, posture, elite)
+        if conscripts and f.kind == "saa":
+            breakpoint *= 1.0 - 0.3 * f.conscript_share
+        row = self.table.add(
+            idx=idx, side=self.faction_side[fid], faction=fid, kind=self.faction_kind[fid],
+            utype=UNIT_TYPES.index(utype), state=ACTIVE, posture=POSTURES.index(posture),
+            group=-1 if group is None else GROUPS.index(group), formation=formation,
+            personnel=personnel, personnel_start=personnel, armour=armour, artillery=artillery,
+            air_defence=air_defence, quality=quality, morale=morale, cohesion=cohesion, cohesion_base=cohesion,
+            ideology=ideology, supply=supply, breakpoint=breakpoint, elite=elite, conscripts=conscripts,
+            active_from_day=active_from_day)
+        unit = GroundUnit(self, key=key, name=name, row=row,
+                          formation_key=self.formation_keys[formation] if formation >= 0 else key)
+        self.unit_agents.append(unit)
+        self._grow_unit_arrays()
+        return unit
+
+    def _grow_unit_arrays(self) -> None:
+        n = self.table.n
+        for name in ("sorties_on", "sorties_near"):
+            arr = getattr(self, name)
+            if arr.size < n:
+                setattr(self, name, np.concatenate([arr, np.zeros(n - arr.size)]))
+        if self.breaks_step.size < n:
+            self.breaks_step = np.concatenate([self.breaks_step, np.zeros(n - self.breaks_step.size, dtype=bool)])
+        if self.unit_objective.size < n:
+            self.unit_objective = np.concatenate([self.unit_objective,
+                                                  np.full(n - self.unit_objective.size, -1, dtype=np.int64)])
 
     def _placement_cells(self, centre: int, count: int) -> list[int]:
         """`count` cells nearest the centre (itself first) with room under the stacking limit."""
         th = self.theatre
         limit = self.spec.rules.movement.stacking_limit
-        stack = np.bincount([u.idx for u in self.units_on_map()], minlength=th.n)
+        table = self.table
+        stack = np.bincount(table.idx[on_map(table)], minlength=th.n) if table.n else np.zeros(th.n, int)
         km = th.layout.cell_km * 1.5
         while True:
             near = th.cells_within(centre, km)
@@ -193,25 +281,42 @@ class WarModel(mesa.Model):
 
     @property
     def ground_units(self):
-        """All ground units ever created (an AgentSet, in creation order), on the map or not."""
-        return self.agents_by_type[GroundUnit] if GroundUnit in self.agent_types else mesa.agent.AgentSet([], random=self.random)
+        """All ground units ever created, as a Mesa AgentSet (creation order), on the map or not."""
+        return self.agents_by_type[GroundUnit] if GroundUnit in self.agent_types else mesa.agent.AgentSet(
+            [], random=self.random)
 
-    def units_on_map(self):
-        return [u for u in self.ground_units if u.cell is not None]
+    def units_on_map(self) -> list[GroundUnit]:
+        rows = np.flatnonzero(on_map(self.table))
+        return [self.unit_agents[r] for r in rows]
+
+    def fighting_rows(self) -> np.ndarray:
+        return np.flatnonzero(fighting(self.table))
+
+    def sync_cells(self, rows) -> None:
+        """Put the Mesa agents of these rows in the cells their table rows say."""
+        idx = self.table.idx
+        for row in rows:
+            agent = self.unit_agents[row]
+            target = idx[row]
+            agent.cell = self.cells[target] if target >= 0 else None
 
     # ------------------------------------------------------------------ the step
 
     def step(self) -> None:
         self.turn += 1
         run_timeline(self)
+        run_actors(self)
         decide(self)
         update_control(self)
         update_supply(self)
+        run_air(self)
         move_units(self)
         resolve_combat(self)
         update_morale(self)
         self.metrics = compute_metrics(self)
         self.datacollector.collect(self)
+        if self.recorder:
+            self.recorder.record()
         self._check_end()
 
     def _check_end(self) -> None:
@@ -224,9 +329,9 @@ class WarModel(mesa.Model):
         if reason is None and self.turn >= self.spec.total_steps:
             reason = f"end of the scenario's {self.spec.meta.duration_days:g} days"
         if reason is None:
-            fighting = {self.side_index[u.side] for u in self.units_on_map() if u.fighting}
+            sides_fighting = set(self.table.side[fighting(self.table)].tolist())
             for objective in self.spec.objectives.values():
-                if self.side_index[objective.side] not in fighting:
+                if self.side_index[objective.side] not in sides_fighting:
                     reason = f"{objective.side} has no fighting units left"
                     break
         if reason is not None:

@@ -37,14 +37,8 @@ def metrics_frame(model) -> pd.DataFrame:
 
 
 def units_frame(model) -> pd.DataFrame:
-    from wargame.agents.unit import GroundUnit
-
-    if GroundUnit not in model.datacollector.agenttype_reporters:
-        return pd.DataFrame()
-    frame = model.datacollector.get_agenttype_vars_dataframe(GroundUnit).reset_index()
-    frame = frame.rename(columns={"Step": "step", "AgentID": "agent_id"})
-    frame["step"] = frame["step"].astype(int)
-    return frame
+    """One row per unit per step (empty when the model was built with collect_units=False)."""
+    return model.recorder.frame() if model.recorder else pd.DataFrame()
 
 
 def run_info(model, command: str | None = None) -> dict:

@@ -1,15 +1,18 @@
 """Ground units: battalion-to-brigade formations as Mesa ``CellAgent``s on the hex grid.
 
-A unit has personnel (now and at the start), equipment, training quality, morale and cohesion in [0, 1],
-a posture, a supply stock, a state and a morale ledger that records every change of morale with the
-factor that caused it, so a report can say why a unit broke.
+A unit has personnel (now and at the start), equipment (armour, artillery, air defence), training
+quality, morale and cohesion in [0, 1], a posture, a supply stock, a state and a morale ledger that
+records every change of morale with the factor that caused it, so a report can say why a unit broke.
+
+The numbers live in the model's ``UnitTable`` (one row per unit) so that rules can act on all units at
+once; the attributes below read and write the unit's row.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from enum import Enum
 
+import numpy as np
 from mesa.discrete_space import CellAgent
 
 
@@ -23,112 +26,189 @@ class State(str, Enum):
     DESTROYED = "destroyed"
 
     @property
+    def code(self) -> int:
+        return STATE_CODES[self]
+
+    @property
     def gone(self) -> bool:
-        """No longer on the map as a fighting unit."""
-        return self in (State.SURRENDERED, State.DISSOLVED, State.DEFECTED, State.DESTROYED)
+        """No longer on the map as a fighting unit of its faction."""
+        return self.code >= GONE_FROM
 
 
+STATE_LIST = list(State)
+STATE_CODES = {s: i for i, s in enumerate(STATE_LIST)}
 STATES = tuple(s.value for s in State)
+ACTIVE, SHAKEN, ROUTING, SURRENDERED, DISSOLVED, DEFECTED, DESTROYED = range(7)
+GONE_FROM = SURRENDERED
+POSTURES = ("attack", "defend", "hold", "reserve", "garrison")
+UNIT_TYPES = ("infantry", "mechanised", "armour", "special_forces", "militia", "artillery", "advisers",
+              "military_police", "headquarters")
+KINDS = ("saa", "militia", "russia", "rebel", "static")
+GROUPS = ("irgc", "iraqi_pmu", "fatemiyoun", "zeinabiyoun", "hezbollah", "liwa_al_quds", "ndf")
+
+
+class Column:
+    """A number in the unit's row of the model's UnitTable."""
+
+    cast = float
+
+    def __init__(self, name: str | None = None):
+        self.name = name
+
+    def __set_name__(self, owner, name):
+        self.name = self.name or name
+
+    def __get__(self, unit, owner=None):
+        if unit is None:
+            return self
+        return self.decode(unit, unit.model.table.raw(self.name)[unit.row])
+
+    def __set__(self, unit, value) -> None:
+        unit.model.table.raw(self.name)[unit.row] = self.encode(unit, value)
+
+    def decode(self, unit, raw):
+        return self.cast(raw)
+
+    def encode(self, unit, value):
+        return value
+
+
+class IntColumn(Column):
+    cast = int
+
+
+class FlagColumn(Column):
+    cast = bool
+
+
+class Coded(Column):
+    """A name stored as its index in a fixed list."""
+
+    def __init__(self, values: tuple[str, ...], name: str | None = None):
+        super().__init__(name)
+        self.values = values
+
+    def decode(self, unit, raw):
+        return None if raw < 0 else self.values[int(raw)]
+
+    def encode(self, unit, value):
+        return -1 if value is None else self.values.index(value)
+
+
+class ModelCoded(Column):
+    """A name stored as its index in a list the model holds (side and faction ids)."""
+
+    def __init__(self, attribute: str, name: str | None = None):
+        super().__init__(name)
+        self.attribute = attribute
+
+    def decode(self, unit, raw):
+        return getattr(unit.model, self.attribute)[int(raw)]
+
+    def encode(self, unit, value):
+        return getattr(unit.model, self.attribute).index(value)
+
+
+class StateColumn(Column):
+    def decode(self, unit, raw):
+        return STATE_LIST[int(raw)]
+
+    def encode(self, unit, value):
+        return STATE_CODES[State(value)]
 
 
 class GroundUnit(CellAgent):
-    """A ground formation. Rules in ``wargame.rules`` act on these attributes phase by phase."""
+    """A ground formation. Rules in ``wargame.rules`` act on the UnitTable, a column at a time."""
 
-    def __init__(self, model, *, key: str, name: str, faction: str, side: str, utype: str, personnel: int,
-                 armour: int, artillery: int, quality: float, morale: float, cohesion: float, posture: str,
-                 elite: bool, group: str | None, objective: str | None, breakpoint: float, idx: int):
+    personnel = Column()
+    personnel_start = Column()
+    armour = Column()
+    artillery = Column()
+    air_defence = Column()
+    quality = Column()
+    morale = Column()
+    cohesion = Column()
+    ideology = Column()
+    supply = Column()
+    breakpoint = Column()
+    progress_km = Column()
+    losses_step = Column()
+    enemy_ratio = Column()
+    suppression = Column()
+    active_from_day = Column()
+    killed = Column()
+    captured = Column()
+    deserted = Column()
+    idx = IntColumn()
+    target = IntColumn()
+    formation = IntColumn()
+    elite = FlagColumn()
+    in_contact = FlagColumn()
+    moved = FlagColumn()
+    withdraw = FlagColumn()
+    cut_off = FlagColumn()
+    conscripts = FlagColumn()
+    state = StateColumn()
+    posture = Coded(POSTURES)
+    utype = Coded(UNIT_TYPES)
+    kind = Coded(KINDS)
+    group = Coded(GROUPS)
+    side = ModelCoded("side_ids")
+    faction = ModelCoded("faction_ids")
+
+    def __init__(self, model, *, key: str, name: str, row: int, formation_key: str):
         super().__init__(model)
         self.key = key
         self.name = name
-        self.faction = faction
-        self.side = side
-        self.utype = utype
-        self.personnel = float(personnel)
-        self.personnel_start = float(personnel)
-        self.armour = float(armour)
-        self.artillery = float(artillery)
-        self.quality = quality
-        self.morale = morale
-        self.cohesion = cohesion
-        self.posture = posture
-        self.elite = elite
-        self.group = group
-        self.objective = objective
-        self.active_from_day = 0.0            # before this day its commander keeps it in place
-        self.breakpoint = breakpoint          # share of starting personnel lost at which it breaks
-        self.state = State.ACTIVE
-        self.supply = 1.0
-        self.cut_off = False
-        self.in_contact = False
-        self.moved = False                    # moved this step (no prepared defence)
-        self.withdraw = False                 # ordered back one cell after losing a fight
-        self.enemy_ratio = 0.0                # enemy fire against own resilience, last combat
-        self.target_cell: int | None = None   # where its commander sends it this step
-        self.progress_km = 0.0                # movement banked towards the next cell
-        self.losses_step = 0.0
-        self.fire_received = 0.0
-        self.ledger: dict[str, float] = defaultdict(float)   # factor -> cumulative morale change
-        self.ledger_recent: list[tuple[int, str, float]] = []  # (step, factor, change), kept short
-        self.idx = -1
-        self.place(idx)
-
-    # ------------------------------------------------------------ derived values
+        self.row = row
+        self.formation_key = formation_key
+        idx = self.idx
+        if idx >= 0:
+            self.cell = model.cells[idx]
 
     def place(self, idx: int) -> None:
-        """Move to the cell with flat index `idx` (the Mesa cell and the cached index stay in step)."""
+        """Move to the cell with flat index `idx` (the Mesa cell and the table stay in step)."""
         self.idx = int(idx)
-        self.cell = self.model.cells[self.idx]
+        self.cell = self.model.cells[int(idx)]
 
     @property
     def loss_share(self) -> float:
-        return 1.0 - self.personnel / self.personnel_start if self.personnel_start else 1.0
+        start = self.personnel_start
+        return 1.0 - self.personnel / start if start else 1.0
 
     @property
     def fighting(self) -> bool:
         """Able to hold ground and fight: active or shaken, not routing or gone."""
         return self.state in (State.ACTIVE, State.SHAKEN)
 
-    # ------------------------------------------------------------ morale ledger
-
-    def change_morale(self, factors: dict[str, float]) -> None:
-        """Apply this step's morale changes together and record each in the ledger with its factor.
-
-        Morale stays in [0, 1]; when the bound cuts the total change, every factor's entry is scaled by
-        the same proportion, so the order of the factors never decides what the ledger blames.
-        """
-        total = sum(factors.values())
-        if total == 0.0:
-            return
-        before = self.morale
-        self.morale = min(1.0, max(0.0, self.morale + total))
-        scale = (self.morale - before) / total
-        for factor, delta in factors.items():
-            applied = delta * scale
-            if applied != 0.0:
-                self.ledger[factor] += applied
-                self.ledger_recent.append((self.model.turn, factor, applied))
-        if len(self.ledger_recent) > 400:
-            del self.ledger_recent[:200]
-
-    def break_attribution(self, window_steps: int) -> dict[str, float]:
-        """Shares of the morale lost over the last `window_steps` steps, by factor (sums to 1)."""
-        since = self.model.turn - window_steps
-        lost: dict[str, float] = defaultdict(float)
-        for step, factor, change in self.ledger_recent:
-            if step > since and change < 0:
-                lost[factor] -= change
-        total = sum(lost.values())
-        if total <= 0:
-            return {}
-        return {k: round(v / total, 4) for k, v in sorted(lost.items(), key=lambda kv: -kv[1])}
+    @property
+    def ledger(self) -> dict[str, float]:
+        """Cumulative morale change by factor since the start."""
+        table = self.model.table
+        return {f: float(v) for f, v in zip(table.factors, table.ledger[self.row]) if v != 0.0}
 
     def remove_from_map(self, state: State) -> None:
-        """Leave the map (surrendered, dissolved, defected or destroyed); the agent stays for the record."""
-        self.state = state
-        self.target_cell = None
-        self.in_contact = False
+        """Leave the map; the agent and its row stay for the record."""
+        self.remove_from_map_state(STATE_CODES[State(state)])
+
+    def remove_from_map_state(self, code: int) -> None:
+        table = self.model.table
+        table.raw("state")[self.row] = code
+        table.raw("target")[self.row] = -1
+        table.raw("in_contact")[self.row] = False
+        table.raw("last_idx")[self.row] = table.raw("idx")[self.row]
+        table.raw("idx")[self.row] = -1
         self.cell = None
-        self.idx = -1
 
     def __repr__(self) -> str:
         return f"<{self.key} {self.faction} {self.state.value} {self.personnel:.0f}>"
+
+
+def on_map(table) -> np.ndarray:
+    """Bool column: units standing on the map (active, shaken or routing)."""
+    return table.state < GONE_FROM
+
+
+def fighting(table) -> np.ndarray:
+    """Bool column: units able to hold ground and fight (active or shaken)."""
+    return table.state <= SHAKEN

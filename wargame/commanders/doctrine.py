@@ -1,104 +1,136 @@
-"""Doctrine AI: the default commander of every faction, choosing each unit's target cell every step.
+"""Doctrine AI: the default commander of every faction.
 
-offensive  - attacking units make for their own objective, else the nearest place of the highest-priority
-             objective their side has not yet taken; reserves follow once the attack has gone past them.
-defensive  - units hold where they stand; reserves go to the threatened place their side must hold (the
-             one with most enemy power within THREAT_KM), as the 25th Division was rushed to Aleppo.
-static     - units hold.
-Routed and withdrawing units are moved by the movement rule, not here.
+offensive  attack towards objectives along roads: each attacking unit makes for its own objective, else
+           the nearest place of the highest-priority objective its side has not yet taken (the movement
+           rule follows roads, so attacks run along them); reserves follow once the attack is under way.
+           Nothing attacks into ground a Russia-Turkey deal has frozen.
+defensive  hold cities: units hold where they stand; reserves go to the threatened place their side must
+           hold (most enemy troops within THREAT_KM), as the 25th Division was rushed to Aleppo; withdraw
+           when a sector breaks: once the regime HQ's `withdraw_share` of the units within `sector_km` of a
+           place have broken in the last day, the rest of that sector falls back towards the next place
+           to hold.
+static     hold.
+air        strike the most threatening enemy spearheads first: enemy power, raised by how fast it has
+           been advancing, over its distance to the nearest place the side must hold.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from wargame.agents.unit import GroundUnit
+from wargame.agents.unit import POSTURES, ROUTING
+from wargame.commanders.base import Orders
+from wargame.rules.combat import offensive_power
 
 THREAT_KM = 40.0
 
 
-def objective_cells(model, side: str, kind: str = "capture") -> list[tuple[int, int, str]]:
-    """(priority, cell, place) of the side's objectives of a kind."""
+def objective_cells(model, side: str, kind: str = "capture") -> list[tuple[int, int]]:
+    """(priority, cell) of the side's objectives of a kind."""
     out = []
     for objective in model.spec.objectives.values():
         if objective.side == side and objective.kind == kind:
             for place in objective.places:
-                out.append((objective.priority, model.theatre.place_cell[place], place))
+                out.append((objective.priority, model.theatre.place_cell[place]))
     return out
 
 
-def held(model, side: str, cell: int) -> bool:
-    return model.control[cell] == model.side_index[side]
+class DoctrineCommander:
+    """The doctrine AI (see the module docstring)."""
 
+    def orders(self, model, faction: str, rows: np.ndarray) -> Orders:
+        doctrine = model.spec.factions[faction].doctrine
+        if doctrine == "offensive":
+            return self._offensive(model, faction, rows)
+        if doctrine == "defensive":
+            return self._defensive(model, faction, rows)
+        return Orders()
 
-def offensive(model, units: list[GroundUnit]) -> None:
-    if not units:
-        return
-    side = units[0].side
-    open_targets = [(p, c) for p, c, _ in objective_cells(model, side) if not held(model, side, c)]
-    top = min((p for p, _ in open_targets), default=None)
-    targets = np.array([c for p, c in open_targets if p == top], dtype=np.int64)
-    for unit in units:
-        if unit.objective is not None:
-            own = model.theatre.place_cell[unit.objective]
-            if not held(model, side, own):
-                unit.target_cell = own
+    # ------------------------------------------------------------ offensive
+
+    def _offensive(self, model, faction: str, rows: np.ndarray) -> Orders:
+        t = model.table
+        side = model.spec.factions[faction].side
+        s = model.side_index[side]
+        open_targets = [(p, c) for p, c in objective_cells(model, side) if model.control[c] != s
+                        and not model.frozen[c]]
+        top = min((p for p, _ in open_targets), default=None)
+        targets = np.array([c for p, c in open_targets if p == top], dtype=np.int64)
+        orders = Orders()
+        attacking = np.isin(t.posture[rows], [POSTURES.index("attack"), POSTURES.index("reserve")])
+        for row, attack in zip(rows, attacking):
+            if model.frozen[t.idx[row]]:
                 continue
-        if unit.posture not in ("attack", "reserve") or targets.size == 0:
-            unit.target_cell = None
-            continue
-        distance = model.theatre.km_between(unit.idx, targets)
-        unit.target_cell = int(targets[int(np.argmin(distance))])
+            own = model.unit_objective[row]
+            if own >= 0 and model.control[own] != s:
+                orders.targets[int(row)] = int(own)
+            elif attack and targets.size:
+                distance = model.theatre.km_between(t.idx[row], targets)
+                orders.targets[int(row)] = int(targets[int(np.argmin(distance))])
+        return orders
 
+    # ------------------------------------------------------------ defensive
 
-def defensive(model, units: list[GroundUnit]) -> None:
-    if not units:
-        return
-    side = units[0].side
-    to_hold = [c for _, c, _ in objective_cells(model, side, "hold") if held(model, side, c)]
-    threat_cell = _most_threatened(model, side, to_hold)
-    for unit in units:
-        if unit.posture == "reserve" and threat_cell is not None:
-            unit.target_cell = threat_cell
-        elif unit.posture == "attack" and unit.objective is not None:
-            unit.target_cell = model.theatre.place_cell[unit.objective]
-        else:
-            unit.target_cell = None
+    def _defensive(self, model, faction: str, rows: np.ndarray) -> Orders:
+        t = model.table
+        side = model.spec.factions[faction].side
+        s = model.side_index[side]
+        hold = [c for _, c in objective_cells(model, side, "hold") if model.control[c] == s]
+        orders = Orders()
+        threat_cell = self._most_threatened(model, s, hold)
+        for row in rows:
+            if t.posture[row] == POSTURES.index("reserve") and threat_cell is not None:
+                orders.targets[int(row)] = threat_cell
+            elif t.posture[row] == POSTURES.index("attack") and model.unit_objective[row] >= 0:
+                orders.targets[int(row)] = int(model.unit_objective[row])
+        for row in self._broken_sectors(model, s, rows):
+            orders.withdraw.add(int(row))
+        return orders
 
+    @staticmethod
+    def _enemies(model, s: int) -> np.ndarray:
+        t = model.table
+        return np.flatnonzero((t.idx >= 0) & (t.state <= 1) & model.hostile[s, t.side])
 
-def static(model, units: list[GroundUnit]) -> None:
-    for unit in units:
-        unit.target_cell = None
+    def _most_threatened(self, model, s: int, cells: list[int]) -> int | None:
+        enemies = self._enemies(model, s)
+        if not cells or enemies.size == 0:
+            return None
+        t = model.table
+        distance = model.theatre.km_between(np.array(cells)[:, None], t.idx[enemies][None, :])
+        threat = ((distance <= THREAT_KM) * t.personnel[enemies][None, :]).sum(axis=1)
+        return int(cells[int(np.argmax(threat))]) if threat.max() > 0 else None
 
+    def _broken_sectors(self, model, s: int, rows: np.ndarray) -> np.ndarray:
+        """Rows in sectors where the regime HQ's share of units has broken in the last day."""
+        hq = model.spec.actors.regime_hq
+        if hq is None or rows.size == 0:
+            return np.array([], dtype=np.int64)
+        t = model.table
+        mine = np.flatnonzero(t.side == s)
+        recent = mine[(t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.turn - model.spec.steps_per_day)]
+        if recent.size == 0:
+            return np.array([], dtype=np.int64)
+        last_cells = np.where(t.idx[recent] >= 0, t.idx[recent], t.last_idx[recent])
+        distance = model.theatre.km_between(t.idx[rows][:, None], last_cells[None, :])
+        near_breaks = (distance <= hq.sector_km).sum(axis=1)
+        peers = model.theatre.km_between(t.idx[rows][:, None], t.idx[rows][None, :]) <= hq.sector_km
+        share = near_breaks / (near_breaks + peers.sum(axis=1))
+        steady = ~t.elite[rows] & (t.posture[rows] != POSTURES.index("hold"))
+        return rows[(share >= hq.withdraw_share) & steady]
 
-def _most_threatened(model, side: str, cells: list[int]) -> int | None:
-    if not cells:
-        return None
-    s = model.side_index[side]
-    enemies = [u for u in model.units_on_map() if u.fighting and model.hostile[s, model.side_index[u.side]]]
-    if not enemies:
-        return None
-    enemy_idx = np.array([u.idx for u in enemies])
-    enemy_power = np.array([u.personnel for u in enemies])
-    best, best_threat = None, 0.0
-    for cell in cells:
-        near = model.theatre.km_between(cell, enemy_idx) <= THREAT_KM
-        threat = float(enemy_power[near].sum())
-        if threat > best_threat:
-            best, best_threat = cell, threat
-    return best
+    # ------------------------------------------------------------ air
 
-
-POLICIES = {"offensive": offensive, "defensive": defensive, "static": static}
-
-
-def decide(model) -> None:
-    """Every faction's doctrine chooses target cells for its fighting units."""
-    by_faction: dict[str, list[GroundUnit]] = {fid: [] for fid in model.spec.factions}
-    for unit in model.units_on_map():
-        if unit.fighting and model.day >= unit.active_from_day:
-            by_faction[unit.faction].append(unit)
-        else:
-            unit.target_cell = None
-    for fid, units in by_faction.items():
-        POLICIES[model.spec.factions[fid].doctrine](model, units)
+    def rank_air_targets(self, model, faction: str, candidates: np.ndarray) -> np.ndarray:
+        t = model.table
+        side = model.spec.factions[faction].side
+        s = model.side_index[side]
+        candidates = candidates[~model.frozen[t.idx[candidates]]]
+        if candidates.size == 0:
+            return candidates
+        hold = [c for _, c in objective_cells(model, side, "hold") if model.control[c] == s]
+        friends = np.flatnonzero((t.idx >= 0) & (t.side == s) & (t.state != ROUTING))
+        anchors = np.array(hold or t.idx[friends].tolist() or [t.idx[candidates[0]]])
+        distance = model.theatre.km_between(t.idx[candidates][:, None], anchors[None, :]).min(axis=1)
+        threat = offensive_power(model, candidates) * (1.0 + t.advance_km[candidates] / 10.0) / (1.0 + distance / 50.0)
+        return candidates[np.argsort(-threat, kind="stable")]

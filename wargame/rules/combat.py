@@ -1,17 +1,23 @@
 """Combat in the manner of Dupuy, with stochastic attrition between Lanchester's linear and square laws.
 
-Combat power = (personnel x type firepower + armour x armour_weight + artillery x artillery_weight)
-scaled by quality, morale, cohesion, supply and surprise (about x2 at complete surprise, decaying over
-about three days). Defensive resilience is the same base scaled by terrain and posture.
+Combat power = (personnel x type firepower + armour x armour_weight + artillery x artillery_weight +
+air defence x air_defence_weight), scaled by quality, morale, cohesion, supply, surprise (about x2 at
+complete surprise, decaying over about three days), air support (friendly sorties on the enemy in front,
+up to `air_support_cap`), drones (each adds `drone_power`, shared over its faction's units in contact)
+and what enemy air strikes leave unsuppressed. Defensive resilience is the base scaled by terrain, posture
+(a unit that stood still in a defensive posture) and quality.
 
-Units of hostile sides within one hex are in contact. Each unit splits its fire equally among the enemy
-units in contact; unit j, receiving fire F against resilience R, loses per day the share
+Units of hostile sides within one hex are in contact. A unit splits its fire equally among the enemy-held
+cells within one hex; fire into a cell is shared among the enemy units there by their resilience. Unit j,
+receiving fire F against resilience R, loses per day the share
 
-    base x (F / ref) x (ref / R) ** w
+    attrition_per_day x (F / ref) x (ref / R) ** w
 
 of its personnel (Helmbold's form: w = 1 is the square law, losses follow the force ratio; w = 0 the
-linear law, losses follow the enemy's absolute strength), times a mean-one gamma noise. `ref` is the
-reference engagement size at which both laws agree. Routed units in contact lose several times more.
+linear law, losses follow the enemy's absolute strength; `ref` is the engagement size at which they
+agree), times a mean-one gamma noise. Routed units in contact lose `rout_loss_factor` times more. A unit
+reduced below DESTROYED_BELOW of its strength ceases to exist; if overrun in contact, the strongest enemy
+beside it takes a share of its equipment.
 """
 
 from __future__ import annotations
@@ -20,108 +26,148 @@ import math
 
 import numpy as np
 
-from wargame.agents.unit import GroundUnit, State
+from wargame.agents.unit import DESTROYED, KINDS, POSTURES, ROUTING, SHAKEN, UNIT_TYPES, on_map
 from wargame.events import UnitDestroyed
+from wargame.rules.capture import hand_over, strongest_enemy_near
 
-REFERENCE_POWER = 2000.0   # power at which linear and square laws give the same losses (assumption)
-ROUT_LOSS_FACTOR = 3.0     # routed units in contact lose this many times more (DESIGN.md: "far more")
 MAX_STEP_LOSS = 0.5        # no unit loses more than half its strength in one step
 DESTROYED_BELOW = 0.08     # share of starting personnel under which a unit ceases to exist
+DEFENSIVE = np.array([p in ("defend", "hold", "garrison") for p in POSTURES])
 
 
-def base_power(model, unit: GroundUnit) -> float:
+def base_power(model, rows: np.ndarray) -> np.ndarray:
     """Personnel and weapons in rifleman-equivalents, before any multiplier."""
-    rules = model.spec.rules
-    firepower = getattr(rules.unit_types, unit.utype).firepower
-    combat = rules.combat
-    return unit.personnel * firepower + unit.armour * combat.armour_weight + unit.artillery * combat.artillery_weight
+    table, rules = model.table, model.spec.rules
+    firepower = np.array([getattr(rules.unit_types, t).firepower for t in UNIT_TYPES])
+    c = rules.combat
+    return (table.personnel[rows] * firepower[table.utype[rows]] + table.armour[rows] * c.armour_weight
+            + table.artillery[rows] * c.artillery_weight + table.air_defence[rows] * c.air_defence_weight)
 
 
-def surprise_factor(model, unit: GroundUnit) -> float:
+def surprise_factor(model, sides: np.ndarray) -> np.ndarray:
     """Multiplier for the side that achieved surprise: surprise_max at the start, decaying exponentially."""
     surprise = model.spec.surprise
-    if surprise is None or unit.side != surprise.side:
-        return 1.0
+    out = np.ones(sides.size)
+    if surprise is None:
+        return out
     combat = model.spec.rules.combat
     elapsed = model.day - surprise.day
     if elapsed < 0:
-        return 1.0
-    return 1.0 + (combat.surprise_max - 1.0) * surprise.degree * math.exp(-elapsed / combat.surprise_decay_days)
+        return out
+    boost = 1.0 + (combat.surprise_max - 1.0) * surprise.degree * math.exp(-elapsed / combat.surprise_decay_days)
+    return np.where(sides == model.side_index[surprise.side], boost, 1.0)
 
 
-def offensive_power(model, unit: GroundUnit) -> float:
-    """The fire a unit delivers: base power scaled by quality, morale, cohesion, supply and surprise."""
-    power = base_power(model, unit)
-    power *= (0.5 + unit.quality) * (0.5 + 0.5 * unit.morale) * (0.6 + 0.4 * unit.cohesion)
-    power *= 0.4 + 0.6 * unit.supply
-    power *= surprise_factor(model, unit)
-    if unit.state is State.SHAKEN:
-        power *= 0.75
-    elif unit.state is State.ROUTING:
-        power *= 0.1
+def offensive_power(model, rows: np.ndarray) -> np.ndarray:
+    """The fire units deliver: base power scaled by quality, morale, cohesion, supply, surprise, air and drones."""
+    t = model.table
+    c = model.spec.rules.combat
+    power = base_power(model, rows)
+    power *= (0.5 + t.quality[rows]) * (0.5 + 0.5 * t.morale[rows]) * (0.6 + 0.4 * t.cohesion[rows])
+    power *= 0.4 + 0.6 * t.supply[rows]
+    power *= surprise_factor(model, t.side[rows])
+    power *= 1.0 + np.minimum(c.air_support_cap, c.air_support_per_sortie * model.sorties_near[rows])
+    power *= 1.0 - t.suppression[rows]
+    state = t.state[rows]
+    power *= np.where(state == SHAKEN, 0.75, np.where(state == ROUTING, 0.1, 1.0))
     return power
 
 
-def resilience(model, unit: GroundUnit) -> float:
-    """How much fire a unit absorbs: base power scaled by terrain, posture and quality."""
-    combat = model.spec.rules.combat
-    terrain = model.theatre.terrain[unit.idx]
-    power = base_power(model, unit) * combat.terrain_defence.as_list()[max(int(terrain), 0)]
-    if unit.posture in ("defend", "hold", "garrison") and not unit.moved and unit.state is not State.ROUTING:
-        power *= combat.defence_posture
-    return power * (0.7 + 0.6 * unit.quality)
+def drone_bonus(model, rows: np.ndarray, power: np.ndarray) -> np.ndarray:
+    """Each rebel faction's drones add `drone_power` each, shared over its units in the fight."""
+    t = model.table
+    bonus = np.zeros(rows.size)
+    drone_power = model.spec.rules.combat.drone_power
+    for fid, faction in enumerate(model.spec.factions.values()):
+        drones = getattr(faction, "drones", 0)
+        mine = t.faction[rows] == fid
+        if drones and mine.any() and power[mine].sum() > 0:
+            bonus[mine] = drones * drone_power * power[mine] / power[mine].sum()
+    return bonus
 
 
-def contact_matrix(model, units: list[GroundUnit]) -> np.ndarray:
-    """(n, n) bool: hostile units within one hex of each other."""
-    idx = np.array([u.idx for u in units], dtype=np.int64)
-    sides = np.array([model.side_index[u.side] for u in units], dtype=np.int64)
-    near = model.theatre.layout.distance(idx[:, None], idx[None, :]) <= 1
-    return near & model.hostile[sides[:, None], sides[None, :]]
+def resilience(model, rows: np.ndarray) -> np.ndarray:
+    """How much fire units absorb: base power scaled by terrain, posture and quality."""
+    t = model.table
+    c = model.spec.rules.combat
+    terrain = np.array(c.terrain_defence.as_list())[np.maximum(model.theatre.terrain[t.idx[rows]], 0)]
+    dug_in = DEFENSIVE[t.posture[rows]] & ~t.moved[rows] & (t.state[rows] != ROUTING)
+    posture = np.where(dug_in, c.defence_posture, 1.0)
+    return np.maximum(base_power(model, rows) * terrain * posture * (0.7 + 0.6 * t.quality[rows]), 1.0)
 
 
 def resolve_combat(model) -> None:
-    units = list(model.units_on_map())
-    for unit in units:
-        unit.losses_step = 0.0
-        unit.fire_received = 0.0
-        unit.enemy_ratio = 0.0
-        unit.in_contact = False
-    if len(units) < 2:
+    t = model.table
+    th = model.theatre
+    t.losses_step[:] = 0.0
+    t.fire_received[:] = 0.0
+    t.enemy_ratio[:] = 0.0
+    t.in_contact[:] = False
+    rows = np.flatnonzero(on_map(t))
+    if rows.size < 2:
         return
-    contact = contact_matrix(model, units)
-    engaged = contact.any(axis=1)
+    n_sides = len(model.side_ids)
+    cells, sides = t.idx[rows], t.side[rows]
+    presence = np.zeros((n_sides, th.n), dtype=np.float32)
+    presence[sides, cells] = 1.0
+    hostile_presence = (model.hostile.astype(np.float32) @ presence) > 0          # (sides, cells)
+    target_cells = np.asarray(th.reach @ hostile_presence.T.astype(np.float32)).T   # enemy cells within a hex
+    n_targets = target_cells[sides, cells]
+    engaged = n_targets > 0
     if not engaged.any():
         return
+    t.in_contact[rows[engaged]] = True
+
+    power = np.where(engaged, offensive_power(model, rows), 0.0)
+    power = power + np.where(engaged, drone_bonus(model, rows, power), 0.0)
+    resist = resilience(model, rows)
+    incoming = np.zeros(rows.size)
+    for s in range(n_sides):
+        mine = sides == s
+        if not (mine & engaged).any():
+            continue
+        sent = np.bincount(cells[mine], weights=power[mine] / np.maximum(n_targets[mine], 1), minlength=th.n)
+        into = (th.reach @ sent) * hostile_presence[s]                    # fire side s puts into each cell
+        victims = model.hostile[s, sides]
+        absorbing = np.bincount(cells[victims], weights=resist[victims], minlength=th.n)
+        incoming[victims] += into[cells[victims]] * resist[victims] / np.maximum(absorbing[cells[victims]], 1e-9)
+
     combat = model.spec.rules.combat
-    fire = np.array([offensive_power(model, u) if e else 0.0 for u, e in zip(units, engaged)])
-    resist = np.array([max(resilience(model, u), 1.0) if e else 1.0 for u, e in zip(units, engaged)])
-    targets = contact.sum(axis=1)
-    incoming = contact.T.astype(float) @ (fire / np.maximum(targets, 1))
-    w = combat.lanchester_exponent
-    base_step = combat.attrition_per_day / model.spec.steps_per_day
-    share = base_step * (incoming / REFERENCE_POWER) * (REFERENCE_POWER / resist) ** w
-    cv = combat.loss_noise
-    if cv > 0:
-        shape = 1.0 / cv**2
+    w, ref = combat.lanchester_exponent, combat.reference_power
+    share = (combat.attrition_per_day / model.spec.steps_per_day) * (incoming / ref) * (ref / resist) ** w
+    if combat.loss_noise > 0:
+        shape = 1.0 / combat.loss_noise ** 2
         share = share * model.rng.gamma(shape, 1.0 / shape, size=share.size)
-    for k in np.flatnonzero(engaged):
-        unit = units[k]
-        unit.in_contact = True
-        unit.fire_received = float(incoming[k])
-        unit.enemy_ratio = float(incoming[k] / resist[k])
-        loss = float(share[k]) * (ROUT_LOSS_FACTOR if unit.state is State.ROUTING else 1.0)
-        apply_losses(model, unit, min(MAX_STEP_LOSS, loss))
+    share = np.where(t.state[rows] == ROUTING, share * combat.rout_loss_factor, share)
+    share = np.minimum(MAX_STEP_LOSS, np.where(engaged, share, 0.0))
+    t.fire_received[rows] = incoming
+    t.enemy_ratio[rows] = np.where(engaged, incoming / resist, 0.0)
+    apply_losses(model, rows[engaged], share[engaged], "killed")
 
 
-def apply_losses(model, unit: GroundUnit, share: float) -> None:
-    """Remove a share of the unit's personnel and equipment; a unit reduced below DESTROYED_BELOW ceases."""
-    lost = unit.personnel * share
-    unit.personnel -= lost
-    unit.armour *= 1.0 - share
-    unit.artillery *= 1.0 - share
-    unit.losses_step += lost
-    model.casualties[unit.faction] += lost
-    if unit.personnel < DESTROYED_BELOW * unit.personnel_start:
-        model.events.add(UnitDestroyed(model.turn, model.day, unit.key, unit.name, unit.faction))
-        unit.remove_from_map(State.DESTROYED)
+def apply_losses(model, rows: np.ndarray, share: np.ndarray, tally: str) -> None:
+    """Remove a share of units' personnel and equipment; a unit below DESTROYED_BELOW ceases to exist."""
+    t = model.table
+    lost = t.personnel[rows] * share
+    t.personnel[rows] -= lost
+    for k in ("armour", "artillery", "air_defence"):
+        getattr(t, k)[rows] *= 1.0 - share
+    t.losses_step[rows] += lost
+    getattr(t, tally)[rows] += lost
+    np.add.at(model.tally[tally], t.faction[rows], lost)
+    for row in rows[t.personnel[rows] < DESTROYED_BELOW * t.personnel_start[rows]]:
+        destroy(model, int(row))
+
+
+def destroy(model, row: int) -> None:
+    """A unit ceases to exist: its last men count as killed; if overrun, its equipment goes to the captor."""
+    t = model.table
+    agent = model.unit_agents[row]
+    if t.in_contact[row]:
+        hand_over(model, row, strongest_enemy_near(model, row), "overrun")
+    remaining = t.personnel[row]
+    t.personnel[row] = 0.0
+    t.killed[row] += remaining
+    model.tally["killed"][t.faction[row]] += remaining
+    model.events.add(UnitDestroyed(model.turn, model.day, agent.key, agent.name, agent.faction))
+    agent.remove_from_map_state(DESTROYED)

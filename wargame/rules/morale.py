@@ -1,33 +1,46 @@
-"""Morale: named factors move each unit's morale every step; a unit breaks at its breakpoint.
+"""Morale: named factors move every unit's morale each step, and each change goes to its ledger.
 
-Factors this step (each written to the unit's ledger under its name):
-  casualties   - losses this step, relative to the unit's size, times `casualty_weight`
-  force_ratio  - in contact, the enemy's fire against the unit's resilience: 3:1 costs `force_ratio_weight`
-                 per step; favourable odds give a little back
-  supply       - a unit whose supply stock is below half loses up to `supply_weight` per step
-  rest         - out of contact and supplied, morale recovers by `rest_recovery` x (1 - morale)
-
-Breaking: a fighting unit breaks when its morale falls below `break_threshold` (lower for cohesive units)
-or when its losses pass its breakpoint, drawn per unit from a right-skewed distribution (most units at 10
-to 20 percent losses, a few past 40), shifted by quality, cohesion, posture and elite status. A broken
-unit routs; a routing unit out of contact whose morale recovers to `rally_threshold` rallies.
+Factors (each a column of changes, one per unit; the ledger keeps them by name):
+  casualties    losses this step relative to the unit's size, times `casualty_weight`
+  force_ratio   in contact: enemy fire against the unit's resilience; 3:1 costs `force_ratio_weight` a step,
+                favourable odds give a little back
+  contagion     friendly units breaking within `contagion_km` (applied as they break; see rules.breaks)
+  command       the unit's own formation (and the one above it) breaking this step (see rules.breaks)
+  encirclement  cut off from every source: `encirclement_weight` a step
+  supply        a supply stock below half: up to `supply_weight` a step
+  air_enemy     enemy sorties that struck it: `air_fear_weight` per sortie on a 1,000-strong unit
+  air_own       friendly sorties on the enemy beside it: `air_support_weight` per sortie
+  stiffening    Russian advisers, special forces or military police within the Russian faction's
+                `stiffening_km` (IRGC advisers do the same for militia, scaled by militia leadership)
+  shock         an enemy unit within `shock_km` advancing faster than `shock_speed_km_day`
+  pay           SAA: `pay_weight` x (1 - pay) x (1 - legitimacy) a step: an unpaid army in a cause it
+                doubts drains away
+  leadership    militia: `leadership_weight` x (1 - leadership): what Israeli strikes kill
+  momentum      rebels: `momentum_gain` per enemy unit that broke nearby (applied in rules.breaks)
+  rest          out of contact, supplied and linked: `rest_recovery` x (1 - morale) x (0.5 + cohesion)
+Ideology damps every loss by up to `ideology_resistance`; elite units feel losses 20% less. Changes are
+applied together and clipped to [0, 1]; a clipped total is shared by the factors in proportion, so the
+ledger never depends on the order in which factors are computed.
 """
 
 from __future__ import annotations
 
 import math
 
-from wargame.agents.unit import GroundUnit, State
-from wargame.events import UnitBroke, UnitRallied
+import numpy as np
 
+from wargame.agents.unit import GROUPS, KINDS, UNIT_TYPES, on_map
+
+FACTORS = ("casualties", "force_ratio", "contagion", "command", "encirclement", "supply", "air_enemy",
+           "air_own", "stiffening", "shock", "pay", "leadership", "momentum", "rest")
+F = {name: i for i, name in enumerate(FACTORS)}
 BREAKPOINT_MEDIAN = 0.15   # historically most units break at 10-20 percent losses (DESIGN.md)
 BREAKPOINT_SIGMA = 0.45    # lognormal spread: ~55% of draws in 10-20%, ~1.5% beyond 40%
-SHAKEN_MARGIN = 0.15       # morale within this of the break threshold shows as shaken
-ATTRIBUTION_DAYS = 3.0     # the ledger window that explains a break
+STIFFENERS = ("advisers", "special_forces", "military_police")
 
 
 def draw_breakpoint(rng, quality: float, cohesion: float, posture: str, elite: bool) -> float:
-    """Loss share at which this unit breaks: lognormal around 15%, shifted by its qualities."""
+    """Loss share at which a unit breaks: lognormal around 15%, shifted by its qualities."""
     base = BREAKPOINT_MEDIAN * math.exp(BREAKPOINT_SIGMA * rng.standard_normal())
     shift = (0.7 + 0.6 * quality) * (0.7 + 0.6 * cohesion)
     if posture in ("hold", "garrison"):
@@ -37,45 +50,127 @@ def draw_breakpoint(rng, quality: float, cohesion: float, posture: str, elite: b
     return float(min(0.9, base * shift))
 
 
-def break_threshold(model, unit: GroundUnit) -> float:
-    """Morale below which the unit breaks: cohesive units hold on lower."""
-    return model.spec.rules.morale.break_threshold * (1.3 - 0.6 * unit.cohesion)
+def faction_column(model, rows: np.ndarray, attribute: str, default: float) -> np.ndarray:
+    """A faction parameter for each row (the default for factions of kinds without it)."""
+    values = np.array([getattr(f, attribute, default) for f in model.spec.factions.values()], dtype=float)
+    return values[model.table.faction[rows]]
 
 
-def morale_factors(model, unit: GroundUnit) -> dict[str, float]:
-    """This step's morale changes by factor (negative is a loss)."""
-    rules = model.spec.rules.morale
-    factors: dict[str, float] = {}
-    before = unit.personnel + unit.losses_step
-    if unit.losses_step > 0 and before > 0:
-        factors["casualties"] = -rules.casualty_weight * unit.losses_step / before
-    if unit.in_contact and unit.enemy_ratio > 0:
-        odds = math.log(unit.enemy_ratio) / math.log(3.0)
-        factors["force_ratio"] = -rules.force_ratio_weight * (odds if odds > 0 else 0.3 * odds)
-    if unit.supply < 0.5:
-        factors["supply"] = -rules.supply_weight * (1.0 - 2.0 * unit.supply)
-    if not unit.in_contact and unit.supply >= 0.5:
-        factors["rest"] = rules.rest_recovery * (1.0 - unit.morale) * (0.5 + unit.cohesion)
-    return factors
+def morale_factors(model, rows: np.ndarray) -> np.ndarray:
+    """(rows, factors) morale changes this step, before damping by ideology and clipping."""
+    t = model.table
+    m = model.spec.rules.morale
+    out = np.zeros((rows.size, len(FACTORS)))
+    before = t.personnel[rows] + t.losses_step[rows]
+    out[:, F["casualties"]] = -m.casualty_weight * t.losses_step[rows] / np.maximum(before, 1.0)
+    ratio = t.enemy_ratio[rows]
+    contact = t.in_contact[rows] & (ratio > 0)
+    odds = np.log(np.where(contact, ratio, 1.0)) / math.log(3.0)
+    out[:, F["force_ratio"]] = np.where(contact, -m.force_ratio_weight * np.where(odds > 0, odds, 0.3 * odds), 0.0)
+    out[:, F["encirclement"]] = np.where(t.cut_off[rows], -m.encirclement_weight, 0.0)
+    supply = t.supply[rows]
+    out[:, F["supply"]] = np.where(supply < 0.5, -m.supply_weight * (1.0 - 2.0 * supply), 0.0)
+    out[:, F["air_enemy"]] = -np.minimum(0.3, m.air_fear_weight * model.sorties_on[rows] * 1000.0
+                                         / np.maximum(t.personnel[rows], 100.0))
+    out[:, F["air_own"]] = np.minimum(0.05, m.air_support_weight * model.sorties_near[rows])
+    out[:, F["stiffening"]] = stiffening(model, rows)
+    out[:, F["shock"]] = shock(model, rows)
+    kind = t.kind[rows]
+    saa = kind == KINDS.index("saa")
+    pay = faction_column(model, rows, "pay", 1.0)
+    legitimacy = faction_column(model, rows, "legitimacy", 1.0)
+    out[:, F["pay"]] = np.where(saa, -m.pay_weight * (1.0 - pay) * (1.0 - legitimacy), 0.0)
+    leadership = faction_column(model, rows, "leadership", 1.0)
+    out[:, F["leadership"]] = np.where(kind == KINDS.index("militia"), -m.leadership_weight * (1.0 - leadership), 0.0)
+    resting = ~t.in_contact[rows] & (supply >= 0.5) & ~t.cut_off[rows]
+    out[:, F["rest"]] = np.where(resting, m.rest_recovery * (1.0 - t.morale[rows]) * (0.5 + t.cohesion[rows]), 0.0)
+    return out
+
+
+def stiffening(model, rows: np.ndarray) -> np.ndarray:
+    """Morale added to units near Russian (or, for militia, IRGC) advisers, special forces and police."""
+    t = model.table
+    out = np.zeros(rows.size)
+    present = on_map(t)
+    for fid, faction in enumerate(model.spec.factions.values()):
+        if faction.kind != "russia":
+            continue
+        stiffeners = np.flatnonzero(present & (t.faction == fid) & np.isin(t.utype, _codes(STIFFENERS)))
+        out += _near_bonus(model, rows, stiffeners, faction.stiffening_km, faction.stiffening,
+                           (t.side[rows] == model.faction_side[fid]) & (t.faction[rows] != fid))
+    irgc = np.flatnonzero(present & (t.group == GROUPS.index("irgc")) & (t.utype == UNIT_TYPES.index("advisers")))
+    if irgc.size:
+        leadership = faction_column(model, irgc[:1], "leadership", 0.5)[0]
+        militia = (t.kind[rows] == KINDS.index("militia")) & (t.group[rows] != GROUPS.index("irgc"))
+        out += _near_bonus(model, rows, irgc, 15.0, 0.01 * leadership, militia)
+    return out
+
+
+def _codes(types) -> np.ndarray:
+    return np.array([UNIT_TYPES.index(x) for x in types])
+
+
+def _near_bonus(model, rows, sources, km, amount, eligible) -> np.ndarray:
+    if sources.size == 0 or amount <= 0 or not eligible.any():
+        return np.zeros(rows.size)
+    t = model.table
+    distance = model.theatre.km_between(t.idx[rows][:, None], t.idx[sources][None, :])
+    return np.where(eligible & (distance <= km).any(axis=1), amount, 0.0)
+
+
+def shock(model, rows: np.ndarray) -> np.ndarray:
+    """Morale lost when an enemy unit nearby advances fast (km moved over about the last day)."""
+    t = model.table
+    m = model.spec.rules.morale
+    fast = np.flatnonzero(on_map(t) & (t.advance_km > m.shock_speed_km_day))
+    if fast.size == 0:
+        return np.zeros(rows.size)
+    hostile = model.hostile[t.side[rows][:, None], t.side[fast][None, :]]
+    distance = model.theatre.km_between(t.idx[rows][:, None], t.idx[fast][None, :])
+    speed = np.where(hostile & (distance <= m.shock_km), t.advance_km[fast][None, :] / m.shock_speed_km_day, 0.0)
+    strongest = speed.max(axis=1)
+    return np.where(strongest > 0, -m.shock_weight * np.minimum(1.0, strongest - 1.0 + 0.5), 0.0)
+
+
+def damp(model, rows: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Ideology and elite status damp losses (positive changes are left alone)."""
+    t = model.table
+    keep = 1.0 - model.spec.rules.morale.ideology_resistance * t.ideology[rows]
+    keep = keep * np.where(t.elite[rows], 0.8, 1.0)
+    return np.where(factors < 0, factors * keep[:, None], factors)
+
+
+def apply_morale(model, rows: np.ndarray, factors: np.ndarray) -> None:
+    """Add the factors' changes to morale together, clipped to [0, 1], and record them in the ledger."""
+    t = model.table
+    total = factors.sum(axis=1)
+    before = t.morale[rows]
+    after = np.clip(before + total, 0.0, 1.0)
+    scale = np.divide(after - before, total, out=np.zeros_like(total), where=total != 0)
+    t.morale[rows] = after
+    grow_ledger_step(model)
+    model.ledger_step[rows] += factors * scale[:, None]
+
+
+def grow_ledger_step(model) -> None:
+    """Units may be added mid-step (a defection): keep this step's ledger as long as the table."""
+    missing = model.table.n - model.ledger_step.shape[0]
+    if missing > 0:
+        model.ledger_step = np.vstack([model.ledger_step, np.zeros((missing, len(FACTORS)))])
 
 
 def update_morale(model) -> None:
-    rules = model.spec.rules.morale
-    window = int(ATTRIBUTION_DAYS * model.spec.steps_per_day)
-    for unit in list(model.units_on_map()):
-        unit.change_morale(morale_factors(model, unit))
-        if unit.fighting:
-            threshold = break_threshold(model, unit)
-            if unit.morale < threshold or unit.loss_share >= unit.breakpoint:
-                unit.state = State.ROUTING
-                unit.posture = "defend"
-                model.events.add(UnitBroke(model.turn, model.day, unit.key, unit.name, unit.faction, "rout",
-                                           int(unit.personnel), round(unit.loss_share, 4),
-                                           unit.break_attribution(window)))
-            else:
-                unit.state = State.SHAKEN if unit.morale < threshold + SHAKEN_MARGIN else State.ACTIVE
-        elif unit.state is State.ROUTING and not unit.in_contact and unit.morale >= rules.rally_threshold:
-            unit.state = State.ACTIVE
-            unit.breakpoint = unit.loss_share + draw_breakpoint(model.rng, unit.quality, unit.cohesion,
-                                                                unit.posture, unit.elite)
-            model.events.add(UnitRallied(model.turn, model.day, unit.key, unit.name, unit.faction))
+    """Phase 7: morale factors, cohesion, breaks and their outcomes, contagion, rallies."""
+    from wargame.rules.breaks import resolve_breaks
+    from wargame.rules.cohesion import update_cohesion, daily_desertion
+
+    t = model.table
+    model.ledger_step = np.zeros((t.n, len(FACTORS)))
+    rows = np.flatnonzero(on_map(t))
+    if rows.size:
+        apply_morale(model, rows, damp(model, rows, morale_factors(model, rows)))
+        daily_desertion(model, rows)
+        update_cohesion(model, rows)
+    resolve_breaks(model)
+    grow_ledger_step(model)
+    t.record(model.turn, model.ledger_step)

@@ -1,11 +1,15 @@
 """Movement: units walk down cost fields towards the cell their commander chose, or away when routed.
 
-Rule: each step a unit has `speed_km_day / steps_per_day` km of movement (less when its supply is low),
-banked across steps. It moves cell by cell to the neighbour nearest its target along the cheapest path
-(terrain cost, roads cheaper, enemy-held ground dearer), stopping when it would enter a cell with an
-enemy unit (contact: combat decides), a cell at the stacking limit, or when its movement runs out.
-Routed units and units ordered to withdraw fall back along the cheapest path to their side's supply
-sources. Distance fields are one Dijkstra run per (side, target) per step, shared by all units.
+Rule: each step a unit has `speed_km_day / steps_per_day` km of movement (less when its supply is low,
+more when routing), banked across steps. It moves cell by cell to the neighbour nearest its target along
+the cheapest path (terrain cost, roads cheaper), paying `hostile_factor` times more to enter ground the
+enemy holds. It stops when it would enter a cell with an enemy fighting unit (contact: combat decides), a
+cell at the stacking limit, or ground its side may not enter (Iranian-backed units keep `golan_km` from
+the Golan), or when its movement runs out. Routed units, and units ordered to withdraw (one cell), fall
+back along the cheapest path to their side's supply sources.
+
+All movers advance together, one cell per round; where more want a cell than it has room for, a random
+priority drawn each step decides. Cost fields are one Dijkstra run per target, cached for the run.
 """
 
 from __future__ import annotations
@@ -13,115 +17,145 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse import csgraph
 
-from wargame.agents.unit import GroundUnit, State
-from wargame.rules.terrain_costs import entry_cost_km, side_entry_cost_km, weighted_towards
+from wargame.agents.unit import KINDS, ROUTING, UNIT_TYPES, fighting, on_map
+from wargame.rules.terrain_costs import entry_cost_km, weighted_towards
 
 MAX_BANKED_KM = 60.0
+MAX_CELLS_PER_STEP = 6
 
 
 class FieldCache:
-    """Cost-to-target fields for this step, computed on demand."""
+    """Cost-to-target fields over the theatre, computed on demand and kept while the costs stay the same."""
 
-    def __init__(self, model):
-        self.model = model
-        base = entry_cost_km(model)
-        self.cost = [side_entry_cost_km(model, s, base) for s in range(len(model.side_ids))]
-        self._graphs: dict[int, object] = {}
-        self._fields: dict[tuple[int, int | tuple], np.ndarray] = {}
+    def __init__(self):
+        self._key = None
+        self._fields: dict = {}
 
-    def graph(self, side: int):
-        if side not in self._graphs:
-            self._graphs[side] = weighted_towards(self.model.theatre, self.cost[side])
-        return self._graphs[side]
+    def _check(self, model) -> None:
+        key = repr(model.spec.rules.movement)
+        if key != self._key:
+            self._key = key
+            self._fields = {}
+            self.cost = entry_cost_km(model)
+            self.graph = weighted_towards(model.theatre, self.cost)
 
-    def towards(self, side: int, target: int) -> np.ndarray:
-        key = (side, target)
-        if key not in self._fields:
-            self._fields[key] = csgraph.dijkstra(self.graph(side), directed=True, indices=target)
-        return self._fields[key]
+    def towards(self, model, target: int) -> np.ndarray:
+        self._check(model)
+        if target not in self._fields:
+            self._fields[target] = csgraph.dijkstra(self.graph, directed=True, indices=int(target))
+        return self._fields[target]
 
-    def retreat(self, side: int) -> np.ndarray:
+    def retreat(self, model, side: int) -> np.ndarray:
         """Cost to reach the nearest of the side's supply sources that it still holds."""
-        key = (side, ("retreat",))
+        self._check(model)
+        held = tuple(c for c in model.source_cells[side] if model.control[c] == side) or tuple(model.source_cells[side])
+        key = ("retreat", held)
         if key not in self._fields:
-            held = [c for c in self.model.source_cells[side] if self.model.control[c] == side]
-            if not held:
-                held = list(self.model.source_cells[side])
-            self._fields[key] = csgraph.dijkstra(self.graph(side), directed=True, indices=held, min_only=True)
+            self._fields[key] = csgraph.dijkstra(self.graph, directed=True, indices=list(held), min_only=True)
         return self._fields[key]
 
 
-def enemy_presence(model) -> np.ndarray:
-    """(sides, cells) bool: cells holding a fighting unit hostile to each side."""
-    sides = len(model.side_ids)
-    occupied = np.zeros((sides, model.theatre.n), dtype=bool)
-    for unit in model.units_on_map():
-        if unit.fighting:
-            occupied[model.side_index[unit.side], unit.idx] = True
-    return np.array([occupied[model.hostile[s]].any(axis=0) for s in range(sides)])
+def speed_km_step(model, rows: np.ndarray) -> np.ndarray:
+    table = model.table
+    types = model.spec.rules.unit_types
+    speeds = np.array([getattr(types, t).speed_km_day for t in UNIT_TYPES]) / model.spec.steps_per_day
+    speed = speeds[table.utype[rows]] * (0.5 + 0.5 * table.supply[rows])
+    return np.where(table.state[rows] == ROUTING, speed * 1.5, speed)
 
 
 def move_units(model) -> None:
-    fields = FieldCache(model)
-    enemy = enemy_presence(model)
-    stack = np.bincount([u.idx for u in model.units_on_map()], minlength=model.theatre.n)
+    table = model.table
+    th = model.theatre
+    table.moved[:] = False
+    table.advance_km[:] *= 1.0 - 1.0 / model.spec.steps_per_day     # about the km moved over the last day
+    present = on_map(table)
+    routing = present & (table.state == ROUTING)
+    wants = present & fighting(table) & (table.target >= 0) & (table.target != table.idx)
+    movers = np.flatnonzero(routing | wants | (present & table.withdraw))
+    if movers.size == 0:
+        return
+    cache = model.fields
+    retreating = routing[movers] | table.withdraw[movers]
+    keys = [("r", int(table.side[r])) if back else ("t", int(table.target[r])) for r, back in zip(movers, retreating)]
+    unique = list(dict.fromkeys(keys))
+    fields = np.array([cache.retreat(model, k[1]) if k[0] == "r" else cache.towards(model, k[1]) for k in unique])
+    field_row = np.array([unique.index(k) for k in keys])
+
+    base_cost = cache.cost
+    enemy_at = _enemy_presence(model)
+    blocked = _blocked_cells(model)
     limit = model.spec.rules.movement.stacking_limit
-    units = [u for u in model.units_on_map()]
-    order = model.rng.permutation(len(units))
-    for k in order:
-        unit = units[k]
-        unit.moved = False
-        field = _field_for(model, fields, unit)
-        if field is None:
-            unit.progress_km = 0.0
-            continue
-        side = model.side_index[unit.side]
-        budget = unit.progress_km + speed_km_step(model, unit)
-        moved_cells = 0
-        while True:
-            here = unit.idx
-            nxt = _best_neighbour(model, field, here)
-            if nxt is None or field[nxt] >= field[here]:
-                budget = 0.0
-                break
-            if enemy[side, nxt] or stack[nxt] >= limit:
-                budget = 0.0
-                break
-            cost = fields.cost[side][nxt]
-            if budget < cost:
-                break
-            budget -= cost
-            stack[here] -= 1
-            stack[nxt] += 1
-            unit.place(nxt)
-            moved_cells += 1
-            if unit.withdraw and moved_cells >= 1:
-                budget = 0.0
-                break
-        unit.progress_km = min(budget, MAX_BANKED_KM)
-        unit.moved = moved_cells > 0
-        unit.withdraw = False
+    hostile_factor = model.spec.rules.movement.hostile_factor
+    stack = np.bincount(table.idx[present], minlength=th.n)
+    budget = table.progress_km[movers] + speed_km_step(model, movers)
+    start = table.idx[movers].copy()
+    here = start.copy()
+    moving = np.ones(movers.size, dtype=bool)
+    one_cell = table.withdraw[movers] & ~routing[movers]
+    priority = model.rng.permutation(movers.size)
+    gained_km = np.zeros(movers.size)       # km advanced into ground the enemy held: what shocks defenders
+    sides = table.side[movers]
+    militia = table.kind[movers] == KINDS.index("militia")
+
+    for _ in range(MAX_CELLS_PER_STEP):
+        active = np.flatnonzero(moving)
+        if active.size == 0:
+            break
+        nbrs = th.neighbours[here[active]]
+        valid = nbrs >= 0
+        values = np.where(valid, fields[field_row[active][:, None], np.where(valid, nbrs, 0)], np.inf)
+        best = np.argmin(values, axis=1)
+        nxt = nbrs[np.arange(active.size), best]
+        downhill = np.isfinite(values[np.arange(active.size), best]) & (
+            values[np.arange(active.size), best] < fields[field_row[active], here[active]])
+        nxt_safe = np.where(nxt >= 0, nxt, 0)
+        hostile_held = (model.control[nxt_safe] >= 0) & model.hostile[sides[active], np.maximum(model.control[nxt_safe], 0)]
+        cost = base_cost[nxt_safe] * np.where(hostile_held, hostile_factor, 1.0)
+        free = downhill & ~enemy_at[sides[active], nxt_safe] & ~(blocked[nxt_safe] & militia[active])
+        affordable = free & (budget[active] >= cost)
+        # stacking: arrivals into a cell in priority order, up to its free room
+        candidates = active[affordable]
+        targets = nxt_safe[affordable]
+        order = np.lexsort((priority[candidates], targets))
+        candidates, targets = candidates[order], targets[order]
+        first = np.concatenate([[0], np.flatnonzero(np.diff(targets)) + 1]) if targets.size else np.array([], int)
+        rank = np.arange(targets.size) - np.repeat(first, np.diff(np.append(first, targets.size)))
+        room = limit - stack[targets]
+        go = rank < room
+        goers, dest = candidates[go], targets[go]
+        stay = np.setdiff1d(active, goers)
+        # units that could not afford the next cell bank their budget; blocked ones lose it
+        stuck = np.setdiff1d(stay, active[free & ~affordable])
+        budget[stuck] = 0.0
+        moving[stay] = False
+        np.add.at(stack, here[goers], -1)
+        np.add.at(stack, dest, 1)
+        position = np.searchsorted(active, goers)
+        budget[goers] -= cost[position]
+        gained_km[goers] += np.where(hostile_held[position], th.layout.cell_km, 0.0)
+        here[goers] = dest
+        moving[goers[one_cell[goers]]] = False
+
+    table.progress_km[movers] = np.minimum(np.maximum(budget, 0.0), MAX_BANKED_KM)
+    changed = here != start
+    rows = movers[changed]
+    table.idx[rows] = here[changed]
+    table.moved[rows] = True
+    table.advance_km[movers] += gained_km
+    table.withdraw[movers] = False
+    model.sync_cells(rows)
 
 
-def speed_km_step(model, unit: GroundUnit) -> float:
-    speed = getattr(model.spec.rules.unit_types, unit.utype).speed_km_day / model.spec.steps_per_day
-    return speed * (0.5 + 0.5 * unit.supply) * (1.5 if unit.state is State.ROUTING else 1.0)
+def _enemy_presence(model) -> np.ndarray:
+    """(sides, cells) bool: cells holding a fighting unit hostile to each side."""
+    table = model.table
+    mask = fighting(table)
+    sides = len(model.side_ids)
+    occupied = np.zeros((sides, model.theatre.n), dtype=bool)
+    occupied[table.side[mask], table.idx[mask]] = True
+    return (model.hostile.astype(np.int8) @ occupied.astype(np.int8)) > 0
 
 
-def _field_for(model, fields: FieldCache, unit: GroundUnit):
-    side = model.side_index[unit.side]
-    if unit.state is State.ROUTING or unit.withdraw:
-        return fields.retreat(side)
-    if unit.target_cell is None or unit.target_cell == unit.idx:
-        return None
-    return fields.towards(side, unit.target_cell)
-
-
-def _best_neighbour(model, field: np.ndarray, here: int) -> int | None:
-    adjacency = model.theatre.adjacency
-    near = adjacency.indices[adjacency.indptr[here]:adjacency.indptr[here + 1]]
-    if near.size == 0:
-        return None
-    values = field[near]
-    best = int(np.argmin(values))
-    return int(near[best]) if np.isfinite(values[best]) else None
+def _blocked_cells(model) -> np.ndarray:
+    """Cells Iranian-backed units may not enter (within golan_km of the Golan, per the 2018 understanding)."""
+    return model.golan_zone

@@ -3,10 +3,12 @@
 Rule: a held cell is linked if a path through the side's own cells reaches one of its sources; a linked
 cell is in supply if it lies within `range_km` of road-weighted effort of a source or of a linked city
 (cities hold depots), by Dijkstra over the sparse adjacency graph. A held cell with no path at all to a
-source is encircled. A unit's supply stock rises by `resupply` per step when its
-cell (or a neighbour, at a contested front) is in supply, and falls by `cutoff_decay` when not; a unit that
-becomes encircled is logged. Cutting Homs separates Latakia and Tartus from the rest because the only
-paths between them run through the Homs Gap and the M5 past Homs.
+source is encircled. A unit's supply stock rises by `resupply` per step when its cell (or a neighbour, at
+a contested front) is in supply and falls by `cutoff_decay` when not; an empty stock costs
+`cutoff_attrition` of its personnel per step. A unit that becomes cut off is logged as encircled.
+Turkish support scales the resupply of the SNA. Cutting Homs separates Latakia and Tartus from the rest:
+the regime's only paths between the coast and Damascus run through the Homs Gap and the M5 past Homs.
+Each side is recomputed only when the cells it holds have changed.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse import csgraph
 
+from wargame.agents.unit import on_map
 from wargame.events import UnitEncircled
 from wargame.rules.terrain_costs import entry_cost_km, weighted_towards
 
 
 def side_supply(model, side: int, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(in_supply, connected) bool arrays over cells for one side."""
+    """(in_supply, linked) bool arrays over cells for one side."""
     own = model.control == side
     sources = np.array([c for c in model.source_cells[side] if own[c]], dtype=np.int64)
     if sources.size == 0:
@@ -27,28 +30,56 @@ def side_supply(model, side: int, cost: np.ndarray) -> tuple[np.ndarray, np.ndar
         return none, none
     graph = weighted_towards(model.theatre, cost, keep=own)
     _, labels = csgraph.connected_components(graph, directed=False)
-    connected = own & np.isin(labels, labels[sources])
-    # Held cities linked to a source serve as depots: supply reaches range_km beyond them too.
-    depots = [city.cell for city in model.theatre.cities.values() if connected[city.cell]]
+    linked = own & np.isin(labels, labels[sources])
+    depots = [city.cell for city in model.theatre.cities.values() if linked[city.cell]]
     distance = csgraph.dijkstra(graph, directed=True, indices=np.union1d(sources, depots).astype(np.int64),
                                 min_only=True, limit=model.spec.rules.supply.range_km)
-    return own & np.isfinite(distance), connected
+    return own & np.isfinite(distance), linked
 
 
 def update_supply(model) -> None:
     rules = model.spec.rules.supply
-    cost = entry_cost_km(model)
+    cost = None
     for s in range(len(model.side_ids)):
-        in_supply, connected = side_supply(model, s, cost)
+        key = (model.control == s).tobytes() + repr((rules, model.spec.rules.movement)).encode()
+        if key == model.supply_key[s]:
+            continue
+        cost = entry_cost_km(model) if cost is None else cost
+        in_supply, linked = side_supply(model, s, cost)
         model.supply_layers[s][:] = in_supply
-        model.connected[s] = connected
-    adjacency = model.theatre.adjacency
-    for unit in model.units_on_map():
-        s = model.side_index[unit.side]
-        near = adjacency.indices[adjacency.indptr[unit.idx]:adjacency.indptr[unit.idx + 1]]
-        supplied = bool(model.supply_layers[s][unit.idx]) or bool(model.supply_layers[s][near].any())
-        linked = bool(model.connected[s][unit.idx]) or bool(model.connected[s][near].any())
-        unit.supply = min(1.0, unit.supply + rules.resupply) if supplied else max(0.0, unit.supply - rules.cutoff_decay)
-        if not linked and not unit.cut_off:
-            model.events.add(UnitEncircled(model.turn, model.day, unit.key, unit.name, unit.faction))
-        unit.cut_off = not linked
+        model.connected[s] = linked
+        model.supply_key[s] = key
+
+    table = model.table
+    rows = np.flatnonzero(on_map(table))
+    if rows.size == 0:
+        return
+    cells, sides = table.idx[rows], table.side[rows]
+    supply_grid = np.array(model.supply_layers)
+    linked_grid = np.array(model.connected)
+    near = model.theatre.neighbours[cells]
+    near_ok = near >= 0
+    near_cells = np.where(near_ok, near, 0)
+    supplied = supply_grid[sides, cells] | (supply_grid[sides[:, None], near_cells] & near_ok).any(axis=1)
+    linked = linked_grid[sides, cells] | (linked_grid[sides[:, None], near_cells] & near_ok).any(axis=1)
+
+    resupply = np.full(rows.size, rules.resupply)
+    turkey = model.spec.actors.turkey
+    if turkey is not None:
+        patrons = np.array([getattr(model.spec.factions[f], "patron", None) == "turkey" for f in model.faction_ids])
+        resupply = np.where(patrons[table.faction[rows]], rules.resupply * (0.5 + turkey.support), resupply)
+    stock = table.supply[rows]
+    table.supply[rows] = np.where(supplied, np.minimum(1.0, stock + resupply), np.maximum(0.0, stock - rules.cutoff_decay))
+
+    starving = rows[table.supply[rows] <= 0.0]
+    if starving.size:
+        lost = table.personnel[starving] * rules.cutoff_attrition
+        table.personnel[starving] -= lost
+        table.killed[starving] += lost
+        np.add.at(model.tally["killed"], table.faction[starving], lost)
+
+    newly_cut = rows[~linked & ~table.cut_off[rows]]
+    table.cut_off[rows] = ~linked
+    for row in newly_cut:
+        agent = model.unit_agents[row]
+        model.events.add(UnitEncircled(model.turn, model.day, agent.key, agent.name, agent.faction))

@@ -1,7 +1,8 @@
 """Per-cell costs derived from terrain, roads and control, shared by movement and supply.
 
-Costs are km of effort to enter a cell: its size times the terrain's cost, cut on roads, raised when the
-enemy holds it. Recomputed each step from the current rule parameters (a timeline event may change them).
+Costs are km of effort to enter a cell: its size times the terrain's cost, cut on roads. Entering ground
+the enemy holds costs `hostile_factor` times more, paid when moving (path choice follows terrain and roads
+only, so that cost fields can be computed once and reused).
 """
 
 from __future__ import annotations
@@ -20,13 +21,6 @@ def entry_cost_km(model) -> np.ndarray:
     cost = th.layout.cell_km * table[np.maximum(th.terrain, 0)]
     cost = np.where(th.road != ROAD_NONE, cost * rules.road_factor, cost)
     return np.where(th.terrain == OUTSIDE, np.inf, cost)
-
-
-def side_entry_cost_km(model, side: int, base: np.ndarray | None = None) -> np.ndarray:
-    """Entry costs for one side: cells held by its enemies cost `hostile_factor` times more."""
-    base = entry_cost_km(model) if base is None else base
-    hostile_held = model.hostile[side][np.maximum(model.control, 0)] & (model.control >= 0)
-    return np.where(hostile_held, base * model.spec.rules.movement.hostile_factor, base)
 
 
 def weighted_towards(theatre, cost: np.ndarray, keep: np.ndarray | None = None) -> sparse.csr_matrix:

@@ -372,6 +372,23 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
             problems.append(Problem(source_of(f"units.{uid}.group"), f"units.{uid}.group",
                                     f"only units of a militia faction have a group; {unit.faction} is {faction.kind}",
                                     unit.group, True))
+    for uid, unit in scenario.units.items():
+        if unit.parent is not None and unit.parent not in scenario.units:
+            need("unit", unit.parent, scenario.units, f"units.{uid}.parent")
+    for wid, wing in scenario.air.items():
+        need("faction", wing.faction, scenario.factions, f"air.{wid}.faction")
+        if wing.base is not None:
+            need("place", wing.base, places, f"air.{wid}.base")
+    for aid, defence in scenario.air_defence.items():
+        need("faction", defence.faction, scenario.factions, f"air_defence.{aid}.faction")
+        need("place", defence.at, places, f"air_defence.{aid}.at")
+    actors = scenario.actors
+    for name in ("iran", "iraqi_militias", "hezbollah"):
+        actor = getattr(actors, name)
+        if actor is not None:
+            need("place", actor.entry, places, f"actors.{name}.entry")
+    if actors.russia_hq is not None and actors.russia_hq.wing:
+        need("air wing", actors.russia_hq.wing, scenario.air, "actors.russia_hq.wing")
     for oid, objective in scenario.objectives.items():
         need("side", objective.side, sides, f"objectives.{oid}.side")
         for i, place in enumerate(objective.places):

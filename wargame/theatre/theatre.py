@@ -68,6 +68,33 @@ class Theatre:
     _tree: cKDTree | None = None
 
     @functools.cached_property
+    def neighbours(self) -> np.ndarray:
+        """(cells, 6) neighbour indices, padded with -1 where a cell has fewer (edges, outside)."""
+        table = np.full((self.n, 6), -1, dtype=np.int64)
+        counts = np.diff(self.adjacency.indptr)
+        slot = np.arange(self.adjacency.indices.size) - np.repeat(self.adjacency.indptr[:-1], counts)
+        table[self.edge_rows, slot] = self.adjacency.indices
+        return table
+
+    @functools.cached_property
+    def reach(self) -> sparse.csr_matrix:
+        """Adjacency plus the identity, as float: a cell and its neighbours."""
+        return (self.adjacency.astype(np.float32) + sparse.identity(self.n, dtype=np.float32, format="csr")).tocsr()
+
+    @functools.cached_property
+    def km_to_golan(self) -> np.ndarray:
+        """Distance (km) from each cell centre to the nearest cell of the Israeli-held Golan."""
+        area = next((a for a in self.geodata.areas if a.klass == "outside" and "Golan" in a.name), None)
+        if area is None:
+            return np.full(self.n, np.inf)
+        path = _project_ring(self.projection, area.polygon)
+        golan = np.column_stack([self.x, self.y])[path.contains_points(np.column_stack([self.x, self.y]))]
+        if golan.size == 0:
+            return np.full(self.n, np.inf)
+        distance, _ = cKDTree(golan).query(np.column_stack([self.x, self.y]))
+        return distance
+
+    @functools.cached_property
     def edge_rows(self) -> np.ndarray:
         """Source cell of every edge of the adjacency matrix, aligned with adjacency.indices."""
         return np.repeat(np.arange(self.n), np.diff(self.adjacency.indptr))

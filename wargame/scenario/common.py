@@ -1,0 +1,30 @@
+"""Building blocks shared by the scenario schema modules."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+UNIT01 = {"ge": 0.0, "le": 1.0}
+
+
+class Strict(BaseModel):
+    """Base of all scenario models: unknown keys are errors; assignment is validated too."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def check_colour(value: str) -> str:
+    if not COLOUR.match(value):
+        raise ValueError('must be a colour "#rrggbb"')
+    return value
+
+
+def check_identifiers(value: dict) -> dict:
+    for key in value:
+        if not IDENT.match(key):
+            raise ValueError(f"id {key!r} must be lower-case letters, digits and _ , starting with a letter")
+    return value
