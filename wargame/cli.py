@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     run = add("run", "Run a scenario to its end; print a summary; write the run directory.")
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                      help=f"built-in scenario name or path to a .toml file (default {DEFAULT_SCENARIO})")
-    run.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    run.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=f"random seed, 0 or more (default {DEFAULT_SEED})")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                      help="override a parameter by its dotted path; repeatable")
     run.add_argument("--out", type=Path, default=None, help="run directory (default runs/<scenario>-seed<seed>)")
@@ -90,8 +90,19 @@ def _parser() -> argparse.ArgumentParser:
                     help="also check these overrides")
 
     pl = add("places", "List the places (ids, coordinates, sources) scenarios can refer to.")
-    pl.add_argument("--kind", default=None, help="only this kind: city, town, airbase, port, crossing, ...")
+    pl.add_argument("--kind", default=None, choices=("city", "town", "airbase", "port", "crossing", "garrison",
+                                                     "landmark"), help="only places of this kind")
     return parser
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative; seeds are 0 or more")
+    return value
 
 
 def _overrides(pairs: list[str]) -> dict:
@@ -115,15 +126,15 @@ def cmd_run(args) -> int:
     from tqdm import tqdm
 
     from wargame.model import WarModel
-    from wargame.output import RUN_FILES, metrics_frame, run_info, write_run
+    from wargame.output import RUN_FILES, check_run_directory, metrics_frame, run_info, write_run
     from wargame.report.summary import summarise
     from wargame.scenario import load_scenario, param_warnings
 
     loaded = load_scenario(args.scenario, _overrides(args.overrides))
     for warning in param_warnings(loaded):
         print(f"note: {warning}", file=sys.stderr)
+    out = check_run_directory(args.out or Path("runs") / f"{loaded.name}-seed{args.seed}")
     model = WarModel(loaded, rng=args.seed)
-    out = args.out or Path("runs") / f"{loaded.name}-seed{args.seed}"
     bar = tqdm(total=model.spec.total_steps, unit="step", disable=args.quiet, file=sys.stderr,
                desc=f"{loaded.name} seed {args.seed}", bar_format="{l_bar}{bar}| {n}/{total} steps [{elapsed}<{remaining}] {postfix}")
 
@@ -149,9 +160,17 @@ def cmd_map(args) -> int:
     from wargame.scenario import load_scenario
     from wargame.theatre import TheatreSpec, build_theatre
 
+    out = Path(args.out)
+    if out.is_dir():
+        raise WargameError(f"--out {out}: is a directory; give a file name such as {out / 'theatre.png'}")
+    if out.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise WargameError(f"--out {out}: the map is written as .png, .svg or .pdf; give one of those suffixes")
     overrides = {} if args.cell_km is None else {"theatre.cell_km": args.cell_km}
     t = load_scenario(args.scenario, overrides).scenario.theatre
-    path = draw_theatre_png(build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km)), args.out)
+    try:
+        path = draw_theatre_png(build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km)), out)
+    except OSError as exc:
+        raise WargameError(f"--out {out}: cannot write there ({exc.strerror})") from None
     print(f"Theatre map written to {path}")
     return 0
 

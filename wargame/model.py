@@ -18,6 +18,8 @@ Unit numbers live in ``model.table`` (a column per attribute); each unit is also
 
 from __future__ import annotations
 
+import copyreg
+import weakref
 from pathlib import Path
 
 import mesa
@@ -66,7 +68,7 @@ class WarModel(mesa.Model):
         if isinstance(scenario, LoadedScenario) and not overrides:
             loaded = scenario
         else:
-            source = scenario.files[-1] if isinstance(scenario, LoadedScenario) else scenario
+            source = scenario.path if isinstance(scenario, LoadedScenario) else scenario
             base = scenario.overrides if isinstance(scenario, LoadedScenario) else {}
             loaded = load_scenario(source, {**base, **overrides})
         if rng is None:
@@ -105,6 +107,7 @@ class WarModel(mesa.Model):
                                    for k in ("armour", "artillery", "air_defence", "aircraft")}
         self.bad_weather = False
         self.strike_queue: list[tuple] = []
+        self.faction_cache: dict = {}
         self.ledger_step = np.zeros((0, len(FACTORS)))
         self.deserted_step = np.zeros(0)
         self.fields = FieldCache()
@@ -151,6 +154,9 @@ class WarModel(mesa.Model):
         th = self.theatre
         ncols, nrows = th.shape
         self.grid = HexGrid(th.shape, torus=False, random=self.random)
+        # Mesa registers each grid's dynamic cell class with copyreg, a global table, so the class and the
+        # property-layer arrays its accessors hold outlive the model; forget it when the model goes.
+        weakref.finalize(self, copyreg.dispatch_table.pop, self.grid.cell_klass, None)
         self.cells = [self.grid[(c, r)] for c in range(ncols) for r in range(nrows)]
         self.grid.add_property_layer(PropertyLayer.from_data("terrain", th.as_grid(th.terrain).copy()))
         self.grid.add_property_layer(PropertyLayer.from_data("control", th.as_grid(self._initial_control())))
@@ -161,7 +167,8 @@ class WarModel(mesa.Model):
                 self.grid.add_property_layer(PropertyLayer(name, th.shape, default_value=False, dtype=bool))
                 store.append(getattr(self.grid, name).data.reshape(-1))
         self.connected = [np.zeros(th.n, dtype=bool) for _ in self.side_ids]
-        self.supply_key: list[bytes | None] = [None] * len(self.side_ids)
+        self.params_version = 0          # bumped when a timeline event changes a parameter
+        self.supply_dirty: set[int] = set(range(len(self.side_ids)))   # sides whose supply must be recomputed
 
     def _initial_control(self) -> np.ndarray:
         th = self.theatre
@@ -207,6 +214,9 @@ class WarModel(mesa.Model):
                 supply=spec.supply, posture=spec.posture, elite=spec.elite, group=spec.group, idx=cell,
                 active_from_day=spec.active_from_day, conscripts=faction.kind == "saa" and not spec.elite)
             self.unit_objective[unit.row] = th.place_cell[spec.objective] if spec.objective else -1
+            if spec.rises_when is not None:
+                self.table.rise_side[unit.row] = self.side_index[spec.rises_when.side]
+                self.table.rise_cities[unit.row] = spec.rises_when.cities_lost
             created.append(unit)
             if arriving:
                 self.tally["reinforced"][self.faction_index[spec.faction]] += personnel
@@ -322,9 +332,16 @@ class WarModel(mesa.Model):
     def _check_end(self) -> None:
         reason = None
         for oid, objective in self.spec.objectives.items():
-            if objective.ends_campaign and all(
-                    self.control[self.theatre.place_cell[p]] == self.side_index[objective.side] for p in objective.places):
+            if not objective.ends_campaign:
+                continue
+            held = [self.control[self.theatre.place_cell[p]] == self.side_index[objective.side]
+                    for p in objective.places]
+            if objective.kind == "capture" and all(held):
                 reason = f"objective {oid} achieved by {objective.side}"
+                break
+            if objective.kind == "hold" and not all(held):
+                reason = f"objective {oid} failed: {objective.side} lost " + ", ".join(
+                    p for p, h in zip(objective.places, held) if not h)
                 break
         if reason is None and self.turn >= self.spec.total_steps:
             reason = f"end of the scenario's {self.spec.meta.duration_days:g} days"

@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import platform
 import shutil
+import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -24,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 import wargame
+from wargame.errors import WargameError
 
 RUN_FILES = ("scenario.toml", "run.json", "metrics.csv", "units.csv", "events.jsonl", "summary.txt")
 
@@ -63,13 +65,38 @@ def run_info(model, command: str | None = None) -> dict:
     }
 
 
+def check_run_directory(directory: str | Path) -> Path:
+    """Before a run: the directory must be new, empty, or an earlier run directory (which is replaced).
+
+    Refusing anything else means `--out` can never delete a user's files; checking writability first
+    means a long run is never thrown away at the end.
+    """
+    directory = Path(directory).resolve()
+    if directory.exists() and not directory.is_dir():
+        raise WargameError(f"--out {directory}: is a file; give a directory for the run's files")
+    if directory.is_dir() and any(directory.iterdir()) and not (directory / "run.json").is_file():
+        raise WargameError(f"--out {directory}: exists and is not a run directory (no run.json); "
+                           "choose a new or empty directory")
+    parent = directory.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".wargame-write-test-"):
+            pass
+    except OSError as exc:
+        raise WargameError(f"--out {directory}: cannot write there ({exc.strerror})") from None
+    return directory
+
+
 def write_run(model, directory: str | Path, summary: str = "") -> Path:
-    """Write the run's files into `directory` (replacing it), atomically."""
-    directory = Path(directory)
+    """Write the run's files into `directory` (replacing an earlier run there), atomically."""
+    directory = check_run_directory(directory)
     partial = directory.with_name(directory.name + ".partial")
-    if partial.exists():
-        shutil.rmtree(partial)
-    partial.mkdir(parents=True)
+    try:
+        if partial.exists():
+            shutil.rmtree(partial)
+        partial.mkdir(parents=True)
+    except OSError as exc:
+        raise WargameError(f"cannot create {partial}: {exc.strerror}") from None
     try:
         (partial / "scenario.toml").write_text(model.loaded.to_toml(), encoding="utf-8")
         reproduce = f"python run.py run {directory / 'scenario.toml'} --seed {model.seed}"
@@ -78,6 +105,9 @@ def write_run(model, directory: str | Path, summary: str = "") -> Path:
         units_frame(model).to_csv(partial / "units.csv", index=False)
         (partial / "events.jsonl").write_text(model.events.to_jsonl(), encoding="utf-8")
         (partial / "summary.txt").write_text(summary, encoding="utf-8")
+    except OSError as exc:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise WargameError(f"writing the run directory {directory} failed: {exc}") from None
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise

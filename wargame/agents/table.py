@@ -17,10 +17,10 @@ FLOAT_COLUMNS = (
 )
 INT_COLUMNS = (
     "idx", "last_idx", "side", "faction", "kind", "utype", "state", "posture", "group", "target", "formation",
-    "broke_turn",
+    "broke_turn", "rise_side", "rise_cities",
 )
 BOOL_COLUMNS = ("elite", "in_contact", "moved", "withdraw", "cut_off", "conscripts")
-DEFAULTS = {"idx": -1, "last_idx": -1, "target": -1, "group": -1, "formation": -1, "broke_turn": -1, "supply": 1.0}
+DEFAULTS = {"rise_side": -1, "idx": -1, "last_idx": -1, "target": -1, "group": -1, "formation": -1, "broke_turn": -1, "supply": 1.0}
 
 
 class UnitTable:
@@ -50,6 +50,7 @@ class UnitTable:
         recent[:, :old] = self._recent
         self._ledger, self._recent = ledger, recent
         self._capacity = capacity
+        self._refresh_views()
 
     def add(self, **values) -> int:
         """Append a row; returns its index."""
@@ -59,13 +60,14 @@ class UnitTable:
         self.n += 1
         for name, value in values.items():
             self._data[name][row] = value
+        self._refresh_views()
         return row
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        data = self.__dict__.get("_data")
-        if data is not None and name in data:
-            return data[name][: self.n]
-        raise AttributeError(name)
+    def _refresh_views(self) -> None:
+        # Columns are plain instance attributes (views of the first n rows): reading one costs a dict
+        # lookup, which matters because rules read columns thousands of times a run.
+        for name, column in self._data.items():
+            self.__dict__[name] = column[: self.n]
 
     def raw(self, name: str) -> np.ndarray:
         """The whole backing array of a column (for single-row access by descriptors)."""

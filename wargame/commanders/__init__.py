@@ -21,22 +21,34 @@ def decide(model) -> None:
     """Phase 2: every faction's commander gives orders to its fighting units; they are applied here."""
     t = model.table
     t.target[:] = -1
-    ready = fighting(t) & (t.active_from_day <= model.day + 1e-9)
+    risen = (t.rise_side < 0) | (model.cities_lost[np.maximum(t.rise_side, 0)] >= t.rise_cities)
+    ready = fighting(t) & (t.active_from_day <= model.day + 1e-9) & risen
     for fid, faction in enumerate(model.faction_ids):
         rows = np.flatnonzero(ready & (t.faction == fid))
         if rows.size == 0:
             continue
         orders = commander_of(model, faction).orders(model, faction, rows)
-        own = set(rows.tolist())
-        for row, cell in orders.targets.items():
-            if row in own and 0 <= cell < model.theatre.n and model.theatre.inside[cell]:
-                t.target[row] = cell
-        for row in orders.withdraw:
-            if row in own:
-                t.withdraw[row] = True
-        for row, posture in orders.postures.items():
-            if row in own and posture in POSTURES:
-                t.posture[row] = POSTURES.index(posture)
+        apply_orders(model, rows, orders)
+
+
+def apply_orders(model, rows: np.ndarray, orders: Orders) -> None:
+    """Apply a faction's orders to its own fighting units only; anything else in them is ignored."""
+    t = model.table
+    own = np.zeros(t.n, dtype=bool)
+    own[rows] = True
+    if orders.targets:
+        target_rows = np.fromiter(orders.targets.keys(), dtype=np.int64, count=len(orders.targets))
+        cells = np.fromiter(orders.targets.values(), dtype=np.int64, count=len(orders.targets))
+        ok = (target_rows >= 0) & (target_rows < t.n) & (cells >= 0) & (cells < model.theatre.n)
+        target_rows, cells = target_rows[ok], cells[ok]
+        ok = own[target_rows] & model.theatre.inside[cells]
+        t.target[target_rows[ok]] = cells[ok]
+    for row in orders.withdraw:
+        if 0 <= row < t.n and own[row]:
+            t.withdraw[row] = True
+    for row, posture in orders.postures.items():
+        if 0 <= row < t.n and own[row] and posture in POSTURES:
+            t.posture[row] = POSTURES.index(posture)
 
 
 def air_targets(model, faction: str, candidates: np.ndarray) -> np.ndarray:

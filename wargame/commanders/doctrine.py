@@ -23,6 +23,7 @@ from wargame.commanders.base import Orders
 from wargame.rules.combat import offensive_power
 
 THREAT_KM = 40.0
+ATTACK, RESERVE, HOLD = POSTURES.index("attack"), POSTURES.index("reserve"), POSTURES.index("hold")
 
 
 def objective_cells(model, side: str, kind: str = "capture") -> list[tuple[int, int]]:
@@ -57,16 +58,16 @@ class DoctrineCommander:
         top = min((p for p, _ in open_targets), default=None)
         targets = np.array([c for p, c in open_targets if p == top], dtype=np.int64)
         orders = Orders()
-        attacking = np.isin(t.posture[rows], [POSTURES.index("attack"), POSTURES.index("reserve")])
-        for row, attack in zip(rows, attacking):
-            if model.frozen[t.idx[row]]:
-                continue
-            own = model.unit_objective[row]
-            if own >= 0 and model.control[own] != s:
-                orders.targets[int(row)] = int(own)
-            elif attack and targets.size:
-                distance = model.theatre.km_between(t.idx[row], targets)
-                orders.targets[int(row)] = int(targets[int(np.argmin(distance))])
+        free = rows[~model.frozen[t.idx[rows]]]
+        own = model.unit_objective[free]
+        own_open = (own >= 0) & (model.control[np.maximum(own, 0)] != s)
+        chosen = np.where(own_open, own, -1)
+        attacking = (t.posture[free] == ATTACK) | (t.posture[free] == RESERVE)
+        if targets.size:
+            distance = model.theatre.km_between(t.idx[free][:, None], targets[None, :])
+            nearest = targets[np.argmin(distance, axis=1)]
+            chosen = np.where(~own_open & attacking, nearest, chosen)
+        orders.targets = {int(r): int(c) for r, c in zip(free, chosen) if c >= 0}
         return orders
 
     # ------------------------------------------------------------ defensive
@@ -77,14 +78,13 @@ class DoctrineCommander:
         s = model.side_index[side]
         hold = [c for _, c in objective_cells(model, side, "hold") if model.control[c] == s]
         orders = Orders()
+        posture = t.posture[rows]
         threat_cell = self._most_threatened(model, s, hold)
-        for row in rows:
-            if t.posture[row] == POSTURES.index("reserve") and threat_cell is not None:
-                orders.targets[int(row)] = threat_cell
-            elif t.posture[row] == POSTURES.index("attack") and model.unit_objective[row] >= 0:
-                orders.targets[int(row)] = int(model.unit_objective[row])
-        for row in self._broken_sectors(model, s, rows):
-            orders.withdraw.add(int(row))
+        if threat_cell is not None:
+            orders.targets.update(dict.fromkeys(rows[posture == RESERVE].tolist(), threat_cell))
+        attackers = rows[(posture == ATTACK) & (model.unit_objective[rows] >= 0)]
+        orders.targets.update(zip(attackers.tolist(), model.unit_objective[attackers].tolist()))
+        orders.withdraw.update(self._broken_sectors(model, s, rows).tolist())
         return orders
 
     @staticmethod
@@ -111,13 +111,16 @@ class DoctrineCommander:
         recent = mine[(t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.turn - model.spec.steps_per_day)]
         if recent.size == 0:
             return np.array([], dtype=np.int64)
+        th = model.theatre
         last_cells = np.where(t.idx[recent] >= 0, t.idx[recent], t.last_idx[recent])
-        distance = model.theatre.km_between(t.idx[rows][:, None], last_cells[None, :])
-        near_breaks = (distance <= hq.sector_km).sum(axis=1)
-        peers = model.theatre.km_between(t.idx[rows][:, None], t.idx[rows][None, :]) <= hq.sector_km
-        share = near_breaks / (near_breaks + peers.sum(axis=1))
-        steady = ~t.elite[rows] & (t.posture[rows] != POSTURES.index("hold"))
-        return rows[(share >= hq.withdraw_share) & steady]
+        breaks = (th.km_between(t.idx[rows][:, None], last_cells[None, :]) <= hq.sector_km).sum(axis=1)
+        exposed = rows[breaks > 0]
+        if exposed.size == 0:
+            return exposed
+        standing = (th.km_between(t.idx[exposed][:, None], t.idx[rows][None, :]) <= hq.sector_km).sum(axis=1)
+        share = breaks[breaks > 0] / np.maximum(1.0, breaks[breaks > 0] + standing)
+        steady = ~t.elite[exposed] & (t.posture[exposed] != HOLD)
+        return exposed[(share >= hq.withdraw_share) & steady]
 
     # ------------------------------------------------------------ air
 

@@ -26,7 +26,10 @@ TERRAIN_COLOURS = {
     "desert": "#f3dfae",
     "river": "#bfd9a8",
 }
-SEA_COLOUR = "#d6e6f2"
+SEA_COLOUR = "#cfe3f3"
+FOREIGN_COLOUR = "#ececec"
+NEIGHBOURS = (("TURKEY", 37.15, 36.2), ("LEBANON", 34.05, 35.85), ("JORDAN", 32.35, 37.3), ("IRAQ", 33.6, 40.6),
+              ("ISRAEL", 32.55, 35.62), ("Mediterranean", 35.05, 35.62))
 ROAD_COLOUR = {"motorway": "#b2182b", "highway": "#6d4c41"}
 RIVER_COLOUR = "#2b7bba"
 PLACE_STYLE = {  # marker, size, colour
@@ -82,18 +85,51 @@ def draw_roads(ax, theatre: Theatre, label_roads: bool = True) -> None:
                     bbox=dict(boxstyle="round,pad=0.15", fc=ROAD_COLOUR["motorway"], ec="none"))
 
 
+LABEL_PRIORITY = {"city": 0, "crossing": 2, "airbase": 3, "garrison": 3, "town": 4, "port": 5, "landmark": 6}
+LABEL_OFFSETS = ((4, 3, "left", "bottom"), (4, -3, "left", "top"), (-4, 3, "right", "bottom"),
+                 (-4, -3, "right", "top"), (0, 6, "center", "bottom"), (0, -6, "center", "top"),
+                 (9, 0, "left", "center"), (-9, 0, "right", "center"))
+
+
+def _short_name(place) -> str:
+    name = place.name.split(" (")[0]
+    for long, short in ((" International Airport", " airport"), (" air base", " AB"), (" military airport", " AB"),
+                        (" crossing", "")):
+        name = name.replace(long, short)
+    return name
+
+
 def draw_places(ax, theatre: Theatre, kinds=("city", "airbase", "port", "crossing", "garrison"),
-                label_kinds=("city", "airbase", "crossing"), fontsize: float = 6.5) -> None:
-    for place in theatre.geodata.places.values():
-        if place.kind not in kinds:
-            continue
+                label_kinds=("city", "airbase", "crossing", "garrison"), label_towns=(), fontsize: float = 6.5) -> None:
+    """Markers for places of the given kinds; labels placed so that no two overlap (lower-priority
+    labels that find no free spot are left out rather than drawn over another)."""
+    shown = [p for p in theatre.geodata.places.values()
+             if p.id in theatre.place_cell and (p.kind in kinds or p.id in label_towns)]
+    for place in shown:
         marker, size, colour = PLACE_STYLE[place.kind]
         x, y = theatre.projection.forward(place.lat, place.lon)
         ax.scatter([x], [y], marker=marker, s=size, c=colour, edgecolors="white", linewidths=0.6, zorder=7)
-        if place.kind in label_kinds:
-            ax.annotate(place.name.split(" (")[0], (x, y), xytext=(4, 3), textcoords="offset points",
-                        fontsize=fontsize, zorder=8, color="#111111",
-                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6))
+    labelled = [p for p in shown if p.kind in label_kinds or p.id in label_towns]
+    labelled.sort(key=lambda p: (LABEL_PRIORITY.get(p.kind, 9), -p.urban_km, p.id))
+    place_labels(ax, [(p, *theatre.projection.forward(p.lat, p.lon)) for p in labelled], fontsize)
+
+
+def place_labels(ax, items, fontsize: float) -> None:
+    """Greedy label placement: each label takes the first offset whose box overlaps no earlier label."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    taken = []
+    for place, x, y in items:
+        for dx, dy, ha, va in LABEL_OFFSETS:
+            text = ax.annotate(_short_name(place), (float(x), float(y)), xytext=(dx, dy), textcoords="offset points",
+                               ha=ha, va=va, fontsize=fontsize if place.kind != "town" else fontsize - 0.5,
+                               zorder=8, color="#111111",
+                               bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.65))
+            box = text.get_window_extent(renderer).expanded(1.04, 1.1)
+            if not any(box.overlaps(other) for other in taken):
+                taken.append(box)
+                break
+            text.remove()
 
 
 def draw_graticule(ax, theatre: Theatre, step: float = 1.0) -> None:
@@ -112,8 +148,16 @@ def draw_graticule(ax, theatre: Theatre, step: float = 1.0) -> None:
         ax.text(x[0], y[0], f"{lon:.0f}°E", fontsize=6.5, ha="center", va="top", color="#333333")
 
 
+def draw_neighbours(ax, theatre: Theatre) -> None:
+    """Names of the neighbouring countries and the sea, to orient a reader."""
+    for name, lat, lon in NEIGHBOURS:
+        x, y = theatre.projection.forward(lat, lon)
+        ax.text(float(x), float(y), name, fontsize=8, color="#6b6b6b", style="italic", ha="center", va="center",
+                zorder=2)
+
+
 def draw_scale_bar(ax, theatre: Theatre, km: float = 100.0) -> None:
-    x0 = theatre.x.min() + 20
+    x0 = theatre.x.max() - km - 25
     y0 = theatre.y.min() + 20
     ax.plot([x0, x0 + km], [y0, y0], color="black", lw=2.5, zorder=9)
     ax.text(x0 + km / 2, y0 + 8, f"{km:.0f} km", ha="center", fontsize=7, zorder=9)
@@ -122,8 +166,11 @@ def draw_scale_bar(ax, theatre: Theatre, km: float = 100.0) -> None:
 def base_map(theatre: Theatre, figsize=(10, 10.5), title: str | None = None):
     """A figure and axes with sea, terrain, border, rivers, roads and the graticule drawn."""
     fig, ax = plt.subplots(figsize=figsize, dpi=110)
-    ax.set_facecolor(SEA_COLOUR)
+    ax.set_facecolor(FOREIGN_COLOUR)
+    sea = np.flatnonzero(theatre.sea)
+    ax.add_collection(hex_collection(theatre, sea, SEA_COLOUR, zorder=0.5))
     draw_terrain(ax, theatre)
+    draw_neighbours(ax, theatre)
     draw_border(ax, theatre)
     draw_rivers(ax, theatre)
     draw_roads(ax, theatre)
@@ -140,24 +187,31 @@ def base_map(theatre: Theatre, figsize=(10, 10.5), title: str | None = None):
 
 def terrain_legend(ax) -> None:
     handles = [Patch(facecolor=TERRAIN_COLOURS[name], edgecolor="#777777", label=name) for name in TERRAIN_CLASSES]
-    handles += [Patch(facecolor=SEA_COLOUR, edgecolor="#777777", label="outside the theatre"),
+    handles += [Patch(facecolor=SEA_COLOUR, edgecolor="#777777", label="sea"),
+                Patch(facecolor=FOREIGN_COLOUR, edgecolor="#777777", label="outside Syria / Israeli-held Golan"),
                 Line2D([], [], color=ROAD_COLOUR["motorway"], lw=1.6, label="motorway (M4, M5, M1)"),
                 Line2D([], [], color=ROAD_COLOUR["highway"], lw=0.9, label="other main road"),
                 Line2D([], [], color=RIVER_COLOUR, lw=1.6, label="river")]
-    for kind in ("city", "airbase", "port", "crossing"):
+    for kind in ("city", "town", "airbase", "port", "crossing", "garrison"):
         marker, size, colour = PLACE_STYLE[kind]
         handles.append(Line2D([], [], marker=marker, color="none", markerfacecolor=colour,
                               markeredgecolor="white", markersize=6, label=kind))
-    ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.9, title="Legend", title_fontsize=8)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, framealpha=0.95,
+              title="Legend", title_fontsize=8)
+
+
+KEY_TOWNS = ("saraqib", "maarat_al_numan", "khan_shaykhun", "jisr_al_shughur", "azaz", "afrin", "tal_rifaat",
+             "al_bab", "raqqa", "manbij", "qusayr", "rastan", "tabqa", "mayadin")
 
 
 def draw_theatre_png(theatre: Theatre, path: str | Path) -> Path:
     """Draw the theatre (terrain, roads, rivers, places) to a PNG and return its path."""
     spec = theatre.spec
-    fig, ax = base_map(theatre, title=(f"Theatre: western Syria, {spec.south:.2f}–{spec.north:.2f}°N, "
-                                       f"{spec.west:.2f}–{spec.east:.2f}°E; hex cells {spec.cell_km:g} km "
-                                       f"({int(theatre.inside.sum())} cells in play)"))
-    draw_places(ax, theatre)
+    fig, ax = base_map(theatre, figsize=(11.5, 10.5),
+                       title=(f"Theatre: western Syria, {spec.south:.2f}–{spec.north:.2f}°N, "
+                              f"{spec.west:.2f}–{spec.east:.2f}°E; hex cells {spec.cell_km:g} km "
+                              f"({int(theatre.inside.sum())} cells in play)"))
+    draw_places(ax, theatre, label_towns=KEY_TOWNS)
     draw_scale_bar(ax, theatre)
     terrain_legend(ax)
     path = Path(path)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wargame.agents.unit import ROUTING, UNIT_TYPES, fighting, on_map
+from wargame.agents.unit import UNIT_TYPES, fighting, on_map
 from wargame.commanders import air_targets
 from wargame.events import AirStrike, DroneRaid, MissileStrike, Weather
 from wargame.rules.combat import apply_losses
@@ -37,6 +37,7 @@ DRONE_RANGE_KM = 150.0
 
 
 def run_air(model) -> None:
+    model.air_cache = {}
     table = model.table
     table.suppression[:] *= 0.5
     model.sorties_on[:] = 0.0
@@ -63,26 +64,44 @@ def run_air(model) -> None:
 
 def spotted(model, side: int) -> np.ndarray:
     """Rows of enemy units on the map within spotting range of the side's fighting ground units."""
+    key = ("spotted", side)
+    if key not in model.air_cache:
+        model.air_cache[key] = _spotted(model, side)
+    return model.air_cache[key]
+
+
+def _spotted(model, side: int) -> np.ndarray:
     t = model.table
+    th = model.theatre
     eyes = np.flatnonzero(fighting(t) & (t.side == side))
     enemies = np.flatnonzero(on_map(t) & model.hostile[side, t.side])
     if eyes.size == 0 or enemies.size == 0:
         return np.array([], dtype=np.int64)
     reach = np.array([getattr(model.spec.rules.unit_types, u).spotting_km for u in UNIT_TYPES])[t.utype[eyes]]
-    distance = model.theatre.km_between(t.idx[eyes][:, None], t.idx[enemies][None, :])
-    return enemies[(distance <= reach[:, None]).any(axis=0)]
+    seen = np.zeros(th.n, dtype=bool)
+    for km in np.unique(reach):
+        seen |= th.near_mask(t.idx[eyes[reach == km]], float(km))
+    return enemies[seen[t.idx[enemies]]]
 
 
-def coordination_delay(model, side: int, cell: int) -> int:
-    """Steps from request to strike: longer as friendly units near the target break."""
+def coordination_delay(model, side: int, cells: np.ndarray) -> np.ndarray:
+    """Steps from request to strike at each target cell: longer as friendly units near it have broken.
+
+    The collapse near a target is the share of the side's units within COLLAPSE_KM of it (where they
+    stand, or where they last stood) that broke within the last day.
+    """
     t = model.table
     rules = model.spec.rules.air
-    mine = np.flatnonzero((t.side == side) & ((t.idx >= 0) | (t.broke_turn >= 0)))
-    near = mine[(t.idx[mine] >= 0) & (model.theatre.km_between(cell, np.maximum(t.idx[mine], 0)) <= COLLAPSE_KM)]
-    recent = (t.broke_turn[mine] >= model.turn - model.spec.steps_per_day) & (t.broke_turn[mine] >= 0)
-    collapse = recent.sum() / max(1, near.size + recent.sum()) if mine.size else 0.0
+    mine = np.flatnonzero((t.side == side) & ((t.idx >= 0) | (t.last_idx >= 0)))
+    where = np.where(t.idx[mine] >= 0, t.idx[mine], t.last_idx[mine])
+    broke = (t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.turn - model.spec.steps_per_day)
+    if broke.any():
+        near = model.theatre.km_between(cells[:, None], where[None, :]) <= COLLAPSE_KM
+        collapse = (near & broke[None, :]).sum(axis=1) / np.maximum(1, near.sum(axis=1))
+    else:
+        collapse = np.zeros(cells.size)
     hours = rules.coordination_hours * (1.0 + rules.collapse_delay_factor * collapse)
-    return int(round(hours / model.spec.meta.hours_per_step))
+    return np.rint(hours / model.spec.meta.hours_per_step).astype(np.int64)
 
 
 def _fly_sorties(model, wing) -> None:
@@ -94,53 +113,80 @@ def _fly_sorties(model, wing) -> None:
     candidates = spotted(model, wing.side)
     if sorties <= 0 or candidates.size == 0:
         return
-    ranked = air_targets(model, wing.faction, candidates)
+    key = ("ranked", wing.faction)
+    if key not in model.air_cache:
+        model.air_cache[key] = air_targets(model, wing.faction, candidates)
+    ranked = model.air_cache[key]
     wing.sorties_flown += sorties
     model.air_stats["sorties"][wing.side] += sorties
-    remaining = sorties
-    for row in ranked:
-        if remaining <= 1e-9:
-            break
-        n = min(float(rules.max_sorties_per_target), remaining)
-        remaining -= n
-        cell = int(model.table.idx[row])
-        delay = coordination_delay(model, wing.side, cell)
-        model.strike_queue.append((model.turn + delay, wing.key, int(row), cell, n, delay))
+    per_target = float(rules.max_sorties_per_target)
+    count = min(ranked.size, int(np.ceil(sorties / per_target)))
+    if count == 0:
+        return
+    rows = ranked[:count]
+    loads = np.full(count, per_target)
+    loads[-1] = sorties - per_target * (count - 1)
+    cells = model.table.idx[rows]
+    delays = coordination_delay(model, wing.side, cells)
+    for row, cell, load, delay in zip(rows.tolist(), cells.tolist(), loads.tolist(), delays.tolist()):
+        model.strike_queue.append((model.turn + delay, wing.key, row, cell, load, delay))
 
 
 def _land_due_strikes(model) -> None:
+    """Strikes whose coordination delay has run out land now, all at once."""
     due = [s for s in model.strike_queue if s[0] <= model.turn]
+    if not due:
+        return
     model.strike_queue = [s for s in model.strike_queue if s[0] > model.turn]
     t = model.table
+    th = model.theatre
     wings = {w.key: w for w in model.wings}
-    for _, key, row, cell, sorties, delay in due:
-        if t.idx[row] < 0 or model.theatre.layout.distance(int(t.idx[row]), cell) > 1:
-            continue                                     # moved, routed away or gone: a wasted sortie
-        wing = wings[key]
-        killed = strike_unit(model, row, sorties * wing.spec.effectiveness, wing.side)
+    rows = np.array([s[2] for s in due], dtype=np.int64)
+    aimed = np.array([s[3] for s in due], dtype=np.int64)
+    here = t.idx[rows]
+    hit = (here >= 0) & (th.layout.distance(np.maximum(here, 0), aimed) <= 1)   # else moved away: wasted
+    effect = np.array([s[4] * wings[s[1]].spec.effectiveness for s in due])
+    effect = np.where(hit, effect, 0.0)
+    killed = strike_units(model, rows, effect, np.array([wings[s[1]].side for s in due]))
+    for s, k, landed in zip(due, killed, hit):
+        if not landed:
+            continue
+        wing = wings[s[1]]
         model.air_stats["strikes"][wing.side] += 1
-        agent = model.unit_agents[row]
-        model.events.add(AirStrike(model.turn, model.day, key, wing.faction, agent.key, agent.faction,
-                                   round(sorties, 2), round(killed, 1), delay))
+        agent = model.unit_agents[s[2]]
+        model.events.add(AirStrike(model.turn, model.day, wing.key, wing.faction, agent.key, agent.faction,
+                                   round(s[4], 2), round(float(k), 1), s[5]))
 
 
-def strike_unit(model, row: int, effect: float, side: int) -> float:
-    """Apply `effect` sortie-equivalents to a unit: a few killed, fire suppressed, fear; friends heartened."""
+def strike_units(model, rows: np.ndarray, effect: np.ndarray, sides: np.ndarray) -> np.ndarray:
+    """Apply `effect` sortie-equivalents to units (rows may repeat): a few killed, fire suppressed, fear;
+    friendly units beside each struck unit are heartened. Returns the personnel killed by each strike."""
     t = model.table
     rules = model.spec.rules.air
-    effect *= 1.0 - min(0.9, rules.air_defence_cover * t.air_defence[row])
-    if effect <= 0 or t.personnel[row] <= 0:
-        return 0.0
-    killed = min(effect * rules.kills_per_sortie, 0.3 * t.personnel[row])
-    t.suppression[row] = min(0.9, t.suppression[row] + effect * rules.suppression_per_sortie
-                             * 1000.0 / max(t.personnel[row], 100.0))
-    model.sorties_on[row] += effect
-    cell = int(t.idx[row])
-    near = np.append(model.theatre.neighbours[cell], cell)
-    friends = np.flatnonzero(on_map(t) & (t.side == side) & np.isin(t.idx, near[near >= 0]))
-    model.sorties_near[friends] += effect
-    apply_losses(model, np.array([row]), np.array([killed / t.personnel[row]]), "killed")
-    return killed
+    effect = effect * (1.0 - np.minimum(0.9, rules.air_defence_cover * t.air_defence[rows]))
+    effect = np.where(t.personnel[rows] > 0, effect, 0.0)
+    if not effect.any():
+        return np.zeros(rows.size)
+    total = np.zeros(t.n)
+    np.add.at(total, rows, effect)
+    struck = np.flatnonzero(total)
+    people = t.personnel[struck]
+    killed_unit = np.minimum(total[struck] * rules.kills_per_sortie, 0.3 * people)
+    t.suppression[struck] = np.minimum(0.9, t.suppression[struck] + total[struck] * rules.suppression_per_sortie
+                                       * 1000.0 / np.maximum(people, 100.0))
+    model.sorties_on[struck] += total[struck]
+    th = model.theatre
+    for side in np.unique(sides[effect > 0]):
+        mine = effect > 0
+        mine &= sides == side
+        near = th.count_near(t.idx[rows[mine]], th.layout.cell_km, effect[mine])
+        friends = np.flatnonzero((t.side == side) & (t.idx >= 0))
+        model.sorties_near[friends] += near[t.idx[friends]]
+    apply_losses(model, struck, killed_unit / np.maximum(people, 1.0), "killed")
+    share = np.divide(effect, total[rows], out=np.zeros_like(effect), where=total[rows] > 0)
+    by_row = np.zeros(t.n)
+    by_row[struck] = killed_unit
+    return by_row[rows] * share
 
 
 # ---------------------------------------------------------------- bombers and cruise missiles

@@ -144,13 +144,17 @@ def spread_breaks(model, breaking: np.ndarray, where: np.ndarray) -> None:
     placed = where >= 0
     factors = np.zeros((rows.size, len(FACTORS)))
     if placed.any():
-        distance = model.theatre.km_between(t.idx[rows][:, None], where[placed][None, :])
-        near = (distance <= m.contagion_km) & (rows[:, None] != breaking[placed][None, :])
-        same = t.side[rows][:, None] == t.side[breaking[placed]][None, :]
-        hostile = model.hostile[t.side[rows][:, None], t.side[breaking[placed]][None, :]]
-        factors[:, F["contagion"]] = -m.contagion_weight * np.minimum(3, (near & same).sum(axis=1))
+        th = model.theatre
+        break_sides = t.side[breaking[placed]]
+        friends = np.zeros(rows.size)
+        enemies = np.zeros(rows.size)
+        for s in np.unique(break_sides):
+            seen = th.count_near(where[placed][break_sides == s], m.contagion_km)[t.idx[rows]]
+            friends += np.where(t.side[rows] == s, seen, 0.0)
+            enemies += np.where(model.hostile[s, t.side[rows]], seen, 0.0)
+        factors[:, F["contagion"]] = -m.contagion_weight * np.minimum(3, friends)
         gain = faction_column(model, rows, "momentum_gain", 0.0)
-        factors[:, F["momentum"]] = gain * np.minimum(3, (near & hostile).sum(axis=1))
+        factors[:, F["momentum"]] = gain * np.minimum(3, enemies)
     formation = t.formation[rows]
     sizes = np.bincount(t.formation[t.formation >= 0], minlength=len(model.formation_keys))
     broke = np.bincount(t.formation[breaking][t.formation[breaking] >= 0], minlength=len(model.formation_keys))

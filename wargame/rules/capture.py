@@ -22,9 +22,11 @@ def strongest_enemy_near(model, row: int) -> int | None:
     cell = table.idx[row]
     if cell < 0:
         return None
-    near = np.append(model.theatre.neighbours[cell], cell)
-    candidates = np.flatnonzero(on_map(table) & np.isin(table.idx, near[near >= 0])
-                                & model.hostile[table.side[row], table.side])
+    near = np.zeros(model.theatre.n + 1, dtype=bool)      # the last slot absorbs -1 (padding, off the map)
+    near[model.theatre.neighbours[cell]] = True
+    near[cell] = True
+    near[-1] = False
+    candidates = np.flatnonzero(near[table.idx] & model.hostile[table.side[row], table.side])
     if candidates.size == 0:
         return None
     return int(candidates[np.argmax(table.personnel[candidates])])

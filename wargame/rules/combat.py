@@ -108,11 +108,14 @@ def resolve_combat(model) -> None:
         return
     n_sides = len(model.side_ids)
     cells, sides = t.idx[rows], t.side[rows]
-    presence = np.zeros((n_sides, th.n), dtype=np.float32)
-    presence[sides, cells] = 1.0
-    hostile_presence = (model.hostile.astype(np.float32) @ presence) > 0          # (sides, cells)
-    target_cells = np.asarray(th.reach @ hostile_presence.T.astype(np.float32)).T   # enemy cells within a hex
-    n_targets = target_cells[sides, cells]
+    # hostile[s, c]: a unit hostile to side s stands in cell c (the extra last cell is "nowhere")
+    presence = np.zeros((n_sides, th.n + 1), dtype=bool)
+    presence[sides, cells] = True
+    hostile = (model.hostile.astype(np.int8) @ presence.astype(np.int8)) > 0
+    hostile[:, -1] = False
+    reach = np.column_stack([cells, th.neighbours[cells]])             # (units, 7): own cell and neighbours
+    targets = hostile[sides[:, None], reach]                             # enemy-held cells within a hex
+    n_targets = targets.sum(axis=1)
     engaged = n_targets > 0
     if not engaged.any():
         return
@@ -121,15 +124,16 @@ def resolve_combat(model) -> None:
     power = np.where(engaged, offensive_power(model, rows), 0.0)
     power = power + np.where(engaged, drone_bonus(model, rows, power), 0.0)
     resist = resilience(model, rows)
+    share_out = power / np.maximum(n_targets, 1)
     incoming = np.zeros(rows.size)
     for s in range(n_sides):
-        mine = sides == s
-        if not (mine & engaged).any():
+        shooters = (sides == s) & engaged
+        if not shooters.any():
             continue
-        sent = np.bincount(cells[mine], weights=power[mine] / np.maximum(n_targets[mine], 1), minlength=th.n)
-        into = (th.reach @ sent) * hostile_presence[s]                    # fire side s puts into each cell
+        into = np.bincount(reach[shooters][targets[shooters]],
+                           weights=np.repeat(share_out[shooters], n_targets[shooters]), minlength=th.n + 1)
         victims = model.hostile[s, sides]
-        absorbing = np.bincount(cells[victims], weights=resist[victims], minlength=th.n)
+        absorbing = np.bincount(cells[victims], weights=resist[victims], minlength=th.n + 1)
         incoming[victims] += into[cells[victims]] * resist[victims] / np.maximum(absorbing[cells[victims]], 1e-9)
 
     combat = model.spec.rules.combat

@@ -1,10 +1,11 @@
 """Control of the map: who holds each cell, the fall of cities, and the capture of airbases.
 
-Rule: a cell changes hands when fighting units of one side stand in it alone (no enemy unit there), or
-when it lies within `influence_km` of that side's fighting units and of no enemy's. Cities change hands
+Rule: a cell changes hands when fighting units of one side stand in it alone (no enemy unit there), or,
+for open country, when it lies within `influence_km` of that side's fighting units and of no enemy's;
+built-up cells and the cells of airbases, ports and crossings must be entered. Cities change hands
 when one side holds most of their built-up cells; each fall is an event. When an airbase's cell falls,
-the aircraft on its ground and its air defences go to the captor. Whole-map work is sparse-matrix algebra:
-each side's reach is spread outwards by repeated products with the adjacency matrix.
+the aircraft on its ground and its air defences go to the captor. Whole-map work is numpy on arrays: each side's
+reach is the union of the precomputed hex balls around its units.
 """
 
 from __future__ import annotations
@@ -25,11 +26,8 @@ def side_occupancy(model, mask: np.ndarray) -> np.ndarray:
 
 def spread(model, mask: np.ndarray, km: float) -> np.ndarray:
     """Cells within about `km` (in hex steps) of any True cell, for each row of `mask`."""
-    steps = int(round(km / model.theatre.layout.cell_km))
-    reach = mask.T.astype(np.float32)
-    for _ in range(steps):
-        reach = model.theatre.reach @ reach
-    return (reach > 0).T & model.theatre.inside
+    th = model.theatre
+    return np.array([th.near_mask(np.flatnonzero(row), km) for row in mask]) & th.inside
 
 
 def update_control(model) -> None:
@@ -43,31 +41,41 @@ def update_control(model) -> None:
         enemy_occupied = occupied[enemies].any(axis=0)
         enemy_influence = influence[enemies].any(axis=0)
         held_by_enemy = enemies[owner] & (control >= 0)
-        take = held_by_enemy & ((occupied[s] & ~enemy_occupied) | (influence[s] & ~enemy_influence))
+        take = held_by_enemy & ((occupied[s] & ~enemy_occupied)
+                                | (influence[s] & ~enemy_influence & ~model.theatre.key_cells))
         control[take] = s
         model.influence_layers[s][:] = influence[s]
     changed = np.flatnonzero(before != control)
     if changed.size:
+        model.supply_dirty.update(np.unique(np.concatenate([before[changed], control[changed]])).tolist())
         from wargame.rules.capture import capture_bases
 
         capture_bases(model, changed, before)
     update_cities(model)
 
 
-def city_majority(model, cells: tuple[int, ...]) -> int | None:
-    """The side holding more than half of the cells, if any."""
-    counts = np.bincount(model.control[list(cells)].clip(min=0), minlength=len(model.side_ids))
-    best = int(np.argmax(counts))
-    return best if counts[best] * 2 > len(cells) else None
+def city_holders(model) -> np.ndarray:
+    """For each city (theatre.city_index order): the side holding more than half its cells, or -1."""
+    ids, city_of_cell, cells = model.theatre.city_index
+    n_sides = len(model.side_ids)
+    counts = np.zeros((len(ids), n_sides), dtype=np.int64)
+    holder = model.control[cells]
+    ok = holder >= 0
+    np.add.at(counts, (city_of_cell[ok], holder[ok]), 1)
+    best = counts.argmax(axis=1)
+    size = np.bincount(city_of_cell, minlength=len(ids))
+    return np.where(counts[np.arange(len(ids)), best] * 2 > size, best, -1)
 
 
 def update_cities(model) -> None:
-    for cid, city in model.theatre.cities.items():
-        holder = city_majority(model, city.cells)
+    ids, _, _ = model.theatre.city_index
+    holders = city_holders(model)
+    for cid, holder in zip(ids, holders.tolist()):
         previous = model.city_owner.get(cid)
-        if holder is not None and holder != previous:
+        if holder >= 0 and holder != previous:
             model.city_owner[cid] = holder
             if previous is not None:
+                city = model.theatre.cities[cid]
                 model.events.add(CityCaptured(model.turn, model.day, cid, city.name, model.side_ids[holder],
                                               model.side_ids[previous]))
                 if cid in model.major_cities.get(previous, ()):

@@ -52,8 +52,18 @@ def draw_breakpoint(rng, quality: float, cohesion: float, posture: str, elite: b
 
 def faction_column(model, rows: np.ndarray, attribute: str, default: float) -> np.ndarray:
     """A faction parameter for each row (the default for factions of kinds without it)."""
-    values = np.array([getattr(f, attribute, default) for f in model.spec.factions.values()], dtype=float)
-    return values[model.table.faction[rows]]
+    return faction_values(model, attribute, default)[model.table.faction[rows]]
+
+
+def faction_values(model, attribute: str, default: float) -> np.ndarray:
+    """A faction parameter per faction, computed once a step (parameters change only between steps)."""
+    key = (model.turn, attribute, default)
+    cache = model.faction_cache
+    if key not in cache:
+        if len(cache) > 64:
+            cache.clear()
+        cache[key] = np.array([f.__dict__.get(attribute, default) for f in model.spec.factions.values()], dtype=float)
+    return cache[key]
 
 
 def morale_factors(model, rows: np.ndarray) -> np.ndarray:
@@ -114,8 +124,8 @@ def _near_bonus(model, rows, sources, km, amount, eligible) -> np.ndarray:
     if sources.size == 0 or amount <= 0 or not eligible.any():
         return np.zeros(rows.size)
     t = model.table
-    distance = model.theatre.km_between(t.idx[rows][:, None], t.idx[sources][None, :])
-    return np.where(eligible & (distance <= km).any(axis=1), amount, 0.0)
+    covered = model.theatre.near_mask(t.idx[sources], km)
+    return np.where(eligible & covered[t.idx[rows]], amount, 0.0)
 
 
 def shock(model, rows: np.ndarray) -> np.ndarray:
@@ -125,11 +135,15 @@ def shock(model, rows: np.ndarray) -> np.ndarray:
     fast = np.flatnonzero(on_map(t) & (t.advance_km > m.shock_speed_km_day))
     if fast.size == 0:
         return np.zeros(rows.size)
-    hostile = model.hostile[t.side[rows][:, None], t.side[fast][None, :]]
-    distance = model.theatre.km_between(t.idx[rows][:, None], t.idx[fast][None, :])
-    speed = np.where(hostile & (distance <= m.shock_km), t.advance_km[fast][None, :] / m.shock_speed_km_day, 0.0)
-    strongest = speed.max(axis=1)
-    return np.where(strongest > 0, -m.shock_weight * np.minimum(1.0, strongest - 1.0 + 0.5), 0.0)
+    strongest = np.zeros(rows.size)
+    for s in range(len(model.side_ids)):
+        theirs = fast[t.side[fast] == s]
+        if theirs.size == 0:
+            continue
+        speed = model.theatre.max_near(t.idx[theirs], m.shock_km, t.advance_km[theirs] / m.shock_speed_km_day)
+        victims = model.hostile[s, t.side[rows]]
+        strongest = np.where(victims, np.maximum(strongest, speed[t.idx[rows]]), strongest)
+    return np.where(strongest > 0, -m.shock_weight * np.minimum(1.0, strongest - 0.5), 0.0)
 
 
 def damp(model, rows: np.ndarray, factors: np.ndarray) -> np.ndarray:

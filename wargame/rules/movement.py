@@ -32,7 +32,7 @@ class FieldCache:
         self._fields: dict = {}
 
     def _check(self, model) -> None:
-        key = repr(model.spec.rules.movement)
+        key = model.params_version
         if key != self._key:
             self._key = key
             self._fields = {}
@@ -76,10 +76,10 @@ def move_units(model) -> None:
         return
     cache = model.fields
     retreating = routing[movers] | table.withdraw[movers]
-    keys = [("r", int(table.side[r])) if back else ("t", int(table.target[r])) for r, back in zip(movers, retreating)]
-    unique = list(dict.fromkeys(keys))
-    fields = np.array([cache.retreat(model, k[1]) if k[0] == "r" else cache.towards(model, k[1]) for k in unique])
-    field_row = np.array([unique.index(k) for k in keys])
+    # one field per distinct destination: -1 - side for a retreat, the target cell otherwise
+    keys = np.where(retreating, -1 - table.side[movers], table.target[movers])
+    unique, field_row = np.unique(keys, return_inverse=True)
+    fields = np.array([cache.retreat(model, -1 - int(k)) if k < 0 else cache.towards(model, int(k)) for k in unique])
 
     base_cost = cache.cost
     enemy_at = _enemy_presence(model)
@@ -101,6 +101,7 @@ def move_units(model) -> None:
         active = np.flatnonzero(moving)
         if active.size == 0:
             break
+        still = np.zeros(movers.size, dtype=bool)
         nbrs = th.neighbours[here[active]]
         valid = nbrs >= 0
         values = np.where(valid, fields[field_row[active][:, None], np.where(valid, nbrs, 0)], np.inf)
@@ -123,11 +124,13 @@ def move_units(model) -> None:
         room = limit - stack[targets]
         go = rank < room
         goers, dest = candidates[go], targets[go]
-        stay = np.setdiff1d(active, goers)
+        still[active] = True
+        still[goers] = False
         # units that could not afford the next cell bank their budget; blocked ones lose it
-        stuck = np.setdiff1d(stay, active[free & ~affordable])
-        budget[stuck] = 0.0
-        moving[stay] = False
+        banking = np.zeros(movers.size, dtype=bool)
+        banking[active[free & ~affordable]] = True
+        budget[still & ~banking] = 0.0
+        moving[still] = False
         np.add.at(stack, here[goers], -1)
         np.add.at(stack, dest, 1)
         position = np.searchsorted(active, goers)
@@ -153,7 +156,7 @@ def _enemy_presence(model) -> np.ndarray:
     sides = len(model.side_ids)
     occupied = np.zeros((sides, model.theatre.n), dtype=bool)
     occupied[table.side[mask], table.idx[mask]] = True
-    return (model.hostile.astype(np.int8) @ occupied.astype(np.int8)) > 0
+    return np.array([occupied[model.hostile[s]].any(axis=0) for s in range(sides)])
 
 
 def _blocked_cells(model) -> np.ndarray:

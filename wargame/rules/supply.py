@@ -8,7 +8,7 @@ a contested front) is in supply and falls by `cutoff_decay` when not; an empty s
 `cutoff_attrition` of its personnel per step. A unit that becomes cut off is logged as encircled.
 Turkish support scales the resupply of the SNA. Cutting Homs separates Latakia and Tartus from the rest:
 the regime's only paths between the coast and Damascus run through the Homs Gap and the M5 past Homs.
-Each side is recomputed only when the cells it holds have changed.
+Each side is recomputed only when the cells it holds have changed (or a rule parameter has).
 """
 
 from __future__ import annotations
@@ -39,16 +39,13 @@ def side_supply(model, side: int, cost: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 def update_supply(model) -> None:
     rules = model.spec.rules.supply
-    cost = None
-    for s in range(len(model.side_ids)):
-        key = (model.control == s).tobytes() + repr((rules, model.spec.rules.movement)).encode()
-        if key == model.supply_key[s]:
-            continue
-        cost = entry_cost_km(model) if cost is None else cost
-        in_supply, linked = side_supply(model, s, cost)
-        model.supply_layers[s][:] = in_supply
-        model.connected[s] = linked
-        model.supply_key[s] = key
+    if model.supply_dirty:
+        cost = entry_cost_km(model)
+        for s in sorted(model.supply_dirty):
+            in_supply, linked = side_supply(model, s, cost)
+            model.supply_layers[s][:] = in_supply
+            model.connected[s] = linked
+        model.supply_dirty.clear()
 
     table = model.table
     rows = np.flatnonzero(on_map(table))

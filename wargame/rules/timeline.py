@@ -7,7 +7,7 @@ override is) and `note` events are logged; units whose `arrives_day` has come en
 from __future__ import annotations
 
 from wargame.events import Note, ParameterSet
-from wargame.scenario.loader import set_parameter
+from wargame.scenario.levers import set_parameter
 from wargame.scenario.schema import Note as NoteSpec
 
 
@@ -20,6 +20,8 @@ def run_timeline(model) -> None:
         for path, value in event.set.items():
             set_parameter(model.spec, path, value, source=f"timeline event of day {event.day}")
             model.events.add(ParameterSet(model.turn, model.day, path, value, event.note))
+        model.supply_dirty.update(range(len(model.side_ids)))     # a rule may have changed
+        model.params_version += 1
     while model.pending_units and model.pending_units[0][0] <= model.day + 1e-9:
         _, key, spec = model.pending_units.pop(0)
         model.deploy(key, spec, arriving=True)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 UNIT01 = {"ge": 0.0, "le": 1.0}
+Point = Annotated[list[float], Field(min_length=2, max_length=2, description="[lat, lon]")]
 
 
 class Strict(BaseModel):
     """Base of all scenario models: unknown keys are errors; assignment is validated too."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True)
 
 
 def check_colour(value: str) -> str:

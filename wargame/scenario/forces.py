@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from wargame.scenario.common import UNIT01, Strict, check_colour
+from wargame.scenario.common import UNIT01, Point, Strict, check_colour
 from wargame.scenario.tunable import tunable
 
 UnitType = Literal["infantry", "mechanised", "armour", "special_forces", "militia", "artillery", "advisers",
@@ -91,6 +91,13 @@ Faction = Annotated[SAAFaction | MilitiaFaction | RussiaFaction | RebelFaction |
 # ---------------------------------------------------------------- order of battle
 
 
+class RiseTrigger(Strict):
+    """A unit that stays quiet until a side has lost this many of the cities it must hold."""
+
+    side: str
+    cities_lost: int = Field(ge=1, le=50)
+
+
 class UnitSpec(Strict):
     """One ground unit (battalion to brigade), or `count` identical ones (a formation) around its place."""
 
@@ -115,6 +122,7 @@ class UnitSpec(Strict):
     parent: str | None = Field(None, description="the unit entry above it in the chain of command")
     arrives_day: float = Field(0.0, ge=0.0, le=365.0, description="day it enters the theatre at its place")
     active_from_day: float = Field(0.0, ge=0.0, le=365.0, description="day before which it only holds")
+    rises_when: RiseTrigger | None = Field(None, description="holds until a side has lost so many cities")
     objective: str | None = Field(None, description="place id this unit makes for")
 
     @model_validator(mode="after")
@@ -216,7 +224,7 @@ class Turkey(Strict):
     support: float = tunable(0.7, (0.3, 1.0), "assumption: Turkish supply, pay and fire support to the SNA",
                              **UNIT01)
     deal_day: float | None = Field(None, ge=0.0, le=365.0, description="day a Russia-Turkey deal freezes the NW")
-    freeze_polygon: list[tuple[float, float]] | None = None
+    freeze_polygon: list[Point] | None = None
 
 
 class RussiaHQ(Strict):

@@ -23,10 +23,15 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from wargame.errors import Problem, ScenarioError, problems_from_validation
+from wargame.scenario.levers import set_parameter
+from wargame.scenario.paths import PathError, get_path, leaves, set_path, split_path
+from wargame.scenario.references import check_references
 from wargame.scenario.schema import Scenario
 from wargame.scenario.tunable import ParamMeta, split_metadata
 
 BUILTIN_DIR = Path(str(resources.files("wargame").joinpath("scenarios")))
+DEFAULT_SOURCE = "schema default"
+DERIVED_RANGE = 0.5          # rule numbers without a declared range get default x (1 -/+ this)
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class LoadedScenario:
     scenario: Scenario
     params: dict[str, Param]
     files: list[str]
+    path: Path
     overrides: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, ParamMeta] = field(default_factory=dict)
 
@@ -58,7 +64,7 @@ class LoadedScenario:
         """The resolved scenario as one self-contained TOML file (no extends), parameters with range and note."""
         tree = self.scenario.model_dump(mode="python", exclude_none=True, by_alias=True)
         for path, param in self.params.items():
-            _set_path(tree, path, {"value": _get_path(tree, path), "range": list(param.range), "note": param.note})
+            set_path(tree, path, {"value": get_path(tree, path), "range": list(param.range), "note": param.note})
         header = (f"# Resolved scenario '{self.name}' from {', '.join(self.files)}"
                   + (f" with overrides {self.overrides}" if self.overrides else "") + "\n")
         return header + tomli_w.dumps(_tomlable(tree))
@@ -75,7 +81,7 @@ def scenario_file(name_or_path: str | Path, relative_to: Path | None = None) -> 
     """The file of a built-in scenario name, or a path to a user's file."""
     text = str(name_or_path)
     candidates = []
-    if text.endswith(".toml") or "/" in text or "\\" in text:
+    if text.endswith(".toml") or "/" in text or "\\" in text or isinstance(name_or_path, Path):
         path = Path(text)
         if not path.is_absolute() and relative_to is not None:
             candidates.append(relative_to / path)
@@ -85,6 +91,8 @@ def scenario_file(name_or_path: str | Path, relative_to: Path | None = None) -> 
         if relative_to is not None:
             candidates.append(relative_to / f"{text}.toml")
     for candidate in candidates:
+        if candidate.is_dir():
+            raise ScenarioError.single(text, "", "is a directory, not a scenario file")
         if candidate.is_file():
             return candidate
     names = builtin_names()
@@ -95,52 +103,22 @@ def scenario_file(name_or_path: str | Path, relative_to: Path | None = None) -> 
 
 
 def read_toml(path: Path) -> dict:
+    source = _display(path)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ScenarioError.single(source, "", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError.single(path, "", f"is not valid TOML: {exc}") from None
+        raise ScenarioError.single(source, "", f"is not valid TOML: {exc}") from None
     except OSError as exc:
-        raise ScenarioError.single(path, "", f"cannot be read: {exc.strerror}") from None
+        raise ScenarioError.single(source, "", f"cannot be read: {exc.strerror}") from None
 
 
 def _display(path: Path) -> str:
     try:
-        return str(path.relative_to(BUILTIN_DIR.parent.parent))
+        return str(path.resolve().relative_to(BUILTIN_DIR.parent.parent))
     except ValueError:
         return str(path)
-
-
-# ---------------------------------------------------------------- trees and paths
-
-
-def _get_path(tree: Mapping, path: str):
-    node = tree
-    for key in path.split("."):
-        node = node[key]
-    return node
-
-
-def _set_path(tree: dict, path: str, value) -> None:
-    keys = path.split(".")
-    node = tree
-    for i, key in enumerate(keys[:-1]):
-        nxt = node.get(key)
-        if nxt is None:
-            nxt = node[key] = {}
-        elif not isinstance(nxt, dict):
-            raise KeyError(".".join(keys[: i + 1]))
-        node = nxt
-    node[keys[-1]] = value
-
-
-def _leaves(tree: Mapping, prefix: str = ""):
-    for key, value in tree.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping) and value:
-            yield from _leaves(value, path)
-        else:
-            yield path
 
 
 def deep_merge(base: dict, over: Mapping) -> dict:
@@ -172,8 +150,10 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise ScenarioError.single(f"override {text!r}", "", "must look like path.to.parameter=value")
     path, _, raw = text.partition("=")
     path, raw = path.strip(), raw.strip()
-    if not path or any(not part for part in path.split(".")):
-        raise ScenarioError.single(f"override {text!r}", path, "the path must be dotted keys like factions.saa.pay")
+    try:
+        split_path(path)
+    except PathError as exc:
+        raise ScenarioError.single(f"override {text!r}", path, str(exc)) from None
     if not raw:
         raise ScenarioError.single(f"override {text!r}", path, "needs a value after '='")
     try:
@@ -225,7 +205,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         values = deep_merge(values, layer_values)
         for meta_path, meta in layer_meta.items():
             metadata[meta_path] = {**metadata.get(meta_path, {}), **meta}
-        provenance.update({leaf: source for leaf in _leaves(layer_values)})
+        provenance.update({leaf: source for leaf in leaves(layer_values)})
 
     normalised = {normalise_override_key(k): v for k, v in (overrides or {}).items()}
     for key, value in normalised.items():
@@ -234,36 +214,49 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         problems += meta_problems
         metadata.update(meta)
         try:
-            _set_path(values, key, value)
-        except KeyError as exc:
-            problems.append(Problem(label, key, f"{exc.args[0]} is a value, not a table, so it has no keys"))
+            set_path(values, key, value)
+        except PathError as exc:
+            problems.append(Problem(label, key, str(exc)))
             continue
         provenance[key] = label
-        for leaf in _leaves(value, key) if isinstance(value, Mapping) else ():
+        for leaf in leaves(value, key) if isinstance(value, Mapping) else ():
             provenance[leaf] = label
     if problems:
         raise ScenarioError(problems)
 
-    def source_of(dotted_path: str) -> str:
-        probe = dotted_path.split("[")[0]
+    def source_of(dotted: str) -> str:
+        """The file or override that set a path: the path itself, its nearest ancestor, or a descendant."""
+        probe = dotted
         while probe:
             if probe in provenance:
                 return provenance[probe]
-            probe = probe.rpartition(".")[0]
-        return chain[-1][0]
+            probe = probe.rpartition(".")[0] if "." in probe else ""
+        below = [src for leaf, src in provenance.items() if leaf.startswith(dotted + ".") or leaf.startswith(dotted + "[")]
+        overridden = [src for src in below if src.startswith("override")]
+        return (overridden or below or [chain[-1][0]])[0]
 
     try:
         scenario = Scenario.model_validate(values)
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(exc, source_of, schema=Scenario)) from None
 
-    params = collect_params(scenario, metadata, source_of)
-    problems = [p for p in _range_problems(params)] + check_references(scenario, source_of)
+    def param_source(dotted: str) -> str:
+        return source_of(dotted) if any(dotted == k or dotted.startswith(k + ".") for k in provenance) else DEFAULT_SOURCE
+
+    params = collect_params(scenario, metadata, param_source)
+    problems = list(_range_problems(params)) + check_references(scenario, source_of)
+    trial = scenario.model_copy(deep=True)
+    for i, event in enumerate(scenario.timeline):
+        for key, value in getattr(event, "set", {}).items():
+            try:
+                set_parameter(trial, key, value, source_of(f"timeline[{i}].set"))
+            except ScenarioError as exc:
+                problems.extend(Problem(p.source, f"timeline[{i}].set: {p.path}", p.message, p.value, p.has_value)
+                                for p in exc.problems)
     if problems:
         raise ScenarioError(problems)
-    files = [source for source, _ in chain]
-    name = path.stem
-    return LoadedScenario(name, scenario, params, files, dict(normalised),
+    return LoadedScenario(path.stem, scenario, params, [source for source, _ in chain], path.resolve(),
+                          dict(normalised),
                           {k: ParamMeta(**v) for k, v in metadata.items() if "range" in v and "note" in v})
 
 
@@ -284,8 +277,21 @@ def _numeric(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _derived_range(value, bounds) -> tuple[float, float]:
+    """Default x (1 -/+ DERIVED_RANGE), inside the hard bounds; whole numbers stay whole."""
+    low, high = value * (1 - DERIVED_RANGE), value * (1 + DERIVED_RANGE)
+    if bounds[0] is not None:
+        low = max(low, bounds[0])
+    if bounds[1] is not None:
+        high = min(high, bounds[1])
+    if isinstance(value, int):
+        return (max(1, math.floor(low)) if value >= 1 else math.floor(low), math.ceil(high))
+    return (round(low, 10), round(high, 10))
+
+
 def collect_params(scenario: Scenario, metadata: Mapping[str, dict], source_of) -> dict[str, Param]:
-    """Every tunable parameter: fields declared tunable in the schema, and numbers a file gave a range to."""
+    """Every tunable parameter: fields declared tunable, numbers a file gave a range to, and every number
+    under `rules` (a default range of +/- 50% where none is declared, noted as an assumption)."""
     params: dict[str, Param] = {}
 
     def visit(model: BaseModel, prefix: str) -> None:
@@ -302,11 +308,17 @@ def collect_params(scenario: Scenario, metadata: Mapping[str, dict], source_of) 
             elif _numeric(value):
                 extra = info.json_schema_extra or {}
                 given = metadata.get(path, {})
-                if not extra.get("tunable") and "range" not in given:
+                bounds = _bounds(info)
+                if extra.get("tunable") or "range" in given:
+                    rng = given.get("range", tuple(extra.get("range", (value, value))))
+                    note = given.get("note", extra.get("note", "assumption"))
+                elif path.startswith("rules."):
+                    rng = _derived_range(value, bounds)
+                    note = given.get("note", f"assumption: no source; the range is the default "
+                                             f"+/- {DERIVED_RANGE:.0%}")
+                else:
                     continue
-                rng = given.get("range", tuple(extra.get("range", (value, value))))
-                note = given.get("note", extra.get("note", "assumption"))
-                params[path] = Param(path, value, (rng[0], rng[1]), note, _bounds(info), source_of(path))
+                params[path] = Param(path, value, (rng[0], rng[1]), note, bounds, source_of(path))
 
     visit(scenario, "")
     return params
@@ -321,133 +333,12 @@ def _range_problems(params: Mapping[str, Param]):
                           list(param.range), True)
 
 
-# ---------------------------------------------------------------- cross-references
-
-
-def check_references(scenario: Scenario, source_of) -> list[Problem]:
-    """Ids that must name something: sides, factions, places. Reports close matches."""
-    from wargame.theatre.features import load_geodata
-
-    places = load_geodata().places
-    bounds = scenario.theatre
-    problems: list[Problem] = []
-
-    def need(kind: str, value: str, known, path: str) -> None:
-        if value not in known:
-            close = difflib.get_close_matches(value, list(known), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            shown = ", ".join(sorted(known)) if len(known) <= 12 else f"{len(known)} {kind}s; see `python run.py places`"
-            problems.append(Problem(source_of(path), path, f"not a known {kind}{hint}; known: {shown}", value, True))
-        elif kind == "place":
-            p = known[value]
-            if not (bounds.south <= p.lat <= bounds.north and bounds.west <= p.lon <= bounds.east):
-                problems.append(Problem(source_of(path), path, f"lies outside the theatre ({p.lat}, {p.lon} is not in "
-                                        f"{bounds.south}-{bounds.north} N, {bounds.west}-{bounds.east} E)", value, True))
-
-    sides = scenario.sides
-    for sid, side in sides.items():
-        for i, enemy in enumerate(side.enemies):
-            need("side", enemy, sides, f"sides.{sid}.enemies[{i}]")
-        for i, src in enumerate(side.supply_sources):
-            need("place", src, places, f"sides.{sid}.supply_sources[{i}]")
-    for fid, faction in scenario.factions.items():
-        need("side", faction.side, sides, f"factions.{fid}.side")
-    need("side", scenario.control_default, sides, "control_default")
-    for i, area in enumerate(scenario.control):
-        need("side", area.side, sides, f"control[{i}].side")
-        if area.around is not None:
-            need("place", area.around, places, f"control[{i}].around")
-    for uid, unit in scenario.units.items():
-        need("faction", unit.faction, scenario.factions, f"units.{uid}.faction")
-        if unit.lat is not None and not (bounds.south <= unit.lat <= bounds.north
-                                         and bounds.west <= unit.lon <= bounds.east):
-            problems.append(Problem(source_of(f"units.{uid}.lat"), f"units.{uid}", "lat/lon lies outside the theatre",
-                                    [unit.lat, unit.lon], True))
-        if unit.at is not None:
-            need("place", unit.at, places, f"units.{uid}.at")
-        if unit.objective is not None:
-            need("place", unit.objective, places, f"units.{uid}.objective")
-        faction = scenario.factions.get(unit.faction)
-        if unit.group is not None and faction is not None and faction.kind != "militia":
-            problems.append(Problem(source_of(f"units.{uid}.group"), f"units.{uid}.group",
-                                    f"only units of a militia faction have a group; {unit.faction} is {faction.kind}",
-                                    unit.group, True))
-    for uid, unit in scenario.units.items():
-        if unit.parent is not None and unit.parent not in scenario.units:
-            need("unit", unit.parent, scenario.units, f"units.{uid}.parent")
-    for wid, wing in scenario.air.items():
-        need("faction", wing.faction, scenario.factions, f"air.{wid}.faction")
-        if wing.base is not None:
-            need("place", wing.base, places, f"air.{wid}.base")
-    for aid, defence in scenario.air_defence.items():
-        need("faction", defence.faction, scenario.factions, f"air_defence.{aid}.faction")
-        need("place", defence.at, places, f"air_defence.{aid}.at")
-    actors = scenario.actors
-    for name in ("iran", "iraqi_militias", "hezbollah"):
-        actor = getattr(actors, name)
-        if actor is not None:
-            need("place", actor.entry, places, f"actors.{name}.entry")
-    if actors.russia_hq is not None and actors.russia_hq.wing:
-        need("air wing", actors.russia_hq.wing, scenario.air, "actors.russia_hq.wing")
-    for oid, objective in scenario.objectives.items():
-        need("side", objective.side, sides, f"objectives.{oid}.side")
-        for i, place in enumerate(objective.places):
-            need("place", place, places, f"objectives.{oid}.places[{i}]")
-    if scenario.surprise is not None:
-        need("side", scenario.surprise.side, sides, "surprise.side")
-    trial = scenario.model_copy(deep=True)
-    for i, event in enumerate(scenario.timeline):
-        for key, value in getattr(event, "set", {}).items():
-            try:
-                set_parameter(trial, key, value, source_of(f"timeline[{i}].set"))
-            except ScenarioError as exc:
-                problems.extend(Problem(p.source, f"timeline[{i}].set: {p.path}", p.message, p.value, p.has_value)
-                                for p in exc.problems)
-        if event.day > scenario.meta.duration_days:
-            problems.append(Problem(source_of(f"timeline[{i}].day"), f"timeline[{i}].day",
-                                    f"is after the end of the campaign (duration_days = {scenario.meta.duration_days})",
-                                    event.day, True))
-    return problems
-
-
-def set_parameter(scenario: Scenario, path: str, value, source: str = "timeline") -> None:
-    """Set one parameter of a validated scenario in place, by dotted path, validating the new value."""
-    node: Any = scenario
-    keys = path.split(".")
-    for i, key in enumerate(keys):
-        last = i == len(keys) - 1
-        where = ".".join(keys[: i + 1])
-        if isinstance(node, BaseModel):
-            fields = {(f.alias or name): name for name, f in type(node).model_fields.items()}
-            if key not in fields:
-                close = difflib.get_close_matches(key, list(fields), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise ScenarioError.single(source, where, f"unknown key{hint}; allowed here: {', '.join(sorted(fields))}")
-            if last:
-                if isinstance(getattr(node, fields[key]), (BaseModel, dict, list)):
-                    raise ScenarioError.single(source, path, "is a table, not a single parameter")
-                try:
-                    setattr(node, fields[key], value)
-                except ValidationError as exc:
-                    raise ScenarioError(problems_from_validation(exc, source, prefix=".".join(keys[:-1]))) from None
-                return
-            node = getattr(node, fields[key])
-        elif isinstance(node, dict):
-            if key not in node:
-                raise ScenarioError.single(source, where, f"no such entry; known: {', '.join(sorted(node))}")
-            if last:
-                raise ScenarioError.single(source, path, "is a table, not a single parameter")
-            node = node[key]
-        else:
-            raise ScenarioError.single(source, where, "is a value, not a table, so it has no keys")
-
-
 def param_warnings(loaded: LoadedScenario) -> list[str]:
     """Values outside their plausible range: allowed (a modeller may explore), but worth saying."""
     out = []
     for param in loaded.params.values():
         low, high = param.range
-        if not (low - 1e-12 <= param.value <= high + 1e-12) and not math.isclose(low, high):
+        if not (low - 1e-12 <= param.value <= high + 1e-12):
             out.append(f"{param.source}: {param.path} = {param.value} lies outside its plausible range "
                        f"[{low}, {high}] ({param.note})")
     return out

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from wargame.scenario.common import UNIT01, Strict, check_colour, check_identifiers
+from wargame.scenario.common import UNIT01, Point, Strict, check_colour, check_identifiers
 from wargame.scenario.forces import (Actors, AirDefence, AirWing, Faction, FactionBase, MilitiaFaction,
                                      RebelFaction, RussiaFaction, SAAFaction, StaticFaction, UnitSpec)
 from wargame.scenario.rules import Rules
@@ -81,7 +81,7 @@ class ControlArea(Strict):
 
     side: str
     name: str = ""
-    polygon: list[tuple[float, float]] | None = None
+    polygon: list[Point] | None = None
     around: str | None = None
     km: float | None = Field(None, gt=0, le=300)
 
@@ -93,11 +93,14 @@ class ControlArea(Strict):
             raise ValueError("a polygon needs at least three points")
         if self.around is not None and self.km is None:
             raise ValueError("around needs km (the radius)")
+        if self.polygon is not None and self.km is not None:
+            raise ValueError("km goes with around, not with a polygon")
         return self
 
 
 class Objective(Strict):
-    """Places a side means to take (or hold). ends_campaign: the run ends once it is achieved."""
+    """Places a side means to take (or hold). With ends_campaign, the run ends when a capture objective
+    is achieved (all its places taken) or a hold objective fails (any of its places lost)."""
 
     side: str
     kind: Literal["capture", "hold"] = "capture"

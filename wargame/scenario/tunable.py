@@ -47,6 +47,11 @@ def split_metadata(raw: Any, source: str, prefix: str = "") -> tuple[Any, dict[s
     problems: list[Problem] = []
 
     def walk(node: Any, path: str) -> Any:
+        if isinstance(node, dict) and "value" in node and not set(node) <= META_KEYS:
+            stray = sorted(set(node) - META_KEYS)
+            problems.append(Problem(source, f"{path}.{stray[0]}", "unknown key in a parameter table; "
+                                    "allowed: value, range, note"))
+            return node.get("value")
         if is_meta_table(node):
             meta = {}
             if "range" in node:

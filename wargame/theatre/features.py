@@ -53,7 +53,7 @@ class Line(_Strict):
 
 class Area(_Strict):
     name: str
-    klass: Literal["desert", "river", "mountain", "outside"] = Field(alias="class")
+    klass: Literal["desert", "river", "mountain", "outside", "sea"] = Field(alias="class")
     source: str
     confidence: str
     polygon: list[tuple[float, float]] = Field(min_length=3)

@@ -58,6 +58,7 @@ class Theatre:
     lat: np.ndarray
     lon: np.ndarray
     inside: np.ndarray          # bool: part of the playable theatre
+    sea: np.ndarray             # bool: the Mediterranean (for drawing; sea cells are outside the theatre)
     terrain: np.ndarray         # int8: TERRAIN code, OUTSIDE for cells not in the theatre
     road: np.ndarray            # int8: ROAD_* class
     river: np.ndarray           # bool: on a river line
@@ -66,6 +67,74 @@ class Theatre:
     cities: dict[str, City]
     lines: dict[str, np.ndarray] = field(default_factory=dict)  # road/river id -> ordered cells
     _tree: cKDTree | None = None
+
+    def steps_for(self, km: float) -> int:
+        """Hex steps that cover a distance (rounded to the nearest whole cell)."""
+        return max(0, int(round(km / self.layout.cell_km)))
+
+    def ball(self, steps: int) -> np.ndarray:
+        """(cells, m) int32: every cell within `steps` hex steps of each cell (itself included), padded
+        with -1 (the hex ball has 3k(k+1)+1 cells, fewer at the edges). Cached per theatre."""
+        cache = self.__dict__.setdefault("_balls", {})
+        if steps not in cache:
+            reach = sparse.identity(self.n, dtype=np.int8, format="csr")
+            step = (self.adjacency.astype(np.int8) + sparse.identity(self.n, dtype=np.int8, format="csr")).tocsr()
+            for _ in range(steps):
+                reach = (reach @ step).astype(bool).astype(np.int8).tocsr()
+            counts = np.diff(reach.indptr)
+            table = np.full((self.n, max(1, int(counts.max()))), -1, dtype=np.int32)
+            rows = np.repeat(np.arange(self.n), counts)
+            slot = np.arange(reach.indices.size) - np.repeat(reach.indptr[:-1], counts)
+            table[rows, slot] = reach.indices
+            table.flags.writeable = False
+            cache[steps] = table
+        return cache[steps]
+
+    def count_near(self, cells: np.ndarray, km: float, weights: np.ndarray | None = None) -> np.ndarray:
+        """For every cell, how many of `cells` (or their summed `weights`) lie within `km` of it."""
+        cells = np.asarray(cells, dtype=np.int64)
+        if cells.size == 0:
+            return np.zeros(self.n)
+        ball = self.ball(self.steps_for(km))[cells]
+        w = np.ones(cells.size) if weights is None else np.asarray(weights, dtype=float)
+        flat = ball.ravel()
+        keep = flat >= 0
+        return np.bincount(flat[keep], weights=np.repeat(w, ball.shape[1])[keep], minlength=self.n)
+
+    def near_mask(self, cells: np.ndarray, km: float) -> np.ndarray:
+        """Bool over cells: within `km` of any of `cells`."""
+        mask = np.zeros(self.n + 1, dtype=bool)
+        cells = np.asarray(cells, dtype=np.int64)
+        if cells.size:
+            mask[self.ball(self.steps_for(km))[cells].ravel()] = True
+        return mask[:-1]
+
+    def max_near(self, cells: np.ndarray, km: float, values: np.ndarray) -> np.ndarray:
+        """For every cell, the largest of `values` among `cells` within `km` of it (0 if none)."""
+        out = np.zeros(self.n + 1)
+        cells = np.asarray(cells, dtype=np.int64)
+        if cells.size:
+            ball = self.ball(self.steps_for(km))[cells]
+            np.maximum.at(out, ball.ravel(), np.repeat(np.asarray(values, dtype=float), ball.shape[1]))
+        return out[:-1]
+
+    @functools.cached_property
+    def city_index(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """(city ids, city number of each urban cell listed, those cells): for vectorised city counts."""
+        ids = list(self.cities)
+        owner = np.concatenate([np.full(len(c.cells), i) for i, c in enumerate(self.cities.values())]) if ids else np.zeros(0, int)
+        cells = np.concatenate([np.array(c.cells) for c in self.cities.values()]) if ids else np.zeros(0, int)
+        return ids, owner.astype(np.int64), cells.astype(np.int64)
+
+    @functools.cached_property
+    def key_cells(self) -> np.ndarray:
+        """Bool: built-up cells and the cells of airbases, ports and crossings, which change hands only
+        when an enemy unit stands in them."""
+        mask = self.terrain == TERRAIN["urban"]
+        for pid, cell in self.place_cell.items():
+            if self.geodata.places[pid].kind in ("airbase", "port", "crossing"):
+                mask[cell] = True
+        return mask
 
     @functools.cached_property
     def neighbours(self) -> np.ndarray:
@@ -186,6 +255,9 @@ def build_theatre(spec: TheatreSpec = TheatreSpec()) -> Theatre:
     inside &= (lat >= spec.south) & (lat <= spec.north) & (lon >= spec.west) & (lon <= spec.east)
 
     terrain = np.full(layout.n, TERRAIN["open"], dtype=np.int8)
+    sea = np.zeros(layout.n, dtype=bool)
+    for area in (a for a in geodata.areas if a.klass == "sea"):
+        sea |= _project_ring(projection, area.polygon).contains_points(xy)
     for klass in ("desert", "river", "mountain", "outside"):
         for area in (a for a in geodata.areas if a.klass == klass):
             hit = _project_ring(projection, area.polygon).contains_points(xy)
@@ -229,13 +301,14 @@ def build_theatre(spec: TheatreSpec = TheatreSpec()) -> Theatre:
             terrain[cells] = TERRAIN["urban"]
             cities[pid] = City(pid, place.name, place.kind, centre, tuple(int(c) for c in cells))
     terrain[~inside] = OUTSIDE
+    sea &= ~inside
 
     adjacency = layout.adjacency()
     keep = sparse.diags(inside.astype(np.int8), dtype=np.int8)
     adjacency = (keep @ adjacency.astype(np.int8) @ keep).astype(bool).tocsr()
     adjacency.eliminate_zeros()
 
-    for arr in (x, y, lat, lon, inside, terrain, road, river):
+    for arr in (x, y, lat, lon, inside, sea, terrain, road, river):
         arr.flags.writeable = False
-    return Theatre(spec, geodata, projection, layout, x, y, lat, lon, inside, terrain, road, river,
+    return Theatre(spec, geodata, projection, layout, x, y, lat, lon, inside, sea, terrain, road, river,
                    adjacency, place_cell, cities, lines, tree)
