@@ -1,6 +1,7 @@
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -21,3 +22,51 @@ def write_toml(tmp_path):
         path.write_text(text, encoding="utf-8")
         return path
     return write
+
+
+@pytest.fixture
+def duel(write_toml, duel_file):
+    """Build a duel-theatre model, optionally with extra TOML (inheriting duel.toml) and overrides."""
+    from wargame.model import WarModel
+
+    def build(extra: str = "", rng: int = 5, **overrides):
+        path = write_toml(f'extends = "{duel_file}"\n{extra}') if extra else duel_file
+        return WarModel(path, rng=rng, **overrides)
+    return build
+
+
+def units_by_key(model) -> dict:
+    return {u.key: u for u in model.unit_agents}
+
+
+def neighbour(model, cell: int, k: int = 0) -> int:
+    near = model.theatre.neighbours[cell]
+    return int(near[near >= 0][k])
+
+
+def step_phases(model, *phases) -> None:
+    """Advance the clock one step and run only the given phases."""
+    model.turn += 1
+    for phase in phases:
+        phase(model)
+
+
+def conserved_personnel(model) -> tuple[float, float]:
+    """(personnel now + killed + captured + deserted over all units, initial + reinforcements)."""
+    t = model.table
+    now = float((t.personnel + t.killed + t.captured + t.deserted).sum())
+    start = float(model.initial_personnel + model.tally["reinforced"].sum())
+    return now, start
+
+
+@pytest.fixture
+def helpers():
+    class H:
+        pass
+    h = H()
+    h.units_by_key = units_by_key
+    h.neighbour = neighbour
+    h.step_phases = step_phases
+    h.conserved_personnel = conserved_personnel
+    h.np = np
+    return h

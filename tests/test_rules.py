@@ -1,247 +1,329 @@
-"""The rules of the foundation, each tested in a small theatre where it can be seen to act (or fail to)."""
+"""Ground rules: control, cities, supply and encirclement, movement, combat. Each test can fail."""
 
 import numpy as np
 import pytest
 
 from wargame.agents.unit import State
-from wargame.events import CityCaptured, Note, ParameterSet, UnitArrived, UnitBroke, UnitEncircled, UnitRallied
+from wargame.events import CityCaptured, UnitEncircled
 from wargame.model import WarModel
 from wargame.rules.combat import resolve_combat
 from wargame.rules.control import update_control
-from wargame.rules.morale import draw_breakpoint, update_morale
 from wargame.rules.movement import move_units
 from wargame.rules.supply import update_supply
-
-
-@pytest.fixture
-def duel(duel_file):
-    model = WarModel(duel_file, rng=5)
-    units = {u.key: u for u in model.units_on_map()}
-    return model, units["defender"], units["attacker"]
+from tests.conftest import neighbour, step_phases, units_by_key
 
 
 def cell_of(model, place):
     return model.theatre.place_cell[place]
 
 
-def step_phase(model, *phases):
-    model.turn += 1
-    for phase in phases:
-        phase(model)
+def contact(model, defender, attacker, place="hama"):
+    cell = cell_of(model, place)
+    defender.place(cell)
+    attacker.place(neighbour(model, cell))
 
 
 # ------------------------------------------------------------------ control
 
 
-def test_unit_alone_in_enemy_cell_takes_it_and_its_surroundings(duel):
-    model, defender, attacker = duel
+def test_unit_alone_in_enemy_country_takes_it_and_the_open_ground_around(duel):
+    model = duel()
+    attacker = units_by_key(model)["attacker"]
     target = cell_of(model, "salamiyah")
-    assert model.control[target] == model.side_index["regime"]
     attacker.place(target)
-    step_phase(model, update_control)
+    step_phases(model, update_control)
     assert model.control[target] == model.side_index["opposition"]
-    near = model.theatre.cells_within(target, 8.0)
-    assert (model.control[near] == model.side_index["opposition"]).all()
+    around = model.theatre.cells_within(target, 8.0)
+    open_ground = around[~model.theatre.key_cells[around]]
+    assert (model.control[open_ground] == model.side_index["opposition"]).all()
+
+
+def test_built_up_cells_change_hands_only_when_entered(duel):
+    model = duel()
+    units = units_by_key(model)
+    units["defender"].remove_from_map(State.DESTROYED)
+    hama = model.theatre.cities["hama"]
+    outside = np.setdiff1d(model.theatre.cells_within(hama.cell, 15.0), hama.cells)
+    units["attacker"].place(int(outside[np.argmax(model.theatre.km_between(hama.cell, outside) > 9)]))
+    step_phases(model, update_control)
+    assert (model.control[list(hama.cells)] == model.side_index["regime"]).all()
 
 
 def test_contested_ground_does_not_change_hands(duel):
-    model, defender, attacker = duel
-    hama = cell_of(model, "hama")
-    neighbour = model.theatre.adjacency[hama].indices[0]
-    attacker.place(neighbour)
-    step_phase(model, update_control)
-    # the attacker stands in a cell next to the defender: occupied alone, it flips; Hama itself does not
-    assert model.control[neighbour] == model.side_index["opposition"]
-    assert model.control[hama] == model.side_index["regime"]
+    model = duel()
+    units = units_by_key(model)
+    contact(model, units["defender"], units["attacker"])
+    step_phases(model, update_control)
+    assert model.control[units["attacker"].idx] == model.side_index["opposition"]   # stands there alone
+    assert model.control[cell_of(model, "hama")] == model.side_index["regime"]
 
 
-def test_city_falls_when_most_of_it_is_taken(duel):
-    model, defender, attacker = duel
-    defender.remove_from_map(State.DESTROYED)
-    attacker.place(cell_of(model, "hama"))
-    step_phase(model, update_control)
+def test_city_falls_when_most_of_its_cells_are_taken(duel):
+    model = duel()
+    units = units_by_key(model)
+    units["defender"].remove_from_map(State.DESTROYED)
+    hama = model.theatre.cities["hama"]
+    for i, cell in enumerate(hama.cells):
+        model.add_unit(key=f"a{i}", name="a", formation=-1, faction="hts", utype="infantry", personnel=300,
+                       armour=0, artillery=0, air_defence=0, quality=0.5, morale=0.8, cohesion=0.8,
+                       ideology=0.5, supply=1.0, posture="attack", elite=False, group=None, idx=int(cell))
+    step_phases(model, update_control)
     captured = model.events.of_kind(CityCaptured)
     assert [e.city for e in captured] == ["hama"] and captured[0].side == "opposition"
+    assert model.cities_lost[model.side_index["regime"]] == 1          # Hama is a city the regime must hold
 
 
 # ------------------------------------------------------------------ supply
 
 
+def ring(model, place, inner_km, outer_km):
+    centre = cell_of(model, place)
+    return np.setdiff1d(model.theatre.cells_within(centre, outer_km), model.theatre.cells_within(centre, inner_km))
+
+
 def test_connected_unit_is_supplied_and_cut_off_unit_is_encircled(duel):
-    model, defender, attacker = duel
-    step_phase(model, update_supply)
+    model = duel()
+    defender = units_by_key(model)["defender"]
+    step_phases(model, update_supply)
     assert not defender.cut_off and defender.supply == 1.0
-    # ring Hama with opposition-held cells: the defender loses its link to Homs
-    ring = np.setdiff1d(model.theatre.cells_within(cell_of(model, "hama"), 16.0),
-                        model.theatre.cells_within(cell_of(model, "hama"), 9.0))
-    model.control[ring] = model.side_index["opposition"]
-    step_phase(model, update_supply)
+    model.set_control(ring(model, "hama", 9.0, 16.0), "opposition")
+    step_phases(model, update_supply)
     assert defender.cut_off
     assert defender.supply == pytest.approx(1.0 - model.spec.rules.supply.cutoff_decay)
     assert [e.unit for e in model.events.of_kind(UnitEncircled)] == ["defender"]
     for _ in range(5):
-        step_phase(model, update_supply)
+        step_phases(model, update_supply)
     assert defender.supply == pytest.approx(1.0 - 6 * model.spec.rules.supply.cutoff_decay)
+    assert len(model.events.of_kind(UnitEncircled)) == 1        # logged once, when it happens
+
+
+def test_cut_off_unit_with_empty_stock_loses_strength(duel):
+    model = duel()
+    defender = units_by_key(model)["defender"]
+    model.set_control(ring(model, "hama", 9.0, 16.0), "opposition")
+    defender.supply = 0.0
+    before = defender.personnel
+    step_phases(model, update_supply)
+    assert defender.personnel == pytest.approx(before * (1 - model.spec.rules.supply.cutoff_attrition))
+    assert defender.killed > 0
 
 
 def test_supply_range_limits_reach(duel):
-    model, defender, attacker = duel
-    step_phase(model, update_supply)
-    assert model.supply_layers[model.side_index["regime"]][cell_of(model, "hama")]
-    model.spec.rules.supply.range_km = 10.0     # linked cities still act as depots within their 10 km
-    step_phase(model, update_supply)
+    model = duel(**{"rules.supply.range_km": 10.0})
+    step_phases(model, update_supply)
     regime = model.side_index["regime"]
-    far = np.flatnonzero((model.control == regime) & model.connected[regime] & ~model.supply_layers[regime])
-    assert far.size > 0      # linked but beyond 10 km of any source or city: not in supply
+    held = model.control == regime
+    far = np.flatnonzero(held & model.connected[regime] & ~model.supply_layers[regime])
+    assert far.size > 0 and model.supply_layers[regime][cell_of(model, "homs")]
+
+
+def test_a_cut_road_leaves_the_units_behind_it_out_of_supply(duel):
+    # The only source is Homs; cutting the M5 corridor north of it leaves Hama behind the cut.
+    model = duel()
+    defender = units_by_key(model)["defender"]
+    th = model.theatre
+    band = np.flatnonzero(th.inside & (np.abs(th.lat - 34.88) < 0.05))
+    model.set_control(band, "opposition")
+    step_phases(model, update_supply)
+    assert defender.cut_off and not model.supply_layers[model.side_index["regime"]][defender.idx]
+
+
+def test_cutting_homs_separates_the_coast_from_damascus():
+    model = WarModel("hts_2024", rng=1)
+    th = model.theatre
+    regime = model.side_index["regime"]
+    from scipy.sparse import csgraph
+
+    from wargame.rules.terrain_costs import entry_cost_km, weighted_towards
+
+    def linked(a, b):
+        graph = weighted_towards(th, entry_cost_km(model), keep=model.control == regime)
+        _, labels = csgraph.connected_components(graph, directed=False)
+        return labels[th.place_cell[a]] == labels[th.place_cell[b]]
+
+    assert linked("tartus", "damascus") and linked("latakia", "damascus")
+    # the opposition takes Homs and the line east of it across the country (the desert detour included)
+    band = np.flatnonzero(th.inside & (np.abs(th.lat - th.lat[th.place_cell["homs"]]) < 0.06))
+    model.set_control(band, "opposition")
+    assert not linked("tartus", "damascus") and not linked("latakia", "damascus")
+    assert linked("latakia", "tartus")
+    # without their ports, the coast's units would be encircled
+    update_supply(model)
+    coast = [u for u in model.units_on_map() if u.formation_key in ("saa_latakia", "saa_tartus")]
+    assert coast and not any(u.cut_off for u in coast)             # the ports of Latakia and Tartus feed them
+    model.source_cells[regime] = [th.place_cell["damascus"]]
+    model.supply_dirty.add(regime)
+    update_supply(model)
+    assert all(u.cut_off for u in coast)
 
 
 # ------------------------------------------------------------------ movement
 
 
-def test_attacker_advances_towards_objective_and_stops_at_contact(duel):
-    model, defender, attacker = duel
+def test_attacker_advances_towards_its_objective_and_stops_at_contact(duel):
+    model = duel()
+    units = units_by_key(model)
+    attacker, defender = units["attacker"], units["defender"]
     start = model.theatre.km_between(attacker.idx, cell_of(model, "hama"))
     for _ in range(16):
         model.step()
         if attacker.in_contact:
             break
     assert model.theatre.km_between(attacker.idx, cell_of(model, "hama")) < start
-    assert model.theatre.layout.distance(attacker.idx, defender.idx) <= 1
-    assert attacker.idx != defender.idx
+    assert model.theatre.layout.distance(attacker.idx, defender.idx) <= 1 and attacker.idx != defender.idx
+    assert attacker.cell is model.cells[attacker.idx]
 
 
 def test_routing_unit_falls_back_towards_its_sources(duel):
-    model, defender, attacker = duel
+    model = duel()
+    defender = units_by_key(model)["defender"]
     defender.state = State.ROUTING
-    homs = cell_of(model, "homs")
-    before = model.theatre.km_between(defender.idx, homs)
-    step_phase(model, update_control, move_units)
-    assert model.theatre.km_between(defender.idx, homs) < before
+    before = model.theatre.km_between(defender.idx, cell_of(model, "homs"))
+    step_phases(model, update_control, move_units)
+    assert model.theatre.km_between(defender.idx, cell_of(model, "homs")) < before
+
+
+def test_roads_speed_movement(duel):
+    def cells_moved(road_factor):
+        model = duel(**{"rules.movement.road_factor": road_factor})
+        attacker = units_by_key(model)["attacker"]
+        attacker.target = cell_of(model, "hama")
+        start = attacker.idx
+        step_phases(model, move_units)
+        return model.theatre.layout.distance(start, attacker.idx)
+
+    assert cells_moved(0.25) > cells_moved(1.0)
+
+
+def test_stacking_limit_is_respected(duel):
+    model = duel(**{"rules.movement.stacking_limit": 2})
+    cell = cell_of(model, "morek")
+    for i in range(5):
+        model.add_unit(key=f"s{i}", name="s", formation=-1, faction="hts", utype="infantry", personnel=300,
+                       armour=0, artillery=0, air_defence=0, quality=0.5, morale=0.8, cohesion=0.8, ideology=0.5,
+                       supply=1.0, posture="attack", elite=False, group=None, idx=neighbour(model, cell, i))
+    for row in range(2, model.table.n):
+        model.table.target[row] = cell
+    step_phases(model, move_units)
+    assert np.bincount(model.table.idx[model.table.idx >= 0]).max() <= 2
+
+
+def test_iranian_backed_units_keep_away_from_the_golan():
+    model = WarModel("hts_2024", rng=1)
+    th = model.theatre
+    assert model.golan_zone[th.place_cell["quneitra"]] and model.golan_zone[th.place_cell["kiswah"]]
+    assert not model.golan_zone[th.place_cell["damascus"]]              # Damascus itself is exempt
+    militia = next(u for u in model.unit_agents if u.kind == "militia")
+    saa = next(u for u in model.unit_agents if u.kind == "saa")
+    for unit in model.units_on_map():
+        if unit not in (militia, saa):
+            unit.remove_from_map(State.DISSOLVED)          # an empty road, so that only the zone can stop them
+    for unit in (militia, saa):
+        unit.place(th.place_cell["damascus"])
+        model.table.target[unit.row] = th.place_cell["quneitra"]
+    for _ in range(12):
+        step_phases(model, move_units)
+    assert not model.golan_zone[militia.idx]
+    assert model.golan_zone[saa.idx]                                    # the SAA may go
 
 
 # ------------------------------------------------------------------ combat
 
 
-def place_in_contact(model, defender, attacker):
-    hama = cell_of(model, "hama")
-    attacker.place(model.theatre.adjacency[hama].indices[0])
-    defender.place(hama)
-
-
 def test_units_in_contact_take_losses(duel):
-    model, defender, attacker = duel
-    place_in_contact(model, defender, attacker)
-    step_phase(model, resolve_combat)
-    assert defender.in_contact and attacker.in_contact
-    assert defender.losses_step > 0 and attacker.losses_step > 0
-    assert defender.personnel < 1500 and attacker.personnel < 1500
+    model = duel()
+    units = units_by_key(model)
+    contact(model, units["defender"], units["attacker"])
+    step_phases(model, resolve_combat)
+    for unit in units.values():
+        assert unit.in_contact and 0 < unit.losses_step and unit.personnel < 1500
 
 
-def test_outnumbered_side_loses_a_larger_share(duel_file):
-    shares = []
-    for seed in range(20):
-        model = WarModel(duel_file, rng=seed, **{"units.attacker.personnel": 6000, "rules.combat.loss_noise": 0.0})
-        units = {u.key: u for u in model.units_on_map()}
-        place_in_contact(model, units["defender"], units["attacker"])
-        step_phase(model, resolve_combat)
-        shares.append((units["defender"].losses_step / 1500, units["attacker"].losses_step / 6000))
-    shares = np.array(shares)
-    assert (shares[:, 0] > 3 * shares[:, 1]).all()
+def test_outnumbered_side_loses_a_larger_share(duel):
+    for seed in range(10):
+        for place, margin in (("hama", 1.0), ("morek", 2.0)):
+            model = duel(rng=seed, **{"units.attacker.personnel": 6000})
+            units = units_by_key(model)
+            contact(model, units["defender"], units["attacker"], place)
+            step_phases(model, resolve_combat)
+            assert units["defender"].losses_step / 1500 > margin * units["attacker"].losses_step / 6000
 
 
-def test_urban_defender_loses_less_than_in_the_open(duel_file):
-    def defender_losses(cell):
-        model = WarModel(duel_file, rng=1, **{"rules.combat.loss_noise": 0.0})
-        units = {u.key: u for u in model.units_on_map()}
+def test_urban_defender_loses_less_than_in_the_open(duel):
+    def defender_losses(cell_choice):
+        model = duel(**{"rules.combat.loss_noise": 0.0})
+        units = units_by_key(model)
+        cell = cell_choice(model)
         units["defender"].place(cell)
-        units["attacker"].place(model.theatre.adjacency[cell].indices[0])
-        step_phase(model, resolve_combat)
+        units["attacker"].place(neighbour(model, cell))
+        step_phases(model, resolve_combat)
         return units["defender"].losses_step
 
-    th = WarModel(duel_file, rng=1).theatre
-    hama = th.place_cell["hama"]
-    open_cells = np.flatnonzero((th.terrain == 0) & th.inside)
-    open_cell = int(open_cells[np.argmin(th.km_between(hama, open_cells))])
-    assert th.terrain[hama] == 1
-    # urban terrain x1.6 on resilience; with the default exponent w = 0.5 losses fall by 1.6 ** 0.5
-    assert defender_losses(hama) == pytest.approx(defender_losses(open_cell) / 1.6 ** 0.5, rel=1e-6)
+    def hama(model):
+        return cell_of(model, "hama")
+
+    def open_country(model):
+        th = model.theatre
+        cells = np.flatnonzero((th.terrain == 0) & th.inside)
+        return int(cells[np.argmin(th.km_between(th.place_cell["hama"], cells))])
+
+    # urban terrain x1.6 on resilience; with the default exponent w = 0.5, losses fall by 1.6 ** 0.5
+    assert defender_losses(hama) == pytest.approx(defender_losses(open_country) / 1.6 ** 0.5, rel=1e-6)
 
 
-# ------------------------------------------------------------------ morale
+def test_surprise_doubles_fire_and_fades_over_days(duel):
+    extra = '[surprise]\nside = "opposition"\nday = 0.0\n'
+
+    def attacker_fire(day):
+        model = duel(extra, **{"rules.combat.loss_noise": 0.0})
+        units = units_by_key(model)
+        contact(model, units["defender"], units["attacker"])
+        model.turn = int(day * model.spec.steps_per_day)
+        resolve_combat(model)
+        return units["defender"].fire_received
+
+    base = duel(**{"rules.combat.loss_noise": 0.0})
+    units = units_by_key(base)
+    contact(base, units["defender"], units["attacker"])
+    resolve_combat(base)
+    plain = units["defender"].fire_received
+    assert attacker_fire(0.0) == pytest.approx(2.0 * plain, rel=1e-6)
+    assert plain < attacker_fire(3.0) < attacker_fire(1.0) < attacker_fire(0.0)
+    assert attacker_fire(3.0) == pytest.approx(plain * (1 + np.exp(-1.0)), rel=1e-6)
 
 
-def test_heavy_losses_break_a_unit_with_attribution(duel):
-    model, defender, attacker = duel
-    place_in_contact(model, defender, attacker)
-    defender.losses_step = 600.0
-    defender.personnel = 900.0
-    defender.in_contact = True
-    defender.enemy_ratio = 4.0
-    model.turn += 1
-    update_morale(model)
-    assert defender.state is State.ROUTING
-    (event,) = model.events.of_kind(UnitBroke)
-    assert event.unit == "defender" and event.outcome == "rout"
-    assert set(event.factors) == {"casualties", "force_ratio"} and sum(event.factors.values()) == pytest.approx(1, abs=1e-3)
-    assert defender.ledger["casualties"] < 0
+def test_lanchester_exponent_moves_between_linear_and_square_laws(duel):
+    def defender_share(exponent, attackers):
+        model = duel(**{"rules.combat.loss_noise": 0.0, "rules.combat.lanchester_exponent": exponent,
+                        "units.attacker.personnel": attackers})
+        units = units_by_key(model)
+        contact(model, units["defender"], units["attacker"])
+        step_phases(model, resolve_combat)
+        return units["defender"].losses_step / 1500
+
+    # square law (w = 1): the loss share follows the force ratio; linear (w = 0): the enemy's absolute strength
+    assert defender_share(1.0, 3000) / defender_share(1.0, 1500) == pytest.approx(2.0, rel=1e-6)
+    assert defender_share(0.0, 3000) / defender_share(0.0, 1500) == pytest.approx(2.0, rel=1e-6)
+    small = duel(**{"rules.combat.loss_noise": 0.0, "rules.combat.lanchester_exponent": 0.0,
+                    "units.defender.personnel": 500, "units.attacker.personnel": 500})
+    big = duel(**{"rules.combat.loss_noise": 0.0, "rules.combat.lanchester_exponent": 0.0,
+                  "units.defender.personnel": 3000, "units.attacker.personnel": 3000})
+    shares = []
+    for model in (small, big):
+        units = units_by_key(model)
+        contact(model, units["defender"], units["attacker"])
+        step_phases(model, resolve_combat)
+        shares.append(units["defender"].losses_step / units["defender"].personnel_start)
+    assert shares[1] == pytest.approx(6 * shares[0], rel=1e-6)     # linear law: bigger battles, bigger shares
 
 
-def test_rested_supplied_unit_recovers_and_routed_unit_rallies(duel):
-    model, defender, attacker = duel
-    defender.morale = 0.3
-    defender.state = State.ROUTING
-    for _ in range(60):
-        defender.in_contact = False
-        defender.losses_step = 0.0
-        model.turn += 1
-        update_morale(model)
-    assert defender.morale > 0.45 and defender.ledger["rest"] > 0
-    assert defender.state is State.ACTIVE
-    assert [e.unit for e in model.events.of_kind(UnitRallied)] == ["defender"]
-
-
-def test_breakpoints_are_right_skewed():
-    rng = np.random.default_rng(42)
-    draws = np.array([draw_breakpoint(rng, 0.5, 0.5, "defend", False) for _ in range(20000)])
-    assert 0.13 < np.median(draws) < 0.17
-    assert 0.45 < np.mean((draws > 0.10) & (draws < 0.20)) < 0.65      # most break at 10-20% losses
-    assert 0.003 < np.mean(draws > 0.40) < 0.05                          # a few hold past 40%
-    assert np.mean(draws) > np.median(draws)                             # skewed to the right
-    elite = np.array([draw_breakpoint(rng, 0.8, 0.8, "hold", True) for _ in range(5000)])
-    assert np.median(elite) > 1.5 * np.median(draws)
-
-
-# ------------------------------------------------------------------ timeline
-
-
-def test_timeline_sets_parameters_logs_notes_and_brings_arrivals(write_toml, duel_file):
-    path = write_toml(f'''extends = "{duel_file}"
-[[timeline]]
-event = "set"
-day = 1.0
-set = {{ "rules.combat.attrition_per_day" = 0.03 }}
-note = "escalation"
-[[timeline]]
-event = "note"
-day = 0.5
-note = "first light"
-[units.late]
-faction = "saa"
-name = "Late arrival"
-at = "homs"
-personnel = 800
-arrives_day = 1.5
-''')
-    model = WarModel(path, rng=1)
-    assert "late" not in {u.key for u in model.units_on_map()}
-    for _ in range(3):
-        model.step()
-    assert model.spec.rules.combat.attrition_per_day == model.loaded.scenario.rules.combat.attrition_per_day
-    model.step()
-    assert model.spec.rules.combat.attrition_per_day == 0.03
-    assert model.loaded.scenario.rules.combat.attrition_per_day != 0.03        # the loaded scenario is untouched
-    for _ in range(2):
-        model.step()
-    assert "late" in {u.key for u in model.units_on_map()}
-    kinds = [(type(e), e.day) for e in model.events if isinstance(e, (Note, ParameterSet, UnitArrived))]
-    assert kinds == [(Note, 0.5), (ParameterSet, 1.0), (UnitArrived, 1.5)]
+def test_overrun_unit_leaves_its_equipment_to_the_captor(duel):
+    model = duel(**{"units.defender.armour": 20, "units.defender.artillery": 10})
+    units = units_by_key(model)
+    contact(model, units["defender"], units["attacker"])
+    units["defender"].personnel = 60.0          # below 8% of 1,500: destroyed when it next takes losses
+    step_phases(model, resolve_combat)
+    assert units["defender"].state is State.DESTROYED and units["defender"].cell is None
+    share = model.spec.rules.breaks.capture_share
+    assert units["attacker"].armour == pytest.approx(20 * share * 0.99, rel=0.05)
+    assert model.captured_equipment["armour"][model.faction_index["hts"]] > 0

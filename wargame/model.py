@@ -113,6 +113,9 @@ class WarModel(mesa.Model):
         self.fields = FieldCache()
         hq = self.spec.actors.russia_hq
         self.golan_zone = self.theatre.inside & (self.theatre.km_to_golan <= (hq.golan_km if hq else -1.0))
+        for city in (hq.golan_exempt if hq else []):
+            if city in self.theatre.cities:
+                self.golan_zone[list(self.theatre.cities[city].cells)] = False
         self.wings, self.air_defences = build_air(self)
         self.actors = build_actors(self)
 
@@ -122,6 +125,7 @@ class WarModel(mesa.Model):
         for key, spec in specs:
             if spec.arrives_day == 0:
                 self.deploy(key, spec)
+        self.initial_personnel = float(self.table.personnel.sum())
 
         self.metrics = compute_metrics(self)
         self.recorder = UnitRecorder(self) if collect_units else None
@@ -239,7 +243,8 @@ class WarModel(mesa.Model):
             utype=UNIT_TYPES.index(utype), state=ACTIVE, posture=POSTURES.index(posture),
             group=-1 if group is None else GROUPS.index(group), formation=formation,
             personnel=personnel, personnel_start=personnel, armour=armour, artillery=artillery,
-            air_defence=air_defence, quality=quality, morale=morale, cohesion=cohesion, cohesion_base=cohesion,
+            air_defence=air_defence, quality=quality, morale=morale, morale_start=morale, cohesion=cohesion,
+            cohesion_base=cohesion,
             ideology=ideology, supply=supply, breakpoint=breakpoint, elite=elite, conscripts=conscripts,
             active_from_day=active_from_day)
         unit = GroundUnit(self, key=key, name=name, row=row,
@@ -281,6 +286,15 @@ class WarModel(mesa.Model):
                 if len(chosen) == count:
                     return chosen
         return (chosen + [centre] * count)[:count]
+
+    def set_control(self, cells, side: str) -> None:
+        """Hand cells to a side (an instructor's inject, a test): supply is recomputed for the sides touched."""
+        cells = np.atleast_1d(np.asarray(cells, dtype=np.int64))
+        cells = cells[self.theatre.inside[cells]]
+        s = self.side_index[side]
+        self.supply_dirty.update(np.unique(self.control[cells]).tolist() + [s])
+        self.control[cells] = s
+        update_cities(self)
 
     # ------------------------------------------------------------------ views
 

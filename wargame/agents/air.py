@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import mesa
 
-from wargame.scenario.forces import AirDefence, AirWing
+from wargame.scenario.forces import AirDefence, StrikeAsset, TacticalWing
 
 AIR_DEFENCE_TYPES = ("s400", "s300", "pantsir", "ew")
 
@@ -26,7 +26,7 @@ class AirWingAgent(mesa.Agent):
         self.next_salvo_day = self.spec.first_day
 
     @property
-    def spec(self) -> AirWing:
+    def spec(self) -> TacticalWing | StrikeAsset:
         return self.model.spec.air[self.key]
 
     @property

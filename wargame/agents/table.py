@@ -14,6 +14,7 @@ FLOAT_COLUMNS = (
     "personnel", "personnel_start", "armour", "artillery", "air_defence", "quality", "morale", "cohesion",
     "cohesion_base", "ideology", "supply", "breakpoint", "progress_km", "losses_step", "fire_received",
     "enemy_ratio", "suppression", "active_from_day", "advance_km", "killed", "captured", "deserted",
+    "morale_start",
 )
 INT_COLUMNS = (
     "idx", "last_idx", "side", "faction", "kind", "utype", "state", "posture", "group", "target", "formation",

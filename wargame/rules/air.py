@@ -17,7 +17,8 @@ Rules:
   step), frightens it (morale factor air_enemy) and heartens friendly units beside it (air_own, and air
   support in combat). Air defences with the target absorb `air_defence_cover` of the effect each.
 - Bombers and cruise missiles strike in salvos every `every_days`, with their own intelligence, at the
-  enemy-held city with most enemy troops near it: killing, suppressing and destroying depot stocks.
+  enemy-held city with most enemy troops in and near it (weighted by closeness, out to SALVO_KM):
+  killing, suppressing and destroying depot stocks.
 - Rebel drones raid enemy airbases in reach; each raid gets through every layer of the base's air
   defence (S-400, S-300, Pantsir, electronic warfare) with the product of the layers' leak chances, and
   then destroys `drone_aircraft_kill` aircraft.
@@ -33,6 +34,7 @@ from wargame.events import AirStrike, DroneRaid, MissileStrike, Weather
 from wargame.rules.combat import apply_losses
 
 COLLAPSE_KM = 30.0
+SALVO_KM = 10.0            # a salvo falls on the troops within this of the city it targets
 DRONE_RANGE_KM = 150.0
 
 
@@ -47,7 +49,6 @@ def run_air(model) -> None:
         model.bad_weather = bool(model.rng.random() < rules.bad_weather_chance)
         if model.bad_weather:
             model.events.add(Weather(model.turn, model.day, True))
-    _land_due_strikes(model)
     for wing in model.wings:
         if not wing.operating():
             continue
@@ -56,6 +57,7 @@ def run_air(model) -> None:
         elif model.day + 1e-9 >= wing.next_salvo_day:
             _salvo(model, wing)
             wing.next_salvo_day += wing.spec.every_days
+    _land_due_strikes(model)
     _drone_raids(model)
 
 
@@ -204,14 +206,14 @@ def _salvo(model, wing) -> None:
         owner = model.city_owner.get(cid)
         if owner is None or not model.hostile[wing.side, owner]:
             continue
-        near = th.km_between(city.cell, t.idx[enemies]) <= 10.0
-        troops = float(t.personnel[enemies[near]].sum())
+        closeness = np.maximum(0.0, 1.0 - th.km_between(city.cell, t.idx[enemies]) / SALVO_KM)
+        troops = float(t.personnel[enemies] @ closeness)          # troops in and near the city
         if troops > best_troops:
             best, best_troops = cid, troops
     if best is None:
         return
     missiles = wing.aircraft * wing.spec.availability * wing.spec.effectiveness
-    targets = enemies[th.km_between(th.cities[best].cell, t.idx[enemies]) <= 10.0]
+    targets = enemies[th.km_between(th.cities[best].cell, t.idx[enemies]) <= SALVO_KM]
     weights = t.personnel[targets] / t.personnel[targets].sum()
     killed = 0.0
     for row, w in zip(targets, weights):

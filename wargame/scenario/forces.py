@@ -137,22 +137,35 @@ class UnitSpec(Strict):
 # ---------------------------------------------------------------- air power
 
 
-class AirWing(Strict):
-    """Aircraft at a base: tactical wings fly sorties at spotted targets; bombers and cruise missiles strike
-    known targets (depots, concentrations in cities) in salvos."""
-
+class AirBase(Strict):
     faction: str
-    kind: Literal["tactical", "bomber", "cruise_missile"] = "tactical"
     name: str
     base: str | None = Field(None, description="place id of its airbase; none for ships and bombers from Russia")
-    aircraft: int = Field(ge=0, le=1000, description="aircraft (tactical), bombers, or missiles per salvo")
+    availability: float = tunable(0.7, (0.5, 0.85), "assumption: share of aircraft (or launchers) serviceable",
+                                  **UNIT01)
+    effectiveness: float = tunable(1.0, (0.5, 1.5), "assumption: effect per sortie or missile relative to a modern "
+                                   "Russian strike aircraft", ge=0.0, le=5.0)
+    first_day: float = Field(0.0, ge=0.0, le=365.0, description="day it starts operating")
+
+
+class TacticalWing(AirBase):
+    """Aircraft at a base flying sorties at targets its side's ground units have spotted."""
+
+    kind: Literal["tactical"]
+    aircraft: int = Field(ge=0, le=1000)
     sortie_rate: float = tunable(2.0, (1.0, 3.0), "assumption: sorties per serviceable aircraft per day",
                                  ge=0.0, le=10.0)
-    availability: float = tunable(0.7, (0.5, 0.85), "assumption: share of aircraft serviceable", **UNIT01)
-    effectiveness: float = tunable(1.0, (0.5, 1.5), "assumption: effect per sortie relative to a modern "
-                                   "Russian strike aircraft", ge=0.0, le=5.0)
-    every_days: float = Field(1.0, gt=0.0, le=60.0, description="bombers and missiles: days between salvos")
-    first_day: float = Field(0.0, ge=0.0, le=365.0, description="day it starts operating")
+
+
+class StrikeAsset(AirBase):
+    """Long-range bombers or cruise missiles striking known targets in salvos, with their own intelligence."""
+
+    kind: Literal["bomber", "cruise_missile"]
+    aircraft: int = Field(ge=0, le=1000, description="bombers, or missiles, per salvo")
+    every_days: float = Field(1.0, gt=0.0, le=60.0, description="days between salvos")
+
+
+AirWing = Annotated[TacticalWing | StrikeAsset, Field(discriminator="kind")]
 
 
 class AirDefence(Strict):
@@ -239,6 +252,8 @@ class RussiaHQ(Strict):
     wing: str = Field("", description="id of the air wing reinforced")
     golan_km: float = tunable(80.0, (0.0, 120.0), "the article: Iranian forces held 'about 50 miles' (80 km) from "
                               "the Golan Heights from 2018", ge=0.0, le=300.0)
+    golan_exempt: list[str] = Field(["damascus"], description="cities inside the zone that Iranian-backed units "
+                                    "may still hold (assumption: the 2018 understanding spared Damascus)")
 
 
 class RegimeHQ(Strict):

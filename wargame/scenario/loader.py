@@ -26,12 +26,14 @@ from wargame.errors import Problem, ScenarioError, problems_from_validation
 from wargame.scenario.levers import set_parameter
 from wargame.scenario.paths import PathError, get_path, leaves, set_path, split_path
 from wargame.scenario.references import check_references
+from wargame.scenario.rules import Rules
 from wargame.scenario.schema import Scenario
 from wargame.scenario.tunable import ParamMeta, split_metadata
 
 BUILTIN_DIR = Path(str(resources.files("wargame").joinpath("scenarios")))
 DEFAULT_SOURCE = "schema default"
 DERIVED_RANGE = 0.5          # rule numbers without a declared range get default x (1 -/+ this)
+RULE_DEFAULTS = Rules().model_dump(by_alias=True)
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,11 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         overridden = [src for src in below if src.startswith("override")]
         return (overridden or below or [chain[-1][0]])[0]
 
+    # Some rule tables default to instances with their own values (the terrain costs of movement differ from
+    # the terrain factors of defence; each unit type has its speed): a file or override that sets one key
+    # of such a table must keep the others, so the rules are merged onto their full defaults first.
+    if isinstance(values.get("rules", {}), Mapping):
+        values["rules"] = deep_merge(RULE_DEFAULTS, values.get("rules", {}))
     try:
         scenario = Scenario.model_validate(values)
     except ValidationError as exc:

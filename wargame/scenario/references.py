@@ -19,13 +19,13 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
     def problem(path: str, message: str, value=None, has_value: bool = True) -> None:
         problems.append(Problem(source_of(path), path, message, value, has_value))
 
-    def need(kind: str, value: str, known, path: str) -> None:
+    def need(kind: str, value: str, known, path: str, inside: bool = True) -> None:
         if value not in known:
             close = difflib.get_close_matches(value, list(known), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             shown = ", ".join(sorted(known)) if len(known) <= 12 else f"{len(known)} {kind}s; see `python run.py places`"
             problem(path, f"not a known {kind}{hint}; known: {shown}", value)
-        elif kind == "place":
+        elif kind == "place" and inside:
             p = known[value]
             if not (bounds.south <= p.lat <= bounds.north and bounds.west <= p.lon <= bounds.east):
                 problem(path, f"lies outside the theatre ({p.lat}, {p.lon} is not in {bounds.south}-{bounds.north} N, "
@@ -85,6 +85,9 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
             need("place", actor.entry, places, f"actors.{name}.entry")
     if actors.russia_hq is not None and actors.russia_hq.wing:
         need("air wing", actors.russia_hq.wing, scenario.air, "actors.russia_hq.wing")
+    if actors.russia_hq is not None:
+        for i, city in enumerate(actors.russia_hq.golan_exempt):
+            need("place", city, places, f"actors.russia_hq.golan_exempt[{i}]", inside=False)
     for oid, objective in scenario.objectives.items():
         need("side", objective.side, sides, f"objectives.{oid}.side")
         for i, place in enumerate(objective.places):

@@ -15,13 +15,14 @@ from pydantic import Field, field_validator, model_validator
 
 from wargame.scenario.common import UNIT01, Point, Strict, check_colour, check_identifiers
 from wargame.scenario.forces import (Actors, AirDefence, AirWing, Faction, FactionBase, MilitiaFaction,
-                                     RebelFaction, RussiaFaction, SAAFaction, StaticFaction, UnitSpec)
+                                     RebelFaction, RussiaFaction, SAAFaction, StaticFaction, StrikeAsset,
+                                     TacticalWing, UnitSpec)
 from wargame.scenario.rules import Rules
 from wargame.scenario.tunable import tunable
 
 __all__ = ["Actors", "AirDefence", "AirWing", "ControlArea", "Faction", "FactionBase", "Meta", "MilitiaFaction",
            "Note", "Objective", "RebelFaction", "RussiaFaction", "SAAFaction", "Scenario", "SetParameter", "Side",
-           "StaticFaction", "Surprise", "TheatreConfig", "UnitSpec"]
+           "StaticFaction", "StrikeAsset", "Surprise", "TacticalWing", "TheatreConfig", "UnitSpec"]
 
 
 class Meta(Strict):
