@@ -1,30 +1,42 @@
-"""Benchmark: construction and run of the default scenario, next to Mesa's WolfSheep in the same process.
+"""Benchmarks of the model, next to Mesa's WolfSheep example in the same process.
 
-    python benchmarks/bench_model.py [--repeats 5] [--scenario hts_2024] [--json out.json]
+    python benchmarks/bench_model.py [--repeats 5] [--scenario hts_2024] [--memory-runs 200] [--json out.json]
 
 Reports, as medians over the repeats:
   theatre build     building the theatre arrays from the geographic data (cold: the cache is cleared)
   model build       WarModel construction with the theatre already built (what an ensemble pays per run)
   cold build        both together: the cost of the first model in a process
-  run               stepping to the end of the campaign
-  unit-steps/s      units on the map summed over the steps, divided by the run time
-and the same agent-steps/s for Mesa's WolfSheep example (default parameters, 100 steps), and the ratio.
+  run               stepping the campaign to its end
+  per unit-step     run time over the units on the map summed over the steps (every phase and the data
+                    collection included)
+and the same for Mesa's WolfSheep example (default parameters, 100 steps) per agent-step, with the ratio
+(below 1: a unit-step of the wargame costs less than an agent-step of WolfSheep).
+With --memory-runs N it then runs the scenario N times in this one process and reports the resident
+memory after each tenth of them: it should stay flat.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
 import statistics
 import sys
 import time
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def time_wargame(scenario: str, repeats: int) -> dict:
     from wargame.model import WarModel
     from wargame.theatre import theatre as theatre_module
 
-    theatre_s, model_s, cold_s, run_s, rates, unit_steps = [], [], [], [], [], 0
+    WarModel(scenario, rng=0).run()          # warm caches (theatre, cost fields, hex balls) as in an ensemble
+    theatre_s, model_s, cold_s, run_s, per_unit, unit_steps, steps = [], [], [], [], [], 0, 0
     for seed in range(1, repeats + 1):
         theatre_module.build_theatre.cache_clear()
         t0 = time.perf_counter()
@@ -34,23 +46,25 @@ def time_wargame(scenario: str, repeats: int) -> dict:
         theatre_module.build_theatre.cache_clear()
         theatre_module.build_theatre(model.theatre.spec)
         theatre_s.append(time.perf_counter() - t0)
+        WarModel(scenario, rng=seed).run()     # let the fresh theatre fill its caches again
         t0 = time.perf_counter()
         model = WarModel(scenario, rng=seed)
         model_s.append(time.perf_counter() - t0)
         unit_steps = 0
         t0 = time.perf_counter()
         while model.running:
-            model.step()
             unit_steps += len(model.units_on_map())
+            model.step()
         elapsed = time.perf_counter() - t0
         run_s.append(elapsed)
-        rates.append(unit_steps / elapsed)
+        per_unit.append(elapsed / unit_steps * 1e6)
         steps = model.turn
+        units = model.table.n
     return {
-        "scenario": scenario, "repeats": repeats, "steps": steps, "unit_steps": unit_steps,
+        "scenario": scenario, "repeats": repeats, "steps": steps, "units": units, "unit_steps": unit_steps,
         "theatre_build_s": statistics.median(theatre_s), "model_build_s": statistics.median(model_s),
         "cold_build_s": statistics.median(cold_s), "run_s": statistics.median(run_s),
-        "unit_steps_per_s": statistics.median(rates),
+        "us_per_unit_step": statistics.median(per_unit),
     }
 
 
@@ -58,7 +72,7 @@ def time_wolf_sheep(repeats: int, steps: int = 100) -> dict:
     from mesa.examples.advanced.wolf_sheep.agents import Sheep, Wolf
     from mesa.examples.advanced.wolf_sheep.model import WolfSheep, WolfSheepScenario
 
-    rates, run_s = [], []
+    per_agent, run_s = [], []
     for seed in range(1, repeats + 1):
         model = WolfSheep(WolfSheepScenario(rng=seed))
         agent_steps = 0
@@ -68,32 +82,59 @@ def time_wolf_sheep(repeats: int, steps: int = 100) -> dict:
             model.step()
         elapsed = time.perf_counter() - t0
         run_s.append(elapsed)
-        rates.append(agent_steps / elapsed)
-    return {"steps": steps, "run_s": statistics.median(run_s), "agent_steps_per_s": statistics.median(rates)}
+        per_agent.append(elapsed / agent_steps * 1e6)
+    return {"steps": steps, "run_s": statistics.median(run_s), "us_per_agent_step": statistics.median(per_agent)}
+
+
+def memory_over_runs(scenario: str, runs: int) -> list[tuple[int, float]]:
+    from wargame.model import WarModel
+
+    marks = sorted({max(1, runs * k // 10) for k in range(1, 11)} | {1})
+    out = []
+    for i in range(1, runs + 1):
+        model = WarModel(scenario, rng=10_000 + i)
+        model.run()
+        del model
+        gc.collect()
+        if i in marks:
+            out.append((i, round(rss_mib(), 1)))
+            print(f"  after run {i:4d}: {out[-1][1]:7.1f} MiB", flush=True)
+    return out
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", default="hts_2024")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--memory-runs", type=int, default=0, help="also run the scenario this many times (200)")
     parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
 
-    ours = time_wargame(args.scenario, args.repeats)
     wolves = time_wolf_sheep(args.repeats)
-    ratio = ours["unit_steps_per_s"] / wolves["agent_steps_per_s"]
-    print(f"wargame {ours['scenario']} ({ours['steps']} steps, {ours['unit_steps']} unit-steps), median of {args.repeats}:")
+    ours = time_wargame(args.scenario, args.repeats)
+    wolves_after = time_wolf_sheep(args.repeats)
+    wolf_us = statistics.mean([wolves["us_per_agent_step"], wolves_after["us_per_agent_step"]])
+    ratio = ours["us_per_unit_step"] / wolf_us
+    print(f"wargame {ours['scenario']}: {ours['units']} units, {ours['steps']} steps, {ours['unit_steps']} "
+          f"unit-steps; median of {args.repeats}:")
     print(f"  theatre build (cold)   {ours['theatre_build_s'] * 1e3:8.1f} ms")
     print(f"  model build            {ours['model_build_s'] * 1e3:8.1f} ms   (theatre cached)")
     print(f"  cold build (both)      {ours['cold_build_s'] * 1e3:8.1f} ms   (target: under 1000 ms)")
     print(f"  run to the end         {ours['run_s']:8.2f} s")
-    print(f"  unit-steps per second  {ours['unit_steps_per_s']:8.0f}")
-    print(f"Mesa WolfSheep (defaults, {wolves['steps']} steps): {wolves['agent_steps_per_s']:.0f} agent-steps/s, "
-          f"run {wolves['run_s']:.2f} s")
-    print(f"ratio wargame / WolfSheep per agent-step: {ratio:.3f}")
+    print(f"  per unit-step          {ours['us_per_unit_step']:8.2f} us")
+    print(f"Mesa WolfSheep (defaults, {wolves['steps']} steps), before and after: "
+          f"{wolves['us_per_agent_step']:.2f} and {wolves_after['us_per_agent_step']:.2f} us per agent-step")
+    print(f"ratio, wargame unit-step / WolfSheep agent-step: {ratio:.2f} (target: at most 1)")
+    memory = []
+    if args.memory_runs:
+        print(f"memory over {args.memory_runs} successive runs in this process:")
+        memory = memory_over_runs(args.scenario, args.memory_runs)
+        first = next((m for i, m in memory if i >= args.memory_runs // 10), memory[0][1])
+        print(f"  growth from run {args.memory_runs // 10} to run {args.memory_runs}: {memory[-1][1] - first:+.1f} MiB")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump({"wargame": ours, "wolf_sheep": wolves, "ratio": ratio}, handle, indent=2)
+            json.dump({"wargame": ours, "wolf_sheep": [wolves, wolves_after], "ratio": ratio,
+                       "memory_mib": memory}, handle, indent=2)
     return 0
 
 

@@ -125,3 +125,13 @@ def test_cli_map_writes_png(tmp_path, capsys):
     out = tmp_path / "map.png"
     assert main(["map", "--out", str(out)]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_model_can_be_rebuilt_the_way_solaraviz_does(duel_file):
+    # SolaraViz rebuilds with type(model)(**params) and, when a model carries Mesa's experimental scenario
+    # object, swaps the "scenario" argument for a new one of those: ours must not expose one.
+    model = WarModel(str(duel_file), rng=3, **{"factions.saa.pay": 0.5})
+    assert getattr(model, "scenario", None) is None
+    params = {"scenario": str(duel_file), "rng": 3, "factions.saa.pay": 0.5}
+    again = type(model)(**params)
+    assert again.spec == model.spec and again.seed == 3

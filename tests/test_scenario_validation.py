@@ -22,9 +22,13 @@ def test_builtin_scenario_loads_with_tunable_metadata():
     assert pay.value == 0.15 and pay.range == (0.05, 0.3) and pay.note.startswith("assumption")
     attrition = loaded.params["rules.combat.attrition_per_day"]
     assert attrition.range == (0.01, 0.03) and "Dupuy" in attrition.note
-    # every tunable parameter carries a range that contains its value's allowed bounds and a note
-    for param in loaded.params.values():
-        assert param.range[0] <= param.range[1] and param.note
+    assert attrition.source == "schema default" and pay.source.endswith("hts_2024.toml")
+    # rule numbers without a declared range get one (+/- 50%, within bounds), named as an assumption
+    speed = loaded.params["rules.unit_types.infantry.speed_km_day"]
+    assert speed.range == (10.0, 30.0) and speed.assumption
+    sourced = [p for p in loaded.params.values() if not p.assumption]
+    assert len(sourced) >= 15 and all("facts.md" in p.note or "Dupuy" in p.note or "article" in p.note
+                                      or "GeoNames" in p.note for p in sourced)
 
 
 def test_bad_value_names_file_path_value_and_allowed(write_toml):
@@ -229,3 +233,110 @@ def test_cli_validate_ok_and_scenarios_listing(capsys):
     assert main(["scenarios", "hts_2024"]) == 0
     out = capsys.readouterr().out
     assert "factions.saa.professionalism" in out and "[0.1, 0.35]" in out
+
+
+def test_non_utf8_file(write_toml, tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes("[meta]\ntitle = 'Alep\xe9'\n".encode("latin-1"))
+    with pytest.raises(ScenarioError, match="is not UTF-8"):
+        load_scenario(path)
+
+
+def test_directory_is_not_a_scenario(tmp_path):
+    with pytest.raises(ScenarioError, match="is a directory"):
+        load_scenario(tmp_path)
+
+
+def test_file_that_extends_itself(write_toml, tmp_path):
+    write_toml('extends = "self.toml"\n', "self.toml")
+    with pytest.raises(ScenarioError, match="inheritance loops"):
+        load_scenario(tmp_path / "self.toml")
+
+
+@pytest.mark.parametrize("body, path", [
+    ('[[control]]\nside = "sdf"\naround = "manbij"\nkm = 5.0\ncolour = "red"\n', "control[0].colour"),
+    ('[[timeline]]\nevent = "note"\nday = 1.0\nnote = "x"\nwhen = 2\n', "timeline[0].when"),
+    ('[units.saa_hama]\nstrength = 3\n', "units.saa_hama.strength"),
+    ('[rules.combat]\nattrition = 0.02\n', "rules.combat.attrition"),
+])
+def test_unknown_keys_everywhere(write_toml, body, path):
+    file = write_toml(child("hts_2024", body))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(file)
+    assert any(path in str(p) and "unknown key" in str(p) for p in err.value.problems), problems(err)
+
+
+def test_list_items_can_be_overridden_by_index():
+    loaded = load_scenario("hts_2024", {"control[5].km": 30.0})
+    assert loaded.scenario.control[5].around == "manbij" and loaded.scenario.control[5].km == 30.0
+    with pytest.raises(ScenarioError, match=r"has 7 items; \[9\] does not exist"):
+        load_scenario("hts_2024", {"control[9].km": 30.0})
+    with pytest.raises(ScenarioError, match="km goes with around"):
+        load_scenario("hts_2024", {"control[0].km": 30.0})
+
+
+def test_timeline_may_not_change_the_order_of_battle(write_toml):
+    path = write_toml(child("hts_2024", '[[timeline]]\nevent = "set"\nday = 1.0\nset = { "units.saa_hama.personnel" = 5 }\n'))
+    with pytest.raises(ScenarioError, match="cannot change during a campaign"):
+        load_scenario(path)
+
+
+def test_wrong_types_are_not_coerced(write_toml):
+    for body in ('[factions.saa]\npay = "0.3"\n', '[factions.saa]\nmorale = true\n',
+                 '[units.saa_hama]\npersonnel = "900"\n', '[units.saa_hama]\nelite = "yes"\n'):
+        with pytest.raises(ScenarioError, match="must be"):
+            load_scenario(write_toml(child("hts_2024", body)))
+
+
+def test_side_cannot_be_its_own_enemy(write_toml):
+    path = write_toml(child("hts_2024", '[sides.regime]\nenemies = ["opposition", "regime"]\n'))
+    with pytest.raises(ScenarioError, match="cannot be its own enemy"):
+        load_scenario(path)
+
+
+def test_times_must_fit_the_campaign(write_toml):
+    with pytest.raises(ScenarioError, match="shorter than one step"):
+        load_scenario(write_toml(child("hts_2024", "[meta]\nduration_days = 0.1\n")))
+    with pytest.raises(ScenarioError, match="after the end of the campaign"):
+        load_scenario(write_toml(child("hts_2024", "[units.saa_hama]\narrives_day = 30.0\n")))
+
+
+def test_setting_one_key_of_a_rule_table_keeps_the_others():
+    loaded = load_scenario("hts_2024", {"rules.movement.terrain_cost.urban": 3.0,
+                                        "rules.unit_types.advisers.firepower": 0.6})
+    rules = loaded.scenario.rules
+    assert rules.movement.terrain_cost.urban == 3.0 and rules.movement.terrain_cost.mountain == 3.0
+    assert rules.movement.terrain_cost.desert == 1.3 and rules.combat.terrain_defence.urban == 1.6
+    assert rules.unit_types.advisers.firepower == 0.6 and rules.unit_types.advisers.speed_km_day == 40.0
+
+
+def test_stray_key_in_a_parameter_table(write_toml):
+    path = write_toml(child("hts_2024", '[factions.saa]\npay = { value = 0.2, foo = 1 }\n'))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    (msg,) = problems(err)
+    assert str(path) in msg and "factions.saa.pay.foo" in msg and "allowed: value, range, note" in msg
+
+
+def test_errors_in_an_override_are_blamed_on_the_override():
+    with pytest.raises(ScenarioError) as err:
+        load_scenario("hts_2024", {"units.newunit.personnel": 5})
+    assert all(p.source.startswith("override units.newunit.personnel") for p in err.value.problems)
+
+
+@pytest.mark.parametrize("lever, low, high", [
+    ("factions.saa.professionalism", 0.1, 0.7), ("factions.saa.conscript_share", 0.4, 0.85),
+    ("factions.saa.pay", 0.05, 0.8), ("factions.saa.legitimacy", 0.1, 0.7), ("factions.saa.ideology", 0.1, 0.9),
+    ("factions.iran_axis.leadership", 0.25, 0.9), ("factions.russia.stiffening", 0.0, 0.05),
+    ("factions.russia.stiffening_km", 5.0, 30.0), ("factions.hts.momentum_gain", 0.0, 0.15),
+    ("factions.hts.drones", 0, 100), ("actors.hezbollah.strength", 0.15, 1.0),
+    ("actors.israel.strikes_per_week", 0.0, 12.0),
+])
+def test_every_named_lever_moves_the_campaign(lever, low, high):
+    def run(value):
+        model = WarModel("hts_2024", rng=2, **{lever: value})
+        for _ in range(16):
+            model.step()
+        return model.datacollector.get_model_vars_dataframe()
+
+    assert not run(low).equals(run(high)), f"{lever} changes nothing"

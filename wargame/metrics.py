@@ -16,6 +16,7 @@ from wargame.agents.unit import GONE_FROM, POSTURES, STATES, UNIT_TYPES
 from wargame.model_tallies import TALLIES
 
 EQUIPMENT = ("armour", "artillery", "air_defence", "aircraft")
+COUNTS = ("units_", "cities_", "supplied_cells_", "encircled_cells_", "air_strikes_", "drone_raids_")
 
 
 def metric_names(model) -> list[str]:
@@ -33,29 +34,23 @@ def metric_names(model) -> list[str]:
 
 
 def compute_metrics(model) -> dict[str, float]:
+    """All metrics of the current step, computed as arrays and laid out in metric_names order."""
     t = model.table
-    out: dict[str, float] = {"day": round(model.day, 4)}
-    n_factions = len(model.faction_ids)
+    n_factions, n_sides = len(model.faction_ids), len(model.side_ids)
     present = t.state < GONE_FROM
     faction = t.faction
     personnel = np.bincount(faction[present], weights=t.personnel[present], minlength=n_factions)
-    morale = np.bincount(faction[present], weights=(t.personnel * t.morale)[present], minlength=n_factions)
-    cohesion = np.bincount(faction[present], weights=(t.personnel * t.cohesion)[present], minlength=n_factions)
+    weighted = np.divide(1.0, personnel, out=np.zeros(n_factions), where=personnel > 0)
+    morale = np.bincount(faction[present], weights=(t.personnel * t.morale)[present], minlength=n_factions) * weighted
+    cohesion = np.bincount(faction[present], weights=(t.personnel * t.cohesion)[present], minlength=n_factions) * weighted
     states = np.zeros((n_factions, len(STATES)), dtype=np.int64)
     np.add.at(states, (faction, t.state), 1)
-    for f, fid in enumerate(model.faction_ids):
-        out[f"personnel_{fid}"] = round(float(personnel[f]), 1)
-        out[f"morale_{fid}"] = round(float(morale[f] / personnel[f]), 4) if personnel[f] > 0 else 0.0
-        out[f"cohesion_{fid}"] = round(float(cohesion[f] / personnel[f]), 4) if personnel[f] > 0 else 0.0
-        for tally in TALLIES:
-            out[f"{tally}_{fid}"] = round(float(model.tally[tally][f]), 1)
-        for k, state in enumerate(STATES):
-            out[f"units_{state}_{fid}"] = int(states[f, k])
-        for kind in EQUIPMENT:
-            out[f"captured_{kind}_{fid}"] = round(float(model.captured_equipment[kind][f]), 1)
+    per_faction = np.column_stack(
+        [personnel.round(1), morale.round(4), cohesion.round(4)]
+        + [model.tally[tally].round(1) for tally in TALLIES] + [states]
+        + [model.captured_equipment[kind].round(1) for kind in EQUIPMENT])
+
     inside = model.theatre.inside
-    n_inside = int(inside.sum())
-    n_sides = len(model.side_ids)
     held = np.bincount(model.control[inside].clip(min=0), minlength=n_sides)
     cities = np.bincount(list(model.city_owner.values()), minlength=n_sides)
     cut = np.bincount(t.side[present & t.cut_off], minlength=n_sides)
@@ -63,18 +58,13 @@ def compute_metrics(model) -> dict[str, float]:
     for wing in model.wings:
         if wing.spec.kind == "tactical":
             aircraft[wing.side] += wing.aircraft
-    for s, sid in enumerate(model.side_ids):
-        out[f"territory_{sid}"] = round(held[s] / n_inside, 5)
-        out[f"cities_{sid}"] = int(cities[s])
-        out[f"supplied_cells_{sid}"] = int(model.supply_layers[s].sum())
-        out[f"encircled_cells_{sid}"] = int(((model.control == s) & ~model.connected[s]).sum())
-        out[f"units_cut_off_{sid}"] = int(cut[s])
-        out[f"sorties_{sid}"] = round(float(model.air_stats["sorties"][s]), 2)
-        out[f"air_strikes_{sid}"] = int(model.air_stats["strikes"][s])
-        out[f"missiles_{sid}"] = round(float(model.air_stats["missiles"][s]), 1)
-        out[f"drone_raids_{sid}"] = int(model.air_stats["drone_raids"][s])
-        out[f"aircraft_{sid}"] = round(float(aircraft[s]), 1)
-    return out
+    encircled = [int(((model.control == s) & ~model.connected[s]).sum()) for s in range(n_sides)]
+    per_side = np.column_stack([
+        (held / int(inside.sum())).round(5), cities, [int(layer.sum()) for layer in model.supply_layers], encircled,
+        cut, model.air_stats["sorties"].round(2), model.air_stats["strikes"], model.air_stats["missiles"].round(1),
+        model.air_stats["drone_raids"], aircraft.round(1)])
+    values = [round(model.day, 4)] + per_faction.ravel().tolist() + per_side.ravel().tolist()
+    return {name: int(v) if name.startswith(COUNTS) else v for name, v in zip(model.metric_names, values)}
 
 
 class UnitRecorder:

@@ -127,10 +127,11 @@ class WarModel(mesa.Model):
                 self.deploy(key, spec)
         self.initial_personnel = float(self.table.personnel.sum())
 
+        self.metric_names = metric_names(self)
         self.metrics = compute_metrics(self)
         self.recorder = UnitRecorder(self) if collect_units else None
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reader(name) for name in metric_names(self)})
+            model_reporters={name: _reader(name) for name in self.metric_names})
         self.datacollector.collect(self)
         if self.recorder:
             self.recorder.record()
@@ -295,6 +296,20 @@ class WarModel(mesa.Model):
         self.supply_dirty.update(np.unique(self.control[cells]).tolist() + [s])
         self.control[cells] = s
         update_cities(self)
+
+    # ------------------------------------------------------------------ Mesa's own "scenario"
+
+    @property
+    def scenario(self):
+        """Always None. Mesa 3.5 gives models an experimental ``scenario`` object (a bag of parameters and
+        the seed), and SolaraViz replaces a model's ``scenario`` argument with a new one of those when it
+        rebuilds a model that has one. Ours is a wargame scenario by name (``self.spec`` once loaded), so
+        we hide Mesa's: SolaraViz then passes our keyword parameters through untouched."""
+        return None
+
+    @scenario.setter
+    def scenario(self, value) -> None:
+        self._mesa_scenario = value
 
     # ------------------------------------------------------------------ views
 

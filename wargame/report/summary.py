@@ -26,8 +26,8 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
         side = scenario.sides[e["side"]].name
         lines.append(f"  day {e['day']:5.2f}  {e['time'][:16].replace('T', ' ')}  {e['name']:<22} taken by {side}")
 
-    lines += ["", "Forces: personnel at start -> end; killed, captured, deserted; morale at the end; "
-                  "units routing or gone of all"]
+    lines += ["", "Forces:", f"  {'faction':<40} {'start':>8}    {'end':>8}  {'killed':>6} {'captured':>8} "
+                            f"{'deserted':>8}  {'morale':>6}  broken/units"]
     for fid, faction in scenario.factions.items():
         start, end = first[f"personnel_{fid}"], last[f"personnel_{fid}"]
         total_units = sum(last[f"units_{s}_{fid}"] for s in ("active", "shaken", "routing", "surrendered",
@@ -35,9 +35,8 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
         broken = sum(last[f"units_{s}_{fid}"] for s in ("routing", "surrendered", "dissolved", "defected",
                                                        "destroyed"))
         lines.append(f"  {faction.name[:40]:<40} {start:>8,.0f} -> {end:>8,.0f}  "
-                     f"{last[f'killed_{fid}']:>6,.0f} {last[f'captured_{fid}']:>6,.0f} "
-                     f"{last[f'deserted_{fid}']:>6,.0f}  morale {last[f'morale_{fid}']:.2f}  "
-                     f"{broken}/{total_units}")
+                     f"{last[f'killed_{fid}']:>6,.0f} {last[f'captured_{fid}']:>8,.0f} "
+                     f"{last[f'deserted_{fid}']:>8,.0f}  {last[f'morale_{fid}']:>6.2f}  {broken}/{total_units}")
 
     lines += ["", "Territory held (share of the theatre, start -> end) and cities held at the end:"]
     for sid, side in scenario.sides.items():

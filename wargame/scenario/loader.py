@@ -227,15 +227,17 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         raise ScenarioError(problems)
 
     def source_of(dotted: str) -> str:
-        """The file or override that set a path: the path itself, its nearest ancestor, or a descendant."""
+        """The file or override that set a path: the path itself, else the nearest enclosing table that
+        something set (an override first, as the more recent word), else the last file."""
         probe = dotted
         while probe:
             if probe in provenance:
                 return provenance[probe]
+            below = [src for leaf, src in provenance.items() if leaf.startswith((probe + ".", probe + "["))]
+            if below:
+                return next((src for src in below if src.startswith("override")), below[0])
             probe = probe.rpartition(".")[0] if "." in probe else ""
-        below = [src for leaf, src in provenance.items() if leaf.startswith(dotted + ".") or leaf.startswith(dotted + "[")]
-        overridden = [src for src in below if src.startswith("override")]
-        return (overridden or below or [chain[-1][0]])[0]
+        return chain[-1][0]
 
     # Some rule tables default to instances with their own values (the terrain costs of movement differ from
     # the terrain factors of defence; each unit type has its speed): a file or override that sets one key

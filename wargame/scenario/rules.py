@@ -71,7 +71,7 @@ class CombatRules(Strict):
                                          gt=0.0, le=30.0)
     loss_noise: float = tunable(0.35, (0.1, 0.6), "assumption: coefficient of variation of a step's losses",
                                 ge=0.0, le=2.0)
-    rout_loss_factor: float = tunable(3.0, (2.0, 5.0), "DESIGN.md: routed units lose far more; assumption x3",
+    rout_loss_factor: float = tunable(3.0, (2.0, 5.0), "assumption: x3 (DESIGN.md: routed units lose far more)",
                                       ge=1.0, le=20.0)
     drone_power: float = tunable(20.0, (5.0, 50.0), "assumption: riflemen-equivalents a strike drone adds in "
                                  "the fight", ge=0.0, le=500.0)
