@@ -1,14 +1,12 @@
 """Strategic actors and the doctrine AI."""
 
-import numpy as np
 import pytest
 
+from tests.conftest import step_phases, units_by_key
 from wargame.agents.unit import State
 from wargame.commanders import Orders, decide
 from wargame.events import IsraeliStrike, StrategicDecision, UnitArrived
-from wargame.model import WarModel
 from wargame.rules.strategic import run_actors
-from tests.conftest import neighbour, step_phases, units_by_key
 
 MILITIA = '''
 [units.militia]
@@ -170,7 +168,6 @@ def test_a_commander_cannot_order_another_factions_units(duel):
         def rank_air_targets(self, model, faction, candidates):
             return candidates
 
-    from wargame.model import WarModel
 
     model = duel()
     model.commanders["hts"] = Rogue()

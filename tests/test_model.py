@@ -3,7 +3,6 @@
 import json
 
 import mesa
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -94,8 +93,8 @@ def test_end_condition_objective_ends_the_campaign(duel_file):
 
 
 def test_run_directory_is_complete_and_reproducible(finished, tmp_path):
-    from wargame.report.summary import summarise
     from wargame.output import run_info
+    from wargame.report.summary import summarise
 
     summary = summarise(finished.spec, run_info(finished), metrics_frame(finished), finished.events.to_dicts())
     directory = write_run(finished, tmp_path / "run", summary)

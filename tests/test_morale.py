@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
+from tests.conftest import neighbour, step_phases, units_by_key
 from wargame.agents.unit import State
 from wargame.events import EquipmentCaptured, UnitBroke, UnitDefected, UnitRallied
 from wargame.rules.cohesion import update_cohesion
 from wargame.rules.combat import resolve_combat
 from wargame.rules.morale import FACTORS, apply_morale, draw_breakpoint, morale_factors, update_morale
 from wargame.rules.supply import update_supply
-from tests.conftest import neighbour, step_phases, units_by_key
 
 
 def factors_of(model, unit) -> dict:

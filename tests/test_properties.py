@@ -1,13 +1,12 @@
 """Property tests over random seeds and parameters (hypothesis): the model's books always balance."""
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import DATA, conserved_personnel
 from wargame.agents.unit import GONE_FROM
 from wargame.model import WarModel
 from wargame.scenario import load_scenario
-from tests.conftest import DATA, conserved_personnel
 
 MELEE = load_scenario(DATA / "melee.toml")
 TUNABLE = sorted(p for p in MELEE.params if not p.startswith("theatre."))

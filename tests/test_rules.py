@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from tests.conftest import neighbour, step_phases, units_by_key
 from wargame.agents.unit import State
 from wargame.events import CityCaptured, UnitEncircled
 from wargame.model import WarModel
@@ -10,7 +11,6 @@ from wargame.rules.combat import resolve_combat
 from wargame.rules.control import update_control
 from wargame.rules.movement import move_units
 from wargame.rules.supply import update_supply
-from tests.conftest import neighbour, step_phases, units_by_key
 
 
 def cell_of(model, place):

@@ -29,7 +29,7 @@ from mesa.discrete_space import HexGrid, PropertyLayer
 from wargame.agents.actors import build_actors
 from wargame.agents.air import build_air
 from wargame.agents.table import UnitTable
-from wargame.agents.unit import (ACTIVE, GROUPS, KINDS, POSTURES, UNIT_TYPES, GroundUnit, fighting, on_map)
+from wargame.agents.unit import ACTIVE, GROUPS, KINDS, POSTURES, UNIT_TYPES, GroundUnit, fighting, on_map
 from wargame.commanders import decide
 from wargame.events import CampaignEnded, EventLog, UnitArrived
 from wargame.metrics import UnitRecorder, compute_metrics, metric_names

@@ -17,7 +17,7 @@ from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from wargame.theatre import OUTSIDE, TERRAIN, TERRAIN_CLASSES, Theatre  # noqa: E402
+from wargame.theatre import OUTSIDE, TERRAIN_CLASSES, Theatre  # noqa: E402
 
 TERRAIN_COLOURS = {
     "open": "#e9e4c9",

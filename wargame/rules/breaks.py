@@ -22,11 +22,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from wargame.agents.unit import (ACTIVE, DEFECTED, DISSOLVED, KINDS, ROUTING, SHAKEN, SURRENDERED, fighting,
-                                 on_map)
+from wargame.agents.unit import (
+    ACTIVE,
+    DEFECTED,
+    DISSOLVED,
+    KINDS,
+    ROUTING,
+    SHAKEN,
+    SURRENDERED,
+    fighting,
+    on_map,
+)
 from wargame.events import UnitBroke, UnitDefected, UnitRallied
 from wargame.rules.capture import hand_over, strongest_enemy_near
-from wargame.rules.morale import F, FACTORS, apply_morale, draw_breakpoint, faction_column
+from wargame.rules.morale import FACTORS, F, apply_morale, draw_breakpoint, faction_column
 
 SHAKEN_MARGIN = 0.15       # morale within this of the break threshold shows as shaken
 OUTCOMES = ("rout", "surrender", "desertion", "defection")

@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from wargame.agents.unit import DESTROYED, KINDS, POSTURES, ROUTING, SHAKEN, UNIT_TYPES, on_map
+from wargame.agents.unit import DESTROYED, POSTURES, ROUTING, SHAKEN, UNIT_TYPES, on_map
 from wargame.events import UnitDestroyed
 from wargame.rules.capture import hand_over, strongest_enemy_near
 

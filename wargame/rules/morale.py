@@ -176,7 +176,7 @@ def grow_ledger_step(model) -> None:
 def update_morale(model) -> None:
     """Phase 7: morale factors, cohesion, breaks and their outcomes, contagion, rallies."""
     from wargame.rules.breaks import resolve_breaks
-    from wargame.rules.cohesion import update_cohesion, daily_desertion
+    from wargame.rules.cohesion import daily_desertion, update_cohesion
 
     t = model.table
     model.ledger_step = np.zeros((t.n, len(FACTORS)))

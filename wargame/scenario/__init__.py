@@ -1,8 +1,14 @@
 """Scenarios: typed, validated descriptions of one situation (see schema.py and the TOML files)."""
 
 from wargame.scenario.levers import set_parameter
-from wargame.scenario.loader import (LoadedScenario, Param, builtin_names, load_scenario, param_warnings,
-                                     parse_override)
+from wargame.scenario.loader import (
+                                     LoadedScenario,
+                                     Param,
+                                     builtin_names,
+                                     load_scenario,
+                                     param_warnings,
+                                     parse_override,
+)
 from wargame.scenario.schema import Scenario
 
 __all__ = ["LoadedScenario", "Param", "Scenario", "builtin_names", "load_scenario", "param_warnings",

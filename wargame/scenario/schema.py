@@ -14,9 +14,21 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from wargame.scenario.common import UNIT01, Point, Strict, check_colour, check_identifiers
-from wargame.scenario.forces import (Actors, AirDefence, AirWing, Faction, FactionBase, MilitiaFaction,
-                                     RebelFaction, RussiaFaction, SAAFaction, StaticFaction, StrikeAsset,
-                                     TacticalWing, UnitSpec)
+from wargame.scenario.forces import (
+    Actors,
+    AirDefence,
+    AirWing,
+    Faction,
+    FactionBase,
+    MilitiaFaction,
+    RebelFaction,
+    RussiaFaction,
+    SAAFaction,
+    StaticFaction,
+    StrikeAsset,
+    TacticalWing,
+    UnitSpec,
+)
 from wargame.scenario.rules import Rules
 from wargame.scenario.tunable import tunable
 
