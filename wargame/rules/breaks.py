@@ -100,24 +100,25 @@ def _break(model, row: int, outcome: str) -> None:
     model.events.add(UnitBroke(model.turn, model.day, agent.key, agent.name, agent.faction, outcome,
                                int(round(t.personnel[row])), round(float(agent.loss_share), 4), factors))
     t.broke_turn[row] = model.turn
-    fid = t.faction[row]
     if outcome == "rout":
         t.state[row] = ROUTING
         t.target[row] = -1
-    elif outcome == "surrender":
-        hand_over(model, row, strongest_enemy_near(model, row), "surrender")
-        model.tally["captured"][fid] += t.personnel[row]
-        t.captured[row] += t.personnel[row]
-        t.personnel[row] = 0.0
-        agent.remove_from_map_state(SURRENDERED)
-    elif outcome == "desertion":
-        hand_over(model, row, strongest_enemy_near(model, row), "desertion")
-        model.tally["deserted"][fid] += t.personnel[row]
-        t.deserted[row] += t.personnel[row]
-        t.personnel[row] = 0.0
-        agent.remove_from_map_state(DISSOLVED)
-    else:
+    elif outcome == "defection":
         defect(model, row)
+    else:
+        leave(model, row, outcome)
+
+
+def leave(model, row: int, outcome: str) -> None:
+    """A surrendering or dissolving unit leaves the map: its men counted as captured or deserted, its
+    equipment handed to the strongest enemy beside it."""
+    t = model.table
+    tally, state = ("captured", SURRENDERED) if outcome == "surrender" else ("deserted", DISSOLVED)
+    hand_over(model, row, strongest_enemy_near(model, row), outcome)
+    model.tally[tally][t.faction[row]] += t.personnel[row]
+    getattr(t, tally)[row] += t.personnel[row]
+    t.personnel[row] = 0.0
+    model.unit_agents[row].remove_from_map_state(state)
 
 
 def defect(model, row: int) -> None:
