@@ -87,7 +87,7 @@ def test_batch_run_drives_the_model():
 
 def test_end_condition_objective_ends_the_campaign(duel_file):
     model = WarModel(duel_file, rng=1, **{"objectives.hama.ends_campaign": True})
-    model.control[model.theatre.place_cell["hama"]] = model.side_index["opposition"]
+    model.set_control(model.theatre.place_cell["hama"], "opposition")
     model._check_end()
     assert not model.running and "objective hama achieved" in model.end_reason
 

@@ -65,7 +65,8 @@ def test_each_factor_acts_in_its_direction(duel):
     model.sorties_on[d.row] = 4.0
     f = factors_of(model, d)
     assert f["casualties"] == pytest.approx(-model.spec.rules.morale.casualty_weight * 0.1)
-    assert f["force_ratio"] == pytest.approx(-model.spec.rules.morale.force_ratio_weight)    # 3:1 exactly
+    per_step = 1 / model.spec.steps_per_day
+    assert f["force_ratio"] == pytest.approx(-model.spec.rules.morale.force_ratio_weight * per_step)   # 3:1
     assert f["encirclement"] < 0 and f["supply"] < 0 and f["air_enemy"] < 0 and f["rest"] == 0
 
 

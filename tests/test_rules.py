@@ -88,12 +88,13 @@ def test_connected_unit_is_supplied_and_cut_off_unit_is_encircled(duel):
     assert not defender.cut_off and defender.supply == 1.0
     model.set_control(ring(model, "hama", 9.0, 16.0), "opposition")
     step_phases(model, update_supply)
+    per_step = model.spec.rules.supply.cutoff_decay / model.spec.steps_per_day
     assert defender.cut_off
-    assert defender.supply == pytest.approx(1.0 - model.spec.rules.supply.cutoff_decay)
+    assert defender.supply == pytest.approx(1.0 - per_step)
     assert [e.unit for e in model.events.of_kind(UnitEncircled)] == ["defender"]
     for _ in range(5):
         step_phases(model, update_supply)
-    assert defender.supply == pytest.approx(1.0 - 6 * model.spec.rules.supply.cutoff_decay)
+    assert defender.supply == pytest.approx(1.0 - 6 * per_step)
     assert len(model.events.of_kind(UnitEncircled)) == 1        # logged once, when it happens
 
 
@@ -104,7 +105,8 @@ def test_cut_off_unit_with_empty_stock_loses_strength(duel):
     defender.supply = 0.0
     before = defender.personnel
     step_phases(model, update_supply)
-    assert defender.personnel == pytest.approx(before * (1 - model.spec.rules.supply.cutoff_attrition))
+    per_step = model.spec.rules.supply.cutoff_attrition / model.spec.steps_per_day
+    assert defender.personnel == pytest.approx(before * (1 - per_step))
     assert defender.killed > 0
 
 

@@ -185,6 +185,14 @@ class Note(Event):
 
 
 @dataclass(frozen=True)
+class ObjectiveAchieved(Event):
+    objective: str
+    side: str
+    share: float
+    kind: ClassVar[str] = "objective_achieved"
+
+
+@dataclass(frozen=True)
 class CampaignEnded(Event):
     reason: str
     kind: ClassVar[str] = "campaign_ended"

@@ -30,6 +30,7 @@ def metric_names(model) -> list[str]:
         names += [f"territory_{sid}", f"cities_{sid}", f"supplied_cells_{sid}", f"encircled_cells_{sid}",
                   f"units_cut_off_{sid}", f"sorties_{sid}", f"air_strikes_{sid}", f"missiles_{sid}",
                   f"drone_raids_{sid}", f"aircraft_{sid}"]
+    names += [f"objective_{oid}" for oid in model.spec.objectives]
     return names
 
 
@@ -63,7 +64,8 @@ def compute_metrics(model) -> dict[str, float]:
         (held / int(inside.sum())).round(5), cities, [int(layer.sum()) for layer in model.supply_layers], encircled,
         cut, model.air_stats["sorties"].round(2), model.air_stats["strikes"], model.air_stats["missiles"].round(1),
         model.air_stats["drone_raids"], aircraft.round(1)])
-    values = [round(model.day, 4)] + per_faction.ravel().tolist() + per_side.ravel().tolist()
+    values = ([round(model.day, 4)] + per_faction.ravel().tolist() + per_side.ravel().tolist()
+              + [round(model.objective_progress.get(oid, 0.0), 4) for oid in model.spec.objectives])
     return {name: int(v) if name.startswith(COUNTS) else v for name, v in zip(model.metric_names, values)}
 
 

@@ -38,13 +38,16 @@ from wargame.rules.air import run_air
 from wargame.rules.combat import resolve_combat
 from wargame.rules.control import update_cities, update_control
 from wargame.rules.morale import FACTORS, draw_breakpoint, update_morale
+from wargame.rules.objectives import objective_cells, update_objectives
+
+SURPRISE_WINDOW_DAYS = 3.0    # losses are noted when the ~3-day window of surprise closes (Dupuy)
 from wargame.rules.movement import FieldCache, move_units
 from wargame.rules.strategic import run_actors
 from wargame.rules.supply import update_supply
 from wargame.rules.timeline import run_timeline
 from wargame.scenario import LoadedScenario, load_scenario
 from wargame.scenario.forces import UnitSpec
-from wargame.theatre import TheatreSpec, build_theatre
+from wargame.theatre import TERRAIN_CLASSES, TheatreSpec, build_theatre
 
 ATTRIBUTION_DAYS = 3.0        # the morale-ledger window that explains a break
 GROUP_IDEOLOGY = {            # assumption: ideology of militia groups relative to their faction's
@@ -96,6 +99,12 @@ class WarModel(mesa.Model):
         self.major_cities = {self.side_index[o.side]: set(o.places) for o in self.spec.objectives.values()
                              if o.kind == "hold"}
         update_cities(self)
+        self.initial_city_owner = dict(self.city_owner)
+        self.initial_place_owner = {pid: int(self.control[cell]) for pid, cell in self.theatre.place_cell.items()}
+        self.objective_cells = objective_cells(self)
+        self.objective_progress: dict[str, float] = {}
+        self.objectives_achieved: dict[str, float] = {}
+        update_objectives(self)
         self.cities_lost = np.zeros(len(self.side_ids), dtype=np.int64)
         self.sorties_on = np.zeros(0)           # per unit: enemy sorties that struck it this step
         self.sorties_near = np.zeros(0)         # per unit: friendly sorties struck within a cell of it
@@ -126,6 +135,9 @@ class WarModel(mesa.Model):
             if spec.arrives_day == 0:
                 self.deploy(key, spec)
         self.initial_personnel = float(self.table.personnel.sum())
+        self.losses_at_day: dict[float, np.ndarray] = {}        # side losses when the surprise window closed
+        self.defence_losses = np.zeros(len(TERRAIN_CLASSES))    # loss shares of dug-in units in contact, by terrain
+        self.defence_exposure = np.zeros(len(TERRAIN_CLASSES))  # and how many unit-steps they were
 
         self.metric_names = metric_names(self)
         self.metrics = compute_metrics(self)
@@ -206,7 +218,8 @@ class WarModel(mesa.Model):
         turkey = self.spec.actors.turkey
         if faction.kind == "rebel" and faction.patron == "turkey" and turkey is not None:
             quality *= 0.8 + 0.4 * turkey.support
-        ideology = min(1.0, max(0.0, faction.ideology + GROUP_IDEOLOGY.get(spec.group or "", 0.0)))
+        ideology = spec.ideology if spec.ideology is not None else min(
+            1.0, max(0.0, faction.ideology + GROUP_IDEOLOGY.get(spec.group or "", 0.0)))
         created = []
         for i, cell in enumerate(self._placement_cells(int(centre), spec.count)):
             unit = self.add_unit(
@@ -296,6 +309,7 @@ class WarModel(mesa.Model):
         self.supply_dirty.update(np.unique(self.control[cells]).tolist() + [s])
         self.control[cells] = s
         update_cities(self)
+        update_objectives(self)
 
     # ------------------------------------------------------------------ Mesa's own "scenario"
 
@@ -312,6 +326,20 @@ class WarModel(mesa.Model):
         self._mesa_scenario = value
 
     # ------------------------------------------------------------------ views
+
+    @property
+    def side_losses(self) -> np.ndarray:
+        """Personnel each side has lost so far: killed, captured and deserted."""
+        lost = self.tally["killed"] + self.tally["captured"] + self.tally["deserted"]
+        return np.bincount(self.faction_side, weights=lost, minlength=len(self.side_ids))
+
+    @property
+    def side_start_personnel(self) -> np.ndarray:
+        """Each side's personnel at the start plus its reinforcements."""
+        t = self.table
+        first = np.bincount(t.side, weights=t.personnel_start, minlength=len(self.side_ids))
+        defected = np.bincount(self.faction_side, weights=self.tally["defected_in"], minlength=len(self.side_ids))
+        return first - defected
 
     @property
     def day(self) -> float:
@@ -352,6 +380,9 @@ class WarModel(mesa.Model):
         move_units(self)
         resolve_combat(self)
         update_morale(self)
+        update_objectives(self)
+        if SURPRISE_WINDOW_DAYS not in self.losses_at_day and self.day >= SURPRISE_WINDOW_DAYS - 1e-9:
+            self.losses_at_day[SURPRISE_WINDOW_DAYS] = self.side_losses.copy()
         self.metrics = compute_metrics(self)
         self.datacollector.collect(self)
         if self.recorder:
@@ -363,14 +394,17 @@ class WarModel(mesa.Model):
         for oid, objective in self.spec.objectives.items():
             if not objective.ends_campaign:
                 continue
-            held = [self.control[self.theatre.place_cell[p]] == self.side_index[objective.side]
-                    for p in objective.places]
-            if objective.kind == "capture" and all(held):
+            progress = self.objective_progress[oid]
+            if objective.kind == "capture" and progress >= 1.0:
                 reason = f"objective {oid} achieved by {objective.side}"
                 break
-            if objective.kind == "hold" and not all(held):
-                reason = f"objective {oid} failed: {objective.side} lost " + ", ".join(
-                    p for p, h in zip(objective.places, held) if not h)
+            if objective.kind == "area" and progress >= (objective.end_share or objective.share) - 1e-12:
+                reason = f"objective {oid} achieved by {objective.side} ({progress:.0%} of the area held)"
+                break
+            if objective.kind == "hold" and progress < 1.0:
+                lost = [p for p in objective.places
+                        if self.control[self.theatre.place_cell[p]] != self.side_index[objective.side]]
+                reason = f"objective {oid} failed: {objective.side} lost " + ", ".join(lost)
                 break
         if reason is None and self.turn >= self.spec.total_steps:
             reason = f"end of the scenario's {self.spec.meta.duration_days:g} days"

@@ -18,10 +18,10 @@ FLOAT_COLUMNS = (
 )
 INT_COLUMNS = (
     "idx", "last_idx", "side", "faction", "kind", "utype", "state", "posture", "group", "target", "formation",
-    "broke_turn", "rise_side", "rise_cities",
+    "broke_turn", "rise_side", "rise_cities", "cut_since",
 )
 BOOL_COLUMNS = ("elite", "in_contact", "moved", "withdraw", "cut_off", "conscripts")
-DEFAULTS = {"rise_side": -1, "idx": -1, "last_idx": -1, "target": -1, "group": -1, "formation": -1, "broke_turn": -1, "supply": 1.0}
+DEFAULTS = {"cut_since": -1, "rise_side": -1, "idx": -1, "last_idx": -1, "target": -1, "group": -1, "formation": -1, "broke_turn": -1, "supply": 1.0}
 
 
 class UnitTable:

@@ -27,12 +27,13 @@ ATTACK, RESERVE, HOLD = POSTURES.index("attack"), POSTURES.index("reserve"), POS
 
 
 def objective_cells(model, side: str, kind: str = "capture") -> list[tuple[int, int]]:
-    """(priority, cell) of the side's objectives of a kind."""
+    """(priority, cell) of the side's objectives of a kind; for capture, the cells of its area objectives too."""
     out = []
-    for objective in model.spec.objectives.values():
-        if objective.side == side and objective.kind == kind:
-            for place in objective.places:
-                out.append((objective.priority, model.theatre.place_cell[place]))
+    for oid, objective in model.spec.objectives.items():
+        if objective.side != side:
+            continue
+        if objective.kind == kind or (kind == "capture" and objective.kind == "area"):
+            out += [(objective.priority, int(c)) for c in model.objective_cells[oid]]
     return out
 
 

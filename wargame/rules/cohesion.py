@@ -2,11 +2,11 @@
 slowly at rest, up to the unit's normal level. It sets how deep morale can fall before a unit breaks
 (rules.breaks) and how fast it recovers (the rest factor of rules.morale).
 
-Rules, per step:
+Rules:
   - casualties: `casualty_weight` x the share of personnel lost this step
   - desertion: `desertion_weight` x the share of personnel that deserted this step
   - leaders killed: `leader_loss` when a strike kills a unit's commanders (rules.strategic, Israel)
-  - recovery: `recovery` x (normal - cohesion) when out of contact and supplied
+  - recovery: `recovery` x (normal - cohesion) a day when out of contact and supplied
 Daily desertion: SAA conscript units slip away at `daily_desertion` a day, scaled by how unpaid, how
 demoralised and how conscripted they are (the desertion counts as deserted, not killed).
 """
@@ -26,7 +26,8 @@ def update_cohesion(model, rows: np.ndarray) -> None:
     lost = t.losses_step[rows] / np.maximum(before, 1.0)
     deserted = model.deserted_step[rows] / np.maximum(before, 1.0)
     resting = ~t.in_contact[rows] & (t.supply[rows] >= 0.5)
-    recovery = np.where(resting, rules.recovery * np.maximum(0.0, t.cohesion_base[rows] - t.cohesion[rows]), 0.0)
+    recovery = np.where(resting, rules.recovery / model.spec.steps_per_day
+                        * np.maximum(0.0, t.cohesion_base[rows] - t.cohesion[rows]), 0.0)
     change = -rules.casualty_weight * lost - rules.desertion_weight * deserted + recovery
     t.cohesion[rows] = np.clip(t.cohesion[rows] + change, 0.0, 1.0)
 

@@ -146,6 +146,10 @@ def resolve_combat(model) -> None:
     share = np.minimum(MAX_STEP_LOSS, np.where(engaged, share, 0.0))
     t.fire_received[rows] = incoming
     t.enemy_ratio[rows] = np.where(engaged, incoming / resist, 0.0)
+    dug_in = engaged & DEFENSIVE[t.posture[rows]] & ~t.moved[rows] & (t.state[rows] != ROUTING)
+    terrain = np.maximum(th.terrain[cells[dug_in]], 0)
+    np.add.at(model.defence_losses, terrain, share[dug_in])
+    np.add.at(model.defence_exposure, terrain, 1)
     apply_losses(model, rows[engaged], share[engaged], "killed")
 
 

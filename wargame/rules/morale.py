@@ -2,22 +2,25 @@
 
 Factors (each a column of changes, one per unit; the ledger keeps them by name):
   casualties    losses this step relative to the unit's size, times `casualty_weight`
-  force_ratio   in contact: enemy fire against the unit's resilience; 3:1 costs `force_ratio_weight` a step,
+  force_ratio   in contact: enemy fire against the unit's resilience; 3:1 costs `force_ratio_weight` a day,
                 favourable odds give a little back
   contagion     friendly units breaking within `contagion_km` (applied as they break; see rules.breaks)
   command       the unit's own formation (and the one above it) breaking this step (see rules.breaks)
-  encirclement  cut off from every source: `encirclement_weight` a step
-  supply        a supply stock below half: up to `supply_weight` a step
+  encirclement  cut off from every source: `encirclement_shock` at once, then `encirclement_weight` a day
+  supply        a supply stock below half: up to `supply_weight` a day
   air_enemy     enemy sorties that struck it: `air_fear_weight` per sortie on a 1,000-strong unit
   air_own       friendly sorties on the enemy beside it: `air_support_weight` per sortie
   stiffening    Russian advisers, special forces or military police within the Russian faction's
-                `stiffening_km` (IRGC advisers do the same for militia, scaled by militia leadership)
-  shock         an enemy unit within `shock_km` advancing faster than `shock_speed_km_day`
-  pay           SAA: `pay_weight` x (1 - pay) x (1 - legitimacy) a step: an unpaid army in a cause it
+                `stiffening_km`: its `stiffening` a day (IRGC advisers do the same for militia, scaled by
+                militia leadership)
+  shock         an enemy unit within `shock_km` advancing faster than `shock_speed_km_day`: up to
+                `shock_weight` a day
+  pay           SAA: `pay_weight` x (1 - pay) x (1 - legitimacy) a day: an unpaid army in a cause it
                 doubts drains away
-  leadership    militia: `leadership_weight` x (1 - leadership): what Israeli strikes kill
+  leadership    militia: `leadership_weight` x (1 - leadership) a day: what Israeli strikes kill
   momentum      rebels: `momentum_gain` per enemy unit that broke nearby (applied in rules.breaks)
-  rest          out of contact, supplied and linked: `rest_recovery` x (1 - morale) x (0.5 + cohesion)
+  rest          out of contact, supplied and linked: `rest_recovery` x (1 - morale) x (0.5 + cohesion) a day
+Rates "a day" are applied as their share of a day each step, so the step length does not change them.
 Ideology damps every loss by up to `ideology_resistance`; elite units feel losses 20% less. Changes are
 applied together and clipped to [0, 1]; a clipped total is shared by the factors in proportion, so the
 ledger never depends on the order in which factors are computed.
@@ -70,30 +73,35 @@ def morale_factors(model, rows: np.ndarray) -> np.ndarray:
     """(rows, factors) morale changes this step, before damping by ideology and clipping."""
     t = model.table
     m = model.spec.rules.morale
+    dt = 1.0 / model.spec.steps_per_day
     out = np.zeros((rows.size, len(FACTORS)))
     before = t.personnel[rows] + t.losses_step[rows]
     out[:, F["casualties"]] = -m.casualty_weight * t.losses_step[rows] / np.maximum(before, 1.0)
     ratio = t.enemy_ratio[rows]
     contact = t.in_contact[rows] & (ratio > 0)
     odds = np.log(np.where(contact, ratio, 1.0)) / math.log(3.0)
-    out[:, F["force_ratio"]] = np.where(contact, -m.force_ratio_weight * np.where(odds > 0, odds, 0.3 * odds), 0.0)
-    out[:, F["encirclement"]] = np.where(t.cut_off[rows], -m.encirclement_weight, 0.0)
+    out[:, F["force_ratio"]] = np.where(contact, -m.force_ratio_weight * dt * np.where(odds > 0, odds, 0.3 * odds), 0.0)
+    newly_cut = t.cut_off[rows] & (t.cut_since[rows] == model.turn)
+    out[:, F["encirclement"]] = np.where(t.cut_off[rows], -m.encirclement_weight * dt, 0.0) \
+        - np.where(newly_cut, m.encirclement_shock, 0.0)
     supply = t.supply[rows]
-    out[:, F["supply"]] = np.where(supply < 0.5, -m.supply_weight * (1.0 - 2.0 * supply), 0.0)
+    out[:, F["supply"]] = np.where(supply < 0.5, -m.supply_weight * dt * (1.0 - 2.0 * supply), 0.0)
     out[:, F["air_enemy"]] = -np.minimum(0.3, m.air_fear_weight * model.sorties_on[rows] * 1000.0
                                          / np.maximum(t.personnel[rows], 100.0))
     out[:, F["air_own"]] = np.minimum(0.05, m.air_support_weight * model.sorties_near[rows])
-    out[:, F["stiffening"]] = stiffening(model, rows)
-    out[:, F["shock"]] = shock(model, rows)
+    out[:, F["stiffening"]] = stiffening(model, rows) * dt
+    out[:, F["shock"]] = shock(model, rows) * dt
     kind = t.kind[rows]
     saa = kind == KINDS.index("saa")
     pay = faction_column(model, rows, "pay", 1.0)
     legitimacy = faction_column(model, rows, "legitimacy", 1.0)
-    out[:, F["pay"]] = np.where(saa, -m.pay_weight * (1.0 - pay) * (1.0 - legitimacy), 0.0)
+    out[:, F["pay"]] = np.where(saa, -m.pay_weight * dt * (1.0 - pay) * (1.0 - legitimacy), 0.0)
     leadership = faction_column(model, rows, "leadership", 1.0)
-    out[:, F["leadership"]] = np.where(kind == KINDS.index("militia"), -m.leadership_weight * (1.0 - leadership), 0.0)
+    out[:, F["leadership"]] = np.where(kind == KINDS.index("militia"), -m.leadership_weight * dt * (1.0 - leadership),
+                                       0.0)
     resting = ~t.in_contact[rows] & (supply >= 0.5) & ~t.cut_off[rows]
-    out[:, F["rest"]] = np.where(resting, m.rest_recovery * (1.0 - t.morale[rows]) * (0.5 + t.cohesion[rows]), 0.0)
+    out[:, F["rest"]] = np.where(resting, m.rest_recovery * dt * (1.0 - t.morale[rows]) * (0.5 + t.cohesion[rows]),
+                                 0.0)
     return out
 
 

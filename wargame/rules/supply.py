@@ -3,9 +3,9 @@
 Rule: a held cell is linked if a path through the side's own cells reaches one of its sources; a linked
 cell is in supply if it lies within `range_km` of road-weighted effort of a source or of a linked city
 (cities hold depots), by Dijkstra over the sparse adjacency graph. A held cell with no path at all to a
-source is encircled. A unit's supply stock rises by `resupply` per step when its cell (or a neighbour, at
-a contested front) is in supply and falls by `cutoff_decay` when not; an empty stock costs
-`cutoff_attrition` of its personnel per step. A unit that becomes cut off is logged as encircled.
+source is encircled. A unit's supply stock rises by `resupply` a day when its cell (or a neighbour, at
+a contested front) is in supply and falls by `cutoff_decay` a day when not; an empty stock costs
+`cutoff_attrition` of its personnel a day. A unit that becomes cut off is logged as encircled.
 Turkish support scales the resupply of the SNA. Cutting Homs separates Latakia and Tartus from the rest:
 the regime's only paths between the coast and Damascus run through the Homs Gap and the M5 past Homs.
 Each side is recomputed only when the cells it holds have changed (or a rule parameter has).
@@ -60,23 +60,26 @@ def update_supply(model) -> None:
     supplied = supply_grid[sides, cells] | (supply_grid[sides[:, None], near_cells] & near_ok).any(axis=1)
     linked = linked_grid[sides, cells] | (linked_grid[sides[:, None], near_cells] & near_ok).any(axis=1)
 
-    resupply = np.full(rows.size, rules.resupply)
+    dt = 1.0 / model.spec.steps_per_day
+    resupply = np.full(rows.size, rules.resupply * dt)
     turkey = model.spec.actors.turkey
     if turkey is not None:
         patrons = np.array([getattr(model.spec.factions[f], "patron", None) == "turkey" for f in model.faction_ids])
-        resupply = np.where(patrons[table.faction[rows]], rules.resupply * (0.5 + turkey.support), resupply)
+        resupply = np.where(patrons[table.faction[rows]], rules.resupply * dt * (0.5 + turkey.support), resupply)
     stock = table.supply[rows]
-    table.supply[rows] = np.where(supplied, np.minimum(1.0, stock + resupply), np.maximum(0.0, stock - rules.cutoff_decay))
+    table.supply[rows] = np.where(supplied, np.minimum(1.0, stock + resupply),
+                                  np.maximum(0.0, stock - rules.cutoff_decay * dt))
 
     starving = rows[table.supply[rows] <= 0.0]
     if starving.size:
-        lost = table.personnel[starving] * rules.cutoff_attrition
+        lost = table.personnel[starving] * rules.cutoff_attrition * dt
         table.personnel[starving] -= lost
         table.killed[starving] += lost
         np.add.at(model.tally["killed"], table.faction[starving], lost)
 
     newly_cut = rows[~linked & ~table.cut_off[rows]]
     table.cut_off[rows] = ~linked
+    table.cut_since[newly_cut] = model.turn
     for row in newly_cut:
         agent = model.unit_agents[row]
         model.events.add(UnitEncircled(model.turn, model.day, agent.key, agent.name, agent.faction))

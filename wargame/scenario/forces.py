@@ -61,8 +61,8 @@ class RussiaFaction(FactionBase):
     """Russia's ground presence: special forces, military police, advisers; they stiffen units nearby."""
 
     kind: Literal["russia"]
-    stiffening: float = tunable(0.02, (0.0, 0.05), "assumption: morale added per step to friendly units near "
-                                "Russian advisers and special forces", ge=0.0, le=1.0)
+    stiffening: float = tunable(0.08, (0.0, 0.2), "assumption: morale added per day to friendly units near "
+                                "Russian advisers and special forces", ge=0.0, le=4.0)
     stiffening_km: float = tunable(15.0, (5.0, 30.0), "assumption: reach of advisers and liaison teams",
                                    ge=0.0, le=100.0)
 
@@ -114,6 +114,7 @@ class UnitSpec(Strict):
     quality: float | None = Field(None, **UNIT01)
     morale: float | None = Field(None, **UNIT01)
     cohesion: float | None = Field(None, **UNIT01)
+    ideology: float | None = Field(None, **UNIT01)
     supply: float = Field(1.0, **UNIT01)
     posture: Posture = "defend"
     elite: bool = False

@@ -73,8 +73,8 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
                                          f"{faction.kind}", unit.group)
     for wid, wing in scenario.air.items():
         need("faction", wing.faction, scenario.factions, f"air.{wid}.faction")
-        if wing.base is not None:
-            need("place", wing.base, places, f"air.{wid}.base")
+        if wing.base is not None:          # a base beyond the theatre (Khmeimim seen from Aleppo) is allowed
+            need("place", wing.base, places, f"air.{wid}.base", inside=False)
     for aid, defence in scenario.air_defence.items():
         need("faction", defence.faction, scenario.factions, f"air_defence.{aid}.faction")
         need("place", defence.at, places, f"air_defence.{aid}.at")

@@ -86,36 +86,38 @@ class CombatRules(Strict):
 class MoraleRules(Strict):
     casualty_weight: float = tunable(3.0, (1.0, 6.0), "assumption: morale lost per unit share of personnel lost",
                                      ge=0.0, le=20.0)
-    force_ratio_weight: float = tunable(0.04, (0.0, 0.1), "assumption: morale lost per step at 3:1 odds against",
-                                        ge=0.0, le=1.0)
+    force_ratio_weight: float = tunable(0.16, (0.0, 0.4), "assumption: morale lost per day in contact at 3:1 odds "
+                                        "against", ge=0.0, le=4.0)
     contagion_weight: float = tunable(0.08, (0.02, 0.2), "assumption: morale lost per friendly break nearby",
                                       ge=0.0, le=1.0)
     contagion_km: float = tunable(20.0, (10.0, 40.0), "assumption: how far a break is seen and heard",
                                   ge=0.0, le=200.0)
     command_weight: float = tunable(0.15, (0.05, 0.3), "assumption: morale lost as the share of the unit's "
                                     "formation that broke this step", ge=0.0, le=1.0)
-    encirclement_weight: float = tunable(0.04, (0.01, 0.08), "assumption: morale lost per step when cut off",
-                                         ge=0.0, le=1.0)
-    supply_weight: float = tunable(0.03, (0.0, 0.08), "assumption: morale lost per step when out of supply",
-                                   ge=0.0, le=1.0)
+    encirclement_shock: float = tunable(0.12, (0.05, 0.25), "assumption: morale lost at once when a unit finds "
+                                        "itself cut off", ge=0.0, le=1.0)
+    encirclement_weight: float = tunable(0.02, (0.005, 0.05), "assumption: morale lost per day while cut off "
+                                         "(besieged garrisons have held for weeks)", ge=0.0, le=4.0)
+    supply_weight: float = tunable(0.04, (0.0, 0.1), "assumption: morale lost per day with an empty supply stock",
+                                   ge=0.0, le=4.0)
     air_fear_weight: float = tunable(0.02, (0.005, 0.05), "assumption: morale lost per sortie on a 1,000-strong "
                                      "unit (suppression and fear are the main effect of air power)", ge=0.0, le=1.0)
     air_support_weight: float = tunable(0.005, (0.0, 0.02), "assumption: morale gained per friendly sortie nearby",
                                         ge=0.0, le=1.0)
-    shock_weight: float = tunable(0.05, (0.0, 0.12), "assumption: morale lost per step when the enemy advances "
-                                  "fast nearby", ge=0.0, le=1.0)
+    shock_weight: float = tunable(0.2, (0.0, 0.5), "assumption: morale lost per day when the enemy advances "
+                                  "fast nearby", ge=0.0, le=4.0)
     shock_km: float = tunable(30.0, (15.0, 50.0), "assumption: reach of the shock of a fast enemy advance",
                               ge=0.0, le=200.0)
     shock_speed_km_day: float = tunable(15.0, (8.0, 30.0), "assumption: an advance counts as fast above this",
                                         ge=0.0, le=200.0)
-    pay_weight: float = tunable(0.01, (0.0, 0.03), "assumption: morale lost per step by a wholly unpaid army "
-                                "(pay and legitimacy)", ge=0.0, le=1.0)
-    leadership_weight: float = tunable(0.01, (0.0, 0.03), "assumption: morale lost per step by militia whose "
-                                       "leadership is gone", ge=0.0, le=1.0)
+    pay_weight: float = tunable(0.04, (0.0, 0.12), "assumption: morale lost per day by a wholly unpaid army "
+                                "(pay and legitimacy)", ge=0.0, le=4.0)
+    leadership_weight: float = tunable(0.04, (0.0, 0.12), "assumption: morale lost per day by militia whose "
+                                       "leadership is gone", ge=0.0, le=4.0)
     ideology_resistance: float = tunable(0.5, (0.2, 0.8), "assumption: share of morale losses a wholly convinced "
                                          "unit shrugs off", ge=0.0, le=1.0)
-    rest_recovery: float = tunable(0.02, (0.005, 0.05), "assumption: morale regained per step out of contact",
-                                   ge=0.0, le=1.0)
+    rest_recovery: float = tunable(0.08, (0.02, 0.2), "assumption: share of lost morale regained per day at rest",
+                                   ge=0.0, le=4.0)
     break_threshold: float = tunable(0.25, (0.15, 0.4), "assumption: morale below which a unit breaks",
                                      ge=0.0, le=1.0)
     rally_threshold: float = tunable(0.45, (0.3, 0.6), "assumption: morale at which a routed unit rallies",
@@ -129,7 +131,7 @@ class CohesionRules(Strict):
                                  "leaders", ge=0.0, le=1.0)
     desertion_weight: float = tunable(2.0, (0.5, 4.0), "assumption: cohesion lost per unit share of personnel "
                                       "deserting", ge=0.0, le=20.0)
-    recovery: float = tunable(0.005, (0.001, 0.015), "assumption: cohesion regained per step at rest, towards "
+    recovery: float = tunable(0.02, (0.004, 0.06), "assumption: cohesion regained per day at rest, towards "
                               "the unit's normal level", ge=0.0, le=1.0)
 
 
@@ -151,12 +153,12 @@ class BreakRules(Strict):
 class SupplyRules(Strict):
     range_km: float = tunable(120.0, (60.0, 250.0), "assumption: reach of road-bound supply from a source",
                               gt=0.0, le=1000.0)
-    cutoff_decay: float = tunable(0.04, (0.02, 0.1), "assumption: supply stock lost per step when cut off",
-                                  ge=0.0, le=1.0)
-    resupply: float = tunable(0.25, (0.1, 0.5), "assumption: supply stock regained per step when connected",
-                              ge=0.0, le=1.0)
-    cutoff_attrition: float = tunable(0.003, (0.0, 0.01), "assumption: personnel lost per step when unsupplied",
-                                      ge=0.0, le=0.1)
+    cutoff_decay: float = tunable(0.06, (0.03, 0.15), "assumption: supply stock used per day when out of supply "
+                                  "(a full stock lasts about two weeks)", ge=0.0, le=4.0)
+    resupply: float = tunable(1.0, (0.4, 2.0), "assumption: supply stock regained per day when in supply",
+                              ge=0.0, le=4.0)
+    cutoff_attrition: float = tunable(0.005, (0.0, 0.02), "assumption: personnel lost per day (sickness, hunger) "
+                                      "with an empty supply stock", ge=0.0, le=0.4)
 
 
 class ControlRules(Strict):

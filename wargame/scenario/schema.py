@@ -112,14 +112,36 @@ class ControlArea(Strict):
 
 
 class Objective(Strict):
-    """Places a side means to take (or hold). With ends_campaign, the run ends when a capture objective
-    is achieved (all its places taken) or a hold objective fails (any of its places lost)."""
+    """Places a side means to take (or hold), or an area it means to take.
+
+    A capture objective is achieved when all its places are taken; an area objective when the side holds
+    `share` of the area's cells (each first achievement is an event). With ends_campaign the run ends when
+    a capture objective is achieved (an area one once the side holds `end_share` of it), or when a hold
+    objective fails (any of its places lost).
+    """
 
     side: str
-    kind: Literal["capture", "hold"] = "capture"
-    places: list[str] = Field(min_length=1)
+    kind: Literal["capture", "hold", "area"] = "capture"
+    places: list[str] = []
+    area: list[Point] | None = Field(None, description="for kind = area: a polygon of [lat, lon] points")
+    share: float = Field(0.9, gt=0.0, le=1.0, description="area objectives: share of cells that achieves it")
+    end_share: float | None = Field(None, gt=0.0, le=1.0, description="area objectives: share that ends the run")
     ends_campaign: bool = False
     priority: int = Field(1, ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.kind == "area":
+            if self.area is None or len(self.area) < 3:
+                raise ValueError("an area objective needs area = [[lat, lon], ...] with at least three points")
+            if self.places:
+                raise ValueError("an area objective has an area, not places")
+        else:
+            if not self.places:
+                raise ValueError(f"a {self.kind} objective needs places = [...]")
+            if self.area is not None:
+                raise ValueError(f"a {self.kind} objective has places, not an area")
+        return self
 
 
 class SetParameter(Strict):

@@ -1,0 +1,74 @@
+"""What a finished run came to, as one flat row of numbers: when places fell, when objectives were
+achieved, who holds what at the end, what each faction lost, and the loss rates behind Dupuy's attrition
+regularities. Ensembles, validation, sweeps and calibration all read these rows."""
+
+from __future__ import annotations
+
+import math
+
+from wargame.agents.unit import GONE_FROM
+from wargame.events import BaseCaptured, CityCaptured
+from wargame.model import SURPRISE_WINDOW_DAYS
+from wargame.theatre import TERRAIN_CLASSES
+
+NAN = math.nan
+
+
+def campaign_outcome(model) -> dict[str, float]:
+    """The outcome row of a finished (or stopped) run."""
+    out: dict[str, float] = {"end_day": round(model.day, 4)}
+    initial_owner = model.initial_city_owner
+    for cid in model.theatre.cities:
+        out[f"fell_{cid}"] = NAN
+    for event in model.events.of_kind(CityCaptured):
+        key = f"fell_{event.city}"
+        if math.isnan(out[key]) and event.from_side == model.side_ids[initial_owner[event.city]]:
+            out[key] = event.day
+    for pid in model.theatre.place_cell:
+        if model.theatre.place(pid).kind == "airbase":
+            out[f"fell_{pid}"] = NAN
+    for event in model.events.of_kind(BaseCaptured):
+        key = f"fell_{event.base}"
+        if math.isnan(out[key]) and event.from_side == model.side_ids[model.initial_place_owner[event.base]]:
+            out[key] = event.day
+    for oid in model.spec.objectives:
+        out[f"achieved_{oid}"] = model.objectives_achieved.get(oid, NAN)
+        out[f"progress_{oid}"] = round(model.objective_progress.get(oid, 0.0), 4)
+    for sid in model.side_ids:
+        out[f"territory_{sid}"] = model.metrics[f"territory_{sid}"]
+        out[f"cities_{sid}"] = model.metrics[f"cities_{sid}"]
+    t = model.table
+    for f, fid in enumerate(model.faction_ids):
+        mine = t.faction == f
+        out[f"personnel_{fid}"] = round(float(t.personnel[mine & (t.state < GONE_FROM)].sum()), 1)
+        for tally in ("killed", "captured", "deserted"):
+            out[f"{tally}_{fid}"] = round(float(model.tally[tally][f]), 1)
+        out[f"broke_{fid}"] = int(((t.broke_turn >= 0) & mine).sum())
+    out.update(side_loss_rates(model))
+    out.update(terrain_loss_rates(model))
+    return out
+
+
+def side_loss_rates(model) -> dict[str, float]:
+    """Each side's losses (killed, captured, deserted) per day as a share of its starting strength, over
+    the whole run and over the surprise window."""
+    out = {}
+    start = model.side_start_personnel
+    window = model.losses_at_day.get(SURPRISE_WINDOW_DAYS)
+    for s, sid in enumerate(model.side_ids):
+        lost = float(model.side_losses[s])
+        out[f"loss_rate_{sid}"] = lost / start[s] / max(model.day, 1e-9) if start[s] > 0 else NAN
+        if window is not None and start[s] > 0:
+            out[f"loss_rate_window_{sid}"] = window[s] / start[s] / SURPRISE_WINDOW_DAYS
+    return out
+
+
+def terrain_loss_rates(model) -> dict[str, float]:
+    """Mean share lost per step by units in contact that stood on the defensive, by terrain."""
+    out = {}
+    for k, name in enumerate(TERRAIN_CLASSES):
+        exposure = model.defence_exposure[k]
+        out[f"defender_loss_{name}"] = model.defence_losses[k] / exposure if exposure > 0 else NAN
+        out[f"defender_steps_{name}"] = int(exposure)
+    return out
+

@@ -1,0 +1,36 @@
+"""Objectives: how far each side has got with what it set out to take or hold.
+
+Progress of a capture objective is the share of its places the side holds; of an area objective, the share
+of the area's cells it holds; of a hold objective, the share of its places still held. The first time a
+capture objective is complete, or an area objective reaches its `share`, an ObjectiveAchieved event is
+logged (this is what the validation suite times, e.g. the regime holding 90 percent of east Aleppo).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wargame.events import ObjectiveAchieved
+
+
+def objective_cells(model) -> dict[str, np.ndarray]:
+    """The cells each objective is about: its places' cells, or the cells of its area."""
+    th = model.theatre
+    out = {}
+    for oid, objective in model.spec.objectives.items():
+        if objective.kind == "area":
+            out[oid] = np.flatnonzero(th.cells_in_polygon(objective.area))
+        else:
+            out[oid] = np.array([th.place_cell[p] for p in objective.places], dtype=np.int64)
+    return out
+
+
+def update_objectives(model) -> None:
+    for oid, objective in model.spec.objectives.items():
+        cells = model.objective_cells[oid]
+        held = float(np.mean(model.control[cells] == model.side_index[objective.side])) if cells.size else 0.0
+        model.objective_progress[oid] = held
+        target = objective.share if objective.kind == "area" else 1.0
+        if objective.kind != "hold" and held >= target - 1e-12 and oid not in model.objectives_achieved:
+            model.objectives_achieved[oid] = model.day
+            model.events.add(ObjectiveAchieved(model.turn, model.day, oid, objective.side, round(held, 4)))
