@@ -22,7 +22,8 @@ def finished():
 def test_model_builds_from_the_default_scenario():
     model = WarModel("hts_2024", rng=1)
     units = model.units_on_map()
-    assert len(units) == sum(u.count for u in model.spec.units.values() if u.arrives_day == 0)
+    assert len(units) == sum(u.count for u in model.spec.units.values() if u.arrives_day == 0 and not u.rises_when)
+    assert len(model.dormant_units) == sum(1 for u in model.spec.units.values() if u.rises_when)
     assert all(isinstance(u, GroundUnit) for u in units)
     assert all(u.cell is model.cells[u.idx] and model.theatre.inside[u.idx] for u in units)
     # the whole-map layers are Mesa property layers, viewed flat by the rules

@@ -13,6 +13,9 @@ from wargame.rules.movement import move_units
 from wargame.rules.supply import update_supply
 
 
+PURE = {"rules.combat.frontage_per_km": 1e6}      # no frontage limit: the attrition law on its own
+
+
 def cell_of(model, place):
     return model.theatre.place_cell[place]
 
@@ -154,7 +157,7 @@ def test_cutting_homs_separates_the_coast_from_damascus():
     coast = [u for u in model.units_on_map() if u.formation_key in ("saa_latakia", "saa_tartus")]
     assert coast and not any(u.cut_off for u in coast)             # the ports of Latakia and Tartus feed them
     model.source_cells[regime] = [th.place_cell["damascus"]]
-    model.supply_dirty.add(regime)
+    model.invalidate_supply()
     update_supply(model)
     assert all(u.cut_off for u in coast)
 
@@ -244,7 +247,7 @@ def test_units_in_contact_take_losses(duel):
 def test_outnumbered_side_loses_a_larger_share(duel):
     for seed in range(10):
         for place, margin in (("hama", 1.0), ("morek", 2.0)):
-            model = duel(rng=seed, **{"units.attacker.personnel": 6000})
+            model = duel(rng=seed, **{"units.attacker.personnel": 6000, **PURE})
             units = units_by_key(model)
             contact(model, units["defender"], units["attacker"], place)
             step_phases(model, resolve_combat)
@@ -253,7 +256,7 @@ def test_outnumbered_side_loses_a_larger_share(duel):
 
 def test_urban_defender_loses_less_than_in_the_open(duel):
     def defender_losses(cell_choice):
-        model = duel(**{"rules.combat.loss_noise": 0.0})
+        model = duel(**{"rules.combat.loss_noise": 0.0, **PURE})
         units = units_by_key(model)
         cell = cell_choice(model)
         units["defender"].place(cell)
@@ -270,33 +273,34 @@ def test_urban_defender_loses_less_than_in_the_open(duel):
         return int(cells[np.argmin(th.km_between(th.place_cell["hama"], cells))])
 
     # urban terrain x1.6 on resilience; with the default exponent w = 0.5, losses fall by 1.6 ** 0.5
-    assert defender_losses(hama) == pytest.approx(defender_losses(open_country) / 1.6 ** 0.5, rel=1e-6)
+    assert defender_losses(hama) == pytest.approx(defender_losses(open_country) / 1.6 ** 0.5, rel=1e-3)
 
 
 def test_surprise_doubles_fire_and_fades_over_days(duel):
     extra = '[surprise]\nside = "opposition"\nday = 0.0\n'
 
     def attacker_fire(day):
-        model = duel(extra, **{"rules.combat.loss_noise": 0.0})
+        model = duel(extra, **{"rules.combat.loss_noise": 0.0, **PURE})
         units = units_by_key(model)
         contact(model, units["defender"], units["attacker"])
-        model.turn = int(day * model.spec.steps_per_day)
+        model.turn = int(day * model.spec.steps_per_day) + 1      # the step that starts on that day
         resolve_combat(model)
         return units["defender"].fire_received
 
-    base = duel(**{"rules.combat.loss_noise": 0.0})
+    base = duel(**{"rules.combat.loss_noise": 0.0, **PURE})
     units = units_by_key(base)
     contact(base, units["defender"], units["attacker"])
+    base.turn = 1
     resolve_combat(base)
     plain = units["defender"].fire_received
-    assert attacker_fire(0.0) == pytest.approx(2.0 * plain, rel=1e-6)
+    assert attacker_fire(0.0) == pytest.approx(2.0 * plain, rel=1e-3)
     assert plain < attacker_fire(3.0) < attacker_fire(1.0) < attacker_fire(0.0)
-    assert attacker_fire(3.0) == pytest.approx(plain * (1 + np.exp(-1.0)), rel=1e-6)
+    assert attacker_fire(3.0) == pytest.approx(plain * (1 + np.exp(-1.0)), rel=1e-3)
 
 
 def test_lanchester_exponent_moves_between_linear_and_square_laws(duel):
     def defender_share(exponent, attackers):
-        model = duel(**{"rules.combat.loss_noise": 0.0, "rules.combat.lanchester_exponent": exponent,
+        model = duel(**{"rules.combat.loss_noise": 0.0, **PURE, "rules.combat.lanchester_exponent": exponent,
                         "units.attacker.personnel": attackers})
         units = units_by_key(model)
         contact(model, units["defender"], units["attacker"])
@@ -304,11 +308,11 @@ def test_lanchester_exponent_moves_between_linear_and_square_laws(duel):
         return units["defender"].losses_step / 1500
 
     # square law (w = 1): the loss share follows the force ratio; linear (w = 0): the enemy's absolute strength
-    assert defender_share(1.0, 3000) / defender_share(1.0, 1500) == pytest.approx(2.0, rel=1e-6)
-    assert defender_share(0.0, 3000) / defender_share(0.0, 1500) == pytest.approx(2.0, rel=1e-6)
-    small = duel(**{"rules.combat.loss_noise": 0.0, "rules.combat.lanchester_exponent": 0.0,
+    assert defender_share(1.0, 3000) / defender_share(1.0, 1500) == pytest.approx(2.0, rel=1e-3)
+    assert defender_share(0.0, 3000) / defender_share(0.0, 1500) == pytest.approx(2.0, rel=1e-3)
+    small = duel(**{"rules.combat.loss_noise": 0.0, **PURE, "rules.combat.lanchester_exponent": 0.0,
                     "units.defender.personnel": 500, "units.attacker.personnel": 500})
-    big = duel(**{"rules.combat.loss_noise": 0.0, "rules.combat.lanchester_exponent": 0.0,
+    big = duel(**{"rules.combat.loss_noise": 0.0, **PURE, "rules.combat.lanchester_exponent": 0.0,
                   "units.defender.personnel": 3000, "units.attacker.personnel": 3000})
     shares = []
     for model in (small, big):
@@ -316,7 +320,22 @@ def test_lanchester_exponent_moves_between_linear_and_square_laws(duel):
         contact(model, units["defender"], units["attacker"])
         step_phases(model, resolve_combat)
         shares.append(units["defender"].losses_step / units["defender"].personnel_start)
-    assert shares[1] == pytest.approx(6 * shares[0], rel=1e-6)     # linear law: bigger battles, bigger shares
+    assert shares[1] == pytest.approx(6 * shares[0], rel=1e-3)     # linear law: bigger battles, bigger shares
+
+
+def test_fire_into_a_cell_saturates_at_its_frontage(duel):
+    def defender_losses(attackers, frontage):
+        model = duel(**{"rules.combat.loss_noise": 0.0, "rules.combat.frontage_per_km": frontage,
+                        "units.attacker.personnel": attackers})
+        units = units_by_key(model)
+        contact(model, units["defender"], units["attacker"], "morek")
+        step_phases(model, resolve_combat)
+        return units["defender"].losses_step
+
+    # with room to bear, four times the men do about four times the harm; on a narrow front much less
+    assert defender_losses(6000, 1e6) / defender_losses(1500, 1e6) == pytest.approx(4.0, rel=1e-2)
+    assert defender_losses(6000, 300.0) / defender_losses(1500, 300.0) < 2.0
+    assert defender_losses(6000, 300.0) < defender_losses(6000, 1e6)
 
 
 def test_overrun_unit_leaves_its_equipment_to_the_captor(duel):

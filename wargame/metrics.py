@@ -9,6 +9,7 @@ strikes, missiles, drone raids).
 
 from __future__ import annotations
 
+import mesa
 import numpy as np
 import pandas as pd
 
@@ -57,7 +58,7 @@ def compute_metrics(model) -> dict[str, float]:
     cut = np.bincount(t.side[present & t.cut_off], minlength=n_sides)
     aircraft = np.zeros(n_sides)
     for wing in model.wings:
-        if wing.spec.kind == "tactical":
+        if wing.spec.kind == "tactical" and wing.operating():       # grounded wings fly nothing
             aircraft[wing.side] += wing.aircraft
     encircled = [int(((model.control == s) & ~model.connected[s]).sum()) for s in range(n_sides)]
     per_side = np.column_stack([
@@ -67,6 +68,17 @@ def compute_metrics(model) -> dict[str, float]:
     values = ([round(model.day, 4)] + per_faction.ravel().tolist() + per_side.ravel().tolist()
               + [round(model.objective_progress.get(oid, 0.0), 4) for oid in model.spec.objectives])
     return {name: int(v) if name.startswith(COUNTS) else v for name, v in zip(model.metric_names, values)}
+
+
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's DataCollector for model reporters whose values are plain numbers. Mesa deep-copies every
+    value it collects (a reporter might return a list that later changes); numbers cannot change, and the
+    copying was a tenth of a step's cost, so this one stores them as they are."""
+
+    def collect(self, model) -> None:
+        self._collection_steps.append(model.time)
+        for var, reporter in self.model_reporters.items():
+            self.model_vars[var].append(reporter(model))
 
 
 class UnitRecorder:

@@ -32,7 +32,7 @@ from wargame.agents.table import UnitTable
 from wargame.agents.unit import ACTIVE, GROUPS, KINDS, POSTURES, UNIT_TYPES, GroundUnit, fighting, on_map
 from wargame.commanders import decide
 from wargame.events import CampaignEnded, EventLog, UnitArrived
-from wargame.metrics import UnitRecorder, compute_metrics, metric_names
+from wargame.metrics import MetricsCollector, UnitRecorder, compute_metrics, metric_names
 from wargame.model_tallies import TALLIES
 from wargame.rules.air import run_air
 from wargame.rules.combat import resolve_combat
@@ -96,8 +96,10 @@ class WarModel(mesa.Model):
                                           for u in self.spec.units.values()], dtype=np.int64)
         self.tally = {name: np.zeros(len(self.faction_ids)) for name in TALLIES}
         self.city_owner: dict[str, int] = {}
-        self.major_cities = {self.side_index[o.side]: set(o.places) for o in self.spec.objectives.values()
-                             if o.kind == "hold"}
+        self.major_cities: dict[int, set[str]] = {}
+        for objective in self.spec.objectives.values():
+            if objective.kind == "hold":
+                self.major_cities.setdefault(self.side_index[objective.side], set()).update(objective.places)
         update_cities(self)
         self.initial_city_owner = dict(self.city_owner)
         self.initial_place_owner = {pid: int(self.control[cell]) for pid, cell in self.theatre.place_cell.items()}
@@ -117,6 +119,7 @@ class WarModel(mesa.Model):
         self.bad_weather = False
         self.strike_queue: list[tuple] = []
         self.faction_cache: dict = {}
+        self.static_cache: dict = {}         # things fixed for the run, computed on first use
         self.ledger_step = np.zeros((0, len(FACTORS)))
         self.deserted_step = np.zeros(0)
         self.fields = FieldCache()
@@ -130,11 +133,13 @@ class WarModel(mesa.Model):
 
         self.pending_events = sorted(self.spec.timeline, key=lambda e: e.day)
         specs = sorted(self.spec.units.items(), key=lambda kv: kv[1].arrives_day)
-        self.pending_units = [(s.arrives_day, k, s) for k, s in specs if s.arrives_day > 0]
+        self.pending_units = [(s.arrives_day, k, s) for k, s in specs if s.arrives_day > 0 and s.rises_when is None]
+        self.dormant_units = [(k, s) for k, s in specs if s.rises_when is not None]   # rise on a trigger
         for key, spec in specs:
-            if spec.arrives_day == 0:
+            if spec.arrives_day == 0 and spec.rises_when is None:
                 self.deploy(key, spec)
         self.initial_personnel = float(self.table.personnel.sum())
+        self._note_initial_encirclement()
         self.losses_at_day: dict[float, np.ndarray] = {}        # side losses when the surprise window closed
         self.defence_losses = np.zeros(len(TERRAIN_CLASSES))    # loss shares of dug-in units in contact, by terrain
         self.defence_exposure = np.zeros(len(TERRAIN_CLASSES))  # and how many unit-steps they were
@@ -142,8 +147,7 @@ class WarModel(mesa.Model):
         self.metric_names = metric_names(self)
         self.metrics = compute_metrics(self)
         self.recorder = UnitRecorder(self) if collect_units else None
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reader(name) for name in self.metric_names})
+        self.datacollector = MetricsCollector(model_reporters={name: _reader(name) for name in self.metric_names})
         self.datacollector.collect(self)
         if self.recorder:
             self.recorder.record()
@@ -186,6 +190,8 @@ class WarModel(mesa.Model):
         self.connected = [np.zeros(th.n, dtype=bool) for _ in self.side_ids]
         self.params_version = 0          # bumped when a timeline event changes a parameter
         self.supply_dirty: set[int] = set(range(len(self.side_ids)))   # sides whose supply must be recomputed
+        self.supply_own: list[np.ndarray | None] = [None] * len(self.side_ids)  # ground at the last recompute
+        self.supply_range_turn = [-10**9] * len(self.side_ids)
 
     def _initial_control(self) -> np.ndarray:
         th = self.theatre
@@ -221,7 +227,8 @@ class WarModel(mesa.Model):
         ideology = spec.ideology if spec.ideology is not None else min(
             1.0, max(0.0, faction.ideology + GROUP_IDEOLOGY.get(spec.group or "", 0.0)))
         created = []
-        for i, cell in enumerate(self._placement_cells(int(centre), spec.count)):
+        side = self.side_index[faction.side]
+        for i, cell in enumerate(self._placement_cells(int(centre), spec.count, side)):
             unit = self.add_unit(
                 key=key if spec.count == 1 else f"{key}_{i + 1}",
                 name=spec.name if spec.count == 1 else f"{spec.name} ({i + 1})",
@@ -232,9 +239,6 @@ class WarModel(mesa.Model):
                 supply=spec.supply, posture=spec.posture, elite=spec.elite, group=spec.group, idx=cell,
                 active_from_day=spec.active_from_day, conscripts=faction.kind == "saa" and not spec.elite)
             self.unit_objective[unit.row] = th.place_cell[spec.objective] if spec.objective else -1
-            if spec.rises_when is not None:
-                self.table.rise_side[unit.row] = self.side_index[spec.rises_when.side]
-                self.table.rise_cities[unit.row] = spec.rises_when.cities_lost
             created.append(unit)
             if arriving:
                 self.tally["reinforced"][self.faction_index[spec.faction]] += personnel
@@ -279,12 +283,19 @@ class WarModel(mesa.Model):
             self.unit_objective = np.concatenate([self.unit_objective,
                                                   np.full(n - self.unit_objective.size, -1, dtype=np.int64)])
 
-    def _placement_cells(self, centre: int, count: int) -> list[int]:
-        """`count` cells nearest the centre (itself first) with room under the stacking limit."""
+    def _placement_cells(self, centre: int, count: int, side: int | None = None) -> list[int]:
+        """`count` cells nearest the centre (itself first) with room under the stacking limit, and, for a
+        side, not held by its enemies nor holding enemy units."""
         th = self.theatre
         limit = self.spec.rules.movement.stacking_limit
         table = self.table
-        stack = np.bincount(table.idx[on_map(table)], minlength=th.n) if table.n else np.zeros(th.n, int)
+        present = on_map(table)
+        stack = np.bincount(table.idx[present], minlength=th.n) if table.n else np.zeros(th.n, int)
+        if side is not None:
+            enemy_units = np.zeros(th.n, dtype=bool)
+            enemy_units[table.idx[present & self.hostile[side, table.side]]] = True
+            hostile_ground = (self.control >= 0) & self.hostile[side][np.maximum(self.control, 0)]
+            stack = np.where(enemy_units | hostile_ground, limit, stack)     # no room there
         km = th.layout.cell_km * 1.5
         while True:
             near = th.cells_within(centre, km)
@@ -301,6 +312,11 @@ class WarModel(mesa.Model):
                     return chosen
         return (chosen + [centre] * count)[:count]
 
+    def invalidate_supply(self) -> None:
+        """Recompute every side's supply in full at the next step (after sources or rules changed)."""
+        self.supply_dirty.update(range(len(self.side_ids)))
+        self.supply_own = [None] * len(self.side_ids)
+
     def set_control(self, cells, side: str) -> None:
         """Hand cells to a side (an instructor's inject, a test): supply is recomputed for the sides touched."""
         cells = np.atleast_1d(np.asarray(cells, dtype=np.int64))
@@ -310,6 +326,23 @@ class WarModel(mesa.Model):
         self.control[cells] = s
         update_cities(self)
         update_objectives(self)
+
+    def _note_initial_encirclement(self) -> None:
+        """Units already cut off when the scenario opens (a siege under way) have long absorbed the shock of
+        encirclement: mark them cut off from the start, so the shock falls only on units cut off later."""
+        from wargame.rules.supply import side_supply
+        from wargame.rules.terrain_costs import entry_cost_km
+
+        cost = entry_cost_km(self)
+        t = self.table
+        for s in range(len(self.side_ids)):
+            linked = side_supply(self, s, cost)[1]
+            mine = np.flatnonzero((t.side == s) & (t.idx >= 0))
+            near = self.theatre.neighbours[t.idx[mine]]
+            touching = (linked[np.where(near >= 0, near, 0)] & (near >= 0)).any(axis=1)
+            cut = ~linked[t.idx[mine]] & ~touching
+            t.cut_off[mine[cut]] = True
+            t.cut_since[mine[cut]] = 0
 
     # ------------------------------------------------------------------ Mesa's own "scenario"
 
@@ -371,6 +404,7 @@ class WarModel(mesa.Model):
 
     def step(self) -> None:
         self.turn += 1
+        self.table.losses_step[:] = 0.0        # every loss this step (strikes, hunger, combat) counts
         run_timeline(self)
         run_actors(self)
         decide(self)

@@ -22,6 +22,7 @@ import numpy as np
 
 from wargame.agents.unit import GROUPS, KINDS, on_map
 from wargame.events import IsraeliStrike, StrategicDecision, UnitArrived
+from wargame.rules.combat import apply_losses
 
 REGIME_SIDE_KINDS = ("saa", "militia", "russia")
 
@@ -106,9 +107,10 @@ class IsraelActor(Actor):
             weight = np.where(np.isin(t.group[targets], [GROUPS.index("irgc"), GROUPS.index("hezbollah")]), 3.0, 1.0)
             row = int(targets[model.rng.choice(targets.size, p=weight / weight.sum())])
             killed = min(spec.kills_per_strike, t.personnel[row] * 0.5)
-            t.personnel[row] -= killed
-            t.killed[row] += killed
-            model.tally["killed"][t.faction[row]] += killed
+            key = model.unit_agents[row].key
+            apply_losses(model, np.array([row]), np.array([killed / max(t.personnel[row], 1.0)]), "killed")
+            if t.idx[row] < 0:
+                targets = targets[targets != row]       # destroyed by the strike
             if kind == "leadership":
                 t.cohesion[row] = max(0.0, t.cohesion[row] - model.spec.rules.cohesion.leader_loss)
                 faction = model.spec.factions[model.faction_ids[t.faction[row]]]
@@ -116,7 +118,7 @@ class IsraelActor(Actor):
                     faction.leadership = max(0.1, faction.leadership - 0.01)
             else:
                 t.supply[row] = max(0.0, t.supply[row] - 0.3)
-            model.events.add(IsraeliStrike(model.turn, model.day, kind, model.unit_agents[row].key, round(killed, 1)))
+            model.events.add(IsraeliStrike(model.turn, model.day, kind, key, round(killed, 1)))
 
 
 class IranActor(Actor):

@@ -18,10 +18,10 @@ FLOAT_COLUMNS = (
 )
 INT_COLUMNS = (
     "idx", "last_idx", "side", "faction", "kind", "utype", "state", "posture", "group", "target", "formation",
-    "broke_turn", "rise_side", "rise_cities", "cut_since",
+    "broke_turn", "cut_since",
 )
 BOOL_COLUMNS = ("elite", "in_contact", "moved", "withdraw", "cut_off", "conscripts")
-DEFAULTS = {"cut_since": -1, "rise_side": -1, "idx": -1, "last_idx": -1, "target": -1, "group": -1, "formation": -1, "broke_turn": -1, "supply": 1.0}
+DEFAULTS = {"cut_since": -1, "idx": -1, "last_idx": -1, "target": -1, "group": -1, "formation": -1, "broke_turn": -1, "supply": 1.0}
 
 
 class UnitTable:
@@ -88,6 +88,10 @@ class UnitTable:
         slot[:] = 0.0
         slot[: self.n] = deltas
 
-    def recent(self, row: int) -> np.ndarray:
-        """Morale change by factor over the last `window` steps, for one unit."""
-        return self._recent[:, row].sum(axis=0)
+    def recent(self, row: int, excluding_turn: int | None = None) -> np.ndarray:
+        """Morale change by factor over the last `window` steps, for one unit. During a step, pass its
+        turn: its slot still holds the step `window` turns ago, which is no longer recent."""
+        total = self._recent[:, row].sum(axis=0)
+        if excluding_turn is not None:
+            total = total - self._recent[excluding_turn % self.window, row]
+        return total

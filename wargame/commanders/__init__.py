@@ -21,8 +21,7 @@ def decide(model) -> None:
     """Phase 2: every faction's commander gives orders to its fighting units; they are applied here."""
     t = model.table
     t.target[:] = -1
-    risen = (t.rise_side < 0) | (model.cities_lost[np.maximum(t.rise_side, 0)] >= t.rise_cities)
-    ready = fighting(t) & (t.active_from_day <= model.day + 1e-9) & risen
+    ready = fighting(t) & (t.active_from_day <= model.day + 1e-9)
     for fid, faction in enumerate(model.faction_ids):
         rows = np.flatnonzero(ready & (t.faction == fid))
         if rows.size == 0:
@@ -42,6 +41,8 @@ def apply_orders(model, rows: np.ndarray, orders: Orders) -> None:
         ok = (target_rows >= 0) & (target_rows < t.n) & (cells >= 0) & (cells < model.theatre.n)
         target_rows, cells = target_rows[ok], cells[ok]
         ok = own[target_rows] & model.theatre.inside[cells]
+        # a Russia-Turkey deal freezes the north-west: no one attacks into it or out of it
+        ok &= ~model.frozen[cells] & ~model.frozen[np.maximum(t.idx[target_rows], 0)]
         t.target[target_rows[ok]] = cells[ok]
     for row in orders.withdraw:
         if 0 <= row < t.n and own[row]:

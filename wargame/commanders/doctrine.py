@@ -28,6 +28,13 @@ ATTACK, RESERVE, HOLD = POSTURES.index("attack"), POSTURES.index("reserve"), POS
 
 def objective_cells(model, side: str, kind: str = "capture") -> list[tuple[int, int]]:
     """(priority, cell) of the side's objectives of a kind; for capture, the cells of its area objectives too."""
+    key = ("objective_cells", side, kind)
+    if key not in model.static_cache:
+        model.static_cache[key] = _objective_cells(model, side, kind)
+    return model.static_cache[key]
+
+
+def _objective_cells(model, side: str, kind: str) -> list[tuple[int, int]]:
     out = []
     for oid, objective in model.spec.objectives.items():
         if objective.side != side:

@@ -119,15 +119,14 @@ def _fly_sorties(model, wing) -> None:
     if key not in model.air_cache:
         model.air_cache[key] = air_targets(model, wing.faction, candidates)
     ranked = model.air_cache[key]
-    wing.sorties_flown += sorties
-    model.air_stats["sorties"][wing.side] += sorties
     per_target = float(rules.max_sorties_per_target)
     count = min(ranked.size, int(np.ceil(sorties / per_target)))
     if count == 0:
         return
     rows = ranked[:count]
-    loads = np.full(count, per_target)
-    loads[-1] = sorties - per_target * (count - 1)
+    loads = np.minimum(per_target, sorties - per_target * np.arange(count))     # never above the cap
+    wing.sorties_flown += float(loads.sum())
+    model.air_stats["sorties"][wing.side] += float(loads.sum())
     cells = model.table.idx[rows]
     delays = coordination_delay(model, wing.side, cells)
     for row, cell, load, delay in zip(rows.tolist(), cells.tolist(), loads.tolist(), delays.tolist()):
@@ -204,7 +203,7 @@ def _salvo(model, wing) -> None:
     best, best_troops = None, 0.0
     for cid, city in th.cities.items():
         owner = model.city_owner.get(cid)
-        if owner is None or not model.hostile[wing.side, owner]:
+        if owner is None or not model.hostile[wing.side, owner] or model.frozen[city.cell]:
             continue
         closeness = np.maximum(0.0, 1.0 - th.km_between(city.cell, t.idx[enemies]) / SALVO_KM)
         troops = float(t.personnel[enemies] @ closeness)          # troops in and near the city
@@ -247,7 +246,7 @@ def _drone_raids(model) -> None:
         bases = []
         for wing in model.wings:
             cell = th.place_cell.get(wing.base) if wing.base else None
-            if (cell is not None and wing.aircraft > 0 and model.hostile[side, wing.side] and own.size
+            if (cell is not None and wing.operating() and model.hostile[side, wing.side] and own.size
                     and th.km_between(cell, t.idx[own]).min() <= DRONE_RANGE_KM):
                 bases.append((wing, cell))
         for _ in range(raids):

@@ -11,10 +11,11 @@ drivers:
              x 0.2 for rebels, none for Russians   dissolves; equipment left to any enemy beside it
   defection  `defection` x (1 - ideology) x (1 - legitimacy), only with an enemy beside it, never for
              Russians                              a new unit of the enemy's faction, with its weapons
-Contagion: every break costs friendly units within `contagion_km` `contagion_weight` morale (ledger:
-contagion) and the rest of its formation and the formation above `command_weight` x the share of the
-formation that broke (ledger: command); rebels near an enemy break gain `momentum_gain` (momentum). So a
-collapse can cascade: shaken neighbours break at the next step. A routed unit out of contact whose morale
+Contagion: every break costs friendly units within `contagion_km` up to `contagion_weight` morale, fading
+with distance (ledger: contagion; at most three breaks' worth a step), and the rest of its formation and
+the formation above `command_weight` x the share of the formation that broke (ledger: command); rebels
+near an enemy break gain up to `momentum_gain` (momentum). So a collapse can cascade: shaken neighbours
+break at the next step. A routed unit out of contact whose morale
 recovers to `rally_threshold` rallies with a fresh breakpoint.
 """
 
@@ -22,17 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from wargame.agents.unit import (
-    ACTIVE,
-    DEFECTED,
-    DISSOLVED,
-    KINDS,
-    ROUTING,
-    SHAKEN,
-    SURRENDERED,
-    fighting,
-    on_map,
-)
+from wargame.agents.unit import (ACTIVE, DEFECTED, DISSOLVED, GONE_FROM, KINDS, ROUTING, SHAKEN, SURRENDERED,
+                                 fighting, on_map)
 from wargame.events import UnitBroke, UnitDefected, UnitRallied
 from wargame.rules.capture import hand_over, strongest_enemy_near
 from wargame.rules.morale import FACTORS, F, apply_morale, draw_breakpoint, faction_column
@@ -73,8 +65,8 @@ def resolve_breaks(model) -> None:
     rows = np.flatnonzero(fighting(t))
     threshold = break_threshold(model, rows)
     loss_share = 1.0 - t.personnel[rows] / np.maximum(t.personnel_start[rows], 1.0)
-    breaking = rows[(t.morale[rows] < threshold) | (loss_share >= t.breakpoint[rows])]
-    holding = np.setdiff1d(rows, breaking)
+    broke = (t.morale[rows] < threshold) | (loss_share >= t.breakpoint[rows])
+    breaking, holding = rows[broke], rows[~broke]
     t.state[holding] = np.where(t.morale[holding] < break_threshold(model, holding) + SHAKEN_MARGIN, SHAKEN, ACTIVE)
     model.breaks_step[:] = False
     if breaking.size:
@@ -93,10 +85,12 @@ def resolve_breaks(model) -> None:
 def _break(model, row: int, outcome: str) -> None:
     t = model.table
     agent = model.unit_agents[row]
-    window = t.recent(row) + model.ledger_step[row]
+    window = t.recent(row, excluding_turn=model.turn) + model.ledger_step[row]
     lost = {FACTORS[i]: -float(v) for i, v in enumerate(window) if v < 0}
     total = sum(lost.values())
     factors = {k: round(v / total, 4) for k, v in sorted(lost.items(), key=lambda kv: -kv[1])} if total > 0 else {}
+    if outcome == "defection" and strongest_enemy_near(model, row) is None:
+        outcome = "rout"                 # the enemy it would have gone over to has gone itself
     model.events.add(UnitBroke(model.turn, model.day, agent.key, agent.name, agent.faction, outcome,
                                int(round(t.personnel[row])), round(float(agent.loss_share), 4), factors))
     t.broke_turn[row] = model.turn
@@ -159,14 +153,20 @@ def spread_breaks(model, breaking: np.ndarray, where: np.ndarray) -> None:
         friends = np.zeros(rows.size)
         enemies = np.zeros(rows.size)
         for s in np.unique(break_sides):
-            seen = th.count_near(where[placed][break_sides == s], m.contagion_km)[t.idx[rows]]
+            cells = where[placed][break_sides == s]
+            # each break weighs 1 where it happens, fading to 0 at contagion_km
+            distance = th.km_between(t.idx[rows][:, None], cells[None, :])
+            seen = np.clip(1.0 - distance / max(m.contagion_km, 1e-9), 0.0, 1.0).sum(axis=1)
             friends += np.where(t.side[rows] == s, seen, 0.0)
             enemies += np.where(model.hostile[s, t.side[rows]], seen, 0.0)
         factors[:, F["contagion"]] = -m.contagion_weight * np.minimum(3, friends)
         gain = faction_column(model, rows, "momentum_gain", 0.0)
         factors[:, F["momentum"]] = gain * np.minimum(3, enemies)
     formation = t.formation[rows]
-    sizes = np.bincount(t.formation[t.formation >= 0], minlength=len(model.formation_keys))
+    is_breaking = np.zeros(t.n, dtype=bool)
+    is_breaking[breaking] = True
+    standing = (t.formation >= 0) & ((t.state < GONE_FROM) | is_breaking)
+    sizes = np.bincount(t.formation[standing], minlength=len(model.formation_keys))
     broke = np.bincount(t.formation[breaking][t.formation[breaking] >= 0], minlength=len(model.formation_keys))
     share = np.where(sizes > 0, broke / np.maximum(sizes, 1), 0.0)
     parent = model.formation_parent
@@ -174,7 +174,7 @@ def spread_breaks(model, breaking: np.ndarray, where: np.ndarray) -> None:
     np.add.at(upward, parent[parent >= 0], share[parent >= 0])      # children breaking shake the parent
     chain = share + 0.5 * upward + 0.5 * np.where(parent >= 0, share[np.maximum(parent, 0)], 0.0)
     factors[:, F["command"]] = np.where(formation >= 0, -m.command_weight * chain[np.maximum(formation, 0)], 0.0)
-    factors[np.isin(rows, breaking)] = 0.0
+    factors[is_breaking[rows]] = 0.0
     from wargame.rules.morale import damp
 
     apply_morale(model, rows, damp(model, rows, factors))

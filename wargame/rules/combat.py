@@ -9,7 +9,8 @@ and what enemy air strikes leave unsuppressed. Defensive resilience is the base 
 
 Units of hostile sides within one hex are in contact. A unit splits its fire equally among the enemy-held
 cells within one hex; fire into a cell is shared among the enemy units there by their resilience. Unit j,
-receiving fire F against resilience R, loses per day the share
+receiving fire F against resilience R (the fire into a cell saturating at what its frontage lets bear:
+`frontage_per_km` x cell size x the terrain's frontage factor), loses per day the share
 
     attrition_per_day x (F / ref) x (ref / R) ** w
 
@@ -51,7 +52,7 @@ def surprise_factor(model, sides: np.ndarray) -> np.ndarray:
     if surprise is None:
         return out
     combat = model.spec.rules.combat
-    elapsed = model.day - surprise.day
+    elapsed = (model.turn - 1) / model.spec.steps_per_day - surprise.day     # from the start of this step
     if elapsed < 0:
         return out
     boost = 1.0 + (combat.surprise_max - 1.0) * surprise.degree * math.exp(-elapsed / combat.surprise_decay_days)
@@ -99,7 +100,6 @@ def resilience(model, rows: np.ndarray) -> np.ndarray:
 def resolve_combat(model) -> None:
     t = model.table
     th = model.theatre
-    t.losses_step[:] = 0.0
     t.fire_received[:] = 0.0
     t.enemy_ratio[:] = 0.0
     t.in_contact[:] = False
@@ -137,6 +137,7 @@ def resolve_combat(model) -> None:
         incoming[victims] += into[cells[victims]] * resist[victims] / np.maximum(absorbing[cells[victims]], 1e-9)
 
     combat = model.spec.rules.combat
+    incoming = within_frontage(model, cells, incoming, resist)
     w, ref = combat.lanchester_exponent, combat.reference_power
     share = (combat.attrition_per_day / model.spec.steps_per_day) * (incoming / ref) * (ref / resist) ** w
     if combat.loss_noise > 0:
@@ -151,6 +152,18 @@ def resolve_combat(model) -> None:
     np.add.at(model.defence_losses, terrain, share[dug_in])
     np.add.at(model.defence_exposure, terrain, 1)
     apply_losses(model, rows[engaged], share[engaged], "killed")
+
+
+def within_frontage(model, cells: np.ndarray, incoming: np.ndarray, resist: np.ndarray) -> np.ndarray:
+    """Only so much fire can bear on a cell's frontage: the fire into each cell saturates smoothly at
+    frontage_per_km x cell size x the terrain's frontage factor (cities and mountains take less)."""
+    th = model.theatre
+    combat = model.spec.rules.combat
+    factor = np.array(combat.frontage.as_list())[np.maximum(th.terrain[cells], 0)]
+    cap = combat.frontage_per_km * th.layout.cell_km * factor
+    into_cell = np.bincount(cells, weights=incoming, minlength=th.n)[cells]
+    saturated = cap * (1.0 - np.exp(-into_cell / cap))
+    return incoming * np.divide(saturated, into_cell, out=np.ones_like(into_cell), where=into_cell > 0)
 
 
 def apply_losses(model, rows: np.ndarray, share: np.ndarray, tally: str) -> None:

@@ -34,17 +34,24 @@ def update_control(model) -> None:
     occupied = side_occupancy(model, fighting(model.table))
     influence = spread(model, occupied, model.spec.rules.control.influence_km)
     control = model.control
-    owner = np.maximum(control, 0)
     before = control.copy()
-    for s in range(len(model.side_ids)):
+    owner = np.maximum(before, 0)
+    n_sides = len(model.side_ids)
+    by_occupation = np.zeros((n_sides, control.size), dtype=bool)
+    by_influence = np.zeros((n_sides, control.size), dtype=bool)
+    for s in range(n_sides):
         enemies = model.hostile[s]
-        enemy_occupied = occupied[enemies].any(axis=0)
-        enemy_influence = influence[enemies].any(axis=0)
-        held_by_enemy = enemies[owner] & (control >= 0)
-        take = held_by_enemy & ((occupied[s] & ~enemy_occupied)
-                                | (influence[s] & ~enemy_influence & ~model.theatre.key_cells))
-        control[take] = s
+        held_by_enemy = enemies[owner] & (before >= 0)          # only an enemy's ground can be taken
+        by_occupation[s] = held_by_enemy & occupied[s] & ~occupied[enemies].any(axis=0)
+        by_influence[s] = held_by_enemy & influence[s] & ~influence[enemies].any(axis=0) & ~model.theatre.key_cells
         model.influence_layers[s][:] = influence[s]
+    # occupation beats influence; where two sides (not at war with each other) both claim a cell, it stays
+    occupiers = by_occupation.sum(axis=0)
+    influencers = by_influence.sum(axis=0)
+    take_occupied = occupiers == 1
+    take_influenced = (occupiers == 0) & (influencers == 1)
+    control[take_occupied] = by_occupation[:, take_occupied].argmax(axis=0)
+    control[take_influenced] = by_influence[:, take_influenced].argmax(axis=0)
     changed = np.flatnonzero(before != control)
     if changed.size:
         model.supply_dirty.update(np.unique(np.concatenate([before[changed], control[changed]])).tolist())

@@ -40,6 +40,7 @@ F = {name: i for i, name in enumerate(FACTORS)}
 BREAKPOINT_MEDIAN = 0.15   # historically most units break at 10-20 percent losses (DESIGN.md)
 BREAKPOINT_SIGMA = 0.45    # lognormal spread: ~55% of draws in 10-20%, ~1.5% beyond 40%
 STIFFENERS = ("advisers", "special_forces", "military_police")
+STIFFENER_TYPES = np.array([u in STIFFENERS for u in UNIT_TYPES])
 
 
 def draw_breakpoint(rng, quality: float, cohesion: float, posture: str, elite: bool) -> float:
@@ -81,7 +82,7 @@ def morale_factors(model, rows: np.ndarray) -> np.ndarray:
     contact = t.in_contact[rows] & (ratio > 0)
     odds = np.log(np.where(contact, ratio, 1.0)) / math.log(3.0)
     out[:, F["force_ratio"]] = np.where(contact, -m.force_ratio_weight * dt * np.where(odds > 0, odds, 0.3 * odds), 0.0)
-    newly_cut = t.cut_off[rows] & (t.cut_since[rows] == model.turn)
+    newly_cut = t.cut_off[rows] & (t.cut_since[rows] == model.turn) & (model.turn > 0)
     out[:, F["encirclement"]] = np.where(t.cut_off[rows], -m.encirclement_weight * dt, 0.0) \
         - np.where(newly_cut, m.encirclement_shock, 0.0)
     supply = t.supply[rows]
@@ -113,7 +114,7 @@ def stiffening(model, rows: np.ndarray) -> np.ndarray:
     for fid, faction in enumerate(model.spec.factions.values()):
         if faction.kind != "russia":
             continue
-        stiffeners = np.flatnonzero(present & (t.faction == fid) & np.isin(t.utype, _codes(STIFFENERS)))
+        stiffeners = np.flatnonzero(present & (t.faction == fid) & STIFFENER_TYPES[t.utype])
         out += _near_bonus(model, rows, stiffeners, faction.stiffening_km, faction.stiffening,
                            (t.side[rows] == model.faction_side[fid]) & (t.faction[rows] != fid))
     irgc = np.flatnonzero(present & (t.group == GROUPS.index("irgc")) & (t.utype == UNIT_TYPES.index("advisers")))
@@ -122,10 +123,6 @@ def stiffening(model, rows: np.ndarray) -> np.ndarray:
         militia = (t.kind[rows] == KINDS.index("militia")) & (t.group[rows] != GROUPS.index("irgc"))
         out += _near_bonus(model, rows, irgc, 15.0, 0.01 * leadership, militia)
     return out
-
-
-def _codes(types) -> np.ndarray:
-    return np.array([UNIT_TYPES.index(x) for x in types])
 
 
 def _near_bonus(model, rows, sources, km, amount, eligible) -> np.ndarray:

@@ -25,34 +25,53 @@ MAX_CELLS_PER_STEP = 6
 
 
 class FieldCache:
-    """Cost-to-target fields over the theatre, computed on demand and kept while the costs stay the same."""
+    """Cost-to-target fields over the theatre, computed on demand and kept while the costs stay the same.
+
+    The fields are rows of one matrix (grown as new targets appear), so that movers can read all their
+    fields with one gather.
+    """
 
     def __init__(self):
         self._key = None
-        self._fields: dict = {}
+        self._rows: dict = {}
+        self._fields: list[np.ndarray] = []
+        self._matrix = np.zeros((0, 0))
 
     def _check(self, model) -> None:
         key = model.params_version
         if key != self._key:
             self._key = key
-            self._fields = {}
+            self._rows, self._fields, self._matrix = {}, [], np.zeros((0, model.theatre.n))
             self.cost = entry_cost_km(model)
             self.graph = weighted_towards(model.theatre, self.cost)
 
-    def towards(self, model, target: int) -> np.ndarray:
-        self._check(model)
-        if target not in self._fields:
-            self._fields[target] = csgraph.dijkstra(self.graph, directed=True, indices=int(target))
-        return self._fields[target]
+    def _row(self, key, compute) -> int:
+        if key not in self._rows:
+            self._rows[key] = len(self._fields)
+            self._fields.append(compute())
+        return self._rows[key]
 
-    def retreat(self, model, side: int) -> np.ndarray:
-        """Cost to reach the nearest of the side's supply sources that it still holds."""
+    def towards(self, model, target: int) -> int:
+        """Row of the field of cost to reach `target`."""
+        self._check(model)
+        return self._row(int(target), lambda: csgraph.dijkstra(self.graph, directed=True, indices=int(target)))
+
+    def retreat(self, model, side: int) -> int:
+        """Row of the field of cost to reach the nearest of the side's sources that it still holds."""
         self._check(model)
         held = tuple(c for c in model.source_cells[side] if model.control[c] == side) or tuple(model.source_cells[side])
-        key = ("retreat", held)
-        if key not in self._fields:
-            self._fields[key] = csgraph.dijkstra(self.graph, directed=True, indices=list(held), min_only=True)
-        return self._fields[key]
+        return self._row(("retreat", held), lambda: csgraph.dijkstra(self.graph, directed=True, indices=list(held),
+                                                                     min_only=True))
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """All fields so far, one per row."""
+        if self._matrix.shape[0] != len(self._fields):
+            self._matrix = np.vstack([self._matrix, *self._fields[self._matrix.shape[0]:]])
+        return self._matrix
+
+    def field(self, model, target: int) -> np.ndarray:
+        return self.matrix[self.towards(model, target)]
 
 
 def speed_km_step(model, rows: np.ndarray) -> np.ndarray:
@@ -78,8 +97,10 @@ def move_units(model) -> None:
     retreating = routing[movers] | table.withdraw[movers]
     # one field per distinct destination: -1 - side for a retreat, the target cell otherwise
     keys = np.where(retreating, -1 - table.side[movers], table.target[movers])
-    unique, field_row = np.unique(keys, return_inverse=True)
-    fields = np.array([cache.retreat(model, -1 - int(k)) if k < 0 else cache.towards(model, int(k)) for k in unique])
+    unique, inverse = np.unique(keys, return_inverse=True)
+    rows_of = np.array([cache.retreat(model, -1 - int(k)) if k < 0 else cache.towards(model, int(k)) for k in unique])
+    field_row = rows_of[inverse]
+    fields = cache.matrix
 
     base_cost = cache.cost
     enemy_at = _enemy_presence(model)

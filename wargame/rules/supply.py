@@ -1,14 +1,18 @@
 """Supply: each side's supply runs from its sources (ports, crossings, the capital) through cells it holds.
 
-Rule: a held cell is linked if a path through the side's own cells reaches one of its sources; a linked
-cell is in supply if it lies within `range_km` of road-weighted effort of a source or of a linked city
-(cities hold depots), by Dijkstra over the sparse adjacency graph. A held cell with no path at all to a
-source is encircled. A unit's supply stock rises by `resupply` a day when its cell (or a neighbour, at
-a contested front) is in supply and falls by `cutoff_decay` a day when not; an empty stock costs
-`cutoff_attrition` of its personnel a day. A unit that becomes cut off is logged as encircled.
-Turkish support scales the resupply of the SNA. Cutting Homs separates Latakia and Tartus from the rest:
-the regime's only paths between the coast and Damascus run through the Homs Gap and the M5 past Homs.
-Each side is recomputed only when the cells it holds have changed (or a rule parameter has).
+Rule: a held cell is linked if a path through the side's own cells reaches one of its sources (a
+breadth-first search); a held cell with no such path is encircled. A linked cell is in supply if it lies
+within `range_km` of road-weighted effort of a source or of a linked city (cities hold depots), by
+Dijkstra over the sparse adjacency graph. A unit's supply stock rises by `resupply` a day when its cell
+(or a neighbour, at a contested front) is in supply and falls by `cutoff_decay` a day when not; an empty
+stock costs `cutoff_attrition` of its personnel a day. A unit that becomes cut off is logged as
+encircled. Turkish support scales the resupply of the SNA. Cutting Homs separates Latakia and Tartus from
+the rest: the regime's only paths between the coast and Damascus run through the Homs Gap and the M5.
+
+A side is recomputed only when the cells it holds have changed (or a rule has). Linked ground is
+recomputed exactly each time; the supply range is recomputed at least twice a day and whenever a pocket
+forms; in between, ground the side gained joins its supplied ground by adjacency and ground it lost leaves
+it, so a road cut that only lengthens the way round is felt within half a day.
 """
 
 from __future__ import annotations
@@ -18,33 +22,92 @@ from scipy.sparse import csgraph
 
 from wargame.agents.unit import on_map
 from wargame.events import UnitEncircled
+from wargame.rules.combat import apply_losses
 from wargame.rules.terrain_costs import entry_cost_km, weighted_towards
 
+MAX_ADVANCE_CELLS = 8      # the furthest a side's ground can grow in one step (movement is capped at 6 cells)
 
-def side_supply(model, side: int, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(in_supply, linked) bool arrays over cells for one side."""
+
+def reached_from(graph, sources: np.ndarray) -> np.ndarray:
+    """Bool over cells: reachable through the graph from any of the sources (breadth-first searches,
+    one per source not already reached; usually one)."""
+    reached = np.zeros(graph.shape[0], dtype=bool)
+    for source in sources:
+        if not reached[source]:
+            reached[csgraph.breadth_first_order(graph, int(source), directed=True, return_predecessors=False)] = True
+    return reached
+
+
+def side_graph(model, side: int, cost: np.ndarray):
+    """The side's own ground as a weighted graph, its held sources, and the ground itself."""
     own = model.control == side
     sources = np.array([c for c in model.source_cells[side] if own[c]], dtype=np.int64)
-    if sources.size == 0:
-        none = np.zeros(model.theatre.n, dtype=bool)
-        return none, none
-    graph = weighted_towards(model.theatre, cost, keep=own)
-    _, labels = csgraph.connected_components(graph, directed=False)
-    linked = own & np.isin(labels, labels[sources])
+    return weighted_towards(model.theatre, cost, keep=own), sources, own
+
+
+def supply_range(model, graph, sources: np.ndarray, linked: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Held cells within `range_km` of road-weighted effort of a source or of a linked city (a depot)."""
     depots = [city.cell for city in model.theatre.cities.values() if linked[city.cell]]
     distance = csgraph.dijkstra(graph, directed=True, indices=np.union1d(sources, depots).astype(np.int64),
                                 min_only=True, limit=model.spec.rules.supply.range_km)
-    return own & np.isfinite(distance), linked
+    return own & np.isfinite(distance)
+
+
+def side_supply(model, side: int, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(in_supply, linked) bool arrays over cells for one side, computed in full."""
+    graph, sources, own = side_graph(model, side, cost)
+    if sources.size == 0:
+        none = np.zeros(model.theatre.n, dtype=bool)
+        return none, none
+    linked = reached_from(graph, sources)
+    return supply_range(model, graph, sources, linked, own), linked
+
+
+def grow_within(theatre, seed: np.ndarray, allowed: np.ndarray, rounds: int) -> np.ndarray:
+    """`seed` grown by up to `rounds` hex steps through `allowed` cells (only those cells are visited)."""
+    grown = np.append(seed, False)                 # the extra cell absorbs the -1 padding of neighbours
+    candidates = np.flatnonzero(allowed & ~seed)
+    neighbours = theatre.neighbours[candidates]
+    for _ in range(rounds):
+        joining = grown[neighbours].any(axis=1)
+        if not joining.any():
+            break
+        grown[candidates[joining]] = True
+        candidates, neighbours = candidates[~joining], neighbours[~joining]
+    return grown[:-1]
+
+
+def refresh_side(model, side: int, cost_of) -> None:
+    """Recompute a side's linked and in-supply cells after its ground changed (see the module docstring)."""
+    th = model.theatre
+    graph, sources, own = side_graph(model, side, cost_of())
+    linked = reached_from(graph, sources) if sources.size else np.zeros(th.n, dtype=bool)
+    previous = model.supply_own[side]
+    pocket = previous is None or bool((model.connected[side] & own & ~linked).any())
+    due = model.turn - model.supply_range_turn[side] >= max(1, model.spec.steps_per_day // 2)
+    if sources.size and (pocket or due):
+        in_supply = supply_range(model, graph, sources, linked, own)
+        model.supply_range_turn[side] = model.turn
+    else:
+        gained = own & ~previous & linked if previous is not None else np.zeros(th.n, dtype=bool)
+        in_supply = grow_within(th, model.supply_layers[side] & own & linked, gained, rounds=MAX_ADVANCE_CELLS)
+    model.supply_layers[side][:] = in_supply
+    model.connected[side] = linked
+    model.supply_own[side] = own
 
 
 def update_supply(model) -> None:
     rules = model.spec.rules.supply
     if model.supply_dirty:
-        cost = entry_cost_km(model)
+        cost = []
+
+        def cost_of():
+            if not cost:
+                cost.append(entry_cost_km(model))
+            return cost[0]
+
         for s in sorted(model.supply_dirty):
-            in_supply, linked = side_supply(model, s, cost)
-            model.supply_layers[s][:] = in_supply
-            model.connected[s] = linked
+            refresh_side(model, s, cost_of)
         model.supply_dirty.clear()
 
     table = model.table
@@ -72,10 +135,7 @@ def update_supply(model) -> None:
 
     starving = rows[table.supply[rows] <= 0.0]
     if starving.size:
-        lost = table.personnel[starving] * rules.cutoff_attrition * dt
-        table.personnel[starving] -= lost
-        table.killed[starving] += lost
-        np.add.at(model.tally["killed"], table.faction[starving], lost)
+        apply_losses(model, starving, np.full(starving.size, rules.cutoff_attrition * dt), "killed")
 
     newly_cut = rows[~linked & ~table.cut_off[rows]]
     table.cut_off[rows] = ~linked

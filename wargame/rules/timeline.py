@@ -1,7 +1,9 @@
 """Phase 1: the scenario's timeline and arrivals.
 
 Rule: at the first step on or after an event's day, `set` events change parameters (validated as any
-override is) and `note` events are logged; units whose `arrives_day` has come enter at their place.
+override is) and `note` events are logged; units whose `arrives_day` has come enter at their place, and
+units that `rises_when` a side has lost so many cities rise once it has (until then they are not on the
+map: they neither fight nor hold ground).
 """
 
 from __future__ import annotations
@@ -20,8 +22,13 @@ def run_timeline(model) -> None:
         for path, value in event.set.items():
             set_parameter(model.spec, path, value, source=f"timeline event of day {event.day}")
             model.events.add(ParameterSet(model.turn, model.day, path, value, event.note))
-        model.supply_dirty.update(range(len(model.side_ids)))     # a rule may have changed
+        model.invalidate_supply()                                # a rule of supply may have changed
         model.params_version += 1
     while model.pending_units and model.pending_units[0][0] <= model.day + 1e-9:
         _, key, spec = model.pending_units.pop(0)
         model.deploy(key, spec, arriving=True)
+    for key, spec in list(model.dormant_units):
+        trigger = spec.rises_when
+        if model.cities_lost[model.side_index[trigger.side]] >= trigger.cities_lost:
+            model.dormant_units.remove((key, spec))
+            model.deploy(key, spec, arriving=True)

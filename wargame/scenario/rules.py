@@ -65,6 +65,9 @@ class CombatRules(Strict):
                                       ge=0.0, le=100.0)
     defence_posture: float = tunable(1.3, (1.1, 1.6), "Dupuy: hasty defence about x1.3", ge=1.0, le=3.0)
     terrain_defence: TerrainTable = TerrainTable(open=1.0, urban=1.6, mountain=1.5, desert=0.9, river=1.2)
+    frontage_per_km: float = tunable(800.0, (300.0, 2000.0), "assumption (after Dupuy's frontage limits): fire, "
+                                     "in riflemen, that can bear on a km of front", gt=0.0, le=1e6)
+    frontage: TerrainTable = TerrainTable(open=1.0, urban=0.4, mountain=0.5, desert=1.2, river=0.8)
     surprise_max: float = tunable(2.0, (1.5, 2.5), "Dupuy: about x2 at complete surprise (DESIGN.md)",
                                   ge=1.0, le=4.0)
     surprise_decay_days: float = tunable(3.0, (2.0, 5.0), "Dupuy: surprise decays over about three days",
