@@ -139,10 +139,8 @@ def test_cutting_homs_separates_the_coast_from_damascus():
     regime = model.side_index["regime"]
     from scipy.sparse import csgraph
 
-    from wargame.rules.terrain_costs import entry_cost_km, weighted_towards
-
     def linked(a, b):
-        graph = weighted_towards(th, entry_cost_km(model), keep=model.control == regime)
+        graph = model.fields.costs(model).within(model.control == regime)
         _, labels = csgraph.connected_components(graph, directed=False)
         return labels[th.place_cell[a]] == labels[th.place_cell[b]]
 

@@ -331,12 +331,10 @@ class WarModel(mesa.Model):
         """Units already cut off when the scenario opens (a siege under way) have long absorbed the shock of
         encirclement: mark them cut off from the start, so the shock falls only on units cut off later."""
         from wargame.rules.supply import side_supply
-        from wargame.rules.terrain_costs import entry_cost_km
 
-        cost = entry_cost_km(self)
         t = self.table
         for s in range(len(self.side_ids)):
-            linked = side_supply(self, s, cost)[1]
+            linked = side_supply(self, s)[1]
             mine = np.flatnonzero((t.side == s) & (t.idx >= 0))
             near = self.theatre.neighbours[t.idx[mine]]
             touching = (linked[np.where(near >= 0, near, 0)] & (near >= 0)).any(axis=1)

@@ -111,7 +111,7 @@ def resolve_combat(model) -> None:
     # hostile[s, c]: a unit hostile to side s stands in cell c (the extra last cell is "nowhere")
     presence = np.zeros((n_sides, th.n + 1), dtype=bool)
     presence[sides, cells] = True
-    hostile = (model.hostile.astype(np.int8) @ presence.astype(np.int8)) > 0
+    hostile = np.stack([presence[model.hostile[s]].any(axis=0) for s in range(n_sides)])
     hostile[:, -1] = False
     reach = np.column_stack([cells, th.neighbours[cells]])             # (units, 7): own cell and neighbours
     targets = hostile[sides[:, None], reach]                             # enemy-held cells within a hex

@@ -9,66 +9,56 @@ the Golan), or when its movement runs out. Routed units, and units ordered to wi
 back along the cheapest path to their side's supply sources.
 
 All movers advance together, one cell per round; where more want a cell than it has room for, a random
-priority drawn each step decides. Cost fields are one Dijkstra run per target, cached for the run.
+priority drawn each step decides. Cost fields are one Dijkstra run per target, shared by
+the runs on the same theatre and costs.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import csgraph
 
 from wargame.agents.unit import KINDS, ROUTING, UNIT_TYPES, fighting, on_map
-from wargame.rules.terrain_costs import entry_cost_km, weighted_towards
+from wargame.rules.terrain_costs import CostGraph, cost_graph, entry_cost_km
 
 MAX_BANKED_KM = 60.0
 MAX_CELLS_PER_STEP = 6
 
 
 class FieldCache:
-    """Cost-to-target fields over the theatre, computed on demand and kept while the costs stay the same.
-
-    The fields are rows of one matrix (grown as new targets appear), so that movers can read all their
-    fields with one gather.
-    """
+    """The model's view of its cost graph: cost-to-target fields, computed on demand and shared with other
+    runs on the same theatre and costs (see `terrain_costs`). A timeline event that changes a parameter
+    makes it look the graph up again."""
 
     def __init__(self):
-        self._key = None
-        self._rows: dict = {}
-        self._fields: list[np.ndarray] = []
-        self._matrix = np.zeros((0, 0))
+        self._version = None
+        self.graph: CostGraph | None = None
 
-    def _check(self, model) -> None:
-        key = model.params_version
-        if key != self._key:
-            self._key = key
-            self._rows, self._fields, self._matrix = {}, [], np.zeros((0, model.theatre.n))
-            self.cost = entry_cost_km(model)
-            self.graph = weighted_towards(model.theatre, self.cost)
+    def _check(self, model) -> CostGraph:
+        if model.params_version != self._version or self.graph is None:
+            self._version = model.params_version
+            self.graph = cost_graph(model.theatre, entry_cost_km(model))
+        return self.graph
 
-    def _row(self, key, compute) -> int:
-        if key not in self._rows:
-            self._rows[key] = len(self._fields)
-            self._fields.append(compute())
-        return self._rows[key]
+    def costs(self, model) -> CostGraph:
+        return self._check(model)
 
     def towards(self, model, target: int) -> int:
         """Row of the field of cost to reach `target`."""
-        self._check(model)
-        return self._row(int(target), lambda: csgraph.dijkstra(self.graph, directed=True, indices=int(target)))
+        return self._check(model).field_row((int(target),))
 
     def retreat(self, model, side: int) -> int:
         """Row of the field of cost to reach the nearest of the side's sources that it still holds."""
-        self._check(model)
         held = tuple(c for c in model.source_cells[side] if model.control[c] == side) or tuple(model.source_cells[side])
-        return self._row(("retreat", held), lambda: csgraph.dijkstra(self.graph, directed=True, indices=list(held),
-                                                                     min_only=True))
+        return self._check(model).field_row(tuple(int(c) for c in held))
 
     @property
     def matrix(self) -> np.ndarray:
         """All fields so far, one per row."""
-        if self._matrix.shape[0] != len(self._fields):
-            self._matrix = np.vstack([self._matrix, *self._fields[self._matrix.shape[0]:]])
-        return self._matrix
+        return self.graph.matrix
+
+    @property
+    def cost(self) -> np.ndarray:
+        return self.graph.cost
 
     def field(self, model, target: int) -> np.ndarray:
         return self.matrix[self.towards(model, target)]

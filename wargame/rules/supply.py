@@ -23,7 +23,6 @@ from scipy.sparse import csgraph
 from wargame.agents.unit import on_map
 from wargame.events import UnitEncircled
 from wargame.rules.combat import apply_losses
-from wargame.rules.terrain_costs import entry_cost_km, weighted_towards
 
 MAX_ADVANCE_CELLS = 8      # the furthest a side's ground can grow in one step (movement is capped at 6 cells)
 
@@ -38,11 +37,11 @@ def reached_from(graph, sources: np.ndarray) -> np.ndarray:
     return reached
 
 
-def side_graph(model, side: int, cost: np.ndarray):
+def side_graph(model, side: int):
     """The side's own ground as a weighted graph, its held sources, and the ground itself."""
     own = model.control == side
     sources = np.array([c for c in model.source_cells[side] if own[c]], dtype=np.int64)
-    return weighted_towards(model.theatre, cost, keep=own), sources, own
+    return model.fields.costs(model).within(own), sources, own
 
 
 def supply_range(model, graph, sources: np.ndarray, linked: np.ndarray, own: np.ndarray) -> np.ndarray:
@@ -53,9 +52,9 @@ def supply_range(model, graph, sources: np.ndarray, linked: np.ndarray, own: np.
     return own & np.isfinite(distance)
 
 
-def side_supply(model, side: int, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def side_supply(model, side: int) -> tuple[np.ndarray, np.ndarray]:
     """(in_supply, linked) bool arrays over cells for one side, computed in full."""
-    graph, sources, own = side_graph(model, side, cost)
+    graph, sources, own = side_graph(model, side)
     if sources.size == 0:
         none = np.zeros(model.theatre.n, dtype=bool)
         return none, none
@@ -77,10 +76,10 @@ def grow_within(theatre, seed: np.ndarray, allowed: np.ndarray, rounds: int) -> 
     return grown[:-1]
 
 
-def refresh_side(model, side: int, cost_of) -> None:
+def refresh_side(model, side: int) -> None:
     """Recompute a side's linked and in-supply cells after its ground changed (see the module docstring)."""
     th = model.theatre
-    graph, sources, own = side_graph(model, side, cost_of())
+    graph, sources, own = side_graph(model, side)
     linked = reached_from(graph, sources) if sources.size else np.zeros(th.n, dtype=bool)
     previous = model.supply_own[side]
     pocket = previous is None or bool((model.connected[side] & own & ~linked).any())
@@ -98,17 +97,9 @@ def refresh_side(model, side: int, cost_of) -> None:
 
 def update_supply(model) -> None:
     rules = model.spec.rules.supply
-    if model.supply_dirty:
-        cost = []
-
-        def cost_of():
-            if not cost:
-                cost.append(entry_cost_km(model))
-            return cost[0]
-
-        for s in sorted(model.supply_dirty):
-            refresh_side(model, s, cost_of)
-        model.supply_dirty.clear()
+    for s in sorted(model.supply_dirty):
+        refresh_side(model, s)
+    model.supply_dirty.clear()
 
     table = model.table
     rows = np.flatnonzero(on_map(table))
