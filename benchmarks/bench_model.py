@@ -133,7 +133,6 @@ def main(argv=None) -> int:
     # The ratio is measured interleaved: a WolfSheep run, a wargame run, again and again, each pair giving
     # a ratio; the median of those is robust to the drift of a shared machine's speed.
     wolves, ratios = interleaved_ratios(args.scenario, args.repeats)
-    wolves_after = wolves
     ratio = statistics.median(ratios)
     print(f"wargame {ours['scenario']}: {ours['units']} units, {ours['steps']} steps, {ours['unit_steps']} "
           f"unit-steps; median of {args.repeats}:")

@@ -1,5 +1,6 @@
 """Strategic actors and the doctrine AI."""
 
+import numpy as np
 import pytest
 
 from tests.conftest import step_phases, units_by_key
@@ -122,10 +123,31 @@ def test_attackers_make_for_the_nearest_open_objective(duel):
     model = duel()
     attacker = units_by_key(model)["attacker"]
     step_phases(model, decide)
-    assert attacker.target == model.theatre.place_cell["hama"]
+    hama = np.array(model.theatre.cities["hama"].cells)
+    assert attacker.target in hama                   # a city is taken district by district: its nearest one
+    distance = model.theatre.km_between(attacker.idx, hama)
+    assert distance[list(hama).index(attacker.target)] == distance.min()
     model.set_control(list(model.theatre.cities["hama"].cells), "opposition")
     step_phases(model, decide)
     assert attacker.target == -1                     # nothing left to take
+
+
+def test_attackers_fan_out_over_a_city_no_more_to_a_cell_than_it_holds(duel):
+    from wargame.commanders.doctrine import spread_over
+
+    model = duel()
+    th = model.theatre
+    hama = np.array(th.cities["hama"].cells)
+    start = np.full(10, th.place_cell["homs"])          # ten units standing together south of Hama
+    chosen = spread_over(model, start, hama, room=4)
+    counts = np.bincount(np.searchsorted(np.sort(hama), chosen), minlength=hama.size)
+    assert counts.max() <= 4 and np.unique(chosen).size >= 3
+    # the nearest cells are filled first
+    order = hama[np.argsort(th.km_between(th.place_cell["homs"], hama), kind="stable")]
+    assert np.isin(order[:2], chosen).all()
+    # with more units than room, the rest go to their nearest cell
+    many = spread_over(model, np.full(4 * hama.size + 3, th.place_cell["homs"]), hama, room=4)
+    assert np.isin(many, hama).all()
 
 
 def test_reserves_go_to_the_threatened_city(duel):

@@ -12,7 +12,6 @@ from wargame.rules.control import update_control
 from wargame.rules.movement import move_units
 from wargame.rules.supply import update_supply
 
-
 PURE = {"rules.combat.frontage_per_km": 1e6}      # no frontage limit: the attrition law on its own
 
 
@@ -196,6 +195,31 @@ def test_roads_speed_movement(duel):
         return model.theatre.layout.distance(start, attacker.idx)
 
     assert cells_moved(0.25) > cells_moved(1.0)
+
+
+def test_abandoned_enemy_ground_is_crossed_faster_than_contested_ground(duel):
+    def cells_moved(defender_beside_the_way):
+        model = duel(**{"rules.movement.hostile_factor": 4.0})
+        th = model.theatre
+        units = units_by_key(model)
+        attacker, defender = units["attacker"], units["defender"]
+        model.set_control(np.flatnonzero(th.inside), "regime")        # every cell ahead is the enemy's
+        model.set_control([attacker.idx], "opposition")
+        attacker.target = cell_of(model, "hama")
+        near = th.neighbours[attacker.idx]
+        ahead = int(near[np.argmin(np.where(near >= 0, model.fields.field(model, attacker.target)[near], np.inf))])
+        if defender_beside_the_way:      # next to the cell ahead, not on the way and not touching the attacker
+            defender.idx = next(int(c) for c in th.neighbours[ahead]
+                                if c >= 0 and th.layout.distance(c, attacker.idx) == 2)
+        else:
+            defender.idx = cell_of(model, "homs")
+        model.sync_cells(np.array([defender.row]))
+        start = attacker.idx
+        step_phases(model, move_units)
+        return th.layout.distance(start, attacker.idx)
+
+    assert cells_moved(defender_beside_the_way=False) >= 1     # abandoned: taken at the pace of the ground
+    assert cells_moved(defender_beside_the_way=True) == 0      # contested: four times the effort
 
 
 def test_stacking_limit_is_respected(duel):

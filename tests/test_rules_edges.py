@@ -4,6 +4,7 @@ source, the sortie cap, the window that explains a break, the freeze, and factor
 import numpy as np
 import pytest
 
+from tests.conftest import neighbour, step_phases, units_by_key
 from wargame.agents.unit import State
 from wargame.events import UnitArrived, UnitBroke
 from wargame.model import WarModel
@@ -12,7 +13,6 @@ from wargame.rules.breaks import resolve_breaks
 from wargame.rules.combat import resolve_combat
 from wargame.rules.control import update_control
 from wargame.rules.morale import FACTORS, draw_breakpoint, update_morale
-from tests.conftest import neighbour, step_phases, units_by_key
 
 PURE = {"rules.combat.frontage_per_km": 1e6, "rules.combat.loss_noise": 0.0}
 

@@ -1,8 +1,9 @@
 """Doctrine AI: the default commander of every faction.
 
 offensive  attack towards objectives along roads: each attacking unit makes for its own objective, else
-           the nearest place of the highest-priority objective its side has not yet taken (the movement
-           rule follows roads, so attacks run along them); reserves follow once the attack is under way.
+           the nearest place of the highest-priority objective its side has not yet taken, no more units
+           to a cell than it can hold, so that they fan out over a city's districts (the movement rule
+           follows roads, so attacks run along them); reserves follow once the attack is under way.
            Nothing attacks into ground a Russia-Turkey deal has frozen.
 defensive  hold cities: units hold where they stand; reserves go to the threatened place their side must
            hold (most enemy troops within THREAT_KM), as the 25th Division was rushed to Aleppo; withdraw
@@ -35,13 +36,39 @@ def objective_cells(model, side: str, kind: str = "capture") -> list[tuple[int, 
 
 
 def _objective_cells(model, side: str, kind: str) -> list[tuple[int, int]]:
+    """A city to capture stands for all its built-up cells: a city is taken district by district (it falls
+    when more than half its cells are held), so attackers fan out over it instead of queueing for its centre."""
     out = []
+    city_at = {city.cell: city for city in model.theatre.cities.values()}
     for oid, objective in model.spec.objectives.items():
         if objective.side != side:
             continue
         if objective.kind == kind or (kind == "capture" and objective.kind == "area"):
-            out += [(objective.priority, int(c)) for c in model.objective_cells[oid]]
-    return out
+            for c in model.objective_cells[oid].tolist():
+                cells = city_at[c].cells if kind == "capture" and c in city_at else (c,)
+                out += [(objective.priority, int(x)) for x in cells]
+    return list(dict.fromkeys(out))
+
+
+def spread_over(model, cells: np.ndarray, targets: np.ndarray, room: int) -> np.ndarray:
+    """A target for each unit (standing in `cells`): the nearest target that still has room, at most `room`
+    units to a target, nearer units served first. When every target is full the rest go to their
+    nearest. Rounds of a vectorised greedy assignment (usually two or three)."""
+    distance = model.theatre.km_between(cells[:, None], targets[None, :])
+    chosen = targets[np.argmin(distance, axis=1)]
+    left = np.full(targets.size, room)
+    waiting = np.arange(cells.size)
+    while waiting.size and left.any():
+        d = np.where(left[None, :] > 0, distance[waiting], np.inf)
+        pick = np.argmin(d, axis=1)
+        order = np.lexsort((d[np.arange(waiting.size), pick], pick))        # by target, nearest first
+        waiting, pick = waiting[order], pick[order]
+        first = np.searchsorted(pick, pick, side="left")
+        served = np.arange(pick.size) - first < left[pick]
+        chosen[waiting[served]] = targets[pick[served]]
+        left -= np.bincount(pick[served], minlength=targets.size)
+        waiting = waiting[~served]
+    return chosen
 
 
 class DoctrineCommander:
@@ -71,10 +98,10 @@ class DoctrineCommander:
         own_open = (own >= 0) & (model.control[np.maximum(own, 0)] != s)
         chosen = np.where(own_open, own, -1)
         attacking = (t.posture[free] == ATTACK) | (t.posture[free] == RESERVE)
-        if targets.size:
-            distance = model.theatre.km_between(t.idx[free][:, None], targets[None, :])
-            nearest = targets[np.argmin(distance, axis=1)]
-            chosen = np.where(~own_open & attacking, nearest, chosen)
+        seeking = ~own_open & attacking
+        if targets.size and seeking.any():
+            chosen[seeking] = spread_over(model, t.idx[free[seeking]], targets,
+                                          model.spec.rules.movement.stacking_limit)
         orders.targets = {int(r): int(c) for r, c in zip(free, chosen) if c >= 0}
         return orders
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.collections import PolyCollection  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.collections import PolyCollection
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-from wargame.theatre import OUTSIDE, TERRAIN_CLASSES, Theatre  # noqa: E402
+from wargame.theatre import OUTSIDE, TERRAIN_CLASSES, Theatre
 
 TERRAIN_COLOURS = {
     "open": "#e9e4c9",

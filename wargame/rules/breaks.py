@@ -23,8 +23,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from wargame.agents.unit import (ACTIVE, DEFECTED, DISSOLVED, GONE_FROM, KINDS, ROUTING, SHAKEN, SURRENDERED,
-                                 fighting, on_map)
+from wargame.agents.unit import (
+    ACTIVE,
+    DEFECTED,
+    DISSOLVED,
+    GONE_FROM,
+    KINDS,
+    ROUTING,
+    SHAKEN,
+    SURRENDERED,
+    fighting,
+    on_map,
+)
 from wargame.events import UnitBroke, UnitDefected, UnitRallied
 from wargame.rules.capture import hand_over, strongest_enemy_near
 from wargame.rules.morale import FACTORS, F, apply_morale, draw_breakpoint, faction_column

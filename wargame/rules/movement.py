@@ -3,7 +3,8 @@
 Rule: each step a unit has `speed_km_day / steps_per_day` km of movement (less when its supply is low,
 more when routing), banked across steps. It moves cell by cell to the neighbour nearest its target along
 the cheapest path (terrain cost, roads cheaper), paying `hostile_factor` times more to enter ground the
-enemy holds. It stops when it would enter a cell with an enemy fighting unit (contact: combat decides), a
+enemy holds and still contests (an enemy fighting unit next to it); ground the enemy has abandoned is
+taken at the speed of the roads. It stops when it would enter a cell with an enemy fighting unit (contact: combat decides), a
 cell at the stacking limit, or ground its side may not enter (Iranian-backed units keep `golan_km` from
 the Golan), or when its movement runs out. Routed units, and units ordered to withdraw (one cell), fall
 back along the cheapest path to their side's supply sources.
@@ -61,7 +62,8 @@ class FieldCache:
         return self.graph.cost
 
     def field(self, model, target: int) -> np.ndarray:
-        return self.matrix[self.towards(model, target)]
+        row = self.towards(model, target)           # first: it may add the row
+        return self.matrix[row]
 
 
 def speed_km_step(model, rows: np.ndarray) -> np.ndarray:
@@ -122,7 +124,11 @@ def move_units(model) -> None:
             values[np.arange(active.size), best] < fields[field_row[active], here[active]])
         nxt_safe = np.where(nxt >= 0, nxt, 0)
         hostile_held = (model.control[nxt_safe] >= 0) & model.hostile[sides[active], np.maximum(model.control[nxt_safe], 0)]
-        cost = base_cost[nxt_safe] * np.where(hostile_held, hostile_factor, 1.0)
+        # ground the enemy holds is slow only where he still fights for it: an enemy unit in a neighbouring cell
+        beside = th.neighbours[nxt_safe]
+        contested = hostile_held & (enemy_at[sides[active][:, None], np.where(beside >= 0, beside, 0)]
+                                    & (beside >= 0)).any(axis=1)
+        cost = base_cost[nxt_safe] * np.where(contested, hostile_factor, 1.0)
         free = downhill & ~enemy_at[sides[active], nxt_safe] & ~(blocked[nxt_safe] & militia[active])
         affordable = free & (budget[active] >= cost)
         # stacking: arrivals into a cell in priority order, up to its free room

@@ -45,7 +45,7 @@ class MovementRules(Strict):
     terrain_cost: TerrainTable = TerrainTable(open=1.0, urban=2.0, mountain=3.0, desert=1.3, river=1.6)
     road_factor: float = tunable(0.35, (0.2, 0.6), "assumption: a road about triples the speed of a column",
                                  gt=0.0, le=1.0)
-    hostile_factor: float = tunable(2.0, (1.2, 4.0), "assumption: entering ground the enemy holds is slower",
+    hostile_factor: float = tunable(2.0, (1.2, 4.0), "assumption: entering ground the enemy holds and contests is slower",
                                     ge=1.0, le=10.0)
     stacking_limit: int = Field(4, ge=1, le=20)
 
