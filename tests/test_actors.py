@@ -160,6 +160,34 @@ def test_reserves_go_to_the_threatened_city(duel):
     assert units["defender"].target == -1           # holds where it stands
 
 
+def test_a_surprised_command_commits_its_reserves_late(duel):
+    extra = ('[units.reserve]\nfaction = "saa"\nname = "Reserve"\nat = "homs"\npersonnel = 800\nposture = "reserve"\n'
+             '[actors.regime_hq]\nreaction_days = 1.0\n')
+    model = duel(extra)
+    units = units_by_key(model)
+    units["attacker"].place(model.theatre.cells_within(model.theatre.place_cell["hama"], 20.0)[-1])
+    step_phases(model, decide)
+    assert units["reserve"].target == -1            # day 0.25: the HQ has not reacted yet
+    while model.day < 1.0:
+        step_phases(model, decide)
+    assert units["reserve"].target == model.theatre.place_cell["hama"]
+
+
+def test_reserves_are_not_fed_into_a_sector_that_is_breaking(duel):
+    extra = ('[units.reserve]\nfaction = "saa"\nname = "Reserve"\nat = "homs"\npersonnel = 800\nposture = "reserve"\n'
+             '[units.line]\nfaction = "saa"\nname = "Line"\nat = "hama"\ncount = 4\npersonnel = 400\n'
+             '[actors.regime_hq]\nwithdraw_share = 0.5\n')
+    model = duel(extra)
+    units = units_by_key(model)
+    units["attacker"].place(model.theatre.cells_within(model.theatre.place_cell["hama"], 20.0)[-1])
+    line = [u for u in model.unit_agents if u.key.startswith("line")]
+    for unit in line[:3] + [units["defender"]]:      # four of five units at Hama broke today
+        unit.state = State.ROUTING
+        model.table.broke_turn[unit.row] = model.turn
+    step_phases(model, decide)
+    assert units["reserve"].target != model.theatre.place_cell["hama"]
+
+
 def test_a_sector_that_breaks_falls_back(duel):
     extra = '''
 [units.line]

@@ -235,6 +235,26 @@ def test_stacking_limit_is_respected(duel):
     assert np.bincount(model.table.idx[model.table.idx >= 0]).max() <= 2
 
 
+def test_routed_enemies_do_not_take_up_a_cells_room(duel):
+    model = duel(**{"rules.movement.stacking_limit": 2})
+    units = units_by_key(model)
+    attacker, defender = units["attacker"], units["defender"]
+    ahead = neighbour(model, attacker.idx)
+    defender.idx = ahead
+    defender.state = State.ROUTING
+    for i in range(2):                       # the cell is full of the enemy's routed units
+        model.add_unit(key=f"r{i}", name="r", formation=-1, faction="saa", utype="infantry", personnel=300,
+                       armour=0, artillery=0, air_defence=0, quality=0.5, morale=0.1, cohesion=0.3, ideology=0.2,
+                       supply=1.0, posture="defend", elite=False, group=None, idx=ahead)
+        model.unit_agents[-1].state = State.ROUTING
+    model.sync_cells(np.arange(model.table.n))
+    attacker.target = ahead
+    model.table.progress_km[attacker.row] = 20.0
+    step_phases(model, move_units)
+    assert attacker.idx == ahead                                    # three routed enemies, limit two: it enters
+    assert np.count_nonzero(model.table.idx == ahead) == 4
+
+
 def test_iranian_backed_units_keep_away_from_the_golan():
     model = WarModel("hts_2024", rng=1)
     th = model.theatre

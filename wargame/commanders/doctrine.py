@@ -6,7 +6,9 @@ offensive  attack towards objectives along roads: each attacking unit makes for 
            follows roads, so attacks run along them); reserves follow once the attack is under way.
            Nothing attacks into ground a Russia-Turkey deal has frozen.
 defensive  hold cities: units hold where they stand; reserves go to the threatened place their side must
-           hold (most enemy troops within THREAT_KM), as the 25th Division was rushed to Aleppo; withdraw
+           hold (most enemy troops within THREAT_KM), as the 25th Division was rushed to Aleppo, once the
+           regime HQ has reacted (`reaction_days` after the start: a surprised command reacts late) and
+           unless that place's sector is already breaking (reserves are not fed into a collapse); withdraw
            when a sector breaks: once the regime HQ's `withdraw_share` of the units within `sector_km` of a
            place have broken in the last day, the rest of that sector falls back towards the next place
            to hold.
@@ -114,7 +116,11 @@ class DoctrineCommander:
         hold = [c for _, c in objective_cells(model, side, "hold") if model.control[c] == s]
         orders = Orders()
         posture = t.posture[rows]
-        threat_cell = self._most_threatened(model, s, hold)
+        hq = model.spec.actors.regime_hq
+        reacting = hq is None or model.day >= hq.reaction_days - 1e-9
+        if hold and hq is not None:         # reserves are not fed into a sector that is already breaking
+            hold = [c for c, gone in zip(hold, self._collapsed(model, s, np.array(hold))) if not gone]
+        threat_cell = self._most_threatened(model, s, hold) if reacting else None
         if threat_cell is not None:
             orders.targets.update(dict.fromkeys(rows[posture == RESERVE].tolist(), threat_cell))
         attackers = rows[(posture == ATTACK) & (model.unit_objective[rows] >= 0)]
@@ -135,6 +141,23 @@ class DoctrineCommander:
         distance = model.theatre.km_between(np.array(cells)[:, None], t.idx[enemies][None, :])
         threat = ((distance <= THREAT_KM) * t.personnel[enemies][None, :]).sum(axis=1)
         return int(cells[int(np.argmax(threat))]) if threat.max() > 0 else None
+
+    @staticmethod
+    def _collapsed(model, s: int, cells: np.ndarray) -> np.ndarray:
+        """Bool per cell: within `sector_km` of it, the regime HQ's `withdraw_share` of the side's units
+        have broken in the last day."""
+        hq = model.spec.actors.regime_hq
+        t = model.table
+        mine = np.flatnonzero(t.side == s)
+        recent = mine[(t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.turn - model.spec.steps_per_day)]
+        if recent.size == 0:
+            return np.zeros(cells.size, dtype=bool)
+        th = model.theatre
+        standing = mine[(t.idx[mine] >= 0) & (t.state[mine] <= 1)]
+        last_cells = np.where(t.idx[recent] >= 0, t.idx[recent], t.last_idx[recent])
+        broke = (th.km_between(cells[:, None], last_cells[None, :]) <= hq.sector_km).sum(axis=1)
+        holding = (th.km_between(cells[:, None], t.idx[standing][None, :]) <= hq.sector_km).sum(axis=1)
+        return (broke > 0) & (broke >= hq.withdraw_share * np.maximum(1, broke + holding))
 
     def _broken_sectors(self, model, s: int, rows: np.ndarray) -> np.ndarray:
         """Rows in sectors where the regime HQ's share of units has broken in the last day."""

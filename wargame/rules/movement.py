@@ -4,9 +4,10 @@ Rule: each step a unit has `speed_km_day / steps_per_day` km of movement (less w
 more when routing), banked across steps. It moves cell by cell to the neighbour nearest its target along
 the cheapest path (terrain cost, roads cheaper), paying `hostile_factor` times more to enter ground the
 enemy holds and still contests (an enemy fighting unit next to it); ground the enemy has abandoned is
-taken at the speed of the roads. It stops when it would enter a cell with an enemy fighting unit (contact: combat decides), a
-cell at the stacking limit, or ground its side may not enter (Iranian-backed units keep `golan_km` from
-the Golan), or when its movement runs out. Routed units, and units ordered to withdraw (one cell), fall
+taken at the speed of the roads. It stops when it would enter a cell with an enemy fighting unit
+(contact: combat decides), a cell where its side is at the stacking limit (routed enemies there do not
+count), or ground its side may not enter (Iranian-backed units keep `golan_km` from the Golan), or when
+its movement runs out. Routed units, and units ordered to withdraw (one cell), fall
 back along the cheapest path to their side's supply sources.
 
 All movers advance together, one cell per round; where more want a cell than it has room for, a random
@@ -99,7 +100,8 @@ def move_units(model) -> None:
     blocked = _blocked_cells(model)
     limit = model.spec.rules.movement.stacking_limit
     hostile_factor = model.spec.rules.movement.hostile_factor
-    stack = np.bincount(table.idx[present], minlength=th.n)
+    # room is counted per side: a cell full of the enemy's routed units does not keep the victor out
+    stack = np.bincount(table.side[present] * th.n + table.idx[present], minlength=len(model.side_ids) * th.n)
     budget = table.progress_km[movers] + speed_km_step(model, movers)
     start = table.idx[movers].copy()
     here = start.copy()
@@ -131,16 +133,14 @@ def move_units(model) -> None:
         cost = base_cost[nxt_safe] * np.where(contested, hostile_factor, 1.0)
         free = downhill & ~enemy_at[sides[active], nxt_safe] & ~(blocked[nxt_safe] & militia[active])
         affordable = free & (budget[active] >= cost)
-        # stacking: arrivals into a cell in priority order, up to its free room
+        # stacking: arrivals into a cell in priority order, up to the room its side has there
         candidates = active[affordable]
-        targets = nxt_safe[affordable]
-        order = np.lexsort((priority[candidates], targets))
-        candidates, targets = candidates[order], targets[order]
-        first = np.concatenate([[0], np.flatnonzero(np.diff(targets)) + 1]) if targets.size else np.array([], int)
-        rank = np.arange(targets.size) - np.repeat(first, np.diff(np.append(first, targets.size)))
-        room = limit - stack[targets]
-        go = rank < room
-        goers, dest = candidates[go], targets[go]
+        slots = sides[candidates] * th.n + nxt_safe[affordable]
+        order = np.lexsort((priority[candidates], slots))
+        candidates, slots = candidates[order], slots[order]
+        first = np.searchsorted(slots, slots, side="left")
+        go = np.arange(slots.size) - first < limit - stack[slots]
+        goers, dest = candidates[go], slots[go] % th.n
         still[active] = True
         still[goers] = False
         # units that could not afford the next cell bank their budget; blocked ones lose it
@@ -148,8 +148,8 @@ def move_units(model) -> None:
         banking[active[free & ~affordable]] = True
         budget[still & ~banking] = 0.0
         moving[still] = False
-        np.add.at(stack, here[goers], -1)
-        np.add.at(stack, dest, 1)
+        np.add.at(stack, sides[goers] * th.n + here[goers], -1)
+        np.add.at(stack, sides[goers] * th.n + dest, 1)
         position = np.searchsorted(active, goers)
         budget[goers] -= cost[position]
         gained_km[goers] += np.where(hostile_held[position], th.layout.cell_km, 0.0)

@@ -263,6 +263,8 @@ class RegimeHQ(Strict):
     withdraw_share: float = tunable(0.5, (0.3, 0.8), "assumption: share of a sector's units broken before the "
                                     "rest of the sector falls back", **UNIT01)
     sector_km: float = tunable(30.0, (15.0, 60.0), "assumption: radius of a sector", ge=1.0, le=300.0)
+    reaction_days: float = tunable(0.0, (0.0, 3.0), "assumption: days from the start before it commits its reserves "
+                                   "(a surprised command reacts late)", ge=0.0, le=60.0)
 
 
 class Actors(Strict):
