@@ -37,6 +37,12 @@ EXAMPLES = {
         examples:
           python run.py validate my_scenario.toml
           python run.py validate hts_2024 --set rules.combat.attrition_per_day=0.05""",
+    "validate-history": """\
+        examples:
+          python run.py validate-history                   # 200 seeded runs of each campaign (a few minutes)
+          python run.py validate-history --runs 40         # a quicker look
+          python run.py validate-history --set rules.morale.contagion_weight=0.05   # a rule changed
+        An interrupted validation resumes: finished runs are kept in the output directory.""",
     "places": """\
         examples:
           python run.py places                             # every place id a scenario may use
@@ -55,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
               map         draw the theatre (terrain, roads, rivers, places) to a PNG
               scenarios   list the scenarios, or one scenario's tunable parameters
               validate    check a scenario file (and overrides) and report every problem
+              validate-history
+                          run both historical campaigns as seeded ensembles and score them against history
               places      list the place ids scenarios can refer to
 
             python run.py COMMAND --help shows each command's options and examples.
@@ -89,6 +97,17 @@ def _parser() -> argparse.ArgumentParser:
     va.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                     help="also check these overrides")
 
+    vh = add("validate-history", "Run seeded ensembles of aleppo_2016 and hts_2024 and score them against the "
+                                 "historical targets and Dupuy's attrition regularities.")
+    vh.add_argument("--runs", type=_positive, default=200, help="runs of each campaign (default 200)")
+    vh.add_argument("--seed", type=_seed, default=2024, help="master seed of the ensembles (default 2024)")
+    vh.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
+    vh.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                    help="override a parameter in both campaigns; repeatable")
+    vh.add_argument("--out", type=Path, default=Path("runs/validation"),
+                    help="directory for the report, tables and finished runs (default runs/validation)")
+    vh.add_argument("--fresh", action="store_true", help="ignore runs finished earlier in --out")
+
     pl = add("places", "List the places (ids, coordinates, sources) scenarios can refer to.")
     pl.add_argument("--kind", default=None, choices=("city", "town", "airbase", "port", "crossing", "garrison",
                                                      "landmark"), help="only places of this kind")
@@ -102,6 +121,13 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative; seeds are 0 or more")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _seed(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be 1 or more")
     return value
 
 
@@ -212,6 +238,45 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_validate_history(args) -> int:
+    from tqdm import tqdm
+
+    from wargame.experiments.validation import SCENARIOS, summary_table, validate_history
+    from wargame.scenario import load_scenario
+
+    overrides = _overrides(args.overrides)
+    for scenario in SCENARIOS:                         # a bad override is reported before any run starts
+        load_scenario(scenario, overrides)
+    out = args.out.resolve()
+    if out.exists() and not out.is_dir():
+        raise WargameError(f"--out {out}: is a file; give a directory")
+    checkpoints = out / "finished"
+    if args.fresh:
+        for old in checkpoints.glob("*.jsonl"):
+            old.unlink()
+    bars: dict = {}
+
+    def progress(scenario: str, done: int, total: int) -> None:
+        bar = bars.setdefault(scenario, tqdm(total=total, unit="run", desc=scenario, file=sys.stderr))
+        bar.n = done
+        bar.refresh()
+
+    try:
+        report, frames = validate_history(args.runs, args.seed, args.workers, overrides, checkpoints, progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    text = "\n".join(report.lines())
+    print(text)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.txt").write_text(text + "\n", encoding="utf-8")
+    summary_table(report).to_csv(out / "summary.csv", index=False)
+    for scenario, frame in frames.items():
+        frame.to_csv(out / f"{scenario}_outcomes.csv", index=False)
+    print(f"\nWritten to {out}/: report.txt, summary.csv, " + ", ".join(f"{s}_outcomes.csv" for s in frames))
+    return 0 if report.passed else 1
+
+
 def cmd_places(args) -> int:
     from wargame.theatre.features import load_geodata
 
@@ -223,7 +288,7 @@ def cmd_places(args) -> int:
 
 
 COMMANDS = {"run": cmd_run, "map": cmd_map, "scenarios": cmd_scenarios, "validate": cmd_validate,
-            "places": cmd_places}
+            "validate-history": cmd_validate_history, "places": cmd_places}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -79,8 +79,10 @@ class Score:
 def score(target: Target, frame: pd.DataFrame) -> Score:
     values = frame[target.column]
     filled = values.fillna(math.inf).to_numpy()
+    # percentiles of actual runs ("inverted_cdf"): a run that never got there stays "never", not NaN
+    p10, p90 = np.quantile(filled, [0.1, 0.9], method="inverted_cdf")
     return Score(target, len(frame), float(values.notna().mean()), float(target.hits(frame).mean()),
-                 float(np.median(filled)), float(np.percentile(filled, 10)), float(np.percentile(filled, 90)))
+                 float(np.median(filled)), float(p10), float(p90))
 
 
 def calibration_loss(frames: dict[str, pd.DataFrame]) -> float:

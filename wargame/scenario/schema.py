@@ -44,6 +44,7 @@ class Meta(Strict):
     hours_per_step: int = Field(6, ge=1, le=24)
     duration_days: float = Field(gt=0, le=365)
     sources: list[str] = []
+    lever: str = Field("", description="for a counterfactual: the lever it turns, in a sentence")
 
     @field_validator("start", mode="before")
     @classmethod

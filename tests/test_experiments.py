@@ -1,0 +1,67 @@
+"""Ensembles, checkpoints and the validation suite's scoring (on small or synthetic data)."""
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from wargame.experiments.history import TARGETS, score
+from wargame.experiments.runner import Job, run_ensemble, run_jobs
+from wargame.experiments.validation import (
+    CAMPAIGNS,
+    surprise_side_loses_less,
+    urban_defenders_lose_less,
+    winners_lose_less,
+)
+
+
+def test_ensembles_are_the_same_serial_or_parallel_and_resume_from_a_checkpoint(tmp_path, duel_file):
+    serial = run_ensemble(str(duel_file), 4, master_seed=3, workers=1)
+    parallel = run_ensemble(str(duel_file), 4, master_seed=3, workers=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+    checkpoint = tmp_path / "finished.jsonl"
+    jobs = [Job(i, str(duel_file), seed) for i, seed in enumerate((11, 12, 13))]
+    calls = []
+    first = run_jobs(jobs[:2], workers=1, checkpoint=checkpoint, progress=lambda d, t: calls.append((d, t)))
+    assert len(checkpoint.read_text().splitlines()) == 2
+    with checkpoint.open("a") as out:
+        out.write('{"key": "torn')                      # an interrupted write is ignored
+    calls.clear()
+    resumed = run_jobs(jobs, workers=1, checkpoint=checkpoint, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(3, 3)]                             # only the third job ran
+    pd.testing.assert_frame_equal(pd.DataFrame(resumed[:2]), pd.DataFrame(first))
+    assert resumed[2]["seed"] == 13
+    pd.testing.assert_frame_equal(pd.DataFrame(resumed), pd.DataFrame(run_jobs(jobs, workers=1)))   # as if fresh
+
+
+def test_a_target_scores_runs_in_its_window_and_counts_never_as_beyond():
+    target = next(t for t in TARGETS if t.column == "fell_aleppo")
+    frame = pd.DataFrame({"fell_aleppo": [2.5, 3.0, 4.0, 6.0, math.nan]})
+    result = score(target, frame)
+    assert result.hit == 0.6 and result.happened == 0.8 and result.median == 4.0
+    assert math.isinf(result.p90) and result.passed is False          # 60% in 2-5 days; 70% needed
+    assert score(target, pd.DataFrame({"fell_aleppo": [2.5, 3.0, 4.0, 4.5]})).passed is True
+
+
+def test_dupuy_regularities_are_judged_run_by_run():
+    hts = next(c for c in CAMPAIGNS if c.scenario == "hts_2024")
+    frame = pd.DataFrame({
+        "fell_aleppo": [3.0, 3.5, math.nan, 4.0],
+        "loss_rate_opposition": [0.01, 0.01, 0.05, 0.03],
+        "loss_rate_regime": [0.04, 0.02, 0.01, 0.02],
+        "loss_rate_window_opposition": [0.01, 0.02, 0.01, 0.01],
+        "loss_rate_window_regime": [0.05, 0.04, 0.03, 0.005],
+        "defender_loss_urban": [0.001, 0.002, np.nan, 0.004],
+        "defender_steps_urban": [10, 5, 0, 8],
+        "defender_loss_open": [0.003, 0.003, 0.002, 0.003],
+        "defender_steps_open": [10, 5, 7, 8],
+    })
+    winners = winners_lose_less(frame, hts)           # the run where Aleppo never fell does not count
+    assert winners.observed == 3 and math.isclose(winners.holds, 2 / 3) and winners.passed is False
+    urban = urban_defenders_lose_less(frame, "hts_2024")
+    assert urban.observed == 3 and math.isclose(urban.holds, 2 / 3)
+    surprise = surprise_side_loses_less(frame, hts)
+    assert surprise.observed == 4 and surprise.holds == 0.75
+    nobody_in_the_open = frame.assign(defender_steps_open=0)
+    assert urban_defenders_lose_less(nobody_in_the_open, "hts_2024").passed is None

@@ -1,0 +1,193 @@
+"""The validation suite: seeded ensembles of both historical campaigns, scored against the targets of
+facts.md (history.py), and Dupuy's attrition regularities checked over the same runs.
+
+Regularities (Dupuy, *Understanding War*; DESIGN.md), each checked run by run and passed when it holds in
+at least REGULARITY_SHARE of the runs where it can be observed:
+  winners        the side that won the campaign lost a smaller share of its strength per day than the loser
+  urban          defenders standing in built-up terrain lost a smaller share per step in contact than
+                 defenders in the open (mountains are reported alongside)
+  surprise       over the surprise window, the side that achieved surprise lost at a lower rate
+Later events (the fall of Hama, Homs and Damascus in December 2024) are reported as distributions only:
+facts.md keeps them aside for out-of-sample checks and gives no target.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wargame.experiments.history import TARGETS, Score, score
+from wargame.experiments.runner import run_ensemble
+from wargame.model import SURPRISE_WINDOW_DAYS
+
+SCENARIOS = ("aleppo_2016", "hts_2024")
+REGULARITY_SHARE = 0.8
+OUT_OF_SAMPLE = (("hts_2024", "fell_hama", "Hama falls"), ("hts_2024", "fell_homs", "Homs falls"),
+                 ("hts_2024", "fell_damascus", "Damascus falls"))
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """Who won a campaign in a run: the run's column that times the winner's success, and the two sides."""
+    scenario: str
+    won_column: str
+    winner: str
+    loser: str
+    surprise: bool = False       # did the winner achieve surprise (the scenario's [surprise] side)
+
+
+CAMPAIGNS = (Campaign("aleppo_2016", "achieved_east_aleppo", "regime", "opposition"),
+             Campaign("hts_2024", "fell_aleppo", "opposition", "regime", surprise=True))
+
+
+@dataclass
+class Regularity:
+    name: str
+    scenario: str
+    description: str
+    observed: int              # runs in which it could be observed
+    holds: float               # share of those in which it held
+    detail: str
+    required: float = REGULARITY_SHARE
+
+    @property
+    def passed(self) -> bool | None:
+        """None when it could not be observed (e.g. no defender stood in the open in a siege of a city)."""
+        return None if self.observed == 0 else self.holds >= self.required
+
+
+@dataclass
+class ValidationReport:
+    runs: int
+    master_seed: int
+    scores: list[Score]
+    regularities: list[Regularity]
+    out_of_sample: list[tuple[str, str, Score]]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return (all(s.passed is not False for s in self.scores)
+                and all(r.passed is not False for r in self.regularities)
+                and any(r.passed for r in self.regularities if r.name == "urban"))
+
+    def lines(self) -> list[str]:
+        out = [f"Validation against history: {self.runs} seeded runs of each campaign (master seed {self.master_seed})",
+               "", f"{'target':<52} {'history':>8} {'median':>7} {'p10-p90':>13} {'in window':>10} {'needs':>6}  result"]
+        for s in self.scores:
+            t = s.target
+            result = {True: "PASS", False: "FAIL", None: "(reported)"}[s.passed]
+            needs = f"{t.required:.0%}" if t.checked and not _median_condition(s) else ("median" if t.checked else "-")
+            out.append(f"{t.scenario + ': ' + t.label:<52} {t.historical:>8.1f} {_day(s.median):>7} "
+                       f"{_day(s.p10) + '-' + _day(s.p90):>13} {s.hit:>10.0%} {needs:>6}  {result}")
+        out += ["", "Dupuy's attrition regularities (share of runs in which each held; needs "
+                    f"{REGULARITY_SHARE:.0%}):"]
+        for r in self.regularities:
+            out.append(f"  {r.scenario + ': ' + r.description:<66} {r.holds:>5.0%} of {r.observed:<4} "
+                       f"{ {True: 'PASS', False: 'FAIL', None: 'n/a'}[r.passed]}   {r.detail}")
+        out += ["", "Out of sample (facts.md keeps these aside; no target): days from the start"]
+        for scenario, label, s in self.out_of_sample:
+            out.append(f"  {scenario + ': ' + label:<40} happened in {s.happened:.0%}; median {_day(s.median)}, "
+                       f"p10-p90 {_day(s.p10)}-{_day(s.p90)}")
+        out += ["", "OVERALL: " + ("PASS" if self.passed else "FAIL")]
+        return out
+
+
+def _median_condition(s: Score) -> bool:
+    return s.target.low > 0 and s.target.required == 0.5
+
+
+def _day(value: float) -> str:
+    return "never" if math.isinf(value) else f"{value:.1f}"
+
+
+# ---------------------------------------------------------------- regularities
+
+
+def winners_lose_less(frame: pd.DataFrame, c: Campaign) -> Regularity:
+    won = frame[frame[c.won_column].notna()]
+    w, lo = won[f"loss_rate_{c.winner}"], won[f"loss_rate_{c.loser}"]
+    return Regularity("winners", c.scenario, f"the winner ({c.winner}) loses at a lower rate", len(won),
+                      float((w < lo).mean()) if len(won) else 0.0,
+                      f"median {w.median():.2%}/day against {lo.median():.2%}/day" if len(won) else "never won")
+
+
+def urban_defenders_lose_less(frame: pd.DataFrame, scenario: str) -> Regularity:
+    seen = frame[(frame["defender_steps_urban"] > 0) & (frame["defender_steps_open"] > 0)]
+    urban, open_ = seen["defender_loss_urban"], seen["defender_loss_open"]
+    detail = (f"median {urban.median():.3%}/step urban against {open_.median():.3%}/step open"
+              if len(seen) else "no run had defenders in both")
+    if len(seen) and "defender_loss_mountain" in seen and seen["defender_steps_mountain"].gt(0).any():
+        detail += f"; mountain {seen.loc[seen['defender_steps_mountain'] > 0, 'defender_loss_mountain'].median():.3%}"
+    return Regularity("urban", scenario, "defenders in built-up terrain lose at a lower rate than in the open",
+                      len(seen), float((urban < open_).mean()) if len(seen) else 0.0, detail)
+
+
+def surprise_side_loses_less(frame: pd.DataFrame, c: Campaign) -> Regularity:
+    column_w, column_l = f"loss_rate_window_{c.winner}", f"loss_rate_window_{c.loser}"
+    seen = frame[frame[column_w].notna() & frame[column_l].notna()]
+    w, lo = seen[column_w], seen[column_l]
+    return Regularity("surprise", c.scenario,
+                      f"with surprise, the {c.winner} loses at a lower rate (first {SURPRISE_WINDOW_DAYS:g} days)",
+                      len(seen), float((w < lo).mean()) if len(seen) else 0.0,
+                      f"median {w.median():.2%}/day against {lo.median():.2%}/day")
+
+
+def regularities(frames: dict[str, pd.DataFrame]) -> list[Regularity]:
+    out = []
+    for c in CAMPAIGNS:
+        frame = frames.get(c.scenario)
+        if frame is None:
+            continue
+        out.append(winners_lose_less(frame, c))
+        out.append(urban_defenders_lose_less(frame, c.scenario))
+        if c.surprise:
+            out.append(surprise_side_loses_less(frame, c))
+    return out
+
+
+# ---------------------------------------------------------------- the suite
+
+
+def validate_history(runs: int = 200, master_seed: int = 2024, workers: int | None = None,
+                     overrides: dict | None = None, checkpoint_dir: Path | None = None,
+                     progress: Callable[[str, int, int], None] | None = None) -> tuple[ValidationReport, dict]:
+    """Run both campaigns' ensembles and score them. Returns the report and the outcome frames."""
+    frames, seconds = {}, {}
+    for scenario in SCENARIOS:
+        checkpoint = checkpoint_dir / f"{scenario}.jsonl" if checkpoint_dir else None
+        frame = run_ensemble(scenario, runs, master_seed=master_seed, overrides=overrides, workers=workers,
+                             progress=(lambda done, total, s=scenario: progress(s, done, total)) if progress else None,
+                             checkpoint=checkpoint)
+        frames[scenario] = frame
+        seconds[scenario] = frame.attrs.get("seconds", float("nan"))
+    return report_of(frames, runs, master_seed, seconds), frames
+
+
+def report_of(frames: dict[str, pd.DataFrame], runs: int, master_seed: int,
+              seconds: dict[str, float] | None = None) -> ValidationReport:
+    scores = [score(t, frames[t.scenario]) for t in TARGETS if t.scenario in frames]
+    oos = [(s, label, score(_reported(s, column), frames[s])) for s, column, label in OUT_OF_SAMPLE
+           if s in frames and column in frames[s]]
+    return ValidationReport(runs, master_seed, scores, regularities(frames), oos, seconds or {})
+
+
+def _reported(scenario: str, column: str):
+    from wargame.experiments.history import Target
+    return Target(scenario, column, column, math.nan, 0.0, math.inf, 0.0, "out of sample", checked=False)
+
+
+def summary_table(report: ValidationReport) -> pd.DataFrame:
+    """The report as a table (one row per target and regularity), for CSV output."""
+    rows = [{"kind": "target", "scenario": s.target.scenario, "name": s.target.label, "column": s.target.column,
+             "historical": s.target.historical, "median": s.median, "p10": s.p10, "p90": s.p90, "hit": s.hit,
+             "required": s.target.required, "passed": s.passed, "source": s.target.source} for s in report.scores]
+    rows += [{"kind": "regularity", "scenario": r.scenario, "name": r.description, "column": r.name,
+              "hit": r.holds, "required": r.required, "passed": r.passed, "source": r.detail,
+              "median": np.nan} for r in report.regularities]
+    return pd.DataFrame(rows)
