@@ -43,6 +43,11 @@ EXAMPLES = {
           python run.py validate-history --runs 40         # a quicker look
           python run.py validate-history --set rules.morale.contagion_weight=0.05   # a rule changed
         An interrupted validation resumes: finished runs are kept in the output directory.""",
+    "counterfactuals": """\
+        examples:
+          python run.py counterfactuals                    # every counterfactual of hts_2024, 100 paired runs each
+          python run.py counterfactuals --runs 40 --only hts_2024_professional_saa
+        Writes report.md (effects with 95% intervals) and effects.csv; interrupted work resumes.""",
     "places": """\
         examples:
           python run.py places                             # every place id a scenario may use
@@ -63,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
               validate    check a scenario file (and overrides) and report every problem
               validate-history
                           run both historical campaigns as seeded ensembles and score them against history
+              counterfactuals
+                          run each counterfactual against its base on paired seeds: each lever's effect
               places      list the place ids scenarios can refer to
 
             python run.py COMMAND --help shows each command's options and examples.
@@ -107,6 +114,17 @@ def _parser() -> argparse.ArgumentParser:
     vh.add_argument("--out", type=Path, default=Path("runs/validation"),
                     help="directory for the report, tables and finished runs (default runs/validation)")
     vh.add_argument("--fresh", action="store_true", help="ignore runs finished earlier in --out")
+
+    cf = add("counterfactuals", "Run every counterfactual scenario against its base on paired seeds and report "
+                                "each lever's effect on the fall of Aleppo and on the campaign, with intervals.")
+    cf.add_argument("--base", default="hts_2024", help="base scenario (default hts_2024)")
+    cf.add_argument("--only", action="append", default=None, metavar="SCENARIO",
+                    help="only this counterfactual; repeatable (default: every one that extends the base)")
+    cf.add_argument("--runs", type=_positive, default=100, help="paired runs of each (default 100)")
+    cf.add_argument("--seed", type=_seed, default=2024, help="master seed (default 2024)")
+    cf.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
+    cf.add_argument("--out", type=Path, default=Path("runs/counterfactuals"),
+                    help="directory for the report, tables and finished runs (default runs/counterfactuals)")
 
     pl = add("places", "List the places (ids, coordinates, sources) scenarios can refer to.")
     pl.add_argument("--kind", default=None, choices=("city", "town", "airbase", "port", "crossing", "garrison",
@@ -277,6 +295,43 @@ def cmd_validate_history(args) -> int:
     return 0 if report.passed else 1
 
 
+def cmd_counterfactuals(args) -> int:
+    from tqdm import tqdm
+
+    from wargame.experiments.counterfactuals import counterfactuals_of, effects_table, report_lines, run_counterfactuals
+    from wargame.scenario import load_scenario
+
+    load_scenario(args.base)
+    names = args.only or counterfactuals_of(args.base)
+    if not names:
+        raise WargameError(f"no built-in scenario extends {args.base!r}; name one with --only")
+    for name in names:
+        load_scenario(name)
+    out = args.out.resolve()
+    if out.exists() and not out.is_dir():
+        raise WargameError(f"--out {out}: is a file; give a directory")
+    bars: dict = {}
+
+    def progress(scenario: str, done: int, total: int) -> None:
+        bar = bars.setdefault(scenario, tqdm(total=total, unit="run", desc=scenario, file=sys.stderr))
+        bar.n = done
+        bar.refresh()
+
+    try:
+        effects, _ = run_counterfactuals(args.base, args.runs, args.seed, args.workers, out / "finished", progress,
+                                         names)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    text = "\n".join(report_lines(args.base, args.runs, effects))
+    print(text)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.md").write_text(text + "\n", encoding="utf-8")
+    effects_table(effects).to_csv(out / "effects.csv", index=False)
+    print(f"\nWritten to {out}/: report.md, effects.csv")
+    return 0
+
+
 def cmd_places(args) -> int:
     from wargame.theatre.features import load_geodata
 
@@ -288,7 +343,7 @@ def cmd_places(args) -> int:
 
 
 COMMANDS = {"run": cmd_run, "map": cmd_map, "scenarios": cmd_scenarios, "validate": cmd_validate,
-            "validate-history": cmd_validate_history, "places": cmd_places}
+            "validate-history": cmd_validate_history, "counterfactuals": cmd_counterfactuals, "places": cmd_places}
 
 
 def main(argv: list[str] | None = None) -> int:

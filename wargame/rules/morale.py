@@ -3,7 +3,7 @@
 Factors (each a column of changes, one per unit; the ledger keeps them by name):
   casualties    losses this step relative to the unit's size, times `casualty_weight`
   force_ratio   in contact: enemy fire against the unit's resilience; 3:1 costs `force_ratio_weight` a day,
-                favourable odds give a little back
+                favourable odds give a little back (at most `rest_recovery` a day)
   contagion     friendly units breaking within `contagion_km` (applied as they break; see rules.breaks)
   command       the unit's own formation (and the one above it) breaking this step (see rules.breaks)
   encirclement  cut off from every source: `encirclement_shock` at once, then `encirclement_weight` a day
@@ -81,7 +81,9 @@ def morale_factors(model, rows: np.ndarray) -> np.ndarray:
     ratio = t.enemy_ratio[rows]
     contact = t.in_contact[rows] & (ratio > 0)
     odds = np.log(np.where(contact, ratio, 1.0)) / math.log(3.0)
-    out[:, F["force_ratio"]] = np.where(contact, -m.force_ratio_weight * dt * np.where(odds > 0, odds, 0.3 * odds), 0.0)
+    # favourable odds give a little back, never faster than rest would: winning a fight is not a rest
+    regained = np.minimum(0.3 * m.force_ratio_weight * -odds, m.rest_recovery)
+    out[:, F["force_ratio"]] = np.where(contact, dt * np.where(odds > 0, -m.force_ratio_weight * odds, regained), 0.0)
     newly_cut = t.cut_off[rows] & (t.cut_since[rows] == model.turn) & (model.turn > 0)
     out[:, F["encirclement"]] = np.where(t.cut_off[rows], -m.encirclement_weight * dt, 0.0) \
         - np.where(newly_cut, m.encirclement_shock, 0.0)

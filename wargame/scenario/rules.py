@@ -52,7 +52,8 @@ class MovementRules(Strict):
 
 class CombatRules(Strict):
     attrition_per_day: float = tunable(
-        0.02, (0.01, 0.03), "Dupuy: sustained engagements cost about 1 to 3 percent a day (DESIGN.md)", ge=0, le=0.5)
+        0.014, (0.01, 0.03), "Dupuy: sustained engagements cost about 1 to 3 percent a day (DESIGN.md); calibrated "
+        "(docs/CALIBRATION.md)", ge=0, le=0.5)
     lanchester_exponent: float = tunable(
         0.5, (0.0, 1.0), "assumption: Helmbold's weight between Lanchester's linear (0) and square (1) laws",
         ge=0.0, le=1.0)
@@ -87,27 +88,33 @@ class CombatRules(Strict):
 
 
 class MoraleRules(Strict):
-    casualty_weight: float = tunable(3.0, (1.0, 6.0), "assumption: morale lost per unit share of personnel lost",
+    casualty_weight: float = tunable(1.1, (0.8, 3.0), "assumption, calibrated (docs/CALIBRATION.md): morale lost "
+                                     "per unit share of personnel lost",
                                      ge=0.0, le=20.0)
-    force_ratio_weight: float = tunable(0.16, (0.0, 0.4), "assumption: morale lost per day in contact at 3:1 odds "
+    force_ratio_weight: float = tunable(1.3, (0.4, 2.0), "assumption, calibrated (docs/CALIBRATION.md): morale lost "
+                                        "per day in contact at 3:1 odds "
                                         "against", ge=0.0, le=4.0)
     contagion_weight: float = tunable(0.08, (0.02, 0.2), "assumption: morale lost per friendly break nearby",
                                       ge=0.0, le=1.0)
-    contagion_km: float = tunable(20.0, (10.0, 40.0), "assumption: how far a break is seen and heard",
+    contagion_km: float = tunable(23.0, (10.0, 40.0), "assumption, calibrated (docs/CALIBRATION.md): how far a "
+                                  "break is seen and heard",
                                   ge=0.0, le=200.0)
     command_weight: float = tunable(0.15, (0.05, 0.3), "assumption: morale lost as the share of the unit's "
                                     "formation that broke this step", ge=0.0, le=1.0)
     encirclement_shock: float = tunable(0.12, (0.05, 0.25), "assumption: morale lost at once when a unit finds "
                                         "itself cut off", ge=0.0, le=1.0)
-    encirclement_weight: float = tunable(0.02, (0.005, 0.05), "assumption: morale lost per day while cut off "
+    encirclement_weight: float = tunable(0.004, (0.0, 0.02), "assumption, calibrated (docs/CALIBRATION.md): morale "
+                                         "lost per day while cut off "
                                          "(besieged garrisons have held for weeks)", ge=0.0, le=4.0)
     supply_weight: float = tunable(0.04, (0.0, 0.1), "assumption: morale lost per day with an empty supply stock",
                                    ge=0.0, le=4.0)
-    air_fear_weight: float = tunable(0.02, (0.005, 0.05), "assumption: morale lost per sortie on a 1,000-strong "
+    air_fear_weight: float = tunable(0.001, (0.0005, 0.005), "assumption, calibrated (docs/CALIBRATION.md): morale "
+                                     "lost per sortie on a 1,000-strong "
                                      "unit (suppression and fear are the main effect of air power)", ge=0.0, le=1.0)
     air_support_weight: float = tunable(0.005, (0.0, 0.02), "assumption: morale gained per friendly sortie nearby",
                                         ge=0.0, le=1.0)
-    shock_weight: float = tunable(0.2, (0.0, 0.5), "assumption: morale lost per day when the enemy advances "
+    shock_weight: float = tunable(0.4, (0.1, 0.8), "assumption, calibrated (docs/CALIBRATION.md): morale lost per "
+                                  "day when the enemy advances "
                                   "fast nearby", ge=0.0, le=4.0)
     shock_km: float = tunable(30.0, (15.0, 50.0), "assumption: reach of the shock of a fast enemy advance",
                               ge=0.0, le=200.0)
@@ -117,7 +124,8 @@ class MoraleRules(Strict):
                                 "(pay and legitimacy)", ge=0.0, le=4.0)
     leadership_weight: float = tunable(0.04, (0.0, 0.12), "assumption: morale lost per day by militia whose "
                                        "leadership is gone", ge=0.0, le=4.0)
-    ideology_resistance: float = tunable(0.5, (0.2, 0.8), "assumption: share of morale losses a wholly convinced "
+    ideology_resistance: float = tunable(0.74, (0.3, 0.9), "assumption, calibrated (docs/CALIBRATION.md): share of "
+                                         "morale losses a wholly convinced "
                                          "unit shrugs off", ge=0.0, le=1.0)
     rest_recovery: float = tunable(0.08, (0.02, 0.2), "assumption: share of lost morale regained per day at rest",
                                    ge=0.0, le=4.0)

@@ -1,0 +1,153 @@
+"""What each lever of the article does: every counterfactual scenario against its base, on paired seeds.
+
+Each counterfactual `extends` a base scenario and turns one lever. Both are run with the same seeds (run i
+of the counterfactual and run i of the base share their seed), and each effect is the mean paired
+difference with a percentile bootstrap confidence interval over runs (resampled in pairs, seeded, so the
+report is reproducible).
+
+Effects on the fall of Aleppo:
+  aleppo_by_day5       share of runs in which Aleppo fell by day 5 (historically it fell on day 3)
+  aleppo_days          days Aleppo held, counting a city that never fell as held to the end of the run
+                       (a restricted mean, the survival statistic that handles runs where it never fell)
+Effects on the campaign's outcome (at the end of the run):
+  regime_territory     the regime's share of the theatre
+  regime_cities        cities and towns the regime holds
+  damascus_fell        share of runs in which Damascus fell
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wargame.experiments.runner import run_ensemble
+from wargame.scenario import load_scenario
+from wargame.scenario.loader import builtin_names
+
+BOOTSTRAP = 2000
+CONFIDENCE = 0.95
+MEASURES = {
+    "aleppo_by_day5": "Aleppo fallen by day 5 (share of runs)",
+    "aleppo_days": "days Aleppo held (restricted mean)",
+    "regime_territory": "regime's share of the theatre at the end",
+    "regime_cities": "cities and towns the regime holds at the end",
+    "damascus_fell": "Damascus fell (share of runs)",
+}
+
+
+def counterfactuals_of(base: str) -> list[str]:
+    """Built-in scenarios that extend `base` directly (their files say `extends = "<base>"`)."""
+    from wargame.scenario.loader import BUILTIN_DIR, read_toml
+
+    return [name for name in builtin_names() if name != base
+            and read_toml(BUILTIN_DIR / f"{name}.toml").get("extends") == base]
+
+
+def measures(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per-run values of the measures (the end of the run bounds how long a city can hold)."""
+    end = frame["end_day"]
+    fell = frame["fell_aleppo"]
+    return pd.DataFrame({
+        "aleppo_by_day5": (fell <= 5.0).astype(float),
+        "aleppo_days": fell.fillna(end).clip(upper=end),
+        "regime_territory": frame["territory_regime"],
+        "regime_cities": frame["cities_regime"].astype(float),
+        "damascus_fell": frame["fell_damascus"].notna().astype(float) if "fell_damascus" in frame else np.nan,
+    })
+
+
+@dataclass
+class Effect:
+    scenario: str
+    lever: str
+    measure: str
+    base: float
+    counterfactual: float
+    difference: float
+    low: float
+    high: float
+    comparable: bool = True       # False when the counterfactual changes the run's length (the classroom)
+
+    @property
+    def direction(self) -> str:
+        if not self.comparable:
+            return "not comparable"
+        if self.low > 0:
+            return "up"
+        if self.high < 0:
+            return "down"
+        return "no clear change"
+
+
+def paired_effect(base: np.ndarray, other: np.ndarray, rng: np.random.Generator) -> tuple[float, float, float]:
+    """Mean paired difference and its percentile bootstrap interval."""
+    diff = np.asarray(other, dtype=float) - np.asarray(base, dtype=float)
+    keep = ~np.isnan(diff)
+    diff = diff[keep]
+    if diff.size == 0:
+        return math.nan, math.nan, math.nan
+    picks = rng.integers(0, diff.size, size=(BOOTSTRAP, diff.size))
+    means = diff[picks].mean(axis=1)
+    tail = (1.0 - CONFIDENCE) / 2.0
+    return float(diff.mean()), float(np.quantile(means, tail)), float(np.quantile(means, 1.0 - tail))
+
+
+def compare(base_name: str, base: pd.DataFrame, name: str, other: pd.DataFrame, seed: int = 0) -> list[Effect]:
+    loaded = load_scenario(name)
+    lever = loaded.scenario.meta.lever or loaded.scenario.meta.title
+    # measures taken at the end of the run compare only runs of the same length (not the classroom's six days)
+    same_length = load_scenario(base_name).scenario.meta.duration_days == loaded.scenario.meta.duration_days
+    a, b = measures(base), measures(other)
+    rng = np.random.default_rng(seed)
+    out = []
+    for measure in MEASURES:
+        mean, low, high = paired_effect(a[measure].to_numpy(), b[measure].to_numpy(), rng)
+        out.append(Effect(name, lever, measure, float(a[measure].mean()), float(b[measure].mean()), mean, low, high,
+                          comparable=same_length or measure == "aleppo_by_day5"))
+    return out
+
+
+def run_counterfactuals(base: str = "hts_2024", runs: int = 100, master_seed: int = 2024,
+                        workers: int | None = None, checkpoint_dir: Path | None = None,
+                        progress: Callable[[str, int, int], None] | None = None,
+                        names: list[str] | None = None) -> tuple[list[Effect], dict[str, pd.DataFrame]]:
+    names = counterfactuals_of(base) if names is None else names
+    frames = {}
+    for name in [base, *names]:
+        checkpoint = checkpoint_dir / f"{name}.jsonl" if checkpoint_dir else None
+        frames[name] = run_ensemble(name, runs, master_seed=master_seed, workers=workers, checkpoint=checkpoint,
+                                    progress=(lambda d, t, n=name: progress(n, d, t)) if progress else None)
+    effects = [e for name in names for e in compare(base, frames[base], name, frames[name], seed=master_seed)]
+    return effects, frames
+
+
+def effects_table(effects: list[Effect]) -> pd.DataFrame:
+    return pd.DataFrame([{**e.__dict__, "direction": e.direction} for e in effects])
+
+
+def report_lines(base: str, runs: int, effects: list[Effect]) -> list[str]:
+    """The effects as a Markdown report: one table per measure."""
+    out = [f"# Counterfactuals against {base}", "",
+           f"{runs} paired runs each (run i of a counterfactual shares its seed with run i of {base}). "
+           f"Effect = mean paired difference, with a {CONFIDENCE:.0%} bootstrap interval; the direction is "
+           "stated only when the interval excludes zero.", ""]
+    for measure, label in MEASURES.items():
+        rows = [e for e in effects if e.measure == measure]
+        if not rows:
+            continue
+        out += [f"## {label}", "", f"| counterfactual | lever | {base} | counterfactual | effect | 95% interval | direction |",
+                "|---|---|---|---|---|---|---|"]
+        for e in rows:
+            if not e.comparable:
+                out.append(f"| {e.scenario} | {e.lever} | {e.base:.3g} | {e.counterfactual:.3g} | - | - | not "
+                           "comparable (shorter run) |")
+                continue
+            out.append(f"| {e.scenario} | {e.lever} | {e.base:.3g} | {e.counterfactual:.3g} | {e.difference:+.3g} | "
+                       f"{e.low:+.3g} to {e.high:+.3g} | {e.direction} |")
+        out.append("")
+    return out
