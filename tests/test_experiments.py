@@ -53,8 +53,10 @@ def test_dupuy_regularities_are_judged_run_by_run():
         "loss_rate_window_opposition": [0.01, 0.02, 0.01, 0.01],
         "loss_rate_window_regime": [0.05, 0.04, 0.03, 0.005],
         "defender_loss_urban": [0.001, 0.002, np.nan, 0.004],
+        "defender_loss_per_odds_urban": [0.001, 0.002, np.nan, 0.004],
         "defender_steps_urban": [10, 5, 0, 8],
         "defender_loss_open": [0.003, 0.003, 0.002, 0.003],
+        "defender_loss_per_odds_open": [0.003, 0.003, 0.002, 0.003],
         "defender_steps_open": [10, 5, 7, 8],
     })
     winners = winners_lose_less(frame, hts)           # the run where Aleppo never fell does not count

@@ -143,6 +143,7 @@ class WarModel(mesa.Model):
         self.losses_at_day: dict[float, np.ndarray] = {}        # side losses when the surprise window closed
         self.defence_losses = np.zeros(len(TERRAIN_CLASSES))    # loss shares of dug-in units in contact, by terrain
         self.defence_exposure = np.zeros(len(TERRAIN_CLASSES))  # and how many unit-steps they were
+        self.defence_pressure = np.zeros(len(TERRAIN_CLASSES))  # and the fire they faced over their own power
 
         self.metric_names = metric_names(self)
         self.metrics = compute_metrics(self)

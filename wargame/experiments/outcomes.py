@@ -64,11 +64,15 @@ def side_loss_rates(model) -> dict[str, float]:
 
 
 def terrain_loss_rates(model) -> dict[str, float]:
-    """Mean share lost per step by units in contact that stood on the defensive, by terrain."""
+    """Units in contact that stood on the defensive, by terrain: the mean share they lost per step, and the
+    share lost per unit of the odds they faced (fire received over their own power), which compares
+    terrain at equal odds."""
     out = {}
     for k, name in enumerate(TERRAIN_CLASSES):
         exposure = model.defence_exposure[k]
         out[f"defender_loss_{name}"] = model.defence_losses[k] / exposure if exposure > 0 else NAN
+        pressure = model.defence_pressure[k]
+        out[f"defender_loss_per_odds_{name}"] = model.defence_losses[k] / pressure if pressure > 0 else NAN
         out[f"defender_steps_{name}"] = int(exposure)
     return out
 

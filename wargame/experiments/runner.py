@@ -5,12 +5,14 @@ with index and seed. Jobs go to the workers in chunks so that per-task overhead 
 back in job order whatever the number of workers, so serial and parallel ensembles are identical.
 
 With a checkpoint file, each finished row is appended to it (one JSON line, keyed by scenario, seed,
-overrides and the package version) and a later call with the same jobs reuses those rows: an interrupted
+overrides and a digest of the code) and a later call with the same jobs reuses those rows: an interrupted
 ensemble resumes where it stopped.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import multiprocessing
 import os
@@ -53,10 +55,21 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-def job_key(job: Job) -> str:
-    from wargame import __version__
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the package's code and data: finished runs saved by other code are not reused."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".toml", ".json") and p.is_file()):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
-    return json.dumps([job.scenario, job.seed, job.overrides, __version__], sort_keys=True, default=str)
+
+def job_key(job: Job) -> str:
+    """What determines a run's row: its scenario (by name or path), seed and overrides, and the code.
+    A scenario file edited in place keeps its key: give an edited scenario a new name, or start --fresh."""
+    return json.dumps([job.scenario, job.seed, job.overrides, code_fingerprint()], sort_keys=True, default=str)
 
 
 def _read_checkpoint(path: Path) -> dict[str, dict]:

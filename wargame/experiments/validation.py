@@ -4,8 +4,9 @@ facts.md (history.py), and Dupuy's attrition regularities checked over the same 
 Regularities (Dupuy, *Understanding War*; DESIGN.md), each checked run by run and passed when it holds in
 at least REGULARITY_SHARE of the runs where it can be observed:
   winners        the side that won the campaign lost a smaller share of its strength per day than the loser
-  urban          defenders standing in built-up terrain lost a smaller share per step in contact than
-                 defenders in the open (mountains are reported alongside)
+  urban          at equal odds, defenders standing in built-up terrain lost a smaller share than defenders
+                 in the open: the share lost per unit of the odds faced (fire received over the unit's own
+                 power), since cities draw the heaviest attacks (mountains are reported alongside)
   surprise       over the surprise window, the side that achieved surprise lost at a lower rate
 Later events (the fall of Hama, Homs and Damascus in December 2024) are reported as distributions only:
 facts.md keeps them aside for out-of-sample checks and gives no target.
@@ -118,13 +119,18 @@ def winners_lose_less(frame: pd.DataFrame, c: Campaign) -> Regularity:
 
 
 def urban_defenders_lose_less(frame: pd.DataFrame, scenario: str) -> Regularity:
+    """Compared at equal odds: the share lost per unit of the odds faced (fire received over the unit's own
+    power). Raw loss rates would mostly say where the attacks went: in 2024 the cities are what both sides
+    fight for, and defenders there face the heaviest odds."""
     seen = frame[(frame["defender_steps_urban"] > 0) & (frame["defender_steps_open"] > 0)]
-    urban, open_ = seen["defender_loss_urban"], seen["defender_loss_open"]
-    detail = (f"median {urban.median():.3%}/step urban against {open_.median():.3%}/step open"
-              if len(seen) else "no run had defenders in both")
-    if len(seen) and "defender_loss_mountain" in seen and seen["defender_steps_mountain"].gt(0).any():
-        detail += f"; mountain {seen.loc[seen['defender_steps_mountain'] > 0, 'defender_loss_mountain'].median():.3%}"
-    return Regularity("urban", scenario, "defenders in built-up terrain lose at a lower rate than in the open",
+    urban, open_ = seen["defender_loss_per_odds_urban"], seen["defender_loss_per_odds_open"]
+    detail = (f"median loss per unit of odds {urban.median():.4f} urban against {open_.median():.4f} open "
+              f"(raw {seen['defender_loss_urban'].median():.3%} against {seen['defender_loss_open'].median():.3%}"
+              " a step)" if len(seen) else "no run had defenders in both")
+    mountain = seen.get("defender_loss_per_odds_mountain")
+    if mountain is not None and mountain.notna().any():
+        detail += f"; mountain {mountain.median():.4f}"
+    return Regularity("urban", scenario, "at equal odds, defenders in built-up terrain lose less than in the open",
                       len(seen), float((urban < open_).mean()) if len(seen) else 0.0, detail)
 
 

@@ -151,6 +151,8 @@ def resolve_combat(model) -> None:
     terrain = np.maximum(th.terrain[cells[dug_in]], 0)
     np.add.at(model.defence_losses, terrain, share[dug_in])
     np.add.at(model.defence_exposure, terrain, 1)
+    # the odds they faced, independent of terrain: fire received over their own power (for Dupuy's checks)
+    np.add.at(model.defence_pressure, terrain, incoming[dug_in] / np.maximum(base_power(model, rows[dug_in]), 1.0))
     apply_losses(model, rows[engaged], share[engaged], "killed")
 
 
