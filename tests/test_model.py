@@ -90,6 +90,9 @@ def test_end_condition_objective_ends_the_campaign(duel_file):
     model = WarModel(duel_file, rng=1, **{"objectives.hama.ends_campaign": True})
     model.set_control(model.theatre.place_cell["hama"], "opposition")
     model._check_end()
+    assert model.running                    # its centre alone is not the city: most of its districts are
+    model.set_control(list(model.theatre.cities["hama"].cells), "opposition")
+    model._check_end()
     assert not model.running and "objective hama achieved" in model.end_reason
 
 

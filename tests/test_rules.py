@@ -235,6 +235,32 @@ def test_stacking_limit_is_respected(duel):
     assert np.bincount(model.table.idx[model.table.idx >= 0]).max() <= 2
 
 
+def test_a_unit_steps_round_a_cell_full_of_its_own_side(duel):
+    model = duel(**{"rules.movement.stacking_limit": 1})
+    th = model.theatre
+    attacker = units_by_key(model)["attacker"]
+    attacker.target = cell_of(model, "hama")
+    field = model.fields.field(model, attacker.target)
+
+    def downhill(cell):
+        near = th.neighbours[cell]
+        near = near[near >= 0]
+        return near[field[near] < field[cell]]
+
+    # a cell of its own ground from which two neighbours lead towards Hama
+    start = next(int(c) for c in np.flatnonzero(th.inside & (model.control == model.side_index["opposition"]))
+                 if downhill(c).size >= 2 and th.terrain[downhill(c)].max() == 0)
+    attacker.place(start)
+    best = int(downhill(start)[np.argmin(field[downhill(start)])])
+    model.add_unit(key="jam", name="jam", formation=-1, faction="hts", utype="infantry", personnel=300, armour=0,
+                   artillery=0, air_defence=0, quality=0.5, morale=0.8, cohesion=0.8, ideology=0.5, supply=1.0,
+                   posture="defend", elite=False, group=None, idx=best)
+    model.table.progress_km[attacker.row] = 6.0
+    step_phases(model, move_units)
+    assert attacker.idx not in (start, best)                   # it went round the jam ...
+    assert field[attacker.idx] < field[start]                  # ... and still closer to its target
+
+
 def test_routed_enemies_do_not_take_up_a_cells_room(duel):
     model = duel(**{"rules.movement.stacking_limit": 2})
     units = units_by_key(model)

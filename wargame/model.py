@@ -38,7 +38,7 @@ from wargame.rules.air import run_air
 from wargame.rules.combat import resolve_combat
 from wargame.rules.control import update_cities, update_control
 from wargame.rules.morale import FACTORS, draw_breakpoint, update_morale
-from wargame.rules.objectives import objective_cells, update_objectives
+from wargame.rules.objectives import place_held, objective_cells, update_objectives
 
 SURPRISE_WINDOW_DAYS = 3.0    # losses are noted when the ~3-day window of surprise closes (Dupuy)
 from wargame.rules.movement import FieldCache, move_units
@@ -435,8 +435,7 @@ class WarModel(mesa.Model):
                 reason = f"objective {oid} achieved by {objective.side} ({progress:.0%} of the area held)"
                 break
             if objective.kind == "hold" and progress < 1.0:
-                lost = [p for p in objective.places
-                        if self.control[self.theatre.place_cell[p]] != self.side_index[objective.side]]
+                lost = [p for p in objective.places if not place_held(self, p, self.side_index[objective.side])]
                 reason = f"objective {oid} failed: {objective.side} lost " + ", ".join(lost)
                 break
         if reason is None and self.turn >= self.spec.total_steps:

@@ -1,7 +1,8 @@
 """Doctrine AI: the default commander of every faction.
 
 offensive  attack towards objectives along roads: each attacking unit makes for its own objective, else
-           the nearest place of the highest-priority objective its side has not yet taken, no more units
+           the nearest place of the highest-priority objective its side has not yet taken (of those its
+           faction pursues: an objective may name the factions that go for it), no more units
            to a cell than it can hold, so that they fan out over a city's districts (the movement rule
            follows roads, so attacks run along them); reserves follow once the attack is under way.
            Nothing attacks into ground a Russia-Turkey deal has frozen.
@@ -29,26 +30,28 @@ THREAT_KM = 40.0
 ATTACK, RESERVE, HOLD = POSTURES.index("attack"), POSTURES.index("reserve"), POSTURES.index("hold")
 
 
-def objective_cells(model, side: str, kind: str = "capture") -> list[tuple[int, int]]:
-    """(priority, cell) of the side's objectives of a kind; for capture, the cells of its area objectives too."""
-    key = ("objective_cells", side, kind)
+def objective_cells(model, side: str, kind: str = "capture", faction: str | None = None) -> list[tuple[int, int, str]]:
+    """(priority, cell, city id or "") of the side's objectives of a kind that `faction` pursues (all of them
+    when faction is None); for capture, the cells of its area objectives too."""
+    key = ("objective_cells", side, kind, faction)
     if key not in model.static_cache:
-        model.static_cache[key] = _objective_cells(model, side, kind)
+        model.static_cache[key] = _objective_cells(model, side, kind, faction)
     return model.static_cache[key]
 
 
-def _objective_cells(model, side: str, kind: str) -> list[tuple[int, int]]:
+def _objective_cells(model, side: str, kind: str, faction: str | None) -> list[tuple[int, int, str]]:
     """A city to capture stands for all its built-up cells: a city is taken district by district (it falls
     when more than half its cells are held), so attackers fan out over it instead of queueing for its centre."""
     out = []
-    city_at = {city.cell: city for city in model.theatre.cities.values()}
+    city_at = {city.cell: cid for cid, city in model.theatre.cities.items()}
     for oid, objective in model.spec.objectives.items():
-        if objective.side != side:
+        if objective.side != side or (faction is not None and objective.factions and faction not in objective.factions):
             continue
         if objective.kind == kind or (kind == "capture" and objective.kind == "area"):
             for c in model.objective_cells[oid].tolist():
-                cells = city_at[c].cells if kind == "capture" and c in city_at else (c,)
-                out += [(objective.priority, int(x)) for x in cells]
+                city = city_at.get(c, "") if objective.kind != "area" else ""
+                cells = model.theatre.cities[city].cells if kind == "capture" and city else (c,)
+                out += [(objective.priority, int(x), city) for x in cells]
     return list(dict.fromkeys(out))
 
 
@@ -90,8 +93,10 @@ class DoctrineCommander:
         t = model.table
         side = model.spec.factions[faction].side
         s = model.side_index[side]
-        open_targets = [(p, c) for p, c in objective_cells(model, side) if model.control[c] != s
-                        and not model.frozen[c]]
+        # a city stays a target until the side holds it (most of its cells), not until every district is won
+        open_targets = [(p, c) for p, c, city in objective_cells(model, side, faction=faction)
+                        if model.control[c] != s and not model.frozen[c]
+                        and not (city and model.city_owner.get(city) == s)]
         top = min((p for p, _ in open_targets), default=None)
         targets = np.array([c for p, c in open_targets if p == top], dtype=np.int64)
         orders = Orders()
@@ -113,7 +118,7 @@ class DoctrineCommander:
         t = model.table
         side = model.spec.factions[faction].side
         s = model.side_index[side]
-        hold = [c for _, c in objective_cells(model, side, "hold") if model.control[c] == s]
+        hold = [c for _, c, _ in objective_cells(model, side, "hold") if model.control[c] == s]
         orders = Orders()
         posture = t.posture[rows]
         hq = model.spec.actors.regime_hq
@@ -189,7 +194,7 @@ class DoctrineCommander:
         candidates = candidates[~model.frozen[t.idx[candidates]]]
         if candidates.size == 0:
             return candidates
-        hold = [c for _, c in objective_cells(model, side, "hold") if model.control[c] == s]
+        hold = [c for _, c, _ in objective_cells(model, side, "hold") if model.control[c] == s]
         friends = np.flatnonzero((t.idx >= 0) & (t.side == s) & (t.state != ROUTING))
         anchors = np.array(hold or t.idx[friends].tolist() or [t.idx[candidates[0]]])
         distance = model.theatre.km_between(t.idx[candidates][:, None], anchors[None, :]).min(axis=1)

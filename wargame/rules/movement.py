@@ -11,7 +11,8 @@ its movement runs out. Routed units, and units ordered to withdraw (one cell), f
 back along the cheapest path to their side's supply sources.
 
 All movers advance together, one cell per round; where more want a cell than it has room for, a random
-priority drawn each step decides. Cost fields are one Dijkstra run per target, shared by
+priority drawn each step decides. A unit whose best cell is already full of its own side takes the next
+best cell that still leads towards its target (columns deploy rather than queue on one road). Cost fields are one Dijkstra run per target, shared by
 the runs on the same theatre and costs.
 """
 
@@ -119,8 +120,17 @@ def move_units(model) -> None:
         still = np.zeros(movers.size, dtype=bool)
         nbrs = th.neighbours[here[active]]
         valid = nbrs >= 0
-        values = np.where(valid, fields[field_row[active][:, None], np.where(valid, nbrs, 0)], np.inf)
+        nbrs_safe = np.where(valid, nbrs, 0)
+        values = np.where(valid, fields[field_row[active][:, None], nbrs_safe], np.inf)
         best = np.argmin(values, axis=1)
+        # a unit whose best cell is full of its own side steps to the next best cell that still leads
+        # downhill (a column deploys instead of queueing); one facing the enemy stops there (contact)
+        facing = enemy_at[sides[active], nbrs[np.arange(active.size), best]] & valid[np.arange(active.size), best]
+        full = stack[sides[active][:, None] * th.n + nbrs_safe] >= limit
+        closed = ~valid | full | enemy_at[sides[active][:, None], nbrs_safe] | (blocked[nbrs_safe] & militia[active][:, None])
+        open_values = np.where(closed, np.inf, values)
+        alternative = np.argmin(open_values, axis=1)
+        best = np.where(~facing & np.isfinite(open_values[np.arange(active.size), alternative]), alternative, best)
         nxt = nbrs[np.arange(active.size), best]
         downhill = np.isfinite(values[np.arange(active.size), best]) & (
             values[np.arange(active.size), best] < fields[field_row[active], here[active]])

@@ -92,6 +92,12 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
         need("side", objective.side, sides, f"objectives.{oid}.side")
         for i, place in enumerate(objective.places):
             need("place", place, places, f"objectives.{oid}.places[{i}]")
+        for i, fid in enumerate(objective.factions or []):
+            need("faction", fid, scenario.factions, f"objectives.{oid}.factions[{i}]")
+            faction = scenario.factions.get(fid)
+            if faction is not None and faction.side != objective.side:
+                problem(f"objectives.{oid}.factions[{i}]", f"is a faction of {faction.side}, not of the objective's "
+                                                          f"side {objective.side}", fid)
     if scenario.surprise is not None:
         need("side", scenario.surprise.side, sides, "surprise.side")
     for i, event in enumerate(scenario.timeline):

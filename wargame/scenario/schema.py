@@ -115,7 +115,8 @@ class ControlArea(Strict):
 class Objective(Strict):
     """Places a side means to take (or hold), or an area it means to take.
 
-    A capture objective is achieved when all its places are taken; an area objective when the side holds
+    A capture objective is achieved when all its places are taken (a city when the side holds most of its
+    built-up cells, as for its fall; any other place by its cell); an area objective when the side holds
     `share` of the area's cells (each first achievement is an event). With ends_campaign the run ends when
     a capture objective is achieved (an area one once the side holds `end_share` of it), or when a hold
     objective fails (any of its places lost).
@@ -129,6 +130,7 @@ class Objective(Strict):
     end_share: float | None = Field(None, gt=0.0, le=1.0, description="area objectives: share that ends the run")
     ends_campaign: bool = False
     priority: int = Field(1, ge=1, le=10)
+    factions: list[str] | None = Field(None, description="the side's factions that pursue it (default: all)")
 
     @model_validator(mode="after")
     def _shape(self):
