@@ -6,9 +6,10 @@
   IraqiMilitias   once the regime has lost `trigger_cities` of the cities it must hold, send
                   `force` x willingness fighters through al-Bukamal after `delay_days`
   Hezbollah       its strength after the war with Israel scales its units (at deployment) and any
-                  reinforcement from Lebanon, sent on the same trigger as the Iraqis
+                  reinforcement from Lebanon, sent once the regime has lost its own `trigger_cities`, after
+                  its own `delay_days`
   Turkey          its support scales the SNA (quality at deployment, resupply); a deal with Russia on
-                  `deal_day` freezes the north-west: no offensive and no Russian strikes inside the polygon
+                  `deal_day` freezes the north-west: inside the polygon no faction attacks or strikes
   RussiaHQ        once the regime has lost `trigger_cities` cities, sends `reinforce_aircraft` x
                   ukraine_cap aircraft to its wing after `delay_days` ("new hardware within 72 hours");
                   Iranian-backed units keep `golan_km` from the Golan (rules.movement)

@@ -4,15 +4,16 @@ offensive  attack towards objectives along roads: each attacking unit makes for 
            the nearest place of the highest-priority objective its side has not yet taken (of those its
            faction pursues: an objective may name the factions that go for it), no more units
            to a cell than it can hold, so that they fan out over a city's districts (the movement rule
-           follows roads, so attacks run along them); reserves follow once the attack is under way.
+           follows roads, so attacks run along them); reserves go the same way as attacking units.
            Nothing attacks into ground a Russia-Turkey deal has frozen.
 defensive  hold cities: units hold where they stand; reserves go to the threatened place their side must
            hold (most enemy troops within THREAT_KM), as the 25th Division was rushed to Aleppo, once the
            regime HQ has reacted (`reaction_days` after the start: a surprised command reacts late) and
            unless that place's sector is already breaking (reserves are not fed into a collapse); withdraw
-           when a sector breaks: once the regime HQ's `withdraw_share` of the units within `sector_km` of a
-           place have broken in the last day, the rest of that sector falls back towards the next place
-           to hold.
+           when a sector breaks: a unit around which the regime HQ's `withdraw_share` of the side's units
+           within `sector_km` have broken in the last day falls back one cell towards its supply sources
+           (elite units and units in the `hold` posture stand). The HQ's parameters apply to every
+           defensive faction of a scenario that has one.
 static     hold.
 air        strike the most threatening enemy spearheads first: enemy power, raised by how fast it has
            been advancing, over its distance to the nearest place the side must hold.

@@ -7,16 +7,17 @@ drivers:
   rout       1, or 0.3 if cut off                  retreats towards its sources; may rally
   surrender  `surrender` x (1 - ideology), x `surrender_encircled` if cut off, x 0.3 out of contact,
              x 0.1 for Russians                    personnel captured; equipment to the captor
-  desertion  `desertion` x (1 - pay) x conscript share x (1 - ideology) for the SAA; x 0.5 for militia,
-             x 0.2 for rebels, none for Russians   dissolves; equipment left to any enemy beside it
+  desertion  `desertion` x (1 - ideology) x (1 - pay) x conscript share for the SAA; x 0.25 for militia,
+             x 0.1 for rebels, none for Russians  dissolves; equipment left to any enemy beside it
   defection  `defection` x (1 - ideology) x (1 - legitimacy), only with an enemy beside it, never for
              Russians                              a new unit of the enemy's faction, with its weapons
 Contagion: every break costs friendly units within `contagion_km` up to `contagion_weight` morale, fading
-with distance (ledger: contagion; at most three breaks' worth a step), and the rest of its formation and
-the formation above `command_weight` x the share of the formation that broke (ledger: command); rebels
-near an enemy break gain up to `momentum_gain` (momentum). So a collapse can cascade: shaken neighbours
-break at the next step. A routed unit out of contact whose morale
-recovers to `rally_threshold` rallies with a fresh breakpoint.
+with distance (ledger: contagion; at most three breaks' worth a step), and the rest of its formation
+`command_weight` x the share of the formation that broke (its parent formation half as much, and half of
+the parent's share passes down to its other children; ledger: command); rebels near enemy breaks gain
+`momentum_gain` for each of up to three (momentum). So a collapse can cascade: shaken neighbours break at
+the next step. A routed unit out of contact whose morale recovers to `rally_threshold` rallies with a
+fresh breakpoint (not in the step it broke).
 """
 
 from __future__ import annotations
@@ -193,7 +194,9 @@ def spread_breaks(model, breaking: np.ndarray, where: np.ndarray) -> None:
 def _rally(model) -> None:
     t = model.table
     rules = model.spec.rules.morale
-    rows = np.flatnonzero((t.state == ROUTING) & ~t.in_contact & (t.morale >= rules.rally_threshold))
+    # a unit that broke this step does not rally in the same breath (a breakpoint break can leave morale high)
+    rows = np.flatnonzero((t.state == ROUTING) & ~t.in_contact & (t.morale >= rules.rally_threshold)
+                          & (t.broke_turn != model.turn))
     for row in rows:
         agent = model.unit_agents[row]
         t.state[row] = ACTIVE

@@ -7,8 +7,8 @@ up to `air_support_cap`), drones (each adds `drone_power`, shared over its facti
 and what enemy air strikes leave unsuppressed. Defensive resilience is the base scaled by terrain, posture
 (a unit that stood still in a defensive posture) and quality.
 
-Units of hostile sides within one hex are in contact. A unit splits its fire equally among the enemy-held
-cells within one hex; fire into a cell is shared among the enemy units there by their resilience. Unit j,
+Units of hostile sides within one hex are in contact. A unit splits its fire equally among the cells
+within one hex that hold hostile units (routed ones included, whoever controls the cell); fire into a cell is shared among the enemy units there by their resilience. Unit j,
 receiving fire F against resilience R (the fire into a cell saturating at what its frontage lets bear:
 `frontage_per_km` x cell size x the terrain's frontage factor), loses per day the share
 

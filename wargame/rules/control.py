@@ -1,6 +1,7 @@
 """Control of the map: who holds each cell, the fall of cities, and the capture of airbases.
 
-Rule: a cell changes hands when fighting units of one side stand in it alone (no enemy unit there), or,
+Rule: a cell changes hands when fighting units of one side stand in it alone (no enemy fighting unit
+there: routed enemies do not hold ground), or,
 for open country, when it lies within `influence_km` of that side's fighting units and of no enemy's;
 built-up cells and the cells of airbases, ports and crossings must be entered. Cities change hands
 when one side holds most of their built-up cells; each fall is an event. When an airbase's cell falls,

@@ -11,8 +11,8 @@ Factors (each a column of changes, one per unit; the ledger keeps them by name):
   air_enemy     enemy sorties that struck it: `air_fear_weight` per sortie on a 1,000-strong unit
   air_own       friendly sorties on the enemy beside it: `air_support_weight` per sortie
   stiffening    Russian advisers, special forces or military police within the Russian faction's
-                `stiffening_km`: its `stiffening` a day (IRGC advisers do the same for militia, scaled by
-                militia leadership)
+                `stiffening_km`: its `stiffening` a day (IRGC advisers do the same for militia within 15 km:
+                0.01 x militia leadership a day)
   shock         an enemy unit within `shock_km` advancing faster than `shock_speed_km_day`: up to
                 `shock_weight` a day
   pay           SAA: `pay_weight` x (1 - pay) x (1 - legitimacy) a day: an unpaid army in a cause it

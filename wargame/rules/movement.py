@@ -3,17 +3,17 @@
 Rule: each step a unit has `speed_km_day / steps_per_day` km of movement (less when its supply is low,
 more when routing), banked across steps. It moves cell by cell to the neighbour nearest its target along
 the cheapest path (terrain cost, roads cheaper), paying `hostile_factor` times more to enter ground the
-enemy holds and still contests (an enemy fighting unit next to it); ground the enemy has abandoned is
-taken at the speed of the roads. It stops when it would enter a cell with an enemy fighting unit
-(contact: combat decides), a cell where its side is at the stacking limit (routed enemies there do not
-count), or ground its side may not enter (Iranian-backed units keep `golan_km` from the Golan), or when
-its movement runs out. Routed units, and units ordered to withdraw (one cell), fall
-back along the cheapest path to their side's supply sources.
+enemy holds and still contests (an enemy fighting unit next to it); ground the enemy has abandoned costs
+only what the terrain and roads cost. It stops when it would enter a cell with an enemy fighting unit
+(contact: combat decides), or ground its side may not enter (Iranian-backed units keep `golan_km` from the
+Golan), or when its movement runs out. A unit whose best cell is already full of its own side (at the
+stacking limit; routed enemies there do not count) takes the next best cell that still leads towards its
+target, so columns deploy rather than queue on one road; with none, it waits. Routed units, and units
+ordered to withdraw (one cell), fall back along the cheapest path to their side's supply sources.
 
 All movers advance together, one cell per round; where more want a cell than it has room for, a random
-priority drawn each step decides. A unit whose best cell is already full of its own side takes the next
-best cell that still leads towards its target (columns deploy rather than queue on one road). Cost fields are one Dijkstra run per target, shared by
-the runs on the same theatre and costs.
+priority drawn each step decides. Cost fields are one Dijkstra run per target, shared by the runs on the
+same theatre and costs.
 """
 
 from __future__ import annotations

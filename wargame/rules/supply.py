@@ -4,14 +4,14 @@ Rule: a held cell is linked if a path through the side's own cells reaches one o
 breadth-first search); a held cell with no such path is encircled. A linked cell is in supply if it lies
 within `range_km` of road-weighted effort of a source or of a linked city (cities hold depots), by
 Dijkstra over the sparse adjacency graph. A unit's supply stock rises by `resupply` a day when its cell
-(or a neighbour, at a contested front) is in supply and falls by `cutoff_decay` a day when not; an empty
+(or any neighbouring cell) is in supply and falls by `cutoff_decay` a day when not; an empty
 stock costs `cutoff_attrition` of its personnel a day. A unit that becomes cut off is logged as
 encircled. Turkish support scales the resupply of the SNA. Cutting Homs separates Latakia and Tartus from
 the rest: the regime's only paths between the coast and Damascus run through the Homs Gap and the M5.
 
 A side is recomputed only when the cells it holds have changed (or a rule has). Linked ground is
-recomputed exactly each time; the supply range is recomputed at least twice a day and whenever a pocket
-forms; in between, ground the side gained joins its supplied ground by adjacency and ground it lost leaves
+recomputed exactly each time; while its ground keeps changing, the supply range is recomputed at least
+twice a day and whenever a pocket forms; in between, ground the side gained joins its supplied ground by adjacency and ground it lost leaves
 it, so a road cut that only lengthens the way round is felt within half a day.
 """
 

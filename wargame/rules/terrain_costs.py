@@ -1,8 +1,8 @@
 """Per-cell costs derived from terrain, roads and control, shared by movement and supply.
 
 Costs are km of effort to enter a cell: its size times the terrain's cost, cut on roads. Entering ground
-the enemy holds costs `hostile_factor` times more, paid when moving (path choice follows terrain and roads
-only, so that cost fields can be computed once and reused).
+the enemy holds and contests costs `hostile_factor` times more, paid when moving (rules.movement; path
+choice follows terrain and roads only, so that cost fields can be computed once and reused).
 
 A `CostGraph` holds the costs, the edges between usable cells and the cost-to-target fields found so far.
 It depends only on the theatre and the movement rules, so it is kept on the theatre and shared by every
