@@ -67,3 +67,26 @@ def test_dupuy_regularities_are_judged_run_by_run():
     assert surprise.observed == 4 and surprise.holds == 0.75
     nobody_in_the_open = frame.assign(defender_steps_open=0)
     assert urban_defenders_lose_less(nobody_in_the_open, "hts_2024").passed is None
+
+
+def test_cli_ensembles_report_bad_input_before_running(tmp_path, capsys):
+    from wargame.cli import main
+
+    assert main(["validate-history", "--set", "factions.saa.pay=7", "--out", str(tmp_path / "v")]) == 2
+    assert "factions.saa.pay" in capsys.readouterr().err
+    assert main(["counterfactuals", "--only", "no_such_lever", "--out", str(tmp_path / "c")]) == 2
+    assert "no_such_lever" in capsys.readouterr().err
+    assert not (tmp_path / "v").exists() and not (tmp_path / "c").exists()
+
+
+def test_cli_counterfactuals_writes_the_effects(tmp_path, capsys):
+    from wargame.cli import main
+
+    out = tmp_path / "cf"
+    assert main(["counterfactuals", "--only", "hts_2024_professional_saa", "--runs", "2", "--workers", "1",
+                 "--out", str(out)]) == 0
+    report = (out / "report.md").read_text()
+    assert "hts_2024_professional_saa" in report and "95% interval" in report
+    effects = pd.read_csv(out / "effects.csv")
+    assert set(effects["measure"]) == {"aleppo_by_day5", "aleppo_days", "regime_territory", "regime_cities",
+                                       "damascus_fell"}

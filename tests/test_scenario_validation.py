@@ -340,3 +340,24 @@ def test_every_named_lever_moves_the_campaign(lever, low, high):
         return model.datacollector.get_model_vars_dataframe()
 
     assert not run(low).equals(run(high)), f"{lever} changes nothing"
+
+
+def test_every_counterfactual_extends_its_base_and_turns_its_lever():
+    from wargame.experiments.counterfactuals import counterfactuals_of
+    from wargame.scenario import load_scenario
+
+    names = counterfactuals_of("hts_2024")
+    assert {"hts_2024_russia_doubles_down", "hts_2024_hezbollah_intact", "hts_2024_no_israeli_strikes",
+            "hts_2024_professional_saa", "hts_2024_iraqi_militias", "hts_2024_russia_turkey_deal",
+            "hts_2024_classroom"} <= set(names)
+    base = load_scenario("hts_2024")
+    for name in names:
+        loaded = load_scenario(name)
+        assert loaded.scenario.meta.lever, name
+        changed = {path for path, p in loaded.params.items()
+                   if path not in base.params or base.params[path].value != p.value}
+        assert changed or loaded.scenario.actors != base.scenario.actors, name
+    deal = load_scenario("hts_2024_russia_turkey_deal").scenario.actors.turkey
+    assert deal.deal_day == 1.0 and deal.freeze_polygon
+    classroom = load_scenario("hts_2024_classroom").scenario
+    assert classroom.meta.hours_per_step == 12 and classroom.meta.duration_days == 6

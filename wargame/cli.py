@@ -7,6 +7,7 @@ file, the field and what is allowed, and the command exits with status 2; never 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import textwrap
 from pathlib import Path
@@ -256,9 +257,26 @@ def cmd_validate(args) -> int:
     return 0
 
 
-def cmd_validate_history(args) -> int:
+@contextlib.contextmanager
+def ensemble_progress():
+    """A progress(scenario, done, total) callback drawing one bar per scenario on stderr."""
     from tqdm import tqdm
 
+    bars: dict = {}
+
+    def progress(scenario: str, done: int, total: int) -> None:
+        bar = bars.setdefault(scenario, tqdm(total=total, unit="run", desc=scenario, file=sys.stderr))
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield progress
+    finally:
+        for bar in bars.values():
+            bar.close()
+
+
+def cmd_validate_history(args) -> int:
     from wargame.experiments.validation import SCENARIOS, summary_table, validate_history
     from wargame.scenario import load_scenario
 
@@ -272,18 +290,8 @@ def cmd_validate_history(args) -> int:
     if args.fresh:
         for old in checkpoints.glob("*.jsonl"):
             old.unlink()
-    bars: dict = {}
-
-    def progress(scenario: str, done: int, total: int) -> None:
-        bar = bars.setdefault(scenario, tqdm(total=total, unit="run", desc=scenario, file=sys.stderr))
-        bar.n = done
-        bar.refresh()
-
-    try:
+    with ensemble_progress() as progress:
         report, frames = validate_history(args.runs, args.seed, args.workers, overrides, checkpoints, progress)
-    finally:
-        for bar in bars.values():
-            bar.close()
     text = "\n".join(report.lines())
     print(text)
     out.mkdir(parents=True, exist_ok=True)
@@ -296,9 +304,12 @@ def cmd_validate_history(args) -> int:
 
 
 def cmd_counterfactuals(args) -> int:
-    from tqdm import tqdm
-
-    from wargame.experiments.counterfactuals import counterfactuals_of, effects_table, report_lines, run_counterfactuals
+    from wargame.experiments.counterfactuals import (
+        counterfactuals_of,
+        effects_table,
+        report_lines,
+        run_counterfactuals,
+    )
     from wargame.scenario import load_scenario
 
     load_scenario(args.base)
@@ -310,19 +321,9 @@ def cmd_counterfactuals(args) -> int:
     out = args.out.resolve()
     if out.exists() and not out.is_dir():
         raise WargameError(f"--out {out}: is a file; give a directory")
-    bars: dict = {}
-
-    def progress(scenario: str, done: int, total: int) -> None:
-        bar = bars.setdefault(scenario, tqdm(total=total, unit="run", desc=scenario, file=sys.stderr))
-        bar.n = done
-        bar.refresh()
-
-    try:
+    with ensemble_progress() as progress:
         effects, _ = run_counterfactuals(args.base, args.runs, args.seed, args.workers, out / "finished", progress,
                                          names)
-    finally:
-        for bar in bars.values():
-            bar.close()
     text = "\n".join(report_lines(args.base, args.runs, effects))
     print(text)
     out.mkdir(parents=True, exist_ok=True)

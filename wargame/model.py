@@ -38,7 +38,7 @@ from wargame.rules.air import run_air
 from wargame.rules.combat import resolve_combat
 from wargame.rules.control import update_cities, update_control
 from wargame.rules.morale import FACTORS, draw_breakpoint, update_morale
-from wargame.rules.objectives import place_held, objective_cells, update_objectives
+from wargame.rules.objectives import objective_cells, place_held, update_objectives
 
 SURPRISE_WINDOW_DAYS = 3.0    # losses are noted when the ~3-day window of surprise closes (Dupuy)
 from wargame.rules.movement import FieldCache, move_units
