@@ -178,8 +178,9 @@ class ControlRules(Strict):
 
 
 class AirRules(Strict):
-    kills_per_sortie: float = tunable(1.5, (0.5, 4.0), "assumption: personnel killed per sortie (suppression, not "
-                                      "casualties, is the main effect)", ge=0.0, le=100.0)
+    kills_per_sortie: float = tunable(1.0, (0.5, 2.0), "assumption, calibrated (docs/CALIBRATION.md): personnel "
+                                      "killed per sortie; facts.md B3: the Russian MoD claimed 35,000 killed for "
+                                      "17,800 sorties to Dec 2016, about 2 a sortie (a claim)", ge=0.0, le=100.0)
     suppression_per_sortie: float = tunable(0.05, (0.02, 0.1), "assumption: share of a 1,000-strong unit's fire "
                                             "suppressed per sortie", ge=0.0, le=1.0)
     max_sorties_per_target: int = Field(8, ge=1, le=100)
