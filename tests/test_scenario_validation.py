@@ -360,4 +360,17 @@ def test_every_counterfactual_extends_its_base_and_turns_its_lever():
     deal = load_scenario("hts_2024_russia_turkey_deal").scenario.actors.turkey
     assert deal.deal_day == 1.0 and deal.freeze_polygon
     classroom = load_scenario("hts_2024_classroom").scenario
-    assert classroom.meta.hours_per_step == 12 and classroom.meta.duration_days == 6
+    assert classroom.meta.hours_per_step == 6 and classroom.meta.duration_days == 6
+
+
+def test_a_scenario_error_survives_pickling_as_it_comes_back_from_a_worker():
+    import pickle
+
+    from wargame.errors import ScenarioError
+    from wargame.scenario import load_scenario
+
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario("hts_2024", {"meta.hours_per_step": 8.5})
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert str(again) == str(caught.value) and again.problems == caught.value.problems
+    assert str(again).startswith("1 problem")

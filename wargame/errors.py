@@ -46,6 +46,10 @@ class ScenarioError(WargameError):
         head = "1 problem" if len(lines) == 1 else f"{len(lines)} problems"
         super().__init__(f"{head}:\n  " + "\n  ".join(lines))
 
+    def __reduce__(self):
+        # rebuilt from its problems when it crosses processes (an ensemble worker's bad override)
+        return type(self), (self.problems,)
+
     @classmethod
     def single(cls, source: str | Path, path: str, message: str, value=None, has_value: bool = False):
         return cls([Problem(str(source), path, message, value, has_value)])
