@@ -122,3 +122,22 @@ def test_map_png_is_a_real_image(theatre, tmp_path):
         assert image.size[0] > 800 and image.size[1] > 800
         pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
     assert len(np.unique(pixels, axis=0)) > 50      # terrain, roads, labels: not a blank canvas
+
+
+def test_connected_ground_by_image_labelling_matches_a_graph_search():
+    from scipy.sparse import csgraph
+
+    from wargame.model import WarModel
+
+    model = WarModel("hts_2024", rng=1)
+    th = model.theatre
+    rng = np.random.default_rng(0)
+    for share in (0.45, 0.6, 0.8):
+        mask = th.inside & (rng.random(th.n) < share)
+        seeds = rng.choice(np.flatnonzero(mask), 3, replace=False)
+        graph = model.fields.costs(model).within(mask)
+        expected = np.zeros(th.n, dtype=bool)
+        for seed in seeds:
+            expected[csgraph.breadth_first_order(graph, int(seed), directed=True, return_predecessors=False)] = True
+        assert (th.connected(mask, seeds) == expected).all()
+    assert not th.connected(mask, np.array([], dtype=np.int64)).any()

@@ -393,11 +393,10 @@ class WarModel(mesa.Model):
 
     def sync_cells(self, rows) -> None:
         """Put the Mesa agents of these rows in the cells their table rows say."""
-        idx = self.table.idx
-        for row in rows:
-            agent = self.unit_agents[row]
-            target = idx[row]
-            agent.cell = self.cells[target] if target >= 0 else None
+        rows = np.asarray(rows, dtype=np.int64)
+        agents, cells = self.unit_agents, self.cells
+        for row, target in zip(rows.tolist(), self.table.idx[rows].tolist()):    # Python ints: cheap indexing
+            agents[row].cell = cells[target] if target >= 0 else None
 
     # ------------------------------------------------------------------ the step
 

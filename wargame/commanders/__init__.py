@@ -20,6 +20,7 @@ def commander_of(model, faction: str) -> Commander:
 def decide(model) -> None:
     """Phase 2: every faction's commander gives orders to its fighting units; they are applied here."""
     t = model.table
+    model.last_targets = t.target.copy()       # what each unit was making for: commanders may keep it
     t.target[:] = -1
     ready = fighting(t) & (t.active_from_day <= model.day + 1e-9)
     for fid, faction in enumerate(model.faction_ids):

@@ -40,6 +40,19 @@ def objective_cells(model, side: str, kind: str = "capture", faction: str | None
     return model.static_cache[key]
 
 
+def objective_arrays(model, side: str, faction: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """objective_cells for capture as arrays: priority, cell, and the city's number in theatre.cities
+    (len(cities) for a cell that is not a city's)."""
+    key = ("objective_arrays", side, faction)
+    if key not in model.static_cache:
+        listed = objective_cells(model, side, "capture", faction)
+        number = {cid: i for i, cid in enumerate(model.theatre.cities)}
+        model.static_cache[key] = (np.array([p for p, _, _ in listed], dtype=np.int64),
+                                   np.array([c for _, c, _ in listed], dtype=np.int64),
+                                   np.array([number.get(cid, len(number)) for _, _, cid in listed], dtype=np.int64))
+    return model.static_cache[key]
+
+
 def _objective_cells(model, side: str, kind: str, faction: str | None) -> list[tuple[int, int, str]]:
     """A city to capture stands for all its built-up cells: a city is taken district by district (it falls
     when more than half its cells are held), so attackers fan out over it instead of queueing for its centre."""
@@ -56,15 +69,15 @@ def _objective_cells(model, side: str, kind: str, faction: str | None) -> list[t
     return list(dict.fromkeys(out))
 
 
-def spread_over(model, cells: np.ndarray, targets: np.ndarray, room: int) -> np.ndarray:
+def spread_over(model, cells: np.ndarray, targets: np.ndarray, room) -> np.ndarray:
     """A target for each unit (standing in `cells`): the nearest target that still has room, at most `room`
-    units to a target, nearer units served first. When every target is full the rest go to their
-    nearest. Rounds of a vectorised greedy assignment (usually two or three)."""
+    units to a target (a number, or one per target), nearer units served first. When every target is full
+    the rest go to their nearest. Rounds of a vectorised greedy assignment (usually two or three)."""
     distance = model.theatre.km_between(cells[:, None], targets[None, :])
     chosen = targets[np.argmin(distance, axis=1)]
-    left = np.full(targets.size, room)
+    left = np.broadcast_to(np.asarray(room), targets.shape).copy()
     waiting = np.arange(cells.size)
-    while waiting.size and left.any():
+    while waiting.size and (left > 0).any():
         d = np.where(left[None, :] > 0, distance[waiting], np.inf)
         pick = np.argmin(d, axis=1)
         order = np.lexsort((d[np.arange(waiting.size), pick], pick))        # by target, nearest first
@@ -94,12 +107,11 @@ class DoctrineCommander:
         t = model.table
         side = model.spec.factions[faction].side
         s = model.side_index[side]
+        priority, cells, city = objective_arrays(model, side, faction)
         # a city stays a target until the side holds it (most of its cells), not until every district is won
-        open_targets = [(p, c) for p, c, city in objective_cells(model, side, faction=faction)
-                        if model.control[c] != s and not model.frozen[c]
-                        and not (city and model.city_owner.get(city) == s)]
-        top = min((p for p, _ in open_targets), default=None)
-        targets = np.array([c for p, c in open_targets if p == top], dtype=np.int64)
+        city_held = np.array([model.city_owner.get(cid) == s for cid in model.theatre.cities] + [False])
+        open_ = (model.control[cells] != s) & ~model.frozen[cells] & ~city_held[city]
+        targets = cells[open_ & (priority == priority[open_].min())] if open_.any() else cells[:0]
         orders = Orders()
         free = rows[~model.frozen[t.idx[rows]]]
         own = model.unit_objective[free]
@@ -108,8 +120,18 @@ class DoctrineCommander:
         attacking = (t.posture[free] == ATTACK) | (t.posture[free] == RESERVE)
         seeking = ~own_open & attacking
         if targets.size and seeking.any():
-            chosen[seeking] = spread_over(model, t.idx[free[seeking]], targets,
-                                          model.spec.rules.movement.stacking_limit)
+            # a unit already making for one of today's targets keeps it (no churn as the front moves); the
+            # others are spread over the room the targets have left
+            last = getattr(model, "last_targets", None)
+            current = last[free] if last is not None and last.size == t.n else np.full(free.size, -1)
+            keeps = seeking & np.isin(current, targets)
+            chosen[keeps] = current[keeps]
+            needs = seeking & ~keeps
+            if needs.any():
+                taken = np.bincount(np.searchsorted(targets_sorted := np.sort(targets), current[keeps]),
+                                    minlength=targets.size)
+                room = model.spec.rules.movement.stacking_limit - taken
+                chosen[needs] = spread_over(model, t.idx[free[needs]], targets_sorted, room)
         orders.targets = {int(r): int(c) for r, c in zip(free, chosen) if c >= 0}
         return orders
 
@@ -119,20 +141,29 @@ class DoctrineCommander:
         t = model.table
         side = model.spec.factions[faction].side
         s = model.side_index[side]
-        hold = [c for _, c, _ in objective_cells(model, side, "hold") if model.control[c] == s]
         orders = Orders()
         posture = t.posture[rows]
-        hq = model.spec.actors.regime_hq
-        reacting = hq is None or model.day >= hq.reaction_days - 1e-9
-        if hold and hq is not None:         # reserves are not fed into a sector that is already breaking
-            hold = [c for c, gone in zip(hold, self._collapsed(model, s, np.array(hold))) if not gone]
-        threat_cell = self._most_threatened(model, s, hold) if reacting else None
+        threat_cell = self._threat_cell(model, side, s) if (posture == RESERVE).any() else None
         if threat_cell is not None:
             orders.targets.update(dict.fromkeys(rows[posture == RESERVE].tolist(), threat_cell))
         attackers = rows[(posture == ATTACK) & (model.unit_objective[rows] >= 0)]
         orders.targets.update(zip(attackers.tolist(), model.unit_objective[attackers].tolist()))
         orders.withdraw.update(self._broken_sectors(model, s, rows).tolist())
         return orders
+
+    def _threat_cell(self, model, side: str, s: int) -> int | None:
+        """Where the side's reserves go this step (the same for all its defensive factions: computed once)."""
+        key = ("threat_cell", model.turn, s)
+        cache = model.static_cache
+        if key not in cache:
+            cache.pop(("threat_cell", model.turn - 1, s), None)
+            hold = [c for _, c, _ in objective_cells(model, side, "hold") if model.control[c] == s]
+            hq = model.spec.actors.regime_hq
+            reacting = hq is None or model.day >= hq.reaction_days - 1e-9
+            if hold and hq is not None and reacting:     # reserves are not fed into a sector already breaking
+                hold = [c for c, gone in zip(hold, self._collapsed(model, s, np.array(hold))) if not gone]
+            cache[key] = self._most_threatened(model, s, hold) if reacting else None
+        return cache[key]
 
     @staticmethod
     def _enemies(model, s: int) -> np.ndarray:

@@ -40,10 +40,10 @@ def update_control(model) -> None:
     n_sides = len(model.side_ids)
     by_occupation = np.zeros((n_sides, control.size), dtype=bool)
     by_influence = np.zeros((n_sides, control.size), dtype=bool)
-    enemy_held = model.hostile[:, owner] & (before >= 0)       # only an enemy's ground can be taken
+    held = before >= 0
     for s in range(n_sides):
         enemies = model.hostile[s]
-        held_by_enemy = enemy_held[s]
+        held_by_enemy = enemies[owner] & held          # only an enemy's ground can be taken
         by_occupation[s] = held_by_enemy & occupied[s] & ~occupied[enemies].any(axis=0)
         by_influence[s] = held_by_enemy & influence[s] & ~influence[enemies].any(axis=0) & ~model.theatre.key_cells
         model.influence_layers[s][:] = influence[s]

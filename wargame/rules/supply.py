@@ -1,7 +1,7 @@
 """Supply: each side's supply runs from its sources (ports, crossings, the capital) through cells it holds.
 
-Rule: a held cell is linked if a path through the side's own cells reaches one of its sources (a
-breadth-first search); a held cell with no such path is encircled. A linked cell is in supply if it lies
+Rule: a held cell is linked if a path through the side's own cells reaches one of its sources (image
+labelling of the side's ground on the hex grid); a held cell with no such path is encircled. A linked cell is in supply if it lies
 within `range_km` of road-weighted effort of a source or of a linked city (cities hold depots), by
 Dijkstra over the sparse adjacency graph. A unit's supply stock rises by `resupply` a day when its cell
 (or any neighbouring cell) is in supply and falls by `cutoff_decay` a day when not; an empty
@@ -11,8 +11,9 @@ the rest: the regime's only paths between the coast and Damascus run through the
 
 A side is recomputed only when the cells it holds have changed (or a rule has). Linked ground is
 recomputed exactly each time; while its ground keeps changing, the supply range is recomputed at least
-twice a day and whenever a pocket forms; in between, ground the side gained joins its supplied ground by adjacency and ground it lost leaves
-it, so a road cut that only lengthens the way round is felt within half a day.
+once a day and whenever a pocket forms; in between, ground the side gained joins its supplied ground by
+adjacency and ground it lost leaves it, so a road cut that only lengthens the way round is felt within a
+day.
 """
 
 from __future__ import annotations
@@ -25,16 +26,6 @@ from wargame.events import UnitEncircled
 from wargame.rules.combat import apply_losses
 
 MAX_ADVANCE_CELLS = 8      # the furthest a side's ground can grow in one step (movement is capped at 6 cells)
-
-
-def reached_from(graph, sources: np.ndarray) -> np.ndarray:
-    """Bool over cells: reachable through the graph from any of the sources (breadth-first searches,
-    one per source not already reached; usually one)."""
-    reached = np.zeros(graph.shape[0], dtype=bool)
-    for source in sources:
-        if not reached[source]:
-            reached[csgraph.breadth_first_order(graph, int(source), directed=True, return_predecessors=False)] = True
-    return reached
 
 
 def side_graph(model, side: int):
@@ -58,7 +49,7 @@ def side_supply(model, side: int) -> tuple[np.ndarray, np.ndarray]:
     if sources.size == 0:
         none = np.zeros(model.theatre.n, dtype=bool)
         return none, none
-    linked = reached_from(graph, sources)
+    linked = model.theatre.connected(own, sources)
     return supply_range(model, graph, sources, linked, own), linked
 
 
@@ -79,12 +70,14 @@ def grow_within(theatre, seed: np.ndarray, allowed: np.ndarray, rounds: int) -> 
 def refresh_side(model, side: int) -> None:
     """Recompute a side's linked and in-supply cells after its ground changed (see the module docstring)."""
     th = model.theatre
-    graph, sources, own = side_graph(model, side)
-    linked = reached_from(graph, sources) if sources.size else np.zeros(th.n, dtype=bool)
+    own = model.control == side
+    sources = np.array([c for c in model.source_cells[side] if own[c]], dtype=np.int64)
+    linked = th.connected(own, sources) if sources.size else np.zeros(th.n, dtype=bool)
     previous = model.supply_own[side]
     pocket = previous is None or bool((model.connected[side] & own & ~linked).any())
-    due = model.turn - model.supply_range_turn[side] >= max(1, model.spec.steps_per_day // 2)
+    due = model.turn - model.supply_range_turn[side] >= model.spec.steps_per_day
     if sources.size and (pocket or due):
+        graph = model.fields.costs(model).within(own)
         in_supply = supply_range(model, graph, sources, linked, own)
         model.supply_range_turn[side] = model.turn
     else:
