@@ -67,7 +67,10 @@ def compute_metrics(model) -> dict[str, float]:
         model.air_stats["drone_raids"], aircraft.round(1)])
     values = ([round(model.day, 4)] + per_faction.ravel().tolist() + per_side.ravel().tolist()
               + [round(model.objective_progress.get(oid, 0.0), 4) for oid in model.spec.objectives])
-    return {name: int(v) if name.startswith(COUNTS) else v for name, v in zip(model.metric_names, values)}
+    counts = model.static_cache.get("metric_is_count")
+    if counts is None:
+        counts = model.static_cache["metric_is_count"] = [name.startswith(COUNTS) for name in model.metric_names]
+    return {name: int(v) if count else v for name, v, count in zip(model.metric_names, values, counts)}
 
 
 class MetricsCollector(mesa.DataCollector):
@@ -77,8 +80,9 @@ class MetricsCollector(mesa.DataCollector):
 
     def collect(self, model) -> None:
         self._collection_steps.append(model.time)
+        metrics = model.metrics             # our reporters read this step's metrics: read them directly
         for var, reporter in self.model_reporters.items():
-            self.model_vars[var].append(reporter(model))
+            self.model_vars[var].append(metrics[var] if var in metrics else reporter(model))
 
 
 class UnitRecorder:

@@ -132,7 +132,8 @@ class DoctrineCommander:
                                     minlength=targets.size)
                 room = model.spec.rules.movement.stacking_limit - taken
                 chosen[needs] = spread_over(model, t.idx[free[needs]], targets_sorted, room)
-        orders.targets = {int(r): int(c) for r, c in zip(free, chosen) if c >= 0}
+        ok = chosen >= 0
+        orders.targets = dict(zip(free[ok].tolist(), chosen[ok].tolist()))
         return orders
 
     # ------------------------------------------------------------ defensive
