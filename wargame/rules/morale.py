@@ -131,8 +131,12 @@ def _near_bonus(model, rows, sources, km, amount, eligible) -> np.ndarray:
     if sources.size == 0 or amount <= 0 or not eligible.any():
         return np.zeros(rows.size)
     t = model.table
-    covered = model.theatre.near_mask(t.idx[sources], km)
-    return np.where(eligible & covered[t.idx[rows]], amount, 0.0)
+    cells = t.idx[sources]
+    key = ("near_mask", km, cells.tobytes())          # advisers seldom move: reuse the mask while they stay
+    cache = model.faction_cache
+    if key not in cache:
+        cache[key] = model.theatre.near_mask(cells, km)
+    return np.where(eligible & cache[key][t.idx[rows]], amount, 0.0)
 
 
 def shock(model, rows: np.ndarray) -> np.ndarray:

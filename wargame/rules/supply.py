@@ -10,7 +10,8 @@ encircled. Turkish support scales the resupply of the SNA. Cutting Homs separate
 the rest: the regime's only paths between the coast and Damascus run through the Homs Gap and the M5.
 
 A side is recomputed only when the cells it holds have changed (or a rule has). Linked ground is
-recomputed exactly each time; while its ground keeps changing, the supply range is recomputed at least
+recomputed exactly each time (a side that only gained ground, with no pocket, extends it through what it
+gained); while its ground keeps changing, the supply range is recomputed at least
 once a day and whenever a pocket forms; in between, ground the side gained joins its supplied ground by
 adjacency and ground it lost leaves it, so a road cut that only lengthens the way round is felt within a
 day.
@@ -72,8 +73,13 @@ def refresh_side(model, side: int) -> None:
     th = model.theatre
     own = model.control == side
     sources = np.array([c for c in model.source_cells[side] if own[c]], dtype=np.int64)
-    linked = th.connected(own, sources) if sources.size else np.zeros(th.n, dtype=bool)
     previous = model.supply_own[side]
+    if (previous is not None and sources.size and not (previous & ~own).any()
+            and not (previous & ~model.connected[side]).any()):
+        # it only gained ground and had no pocket: what it gained is linked if it touches linked ground
+        linked = grow_within(th, model.connected[side], own & ~previous, rounds=2 * MAX_ADVANCE_CELLS)
+    else:
+        linked = th.connected(own, sources) if sources.size else np.zeros(th.n, dtype=bool)
     pocket = previous is None or bool((model.connected[side] & own & ~linked).any())
     due = model.turn - model.supply_range_turn[side] >= model.spec.steps_per_day
     if sources.size and (pocket or due):
