@@ -19,6 +19,11 @@ def test_ensembles_are_the_same_serial_or_parallel_and_resume_from_a_checkpoint(
     serial = run_ensemble(str(duel_file), 4, master_seed=3, workers=1)
     parallel = run_ensemble(str(duel_file), 4, master_seed=3, workers=2)
     pd.testing.assert_frame_equal(serial, parallel)
+    jobs = [Job(i, str(duel_file), seed) for i, seed in enumerate((5, 6, 7, 8, 9))]
+    finished = tmp_path / "parallel.jsonl"          # one job a chunk: five chunks on two processes, any order
+    pd.testing.assert_frame_equal(pd.DataFrame(run_jobs(jobs, workers=2, chunk=1, checkpoint=finished)),
+                                  pd.DataFrame(run_jobs(jobs, workers=1)))
+    assert len(finished.read_text().splitlines()) == 5
 
     checkpoint = tmp_path / "finished.jsonl"
     jobs = [Job(i, str(duel_file), seed) for i, seed in enumerate((11, 12, 13))]
@@ -30,6 +35,9 @@ def test_ensembles_are_the_same_serial_or_parallel_and_resume_from_a_checkpoint(
     calls.clear()
     resumed = run_jobs(jobs, workers=1, checkpoint=checkpoint, progress=lambda d, t: calls.append((d, t)))
     assert calls == [(3, 3)]                             # only the third job ran
+    calls.clear()
+    run_jobs(jobs, workers=1, checkpoint=checkpoint, progress=lambda d, t: calls.append((d, t)))
+    assert calls == []                                   # and its row was not swallowed by the torn line
     pd.testing.assert_frame_equal(pd.DataFrame(resumed[:2]), pd.DataFrame(first))
     assert resumed[2]["seed"] == 13
     pd.testing.assert_frame_equal(pd.DataFrame(resumed), pd.DataFrame(run_jobs(jobs, workers=1)))   # as if fresh
@@ -90,3 +98,19 @@ def test_cli_counterfactuals_writes_the_effects(tmp_path, capsys):
     effects = pd.read_csv(out / "effects.csv")
     assert set(effects["measure"]) == {"aleppo_by_day5", "aleppo_days", "regime_territory", "regime_cities",
                                        "damascus_fell"}
+
+
+def test_effects_state_no_direction_from_too_few_pairs_and_counterfactuals_must_extend_their_base():
+    from wargame.errors import WargameError
+    from wargame.experiments.counterfactuals import Effect, check_extends
+
+    few = Effect("cf", "lever", "aleppo_days", 3.0, 5.0, 2.0, 2.0, 2.0, pairs=1)
+    assert few.direction == "too few runs"
+    assert Effect("cf", "lever", "aleppo_days", 3.0, 5.0, 2.0, 1.0, 3.0, pairs=40).direction == "up"
+    check_extends("hts_2024", "hts_2024_professional_saa")
+    try:
+        check_extends("hts_2024", "aleppo_2016")
+    except WargameError as exc:
+        assert "does not extend hts_2024" in str(exc)
+    else:
+        raise AssertionError("a scenario of another campaign was accepted as a counterfactual")

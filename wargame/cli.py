@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 from wargame.errors import WargameError
+from wargame.files import write_csv_atomic, write_text_atomic
 
 DEFAULT_SCENARIO = "hts_2024"
 DEFAULT_SEED = 1
@@ -126,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     cf.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
     cf.add_argument("--out", type=Path, default=Path("runs/counterfactuals"),
                     help="directory for the report, tables and finished runs (default runs/counterfactuals)")
+    cf.add_argument("--fresh", action="store_true", help="ignore runs finished earlier in --out")
 
     pl = add("places", "List the places (ids, coordinates, sources) scenarios can refer to.")
     pl.add_argument("--kind", default=None, choices=("city", "town", "airbase", "port", "crossing", "garrison",
@@ -265,7 +267,9 @@ def ensemble_progress():
     bars: dict = {}
 
     def progress(scenario: str, done: int, total: int) -> None:
-        bar = bars.setdefault(scenario, tqdm(total=total, unit="run", desc=scenario, file=sys.stderr))
+        if scenario not in bars:
+            bars[scenario] = tqdm(total=total, unit="run", desc=scenario, file=sys.stderr)
+        bar = bars[scenario]
         bar.n = done
         bar.refresh()
 
@@ -294,17 +298,18 @@ def cmd_validate_history(args) -> int:
         report, frames = validate_history(args.runs, args.seed, args.workers, overrides, checkpoints, progress)
     text = "\n".join(report.lines())
     print(text)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.txt").write_text(text + "\n", encoding="utf-8")
-    summary_table(report).to_csv(out / "summary.csv", index=False)
     for scenario, frame in frames.items():
-        frame.to_csv(out / f"{scenario}_outcomes.csv", index=False)
+        write_csv_atomic(out / f"{scenario}_outcomes.csv", frame)
+    write_csv_atomic(out / "summary.csv", summary_table(report))
+    write_text_atomic(out / "report.txt", text + "\n")               # last: its date says the set is whole
     print(f"\nWritten to {out}/: report.txt, summary.csv, " + ", ".join(f"{s}_outcomes.csv" for s in frames))
     return 0 if report.passed else 1
 
 
 def cmd_counterfactuals(args) -> int:
     from wargame.experiments.counterfactuals import (
+        check_extends,
+        checkpoint_name,
         counterfactuals_of,
         effects_table,
         report_lines,
@@ -317,18 +322,20 @@ def cmd_counterfactuals(args) -> int:
     if not names:
         raise WargameError(f"no built-in scenario extends {args.base!r}; name one with --only")
     for name in names:
-        load_scenario(name)
+        check_extends(args.base, name)
     out = args.out.resolve()
     if out.exists() and not out.is_dir():
         raise WargameError(f"--out {out}: is a file; give a directory")
+    if args.fresh:
+        for name in [args.base, *names]:
+            (out / "finished" / checkpoint_name(name)).unlink(missing_ok=True)
     with ensemble_progress() as progress:
         effects, _ = run_counterfactuals(args.base, args.runs, args.seed, args.workers, out / "finished", progress,
                                          names)
     text = "\n".join(report_lines(args.base, args.runs, effects))
     print(text)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.md").write_text(text + "\n", encoding="utf-8")
-    effects_table(effects).to_csv(out / "effects.csv", index=False)
+    write_csv_atomic(out / "effects.csv", effects_table(effects))
+    write_text_atomic(out / "report.md", text + "\n")
     print(f"\nWritten to {out}/: report.md, effects.csv")
     return 0
 
@@ -359,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\ninterrupted: nothing was written", file=sys.stderr)
+        print("\ninterrupted: no result file was left half-written; ensembles keep their finished runs "
+              "(run the same command again to resume)", file=sys.stderr)
         return 130
 
 

@@ -17,6 +17,7 @@ Effects on the campaign's outcome (at the end of the run):
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,12 +26,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wargame.errors import WargameError
 from wargame.experiments.runner import run_ensemble
 from wargame.scenario import load_scenario
 from wargame.scenario.loader import builtin_names
 
 BOOTSTRAP = 2000
 CONFIDENCE = 0.95
+MIN_PAIRS = 10          # below this a bootstrap interval means little: no direction is stated
 MEASURES = {
     "aleppo_by_day5": "Aleppo fallen by day 5 (share of runs)",
     "aleppo_days": "days Aleppo held (restricted mean)",
@@ -46,6 +49,23 @@ def counterfactuals_of(base: str) -> list[str]:
 
     return [name for name in builtin_names() if name != base
             and read_toml(BUILTIN_DIR / f"{name}.toml").get("extends") == base]
+
+
+def checkpoint_name(scenario: str) -> str:
+    """A file name inside the checkpoint directory for a scenario given by name or by path."""
+    if scenario in builtin_names():
+        return f"{scenario}.jsonl"
+    digest = hashlib.blake2b(str(Path(scenario).resolve()).encode(), digest_size=4).hexdigest()
+    return f"{Path(scenario).stem}-{digest}.jsonl"
+
+
+def check_extends(base: str, name: str) -> None:
+    """A counterfactual must extend its base, or the paired runs compare two different campaigns."""
+    files = load_scenario(name).files
+    base_files = load_scenario(base).files
+    if files[:len(base_files)] != base_files or len(files) == len(base_files):
+        raise WargameError(f"{name}: does not extend {base} (its files: {', '.join(files)}); a counterfactual "
+                           f"is a scenario file with extends = \"{base}\"")
 
 
 def measures(frame: pd.DataFrame) -> pd.DataFrame:
@@ -73,10 +93,14 @@ class Effect:
     high: float
     comparable: bool = True       # False when the counterfactual changes the run's length (the classroom)
 
+    pairs: int = 0
+
     @property
     def direction(self) -> str:
         if not self.comparable:
             return "not comparable"
+        if self.pairs < MIN_PAIRS:
+            return "too few runs"
         if self.low > 0:
             return "up"
         if self.high < 0:
@@ -107,8 +131,9 @@ def compare(base_name: str, base: pd.DataFrame, name: str, other: pd.DataFrame, 
     out = []
     for measure in MEASURES:
         mean, low, high = paired_effect(a[measure].to_numpy(), b[measure].to_numpy(), rng)
+        pairs = int((a[measure].notna() & b[measure].notna()).sum())
         out.append(Effect(name, lever, measure, float(a[measure].mean()), float(b[measure].mean()), mean, low, high,
-                          comparable=same_length or measure == "aleppo_by_day5"))
+                          comparable=same_length or measure == "aleppo_by_day5", pairs=pairs))
     return out
 
 
@@ -119,7 +144,7 @@ def run_counterfactuals(base: str = "hts_2024", runs: int = 100, master_seed: in
     names = counterfactuals_of(base) if names is None else names
     frames = {}
     for name in [base, *names]:
-        checkpoint = checkpoint_dir / f"{name}.jsonl" if checkpoint_dir else None
+        checkpoint = checkpoint_dir / checkpoint_name(name) if checkpoint_dir else None
         frames[name] = run_ensemble(name, runs, master_seed=master_seed, workers=workers, checkpoint=checkpoint,
                                     progress=(lambda d, t, n=name: progress(n, d, t)) if progress else None)
     effects = [e for name in names for e in compare(base, frames[base], name, frames[name], seed=master_seed)]

@@ -4,9 +4,9 @@ Each job is (index, scenario, seed, overrides); each returns its outcome row (se
 with index and seed. Jobs go to the workers in chunks so that per-task overhead stays small; results come
 back in job order whatever the number of workers, so serial and parallel ensembles are identical.
 
-With a checkpoint file, each finished row is appended to it (one JSON line, keyed by scenario, seed,
-overrides and a digest of the code) and a later call with the same jobs reuses those rows: an interrupted
-ensemble resumes where it stopped.
+With a checkpoint file, each finished row is appended to it (one JSON line, keyed by the scenario's name
+and resolved content, seed, overrides and a digest of the model's code) and a later call with the same
+jobs reuses those rows: an interrupted ensemble resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from wargame.errors import WargameError
 from wargame.experiments.outcomes import campaign_outcome
 from wargame.experiments.seeds import replicate_seeds
 
@@ -55,21 +56,49 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
+# Code that does not change a run's outcome: editing it keeps finished runs valid.
+NOT_MODEL_CODE = ("cli.py", "output.py", "files.py", "report/", "play/")
+
+
 @functools.cache
 def code_fingerprint() -> str:
-    """A digest of the package's code and data: finished runs saved by other code are not reused."""
+    """A digest of the code and data that make a run: finished runs saved by other code are not reused."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.blake2b(digest_size=8)
     for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".toml", ".json") and p.is_file()):
-        digest.update(str(path.relative_to(root)).encode())
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith(NOT_MODEL_CODE):
+            continue
+        digest.update(relative.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
+@functools.cache
+def scenario_digest(scenario: str) -> str:
+    """A digest of the resolved scenario (every file of its `extends` chain): an edited file is a new key."""
+    from wargame.scenario import load_scenario
+
+    return hashlib.blake2b(load_scenario(scenario).to_toml().encode(), digest_size=8).hexdigest()
+
+
+def preload_model_code() -> None:
+    """Import every module a run may use before forking workers, so that they run the code the fingerprint
+    was taken of, even if files on disk change during a long ensemble."""
+    import importlib
+    import pkgutil
+
+    import wargame
+
+    for info in pkgutil.walk_packages(wargame.__path__, "wargame."):
+        if not info.name.startswith(("wargame.play", "wargame.report", "wargame.cli")):
+            importlib.import_module(info.name)
+
+
 def job_key(job: Job) -> str:
-    """What determines a run's row: its scenario (by name or path), seed and overrides, and the code.
-    A scenario file edited in place keeps its key: give an edited scenario a new name, or start --fresh."""
-    return json.dumps([job.scenario, job.seed, job.overrides, code_fingerprint()], sort_keys=True, default=str)
+    """What determines a run's row: its scenario (name and resolved content), seed, overrides and the code."""
+    return json.dumps([job.scenario, scenario_digest(job.scenario), job.seed, job.overrides, code_fingerprint()],
+                      sort_keys=True, default=str)
 
 
 def _read_checkpoint(path: Path) -> dict[str, dict]:
@@ -85,22 +114,39 @@ def _read_checkpoint(path: Path) -> dict[str, dict]:
     return done
 
 
+def _append(path: Path, lines: list[str]) -> None:
+    """Append whole lines; a torn last line left by a killed writer is ended first so it cannot swallow them."""
+    try:
+        with path.open("a+b") as out:
+            if out.tell() > 0:
+                out.seek(-1, os.SEEK_END)
+                if out.read(1) != b"\n":
+                    out.write(b"\n")
+            out.write("".join(lines).encode("utf-8"))
+    except OSError as exc:
+        raise WargameError(f"{path}: cannot record finished runs there ({exc.strerror})") from None
+
+
 def run_jobs(jobs: list[Job], workers: int | None = None, progress: Callable[[int, int], None] | None = None,
              chunk: int = 4, checkpoint: Path | None = None) -> list[dict]:
-    """Run jobs, in order; `progress(done, total)` after each chunk. workers=1 runs in this process."""
+    """Run jobs; `progress(done, total)` after each chunk. workers=1 runs in this process. Rows come back in
+    job order; with several workers each chunk is recorded as soon as it finishes, so an interruption loses
+    only the chunks still running."""
     workers = default_workers() if workers is None else workers
     finished = _read_checkpoint(checkpoint) if checkpoint else {}
     pending = [job for job in jobs if job_key(job) not in finished]
     chunks = [pending[i:i + chunk] for i in range(0, len(pending), chunk)]
     if checkpoint:
-        checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WargameError(f"{checkpoint.parent}: cannot create it ({exc.strerror})") from None
 
     def record(part: list[dict], part_jobs: list[Job]) -> None:
         for job, row in zip(part_jobs, part):
             finished[job_key(job)] = row
         if checkpoint:
-            with checkpoint.open("a", encoding="utf-8") as out:
-                out.writelines(json.dumps({"key": job_key(j), "row": r}) + "\n" for j, r in zip(part_jobs, part))
+            _append(checkpoint, [json.dumps({"key": job_key(j), "row": r}) + "\n" for j, r in zip(part_jobs, part)])
         if progress:
             progress(sum(job_key(j) in finished for j in jobs), len(jobs))
 
@@ -108,16 +154,20 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: Callable[[in
         for part_jobs in chunks:
             record(_run_chunk(part_jobs), part_jobs)
     else:
+        preload_model_code()
         context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for part_jobs, part in zip(chunks, pool.map(_run_chunk, chunks)):
-                record(part, part_jobs)
+            futures = {pool.submit(_run_chunk, part_jobs): part_jobs for part_jobs in chunks}
+            for future in as_completed(futures):
+                record(future.result(), futures[future])
     return [{**finished[job_key(job)], "job": job.index} for job in jobs]
 
 
 def run_ensemble(scenario: str, runs: int, master_seed: int = 2024, overrides: dict | None = None,
                  workers: int | None = None, progress=None, checkpoint: Path | None = None) -> pd.DataFrame:
     """`runs` replicates of a scenario with seeds derived from `master_seed`; one outcome row each."""
+    if runs < 1:
+        raise ValueError(f"runs must be 1 or more, not {runs}")
     seeds = replicate_seeds(master_seed, runs)
     jobs = [Job(i, str(scenario), seed, dict(overrides or {})) for i, seed in enumerate(seeds)]
     started = time.perf_counter()

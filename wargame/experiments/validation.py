@@ -83,7 +83,7 @@ class ValidationReport:
         for s in self.scores:
             t = s.target
             result = {True: "PASS", False: "FAIL", None: "(reported)"}[s.passed]
-            needs = f"{t.required:.0%}" if t.checked and not _median_condition(s) else ("median" if t.checked else "-")
+            needs = f"{t.required:.0%}" if t.checked and not t.on_median else ("median" if t.checked else "-")
             out.append(f"{t.scenario + ': ' + t.label:<52} {t.historical:>8.1f} {_day(s.median):>7} "
                        f"{_day(s.p10) + '-' + _day(s.p90):>13} {s.hit:>10.0%} {needs:>6}  {result}")
         out += ["", "Dupuy's attrition regularities (share of runs in which each held; needs "
@@ -98,9 +98,6 @@ class ValidationReport:
         out += ["", "OVERALL: " + ("PASS" if self.passed else "FAIL")]
         return out
 
-
-def _median_condition(s: Score) -> bool:
-    return s.target.low > 0 and s.target.required == 0.5
 
 
 def _day(value: float) -> str:
@@ -191,8 +188,10 @@ def _reported(scenario: str, column: str):
 def summary_table(report: ValidationReport) -> pd.DataFrame:
     """The report as a table (one row per target and regularity), for CSV output."""
     rows = [{"kind": "target", "scenario": s.target.scenario, "name": s.target.label, "column": s.target.column,
-             "historical": s.target.historical, "median": s.median, "p10": s.p10, "p90": s.p90, "hit": s.hit,
-             "required": s.target.required, "passed": s.passed, "source": s.target.source} for s in report.scores]
+             "historical": s.target.historical, "median": s.median, "p10": s.p10, "p90": s.p90,
+             "hit": np.nan if s.target.on_median else s.hit,
+             "required": "median in window" if s.target.on_median else s.target.required,
+             "passed": s.passed, "source": s.target.source} for s in report.scores]
     rows += [{"kind": "regularity", "scenario": r.scenario, "name": r.description, "column": r.name,
               "hit": r.holds, "required": r.required, "passed": r.passed, "source": r.detail,
               "median": np.nan} for r in report.regularities]
