@@ -86,7 +86,8 @@ class MetricsCollector(mesa.DataCollector):
 
 
 class UnitRecorder:
-    """Per-unit records each step, kept as column snapshots (cheap) and turned into a table at the end."""
+    """Per-unit records each step, kept as column snapshots (cheap) and turned into a table at the end;
+    and the control of every cell each step (8 bits a cell), which the campaign maps shade."""
 
     COLUMNS = ("idx", "personnel", "morale", "cohesion", "supply", "state", "posture", "in_contact", "cut_off",
                "armour", "artillery")
@@ -94,10 +95,17 @@ class UnitRecorder:
     def __init__(self, model):
         self.model = model
         self.snapshots: list[tuple[int, dict[str, np.ndarray]]] = []
+        self.control: list[np.ndarray] = []
 
     def record(self) -> None:
         t = self.model.table
         self.snapshots.append((self.model.turn, {c: getattr(t, c).copy() for c in self.COLUMNS}))
+        self.control.append(self.model.control.astype(np.int8, copy=True))
+
+    def control_history(self) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, control): the step of each snapshot and a steps x cells array of side indices (-1 none)."""
+        steps = np.array([step for step, _ in self.snapshots], dtype=np.int32)
+        return steps, np.stack(self.control) if self.control else np.zeros((0, self.model.theatre.n), np.int8)
 
     def frame(self) -> pd.DataFrame:
         model = self.model

@@ -5,8 +5,11 @@ A run directory holds everything needed to reproduce and study a run:
   run.json        seed, versions, source files, overrides, end reason, the command that reproduces it
   metrics.csv     one row per step (the DataCollector's model reporters), with day and date
   units.csv       one row per unit per step
+  *.parquet       the same two tables as Parquet (typed, compact, quick to load)
+  control.npz     the side holding each cell at each step (for the campaign maps)
   events.jsonl    the typed event log
   summary.txt     the printed summary
+  (and, when the report is drawn, figures/, campaign.gif/.mp4 and report.html)
 It is written into a temporary sibling and renamed at the end, so a failed or interrupted run never
 leaves a half-written directory behind.
 """
@@ -22,12 +25,14 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import wargame
 from wargame.errors import WargameError
 
-RUN_FILES = ("scenario.toml", "run.json", "metrics.csv", "units.csv", "events.jsonl", "summary.txt")
+RUN_FILES = ("scenario.toml", "run.json", "metrics.csv", "metrics.parquet", "units.csv", "units.parquet",
+             "control.npz", "events.jsonl", "summary.txt")
 
 
 def metrics_frame(model) -> pd.DataFrame:
@@ -87,8 +92,18 @@ def check_run_directory(directory: str | Path) -> Path:
     return directory
 
 
-def write_run(model, directory: str | Path, summary: str = "") -> Path:
-    """Write the run's files into `directory` (replacing an earlier run there), atomically."""
+def control_history(model) -> tuple[np.ndarray, np.ndarray]:
+    if model.recorder:
+        return model.recorder.control_history()
+    return np.array([model.turn], dtype=np.int32), model.control.astype(np.int8)[None, :]
+
+
+def write_run(model, directory: str | Path, summary: str = "", render=None) -> Path:
+    """Write the run's files into `directory` (replacing an earlier run there), atomically.
+
+    `render(path)`, when given, is called on the written (not yet renamed) directory to add the figures
+    and report: it sees only the files, as any later reader would, and if it fails nothing is left.
+    """
     directory = check_run_directory(directory)
     partial = directory.with_name(directory.name + ".partial")
     try:
@@ -101,10 +116,15 @@ def write_run(model, directory: str | Path, summary: str = "") -> Path:
         (partial / "scenario.toml").write_text(model.loaded.to_toml(), encoding="utf-8")
         reproduce = f"python run.py run {directory / 'scenario.toml'} --seed {model.seed}"
         (partial / "run.json").write_text(json.dumps(run_info(model, reproduce), indent=2) + "\n", encoding="utf-8")
-        metrics_frame(model).to_csv(partial / "metrics.csv", index=False)
-        units_frame(model).to_csv(partial / "units.csv", index=False)
+        for name, frame in (("metrics", metrics_frame(model)), ("units", units_frame(model))):
+            frame.to_csv(partial / f"{name}.csv", index=False)
+            frame.to_parquet(partial / f"{name}.parquet", index=False)
+        steps, control = control_history(model)
+        np.savez_compressed(partial / "control.npz", steps=steps, control=control, sides=np.array(model.side_ids))
         (partial / "events.jsonl").write_text(model.events.to_jsonl(), encoding="utf-8")
         (partial / "summary.txt").write_text(summary, encoding="utf-8")
+        if render is not None:
+            render(partial)
     except OSError as exc:
         shutil.rmtree(partial, ignore_errors=True)
         raise WargameError(f"writing the run directory {directory} failed: {exc}") from None
@@ -117,23 +137,54 @@ def write_run(model, directory: str | Path, summary: str = "") -> Path:
     return directory
 
 
+def _table(directory: Path, name: str) -> pd.DataFrame:
+    parquet, csv = directory / f"{name}.parquet", directory / f"{name}.csv"
+    if parquet.is_file():
+        return pd.read_parquet(parquet)
+    return pd.read_csv(csv) if csv.stat().st_size > 1 else pd.DataFrame()
+
+
 @dataclass
 class RunData:
-    """A finished run as the report layer sees it: files only, no model."""
+    """A finished run as the report layer sees it: files only, no model.
+
+    `control` is a steps x cells array of side indices (-1 for no side) at `control_steps`; `scenario`
+    is the resolved scenario the run was made from (names, colours, the theatre's bounds).
+    """
 
     directory: Path
     info: dict
     metrics: pd.DataFrame
     units: pd.DataFrame
     events: list[dict]
+    control_steps: np.ndarray
+    control: np.ndarray
+    scenario: object
 
     @classmethod
     def load(cls, directory: str | Path) -> RunData:
+        from wargame.scenario import load_scenario
+
         directory = Path(directory)
+        missing = [f for f in ("run.json", "scenario.toml", "metrics.csv", "events.jsonl") if not (directory / f).is_file()]
+        if missing:
+            raise WargameError(f"{directory}: not a run directory (missing {', '.join(missing)})")
         info = json.loads((directory / "run.json").read_text(encoding="utf-8"))
-        metrics = pd.read_csv(directory / "metrics.csv")
-        units_path = directory / "units.csv"
-        units = pd.read_csv(units_path) if units_path.stat().st_size > 1 else pd.DataFrame()
         events = [json.loads(line) for line in (directory / "events.jsonl").read_text(encoding="utf-8").splitlines()
                   if line.strip()]
-        return cls(directory, info, metrics, units, events)
+        control_path = directory / "control.npz"
+        if control_path.is_file():
+            with np.load(control_path) as npz:
+                steps, control = npz["steps"], npz["control"]
+        else:                                         # a run directory written before control was kept
+            steps, control = np.zeros(0, np.int32), np.zeros((0, 0), np.int8)
+        scenario = load_scenario(directory / "scenario.toml").scenario
+        return cls(directory, info, _table(directory, "metrics"), _table(directory, "units"), events, steps, control,
+                   scenario)
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.info["start"])
+
+    def dates(self, days) -> list[dt.datetime]:
+        return [self.start + dt.timedelta(days=float(d)) for d in days]
