@@ -25,7 +25,22 @@ EXAMPLES = {
           python run.py run aleppo_2016 --seed 7
           python run.py run hts_2024 --set factions.saa.pay=0.6 --set factions.saa.professionalism=0.6
           python run.py run my_scenario.toml --out runs/mine
-          python run.py run runs/hts_2024-seed1/scenario.toml --seed 1   # reproduce a saved run""",
+          python run.py run runs/hts_2024-seed1/scenario.toml --seed 1   # reproduce a saved run
+          python run.py run hts_2024 --reps 50             # an ensemble: fan charts, when each city fell
+          python run.py run hts_2024 --no-report           # data only (metrics, units, events): fastest
+        A run directory holds the scenario, seed and versions (run.json), metrics and unit records (CSV and
+        Parquet), the event log (events.jsonl), charts and maps (figures/, maps/), the animation
+        (campaign.gif, and campaign.mp4 where ffmpeg is installed) and the after-action report (report.html).""",
+    "compare": """\
+        examples:
+          python run.py compare hts_2024 hts_2024_professional_saa
+          python run.py compare hts_2024 hts_2024_russia_turkey_deal hts_2024_hezbollah_intact --reps 40
+        The first scenario is the base; all are run on the same seeds, so each difference is paired.
+        Writes report.html and effects.csv, and each scenario's ensemble beside them.""",
+    "report": """\
+        examples:
+          python run.py report runs/hts_2024-seed1         # redraw the charts, maps and report of a run
+          python run.py report runs/hts_2024-seed1 --no-animation""",
     "map": """\
         examples:
           python run.py map                                # theatre.png at the default 5 km cells
@@ -64,7 +79,10 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=textwrap.dedent("""\
             commands:
-              run         run a scenario to its end and write a run directory (the default command)
+              run         run a scenario (or an ensemble of it) and write its directory, report included
+                          (the default command)
+              compare     run several scenarios on the same seeds and report them side by side
+              report      redraw the charts, maps, animation and report of a run directory
               map         draw the theatre (terrain, roads, rivers, places) to a PNG
               scenarios   list the scenarios, or one scenario's tunable parameters
               validate    check a scenario file (and overrides) and report every problem
@@ -75,7 +93,8 @@ def _parser() -> argparse.ArgumentParser:
               places      list the place ids scenarios can refer to
 
             python run.py COMMAND --help shows each command's options and examples.
-            With no command, `python run.py` runs hts_2024 (seed 1) and writes runs/hts_2024-seed1."""))
+            With no command, `python run.py` runs hts_2024 (seed 1) and writes runs/hts_2024-seed1,
+            with its after-action report in runs/hts_2024-seed1/report.html."""))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -89,8 +108,27 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=f"random seed, 0 or more (default {DEFAULT_SEED})")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                      help="override a parameter by its dotted path; repeatable")
-    run.add_argument("--out", type=Path, default=None, help="run directory (default runs/<scenario>-seed<seed>)")
+    run.add_argument("--out", type=Path, default=None,
+                     help="run directory (default runs/<scenario>-seed<seed>, or runs/<scenario>-reps<N>-seed<seed>)")
+    run.add_argument("--reps", type=_positive, default=1,
+                     help="runs of the scenario with seeds drawn from --seed (default 1: one run)")
+    run.add_argument("--workers", type=_positive, default=None, help="processes for --reps (default: all cores)")
+    run.add_argument("--no-report", action="store_true", help="write the data only: no charts, maps or report")
+    run.add_argument("--no-animation", action="store_true", help="everything but the animation (quicker)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary on screen")
+
+    co = add("compare", "Run several scenarios on the same seeds and put them side by side in one report.")
+    co.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="the base first, then the others")
+    co.add_argument("--reps", type=_positive, default=20, help="runs of each scenario (default 20)")
+    co.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=f"master seed (default {DEFAULT_SEED})")
+    co.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
+    co.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                    help="override a parameter in every scenario; repeatable")
+    co.add_argument("--out", type=Path, default=None, help="directory (default runs/compare-<base>-...)")
+
+    rp = add("report", "Redraw the charts, maps, animation and after-action report of a run directory.")
+    rp.add_argument("directory", type=Path, help="a run directory (written by `python run.py run`)")
+    rp.add_argument("--no-animation", action="store_true", help="skip the animation")
 
     mp = add("map", "Draw the theatre to a PNG you can check against a real map.")
     mp.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="scenario whose theatre bounds to use")
@@ -173,13 +211,15 @@ def cmd_run(args) -> int:
     from tqdm import tqdm
 
     from wargame.model import WarModel
-    from wargame.output import RUN_FILES, check_run_directory, metrics_frame, run_info, write_run
+    from wargame.output import check_run_directory, metrics_frame, run_info, write_run
     from wargame.report.summary import summarise
     from wargame.scenario import load_scenario, param_warnings
 
     loaded = load_scenario(args.scenario, _overrides(args.overrides))
     for warning in param_warnings(loaded):
         print(f"note: {warning}", file=sys.stderr)
+    if args.reps > 1:
+        return _run_ensemble(args, loaded)
     out = check_run_directory(args.out or Path("runs") / f"{loaded.name}-seed{args.seed}")
     model = WarModel(loaded, rng=args.seed)
     bar = tqdm(total=model.spec.total_steps, unit="step", disable=args.quiet, file=sys.stderr,
@@ -194,11 +234,122 @@ def cmd_run(args) -> int:
     finally:
         bar.close()
     summary = summarise(model.spec, run_info(model), metrics_frame(model), model.events.to_dicts())
-    directory = write_run(model, out, summary)
+    rendered: dict = {}
+
+    def render(partial: Path) -> None:
+        if args.no_report:
+            return
+        from wargame.report.render import render_run
+
+        stages = tqdm(total=4, desc="report", unit="stage", disable=args.quiet, file=sys.stderr,
+                      bar_format="{desc}: {n}/{total} {postfix} [{elapsed}]")
+
+        def stage(name: str) -> None:
+            stages.set_postfix_str(name)
+            stages.update(0 if stages.n == 0 and name == "charts" else 1)
+
+        try:
+            rendered.update(render_run(partial, animation=not args.no_animation, progress=stage))
+            stages.update(stages.total - stages.n)
+        finally:
+            stages.close()
+
+    directory = write_run(model, out, summary, render=render)
     if not args.quiet:
         print(summary)
-        print(f"Run directory {directory}/: " + ", ".join(RUN_FILES))
+        _print_written(directory, rendered)
         print(f"Reproduce with: python run.py run {directory / 'scenario.toml'} --seed {args.seed}")
+    return 0
+
+
+def _print_written(directory: Path, rendered: dict) -> None:
+    from wargame.output import RUN_FILES
+
+    print(f"Written to {directory}/:")
+    print(f"  data     {', '.join(RUN_FILES)}")
+    if rendered:
+        charts = [p.name for p in rendered["charts"]] + (["why.png"] if (directory / "figures" / "why.png").is_file() else [])
+        print(f"  charts   figures/: {', '.join(charts)}")
+        if rendered["maps"]:
+            print(f"  maps     maps/: {len(rendered['maps'])} maps ({rendered['maps'][0].name} ... "
+                  f"{rendered['maps'][-1].name})")
+        if rendered["animation"]:
+            print(f"  film     {', '.join(p.name for p in rendered['animation'])}")
+        print(f"  report   {directory / 'report.html'}  <- open this in a browser")
+
+
+def _ensemble_rows(scenario: str, reps: int, seed: int, workers, overrides: dict, out: Path, quiet: bool):
+    from wargame.experiments.runner import run_ensemble
+
+    with ensemble_progress() as progress:
+        return run_ensemble(scenario, reps, master_seed=seed, overrides=overrides, workers=workers,
+                            progress=None if quiet else (lambda d, t: progress(Path(scenario).stem, d, t)),
+                            checkpoint=out / "finished" / "runs.jsonl", series=True)
+
+
+def _run_ensemble(args, loaded) -> int:
+    from wargame.report.ensemble import draw_ensemble, write_ensemble, write_ensemble_report
+
+    out = (args.out or Path("runs") / f"{loaded.name}-reps{args.reps}-seed{args.seed}").resolve()
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "finished").is_dir())):
+        raise WargameError(f"--out {out}: exists and is not an ensemble directory; choose a new or empty directory")
+    rows = _ensemble_rows(args.scenario, args.reps, args.seed, args.workers, _overrides(args.overrides), out,
+                          args.quiet)
+    command = "python run.py " + " ".join(["run", args.scenario, "--reps", str(args.reps), "--seed", str(args.seed)]
+                                          + [f"--set {o}" for o in args.overrides])
+    ens = write_ensemble(out, loaded, rows, args.seed, command)
+    if not args.no_report:
+        draw_ensemble(ens)
+        write_ensemble_report(ens, {"fans": out / "figures" / "fans.png", "city_falls": out / "figures" / "city_falls.png"})
+    if not args.quiet:
+        from wargame.report.ensemble import city_fall_table
+
+        table = city_fall_table(ens)
+        print(f"{ens.info['title']}: {args.reps} runs (master seed {args.seed})")
+        print("  when cities and towns fell (share of runs; median day, 10th-90th percentile):")
+        for _, r in table.head(12).iterrows():
+            print(f"    {r['name']:<22} {r['fell_share']:>5.0%}   day {r['median']:5.2f}  ({r['p10']:.2f}-{r['p90']:.2f})")
+        print(f"Written to {out}/: ensemble.json, scenario.toml, outcomes.csv/.parquet, series.parquet"
+              + ("" if args.no_report else f", figures/, report.html\n  report   {out / 'report.html'}"))
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from wargame.report.ensemble import write_comparison, write_ensemble
+    from wargame.scenario import load_scenario
+
+    if len(args.scenarios) < 2:
+        raise WargameError("compare needs at least two scenarios: the base first, then the others")
+    overrides = _overrides(args.overrides)
+    loaded = [load_scenario(name, overrides) for name in args.scenarios]     # every error before any run
+    stems = [Path(name).stem for name in args.scenarios]
+    out = (args.out or Path("runs") / ("compare-" + "-".join(stems))[:120]).resolve()
+    ensembles = []
+    for name, stem, scenario in zip(args.scenarios, stems, loaded):
+        rows = _ensemble_rows(name, args.reps, args.seed, args.workers, overrides, out / stem, False)
+        command = f"python run.py run {name} --reps {args.reps} --seed {args.seed}"
+        ensembles.append(write_ensemble(out / stem, scenario, rows, args.seed, command))
+    report = write_comparison(out, ensembles, "python run.py compare " + " ".join(args.scenarios)
+                              + f" --reps {args.reps} --seed {args.seed}")
+    print(f"Compared {', '.join(stems)} on {args.reps} paired runs each.")
+    print(f"Written to {out}/: report.html, effects.csv, figures/, and one ensemble directory per scenario")
+    print(f"  report   {report}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from tqdm import tqdm
+
+    from wargame.report.render import render_run
+
+    directory = args.directory.resolve()
+    with tqdm(total=4, desc="report", unit="stage", file=sys.stderr, bar_format="{desc}: {n}/{total} {postfix}") as bar:
+        def stage(name: str) -> None:
+            bar.set_postfix_str(name)
+            bar.update(0 if bar.n == 0 and name == "charts" else 1)
+
+        rendered = render_run(directory, animation=not args.no_animation, progress=stage)
+    _print_written(directory, rendered)
     return 0
 
 
@@ -350,7 +501,7 @@ def cmd_places(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "map": cmd_map, "scenarios": cmd_scenarios, "validate": cmd_validate,
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "report": cmd_report, "map": cmd_map, "scenarios": cmd_scenarios, "validate": cmd_validate,
             "validate-history": cmd_validate_history, "counterfactuals": cmd_counterfactuals, "places": cmd_places}
 
 

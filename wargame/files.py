@@ -26,6 +26,7 @@ def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
     temporary = Path(name)
     try:
         write(temporary)
+        os.chmod(temporary, 0o666 & ~_umask())            # mkstemp makes it private; results are for sharing
         os.replace(temporary, path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
@@ -34,6 +35,12 @@ def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
         temporary.unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:

@@ -35,15 +35,19 @@ class Job:
     scenario: str
     seed: int
     overrides: dict = field(default_factory=dict)
+    series: bool = False          # also keep the run's per-step metrics (for fan charts), under "series"
 
 
 def run_job(job: Job) -> dict:
-    """Build, run and summarise one run (no per-unit records: an ensemble keeps only outcomes)."""
+    """Build, run and summarise one run (no per-unit records: an ensemble keeps only outcomes, and with
+    `job.series` the per-step metrics as {column: [values]})."""
     from wargame.model import WarModel
 
     model = WarModel(job.scenario, rng=job.seed, collect_units=False, **job.overrides)
     model.run()
     row = {"job": job.index, "seed": job.seed, **campaign_outcome(model)}
+    if job.series:
+        row["series"] = model.datacollector.get_model_vars_dataframe().to_dict(orient="list")
     model.remove_all_agents()
     return row
 
@@ -97,8 +101,8 @@ def preload_model_code() -> None:
 
 def job_key(job: Job) -> str:
     """What determines a run's row: its scenario (name and resolved content), seed, overrides and the code."""
-    return json.dumps([job.scenario, scenario_digest(job.scenario), job.seed, job.overrides, code_fingerprint()],
-                      sort_keys=True, default=str)
+    parts = [job.scenario, scenario_digest(job.scenario), job.seed, job.overrides, code_fingerprint()]
+    return json.dumps(parts + (["series"] if job.series else []), sort_keys=True, default=str)
 
 
 def _read_checkpoint(path: Path) -> dict[str, dict]:
@@ -164,12 +168,14 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: Callable[[in
 
 
 def run_ensemble(scenario: str, runs: int, master_seed: int = 2024, overrides: dict | None = None,
-                 workers: int | None = None, progress=None, checkpoint: Path | None = None) -> pd.DataFrame:
-    """`runs` replicates of a scenario with seeds derived from `master_seed`; one outcome row each."""
+                 workers: int | None = None, progress=None, checkpoint: Path | None = None,
+                 series: bool = False) -> pd.DataFrame:
+    """`runs` replicates of a scenario with seeds derived from `master_seed`; one outcome row each (with
+    `series`, a "series" column holding each run's per-step metrics)."""
     if runs < 1:
         raise ValueError(f"runs must be 1 or more, not {runs}")
     seeds = replicate_seeds(master_seed, runs)
-    jobs = [Job(i, str(scenario), seed, dict(overrides or {})) for i, seed in enumerate(seeds)]
+    jobs = [Job(i, str(scenario), seed, dict(overrides or {}), series) for i, seed in enumerate(seeds)]
     started = time.perf_counter()
     frame = pd.DataFrame(run_jobs(jobs, workers, progress, checkpoint=checkpoint))
     frame.attrs["seconds"] = time.perf_counter() - started

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from wargame.report.why import factor_label
 from wargame.scenario.schema import Scenario
 
 
@@ -52,5 +53,5 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
         ranked = sorted(totals.items(), key=lambda kv: -kv[1])
         total = sum(totals.values()) or 1.0
         lines += ["", f"Why units broke ({len(breaks)} breaks; morale lost in the days before each, by factor):",
-                  "  " + ", ".join(f"{k} {v / total:.0%}" for k, v in ranked)]
+                  "  " + ", ".join(f"{factor_label(k)} {v / total:.0%}" for k, v in ranked if v / total >= 0.005)]
     return "\n".join(lines) + "\n"

@@ -100,21 +100,24 @@ def _short_name(place) -> str:
 
 
 def draw_places(ax, theatre: Theatre, kinds=("city", "airbase", "port", "crossing", "garrison"),
-                label_kinds=("city", "airbase", "crossing", "garrison"), label_towns=(), fontsize: float = 6.5) -> None:
+                label_kinds=("city", "airbase", "crossing", "garrison"), label_towns=(), fontsize: float = 6.5,
+                within=None) -> None:
     """Markers for places of the given kinds; labels placed so that no two overlap (lower-priority
-    labels that find no free spot are left out rather than drawn over another)."""
+    labels that find no free spot are left out rather than drawn over another). With `within` (a
+    display-space Bbox, e.g. a zoomed axes' extent) a label must also fit inside it."""
     shown = [p for p in theatre.geodata.places.values()
              if p.id in theatre.place_cell and (p.kind in kinds or p.id in label_towns)]
     for place in shown:
         marker, size, colour = PLACE_STYLE[place.kind]
         x, y = theatre.projection.forward(place.lat, place.lon)
-        ax.scatter([x], [y], marker=marker, s=size, c=colour, edgecolors="white", linewidths=0.6, zorder=7)
+        edge = None if marker == "x" else "white"            # "x" is unfilled: it has no edge to colour
+        ax.scatter([x], [y], marker=marker, s=size, c=colour, edgecolors=edge, linewidths=0.6, zorder=7)
     labelled = [p for p in shown if p.kind in label_kinds or p.id in label_towns]
     labelled.sort(key=lambda p: (LABEL_PRIORITY.get(p.kind, 9), -p.urban_km, p.id))
-    place_labels(ax, [(p, *theatre.projection.forward(p.lat, p.lon)) for p in labelled], fontsize)
+    place_labels(ax, [(p, *theatre.projection.forward(p.lat, p.lon)) for p in labelled], fontsize, within)
 
 
-def place_labels(ax, items, fontsize: float) -> None:
+def place_labels(ax, items, fontsize: float, within=None) -> None:
     """Greedy label placement: each label takes the first offset whose box overlaps no earlier label."""
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
@@ -126,10 +129,14 @@ def place_labels(ax, items, fontsize: float) -> None:
                                zorder=8, color="#111111",
                                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.65))
             box = text.get_window_extent(renderer).expanded(1.04, 1.1)
-            if not any(box.overlaps(other) for other in taken):
+            if not any(box.overlaps(other) for other in taken) and (within is None or _inside(box, within)):
                 taken.append(box)
                 break
             text.remove()
+
+
+def _inside(box, frame) -> bool:
+    return box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
 
 
 def draw_graticule(ax, theatre: Theatre, step: float = 1.0) -> None:
@@ -156,16 +163,22 @@ def draw_neighbours(ax, theatre: Theatre) -> None:
                 zorder=2)
 
 
-def draw_scale_bar(ax, theatre: Theatre, km: float = 100.0) -> None:
-    x0 = theatre.x.max() - km - 25
-    y0 = theatre.y.min() + 20
+def draw_scale_bar(ax, theatre: Theatre, km: float = 100.0, at: tuple[float, float] | None = None,
+                   label_km: float = 8.0) -> None:
+    """A bar of `km` with its left end at `at` (x, y in km), labelled `label_km` above it; by default in
+    the theatre's lower right."""
+    x0, y0 = at if at is not None else (theatre.x.max() - km - 25, theatre.y.min() + 20)
     ax.plot([x0, x0 + km], [y0, y0], color="black", lw=2.5, zorder=9)
-    ax.text(x0 + km / 2, y0 + 8, f"{km:.0f} km", ha="center", fontsize=7, zorder=9)
+    ax.text(x0 + km / 2, y0 + label_km, f"{km:.0f} km", ha="center", fontsize=7, zorder=9)
 
 
-def base_map(theatre: Theatre, figsize=(10, 10.5), title: str | None = None):
-    """A figure and axes with sea, terrain, border, rivers, roads and the graticule drawn."""
-    fig, ax = plt.subplots(figsize=figsize, dpi=110)
+def base_map(theatre: Theatre, figsize=(10, 10.5), title: str | None = None, ax=None, dpi: float = 110):
+    """A figure and axes with sea, terrain, border, rivers, roads and the graticule drawn (onto `ax`
+    when given, e.g. an inset or one frame of a grid, else onto a new figure)."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
+    else:
+        fig = ax.figure
     ax.set_facecolor(FOREIGN_COLOUR)
     sea = np.flatnonzero(theatre.sea)
     ax.add_collection(hex_collection(theatre, sea, SEA_COLOUR, zorder=0.5))

@@ -1,0 +1,399 @@
+"""Ensembles and comparisons as analysts see them: fan charts over the runs of a scenario, the distribution
+of the day each city falls, and several scenarios side by side on paired seeds.
+
+An ensemble directory (written by `python run.py run SCENARIO --reps N`) holds:
+  scenario.toml     the resolved scenario
+  ensemble.json     scenario, master seed, each run's seed, overrides, versions, the reproducing command
+  outcomes.csv/.parquet   one row per run (see experiments.outcomes): when each place fell, who holds what
+  series.parquet    every run's per-step metrics, long format (run, seed, step, day, metrics...)
+  figures/          fans.png, city_falls.png
+  report.html       the ensemble report
+  finished/         the runs finished so far (an interrupted ensemble resumes from them)
+Everything here reads those files, never a model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from wargame.errors import WargameError
+from wargame.experiments.counterfactuals import paired_effect
+from wargame.files import write_atomic, write_text_atomic
+from wargame.report.html import esc, figure, page
+from wargame.report.style import (
+    date_numbers,
+    faction_styles,
+    format_date_axis,
+    save_figure,
+    short_name,
+    side_styles,
+    theme,
+)
+
+BAND = (0.10, 0.90)
+COMPARE_COLOURS = plt.get_cmap("tab10").colors
+MAIN_FACTIONS = 6          # fan charts show the largest factions by starting strength
+
+
+@dataclass
+class EnsembleData:
+    """An ensemble read back from its directory. `metrics` (the median run, step by step) and `start`
+    make it usable wherever the style helpers expect a run."""
+
+    directory: Path
+    info: dict
+    outcomes: pd.DataFrame
+    series: pd.DataFrame
+    scenario: object
+
+    @classmethod
+    def load(cls, directory: str | Path) -> EnsembleData:
+        from wargame.scenario import load_scenario
+
+        directory = Path(directory)
+        missing = [f for f in ("ensemble.json", "scenario.toml", "outcomes.parquet", "series.parquet")
+                   if not (directory / f).is_file()]
+        if missing:
+            raise WargameError(f"{directory}: not an ensemble directory (missing {', '.join(missing)})")
+        info = json.loads((directory / "ensemble.json").read_text(encoding="utf-8"))
+        return cls(directory, info, pd.read_parquet(directory / "outcomes.parquet"),
+                   pd.read_parquet(directory / "series.parquet"), load_scenario(directory / "scenario.toml").scenario)
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.info["start"])
+
+    @property
+    def name(self) -> str:
+        return self.info["scenario"]
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        """Days of the longest run (what the date axes span)."""
+        days = self.series.groupby("step")["day"].max()
+        return pd.DataFrame({"day": days.to_numpy()})
+
+    def matrix(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(days, runs x steps values): runs that ended early keep their last value to the longest run's end
+        (a campaign that ended is frozen where it stopped)."""
+        table = self.series.pivot(index="run", columns="step", values=column).sort_index(axis=1).ffill(axis=1)
+        return self.metrics["day"].to_numpy(), table.to_numpy(dtype=float)
+
+
+def series_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Long per-step metrics of every run from an ensemble's rows (each with a "series" dict of lists)."""
+    parts = []
+    for run, (seed, series) in enumerate(zip(rows["seed"], rows["series"])):
+        part = pd.DataFrame(series)
+        part.insert(0, "step", np.arange(len(part)))
+        part.insert(0, "seed", seed)
+        part.insert(0, "run", run)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int, command: str) -> EnsembleData:
+    """Write the data files of an ensemble directory (figures and report are drawn from them after)."""
+    from importlib import metadata
+
+    import wargame
+
+    directory.mkdir(parents=True, exist_ok=True)
+    outcomes = rows.drop(columns=["series"]).rename(columns={"job": "run"})
+    series = series_frame(rows)
+    info = {"scenario": loaded.name, "title": loaded.scenario.meta.title, "runs": len(rows),
+            "master_seed": master_seed, "seeds": [int(s) for s in rows["seed"]],
+            "overrides": dict(loaded.overrides), "start": loaded.scenario.meta.start.isoformat(),
+            "hours_per_step": loaded.scenario.meta.hours_per_step, "wargame_version": wargame.__version__,
+            "mesa_version": metadata.version("mesa"), "reproduce": command,
+            "reproduce_one": "python run.py run scenario.toml --seed <seed of the run>",
+            "written": dt.datetime.now().isoformat(timespec="seconds")}
+    write_text_atomic(directory / "scenario.toml", loaded.to_toml())
+    write_atomic(directory / "outcomes.parquet", lambda p: outcomes.to_parquet(p, index=False))
+    write_atomic(directory / "outcomes.csv", lambda p: outcomes.to_csv(p, index=False))
+    write_atomic(directory / "series.parquet", lambda p: series.to_parquet(p, index=False))
+    write_text_atomic(directory / "ensemble.json", json.dumps(info, indent=2) + "\n")
+    return EnsembleData.load(directory)
+
+
+# --- figures ------------------------------------------------------------------------------------------
+
+def _fan(ax, x, values: np.ndarray, colour, label: str, linestyle="-") -> None:
+    low, mid, high = np.nanquantile(values, [BAND[0], 0.5, BAND[1]], axis=0)
+    ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0)
+    ax.plot(x, mid, color=colour, linestyle=linestyle, label=label)
+
+
+def main_factions(ens: EnsembleData, n: int = MAIN_FACTIONS) -> list[str]:
+    first = ens.series[ens.series["step"] == 0]
+    sizes = {f: first[f"personnel_{f}"].mean() for f in ens.scenario.factions if f"personnel_{f}" in first}
+    return [f for f, size in sorted(sizes.items(), key=lambda kv: -kv[1]) if size > 0][:n]
+
+
+def _moving_sides(ens: EnsembleData) -> list[str]:
+    """Sides whose territory changes in some run (the others would be flat lines)."""
+    out = []
+    for sid in ens.scenario.sides:
+        _, values = ens.matrix(f"territory_{sid}")
+        if values.size and (np.nanmax(values) - np.nanmin(values) > 1e-4 or np.nanmax(values) > 0.02):
+            out.append(sid)
+    return out
+
+
+def figure_fans(ens: EnsembleData):
+    """Territory and cities by side, strength and morale by faction: median with the 10th-90th band."""
+    sides = _moving_sides(ens)
+    factions = main_factions(ens)
+    side_style, faction_style = side_styles(ens.scenario), faction_styles(ens.scenario)
+    with theme():
+        fig, axes = plt.subplots(2, 2, figsize=(13, 8.2), sharex=True)
+        panels = [(axes[0, 0], "territory", sides, side_style, 100.0, "share of the theatre held (%)"),
+                  (axes[0, 1], "cities", sides, side_style, 1.0, "cities and towns held"),
+                  (axes[1, 0], "personnel", factions, faction_style, 1.0, "personnel"),
+                  (axes[1, 1], "morale", factions, faction_style, 1.0, "mean morale (0-1)")]
+        for ax, prefix, keys, styles, scale, label in panels:
+            for key in keys:
+                days, values = ens.matrix(f"{prefix}_{key}")
+                names = ens.scenario.sides if prefix in ("territory", "cities") else ens.scenario.factions
+                _fan(ax, date_numbers(ens, days), values * scale, styles[key].colour, short_name(names[key].name),
+                     styles[key].linestyle)
+            ax.set_ylabel(label)
+            format_date_axis(ax, ens)
+            ax.set_title({"territory": "Territory", "cities": "Cities and towns", "personnel": "Strength",
+                          "morale": "Morale"}[prefix])
+        axes[1, 0].yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        axes[0, 1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="side")
+        axes[1, 1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="faction")
+        fig.suptitle(f"{ens.info['title']}: {ens.info['runs']} runs (median, band 10th-90th percentile)")
+    return fig
+
+
+def city_fall_table(ens: EnsembleData, min_share: float = 0.05) -> pd.DataFrame:
+    """Cities and towns that fell in at least `min_share` of runs: share fallen and the quantiles of the day."""
+    from wargame.theatre import TheatreSpec, build_theatre
+
+    t = ens.scenario.theatre
+    theatre = build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))
+    rows = []
+    for cid, city in theatre.cities.items():
+        column = f"fell_{cid}"
+        if column not in ens.outcomes:
+            continue
+        days = ens.outcomes[column]
+        share = float(days.notna().mean())
+        if share < min_share:
+            continue
+        fell = days.dropna()
+        rows.append({"city": cid, "name": city.name.split(" (")[0], "kind": city.kind, "fell_share": share,
+                     "median": float(fell.median()), "p10": float(fell.quantile(BAND[0])),
+                     "p90": float(fell.quantile(BAND[1])), "first": float(fell.min()), "last": float(fell.max())})
+    frame = pd.DataFrame(rows, columns=["city", "name", "kind", "fell_share", "median", "p10", "p90", "first", "last"])
+    return frame.sort_values(["median", "name"]).reset_index(drop=True)
+
+
+def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
+    """Each city's fall day over the runs (a dot per run, a box over the 10th-90th percentile), and in how
+    many runs it fell at all."""
+    table = city_fall_table(ens) if table is None else table
+    rng = np.random.default_rng(0)            # jitter only: the picture is the same every time
+    with theme():
+        fig, ax = plt.subplots(figsize=(11, 0.36 * max(len(table), 3) + 1.6))
+        if table.empty:
+            ax.text(0.5, 0.5, "no city or town fell in this ensemble", ha="center", va="center",
+                    transform=ax.transAxes, color="#666666")
+            ax.set_yticks([])
+        for y, row in table.iterrows():
+            days = ens.outcomes[f"fell_{row['city']}"].dropna().to_numpy()
+            x = date_numbers(ens, days)
+            ax.scatter(x, y + rng.uniform(-0.18, 0.18, len(x)), s=9, color="#b2182b", alpha=0.45, linewidths=0)
+            lo, hi, mid = date_numbers(ens, [row["p10"], row["p90"], row["median"]])
+            ax.add_patch(plt.Rectangle((lo, y - 0.3), max(hi - lo, 0.02), 0.6, facecolor="none", edgecolor="#333333"))
+            ax.plot([mid, mid], [y - 0.3, y + 0.3], color="black", linewidth=2)
+        ax.set_yticks(range(len(table)))
+        ax.set_yticklabels([f"{n} ({s:.0%} of runs)" for n, s in zip(table["name"], table["fell_share"])])
+        ax.set_ylim(len(table) - 0.5, -0.5)
+        format_date_axis(ax, ens, day_axis=True)
+        ax.set_xlabel("date the city or town fell (dots: runs; box: 10th-90th percentile; bar: median)")
+        ax.set_title(f"When each city and town fell: {ens.info['title']}, {ens.info['runs']} runs")
+    return fig
+
+
+def draw_ensemble(ens: EnsembleData) -> dict[str, Path]:
+    figures = ens.directory / "figures"
+    return {"fans": save_figure(figure_fans(ens), figures / "fans.png"),
+            "city_falls": save_figure(figure_city_falls(ens), figures / "city_falls.png")}
+
+
+def _fall_rows(table: pd.DataFrame, ens: EnsembleData) -> str:
+    rows = "".join(f"<tr><td>{esc(r['name'])}</td><td>{esc(r['kind'])}</td><td class='num'>{r['fell_share']:.0%}</td>"
+                   f"<td class='num'>{r['median']:.2f}</td><td class='num'>{r['p10']:.2f} to {r['p90']:.2f}</td>"
+                   f"<td>{(ens.start + dt.timedelta(days=r['median'])):%-d %b %Y}</td></tr>" for _, r in table.iterrows())
+    return ("<table><tr><th>city or town</th><th>kind</th><th>fell in</th><th>median day</th><th>10th-90th</th>"
+            f"<th>median date</th></tr>{rows}</table>")
+
+
+def write_ensemble_report(ens: EnsembleData, figures: dict[str, Path]) -> Path:
+    table = city_fall_table(ens)
+    end = ens.outcomes["end_day"]
+    sections = {
+        "summary": ("Summary", f"<p>{ens.info['runs']} runs of <b>{esc(ens.name)}</b> with seeds drawn from master "
+                    f"seed {ens.info['master_seed']} (numpy SeedSequence). Runs lasted {end.median():.2f} days "
+                    f"(median; {end.min():.2f} to {end.max():.2f}).</p>"),
+        "fans": ("Fan charts", figure(figures["fans"], "Median and 10th-90th percentile band over the runs.")),
+        "falls": ("When cities fell", figure(figures["city_falls"], "The day each city or town fell, run by run.")
+                  + _fall_rows(table, ens)),
+        "reproduce": ("Reproduce", f"<pre>{esc(ens.info['reproduce'])}</pre><p>One run of it: "
+                      f"<code>{esc(ens.info['reproduce_one'])}</code>; the seeds are in ensemble.json and "
+                      "outcomes.csv.</p>"),
+    }
+    text = page(f"Ensemble: {ens.info['title']}", f"Ensemble: {ens.info['title']}",
+                f"Scenario <b>{esc(ens.name)}</b>, {ens.info['runs']} runs, master seed {ens.info['master_seed']}. "
+                f"Written {esc(ens.info['written'])}.", sections)
+    return write_text_atomic(ens.directory / "report.html", text)
+
+
+# --- comparison -----------------------------------------------------------------------------------------
+
+def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -> pd.DataFrame:
+    """Paired effects of `other` against `base` (run i of each shares its seed): when cities fell (days
+    held, a restricted mean to the end of the run, and whether they fell), and each side's territory and
+    cities at the end. Mean paired difference with a 95% bootstrap interval."""
+    if list(base.outcomes["seed"]) != list(other.outcomes["seed"]):
+        raise WargameError(f"{base.name} and {other.name} were not run on the same seeds; compare needs pairs")
+    rng = np.random.default_rng(seed)
+    rows = []
+    a, b = base.outcomes, other.outcomes
+    cities = sorted(set(city_fall_table(base)["city"]) | set(city_fall_table(other)["city"]))
+    same_length = abs(a["end_day"].max() - b["end_day"].max()) < 1e-9
+    for cid in cities:
+        column = f"fell_{cid}"
+        if column not in a or column not in b:
+            continue
+        held_a = a[column].fillna(a["end_day"]).clip(upper=a["end_day"])
+        held_b = b[column].fillna(b["end_day"]).clip(upper=b["end_day"])
+        name = cid.replace("_", " ").title()
+        for measure, x, y in ((f"{name}: fell (share of runs)", a[column].notna(), b[column].notna()),
+                              (f"{name}: days held", held_a, held_b)):
+            mean, low, high = paired_effect(x.to_numpy(float), y.to_numpy(float), rng)
+            rows.append({"measure": measure, "base": float(x.mean()), "other": float(y.mean()), "effect": mean,
+                         "low": low, "high": high, "comparable": same_length})
+    for sid in base.scenario.sides:
+        for prefix, label in (("territory", "territory at the end"), ("cities", "cities and towns at the end")):
+            column = f"{prefix}_{sid}"
+            if column in a and column in b:
+                mean, low, high = paired_effect(a[column].to_numpy(float), b[column].to_numpy(float), rng)
+                rows.append({"measure": f"{short_name(base.scenario.sides[sid].name)}: {label}",
+                             "base": float(a[column].mean()), "other": float(b[column].mean()), "effect": mean,
+                             "low": low, "high": high, "comparable": same_length})
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        frame.insert(0, "scenario", other.name)
+        frame["direction"] = np.where(~frame["comparable"], "not comparable",
+                                      np.where(frame["low"] > 0, "up", np.where(frame["high"] < 0, "down",
+                                                                                 "no clear change")))
+        if len(a) < 10:
+            frame["direction"] = "too few runs"
+    return frame
+
+
+def figure_compare(ensembles: list[EnsembleData]):
+    """The scenarios' fans overlaid: territory of each side that moves, and cities held by the first side."""
+    base = ensembles[0]
+    sides = _moving_sides(base)[:4]
+    with theme():
+        fig, axes = plt.subplots(1, len(sides), figsize=(4.2 * len(sides) + 2.5, 4.2), squeeze=False)
+        for ax, sid in zip(axes[0], sides):
+            for colour, ens in zip(COMPARE_COLOURS, ensembles):
+                if f"territory_{sid}" not in ens.series:
+                    continue
+                days, values = ens.matrix(f"territory_{sid}")
+                _fan(ax, date_numbers(base, days), values * 100.0, colour, ens.name)
+            format_date_axis(ax, base)
+            ax.set_title(short_name(base.scenario.sides[sid].name))
+            ax.set_ylabel("share of the theatre held (%)")
+            ax.tick_params(axis="x", labelrotation=30)
+        axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), title="scenario")
+        fig.suptitle("Territory by side, scenario by scenario (median and 10th-90th percentile band)")
+    return fig
+
+
+def figure_compare_falls(ensembles: list[EnsembleData]):
+    """For each city that fell in some scenario: its median fall day and 10th-90th range per scenario."""
+    tables = {ens.name: city_fall_table(ens) for ens in ensembles}
+    cities = pd.concat(tables.values()).sort_values("median").drop_duplicates("city")
+    base = ensembles[0]
+    with theme():
+        fig, ax = plt.subplots(figsize=(11, 0.5 * max(len(cities), 3) + 1.8))
+        width = 0.8 / len(ensembles)
+        for k, (colour, ens) in enumerate(zip(COMPARE_COLOURS, ensembles)):
+            table = tables[ens.name].set_index("city")
+            for y, cid in enumerate(cities["city"]):
+                if cid not in table.index:
+                    continue
+                row = table.loc[cid]
+                yy = y - 0.4 + width * (k + 0.5)
+                lo, hi, mid = date_numbers(base, [row["p10"], row["p90"], row["median"]])
+                ax.plot([lo, hi], [yy, yy], color=colour, linewidth=2, alpha=0.6)
+                ax.scatter([mid], [yy], color=colour, s=22 + 40 * row["fell_share"], zorder=3,
+                           label=ens.name if y == 0 or cid == cities["city"].iloc[0] else None)
+        ax.set_yticks(range(len(cities)))
+        ax.set_yticklabels(cities["name"])
+        ax.set_ylim(len(cities) - 0.5, -0.5)
+        format_date_axis(ax, base, day_axis=True)
+        handles = [plt.Line2D([], [], color=c, marker="o", linewidth=2, label=e.name)
+                   for c, e in zip(COMPARE_COLOURS, ensembles)]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="scenario")
+        ax.set_xlabel("date the city fell (dot: median, larger when it fell in more runs; line: 10th-90th percentile)")
+        ax.set_title("When each city and town fell, scenario by scenario")
+    return fig
+
+
+def write_comparison(directory: Path, ensembles: list[EnsembleData], command: str) -> Path:
+    """figures/compare_*.png, effects.csv and report.html in `directory`; returns the report's path."""
+    figures = directory / "figures"
+    fans = save_figure(figure_compare(ensembles), figures / "compare_territory.png")
+    falls = save_figure(figure_compare_falls(ensembles), figures / "compare_city_falls.png")
+    base = ensembles[0]
+    effects = pd.concat([comparison_effects(base, other) for other in ensembles[1:]], ignore_index=True) \
+        if len(ensembles) > 1 else pd.DataFrame()
+    write_atomic(directory / "effects.csv", lambda p: effects.to_csv(p, index=False))
+    levers = "".join(f"<tr><td>{esc(e.name)}</td><td>{esc(e.info['title'])}</td>"
+                     f"<td>{esc(getattr(e.scenario.meta, 'lever', '') or '')}</td></tr>" for e in ensembles)
+    sections = {
+        "scenarios": ("Scenarios", f"<p>{base.info['runs']} runs of each, on the same seeds (master seed "
+                      f"{base.info['master_seed']}): run i of every scenario shares its seed, so differences are "
+                      f"the scenarios', not luck's. The first, <b>{esc(base.name)}</b>, is the base.</p>"
+                      f"<table><tr><th>scenario</th><th>title</th><th>lever</th></tr>{levers}</table>"),
+        "territory": ("Territory", figure(fans, "Territory by side in each scenario.")),
+        "falls": ("When cities fell", figure(falls, "Median fall day and 10th-90th percentile range per scenario.")),
+        "effects": ("Effects against the base", _effects_html(effects, base.name)),
+        "reproduce": ("Reproduce", f"<pre>{esc(command)}</pre><p>Each ensemble's own report and data are in "
+                      "its directory: " + ", ".join(esc(e.directory.name) for e in ensembles) + ".</p>"),
+    }
+    text = page("Comparison: " + ", ".join(e.name for e in ensembles), "Scenarios compared",
+                ", ".join(esc(e.name) for e in ensembles), sections)
+    return write_text_atomic(directory / "report.html", text)
+
+
+def _effects_html(effects: pd.DataFrame, base: str) -> str:
+    if effects.empty:
+        return "<p>Only one scenario: nothing to compare against.</p>"
+    out = [f"<p>Mean paired difference against {esc(base)}, with a 95% bootstrap interval; a direction is stated "
+           "only when the interval excludes zero. Days held count a city that never fell as held to the end.</p>"]
+    for scenario, part in effects.groupby("scenario", sort=False):
+        part = part[(part["direction"] != "no clear change") | part["measure"].str.contains("days held")]
+        rows = "".join(f"<tr><td>{esc(r['measure'])}</td><td class='num'>{r['base']:.3g}</td>"
+                       f"<td class='num'>{r['other']:.3g}</td><td class='num'>{r['effect']:+.3g}</td>"
+                       f"<td class='num'>{r['low']:+.3g} to {r['high']:+.3g}</td><td>{esc(r['direction'])}</td></tr>"
+                       for _, r in part.iterrows())
+        out.append(f"<h3>{esc(scenario)}</h3><table><tr><th>measure</th><th>{esc(base)}</th><th>{esc(scenario)}</th>"
+                   f"<th>effect</th><th>95% interval</th><th>direction</th></tr>{rows}</table>")
+    out.append("<p>All measures, including those with no clear change, are in effects.csv.</p>")
+    return "".join(out)

@@ -1,0 +1,128 @@
+"""Why armies collapsed: the morale ledgers of the units that broke, read back from a run's event log.
+
+Every `unit_broke` event carries the shares of the morale the unit lost, by factor, in the days before it
+broke (rules.breaks). Here they are gathered three ways:
+  break_table       one row per break: when, where (the nearest city or town, and how far), what became of it,
+                    and its factor shares
+  collapses         breaks grouped into collapses: the same faction, near the same place, with no gap of
+                    more than `gap_days` between one break and the next; each ranked by factor, weighted
+                    by the personnel that broke (a division's collapse weighs more than a platoon's)
+  faction_drivers   for each faction, the factors behind all its breaks, weighted the same way
+Only the run directory is read (events, units, scenario), never the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from wargame.rules.morale import FACTORS
+
+FACTOR_LABELS = {
+    "casualties": "casualties", "force_ratio": "force ratio (odds faced)", "contagion": "contagion (neighbours broke)",
+    "command": "command (own formation broke)", "encirclement": "encirclement", "supply": "supply",
+    "air_enemy": "enemy air attack", "air_own": "own air support", "stiffening": "advisers' stiffening",
+    "shock": "shock (fast enemy advance)", "pay": "pay and legitimacy", "leadership": "leadership losses",
+    "momentum": "momentum", "rest": "rest",
+}
+
+
+def factor_label(name: str) -> str:
+    return FACTOR_LABELS.get(name, name.replace("_", " "))
+
+
+def _locator(run):
+    """A function from cells to (name of the nearest city or town, km to it)."""
+    from wargame.theatre import TheatreSpec, build_theatre
+
+    t = run.scenario.theatre
+    theatre = build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))
+    places = [c for c in theatre.cities.values()]
+    if not places:
+        return lambda cells: (["unknown"] * len(cells), np.full(len(cells), np.nan))
+    tree = cKDTree(np.column_stack([theatre.x[[c.cell for c in places]], theatre.y[[c.cell for c in places]]]))
+
+    def near(cells: np.ndarray) -> tuple[list[str], np.ndarray]:
+        cells = np.asarray(cells, dtype=int)
+        km, which = tree.query(np.column_stack([theatre.x[cells], theatre.y[cells]]))
+        return [places[w].name.split(" (")[0] for w in which], km
+
+    return near
+
+
+def break_table(run) -> pd.DataFrame:
+    """One row per unit that broke, with its place and factor shares (columns named after FACTORS)."""
+    breaks = [e for e in run.events if e["kind"] == "unit_broke"]
+    columns = ["step", "day", "time", "unit", "name", "faction", "outcome", "personnel", "loss_share", "near",
+               "near_km", *FACTORS]
+    if not breaks:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame([{k: e.get(k) for k in columns[:9]} | {f: e["factors"].get(f, 0.0) for f in FACTORS}
+                          for e in breaks])
+    frame["near"], frame["near_km"] = "unknown", np.nan
+    if not run.units.empty:
+        # where the unit stood when it broke: its cell at the end of that step, or, for a unit that left the
+        # map as it broke (surrendered, deserted), at the end of the step before
+        where = run.units.set_index(["step", "unit"])["cell"]
+        cells = where.reindex(pd.MultiIndex.from_arrays([frame["step"], frame["unit"]])).to_numpy(dtype=float)
+        before = where.reindex(pd.MultiIndex.from_arrays([frame["step"] - 1, frame["unit"]])).to_numpy(dtype=float)
+        cells = np.where(np.isnan(cells) | (cells < 0), before, cells)
+        known = ~np.isnan(cells) & (cells >= 0)
+        if known.any():
+            names, km = _locator(run)(cells[known].astype(int))
+            frame.loc[known, "near"], frame.loc[known, "near_km"] = names, km.round(1)
+    return frame[columns]
+
+
+def _ranked(rows: pd.DataFrame) -> list[tuple[str, float]]:
+    """Factor shares averaged over the rows, weighted by personnel, largest first (shares sum to 1)."""
+    weights = rows["personnel"].to_numpy(dtype=float).clip(min=1.0)
+    shares = rows[list(FACTORS)].to_numpy(dtype=float)
+    total = (shares * weights[:, None]).sum(axis=0)
+    total = total / total.sum() if total.sum() > 0 else total
+    return sorted(((f, float(v)) for f, v in zip(FACTORS, total) if v > 0.0), key=lambda kv: -kv[1])
+
+
+@dataclass
+class Collapse:
+    faction: str
+    near: str
+    first_day: float
+    last_day: float
+    units: int
+    personnel: int
+    outcomes: dict[str, int]
+    factors: list[tuple[str, float]]           # ranked, shares summing to 1
+    unit_names: list[str]
+
+    def factors_text(self, top: int = 4) -> str:
+        return ", ".join(f"{factor_label(f)} {s:.0%}" for f, s in self.factors[:top] if s >= 0.005)
+
+
+def collapses(breaks: pd.DataFrame, gap_days: float = 2.0, min_units: int = 3) -> list[Collapse]:
+    """Breaks grouped by faction and place into episodes; those of at least `min_units` units, by size."""
+    out = []
+    for (faction, near), rows in breaks.groupby(["faction", "near"], sort=False):
+        rows = rows.sort_values("day")
+        episode = (rows["day"].diff() > gap_days).cumsum()
+        for _, part in rows.groupby(episode):
+            if len(part) < min_units:
+                continue
+            out.append(Collapse(faction, near, float(part["day"].min()), float(part["day"].max()), len(part),
+                                int(part["personnel"].sum()), part["outcome"].value_counts().to_dict(),
+                                _ranked(part), part["name"].tolist()))
+    return sorted(out, key=lambda c: (-c.personnel, c.first_day))
+
+
+def faction_drivers(breaks: pd.DataFrame) -> pd.DataFrame:
+    """Rows: factions that had breaks; columns: units, personnel, then each factor's share (0-1)."""
+    rows = []
+    for faction, part in breaks.groupby("faction", sort=False):
+        shares = dict(_ranked(part))
+        rows.append({"faction": faction, "units": len(part), "personnel": int(part["personnel"].sum()),
+                     **{f: shares.get(f, 0.0) for f in FACTORS}})
+    frame = pd.DataFrame(rows, columns=["faction", "units", "personnel", *FACTORS])
+    return frame.sort_values("personnel", ascending=False).reset_index(drop=True)
