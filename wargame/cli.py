@@ -65,6 +65,28 @@ EXAMPLES = {
           python run.py counterfactuals                    # every counterfactual of hts_2024, 100 paired runs each
           python run.py counterfactuals --runs 40 --only hts_2024_professional_saa
         Writes report.md (effects with 95% intervals) and effects.csv; interrupted work resumes.""",
+    "sweep": """\
+        examples:
+          python run.py sweep hts_2024 --param factions.saa.pay --param rules.morale.contagion_weight --points 20
+          python run.py sweep hts_2024 --param factions.saa.pay=0.05,0.15,0.3 --param factions.saa.professionalism \\
+              --design grid --levels 4 --reps 4 --outputs aleppo_days,regime_territory
+          python run.py sweep --study my_sweep.toml --workers 2        # a study file (see docs/STUDIES.md)
+          python run.py sweep --study my_sweep.toml --resume           # finish an interrupted study
+          python run.py sweep --study my_sweep.toml --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
+        A parameter's range comes from the scenario (python run.py scenarios hts_2024) unless given as
+        PATH=LOW:HIGH; PATH=A,B,C gives grid levels.""",
+    "sensitivity": """\
+        examples:
+          python run.py sensitivity hts_2024 --param factions.saa.pay --param factions.saa.professionalism \\
+              --param rules.morale.contagion_weight --samples 32
+          python run.py sensitivity hts_2024 --method morris --samples 10 --param ... --param ...
+          python run.py sensitivity --study docs/studies/sobol8.toml --resume""",
+    "calibrate": """\
+        examples:
+          python run.py calibrate hts_2024 --param rules.morale.contagion_weight --param rules.morale.force_ratio_weight \\
+              --trials 40 --reps 8
+          python run.py run runs/calibrate-hts_2024-seed2024/best.toml   # run the best parameter set
+        Fits the historical targets of the scenario's campaign (validate-history lists them).""",
     "places": """\
         examples:
           python run.py places                             # every place id a scenario may use
@@ -91,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
               counterfactuals
                           run each counterfactual against its base on paired seeds: each lever's effect
               places      list the place ids scenarios can refer to
+              sweep       run a design of parameter points (grid, Latin hypercube, Sobol, CSV) x replicates
+              sensitivity Sobol or Morris sensitivity indices (SALib) of chosen outputs to chosen parameters
+              calibrate   fit parameters to the historical targets with Optuna; write the best as a scenario
 
             python run.py COMMAND --help shows each command's options and examples.
             With no command, `python run.py` runs hts_2024 (seed 1) and writes runs/hts_2024-seed1,
@@ -166,6 +191,37 @@ def _parser() -> argparse.ArgumentParser:
     cf.add_argument("--out", type=Path, default=Path("runs/counterfactuals"),
                     help="directory for the report, tables and finished runs (default runs/counterfactuals)")
     cf.add_argument("--fresh", action="store_true", help="ignore runs finished earlier in --out")
+
+    for kind, text in (("sweep", "Run a design of parameter points, each with replicates; stream results to disk."),
+                       ("sensitivity", "Sobol or Morris sensitivity analysis (SALib) of outputs to parameters."),
+                       ("calibrate", "Fit parameters to the historical targets with Optuna.")):
+        st = add(kind, text)
+        st.add_argument("scenario", nargs="?", default=None, help="scenario name or file (or give --study)")
+        st.add_argument("--study", type=Path, default=None, help="a study file (TOML); options below override it")
+        st.add_argument("--param", action="append", default=[], metavar="PATH[=LOW:HIGH|=A,B,C]",
+                        help="a parameter to vary, by dotted path; repeatable")
+        st.add_argument("--reps", type=_positive, default=None, help="replicates per point (default 2)")
+        st.add_argument("--seed", type=_seed, default=None, help="master seed (default 2024)")
+        st.add_argument("--outputs", default=None, help="comma-separated outputs (default aleppo_days,"
+                        "regime_territory,saa_collapsed)")
+        st.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                        help="a fixed override for every run; repeatable")
+        if kind == "sweep":
+            st.add_argument("--design", choices=("grid", "lhs", "sobol", "csv"), default=None, help="default lhs")
+            st.add_argument("--points", type=_positive, default=None, help="points of an lhs or sobol design (default 20)")
+            st.add_argument("--levels", type=_positive, default=None, help="grid levels per parameter (default 5)")
+            st.add_argument("--points-file", type=Path, default=None, help="a CSV of points (design csv)")
+        if kind == "sensitivity":
+            st.add_argument("--method", choices=("sobol", "morris"), default=None, help="default sobol")
+            st.add_argument("--samples", type=_positive, default=None,
+                            help="Sobol base sample N (runs N x (parameters + 2) x reps) or Morris trajectories")
+        if kind == "calibrate":
+            st.add_argument("--trials", type=_positive, default=None, help="Optuna trials (default 40)")
+        st.add_argument("--workers", type=_positive, default=None, help="local processes (default: all cores)")
+        st.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                        help="a Dask scheduler (or set DASK_SCHEDULER_ADDRESS)")
+        st.add_argument("--resume", action="store_true", help="finish an interrupted study in --out")
+        st.add_argument("--out", type=Path, default=None, help="study directory (default runs/<kind>-<scenario>-seed<seed>)")
 
     pl = add("places", "List the places (ids, coordinates, sources) scenarios can refer to.")
     pl.add_argument("--kind", default=None, choices=("city", "town", "airbase", "port", "crossing", "garrison",
@@ -491,6 +547,107 @@ def cmd_counterfactuals(args) -> int:
     return 0
 
 
+def _study_spec(args):
+    """The study from --study and the options (options win), validated; every problem named."""
+    from wargame.errors import Problem, ScenarioError
+    from wargame.study.spec import StudySpec, load_study
+
+    if args.study:
+        spec, source = load_study(args.study)
+        raw = spec.model_dump(mode="python")
+    else:
+        if not args.scenario:
+            raise WargameError(f"{args.command}: give a scenario (or --study FILE)")
+        raw, source = {"kind": args.command, "scenario": args.scenario, "parameters": {}}, "the command line"
+    raw["kind"] = args.command
+    if args.scenario:
+        raw["scenario"] = args.scenario
+    problems = []
+    for text in args.param:
+        path, _, given = text.partition("=")
+        entry = {}
+        try:
+            if ":" in given:
+                low, high = given.split(":")
+                entry["range"] = [float(low), float(high)]
+            elif given:
+                entry["values"] = [float(v) for v in given.split(",")]
+        except ValueError:
+            problems.append(Problem("--param", path, f"{given!r}: give LOW:HIGH or A,B,C (numbers)"))
+        raw["parameters"][path] = entry
+    if problems:
+        raise ScenarioError(problems)
+    for key, value in (("replicates", args.reps), ("seed", args.seed)):
+        if value is not None:
+            raw[key] = value
+    if args.outputs:
+        raw["outputs"] = [o.strip() for o in args.outputs.split(",") if o.strip()]
+    if args.overrides:
+        raw["overrides"] = {**raw.get("overrides", {}), **_overrides(args.overrides)}
+    section = {"sweep": "design", "sensitivity": "sensitivity", "calibrate": "calibrate"}[args.command]
+    options = {"design": [("kind", "design"), ("points", "points"), ("levels", "levels"), ("file", "points_file")],
+               "sensitivity": [("method", "method"), ("samples", "samples")],
+               "calibrate": [("trials", "trials")]}[section]
+    for field, attr in options:
+        value = getattr(args, attr, None)
+        if value is not None:
+            raw.setdefault(section, {})[field] = str(value) if isinstance(value, Path) else value
+    if args.command == "sweep" and getattr(args, "points_file", None) and "kind" not in raw.get("design", {}):
+        raw["design"]["kind"] = "csv"
+    from pydantic import ValidationError
+
+    from wargame.errors import problems_from_validation
+    try:
+        return StudySpec.model_validate(raw), source
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, source, schema=StudySpec)) from None
+
+
+def cmd_study(args) -> int:
+    from tqdm import tqdm
+
+    from wargame.study.calibrate import run_calibration
+    from wargame.study.execute import make_executor
+    from wargame.study.plan import study_directory
+    from wargame.study.sensitivity import run_sensitivity
+    from wargame.study.spec import resolve_parameters
+    from wargame.study.sweep import run_sweep
+
+    spec, source = _study_spec(args)
+    resolve_parameters(spec, source)                      # every bad parameter before any run
+    out = study_directory(spec, args.out).resolve()
+    command = "python run.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else f"python run.py {args.command}"
+    executor = make_executor(args.workers, args.scheduler)
+    bar = tqdm(total=1, unit="run", file=sys.stderr, desc=f"{args.command} ({executor.name}, {executor.workers} workers)")
+
+    def progress(done: int, total: int, seconds: float) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    runner = {"sweep": run_sweep, "sensitivity": run_sensitivity, "calibrate": run_calibration}[args.command]
+    try:
+        report = runner(spec, source, out, executor, progress, resume=args.resume, command=command)
+    finally:
+        bar.close()
+        executor.close()
+    files = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    print(f"{args.command} of {spec.scenario} finished: {out}/")
+    print(f"  files    {', '.join(files)}")
+    if args.command == "sensitivity":
+        import pandas as pd
+
+        indices = pd.read_csv(out / "indices.csv")
+        key = "ST" if spec.sensitivity.method == "sobol" else "mu_star"
+        for output, part in indices.groupby("output", sort=False):
+            ranked = ", ".join(f"{p.split('.', 1)[-1]} {v:.2f}" for p, v in zip(part["parameter"], part[key]))
+            print(f"  {output}: {ranked}")
+    if args.command == "calibrate":
+        print(f"  best     {out / 'best.toml'}  (python run.py run {out / 'best.toml'})")
+    print(f"  report   {report}")
+    return 0
+
+
 def cmd_places(args) -> int:
     from wargame.theatre.features import load_geodata
 
@@ -502,7 +659,8 @@ def cmd_places(args) -> int:
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "report": cmd_report, "map": cmd_map, "scenarios": cmd_scenarios, "validate": cmd_validate,
-            "validate-history": cmd_validate_history, "counterfactuals": cmd_counterfactuals, "places": cmd_places}
+            "validate-history": cmd_validate_history, "counterfactuals": cmd_counterfactuals, "places": cmd_places,
+            "sweep": cmd_study, "sensitivity": cmd_study, "calibrate": cmd_study}
 
 
 def main(argv: list[str] | None = None) -> int:

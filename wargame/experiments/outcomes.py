@@ -44,6 +44,7 @@ def campaign_outcome(model) -> dict[str, float]:
         for tally in ("killed", "captured", "deserted"):
             out[f"{tally}_{fid}"] = round(float(model.tally[tally][f]), 1)
         out[f"broke_{fid}"] = int(((t.broke_turn >= 0) & mine).sum())
+        out[f"units_{fid}"] = int(mine.sum())
     out.update(side_loss_rates(model))
     out.update(terrain_loss_rates(model))
     return out

@@ -1,0 +1,72 @@
+"""The outputs a study measures, each a number per run computed from its outcome row (experiments.outcomes).
+
+Named outputs:
+  aleppo_days        days Aleppo held (a city that never fell counts as held to the end of the run)
+  aleppo_fell        1 if Aleppo fell, else 0
+  regime_territory   the regime's share of the theatre at the end
+  regime_cities      cities and towns the regime holds at the end
+  saa_collapsed      share of the SAA's units that broke (routed, surrendered, deserted or defected)
+  east_aleppo_days   (aleppo_2016) days until the regime holds 90% of east Aleppo, or the run's end
+Any outcome column works too: `fell_hama` (days, never = the run's end), `territory_opposition`,
+`killed_saa`, ...
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from wargame.errors import WargameError
+
+NAMED = {
+    "aleppo_days": "days Aleppo held",
+    "aleppo_fell": "Aleppo fell (0/1)",
+    "regime_territory": "regime's share of the theatre at the end",
+    "regime_cities": "cities and towns the regime holds at the end",
+    "saa_collapsed": "share of SAA units that broke",
+    "east_aleppo_days": "days to 90% of east Aleppo",
+}
+DEFAULT_OUTPUTS = ("aleppo_days", "regime_territory", "saa_collapsed")
+
+
+def _days(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Days until an event, counting a run in which it never happened as lasting to the run's end."""
+    return frame[column].fillna(frame["end_day"]).clip(upper=frame["end_day"])
+
+
+def output_values(frame: pd.DataFrame, name: str) -> pd.Series:
+    """One value per run (row) of the named output."""
+    if name == "aleppo_days":
+        return _days(frame, "fell_aleppo")
+    if name == "aleppo_fell":
+        return frame["fell_aleppo"].notna().astype(float)
+    if name == "regime_territory":
+        return frame["territory_regime"].astype(float)
+    if name == "regime_cities":
+        return frame["cities_regime"].astype(float)
+    if name == "saa_collapsed":
+        return frame["broke_saa"] / frame["units_saa"].where(frame["units_saa"] > 0)
+    if name == "east_aleppo_days":
+        return _days(frame, "achieved_east_aleppo")
+    if name in frame:
+        if name.startswith(("fell_", "achieved_")):
+            return _days(frame, name)
+        return frame[name].astype(float)
+    raise WargameError(f"unknown output {name!r}: use one of {', '.join(NAMED)} or an outcome column "
+                       f"({', '.join(sorted(c for c in frame.columns if c.startswith(('fell_', 'territory_')))[:8])}, ...)")
+
+
+def label(name: str) -> str:
+    if name in NAMED:
+        return NAMED[name]
+    if name.startswith("fell_"):
+        return f"days {name[5:].replace('_', ' ').title()} held"
+    return name.replace("_", " ")
+
+
+def check_outputs(names: list[str], sample: pd.DataFrame) -> None:
+    """Raise a clear error for an unknown output before a long study starts (on one run's row)."""
+    for name in names:
+        values = output_values(sample, name)
+        if not np.issubdtype(np.asarray(values).dtype, np.number):
+            raise WargameError(f"output {name!r} is not a number")

@@ -1,0 +1,80 @@
+"""Writing a study's tables, charts and report.html (self-contained, like the run reports)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from wargame.files import write_atomic, write_text_atomic
+from wargame.report.html import esc, figure, page
+from wargame.report.style import save_figure
+from wargame.study import charts
+from wargame.study.outputs import label, output_values
+
+
+def add_outputs(frame: pd.DataFrame, outputs: list[str]) -> pd.DataFrame:
+    """The results with one column per output (named as the output)."""
+    out = frame.copy()
+    for name in outputs:
+        out[name] = output_values(frame, name).to_numpy()
+    return out
+
+
+def point_summary(frame: pd.DataFrame, paths: list[str], outputs: list[str]) -> pd.DataFrame:
+    """Per design point: the parameter values and each output's mean, median, 10th and 90th percentile."""
+    grouped = frame.groupby("point")
+    table = grouped[paths].first()
+    for name in outputs:
+        table[f"{name}_mean"] = grouped[name].mean()
+        table[f"{name}_median"] = grouped[name].median()
+        table[f"{name}_p10"] = grouped[name].quantile(0.1)
+        table[f"{name}_p90"] = grouped[name].quantile(0.9)
+    table.insert(len(paths), "runs", grouped.size())
+    return table.reset_index()
+
+
+def write_tables(directory: Path, frame: pd.DataFrame, summary: pd.DataFrame) -> None:
+    write_atomic(directory / "runs.parquet", lambda p: frame.to_parquet(p, index=False))
+    write_atomic(directory / "runs.csv", lambda p: frame.to_csv(p, index=False))
+    write_atomic(directory / "points.csv", lambda p: summary.to_csv(p, index=False))
+
+
+def draw_common(directory: Path, frame: pd.DataFrame, paths: list[str], outputs: list[str], title: str) -> dict[str, Path]:
+    figures = directory / "figures"
+    drawn = {"responses": save_figure(charts.figure_responses(frame, paths, outputs, title), figures / "responses.png"),
+             "distributions": save_figure(charts.figure_distributions(frame, outputs, title),
+                                          figures / "distributions.png")}
+    if len(paths) >= 2:
+        drawn["heatmap"] = save_figure(charts.figure_heatmap(frame, paths[0], paths[1], outputs[0], title),
+                                       figures / "heatmap.png")
+    return drawn
+
+
+def write_study_report(directory: Path, title: str, intro: str, drawn: dict[str, Path], extra: dict[str, tuple[str, str]],
+                       command: str) -> Path:
+    captions = {"indices": "Sensitivity indices, parameters ranked, with 95% confidence intervals.",
+                "responses": "Each output against each parameter: runs, median and 10th-90th percentile band.",
+                "heatmap": "The first output's mean over the first two parameters.",
+                "distributions": "Each output over all runs.",
+                "loss": "The calibration loss trial by trial, and the best so far."}
+    sections = {"study": ("Study", intro)}
+    sections.update(extra)
+    sections["charts"] = ("Charts", "".join(figure(path, captions.get(name, name)) for name, path in drawn.items()))
+    sections["reproduce"] = ("Reproduce", f"<pre>{esc(command)}</pre><p>Runs are in runs.parquet (one row per run: "
+                             "point, replicate, seed, parameter values, outcomes); manifest.json holds the design and "
+                             "every seed.</p>")
+    return write_text_atomic(directory / "report.html", page(title, title, esc(str(directory)), sections))
+
+
+def table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
+    formats = formats or {}
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(
+        f"<td class='num'>{format(v, formats.get(c, '.3g'))}</td>" if isinstance(v, float) else f"<td>{esc(v)}</td>"
+        for c, v in row.items()) + "</tr>" for _, row in frame.iterrows())
+    return f"<table><tr>{head}</tr>{rows}</table>"
+
+
+def outputs_html(outputs: list[str]) -> str:
+    return ", ".join(f"<b>{esc(o)}</b> ({esc(label(o))})" for o in outputs)

@@ -1,0 +1,129 @@
+"""What a study is, from a small TOML file or from the command line, validated strictly.
+
+    kind = "sensitivity"                 # sweep | sensitivity | calibrate
+    scenario = "hts_2024"
+    replicates = 2                       # runs per design point, with seeds common to every point
+    seed = 2024                          # master seed: design and replicate seeds derive from it
+    outputs = ["aleppo_days", "regime_territory", "saa_collapsed"]
+
+    [parameters]                         # by dotted path; the range comes from the scenario unless given
+    "rules.morale.contagion_weight" = {}
+    "factions.saa.pay" = { range = [0.05, 0.4] }
+    "rules.combat.attrition_per_day" = { values = [0.01, 0.014, 0.02] }   # grid levels
+
+    [design]                             # sweeps
+    kind = "lhs"                         # grid | lhs | sobol | csv
+    points = 40
+    levels = 5                           # grid: levels of a parameter given no values
+    file = "points.csv"                  # csv: one column per parameter path
+
+    [sensitivity]
+    method = "sobol"                     # sobol (first and total order) | morris
+    samples = 64                         # Sobol base sample N (runs: N x (parameters + 2)); Morris trajectories
+
+    [calibrate]
+    trials = 60                          # Optuna trials (each runs `replicates` seeds)
+
+Every error names the file (or the command-line option), the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from wargame.errors import Problem, ScenarioError, problems_from_validation
+from wargame.scenario.common import Strict
+from wargame.study.designs import Parameter
+from wargame.study.outputs import DEFAULT_OUTPUTS
+
+
+class ParameterSpec(Strict):
+    range: list[float] | None = Field(None, min_length=2, max_length=2)
+    values: list[float] | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.range is not None and self.range[0] >= self.range[1]:
+            raise ValueError(f"range {self.range}: the low end must be below the high end")
+        return self
+
+
+class DesignSpec(Strict):
+    kind: Literal["grid", "lhs", "sobol", "csv"] = "lhs"
+    points: int = Field(20, ge=1, le=100_000)
+    levels: int = Field(5, ge=2, le=100)
+    file: str | None = None
+
+    @model_validator(mode="after")
+    def _file(self):
+        if self.kind == "csv" and not self.file:
+            raise ValueError('a csv design needs file = "points.csv"')
+        return self
+
+
+class SensitivitySpec(Strict):
+    method: Literal["sobol", "morris"] = "sobol"
+    samples: int = Field(32, ge=2, le=100_000)
+
+
+class CalibrateSpec(Strict):
+    trials: int = Field(40, ge=2, le=100_000)
+
+
+class StudySpec(Strict):
+    kind: Literal["sweep", "sensitivity", "calibrate"]
+    scenario: str
+    parameters: dict[str, ParameterSpec] = Field(min_length=1)
+    replicates: int = Field(2, ge=1, le=10_000)
+    seed: int = Field(2024, ge=0)
+    outputs: list[str] = Field(default_factory=lambda: list(DEFAULT_OUTPUTS), min_length=1)
+    overrides: dict[str, float | int | bool | str] = {}
+    design: DesignSpec = DesignSpec()
+    sensitivity: SensitivitySpec = SensitivitySpec()
+    calibrate: CalibrateSpec = CalibrateSpec()
+
+
+def load_study(path: str | Path) -> tuple[StudySpec, str]:
+    """A study file, validated; returns the spec and the file's name (for messages and relative paths)."""
+    from wargame.scenario.loader import read_toml
+
+    path = Path(path)
+    raw = read_toml(path)
+    source = str(path)
+    try:
+        spec = StudySpec.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, source, schema=StudySpec)) from None
+    if spec.design.file and not Path(spec.design.file).is_absolute():
+        spec.design.file = str((path.parent / spec.design.file).resolve())
+    return spec, source
+
+
+def resolve_parameters(spec: StudySpec, source: str) -> list[Parameter]:
+    """Each parameter with its range: given in the study, else the scenario's plausible range; every path
+    must be a tunable number of the scenario, and a given range must lie within its hard bounds."""
+    from wargame.scenario import load_scenario
+
+    loaded = load_scenario(spec.scenario, spec.overrides)
+    problems, out = [], []
+    for path, given in spec.parameters.items():
+        param = loaded.params.get(path)
+        if param is None:
+            close = sorted(p for p in loaded.params if p.split(".")[-1] == path.split(".")[-1])[:3]
+            hint = f"; did you mean {', '.join(close)}" if close else "; `python run.py scenarios SCENARIO` lists them"
+            problems.append(Problem(source, f"parameters.{path}", f"not a tunable parameter of {spec.scenario}{hint}"))
+            continue
+        low, high = given.range or (given.values and [min(given.values), max(given.values)]) or param.range
+        lo_bound, hi_bound = param.bounds
+        if (lo_bound is not None and low < lo_bound) or (hi_bound is not None and high > hi_bound):
+            problems.append(Problem(source, f"parameters.{path}", f"range [{low:g}, {high:g}] goes outside the "
+                                    f"allowed bounds [{lo_bound}, {hi_bound}]"))
+            continue
+        out.append(Parameter(path, float(low), float(high), tuple(given.values or ()),
+                             integer=isinstance(param.value, int) and not isinstance(param.value, bool)))
+    if problems:
+        raise ScenarioError(problems)
+    return out

@@ -1,0 +1,90 @@
+"""A study's results on disk, written as each batch of runs finishes, so that no finished run is lost.
+
+    <out>/manifest.json        what the study is: its spec, design points, every job (point, replicate,
+                               seed), the code fingerprint; written once, before any run
+    <out>/results/part-*.parquet   one file per finished batch (written to a temporary name, then renamed:
+                               a part is whole or absent)
+    <out>/workers.csv          each finished batch: which process ran it and its resident memory after
+
+`--resume` reads the parts already there, runs only the jobs they lack and adds parts for those: the
+final dataset has every job exactly once, as an uninterrupted study would. A resumed study must be the
+same study (same manifest); anything else is refused with the difference named.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from wargame.errors import WargameError
+from wargame.files import write_atomic, write_text_atomic
+
+MANIFEST = "manifest.json"
+RESULTS = "results"
+
+
+class ResultStore:
+    def __init__(self, directory: str | Path, manifest: dict, resume: bool = False):
+        self.directory = Path(directory).resolve()
+        self.parts = self.directory / RESULTS
+        existing = self.directory / MANIFEST
+        if existing.is_file():
+            if not resume:
+                raise WargameError(f"--out {self.directory}: a study is already there; add --resume to finish it, "
+                                   "or choose another --out")
+            saved = json.loads(existing.read_text(encoding="utf-8"))
+            if _comparable(saved) != _comparable(manifest):
+                differing = sorted(k for k in set(saved) | set(manifest) if k != "written"
+                                   and saved.get(k) != manifest.get(k))
+                raise WargameError(f"--resume {self.directory}: the study there differs from this one in "
+                                   f"{', '.join(differing)}; resume it with the same settings or choose another --out")
+        else:
+            if self.directory.exists() and not self.directory.is_dir():
+                raise WargameError(f"--out {self.directory}: is a file; give a directory")
+            if self.directory.is_dir() and any(self.directory.iterdir()):
+                raise WargameError(f"--out {self.directory}: exists and holds no study; choose a new or empty directory")
+            write_text_atomic(existing, json.dumps(manifest, indent=1, default=str) + "\n")
+        self.parts.mkdir(parents=True, exist_ok=True)
+        for stray in self.parts.glob(".*.partial"):      # temporary files of a killed writer
+            stray.unlink(missing_ok=True)
+        self.manifest = manifest
+
+    def part_files(self) -> list[Path]:
+        return sorted(p for p in self.parts.glob("part-*.parquet"))
+
+    def done_jobs(self) -> set[int]:
+        done: set[int] = set()
+        for path in self.part_files():
+            done.update(int(j) for j in pd.read_parquet(path, columns=["job"])["job"])
+        return done
+
+    def write_part(self, rows: list[dict]) -> Path:
+        frame = pd.DataFrame(rows)
+        first = int(frame["job"].min())
+        path = self.parts / f"part-{first:07d}-{len(frame):04d}.parquet"
+        return write_atomic(path, lambda p: frame.to_parquet(p, index=False))
+
+    def log_worker(self, pid: int, rss_mib: float, runs: int) -> None:
+        log = self.directory / "workers.csv"
+        new = not log.exists()
+        with log.open("a", encoding="utf-8") as out:
+            if new:
+                out.write("pid,rss_mib,runs\n")
+            out.write(f"{pid},{rss_mib},{runs}\n")
+
+    def frame(self) -> pd.DataFrame:
+        """Every finished run, one row each, in job order."""
+        parts = [pd.read_parquet(p) for p in self.part_files()]
+        if not parts:
+            return pd.DataFrame()
+        frame = pd.concat(parts, ignore_index=True).sort_values("job", kind="stable").reset_index(drop=True)
+        if frame["job"].duplicated().any():
+            raise WargameError(f"{self.parts}: a run is recorded twice ({sorted(frame.loc[frame['job'].duplicated(), 'job'])[:5]}); "
+                               "the results directory was changed by hand")
+        return frame
+
+
+def _comparable(manifest: dict) -> dict:
+    return {k: v for k, v in json.loads(json.dumps(manifest, default=str)).items() if k != "written"}

@@ -1,0 +1,39 @@
+"""Parameter sweeps: a design (grid, Latin hypercube, Sobol points or the user's CSV) times replicates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wargame.report.html import esc
+from wargame.study.designs import design_points
+from wargame.study.plan import execute, make_plan, results
+from wargame.study.report import (
+    add_outputs,
+    draw_common,
+    outputs_html,
+    point_summary,
+    write_study_report,
+    write_tables,
+)
+from wargame.study.spec import StudySpec, resolve_parameters
+from wargame.study.store import ResultStore
+
+
+def run_sweep(spec: StudySpec, source: str, out: Path, executor, progress=None, resume: bool = False,
+              command: str = "") -> Path:
+    parameters = resolve_parameters(spec, source)
+    design = spec.design
+    points = design_points(design.kind, parameters, design.points, spec.seed, design.levels,
+                           Path(design.file) if design.file else None)
+    plan = make_plan(spec, parameters, points)
+    store = ResultStore(out, plan.manifest(), resume)
+    execute(plan.jobs(), store, executor, progress)
+    frame = add_outputs(results(plan, store), spec.outputs)
+    summary = point_summary(frame, plan.paths, spec.outputs)
+    write_tables(store.directory, frame, summary)
+    title = f"Sweep of {spec.scenario}"
+    drawn = draw_common(store.directory, frame, plan.paths, spec.outputs, title)
+    intro = (f"<p>{len(points)} design points ({esc(design.kind)}) x {spec.replicates} replicates = {len(frame)} runs "
+             f"of <b>{esc(spec.scenario)}</b>, master seed {spec.seed}; replicate r has the same seed at every point. "
+             f"Outputs: {outputs_html(spec.outputs)}. Per-point summaries are in points.csv.</p>")
+    return write_study_report(store.directory, title, intro, drawn, {}, command)
