@@ -173,3 +173,26 @@ def test_ensembles_give_fan_charts_and_city_falls_and_compare_pairs_scenarios(tm
     # the same seeds as the comparison's base: the outcomes are the same runs
     pd.testing.assert_frame_equal(pd.read_parquet(ens / "outcomes.parquet"),
                                   pd.read_parquet(out / "hts_2024_classroom" / "outcomes.parquet"))
+
+
+def test_a_broken_ffmpeg_costs_the_video_not_the_run(tmp_path, monkeypatch):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake = tools / "ffmpeg"
+    fake.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:{__import__('os').environ['PATH']}")
+    out = tmp_path / "run"
+    with pytest.warns(UserWarning, match="campaign.mp4 not written"):
+        assert main(["run", "hts_2024_classroom", "--seed", "4", "--out", str(out), "--quiet"]) == 0
+    assert (out / "campaign.gif").is_file() and not (out / "campaign.mp4").exists()
+    assert (out / "report.html").is_file() and (out / "metrics.parquet").is_file()
+
+
+def test_compare_never_writes_into_a_directory_it_did_not_make(tmp_path, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me", encoding="utf-8")
+    assert main(["compare", "hts_2024_classroom", "hts_2024_classroom", "--reps", "1", "--out", str(mine)]) == 2
+    assert "not a comparison directory" in capsys.readouterr().err
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]

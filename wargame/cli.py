@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 import textwrap
 from pathlib import Path
@@ -307,6 +308,11 @@ def cmd_run(args) -> int:
         try:
             rendered.update(render_run(partial, animation=not args.no_animation, progress=stage))
             stages.update(stages.total - stages.n)
+        except (WargameError, KeyboardInterrupt):
+            raise
+        except Exception as exc:          # the figures failed: keep the run's data, say so, and how to retry
+            print(f"warning: the report could not be drawn ({type(exc).__name__}: {exc}); the run's data is "
+                  f"written; draw it again with: python run.py report {out}", file=sys.stderr)
         finally:
             stages.close()
 
@@ -347,16 +353,14 @@ def _run_ensemble(args, loaded) -> int:
     from wargame.report.ensemble import draw_ensemble, write_ensemble, write_ensemble_report
 
     out = (args.out or Path("runs") / f"{loaded.name}-reps{args.reps}-seed{args.seed}").resolve()
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "finished").is_dir())):
-        raise WargameError(f"--out {out}: exists and is not an ensemble directory; choose a new or empty directory")
+    _check_new_or_ours(out, "finished", "an ensemble directory")
     rows = _ensemble_rows(args.scenario, args.reps, args.seed, args.workers, _overrides(args.overrides), out,
                           args.quiet)
-    command = "python run.py " + " ".join(["run", args.scenario, "--reps", str(args.reps), "--seed", str(args.seed)]
-                                          + [f"--set {o}" for o in args.overrides])
+    command = (f"python run.py run {args.scenario} --reps {args.reps} --seed {args.seed}"
+               + _set_flags(args.overrides))
     ens = write_ensemble(out, loaded, rows, args.seed, command)
     if not args.no_report:
-        draw_ensemble(ens)
-        write_ensemble_report(ens, {"fans": out / "figures" / "fans.png", "city_falls": out / "figures" / "city_falls.png"})
+        write_ensemble_report(ens, draw_ensemble(ens))
     if not args.quiet:
         from wargame.report.ensemble import city_fall_table
 
@@ -370,25 +374,47 @@ def _run_ensemble(args, loaded) -> int:
     return 0
 
 
+def _set_flags(pairs: list[str]) -> str:
+    import shlex
+
+    return "".join(f" --set {shlex.quote(pair)}" for pair in pairs)
+
+
+def _check_new_or_ours(out: Path, marker: str, what: str) -> None:
+    """An output directory must be new, empty, or one this command wrote before (it holds `marker`)."""
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / marker).exists())):
+        raise WargameError(f"--out {out}: exists and is not {what}; choose a new or empty directory")
+
+
 def cmd_compare(args) -> int:
-    from wargame.report.ensemble import write_comparison, write_ensemble
+    from wargame.report.ensemble import draw_ensemble, write_comparison, write_ensemble, write_ensemble_report
     from wargame.scenario import load_scenario
 
     if len(args.scenarios) < 2:
         raise WargameError("compare needs at least two scenarios: the base first, then the others")
     overrides = _overrides(args.overrides)
     loaded = [load_scenario(name, overrides) for name in args.scenarios]     # every error before any run
-    stems = [Path(name).stem for name in args.scenarios]
+    stems = []
+    for name in args.scenarios:                      # one subdirectory each, distinct even for same-named files
+        stem = Path(name).stem
+        stems.append(stem if stem not in stems else f"{stem}-{len(stems) + 1}")
     out = (args.out or Path("runs") / ("compare-" + "-".join(stems))[:120]).resolve()
+    _check_new_or_ours(out, "comparison.json", "a comparison directory")
+    out.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(out / "comparison.json", json.dumps({"scenarios": args.scenarios, "reps": args.reps,
+                                                           "seed": args.seed, "overrides": args.overrides}) + "\n")
     ensembles = []
     for name, stem, scenario in zip(args.scenarios, stems, loaded):
         rows = _ensemble_rows(name, args.reps, args.seed, args.workers, overrides, out / stem, False)
-        command = f"python run.py run {name} --reps {args.reps} --seed {args.seed}"
-        ensembles.append(write_ensemble(out / stem, scenario, rows, args.seed, command))
+        command = f"python run.py run {name} --reps {args.reps} --seed {args.seed}" + _set_flags(args.overrides)
+        ens = write_ensemble(out / stem, scenario, rows, args.seed, command)
+        write_ensemble_report(ens, draw_ensemble(ens))
+        ensembles.append(ens)
     report = write_comparison(out, ensembles, "python run.py compare " + " ".join(args.scenarios)
-                              + f" --reps {args.reps} --seed {args.seed}")
+                              + f" --reps {args.reps} --seed {args.seed}" + _set_flags(args.overrides))
     print(f"Compared {', '.join(stems)} on {args.reps} paired runs each.")
-    print(f"Written to {out}/: report.html, effects.csv, figures/, and one ensemble directory per scenario")
+    print(f"Written to {out}/: report.html, effects.csv, figures/, and one ensemble directory (with its own "
+          "report) per scenario")
     print(f"  report   {report}")
     return 0
 
@@ -396,15 +422,27 @@ def cmd_compare(args) -> int:
 def cmd_report(args) -> int:
     from tqdm import tqdm
 
+    directory = args.directory.resolve()
+    if (directory / "ensemble.json").is_file():
+        from wargame.report.ensemble import EnsembleData, draw_ensemble, write_ensemble_report
+
+        ens = EnsembleData.load(directory)
+        print(f"Ensemble report written: {write_ensemble_report(ens, draw_ensemble(ens))}")
+        return 0
+    from wargame.output import RunData
     from wargame.report.render import render_run
 
-    directory = args.directory.resolve()
+    RunData.load(directory)                                   # a clear error for a directory that is not a run
+    if args.no_animation:
+        for old in ("campaign.gif", "campaign.mp4"):          # not left beside a report that no longer shows them
+            (directory / old).unlink(missing_ok=True)
     with tqdm(total=4, desc="report", unit="stage", file=sys.stderr, bar_format="{desc}: {n}/{total} {postfix}") as bar:
         def stage(name: str) -> None:
             bar.set_postfix_str(name)
             bar.update(0 if bar.n == 0 and name == "charts" else 1)
 
         rendered = render_run(directory, animation=not args.no_animation, progress=stage)
+        bar.update(bar.total - bar.n)
     _print_written(directory, rendered)
     return 0
 

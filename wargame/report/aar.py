@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from wargame.files import write_text_atomic
-from wargame.report.html import esc, figure, page
+from wargame.report.html import esc, figure, page, when_text
 from wargame.report.style import faction_colours, save_figure, short_name, theme
 from wargame.report.why import Collapse, break_table, collapses, faction_drivers, factor_label
 from wargame.rules.morale import FACTORS
@@ -43,7 +43,7 @@ CHART_CAPTIONS = {
 # --- sections -------------------------------------------------------------------------------------------
 
 def _when(run, day: float) -> str:
-    return f"{run.start + dt.timedelta(days=float(day)):%-d %b %Y %H:%M}"
+    return when_text(run.start + dt.timedelta(days=float(day)))
 
 
 def _faction_name(run, fid: str) -> str:
@@ -103,7 +103,7 @@ def _summary(run) -> str:
     end = dt.timedelta(days=float(info["days"]))
     return f"""
 <p>{esc(run.scenario.meta.description.strip()) if run.scenario.meta.description else ""}</p>
-<p><b>{info['days']:.2f} days</b> from {_when(run, 0)} to {run.start + end:%-d %b %Y %H:%M}
+<p><b>{info['days']:.2f} days</b> from {_when(run, 0)} to {when_text(run.start + end)}
 ({info['steps']} steps of {info['hours_per_step']} h); the run ended: <b>{esc(info['end_reason'])}</b>.</p>
 <p><b>Cities and towns that changed hands ({len(captures)}):</b> {taken or "none"}.</p>
 <h3>Ground</h3>
@@ -208,8 +208,9 @@ def _why(run, breaks: pd.DataFrame, groups: list[Collapse], drivers_png: Path | 
         out.append(f"<tr><td>{esc(_faction_name(run, row['faction']))}</td><td class='num'>{row['units']}</td>"
                    f"<td class='num'>{row['personnel']:,}</td><td>{esc(text)}</td><td>{_factor_bar(ranked)}</td></tr>")
     out.append("</table>")
-    out.append(f"<h3>Collapses ({len(groups)})</h3><p>A collapse: units of one faction breaking near the same place "
-               "with no more than two days between one break and the next (three units or more).</p>")
+    out.append(f"<h3>Collapses ({len(groups)})</h3><p>A collapse: three or more units of one faction, each breaking "
+               "within 15 km and a day of another break of the group (so a front that gives way village by village "
+               "is one collapse), named after the place where most of its men broke.</p>")
     colours = faction_colours(run.scenario)
     for c in groups:
         outcomes = ", ".join(f"{n} {k}" for k, n in sorted(c.outcomes.items(), key=lambda kv: -kv[1]))
@@ -263,7 +264,10 @@ def write_report(run, directory: str | Path, charts: dict[str, Path], maps: list
         "reproduce": ("Reproduce this run", _reproduce(run)),
     }
     title = f"After-action report: {meta.title} (seed {run.info.get('seed')})"
-    meta_html = (f"Scenario <b>{esc(run.info['scenario'])}</b>, seed {esc(run.info.get('seed'))}; "
+    from wargame.report.ensemble import lever_text, overrides_text
+
+    meta_html = (f"Scenario <b>{esc(run.info['scenario'])}</b>, seed {esc(run.info.get('seed'))}"
+                 f"{overrides_text(run.info.get('overrides'))}{lever_text(run.scenario)}; "
                  f"{_when(run, 0)} to {_when(run, run.info['days'])}. Written {esc(run.info.get('written', ''))}.")
     text = page(title, f"After-action report: {meta.title}", meta_html, sections)
     return write_text_atomic(directory / "report.html", text)

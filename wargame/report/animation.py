@@ -13,6 +13,8 @@ in a few places per frame then costs little per frame.
 from __future__ import annotations
 
 import shutil
+import subprocess
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -24,6 +26,7 @@ from matplotlib.animation import FFMpegWriter
 from matplotlib.legend import Legend
 from PIL import Image
 
+from wargame.errors import WargameError
 from wargame.files import write_atomic
 from wargame.report.campaign_map import (
     Z_CONTROL,
@@ -221,5 +224,8 @@ def write_animation(run, out_dir: str | Path, every: int = 1, fps: float = 6.0, 
     frames = render_frames(run, every=every, zoom=zoom)
     written = [write_gif(frames, out_dir / "campaign.gif", fps)]
     if shutil.which("ffmpeg"):
-        written.append(write_mp4(frames, out_dir / "campaign.mp4", fps))
+        try:
+            written.append(write_mp4(frames, out_dir / "campaign.mp4", fps))
+        except (OSError, subprocess.CalledProcessError, WargameError) as exc:   # a broken ffmpeg: the GIF is enough
+            warnings.warn(f"campaign.mp4 not written: ffmpeg failed ({exc})", stacklevel=2)
     return written

@@ -802,7 +802,10 @@ def snapshot_steps(run, days=None) -> list[tuple[int, str]]:
     chosen: dict[int, str] = {}
     for day in days:
         s = min(view.step_at(float(day)), last)
-        chosen.setdefault(s, f"day_{int(round(view.day_at(s))):02d}")
+        label = f"day_{int(round(view.day_at(s))):02d}"
+        if label in chosen.values():                   # two chosen steps round to one day: keep the fraction
+            label = f"day_{view.day_at(s):05.2f}".replace(".", "_")
+        chosen.setdefault(s, label)
     out = [(s, lab) for s, lab in chosen.items()]
     seen: dict[str, int] = {}
     for e in view.captures(None, last, kinds=("city",)):

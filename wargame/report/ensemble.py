@@ -26,7 +26,7 @@ import pandas as pd
 from wargame.errors import WargameError
 from wargame.experiments.counterfactuals import paired_effect
 from wargame.files import write_atomic, write_text_atomic
-from wargame.report.html import esc, figure, page
+from wargame.report.html import esc, figure, page, when_text
 from wargame.report.style import (
     date_numbers,
     faction_styles,
@@ -231,10 +231,21 @@ def draw_ensemble(ens: EnsembleData) -> dict[str, Path]:
             "city_falls": save_figure(figure_city_falls(ens), figures / "city_falls.png")}
 
 
+def overrides_text(overrides: dict | None) -> str:
+    if not overrides:
+        return ""
+    return "; overrides " + ", ".join(f"<code>{esc(k)}={esc(v)}</code>" for k, v in overrides.items())
+
+
+def lever_text(scenario) -> str:
+    lever = getattr(scenario.meta, "lever", None)
+    return f"; lever: {esc(lever)}" if lever else ""
+
+
 def _fall_rows(table: pd.DataFrame, ens: EnsembleData) -> str:
     rows = "".join(f"<tr><td>{esc(r['name'])}</td><td>{esc(r['kind'])}</td><td class='num'>{r['fell_share']:.0%}</td>"
                    f"<td class='num'>{r['median']:.2f}</td><td class='num'>{r['p10']:.2f} to {r['p90']:.2f}</td>"
-                   f"<td>{(ens.start + dt.timedelta(days=r['median'])):%-d %b %Y}</td></tr>" for _, r in table.iterrows())
+                   f"<td>{when_text(ens.start + dt.timedelta(days=r['median']), hours=False)}</td></tr>" for _, r in table.iterrows())
     return ("<table><tr><th>city or town</th><th>kind</th><th>fell in</th><th>median day</th><th>10th-90th</th>"
             f"<th>median date</th></tr>{rows}</table>")
 
@@ -254,7 +265,8 @@ def write_ensemble_report(ens: EnsembleData, figures: dict[str, Path]) -> Path:
                       "outcomes.csv.</p>"),
     }
     text = page(f"Ensemble: {ens.info['title']}", f"Ensemble: {ens.info['title']}",
-                f"Scenario <b>{esc(ens.name)}</b>, {ens.info['runs']} runs, master seed {ens.info['master_seed']}. "
+                f"Scenario <b>{esc(ens.name)}</b>, {ens.info['runs']} runs, master seed {ens.info['master_seed']}"
+                f"{overrides_text(ens.info.get('overrides'))}{lever_text(ens.scenario)}. "
                 f"Written {esc(ens.info['written'])}.", sections)
     return write_text_atomic(ens.directory / "report.html", text)
 
@@ -270,7 +282,9 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
     rng = np.random.default_rng(seed)
     rows = []
     a, b = base.outcomes, other.outcomes
-    cities = sorted(set(city_fall_table(base)["city"]) | set(city_fall_table(other)["city"]))
+    tables = pd.concat([city_fall_table(base), city_fall_table(other)])
+    names = dict(zip(tables["city"], tables["name"]))
+    cities = sorted(names)
     same_length = abs(a["end_day"].max() - b["end_day"].max()) < 1e-9
     for cid in cities:
         column = f"fell_{cid}"
@@ -278,7 +292,7 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
             continue
         held_a = a[column].fillna(a["end_day"]).clip(upper=a["end_day"])
         held_b = b[column].fillna(b["end_day"]).clip(upper=b["end_day"])
-        name = cid.replace("_", " ").title()
+        name = names[cid]
         for measure, x, y in ((f"{name}: fell (share of runs)", a[column].notna(), b[column].notna()),
                               (f"{name}: days held", held_a, held_b)):
             mean, low, high = paired_effect(x.to_numpy(float), y.to_numpy(float), rng)
@@ -332,10 +346,15 @@ def figure_compare_falls(ensembles: list[EnsembleData]):
     with theme():
         fig, ax = plt.subplots(figsize=(11, 0.5 * max(len(cities), 3) + 1.8))
         width = 0.8 / len(ensembles)
+        right = date_numbers(base, [float(max(e.outcomes["end_day"].max() for e in ensembles))])[0]
         for k, (colour, ens) in enumerate(zip(COMPARE_COLOURS, ensembles)):
             table = tables[ens.name].set_index("city")
             for y, cid in enumerate(cities["city"]):
-                if cid not in table.index:
+                if cid not in table.index:                 # held in (nearly) every run: say so at the right edge
+                    yy = y - 0.4 + width * (k + 0.5)
+                    ax.scatter([right], [yy], marker=">", color=colour, s=26, zorder=3)
+                    ax.annotate("held", (right, yy), xytext=(-6, 0), textcoords="offset points", ha="right",
+                                va="center", fontsize=7, color=colour)
                     continue
                 row = table.loc[cid]
                 yy = y - 0.4 + width * (k + 0.5)
@@ -350,7 +369,8 @@ def figure_compare_falls(ensembles: list[EnsembleData]):
         handles = [plt.Line2D([], [], color=c, marker="o", linewidth=2, label=e.name)
                    for c, e in zip(COMPARE_COLOURS, ensembles)]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="scenario")
-        ax.set_xlabel("date the city fell (dot: median, larger when it fell in more runs; line: 10th-90th percentile)")
+        ax.set_xlabel("date the city fell (dot: median, larger when it fell in more runs; line: 10th-90th percentile;"
+                      " > held: fell in under 5% of runs)")
         ax.set_title("When each city and town fell, scenario by scenario")
     return fig
 
@@ -365,12 +385,13 @@ def write_comparison(directory: Path, ensembles: list[EnsembleData], command: st
         if len(ensembles) > 1 else pd.DataFrame()
     write_atomic(directory / "effects.csv", lambda p: effects.to_csv(p, index=False))
     levers = "".join(f"<tr><td>{esc(e.name)}</td><td>{esc(e.info['title'])}</td>"
-                     f"<td>{esc(getattr(e.scenario.meta, 'lever', '') or '')}</td></tr>" for e in ensembles)
+                     f"<td>{esc(getattr(e.scenario.meta, 'lever', '') or '')}</td>"
+                     f"<td>{overrides_text(e.info.get('overrides'))[2:]}</td></tr>" for e in ensembles)
     sections = {
         "scenarios": ("Scenarios", f"<p>{base.info['runs']} runs of each, on the same seeds (master seed "
                       f"{base.info['master_seed']}): run i of every scenario shares its seed, so differences are "
                       f"the scenarios', not luck's. The first, <b>{esc(base.name)}</b>, is the base.</p>"
-                      f"<table><tr><th>scenario</th><th>title</th><th>lever</th></tr>{levers}</table>"),
+                      f"<table><tr><th>scenario</th><th>title</th><th>lever</th><th>overrides</th></tr>{levers}</table>"),
         "territory": ("Territory", figure(fans, "Territory by side in each scenario.")),
         "falls": ("When cities fell", figure(falls, "Median fall day and 10th-90th percentile range per scenario.")),
         "effects": ("Effects against the base", _effects_html(effects, base.name)),
@@ -388,12 +409,13 @@ def _effects_html(effects: pd.DataFrame, base: str) -> str:
     out = [f"<p>Mean paired difference against {esc(base)}, with a 95% bootstrap interval; a direction is stated "
            "only when the interval excludes zero. Days held count a city that never fell as held to the end.</p>"]
     for scenario, part in effects.groupby("scenario", sort=False):
-        part = part[(part["direction"] != "no clear change") | part["measure"].str.contains("days held")]
         rows = "".join(f"<tr><td>{esc(r['measure'])}</td><td class='num'>{r['base']:.3g}</td>"
                        f"<td class='num'>{r['other']:.3g}</td><td class='num'>{r['effect']:+.3g}</td>"
                        f"<td class='num'>{r['low']:+.3g} to {r['high']:+.3g}</td><td>{esc(r['direction'])}</td></tr>"
                        for _, r in part.iterrows())
         out.append(f"<h3>{esc(scenario)}</h3><table><tr><th>measure</th><th>{esc(base)}</th><th>{esc(scenario)}</th>"
                    f"<th>effect</th><th>95% interval</th><th>direction</th></tr>{rows}</table>")
-    out.append("<p>All measures, including those with no clear change, are in effects.csv.</p>")
+    tested = int(effects.groupby("scenario").size().max())
+    out.append(f"<p>{tested} measures are tested per scenario: at 95% about one in twenty that has no real effect "
+               "still shows a direction, so read a lone, small effect with care. The same table is in effects.csv.</p>")
     return "".join(out)

@@ -11,18 +11,21 @@ from pathlib import Path
 from wargame.output import RunData
 from wargame.report.aar import write_report
 from wargame.report.charts import draw_charts
+from wargame.report.html import when_text
 
 STAGES = ("charts", "maps", "animation", "report")
 
 
 def map_caption(run: RunData, label: str, step: int) -> str:
     day = float(run.metrics.loc[run.metrics["step"] == step, "day"].iloc[0]) if "step" in run.metrics else 0.0
-    when = f"{run.start + dt.timedelta(days=day):%-d %b %Y %H:%M} (day {day:g})"
+    when = f"{when_text(run.start + dt.timedelta(days=day))} (day {day:g})"
     if label.startswith("fall_"):
         names = {e["city"]: e["name"] for e in run.events if e["kind"] == "city_captured"}
         city = next((c for c in sorted(names, key=len, reverse=True) if label[5:].startswith(c)), label[5:])
         return f"The fall of {names.get(city, city)}, {when}: arrows show the advances since the previous map."
-    return f"{when}: control, units (counters by faction, morale bar) and the advances since the previous map."
+    if step == 0:
+        return f"{when}: the start: who holds what, and every unit as a counter filled to its morale."
+    return f"{when}: control, units (counters by faction, filled to their morale) and the advances since the previous map."
 
 
 def render_run(directory: str | Path, maps: bool = True, animation: bool = True,

@@ -47,11 +47,12 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
     breaks = [e for e in events if e["kind"] == "unit_broke"]
     if breaks:
         totals: dict[str, float] = {}
-        for e in breaks:
+        for e in breaks:                     # weighted by the men who broke, as in the report
             for factor, share in e["factors"].items():
-                totals[factor] = totals.get(factor, 0.0) + share
+                totals[factor] = totals.get(factor, 0.0) + share * max(e.get("personnel", 1), 1)
         ranked = sorted(totals.items(), key=lambda kv: -kv[1])
         total = sum(totals.values()) or 1.0
-        lines += ["", f"Why units broke ({len(breaks)} breaks; morale lost in the days before each, by factor):",
+        lines += ["", f"Why units broke ({len(breaks)} breaks; morale lost in the days before each, by factor, weighted by "
+                  "the men who broke):",
                   "  " + ", ".join(f"{factor_label(k)} {v / total:.0%}" for k, v in ranked if v / total >= 0.005)]
     return "\n".join(lines) + "\n"

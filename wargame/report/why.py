@@ -4,19 +4,24 @@ Every `unit_broke` event carries the shares of the morale the unit lost, by fact
 broke (rules.breaks). Here they are gathered three ways:
   break_table       one row per break: when, where (the nearest city or town, and how far), what became of it,
                     and its factor shares
-  collapses         breaks grouped into collapses: the same faction, near the same place, with no gap of
-                    more than `gap_days` between one break and the next; each ranked by factor, weighted
-                    by the personnel that broke (a division's collapse weighs more than a platoon's)
+  collapses         breaks grouped into collapses: units of one faction that broke within `link_km` and
+                    `gap_days` of another break of the group (single linkage in space and time, so a front
+                    that gives way over several villages is one collapse); named after the place where
+                    most of its men broke; each ranked by factor, weighted by the personnel that broke (a
+                    division's collapse weighs more than a platoon's)
   faction_drivers   for each faction, the factors behind all its breaks, weighted the same way
 Only the run directory is read (events, units, scenario), never the model.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from wargame.rules.morale import FACTORS
@@ -42,13 +47,14 @@ def _locator(run):
     theatre = build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))
     places = [c for c in theatre.cities.values()]
     if not places:
-        return lambda cells: (["unknown"] * len(cells), np.full(len(cells), np.nan))
+        return lambda cells: (["unknown"] * len(cells), np.full(len(cells), np.nan), np.full((len(cells), 2), np.nan))
     tree = cKDTree(np.column_stack([theatre.x[[c.cell for c in places]], theatre.y[[c.cell for c in places]]]))
 
-    def near(cells: np.ndarray) -> tuple[list[str], np.ndarray]:
+    def near(cells: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
         cells = np.asarray(cells, dtype=int)
-        km, which = tree.query(np.column_stack([theatre.x[cells], theatre.y[cells]]))
-        return [places[w].name.split(" (")[0] for w in which], km
+        xy = np.column_stack([theatre.x[cells], theatre.y[cells]])
+        km, which = tree.query(xy)
+        return [places[w].name.split(" (")[0] for w in which], km, xy
 
     return near
 
@@ -57,12 +63,12 @@ def break_table(run) -> pd.DataFrame:
     """One row per unit that broke, with its place and factor shares (columns named after FACTORS)."""
     breaks = [e for e in run.events if e["kind"] == "unit_broke"]
     columns = ["step", "day", "time", "unit", "name", "faction", "outcome", "personnel", "loss_share", "near",
-               "near_km", *FACTORS]
+               "near_km", "x_km", "y_km", *FACTORS]
     if not breaks:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame([{k: e.get(k) for k in columns[:9]} | {f: e["factors"].get(f, 0.0) for f in FACTORS}
                           for e in breaks])
-    frame["near"], frame["near_km"] = "unknown", np.nan
+    frame["near"], frame["near_km"], frame["x_km"], frame["y_km"] = "unknown", np.nan, np.nan, np.nan
     if not run.units.empty:
         # where the unit stood when it broke: its cell at the end of that step, or, for a unit that left the
         # map as it broke (surrendered, deserted), at the end of the step before
@@ -72,8 +78,9 @@ def break_table(run) -> pd.DataFrame:
         cells = np.where(np.isnan(cells) | (cells < 0), before, cells)
         known = ~np.isnan(cells) & (cells >= 0)
         if known.any():
-            names, km = _locator(run)(cells[known].astype(int))
+            names, km, xy = _locator(run)(cells[known].astype(int))
             frame.loc[known, "near"], frame.loc[known, "near_km"] = names, km.round(1)
+            frame.loc[known, "x_km"], frame.loc[known, "y_km"] = xy[:, 0], xy[:, 1]
     return frame[columns]
 
 
@@ -102,15 +109,42 @@ class Collapse:
         return ", ".join(f"{factor_label(f)} {s:.0%}" for f, s in self.factors[:top] if s >= 0.005)
 
 
-def collapses(breaks: pd.DataFrame, gap_days: float = 2.0, min_units: int = 3) -> list[Collapse]:
-    """Breaks grouped by faction and place into episodes; those of at least `min_units` units, by size."""
+def _episodes(rows: pd.DataFrame, link_km: float, gap_days: float) -> np.ndarray:
+    """Component labels of the breaks: linked when within link_km and gap_days of each other (breaks with no
+    known place are linked by their place name instead)."""
+    n = len(rows)
+    day = rows["day"].to_numpy(dtype=float)
+    xy = rows[["x_km", "y_km"]].to_numpy(dtype=float)
+    located = ~np.isnan(xy).any(axis=1)
+    pairs = []
+    if located.sum() > 1:
+        index = np.flatnonzero(located)
+        for a, b in cKDTree(xy[located]).query_pairs(link_km, output_type="ndarray"):
+            pairs.append((index[a], index[b]))
+    names = rows["near"].to_numpy()
+    unplaced = np.flatnonzero(~located)
+    for a, b in itertools.combinations(unplaced, 2):
+        if names[a] == names[b]:
+            pairs.append((a, b))
+    pairs = [(a, b) for a, b in pairs if abs(day[a] - day[b]) <= gap_days]
+    if not pairs:
+        return np.arange(n)
+    a, b = np.array(pairs).T
+    graph = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def collapses(breaks: pd.DataFrame, gap_days: float = 1.0, min_units: int = 3, link_km: float = 15.0) -> list[Collapse]:
+    """Breaks grouped by faction into collapses in space and time; those of at least `min_units` units, by size."""
     out = []
-    for (faction, near), rows in breaks.groupby(["faction", "near"], sort=False):
-        rows = rows.sort_values("day")
-        episode = (rows["day"].diff() > gap_days).cumsum()
-        for _, part in rows.groupby(episode):
+    if "x_km" not in breaks:
+        breaks = breaks.assign(x_km=np.nan, y_km=np.nan)
+    for faction, rows in breaks.groupby("faction", sort=False):
+        rows = rows.sort_values("day").reset_index(drop=True)
+        for _, part in rows.groupby(_episodes(rows, link_km, gap_days)):
             if len(part) < min_units:
                 continue
+            near = part.groupby("near")["personnel"].sum().idxmax()
             out.append(Collapse(faction, near, float(part["day"].min()), float(part["day"].max()), len(part),
                                 int(part["personnel"].sum()), part["outcome"].value_counts().to_dict(),
                                 _ranked(part), part["name"].tolist()))
