@@ -713,8 +713,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\ninterrupted: no result file was left half-written; ensembles keep their finished runs "
-              "(run the same command again to resume)", file=sys.stderr)
+        print("\ninterrupted: no result file was left half-written; ensembles and studies keep their finished "
+              "runs (run the same command again to resume; a sweep, sensitivity or calibrate study with --resume)",
+              file=sys.stderr)
         return 130
 
 

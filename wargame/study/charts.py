@@ -4,6 +4,8 @@ their confidence intervals."""
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -15,6 +17,12 @@ from wargame.report.style import theme
 from wargame.study.outputs import label
 
 BINS = 8
+
+
+def _suptitle(fig, text: str) -> None:
+    """A figure title wrapped to the figure's width (narrow figures of one or two parameters included)."""
+    width = max(30, int(fig.get_figwidth() * 10))
+    fig.suptitle(textwrap.fill(text, width), fontsize=11.5)
 BAND_COLOUR = "#2b6c9e"
 
 
@@ -47,7 +55,7 @@ def figure_responses(frame: pd.DataFrame, paths: list[str], outputs: list[str], 
                 if j == 0:
                     ax.set_ylabel(label(output), fontsize=8.5)
                 ax.tick_params(labelsize=7.5)
-        fig.suptitle(f"{title}: response of each output to each parameter (dots: runs; line: median; band: 10th-90th)")
+        _suptitle(fig, f"{title}: response of each output to each parameter (dots: runs; line: median; band: 10th-90th)")
     return fig
 
 
@@ -81,7 +89,7 @@ def figure_distributions(frame: pd.DataFrame, outputs: list[str], title: str):
             ax.set_xlabel(label(output))
             ax.set_ylabel("runs")
             ax.legend(fontsize=8)
-        fig.suptitle(f"{title}: distribution of each output over all {len(frame)} runs")
+        _suptitle(fig, f"{title}: distribution of each output over all {len(frame)} runs")
     return fig
 
 
@@ -111,5 +119,5 @@ def figure_indices(indices: pd.DataFrame, method: str, title: str):
             ax.set_yticks(y, [p.split(".", 1)[-1] for p in part["parameter"]], fontsize=8)
             ax.set_title(label(output))
             ax.legend(fontsize=7.5, loc="lower right")
-        fig.suptitle(f"{title}: {method.title()} sensitivity indices with 95% confidence intervals")
+        _suptitle(fig, f"{title}: indices with 95% confidence intervals, parameters ranked")
     return fig
