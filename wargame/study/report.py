@@ -34,6 +34,20 @@ def point_summary(frame: pd.DataFrame, paths: list[str], outputs: list[str]) -> 
     return table.reset_index()
 
 
+def run_points(spec, parameters, points, out: Path, executor, progress=None, resume: bool = False):
+    """Run every point of a design x replicates (resuming what the store has), then write the tables.
+    Returns (plan, store, frame with one column per output)."""
+    from wargame.study.plan import execute, make_plan, results
+    from wargame.study.store import ResultStore
+
+    plan = make_plan(spec, parameters, points)
+    store = ResultStore(out, plan.manifest(), resume)
+    execute(plan.jobs(), store, executor, progress)
+    frame = add_outputs(results(plan, store), spec.outputs)
+    write_tables(store.directory, frame, point_summary(frame, plan.paths, spec.outputs))
+    return plan, store, frame
+
+
 def write_tables(directory: Path, frame: pd.DataFrame, summary: pd.DataFrame) -> None:
     write_atomic(directory / "runs.parquet", lambda p: frame.to_parquet(p, index=False))
     write_atomic(directory / "runs.csv", lambda p: frame.to_csv(p, index=False))

@@ -18,18 +18,14 @@ from wargame.files import write_atomic
 from wargame.report.html import esc
 from wargame.report.style import save_figure
 from wargame.study import charts
-from wargame.study.plan import execute, make_plan, results
 from wargame.study.report import (
-    add_outputs,
     draw_common,
     outputs_html,
-    point_summary,
+    run_points,
     table_html,
     write_study_report,
-    write_tables,
 )
 from wargame.study.spec import StudySpec, resolve_parameters
-from wargame.study.store import ResultStore
 
 
 def _salib():
@@ -97,12 +93,7 @@ def run_sensitivity(spec: StudySpec, source: str, out: Path, executor, progress=
                     command: str = "") -> Path:
     parameters = resolve_parameters(spec, source)
     points = sample(spec, parameters)
-    plan = make_plan(spec, parameters, points)
-    store = ResultStore(out, plan.manifest(), resume)
-    execute(plan.jobs(), store, executor, progress)
-    frame = add_outputs(results(plan, store), spec.outputs)
-    summary = point_summary(frame, plan.paths, spec.outputs)
-    write_tables(store.directory, frame, summary)
+    plan, store, frame = run_points(spec, parameters, points, out, executor, progress, resume)
     means = frame.groupby("point")[spec.outputs].mean().sort_index()
     indices = ranking(analyse(spec, parameters, points, means), spec.sensitivity.method)
     write_atomic(store.directory / "indices.csv", lambda p: indices.to_csv(p, index=False))

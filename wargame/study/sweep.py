@@ -6,17 +6,13 @@ from pathlib import Path
 
 from wargame.report.html import esc
 from wargame.study.designs import design_points
-from wargame.study.plan import execute, make_plan, results
 from wargame.study.report import (
-    add_outputs,
     draw_common,
     outputs_html,
-    point_summary,
+    run_points,
     write_study_report,
-    write_tables,
 )
 from wargame.study.spec import StudySpec, resolve_parameters
-from wargame.study.store import ResultStore
 
 
 def run_sweep(spec: StudySpec, source: str, out: Path, executor, progress=None, resume: bool = False,
@@ -25,12 +21,7 @@ def run_sweep(spec: StudySpec, source: str, out: Path, executor, progress=None, 
     design = spec.design
     points = design_points(design.kind, parameters, design.points, spec.seed, design.levels,
                            Path(design.file) if design.file else None)
-    plan = make_plan(spec, parameters, points)
-    store = ResultStore(out, plan.manifest(), resume)
-    execute(plan.jobs(), store, executor, progress)
-    frame = add_outputs(results(plan, store), spec.outputs)
-    summary = point_summary(frame, plan.paths, spec.outputs)
-    write_tables(store.directory, frame, summary)
+    plan, store, frame = run_points(spec, parameters, points, out, executor, progress, resume)
     title = f"Sweep of {spec.scenario}"
     drawn = draw_common(store.directory, frame, plan.paths, spec.outputs, title)
     intro = (f"<p>{len(points)} design points ({esc(design.kind)}) x {spec.replicates} replicates = {len(frame)} runs "
