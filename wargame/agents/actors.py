@@ -88,38 +88,40 @@ class IsraelActor(Actor):
     def step(self) -> None:
         model, spec = self.model, self.spec
         strikes = model.rng.poisson(spec.strikes_per_week / 7.0 / model.spec.steps_per_day)
-        t = model.table
-        targets = np.flatnonzero(on_map(t) & (t.kind == KINDS.index("militia")))
         for _ in range(strikes):
             roll = model.rng.random()
             if roll < spec.leadership_share:
-                kind = "leadership"
+                self.strike("leadership")
             elif roll < spec.leadership_share + spec.depot_share:
-                kind = "depot"
+                self.strike("depot")
             else:
-                kind = "convoy"
-            if kind == "convoy" and "iran" in model.actors:
-                model.actors["iran"].pipeline *= 0.8
-                model.events.add(IsraeliStrike(model.turn, model.day, kind, None, 0.0))
-                continue
-            if targets.size == 0:
-                continue
-            # commanders of the IRGC and Hezbollah first
-            weight = np.where(np.isin(t.group[targets], [GROUPS.index("irgc"), GROUPS.index("hezbollah")]), 3.0, 1.0)
-            row = int(targets[model.rng.choice(targets.size, p=weight / weight.sum())])
-            killed = min(spec.kills_per_strike, t.personnel[row] * 0.5)
-            key = model.unit_agents[row].key
-            apply_losses(model, np.array([row]), np.array([killed / max(t.personnel[row], 1.0)]), "killed")
-            if t.idx[row] < 0:
-                targets = targets[targets != row]       # destroyed by the strike
-            if kind == "leadership":
-                t.cohesion[row] = max(0.0, t.cohesion[row] - model.spec.rules.cohesion.leader_loss)
-                faction = model.spec.factions[model.faction_ids[t.faction[row]]]
-                if faction.kind == "militia":
-                    faction.leadership = max(0.1, faction.leadership - 0.01)
-            else:
-                t.supply[row] = max(0.0, t.supply[row] - 0.3)
-            model.events.add(IsraeliStrike(model.turn, model.day, kind, key, round(killed, 1)))
+                self.strike("convoy")
+
+    def strike(self, kind: str) -> None:
+        """One strike on a convoy (the Iranian pipeline), or on a militia unit's leaders or depot."""
+        model, spec = self.model, self.spec
+        t = model.table
+        if kind == "convoy" and "iran" in model.actors:
+            model.actors["iran"].pipeline *= 0.8
+            model.events.add(IsraeliStrike(model.turn, model.day, kind, None, 0.0))
+            return
+        targets = np.flatnonzero(on_map(t) & (t.kind == KINDS.index("militia")))
+        if targets.size == 0:
+            return
+        # commanders of the IRGC and Hezbollah first
+        weight = np.where(np.isin(t.group[targets], [GROUPS.index("irgc"), GROUPS.index("hezbollah")]), 3.0, 1.0)
+        row = int(targets[model.rng.choice(targets.size, p=weight / weight.sum())])
+        killed = min(spec.kills_per_strike, t.personnel[row] * 0.5)
+        key = model.unit_agents[row].key
+        apply_losses(model, np.array([row]), np.array([killed / max(t.personnel[row], 1.0)]), "killed")
+        if kind == "leadership":
+            t.cohesion[row] = max(0.0, t.cohesion[row] - model.spec.rules.cohesion.leader_loss)
+            faction = model.spec.factions[model.faction_ids[t.faction[row]]]
+            if faction.kind == "militia":
+                faction.leadership = max(0.1, faction.leadership - 0.01)
+        else:
+            t.supply[row] = max(0.0, t.supply[row] - 0.3)
+        model.events.add(IsraeliStrike(model.turn, model.day, kind, key, round(killed, 1)))
 
 
 class IranActor(Actor):

@@ -1,0 +1,370 @@
+"""A classroom game session: teams command factions turn by turn, the model adjudicates, the instructor
+(white cell) steers. Plain Python: the web server and the hot-seat command are thin layers over this.
+
+The record in SQLite (orders, interventions, resolved turns) is the game. The model is rebuilt from it by
+replaying: same scenario, same seed, the same orders and interventions at the same turn boundaries give
+the same state, so a restarted server resumes exactly, and a rewind is a replay to an earlier turn.
+
+Each turn: every human team submits orders (a resubmission replaces them until the turn resolves); the
+turn resolves when all human teams have submitted, unless the game is paused, or when the instructor
+forces it (a team that has not submitted is played by the doctrine AI that turn). Levers apply at the
+start of the turn; the model then runs the turn's steps; every team's view is recorded for the debrief.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from pathlib import Path
+
+import numpy as np
+
+from wargame.errors import Problem, ScenarioError, WargameError
+from wargame.events import Note, StrategicDecision, Weather
+from wargame.model import WarModel
+from wargame.play.commander import TeamCommander
+from wargame.play.fog import Memory, team_view, truth
+from wargame.play.orders import parse_orders
+from wargame.play.store import GameStore
+from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
+from wargame.scenario import load_scenario
+from wargame.scenario.levers import set_parameter
+
+DEFAULT_SCENARIO = "hts_2024_classroom"
+# The 2018 Idlib de-escalation zone with the western Aleppo countryside (as hts_2024_russia_turkey_deal)
+IDLIB_ZONE = [[35.45, 36.10], [35.45, 36.75], [35.80, 36.95], [36.15, 37.05], [36.35, 36.95], [36.35, 36.50],
+              [36.00, 36.15], [35.45, 36.10]]
+INJECTS = ("israeli_strike", "russian_aircraft", "weather", "defection", "parameter", "note")
+OVERRIDES = ("city", "unit")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"      # no 0/O or 1/I to misread on a projector
+
+
+def new_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+class Game:
+    """One game: its record in the store, and the model rebuilt from it."""
+
+    def __init__(self, store: GameStore, game_id: str):
+        self.store, self.id = store, game_id
+        self.config = store.config(game_id)
+        if not self.config:
+            raise WargameError(f"no game {game_id!r} in {store.path}")
+        self._rebuild()
+
+    # ---- creating and loading
+
+    @classmethod
+    def create(cls, store: GameStore, scenario: str = DEFAULT_SCENARIO, seed: int = 1, turn_hours: float | None = None,
+               humans: tuple[str, ...] = DEFAULT_TEAMS, teams: tuple[str, ...] = DEFAULT_TEAMS,
+               game_id: str | None = None) -> Game:
+        loaded = load_scenario(scenario)
+        available = teams_in(loaded.scenario)
+        problems = [Problem("game", "teams", f"{t!r} is not a team of {scenario}; teams: {', '.join(available)}")
+                    for t in (*teams, *humans) if t not in available]
+        problems += [Problem("game", "humans", f"{t!r} is human but not among the teams") for t in humans
+                     if t not in teams]
+        hours = loaded.scenario.meta.hours_per_step
+        turn_hours = turn_hours or 2 * hours
+        if turn_hours < hours or turn_hours % hours:
+            problems.append(Problem("game", "turn_hours", f"{turn_hours:g}: must be a multiple of the scenario's "
+                                    f"{hours:g}-hour step"))
+        if problems:
+            raise ScenarioError(problems)
+        game_id = game_id or new_code(6).lower()
+        codes = {"instructor": new_code(8)}
+        codes.update({team: new_code(6) for team in teams if team in humans})
+        turn_steps = int(turn_hours // hours)
+        config = {"scenario": scenario, "seed": int(seed), "turn_hours": turn_hours, "turn_steps": turn_steps,
+                  "turns": math.ceil(loaded.scenario.meta.duration_days * 24 / turn_hours),
+                  "teams": list(teams), "humans": [t for t in teams if t in humans]}
+        store.create(game_id, config, codes)
+        store.log(game_id, "instructor", "created", config)
+        return cls(store, game_id)
+
+    def _rebuild(self) -> None:
+        """Build the model and replay every resolved turn and intervention from the record."""
+        cfg = self.config
+        loaded = load_scenario(cfg["scenario"])
+        self.teams = {t: team for t, team in teams_in(loaded.scenario).items() if t in cfg["teams"]}
+        self.model = WarModel(loaded, rng=cfg["seed"], collect_units=True)
+        self.sectors = Sectors(self.model.theatre)
+        self.places = set(self.model.theatre.place_cell)
+        self.commanders = {t: TeamCommander(self.sectors) for t in self.teams}
+        for t, team in self.teams.items():
+            for faction in team.factions:
+                self.model.commanders[faction] = self.commanders[t]
+        self.memories = {t: Memory() for t in self.teams}
+        self.offer_open = False
+        self.views = self._views()
+        resolved = self.store.turns(self.id)
+        self.turn = 0
+        for _ in resolved:
+            self._apply_interventions(self.turn)
+            self._resolve(self.store.orders(self.id, self.turn), record=False)
+        self._apply_interventions(self.turn)
+
+    # ---- state
+
+    @property
+    def paused(self) -> bool:
+        return self.store.paused(self.id)
+
+    @property
+    def finished(self) -> bool:
+        return self.turn >= self.config["turns"] or not self.model.running
+
+    def submitted(self) -> list[str]:
+        return sorted(self.store.orders(self.id, self.turn))
+
+    def status(self) -> dict:
+        """What anyone in the room may know: turn, date, who has submitted (not what), paused, finished."""
+        start = self.model.spec.meta.start
+        import datetime as dt
+        when = start + dt.timedelta(days=self.model.day)
+        return {"game": self.id, "scenario": self.config["scenario"], "turn": self.turn,
+                "turns": self.config["turns"], "day": round(self.model.day, 2), "date": f"{when:%d %b %Y %H:%M}",
+                "humans": self.config["humans"], "submitted": self.submitted(), "paused": self.paused,
+                "finished": self.finished,
+                "news": [e for e in self.model.events.to_dicts() if e["kind"] in ("city_captured", "base_captured",
+                                                                                   "campaign_ended")][-12:]}
+
+    def view(self, team: str) -> dict:
+        if team not in self.teams:
+            raise WargameError(f"no team {team!r} in this game")
+        return {**self.views[team], "status": self.status(), "orders_submitted": self.store.orders(self.id, self.turn)
+                .get(team)}
+
+    def instructor_view(self) -> dict:
+        return {"status": self.status(), "truth": truth(self.model), "codes": self.store.codes(self.id),
+                "log": self.store.entries(self.id), "interventions": self.store.interventions(self.id),
+                "orders": self.store.orders(self.id, self.turn)}
+
+    # ---- orders and turns
+
+    def submit(self, team: str, raw: dict) -> dict:
+        """Validate and record a team's orders for the current turn; resolve the turn if it is complete."""
+        if team not in self.config["humans"]:
+            raise WargameError(f"team {team!r} has no human seat in this game")
+        if self.finished:
+            raise WargameError("the game is over: no more orders")
+        orders = parse_orders(team, raw, self.sectors, self.places)
+        self.store.put_orders(self.id, self.turn, team, orders.model_dump(mode="json", exclude_defaults=True))
+        self.store.log(self.id, team, "orders", {"turn": self.turn})
+        resolved = False
+        if set(self.submitted()) >= set(self.config["humans"]) and not self.paused:
+            self.resolve(by="all teams submitted")
+            resolved = True
+        return {"accepted": True, "turn_resolved": resolved, "status": self.status()}
+
+    def resolve(self, by: str = "instructor") -> dict:
+        if self.finished:
+            raise WargameError("the game is over")
+        orders = self.store.orders(self.id, self.turn)
+        summary = self._resolve(orders, record=True)
+        self.store.log(self.id, "instructor" if by == "instructor" else "game", "turn resolved",
+                       {"turn": summary["turn"], "by": by, "missing": sorted(set(self.config["humans"]) - set(orders))})
+        self._apply_interventions(self.turn)
+        return summary
+
+    def _resolve(self, orders: dict[str, dict], record: bool) -> dict:
+        model = self.model
+        turn = self.turn
+        events_before = len(model.events)
+        for team, commander in self.commanders.items():
+            raw = orders.get(team)
+            commander.orders_now = parse_orders(team, raw, self.sectors, self.places) if raw is not None else None
+        self._apply_levers()
+        for _ in range(self.config["turn_steps"]):
+            if not model.running:
+                break
+            model.step()
+        for commander in self.commanders.values():
+            commander.orders_now = None
+        self.views = self._views()
+        new = model.events.to_dicts()[events_before:]
+        summary = {"turn": turn, "day": round(model.day, 2), "orders": orders,
+                   "captures": [e for e in new if e["kind"] == "city_captured"],
+                   "breaks": {f: sum(1 for e in new if e["kind"] == "unit_broke" and e["faction"] == f)
+                              for f in model.faction_ids},
+                   "decisions": [e for e in new if e["kind"] == "strategic_decision"]}
+        if record:
+            self.store.put_turn(self.id, turn, summary, {"truth": truth(model), **self.views})
+        self.turn += 1
+        return summary
+
+    def _views(self) -> dict[str, dict]:
+        return {t: team_view(self.model, team, self.memories[t], self.sectors) for t, team in self.teams.items()}
+
+    def _apply_levers(self) -> None:
+        """The strategic levers in this turn's orders (ground orders act through the commanders)."""
+        model = self.model
+        spec = model.spec
+        for team, commander in self.commanders.items():
+            o = commander.orders_now
+            if o is None:
+                continue
+            if team == "russia":
+                if getattr(o, "redeploy", 0) and spec.actors.russia_hq is not None:
+                    wing = next((w for w in model.wings if w.key == spec.actors.russia_hq.wing), None)
+                    if wing is not None:
+                        added = round(o.redeploy * spec.actors.russia_hq.ukraine_cap)
+                        wing.added += added
+                        self._decide("russia_hq", f"Moscow sends {added} of the {o.redeploy} aircraft asked for")
+                if getattr(o, "talks_with_turkey", False) and not self.offer_open and not model.frozen.any():
+                    self.offer_open = True
+                    self._decide("russia_hq", "Russia offers Turkey a deal freezing the north-west")
+            for path, value in self._lever_values(team, o):
+                set_parameter(spec, path, value, source=f"orders of {team}")
+            if team == "turkey" and getattr(o, "accept_talks", False) and self.offer_open:
+                self.offer_open = False
+                model.frozen = model.theatre.cells_in_polygon(IDLIB_ZONE)
+                self._decide("turkey", "Turkey accepts: a Russia-Turkey deal freezes the north-west")
+            if team == "regime" and getattr(o, "reserves_to", None):
+                self._commit_reserves(o.reserves_to)
+
+    def _lever_values(self, team: str, o) -> list[tuple[str, float]]:
+        actors = self.model.spec.actors
+        pairs = {"iran": [("actors.iran.commitment", "commitment"), ("actors.iran.recruits_per_week", "recruits_per_week"),
+                          ("actors.iraqi_militias.willingness", "iraqi_militias")],
+                 "turkey": [("actors.turkey.support", "support")],
+                 "israel": [("actors.israel.strikes_per_week", "strikes_per_week")]}.get(team, [])
+        return [(path, float(getattr(o, field))) for path, field in pairs
+                if getattr(o, field, None) is not None and getattr(actors, path.split(".")[1], None) is not None]
+
+    def _commit_reserves(self, sector: str) -> None:
+        """The regime's reserves (units in reserve posture) make for the sector's centre this turn."""
+        from wargame.agents.unit import POSTURES, fighting
+
+        t = self.model.table
+        saa = self.model.faction_ids.index("saa") if "saa" in self.model.faction_ids else -1
+        rows = np.flatnonzero(fighting(t) & (t.faction == saa) & (t.posture == POSTURES.index("reserve")))
+        if rows.size:
+            t.posture[rows] = POSTURES.index("attack")
+            self._decide("regime_hq", f"{rows.size} reserve units committed to {self.sectors.names[sector]}")
+
+    def _decide(self, actor: str, text: str) -> None:
+        self.model.events.add(StrategicDecision(self.model.turn, self.model.day, actor, text))
+
+    # ---- the white cell
+
+    def pause(self, paused: bool = True) -> None:
+        self.store.set_paused(self.id, paused)
+        self.store.log(self.id, "instructor", "paused" if paused else "resumed")
+
+    def intervene(self, kind: str, params: dict) -> dict:
+        """Inject an event or override an adjudication now; recorded and replayed at this turn boundary."""
+        if kind not in INJECTS + OVERRIDES:
+            raise WargameError(f"unknown intervention {kind!r}; allowed: {', '.join(INJECTS + OVERRIDES)}")
+        result = self._intervene(kind, params)           # fails before anything is recorded
+        self.store.add_intervention(self.id, self.turn, kind, params)
+        self.store.log(self.id, "instructor", f"{'override' if kind in OVERRIDES else 'inject'}: {kind}",
+                       {**params, "result": result})
+        self.views = self._views()
+        return {"applied": kind, "result": result}
+
+    def _apply_interventions(self, turn: int) -> None:
+        for entry in self.store.interventions(self.id, turn):
+            self._intervene(entry["kind"], entry["params"])
+        if self.store.interventions(self.id, turn):
+            self.views = self._views()
+
+    def _intervene(self, kind: str, params: dict) -> str:
+        model = self.model
+        t = model.table
+        if kind == "israeli_strike":
+            target = params.get("target", "leadership")
+            if target not in ("leadership", "depot", "convoy") or "israel" not in model.actors:
+                raise WargameError("israeli_strike: target must be leadership, depot or convoy (and Israel in the "
+                                   "scenario)")
+            model.actors["israel"].strike(target)
+            return f"Israeli strike on {target}"
+        if kind == "russian_aircraft":
+            count = int(params.get("aircraft", 0))
+            wing = next((w for w in model.wings if w.key == params.get("wing", "ru_khmeimim")), None)
+            if wing is None or not 0 < count <= 60:
+                raise WargameError("russian_aircraft: give aircraft (1-60) and an existing wing")
+            wing.added += count
+            self._decide("russia_hq", f"white cell: {count} Russian aircraft reach {wing.key}")
+            return f"{count} aircraft added to {wing.key}"
+        if kind == "weather":
+            model.bad_weather = bool(params.get("bad", True))
+            model.events.add(Weather(model.turn, model.day, model.bad_weather))
+            return "bad weather" if model.bad_weather else "clear weather"
+        if kind == "defection":
+            from wargame.rules.breaks import defect
+            from wargame.rules.capture import strongest_enemy_near
+
+            key = params.get("unit")
+            row = next((a.row for a in model.unit_agents if a.key == key), None)
+            if row is None or t.idx[row] < 0:
+                raise WargameError(f"defection: no unit {key!r} on the map")
+            if strongest_enemy_near(model, row) is None:
+                raise WargameError(f"defection: {key} has no enemy beside it to go over to")
+            defect(model, row)
+            return f"{key} defected"
+        if kind == "parameter":
+            set_parameter(model.spec, str(params.get("path")), params.get("value"), source="white cell")
+            return f"{params.get('path')} = {params.get('value')}"
+        if kind == "note":
+            model.events.add(Note(model.turn, model.day, str(params.get("text", ""))[:500]))
+            return "noted"
+        if kind == "city":
+            city, side = params.get("city"), params.get("side")
+            if city not in model.theatre.cities or side not in model.side_index:
+                raise WargameError(f"city: give a city id and a side ({', '.join(model.side_ids)})")
+            model.set_control(np.array(model.theatre.cities[city].cells), side)
+            return f"{city} given to {side}"
+        if kind == "unit":
+            key = params.get("unit")
+            row = next((a.row for a in model.unit_agents if a.key == key), None)
+            if row is None:
+                raise WargameError(f"unit: no unit {key!r}")
+            for field in ("morale", "cohesion", "supply"):
+                if field in params:
+                    value = float(params[field])
+                    if not 0.0 <= value <= 1.0:
+                        raise WargameError(f"unit: {field} must lie in [0, 1]")
+                    getattr(t, field)[row] = value
+            return f"{key} adjusted"
+        raise WargameError(f"unknown intervention {kind!r}")
+
+    def rewind(self, turn: int) -> None:
+        """Back to the start of `turn`: later turns, orders and interventions are set aside (and logged)."""
+        if not 0 <= turn <= self.turn:
+            raise WargameError(f"rewind: turn must be between 0 and {self.turn}")
+        self.store.drop_turns_from(self.id, turn)
+        self.store.drop_orders_from(self.id, turn)
+        self.store.deactivate_interventions_from(self.id, turn)
+        self.store.log(self.id, "instructor", "rewound", {"to_turn": turn})
+        self._rebuild()
+
+    # ---- the debrief
+
+    def debrief(self) -> list[dict]:
+        """Turn by turn: the orders, what followed (captures, breaks, decisions), the truth and each team's
+        picture at the end of the turn."""
+        out = []
+        for entry in self.store.turns(self.id):
+            views = self.store.turn_views(self.id, entry["turn"])
+            out.append({**entry["summary"], "resolved": entry["resolved"], "truth": views.get("truth"),
+                        "views": {t: v for t, v in views.items() if t != "truth"}})
+        return out
+
+    def write_report(self, directory: str | Path) -> Path:
+        """The analysts' run directory and after-action report for the game as played so far."""
+        from wargame.output import metrics_frame, run_info, write_run
+        from wargame.report.render import render_run
+        from wargame.report.summary import summarise
+
+        summary = summarise(self.model.spec, run_info(self.model), metrics_frame(self.model),
+                            self.model.events.to_dicts())
+        return write_run(self.model, directory, summary, render=render_run)
+
+
+def authenticate(store: GameStore, code: str) -> tuple[str, str] | None:
+    """(game id, role) for a join code: a team id or "instructor"; None for a code that is not known."""
+    if not isinstance(code, str) or not 4 <= len(code) <= 16:
+        return None
+    return store.role_of(code.strip().upper())

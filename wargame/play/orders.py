@@ -1,0 +1,107 @@
+"""A team's orders for one turn, validated strictly with messages that say what is allowed.
+
+Every team may give ground orders for its factions by sector:
+    sectors = {"aleppo": {"stance": "hold"}, "idlib": {"stance": "attack", "axis": "saraqib"}}
+      stance   doctrine (the AI decides; the default) | hold | attack | withdraw
+      axis     a place id to attack towards (attack only; default: the AI's choice of target)
+and, by team, its levers:
+    russia   air_priorities = ["aleppo", "hama"]   sectors whose spotted enemies its aircraft strike first
+             redeploy = 12                          aircraft asked of Moscow (arrive after its delay)
+             talks_with_turkey = true               offer Turkey a deal freezing the north-west
+    iran     commitment = 0.8                       share of its means Iran puts into Syria (0-1)
+             recruits_per_week = 800                recruiting drive (0-2000)
+             iraqi_militias = 0.6                   pressure on the Iraqi militias to cross (0-1)
+    regime   reserves_to = "hama"                   commit the regime HQ's reserves to a sector at once
+    rebels   tempo = "cautious" | "steady" | "all_out"   share of units that attack (a third, two thirds, all)
+    turkey   support = 0.9                          Turkish support to the SNA (0.3-1)
+             accept_talks = true                    accept Russia's offer of a deal (when one is open)
+    israel   strikes_per_week = 10                  strike tempo on Iranian and Hezbollah targets (0-14)
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from wargame.errors import Problem, ScenarioError, problems_from_validation
+
+STANCES = ("doctrine", "hold", "attack", "withdraw")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class SectorOrder(Strict):
+    stance: Literal["doctrine", "hold", "attack", "withdraw"] = "doctrine"
+    axis: str | None = None
+
+
+class BaseOrders(Strict):
+    sectors: dict[str, SectorOrder] = {}
+
+
+class RussiaOrders(BaseOrders):
+    air_priorities: list[str] = []
+    redeploy: int = Field(0, ge=0, le=30)
+    talks_with_turkey: bool = False
+
+
+class IranOrders(BaseOrders):
+    commitment: float | None = Field(None, ge=0.0, le=1.0)
+    recruits_per_week: float | None = Field(None, ge=0.0, le=2000.0)
+    iraqi_militias: float | None = Field(None, ge=0.0, le=1.0)
+
+
+class RegimeOrders(BaseOrders):
+    reserves_to: str | None = None
+
+
+class RebelOrders(BaseOrders):
+    tempo: Literal["cautious", "steady", "all_out"] = "steady"
+
+
+class TurkeyOrders(BaseOrders):
+    support: float | None = Field(None, ge=0.3, le=1.0)
+    accept_talks: bool = False
+
+
+class IsraelOrders(Strict):
+    strikes_per_week: float | None = Field(None, ge=0.0, le=14.0)
+
+
+ORDER_TYPES: dict[str, type[BaseModel]] = {"russia": RussiaOrders, "iran": IranOrders, "regime": RegimeOrders,
+                                           "rebels": RebelOrders, "turkey": TurkeyOrders, "israel": IsraelOrders}
+TEMPO_SHARE = {"cautious": 1 / 3, "steady": 2 / 3, "all_out": 1.0}
+
+
+def parse_orders(team: str, raw: dict, sectors, places: set[str]) -> BaseModel:
+    """Validate a team's orders; a ScenarioError lists every problem (field path and what is allowed)."""
+    source = f"orders of {team}"
+    if not isinstance(raw, dict):
+        raise ScenarioError([Problem(source, "", "orders must be a JSON object")])
+    try:
+        orders = ORDER_TYPES[team].model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, source, schema=ORDER_TYPES[team])) from None
+    problems = []
+    known = ", ".join(sectors.ids)
+    for sector, order in getattr(orders, "sectors", {}).items():
+        if sector not in sectors.ids:
+            problems.append(Problem(source, f"sectors.{sector}", f"no such sector; sectors: {known}"))
+        if order.axis is not None:
+            if order.stance != "attack":
+                problems.append(Problem(source, f"sectors.{sector}.axis", "an axis goes with stance \"attack\""))
+            elif order.axis not in places:
+                problems.append(Problem(source, f"sectors.{sector}.axis", f"{order.axis!r} is not a place on the map"))
+    for field in ("air_priorities",):
+        for sector in getattr(orders, field, []):
+            if sector not in sectors.ids:
+                problems.append(Problem(source, field, f"{sector!r} is not a sector; sectors: {known}"))
+    reserves = getattr(orders, "reserves_to", None)
+    if reserves is not None and reserves not in sectors.ids:
+        problems.append(Problem(source, "reserves_to", f"{reserves!r} is not a sector; sectors: {known}"))
+    if problems:
+        raise ScenarioError(problems)
+    return orders
