@@ -88,6 +88,13 @@ EXAMPLES = {
               --trials 40 --reps 8
           python run.py run runs/calibrate-hts_2024-seed2024/best.toml   # run the best parameter set
         Fits the historical targets of the scenario's campaign (validate-history lists them).""",
+    "play": """\
+        examples:
+          python run.py play                               # hts_2024_classroom, every team human, half-day turns
+          python run.py play --humans regime,rebels        # two teams; Russia, Iran and Turkey on doctrine AI
+          python run.py play --game k3x9qa                 # resume a saved game (games.sqlite)
+        One laptop, no browser: the laptop passes from team to team (the screen is cleared between them).
+        At the end the after-action report is written to runs/game-<id>/.""",
     "places": """\
         examples:
           python run.py places                             # every place id a scenario may use
@@ -223,6 +230,14 @@ def _parser() -> argparse.ArgumentParser:
                         help="a Dask scheduler (or set DASK_SCHEDULER_ADDRESS)")
         st.add_argument("--resume", action="store_true", help="finish an interrupted study in --out")
         st.add_argument("--out", type=Path, default=None, help="study directory (default runs/<kind>-<scenario>-seed<seed>)")
+
+    pa = add("play", "Play a classroom game on one laptop (hot-seat), turn by turn, without a browser.")
+    pa.add_argument("scenario", nargs="?", default="hts_2024_classroom", help="scenario (default hts_2024_classroom)")
+    pa.add_argument("--humans", default=None, help="comma-separated human teams (default: every team)")
+    pa.add_argument("--turn-hours", type=float, default=None, help="hours a turn (default two model steps)")
+    pa.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
+    pa.add_argument("--db", type=Path, default=Path("games.sqlite"), help="the game file (default games.sqlite)")
+    pa.add_argument("--game", default=None, help="resume this saved game")
 
     pl = add("places", "List the places (ids, coordinates, sources) scenarios can refer to.")
     pl.add_argument("--kind", default=None, choices=("city", "town", "airbase", "port", "crossing", "garrison",
@@ -686,6 +701,31 @@ def cmd_study(args) -> int:
     return 0
 
 
+def cmd_play(args) -> int:
+    from wargame.play.game import Game
+    from wargame.play.hotseat import play
+    from wargame.play.store import GameStore
+    from wargame.play.teams import DEFAULT_TEAMS
+
+    store = GameStore(args.db)
+    if args.game:
+        game = Game(store, args.game)
+    else:
+        humans = tuple(h.strip() for h in args.humans.split(",")) if args.humans else DEFAULT_TEAMS
+        game = Game.create(store, args.scenario, seed=args.seed, turn_hours=args.turn_hours, humans=humans)
+        print(f"Game {game.id} created in {args.db}: {', '.join(game.config['humans'])} human; "
+              f"{game.config['turns']} turns of {game.config['turn_hours']:g} h.")
+    try:
+        play(game)
+    except (EOFError, KeyboardInterrupt):
+        print(f"\nSaved. Resume with: python run.py play --game {game.id} --db {args.db}")
+        return 0
+    if game.finished:
+        out = game.write_report(Path("runs") / f"game-{game.id}")
+        print(f"After-action report: {out / 'report.html'}")
+    return 0
+
+
 def cmd_places(args) -> int:
     from wargame.theatre.features import load_geodata
 
@@ -698,7 +738,7 @@ def cmd_places(args) -> int:
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "report": cmd_report, "map": cmd_map, "scenarios": cmd_scenarios, "validate": cmd_validate,
             "validate-history": cmd_validate_history, "counterfactuals": cmd_counterfactuals, "places": cmd_places,
-            "sweep": cmd_study, "sensitivity": cmd_study, "calibrate": cmd_study}
+            "sweep": cmd_study, "sensitivity": cmd_study, "calibrate": cmd_study, "play": cmd_play}
 
 
 def main(argv: list[str] | None = None) -> int:

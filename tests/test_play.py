@@ -1,0 +1,179 @@
+"""Classroom play without any web page: sessions, orders, fog of war, the white cell, persistence and replay,
+the hot-seat order language, and a whole game on doctrine AI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wargame.errors import ScenarioError, WargameError
+from wargame.play.game import Game, authenticate
+from wargame.play.hotseat import parse_line, play
+from wargame.play.store import GameStore
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = GameStore(tmp_path / "games.sqlite")
+    yield store
+    store.close()
+
+
+def new_game(store, **kwargs) -> Game:
+    return Game.create(store, humans=kwargs.pop("humans", ("regime", "rebels")), **kwargs)
+
+
+def test_a_game_has_a_code_per_human_team_and_one_for_the_instructor(store):
+    game = new_game(store)
+    codes = store.codes(game.id)
+    assert set(codes) == {"instructor", "regime", "rebels"} and len(set(codes.values())) == 3
+    assert authenticate(store, codes["regime"]) == (game.id, "regime")
+    assert authenticate(store, codes["regime"].lower()) == (game.id, "regime")       # typed in lower case
+    assert authenticate(store, codes["instructor"]) == (game.id, "instructor")
+    assert authenticate(store, "NOPE99") is None and authenticate(store, "") is None
+    assert game.config["turn_steps"] == 2 and game.config["turns"] == 12             # 6 days of half-day turns
+    with pytest.raises(ScenarioError, match="not a team"):
+        Game.create(store, humans=("regime", "hezbollah"))
+    with pytest.raises(ScenarioError, match="multiple of"):
+        Game.create(store, turn_hours=9)
+
+
+def test_orders_are_validated_with_clear_messages_and_a_bad_order_changes_nothing(store):
+    game = new_game(store)
+    bad = [({"sectors": {"atlantis": {"stance": "hold"}}}, "no such sector"),
+           ({"sectors": {"aleppo": {"stance": "charge"}}}, "stance"),
+           ({"sectors": {"aleppo": {"stance": "hold", "axis": "saraqib"}}}, 'goes with stance "attack"'),
+           ({"sectors": {"idlib": {"stance": "attack", "axis": "paris"}}}, "not a place"),
+           ({"tempo": "fast"}, "tempo"), ({"support": 0.9}, "support")]
+    for raw, message in bad:
+        with pytest.raises(ScenarioError, match=message):
+            game.submit("rebels", raw)
+    with pytest.raises(ScenarioError, match="reserves_to"):
+        game.submit("regime", {"reserves_to": "mars"})
+    with pytest.raises(WargameError, match="no human seat"):
+        game.submit("russia", {})
+    assert game.submitted() == [] and game.turn == 0
+
+
+def test_the_turn_resolves_when_every_human_team_has_submitted_unless_paused(store):
+    game = new_game(store)
+    assert not game.submit("regime", {"sectors": {"aleppo": {"stance": "hold"}}})["turn_resolved"]
+    assert game.submitted() == ["regime"] and game.turn == 0
+    game.submit("regime", {"sectors": {"aleppo": {"stance": "withdraw"}}})     # a resubmission replaces
+    assert store.orders(game.id, 0)["regime"]["sectors"]["aleppo"]["stance"] == "withdraw"
+    game.pause()
+    assert not game.submit("rebels", {"tempo": "all_out"})["turn_resolved"]     # paused: the instructor decides
+    game.pause(False)
+    game.resolve()
+    assert game.turn == 1 and game.model.day == pytest.approx(0.5)
+    assert game.submit("rebels", {})["turn_resolved"] is False
+    assert game.submit("regime", {})["turn_resolved"] is True and game.turn == 2
+
+
+def test_orders_change_what_units_do(store):
+    holding, attacking = new_game(store), new_game(store)
+    holding.submit("rebels", {"sectors": {s: {"stance": "hold"} for s in holding.sectors.ids}})
+    holding.submit("regime", {})
+    attacking.submit("rebels", {"tempo": "all_out"})
+    attacking.submit("regime", {})
+    def opposition_ground(game):
+        return int((game.model.control == game.model.side_index["opposition"]).sum())
+    assert opposition_ground(attacking) > opposition_ground(holding)             # an army told to hold gains nothing
+
+
+def test_each_team_sees_its_own_units_and_only_the_enemies_in_sight(store):
+    game = new_game(store)
+    regime, rebels = game.view("regime"), game.view("rebels")
+    regime_units = {u["unit"] for u in regime["own"]}
+    rebel_units = {u["unit"] for u in rebels["own"]}
+    assert regime_units and rebel_units and not regime_units & rebel_units
+    assert all("morale" not in u for u in regime["enemies"] + regime["friendly"])   # no details of others' units
+    model = game.model
+    regime_side = model.side_index["regime"]
+    enemies = {a.key for a in model.unit_agents
+               if model.hostile[regime_side, model.table.side[a.row]] and model.table.idx[a.row] >= 0}
+    seen = {u["unit"] for u in regime["enemies"]}
+    assert seen and seen < enemies                                               # fog: some enemies, not all
+    assert -1 in regime["control"]                                               # ground it has not seen
+    assert all(e["kind"] != "unit_broke" or e["faction"] == "saa" for e in regime["reports"])
+
+
+def test_the_white_cell_injects_overrides_and_is_logged(store):
+    game = new_game(store)
+    assert game.intervene("weather", {"bad": True})["result"] == "bad weather" and game.model.bad_weather
+    before = game.model.tally["killed"].sum()
+    game.intervene("israeli_strike", {"target": "leadership"})
+    assert game.model.tally["killed"].sum() > before
+    game.intervene("city", {"city": "hama", "side": "opposition"})
+    hama = np.array(game.model.theatre.cities["hama"].cells)
+    assert (game.model.control[hama] == game.model.side_index["opposition"]).all()
+    with pytest.raises(WargameError, match="unknown intervention"):
+        game.intervene("earthquake", {})
+    with pytest.raises(WargameError):
+        game.intervene("unit", {"unit": "no_such_unit", "morale": 0.5})
+    actions = [e["action"] for e in store.entries(game.id)]
+    assert actions.count("inject: weather") == 1 and "override: city" in actions and "inject: israeli_strike" in actions
+    assert len(store.interventions(game.id)) == 3                                # failures are not recorded
+
+
+def test_a_reloaded_game_replays_to_the_same_state_and_rewind_goes_back(store):
+    game = new_game(store)
+    game.submit("regime", {"sectors": {"aleppo": {"stance": "hold"}}})
+    game.submit("rebels", {"tempo": "all_out", "sectors": {"idlib": {"stance": "attack", "axis": "saraqib"}}})
+    game.intervene("israeli_strike", {"target": "depot"})
+    game.submit("regime", {})
+    game.submit("rebels", {"sectors": {"aleppo": {"stance": "attack", "axis": "aleppo"}}})
+    game.submit("regime", {"sectors": {"hama": {"stance": "withdraw"}}})          # submitted mid-turn 2
+    again = Game(store, game.id)                                                 # a restarted server
+    assert again.turn == game.turn == 2 and again.submitted() == ["regime"]
+    t1, t2 = game.model.table, again.model.table
+    np.testing.assert_array_equal(game.model.control, again.model.control)
+    np.testing.assert_array_equal(t1.morale, t2.morale)
+    np.testing.assert_array_equal(t1.personnel, t2.personnel)
+    assert again.view("rebels")["own"] == game.view("rebels")["own"]
+
+    game.rewind(1)
+    assert game.turn == 1 and store.orders(game.id, 1) == {} and len(store.turns(game.id)) == 1
+    fresh = new_game(store)
+    fresh.submit("regime", {"sectors": {"aleppo": {"stance": "hold"}}})
+    fresh.submit("rebels", {"tempo": "all_out", "sectors": {"idlib": {"stance": "attack", "axis": "saraqib"}}})
+    fresh.intervene("israeli_strike", {"target": "depot"})
+    np.testing.assert_array_equal(game.model.table.morale, fresh.model.table.morale)   # as if never played on
+    assert "rewound" in [e["action"] for e in store.entries(game.id)]
+
+
+def test_the_debrief_has_each_turn_with_orders_truth_and_every_picture(store):
+    game = new_game(store)
+    game.submit("regime", {"sectors": {"aleppo": {"stance": "hold"}}})
+    game.submit("rebels", {"tempo": "cautious"})
+    turn = game.debrief()[0]
+    assert turn["orders"]["regime"]["sectors"]["aleppo"]["stance"] == "hold"
+    assert set(turn["views"]) == set(game.teams) and turn["truth"]["units"]
+    assert len(turn["truth"]["units"]) > len(turn["views"]["regime"]["own"])
+
+
+def test_the_hot_seat_order_language(store):
+    assert parse_line("rebels", "idlib attack saraqib; aleppo hold; tempo=all_out") == {
+        "sectors": {"idlib": {"stance": "attack", "axis": "saraqib"}, "aleppo": {"stance": "hold"}}, "tempo": "all_out"}
+    assert parse_line("russia", "air_priorities=aleppo,hama; talks_with_turkey=yes; redeploy=6") == {
+        "air_priorities": ["aleppo", "hama"], "talks_with_turkey": True, "redeploy": 6}
+    with pytest.raises(WargameError, match="SECTOR STANCE"):
+        parse_line("rebels", "go go go")
+    with pytest.raises(WargameError, match="not an order of"):
+        parse_line("israel", "tempo=fast")
+    game = new_game(store, humans=("regime", "rebels"))
+    answers = iter(["", "nonsense", "aleppo hold", "", "tempo=all_out", "", "quit"])
+    said = []
+    play(game, ask=lambda prompt: next(answers), say=said.append, clear=lambda: None)
+    assert game.turn == 1 and any("not accepted" in line for line in said) and any("Saved" in line for line in said)
+
+
+def test_a_whole_classroom_game_on_doctrine_ai_runs_to_its_end(store, tmp_path):
+    game = Game.create(store, humans=(), teams=("russia", "iran", "regime", "rebels", "turkey", "israel"))
+    while not game.finished:
+        game.resolve()
+    assert game.turn == game.config["turns"] == 12 and game.model.day == pytest.approx(6.0)
+    captured = [e["name"] for t in game.debrief() for e in t["captures"]]
+    assert "Aleppo" in captured                                    # the 2024 campaign, played by the AI
+    out = game.write_report(tmp_path / "report")
+    assert (out / "report.html").is_file()
