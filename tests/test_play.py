@@ -177,3 +177,18 @@ def test_a_whole_classroom_game_on_doctrine_ai_runs_to_its_end(store, tmp_path):
     assert "Aleppo" in captured                                    # the 2024 campaign, played by the AI
     out = game.write_report(tmp_path / "report")
     assert (out / "report.html").is_file()
+
+
+def test_committed_reserves_make_for_their_sector(store):
+    from wargame.agents.unit import POSTURES
+
+    def mean_km(sector: str | None) -> float:
+        game = new_game(store)
+        model, t = game.model, game.model.table
+        rows = np.flatnonzero((t.posture == POSTURES.index("reserve")) & (t.faction == model.faction_ids.index("saa")))
+        centre, th = game.sectors.centre["aleppo"], model.theatre
+        game.submit("regime", {"reserves_to": sector} if sector else {})
+        game.submit("rebels", {})
+        return float(np.hypot(th.x[t.idx[rows]] - th.x[centre], th.y[t.idx[rows]] - th.y[centre]).mean())
+
+    assert mean_km("aleppo") < mean_km(None) - 5.0

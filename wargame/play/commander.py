@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wargame.agents.unit import POSTURES
 from wargame.commanders import DOCTRINE
 from wargame.commanders.base import Orders
 from wargame.play.orders import TEMPO_SHARE
@@ -21,7 +22,8 @@ class TeamCommander:
     def orders(self, model, faction: str, rows: np.ndarray) -> Orders:
         base = DOCTRINE.orders(model, faction, rows)
         given = self.orders_now
-        if given is None or not getattr(given, "sectors", None) and not hasattr(given, "tempo"):
+        if given is None or not (getattr(given, "sectors", None) or hasattr(given, "tempo")
+                                 or getattr(given, "reserves_to", None)):
             return base
         t = model.table
         sector_of = self.sectors.of_cell[np.maximum(t.idx[rows], 0)]
@@ -44,6 +46,12 @@ class TeamCommander:
                     postures[row] = "attack"
                     if order.axis is not None:
                         targets[row] = int(model.theatre.place_cell[order.axis])
+        reserves_to = getattr(given, "reserves_to", None)
+        if reserves_to is not None:          # the reserves make for the sector's centre
+            centre = self.sectors.centre[reserves_to]
+            for row in map(int, rows[t.posture[rows] == POSTURES.index("reserve")]):
+                targets[row] = centre
+                withdraw.discard(row)
         tempo = getattr(given, "tempo", None)
         if tempo is not None and tempo != "all_out":
             attacking = sorted(targets)

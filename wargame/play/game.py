@@ -234,15 +234,14 @@ class Game:
                 if getattr(o, field, None) is not None and getattr(actors, path.split(".")[1], None) is not None]
 
     def _commit_reserves(self, sector: str) -> None:
-        """The regime's reserves (units in reserve posture) make for the sector's centre this turn."""
+        """The regime's reserves (units in reserve posture) make for the sector's centre this turn (the
+        team's commander gives them the target; this records the decision)."""
         from wargame.agents.unit import POSTURES, fighting
 
         t = self.model.table
         saa = self.model.faction_ids.index("saa") if "saa" in self.model.faction_ids else -1
         rows = np.flatnonzero(fighting(t) & (t.faction == saa) & (t.posture == POSTURES.index("reserve")))
-        if rows.size:
-            t.posture[rows] = POSTURES.index("attack")
-            self._decide("regime_hq", f"{rows.size} reserve units committed to {self.sectors.names[sector]}")
+        self._decide("regime_hq", f"{rows.size} reserve units committed to {self.sectors.names[sector]}")
 
     def _decide(self, actor: str, text: str) -> None:
         self.model.events.add(StrategicDecision(self.model.turn, self.model.day, actor, text))
