@@ -95,6 +95,21 @@ EXAMPLES = {
           python run.py play --game k3x9qa                 # resume a saved game (games.sqlite)
         One laptop, no browser: the laptop passes from team to team (the screen is cleared between them).
         At the end the after-action report is written to runs/game-<id>/.""",
+    "lab": """\
+        examples:
+          python run.py lab                                # hts_2024's lab at http://127.0.0.1:8765/
+          python run.py lab aleppo_2016 --port 8800
+          python run.py lab hts_2024 --host 0.0.0.0        # open to the classroom's network
+        A browser page: sliders for the scenario's main levers (they apply at Reset), Play and Step, the
+        live map and charts. Needs the web extra (pip install -e ".[web]"); the page loads nothing from
+        the internet. Ctrl+C stops the server.""",
+    "serve": """\
+        examples:
+          python run.py serve                              # the classroom server on port 8000, games.sqlite
+          python run.py serve --port 8080 --db class-2025-03.sqlite
+        Prints the address to give the class (students open it and type their team's join code). One file
+        holds every game; a server stopped (or killed) and started again on it resumes every game where it
+        was, submitted orders included. See docs/CLASSROOM.md.""",
     "places": """\
         examples:
           python run.py places                             # every place id a scenario may use
@@ -120,7 +135,10 @@ def _parser() -> argparse.ArgumentParser:
                           run both historical campaigns as seeded ensembles and score them against history
               counterfactuals
                           run each counterfactual against its base on paired seeds: each lever's effect
+              serve       the classroom server: teams play from their laptops' browsers, the instructor runs
+                          the game from a console
               places      list the place ids scenarios can refer to
+              lab         the modelling lab: a browser page with levers, the live map and charts
               sweep       run a design of parameter points (grid, Latin hypercube, Sobol, CSV) x replicates
               sensitivity Sobol or Morris sensitivity indices (SALib) of chosen outputs to chosen parameters
               calibrate   fit parameters to the historical targets with Optuna; write the best as a scenario
@@ -238,6 +256,19 @@ def _parser() -> argparse.ArgumentParser:
     pa.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
     pa.add_argument("--db", type=Path, default=Path("games.sqlite"), help="the game file (default games.sqlite)")
     pa.add_argument("--game", default=None, help="resume this saved game")
+
+    lb = add("lab", "Serve the modelling lab: a browser page to explore a scenario (levers, live map, charts).")
+    lb.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                    help=f"built-in scenario name or path to a .toml file (default {DEFAULT_SCENARIO})")
+    lb.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
+    lb.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0: the network)")
+
+    sv = add("serve", "Serve classroom games on the local network: team pages, instructor console, projector.")
+    sv.add_argument("--host", default="0.0.0.0",
+                    help="address to listen on (default 0.0.0.0: the classroom's network; 127.0.0.1: this computer)")
+    sv.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    sv.add_argument("--db", type=Path, default=Path("games.sqlite"), help="the games file (default games.sqlite)")
 
     pl = add("places", "List the places (ids, coordinates, sources) scenarios can refer to.")
     pl.add_argument("--kind", default=None, choices=("city", "town", "airbase", "port", "crossing", "garrison",
@@ -726,6 +757,95 @@ def cmd_play(args) -> int:
     return 0
 
 
+def cmd_lab(args) -> int:
+    import importlib.util
+    import os
+    import signal
+    import socket
+    import subprocess
+
+    from wargame.scenario import load_scenario
+
+    # solara-assets carries the page's scripts and fonts (without it the browser fetches them from a CDN);
+    # altair stands for the rest of Mesa's visualisation extra
+    missing = [name for name in ("solara", "solara_assets", "altair") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise WargameError(f"the lab needs the web extra ({', '.join(missing)} not installed): "
+                           'pip install -e ".[web]"')
+    scenario = args.scenario
+    load_scenario(scenario)                        # a bad name or file is reported before the server starts
+    if Path(scenario).is_file():
+        scenario = str(Path(scenario).resolve())
+    with socket.socket() as probe:                 # a clear message, not the server's traceback
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            raise WargameError(f"--host {args.host} --port {args.port}: cannot serve there "
+                               f"({exc.strerror or exc}); give another --port") from None
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ,
+           "WARGAME_LAB_SCENARIO": scenario,                 # wargame.lab.SCENARIO_ENV
+           "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",      # solara would report usage to mixpanel.com
+           "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    command = [sys.executable, "-m", "solara", "run", "wargame.lab:page", "--host", args.host,
+               "--port", str(args.port), "--production", "--no-open",
+               "--theme-loader", "plain",                 # no "runs on Solara" banner over the page
+               "--no-check-version"]                       # else it asks pypi.org for a newer solara
+    shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"The modelling lab of {args.scenario}: open http://{shown}:{args.port}/ in a browser "
+          "(Ctrl+C stops it).", flush=True)
+    server = subprocess.Popen(command, env=env)
+    # stopped by a process manager, the command stops its server rather than leave it running
+    previous = signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    try:
+        return server.wait()
+    except KeyboardInterrupt:                      # the server had the Ctrl+C too, and is stopping
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.terminate()
+            server.wait()
+        print("The lab has stopped.")
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def cmd_serve(args) -> int:
+    import importlib.util
+    import socket
+
+    missing = [name for name in ("starlette", "uvicorn") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise WargameError(f"the classroom server needs the web extra ({', '.join(missing)} not installed): "
+                           'pip install -e ".[web]"')
+    with socket.socket() as probe:                 # a clear message, not the server's traceback
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            raise WargameError(f"--host {args.host} --port {args.port}: cannot serve there "
+                               f"({exc.strerror or exc}); give another --port") from None
+    from wargame.play.server import lan_address, serve
+
+    local = f"http://127.0.0.1:{args.port}/"
+    if args.host in ("0.0.0.0", "::"):
+        lan = lan_address()
+        where = (f"Students open http://{lan}:{args.port}/ (this laptop: {local})" if lan else
+                 f"No network found: on this laptop open {local}; once on the classroom's network, students "
+                 f"open http://<this laptop's address>:{args.port}/")
+    elif args.host.startswith("127.") or args.host == "localhost":
+        where = f"Open {local} (this computer only: --host 0.0.0.0 opens it to the classroom)"
+    else:
+        where = f"Students open http://{args.host}:{args.port}/"
+    print(f"Classroom server, games in {args.db}. {where}\nThe instructor creates a game on that page; "
+          "each team joins with its code. Ctrl+C stops the server (every game is saved as it is played).",
+          flush=True)
+    serve(args.db, args.host, args.port)
+    return 0
+
+
 def cmd_places(args) -> int:
     from wargame.theatre.features import load_geodata
 
@@ -738,7 +858,9 @@ def cmd_places(args) -> int:
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "report": cmd_report, "map": cmd_map, "scenarios": cmd_scenarios, "validate": cmd_validate,
             "validate-history": cmd_validate_history, "counterfactuals": cmd_counterfactuals, "places": cmd_places,
-            "sweep": cmd_study, "sensitivity": cmd_study, "calibrate": cmd_study, "play": cmd_play}
+            "sweep": cmd_study, "sensitivity": cmd_study, "calibrate": cmd_study, "play": cmd_play,
+            "lab": cmd_lab}
+COMMANDS["serve"] = cmd_serve
 
 
 def main(argv: list[str] | None = None) -> int:

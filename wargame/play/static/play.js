@@ -1,0 +1,327 @@
+// The classroom pages' behaviour: no framework, no external file (the room may have no internet).
+// The pages work without it for joining and creating a game; it polls the public status, sends orders
+// and the white cell's forms as JSON, and drives the debrief's turn slider and the projector's clock.
+"use strict";
+
+(function () {
+  const body = document.body;
+  const kind = body.dataset.page || "";
+  const POLL_MS = 3000;
+  let dirty = false;        // the user has typed into a form since the page loaded: do not reload under them
+  let version = body.dataset.version || "";
+  // a team's page follows what the team sees (turns, injects), the console every change (submissions too)
+  const watched = kind === "team" ? "view_version" : "version";
+  const turn = body.dataset.turn === undefined ? null : Number(body.dataset.turn);
+
+  document.addEventListener("input", (ev) => {
+    if (ev.target.closest("form")) dirty = true;
+  });
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  async function api(url, payload) {
+    const options = payload === undefined ? {} : {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload),
+    };
+    const response = await fetch(url, { credentials: "same-origin", ...options });
+    let data = null;
+    try { data = await response.json(); } catch (err) { data = { errors: [`${response.status} ${response.statusText}`] }; }
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  function flash(text) {
+    const box = el("div", "flash", text);
+    box.setAttribute("role", "status");
+    document.body.appendChild(box);
+    setTimeout(() => box.remove(), 6000);
+  }
+  const pending = sessionStorage.getItem("flash");
+  if (pending) { sessionStorage.removeItem("flash"); flash(pending); }
+
+  function reloadWith(text) {
+    if (text) sessionStorage.setItem("flash", text);
+    window.location.reload();
+  }
+
+  // ---- the status bar (same markup as server.status_bar)
+  function renderStatus(s) {
+    const turnNode = document.getElementById("s-turn");
+    if (!turnNode) return;
+    turnNode.textContent = "";
+    if (s.finished) {
+      turnNode.textContent = "Game over";
+    } else {
+      turnNode.append("Turn ", el("b", "", String(s.turn + 1)), ` of ${s.turns}`);
+    }
+    document.getElementById("s-date").textContent = s.date;
+    const teams = document.getElementById("s-teams");
+    const me = body.dataset.team || "";
+    teams.textContent = "";
+    for (const t of s.humans) {
+      const done = s.submitted.includes(t);
+      const li = el("li", (done ? "done" : "waiting") + (t === me ? " me" : ""), (s.names && s.names[t]) || t);
+      li.appendChild(el("span", "mark", done ? "✓ orders in" : "waiting"));
+      teams.appendChild(li);
+    }
+    const flags = document.getElementById("s-flags");
+    flags.textContent = "";
+    if (s.paused) flags.appendChild(el("span", "badge paused", "PAUSED"));
+  }
+
+  function stale(text) {
+    let bar = document.getElementById("stale");
+    if (!bar) {
+      bar = el("div", "stale");
+      bar.id = "stale";
+      const button = el("button", "", "Reload");
+      button.type = "button";
+      button.addEventListener("click", () => window.location.reload());
+      bar.append(el("span", "", text), button);
+      document.body.appendChild(bar);
+    }
+  }
+
+  // the new map is loaded aside and shown when complete: the old one stays until then (no blank frame)
+  function swapMap(viewVersion) {
+    const map = document.getElementById("map");
+    if (!map || !map.dataset.base) return;
+    const next = new Image();
+    next.onload = () => { map.src = next.src; };
+    next.src = `${map.dataset.base}&v=${encodeURIComponent(viewVersion)}`;
+  }
+
+  async function poll() {
+    try {
+      const { ok, status, data } = await api("/api/status");
+      if (!ok) {
+        if (status === 401) stale("Your join code is no longer accepted: join again.");
+        return;
+      }
+      renderStatus(data);
+      if (kind === "projector") { renderProjector(data); return; }
+      if (data[watched] === version) return;
+      const newTurn = turn !== null && data.turn !== turn;
+      if (!dirty || (newTurn && kind === "team")) {
+        reloadWith(newTurn ? `Turn ${turn + 1} resolved: this is turn ${data.turn + 1}.` : "");
+        return;
+      }
+      version = data[watched];
+      swapMap(data.view_version);
+      stale(newTurn ? "The turn has resolved." : "There is news.");
+    } catch (err) {
+      // the server is restarting or the network dropped: try again at the next tick
+    } finally {
+      setTimeout(poll, POLL_MS);
+    }
+  }
+
+  // ---- a team's orders
+  function placeId(text) {
+    const list = document.getElementById("places");
+    if (!list) return text;
+    const lower = text.toLowerCase();
+    for (const option of list.options) {
+      if (option.value === text) return text;
+      if ((option.label || "").toLowerCase() === lower || option.value.toLowerCase() === lower) return option.value;
+    }
+    return text;
+  }
+
+  function collectOrders(form) {
+    const out = {};
+    const problems = [];
+    const rows = form.querySelectorAll("tr[data-sector]");
+    if (rows.length) {
+      const sectors = {};
+      rows.forEach((row) => {
+        const stance = row.querySelector("[name=stance]").value;
+        const typed = row.querySelector("[name=axis]").value.trim();
+        if (stance === "doctrine" && !typed) return;
+        const order = { stance };
+        if (typed) order.axis = placeId(typed);
+        sectors[row.dataset.sector] = order;
+      });
+      out.sectors = sectors;
+    }
+    form.querySelectorAll("[data-kind]").forEach((input) => {
+      const name = input.name;
+      switch (input.dataset.kind) {
+        case "bool":
+          if (input.checked) out[name] = true;
+          break;
+        case "int":
+        case "float":
+          if (input.validity.badInput) problems.push(`${name.replace(/_/g, " ")}: not a number`);
+          else if (input.value.trim() !== "") out[name] = Number(input.value);
+          break;
+        case "choice":
+          out[name] = input.value;
+          break;
+        case "sector":
+          if (input.value) out[name] = input.value;
+          break;
+        case "sector-list": {
+          const items = input.value.split(/[,\s]+/).filter(Boolean);
+          if (items.length) out[name] = items;
+          break;
+        }
+        default:
+      }
+    });
+    return { orders: out, problems };
+  }
+
+  function showErrors(list, errors) {
+    list.textContent = "";
+    for (const text of errors) list.appendChild(el("li", "", text));
+    list.hidden = errors.length === 0;
+  }
+
+  const orderForm = document.getElementById("orders");
+  if (orderForm) {
+    const errors = document.getElementById("order-errors");
+    const state = document.getElementById("order-state");
+    const button = document.getElementById("submit-orders");
+    orderForm.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const { orders, problems } = collectOrders(orderForm);
+      if (problems.length) { showErrors(errors, problems); return; }
+      button.disabled = true;
+      state.textContent = "Sending…";
+      state.className = "dim";
+      try {
+        const { ok, data } = await api("/api/orders", orders);
+        if (!ok) {
+          showErrors(errors, data.errors || ["the server refused the orders"]);
+          state.textContent = "Not accepted: see the problems below. Nothing was changed.";
+          state.className = "error";
+          return;
+        }
+        showErrors(errors, []);
+        dirty = false;
+        if (data.turn_resolved) { reloadWith("Every team has sent its orders: the turn is resolved."); return; }
+        const now = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+        state.textContent = `Orders received at ${now}. You can change them until the turn resolves.`;
+        state.className = "ok";
+        renderStatus(data.status);
+      } catch (err) {
+        showErrors(errors, ["The server did not answer: check the connection and send again."]);
+        state.textContent = "Not sent.";
+        state.className = "error";
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  // ---- the white cell's forms
+  document.querySelectorAll("form.api").forEach((form) => {
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      if (form.dataset.confirm && !window.confirm(form.dataset.confirm.replace(/\s+/g, " "))) return;
+      const fields = {};
+      new FormData(form).forEach((value, key) => { fields[key] = value; });
+      const payload = form.dataset.kind ? { kind: form.dataset.kind, params: fields } : fields;
+      const result = form.querySelector(".result");
+      const button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      try {
+        const { ok, data } = await api(form.dataset.endpoint, payload);
+        if (ok) {
+          const what = data.result && typeof data.result === "string" ? data.result : data.action;
+          reloadWith(`Done: ${what}.`);
+          return;
+        }
+        result.textContent = (data.errors || ["refused"]).join("\n");
+        result.className = "result error";
+        result.hidden = false;
+      } catch (err) {
+        result.textContent = "The server did not answer.";
+        result.className = "result error";
+        result.hidden = false;
+      } finally {
+        button.disabled = false;
+      }
+    });
+  });
+
+  // ---- the debrief's turn slider: show one turn, load its maps when first shown
+  const slider = document.getElementById("turn-slider");
+  if (slider) {
+    const sections = Array.from(document.querySelectorAll("section.dturn"));
+    const label = document.getElementById("turn-label");
+    const show = (k) => {
+      k = Math.max(0, Math.min(sections.length - 1, k));
+      slider.value = String(k);
+      sections.forEach((section, i) => {
+        section.hidden = i !== k;
+        if (i === k) section.querySelectorAll("img[data-src]").forEach((img) => {
+          img.src = img.dataset.src;
+          img.removeAttribute("data-src");
+        });
+      });
+      label.textContent = `turn ${k + 1} of ${sections.length}`;
+    };
+    slider.addEventListener("input", () => show(Number(slider.value)));
+    document.getElementById("prev").addEventListener("click", () => show(Number(slider.value) - 1));
+    document.getElementById("next").addEventListener("click", () => show(Number(slider.value) + 1));
+    document.addEventListener("keydown", (ev) => {
+      if (ev.key === "ArrowLeft") show(Number(slider.value) - 1);
+      if (ev.key === "ArrowRight") show(Number(slider.value) + 1);
+    });
+    show(0);
+  }
+
+  // ---- the projector: news and clocks
+  let openFor = Number(body.dataset.openFor || 0);
+  let polledAt = Date.now();
+  function clock(seconds) {
+    const m = Math.floor(seconds / 60);
+    const s = Math.floor(seconds % 60);
+    return `${m}:${String(s).padStart(2, "0")}`;
+  }
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function gameTime(iso) {           // "2024-11-27T17:00" as the server writes it: "27 Nov 17:00"
+    if (!iso) return "";
+    const [date, hm] = iso.split("T");
+    const [, month, day] = date.split("-");
+    return `${day} ${MONTHS[Number(month) - 1]} ${(hm || "").slice(0, 5)}`;
+  }
+  function renderProjector(s) {
+    openFor = s.open_for || 0;
+    polledAt = Date.now();
+    const news = document.getElementById("news");
+    if (!news) return;
+    news.textContent = "";
+    const items = (s.news || []).slice().reverse();
+    if (!items.length) news.appendChild(el("li", "dim", "No city has changed hands yet."));
+    for (const x of items) {
+      const li = el("li");
+      li.appendChild(el("time", "", gameTime(x.time)));
+      const side = (id) => (s.side_names && s.side_names[id]) || id;
+      let text = x.kind;
+      if (x.kind === "city_captured") text = `${x.name} taken by ${side(x.side)} (from ${side(x.from_side)})`;
+      else if (x.kind === "base_captured") text = `${x.name} taken by ${side(x.side)}`;
+      else if (x.kind === "campaign_ended") text = `the campaign ends: ${x.reason || ""}`;
+      li.append(" ", text);
+      news.appendChild(li);
+    }
+  }
+  if (kind === "projector") {
+    const tick = () => {
+      const open = document.getElementById("open-for");
+      const wall = document.getElementById("wall-clock");
+      if (open) open.textContent = clock(openFor + (Date.now() - polledAt) / 1000);
+      if (wall) wall.textContent = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+    };
+    tick();
+    setInterval(tick, 1000);
+  }
+
+  if (["team", "instructor", "projector"].includes(kind)) setTimeout(poll, POLL_MS);
+})();
