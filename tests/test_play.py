@@ -192,3 +192,57 @@ def test_committed_reserves_make_for_their_sector(store):
         return float(np.hypot(th.x[t.idx[rows]] - th.x[centre], th.y[t.idx[rows]] - th.y[centre]).mean())
 
     assert mean_km("aleppo") < mean_km(None) - 5.0
+
+
+def test_review_fixes_stances_last_a_turn_and_levers_are_honest(store):
+    from wargame.commanders import DOCTRINE
+    from wargame.play.game import StaleTurn
+    from wargame.play.orders import parse_orders
+
+    game = new_game(store)
+    model = game.model
+    commander = game.commanders["rebels"]
+    rows = np.flatnonzero(model.table.faction == model.faction_ids.index("hts"))
+    commander.orders_now = parse_orders("rebels", {"sectors": {s: {"stance": "hold"} for s in game.sectors.ids}},
+                                        game.sectors, game.places)
+    held = commander.orders(model, "hts", rows)
+    assert held.targets == {} and held.postures == DOCTRINE.orders(model, "hts", rows).postures   # no lasting change
+    commander.orders_now = None
+
+    with pytest.raises(ScenarioError, match="no offer"):
+        new_game(store, humans=("turkey", "rebels")).submit("turkey", {"accept_talks": True})
+    game.submit("regime", {})
+    game.submit("rebels", {})
+    with pytest.raises(StaleTurn):
+        game.submit("regime", {}, turn=0)
+    with pytest.raises(StaleTurn):
+        game.resolve(turn=0)
+    assert all("captor" not in e for e in game.status()["news"])
+
+    game.intervene("weather", {"bad": True})                     # at a day's start: holds through the day
+    game.resolve()
+    assert game.model.bad_weather
+
+    game.intervene("city", {"city": "aleppo", "side": "opposition"})
+    game.resolve()
+    assert Game(store, game.id).view("rebels")["control"] == game.view("rebels")["control"]
+
+    russia = Game.create(store, humans=("russia", "regime"))
+    wing = next(w for w in russia.model.wings if w.key == russia.model.spec.actors.russia_hq.wing)
+    before = wing.added
+    russia.submit("russia", {"redeploy": 30})
+    russia.submit("regime", {})
+    assert wing.added == before                                  # asked for, not there yet
+    with pytest.raises(ScenarioError, match="left to send"):
+        russia.submit("russia", {"redeploy": 1})
+    while russia.model.day < russia.model.spec.actors.russia_hq.delay_days + 0.6:
+        russia.resolve()
+    assert wing.added == before + round(30 * russia.model.spec.actors.russia_hq.ukraine_cap)
+
+
+def test_a_2016_game_seats_the_teams_that_campaign_has(store):
+    game = Game.create(store, "aleppo_2016")
+    assert game.config["teams"] == ["russia", "iran", "regime", "rebels"]
+    assert {u["faction"] for u in game.view("rebels")["own"]} <= {"rebels", "jaysh_al_fatah"}
+    with pytest.raises(ScenarioError, match="no turkey"):
+        game.submit("russia", {"talks_with_turkey": True})            # no Turkey in 2016: refused, not ignored

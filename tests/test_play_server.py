@@ -339,3 +339,25 @@ def test_pages_load_nothing_from_elsewhere(app, game):
         r = client.get(asset)
         assert r.status_code == 200 and "http://" not in r.text and "https://" not in r.text
     assert client.get("/static/../server.py").status_code == 404
+
+
+def test_orders_and_resolves_meant_for_a_resolved_turn_are_refused_with_409(app, game):
+    client = new_client(app)
+    codes = game["codes"]
+    as_code(client, codes["instructor"])
+    assert client.post("/api/instructor/resolve", json={}, headers={"X-Game-Turn": "0"}).status_code == 200
+    again = client.post("/api/instructor/resolve", json={}, headers={"X-Game-Turn": "0"})    # a double click
+    assert again.status_code == 409 and "already been resolved" in again.json()["errors"][0]
+    team = next(iter(HUMANS))
+    late = as_code(client, codes[team]).post("/api/orders", json={}, headers={"X-Game-Turn": "0"})
+    assert late.status_code == 409
+    assert game["store"].orders(game["id"], 1) == {}                      # nothing stored for the new turn
+
+
+def test_guessing_codes_never_locks_out_a_valid_code(app, game):
+    client = new_client(app)
+    for k in range(120):
+        as_code(client, f"WRONG{k:03d}").get("/api/status")
+    assert as_code(client, "WRONG999").get("/api/status").status_code == 429
+    assert as_code(client, game["codes"]["instructor"]).get("/api/status").status_code == 200
+    app.state.hub.failed.clear()

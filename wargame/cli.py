@@ -736,13 +736,12 @@ def cmd_play(args) -> int:
     from wargame.play.game import Game
     from wargame.play.hotseat import play
     from wargame.play.store import GameStore
-    from wargame.play.teams import DEFAULT_TEAMS
 
     store = GameStore(args.db)
     if args.game:
         game = Game(store, args.game)
     else:
-        humans = tuple(h.strip() for h in args.humans.split(",")) if args.humans else DEFAULT_TEAMS
+        humans = tuple(h.strip() for h in args.humans.split(",")) if args.humans else None
         game = Game.create(store, args.scenario, seed=args.seed, turn_hours=args.turn_hours, humans=humans)
         print(f"Game {game.id} created in {args.db}: {', '.join(game.config['humans'])} human; "
               f"{game.config['turns']} turns of {game.config['turn_hours']:g} h.")

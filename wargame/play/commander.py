@@ -1,8 +1,9 @@
 """A team's orders as a commander (commanders.base): the doctrine AI proposes, the team's sector stances
-decide. Sectors left at "doctrine" are played as the AI would; "hold" keeps units where they are, dug in;
-"attack" sends them towards the sector's axis (or the AI's target); "withdraw" falls back. The rebels'
-tempo keeps only a share of the attacks (the same units each turn: the lowest rows). Aircraft strike
-spotted enemies in the team's priority sectors first, in the AI's order within each."""
+decide, for the turn they are given. Sectors left at "doctrine" are played as the AI would; "hold" keeps
+units where they are; "attack" sends them towards the sector's axis (or, with none, the AI's target, else
+the enemy-held ground of the sector nearest its centre); "withdraw" falls back. The rebels' tempo keeps
+only a share of the attacks (the same units each turn: the lowest rows). Aircraft strike spotted enemies
+in the team's priority sectors first, in the AI's order within each."""
 
 from __future__ import annotations
 
@@ -20,32 +21,35 @@ class TeamCommander:
         self.orders_now = None             # the team's orders for the turn being resolved (None: all doctrine)
 
     def orders(self, model, faction: str, rows: np.ndarray) -> Orders:
+        """The doctrine's orders with the team's sector stances applied to targets and withdrawals only:
+        postures stay the doctrine's, so a stance lasts the turn it was given and no longer."""
         base = DOCTRINE.orders(model, faction, rows)
         given = self.orders_now
-        if given is None or not (getattr(given, "sectors", None) or hasattr(given, "tempo")
-                                 or getattr(given, "reserves_to", None)):
+        if given is None:
             return base
         t = model.table
         sector_of = self.sectors.of_cell[np.maximum(t.idx[rows], 0)]
         targets = dict(base.targets)
         withdraw = set(base.withdraw)
-        postures = dict(base.postures)
         for sector, order in getattr(given, "sectors", {}).items():
             k = self.sectors.index(sector)
-            mine = rows[sector_of == k]
-            for row in map(int, mine):
-                if order.stance == "hold":
+            mine = [int(r) for r in rows[sector_of == k]]
+            if order.stance == "hold":
+                for row in mine:
                     targets.pop(row, None)
                     withdraw.discard(row)
-                    postures[row] = "defend"
-                elif order.stance == "withdraw":
+            elif order.stance == "withdraw":
+                for row in mine:
                     targets.pop(row, None)
                     withdraw.add(row)
-                elif order.stance == "attack":
+            elif order.stance == "attack":
+                goal = (int(model.theatre.place_cell[order.axis]) if order.axis is not None
+                        else self._enemy_ground(model, faction, k))
+                for row in mine:
                     withdraw.discard(row)
-                    postures[row] = "attack"
-                    if order.axis is not None:
-                        targets[row] = int(model.theatre.place_cell[order.axis])
+                    if order.axis is not None or row not in targets:
+                        if goal is not None:
+                            targets[row] = goal
         reserves_to = getattr(given, "reserves_to", None)
         if reserves_to is not None:          # the reserves make for the sector's centre
             centre = self.sectors.centre[reserves_to]
@@ -58,7 +62,20 @@ class TeamCommander:
             keep = int(round(len(attacking) * TEMPO_SHARE[tempo]))
             for row in attacking[keep:]:
                 targets.pop(row)
-        return Orders(targets=targets, withdraw=withdraw, postures=postures)
+        return Orders(targets=targets, withdraw=withdraw, postures=dict(base.postures))
+
+    def _enemy_ground(self, model, faction: str, sector: int) -> int | None:
+        """An attack with no axis: the enemy-held cell of the sector nearest its centre (None if none)."""
+        side = model.table.side[model.table.faction == model.faction_ids.index(faction)]
+        if side.size == 0:
+            return None
+        hostile = model.hostile[int(side[0])]
+        held = np.flatnonzero((self.sectors.of_cell == sector) & (model.control >= 0)
+                              & hostile[np.maximum(model.control, 0)])
+        if held.size == 0:
+            return None
+        th, centre = model.theatre, self.sectors.centre[self.sectors.ids[sector]]
+        return int(held[np.argmin(np.hypot(th.x[held] - th.x[centre], th.y[held] - th.y[centre]))])
 
     def rank_air_targets(self, model, faction: str, candidates: np.ndarray) -> np.ndarray:
         ranked = DOCTRINE.rank_air_targets(model, faction, candidates)

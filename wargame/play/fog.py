@@ -88,6 +88,7 @@ def reports(model, team) -> list[dict]:
     for event in model.events.to_dicts():
         kind = event["kind"]
         if kind in PUBLIC_EVENTS or event.get("faction") in team.factions or event.get("actor") in team.actors \
+                or event.get("actor") == "diplomacy" \
                 or (kind == "israeli_strike" and "israel" in team.actors):
             out.append(event)
     return out

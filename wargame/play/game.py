@@ -39,6 +39,13 @@ OVERRIDES = ("city", "unit")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"      # no 0/O or 1/I to misread on a projector
 
 
+MAX_REDEPLOY = 30            # aircraft Russia may ask of Moscow over a game
+
+
+class StaleTurn(WargameError):
+    """Orders or a resolve meant for a turn that has already been resolved (another request came first)."""
+
+
 def new_code(length: int) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
@@ -57,10 +64,17 @@ class Game:
 
     @classmethod
     def create(cls, store: GameStore, scenario: str = DEFAULT_SCENARIO, seed: int = 1, turn_hours: float | None = None,
-               humans: tuple[str, ...] = DEFAULT_TEAMS, teams: tuple[str, ...] = DEFAULT_TEAMS,
+               humans: tuple[str, ...] | None = None, teams: tuple[str, ...] | None = None,
                game_id: str | None = None) -> Game:
+        """A new game. `teams`: the teams in play (default: the usual five this scenario has); `humans`: those
+        played by students (default: all of them); the others are played by the doctrine AI."""
         loaded = load_scenario(scenario)
         available = teams_in(loaded.scenario)
+        if teams is None:
+            teams = tuple(t for t in DEFAULT_TEAMS if t in available) + tuple(t for t in humans or () if
+                                                                               t not in DEFAULT_TEAMS)
+        if humans is None:
+            humans = teams
         problems = [Problem("game", "teams", f"{t!r} is not a team of {scenario}; teams: {', '.join(available)}")
                     for t in (*teams, *humans) if t not in available]
         problems += [Problem("game", "humans", f"{t!r} is human but not among the teams") for t in humans
@@ -97,6 +111,8 @@ class Game:
                 self.model.commanders[faction] = self.commanders[t]
         self.memories = {t: Memory() for t in self.teams}
         self.offer_open = False
+        self.redeployed = 0                        # aircraft asked of Moscow so far
+        self.arriving: list[tuple[float, int]] = []   # (day due, aircraft) still on their way
         self.views = self._views()
         resolved = self.store.turns(self.id)
         self.turn = 0
@@ -127,8 +143,9 @@ class Game:
                 "turns": self.config["turns"], "day": round(self.model.day, 2), "date": f"{when:%d %b %Y %H:%M}",
                 "humans": self.config["humans"], "submitted": self.submitted(), "paused": self.paused,
                 "finished": self.finished,
-                "news": [e for e in self.model.events.to_dicts() if e["kind"] in ("city_captured", "base_captured",
-                                                                                   "campaign_ended")][-12:]}
+                "news": [{k: e[k] for k in ("kind", "name", "side", "from_side", "reason", "day", "time") if k in e}
+                         for e in self.model.events.to_dicts()
+                         if e["kind"] in ("city_captured", "base_captured", "campaign_ended")][-12:]}
 
     def view(self, team: str) -> dict:
         if team not in self.teams:
@@ -143,13 +160,21 @@ class Game:
 
     # ---- orders and turns
 
-    def submit(self, team: str, raw: dict) -> dict:
-        """Validate and record a team's orders for the current turn; resolve the turn if it is complete."""
+    def check_turn(self, turn: int | None) -> None:
+        if turn is not None and turn != self.turn:
+            raise StaleTurn(f"turn {turn + 1} has already been resolved: it is now turn {self.turn + 1}; look at the "
+                            "new picture and decide again")
+
+    def submit(self, team: str, raw: dict, turn: int | None = None) -> dict:
+        """Validate and record a team's orders for the current turn (`turn`, when given, must be it); resolve
+        the turn if it is complete."""
         if team not in self.config["humans"]:
             raise WargameError(f"team {team!r} has no human seat in this game")
         if self.finished:
             raise WargameError("the game is over: no more orders")
+        self.check_turn(turn)
         orders = parse_orders(team, raw, self.sectors, self.places)
+        self._check_levers(team, orders)
         self.store.put_orders(self.id, self.turn, team, orders.model_dump(mode="json", exclude_defaults=True))
         self.store.log(self.id, team, "orders", {"turn": self.turn})
         resolved = False
@@ -158,9 +183,28 @@ class Game:
             resolved = True
         return {"accepted": True, "turn_resolved": resolved, "status": self.status()}
 
-    def resolve(self, by: str = "instructor") -> dict:
+    def _check_levers(self, team: str, orders) -> None:
+        """Levers this scenario cannot honour are refused rather than silently ignored."""
+        actors = self.model.spec.actors
+        needs = {"redeploy": "russia_hq", "talks_with_turkey": "turkey", "commitment": "iran",
+                 "recruits_per_week": "iran", "iraqi_militias": "iraqi_militias", "support": "turkey",
+                 "accept_talks": "turkey", "strikes_per_week": "israel"}
+        problems = [Problem(f"orders of {team}", field, f"this scenario has no {actor.replace('_', ' ')}: leave it out")
+                    for field, actor in needs.items()
+                    if field in orders.model_fields_set and getattr(orders, field) not in (None, 0, False)
+                    and getattr(actors, actor, None) is None]
+        if getattr(orders, "accept_talks", False) and not self.offer_open:
+            problems.append(Problem(f"orders of {team}", "accept_talks", "Russia has made no offer to accept"))
+        if getattr(orders, "redeploy", 0) > MAX_REDEPLOY - self.redeployed:
+            problems.append(Problem(f"orders of {team}", "redeploy", f"Moscow has {MAX_REDEPLOY - self.redeployed} "
+                                    f"aircraft left to send in this game (of {MAX_REDEPLOY})"))
+        if problems:
+            raise ScenarioError(problems)
+
+    def resolve(self, by: str = "instructor", turn: int | None = None) -> dict:
         if self.finished:
             raise WargameError("the game is over")
+        self.check_turn(turn)
         orders = self.store.orders(self.id, self.turn)
         summary = self._resolve(orders, record=True)
         self.store.log(self.id, "instructor" if by == "instructor" else "game", "turn resolved",
@@ -198,29 +242,39 @@ class Game:
         return {t: team_view(self.model, team, self.memories[t], self.sectors) for t, team in self.teams.items()}
 
     def _apply_levers(self) -> None:
-        """The strategic levers in this turn's orders (ground orders act through the commanders)."""
+        """The strategic levers in this turn's orders (ground orders act through the commanders), and the
+        Russian aircraft due by now."""
         model = self.model
         spec = model.spec
+        due = [(day, n) for day, n in self.arriving if day <= model.day + 1e-9]
+        self.arriving = [(day, n) for day, n in self.arriving if day > model.day + 1e-9]
+        wing = next((w for w in model.wings if spec.actors.russia_hq is not None
+                     and w.key == spec.actors.russia_hq.wing), None)
+        for _, count in due:
+            if wing is not None and count:
+                wing.added += count
+                self._decide("russia_hq", f"{count} Russian aircraft reach {wing.key}")
         for team, commander in self.commanders.items():
             o = commander.orders_now
             if o is None:
                 continue
             if team == "russia":
-                if getattr(o, "redeploy", 0) and spec.actors.russia_hq is not None:
-                    wing = next((w for w in model.wings if w.key == spec.actors.russia_hq.wing), None)
-                    if wing is not None:
-                        added = round(o.redeploy * spec.actors.russia_hq.ukraine_cap)
-                        wing.added += added
-                        self._decide("russia_hq", f"Moscow sends {added} of the {o.redeploy} aircraft asked for")
+                hq = spec.actors.russia_hq
+                if getattr(o, "redeploy", 0) and hq is not None:
+                    self.redeployed += o.redeploy
+                    sent = round(o.redeploy * hq.ukraine_cap)        # the war in Ukraine lets only a share go
+                    self.arriving.append((model.day + hq.delay_days, sent))
+                    self._decide("russia_hq", f"Moscow will send {sent} of the {o.redeploy} aircraft asked for, "
+                                              f"in {hq.delay_days:g} days")
                 if getattr(o, "talks_with_turkey", False) and not self.offer_open and not model.frozen.any():
                     self.offer_open = True
-                    self._decide("russia_hq", "Russia offers Turkey a deal freezing the north-west")
+                    self._decide("diplomacy", "Russia offers Turkey a deal freezing the north-west")
             for path, value in self._lever_values(team, o):
                 set_parameter(spec, path, value, source=f"orders of {team}")
             if team == "turkey" and getattr(o, "accept_talks", False) and self.offer_open:
                 self.offer_open = False
                 model.frozen = model.theatre.cells_in_polygon(IDLIB_ZONE)
-                self._decide("turkey", "Turkey accepts: a Russia-Turkey deal freezes the north-west")
+                self._decide("diplomacy", "Turkey accepts: a Russia-Turkey deal freezes the north-west")
             if team == "regime" and getattr(o, "reserves_to", None):
                 self._commit_reserves(o.reserves_to)
 
@@ -260,14 +314,13 @@ class Game:
         self.store.add_intervention(self.id, self.turn, kind, params)
         self.store.log(self.id, "instructor", f"{'override' if kind in OVERRIDES else 'inject'}: {kind}",
                        {**params, "result": result})
-        self.views = self._views()
+        # teams see it in their picture at the end of the turn (views are taken only at turn ends, so a
+        # replayed game remembers exactly what the live one did)
         return {"applied": kind, "result": result}
 
     def _apply_interventions(self, turn: int) -> None:
         for entry in self.store.interventions(self.id, turn):
             self._intervene(entry["kind"], entry["params"])
-        if self.store.interventions(self.id, turn):
-            self.views = self._views()
 
     def _intervene(self, kind: str, params: dict) -> str:
         model = self.model
@@ -289,6 +342,7 @@ class Game:
             return f"{count} aircraft added to {wing.key}"
         if kind == "weather":
             model.bad_weather = bool(params.get("bad", True))
+            model.weather_imposed = (model.bad_weather, model.day + 1.0)      # for a day, whatever the dice say
             model.events.add(Weather(model.turn, model.day, model.bad_weather))
             return "bad weather" if model.bad_weather else "clear weather"
         if kind == "defection":

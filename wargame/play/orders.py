@@ -6,15 +6,17 @@ Every team may give ground orders for its factions by sector:
       axis     a place id to attack towards (attack only; default: the AI's choice of target)
 and, by team, its levers:
     russia   air_priorities = ["aleppo", "hama"]   sectors whose spotted enemies its aircraft strike first
-             redeploy = 12                          aircraft asked of Moscow (arrive after its delay)
+             redeploy = 12                          aircraft asked of Moscow (the war in Ukraine lets a share go;
+                                                    they arrive after Moscow's delay; 30 in a game at most)
              talks_with_turkey = true               offer Turkey a deal freezing the north-west
     iran     commitment = 0.8                       share of its means Iran puts into Syria (0-1)
              recruits_per_week = 800                recruiting drive (0-2000)
              iraqi_militias = 0.6                   pressure on the Iraqi militias to cross (0-1)
     regime   reserves_to = "hama"                   commit the regime HQ's reserves to a sector at once
-    rebels   tempo = "cautious" | "steady" | "all_out"   share of units that attack (a third, two thirds, all)
+    rebels   tempo = "cautious" | "steady" | "all_out"   share of the AI's attacks kept (a third, two thirds,
+                                                    all); not given: as the AI attacks
     turkey   support = 0.9                          Turkish support to the SNA (0.3-1)
-             accept_talks = true                    accept Russia's offer of a deal (when one is open)
+             accept_talks = true                    accept Russia's offer of a deal (refused when none is open)
     israel   strikes_per_week = 10                  strike tempo on Iranian and Hezbollah targets (0-14)
 """
 
@@ -59,7 +61,7 @@ class RegimeOrders(BaseOrders):
 
 
 class RebelOrders(BaseOrders):
-    tempo: Literal["cautious", "steady", "all_out"] = "steady"
+    tempo: Literal["cautious", "steady", "all_out"] | None = None      # None: as the doctrine AI attacks
 
 
 class TurkeyOrders(BaseOrders):

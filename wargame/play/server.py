@@ -44,7 +44,7 @@ from starlette.staticfiles import StaticFiles
 
 from wargame.errors import ScenarioError, WargameError
 from wargame.play.fog import truth as true_picture
-from wargame.play.game import DEFAULT_SCENARIO, INJECTS, OVERRIDES, Game, authenticate
+from wargame.play.game import DEFAULT_SCENARIO, INJECTS, OVERRIDES, Game, StaleTurn, authenticate
 from wargame.play.orders import ORDER_TYPES, STANCES
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, TEAMS
@@ -230,15 +230,15 @@ class Hub:
         """(game id, role) from the request's code: the X-Game-Code header, else the cookie."""
         code = request.headers.get("x-game-code") or request.cookies.get(COOKIE)
         host = request.client.host if request.client else "?"
+        found = authenticate(self.store, code) if code else None
+        if found is not None:                   # a valid code is never locked out by someone's guessing
+            return found
         if self._throttled(host):
             raise HTTPException(429, "too many unknown codes from this computer: wait a few minutes")
-        found = authenticate(self.store, code) if code else None
-        if found is None:
-            if code:
-                self._fail(host)
-            raise HTTPException(401, "no valid join code: join the game with your code first" if not code
-                                else "that join code is not known here")
-        return found
+        if code:
+            self._fail(host)
+        raise HTTPException(401, "no valid join code: join the game with your code first" if not code
+                            else "that join code is not known here")
 
     def _throttled(self, host: str) -> bool:
         times = self.failed.get(host)
@@ -1051,6 +1051,12 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
 
 # ---------------------------------------------------------------------------------------------- the app
 
+def page_turn(request: Request) -> int | None:
+    """The turn the page was showing (X-Game-Turn), so that a request meant for a resolved turn is refused."""
+    text = request.headers.get("x-game-turn", "")
+    return int(text) if text.isdigit() else None
+
+
 def make_app(store_path: str | Path) -> Starlette:
     hub = Hub(store_path)
 
@@ -1069,9 +1075,9 @@ def make_app(store_path: str | Path) -> Starlette:
         body = await read_body(request)
         code = str(body.get("code", "")).strip().upper()
         host = request.client.host if request.client else "?"
-        if hub._throttled(host):
-            return home_page(hub, request, "Too many wrong codes from this computer: wait a few minutes.", status=429)
         found = authenticate(hub.store, code)
+        if found is None and hub._throttled(host):
+            return home_page(hub, request, "Too many wrong codes from this computer: wait a few minutes.", status=429)
         if found is None:
             hub._fail(host)
             return home_page(hub, request, f"No game has the code {code!r}: check it with your instructor.",
@@ -1114,11 +1120,10 @@ def make_app(store_path: str | Path) -> Starlette:
         scenario = str(body.get("scenario") or DEFAULT_SCENARIO)
         if problems:
             return home_page(hub, request, errors=problems, status=400)
-        teams = tuple(t for t in TEAMS if t in DEFAULT_TEAMS or t in humans)
 
         def make():
             return Game.create(hub.store, scenario=scenario, seed=seed, turn_hours=turn_hours or None,
-                               humans=tuple(t for t in TEAMS if t in humans), teams=teams)
+                               humans=tuple(t for t in TEAMS if t in humans))
 
         try:
             game = await run_in_threadpool(make)
@@ -1183,8 +1188,11 @@ on this browser. The codes are also in the console.</p>
             body = await read_body(request)
         except HTTPException as exc:
             return bad_request([exc.detail])
+        turn = page_turn(request)
         try:
-            result = await hub.call(gid, lambda g: g.submit(team, body), change=True)
+            result = await hub.call(gid, lambda g: g.submit(team, body, turn=turn), change=True)
+        except StaleTurn as exc:
+            return JSON({"errors": [str(exc)]}, status_code=409)
         except WargameError as exc:
             return bad_request(errors_of(exc))
         result["status"] = await hub.status(gid)
@@ -1284,7 +1292,8 @@ on this browser. The codes are also in the console.</p>
 
         try:
             if action == "resolve":
-                fn = lambda g: {"result": g.resolve(by="instructor")}
+                turn = page_turn(request)
+                fn = lambda g: {"result": g.resolve(by="instructor", turn=turn)}
             elif action == "pause":
                 fn = lambda g: {"result": g.pause(True)}
             elif action == "resume":
@@ -1300,6 +1309,8 @@ on this browser. The codes are also in the console.</p>
                 params = intervention_params(kind, body.get("params", {}))
                 fn = lambda g: g.intervene(kind, params)
             result = await hub.call(gid, fn, change=True, views=action in ("inject", "override", "rewind"))
+        except StaleTurn as exc:
+            return JSON({"errors": [str(exc)]}, status_code=409)
         except WargameError as exc:
             return bad_request(errors_of(exc))
         return JSON({"ok": True, "action": action, **(result or {}), "status": await hub.status(gid)})

@@ -27,7 +27,7 @@ TEAMS = {
     "russia": Team("russia", "Russia", ("russia",), ("russia_hq",), "regime"),
     "iran": Team("iran", "Iran and its militias", ("iran_axis",), ("iran", "iraqi_militias", "hezbollah"), "regime"),
     "regime": Team("regime", "The Assad regime", ("saa",), ("regime_hq",), "regime"),
-    "rebels": Team("rebels", "HTS-led rebels", ("hts", "moc_allies"), (), "opposition"),
+    "rebels": Team("rebels", "HTS-led rebels", ("hts", "moc_allies", "rebels", "jaysh_al_fatah"), (), "opposition"),
     "turkey": Team("turkey", "Turkey", ("sna",), ("turkey",), "opposition"),
     "israel": Team("israel", "Israel", (), ("israel",), ""),
 }

@@ -46,9 +46,16 @@ def run_air(model) -> None:
     model.sorties_near[:] = 0.0
     rules = model.spec.rules.air
     if (model.turn - 1) % model.spec.steps_per_day == 0:
-        model.bad_weather = bool(model.rng.random() < rules.bad_weather_chance)
-        if model.bad_weather:
-            model.events.add(Weather(model.turn, model.day, True))
+        rolled = bool(model.rng.random() < rules.bad_weather_chance)
+        # weather imposed by a classroom's white cell holds for its day; the roll is still drawn so that
+        # the random stream (and everything after it) does not depend on whether weather was imposed
+        imposed = getattr(model, "weather_imposed", None)
+        if imposed is not None and model.day < imposed[1] - 1e-9:
+            model.bad_weather = imposed[0]
+        else:
+            model.bad_weather = rolled
+            if model.bad_weather:
+                model.events.add(Weather(model.turn, model.day, True))
     for wing in model.wings:
         if not wing.operating():
             continue

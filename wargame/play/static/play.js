@@ -25,9 +25,10 @@
   }
 
   async function api(url, payload) {
-    const options = payload === undefined ? {} : {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload),
-    };
+    // a POST says which turn the page was showing: the server refuses it (409) if that turn has resolved
+    const headers = { "Content-Type": "application/json" };
+    if (turn !== null) headers["X-Game-Turn"] = String(turn);
+    const options = payload === undefined ? {} : { method: "POST", headers, body: JSON.stringify(payload) };
     const response = await fetch(url, { credentials: "same-origin", ...options });
     let data = null;
     try { data = await response.json(); } catch (err) { data = { errors: [`${response.status} ${response.statusText}`] }; }
@@ -95,11 +96,15 @@
     next.src = `${map.dataset.base}&v=${encodeURIComponent(viewVersion)}`;
   }
 
+  let stopped = false;
   async function poll() {
     try {
       const { ok, status, data } = await api("/api/status");
       if (!ok) {
-        if (status === 401) stale("Your join code is no longer accepted: join again.");
+        if (status === 401) {              // the game is gone (a new class, a new file): stop asking
+          stale("Your join code is no longer accepted: join again.");
+          stopped = true;
+        }
         return;
       }
       renderStatus(data);
@@ -116,7 +121,7 @@
     } catch (err) {
       // the server is restarting or the network dropped: try again at the next tick
     } finally {
-      setTimeout(poll, POLL_MS);
+      if (!stopped) setTimeout(poll, POLL_MS);
     }
   }
 
@@ -195,7 +200,8 @@
       state.textContent = "Sending…";
       state.className = "dim";
       try {
-        const { ok, data } = await api("/api/orders", orders);
+        const { ok, status, data } = await api("/api/orders", orders);
+        if (!ok && status === 409) { reloadWith((data.errors || ["The turn has resolved."])[0]); return; }
         if (!ok) {
           showErrors(errors, data.errors || ["the server refused the orders"]);
           state.textContent = "Not accepted: see the problems below. Nothing was changed.";
