@@ -361,3 +361,28 @@ def test_guessing_codes_never_locks_out_a_valid_code(app, game):
     assert as_code(client, "WRONG999").get("/api/status").status_code == 429
     assert as_code(client, game["codes"]["instructor"]).get("/api/status").status_code == 200
     app.state.hub.failed.clear()
+
+
+def test_the_instructor_gets_the_after_action_report_of_the_game_and_teams_do_not(app, game):
+    client = new_client(app)
+    team = next(iter(HUMANS))
+    assert as_code(client, game["codes"][team]).get("/instructor/report").status_code == 403
+    r = as_code(client, game["codes"]["instructor"]).get("/instructor/report")
+    assert r.status_code == 200 and "After-action report" in r.text and 'id="why"' in r.text
+    assert "style-src 'unsafe-inline'" in r.headers["content-security-policy"]
+    assert "script-src" not in r.headers["content-security-policy"]          # a report runs no script
+
+
+def test_games_evicted_from_memory_come_back_as_they_were(app, monkeypatch):
+    from wargame.play import server
+
+    monkeypatch.setattr(server, "MAX_LOADED", 1)
+    first, second = create_game(app), create_game(app)
+    client = new_client(app)
+    team = next(iter(HUMANS))
+    assert as_code(client, first["codes"][team]).post("/api/orders", json={"sectors": {"aleppo": {"stance": "hold"}}}
+                                                      ).status_code == 200
+    as_code(client, second["codes"]["instructor"]).get("/api/instructor/view")   # the first game leaves memory
+    assert first["id"] not in app.state.hub.games
+    status = as_code(client, first["codes"]["instructor"]).get("/api/instructor/view").json()
+    assert status["orders"][team]["sectors"]["aleppo"]["stance"] == "hold"  # replayed from the file

@@ -104,11 +104,19 @@ def help_text(team: str) -> str:
             "  (empty line: the doctrine AI decides this turn)   view: show your picture again   quit: save and stop")
 
 
+def clear_screen() -> None:
+    """Clear the screen and its scrollback, so the next team cannot scroll up to the last one's picture."""
+    print("\033[3J\033[H\033[2J", end="", flush=True)
+
+
 def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], None] = print,
-         clear: Callable[[], None] = lambda: print("\n" * 60)) -> None:
+         clear: Callable[[], None] = clear_screen) -> None:
     """Play the game to its end (or until a team types quit): each human team in turn, then the turn
     resolves. The game is saved after every order, so `python run.py play --game ID` resumes it."""
     while not game.finished:
+        if game.paused:                          # paused from the instructor's console on the same game file
+            say("The instructor has paused the game. Resume it from the console, then run this again.")
+            return
         for team in game.config["humans"]:
             if team in game.submitted():
                 continue

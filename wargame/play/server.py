@@ -163,6 +163,8 @@ class Hub:
         self.boot = secrets.token_hex(3)       # versions restart with the server: tell clients apart
         self.maps = MapCache()
         self.failed: dict[str, deque] = {}
+        self.created: dict[str, deque] = {}    # games created per computer (a runaway script cannot fill memory)
+        self.used: dict[str, float] = {}       # when each loaded game was last used
 
     def lock(self, gid: str) -> threading.Lock:
         with self.registry:
@@ -174,6 +176,8 @@ class Hub:
             if game is None:                       # first use since the server started: replay the record
                 game = self.games[gid] = Game(self.store, gid)
                 self._snapshot(gid, game)
+            self.used[gid] = time.monotonic()
+            self._evict(keep=gid)
             if not change:
                 return fn(game)
             turn = game.turn
@@ -190,6 +194,39 @@ class Hub:
                 self.view_versions[gid] = self.view_versions.get(gid, 0) + 1
             self._snapshot(gid, game)
             return result
+
+    def _evict(self, keep: str) -> None:
+        """Keep at most MAX_LOADED games in memory: the least recently used go (they replay from the file
+        when next asked for). A game busy in another request is left alone."""
+        with self.registry:
+            idle = sorted((t, g) for g, t in self.used.items() if g != keep and g in self.games)
+        for _, gid in idle[: max(0, len(self.games) - MAX_LOADED)]:
+            lock = self.lock(gid)
+            if lock.acquire(blocking=False):
+                try:
+                    self.games.pop(gid, None)
+                    self.used.pop(gid, None)
+                finally:
+                    lock.release()
+
+    def loaded(self, gid: str) -> Game:
+        """The game, loaded (replayed) if it is not in memory."""
+        with self.lock(gid):
+            game = self.games.get(gid)
+            if game is None:
+                game = self.games[gid] = Game(self.store, gid)
+                self._snapshot(gid, game)
+            self.used[gid] = time.monotonic()
+            return game
+
+    def may_create(self, host: str) -> bool:
+        times = self.created.setdefault(host, deque())
+        while times and times[0] < time.monotonic() - 3600:
+            times.popleft()
+        if len(times) >= CREATE_LIMIT:
+            return False
+        times.append(time.monotonic())
+        return True
 
     async def call(self, gid: str, fn, change: bool = False, views: bool = False):
         """fn(game) in the thread pool under the game's lock; `change`: it may change the game (the status
@@ -793,6 +830,8 @@ def lever_inputs(team: str, game: Game, submitted: dict | None) -> str:
             current = value or f["default"]
             options = "".join(f'<option value="{e(c)}"{" selected" if c == current else ""}>{e(c)}</option>'
                               for c in f["choices"])
+            if f["default"] is None:                  # not given: the doctrine AI's way
+                options = f'<option value=""{"" if current else " selected"}>as the AI would</option>' + options
             widget = f'<select name="{name}" data-kind="choice">{options}</select>'
         elif kind in ("int", "float"):
             limits = "".join(f' {k}="{f[k]:g}"' for k in ("min", "max") if k in f)
@@ -959,14 +998,17 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
        data-base="/api/instructor/map.png?area={area}" alt="Map: true control and every unit" width="990" height="990">
   {legend_html(game.model.spec, list(game.model.side_ids), iv["truth"], truth=True)}
   <p><a href="/projector" target="_blank">Projector view</a> · <a href="/debrief">Debrief</a> ·
-     <a href="/api/instructor/view">instructor JSON</a></p>
+     <a href="/instructor/report" target="_blank">After-action report</a> (drawn on request: about half a
+     minute) · <a href="/api/instructor/view">instructor JSON</a></p>
 </section>
 <section class="ordercol">
   <div class="card">
     <h2>Teams and join codes</h2>
+    <details class="codes"><summary>Show the join codes (not on the projector)</summary>
     <table class="codes"><thead><tr><th>Team</th><th>Code</th><th>This turn</th><th>Orders</th></tr></thead>
     <tbody>{"".join(rows)}</tbody></table>
     <p class="dim">Instructor code: <span class="code">{e(codes.get("instructor", ""))}</span> (keep it to yourself)</p>
+    </details>
   </div>
   <div class="card controls">
     <h2>The turn</h2>
@@ -1092,6 +1134,10 @@ def make_app(store_path: str | Path) -> Starlette:
         return response
 
     async def create_game(request: Request):
+        host = request.client.host if request.client else "?"
+        if not hub.may_create(host):
+            return home_page(hub, request, errors=[f"{CREATE_LIMIT} games an hour from one computer at most: "
+                                                   "use one of the games already made"], status=429)
         body = await read_body(request)
         humans = body.get("humans", [])
         humans = [humans] if isinstance(humans, str) else list(humans)
@@ -1203,7 +1249,7 @@ on this browser. The codes are also in the console.</p>
         area = area_of(request)
 
         def draw():
-            game = hub.games[gid]
+            game = hub.loaded(gid)
             with hub.lock(gid):
                 view, version = game.view(team), hub.view_version(gid)
                 theatre, spec, side_ids = spec_args(game)
@@ -1242,7 +1288,7 @@ on this browser. The codes are also in the console.</p>
         area = area_of(request)
 
         def draw():
-            game = hub.games[gid]
+            game = hub.loaded(gid)
             with hub.lock(gid):
                 picture, version = true_picture(game.model), hub.view_version(gid)
                 theatre, spec, side_ids = spec_args(game)
@@ -1261,7 +1307,7 @@ on this browser. The codes are also in the console.</p>
         which = request.query_params.get("picture", "truth")
 
         def draw():
-            game = hub.games[gid]
+            game = hub.loaded(gid)
             with hub.lock(gid):
                 views = hub.store.turn_views(gid, turn)
                 resolved = next((x["resolved"] for x in hub.store.turns(gid) if x["turn"] == turn), None)
@@ -1274,6 +1320,20 @@ on this browser. The codes are also in the console.</p>
 
         await hub.call(gid, lambda g: None)
         return Response(await run_in_threadpool(draw), media_type="image/png")
+
+    async def report(request: Request):
+        """The analysts' after-action report of the game as played so far, drawn once per state of the game."""
+        gid, _ = hub.instructor(request)
+        folder = Path(hub.store.path).parent / "reports"
+
+        def write(g: Game) -> Path:
+            out = folder / f"game-{g.id}-turn{g.turn:02d}-{hub.view_version(g.id)}"
+            if not (out / "report.html").is_file():
+                g.write_report(out)
+            return out / "report.html"
+
+        path = await hub.call(gid, write)
+        return HTMLResponse(path.read_text(encoding="utf-8"))
 
     async def debrief(request: Request):
         gid, _ = hub.instructor(request)
@@ -1331,6 +1391,7 @@ on this browser. The codes are also in the console.</p>
         Route("/projector", projector, methods=["GET"]),
         Route("/instructor", instructor_home, methods=["GET"]),
         Route("/debrief", debrief, methods=["GET"]),
+        Route("/instructor/report", report, methods=["GET"]),
         Route("/api/status", api_status, methods=["GET"]),
         Route("/api/view", api_view, methods=["GET"]),
         Route("/api/map.png", team_map, methods=["GET"]),
@@ -1424,8 +1485,14 @@ def intervention_params(kind: str, raw) -> dict:
     return dict(raw)
 
 
+MAX_LOADED = 8          # games kept in memory at once (about 20 MB each)
+CREATE_LIMIT = 20       # games one computer may create in an hour
+
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+# The after-action report is one self-contained file (its images embedded, its style inline) and runs no
+# script: it may style itself, and nothing else.
+REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
 
 
 class SecurityHeaders:
@@ -1443,7 +1510,8 @@ class SecurityHeaders:
         async def sending(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(b"content-security-policy", CSP.encode()), (b"x-frame-options", b"DENY"),
+                policy = REPORT_CSP if scope["path"] == "/instructor/report" else CSP
+                headers += [(b"content-security-policy", policy.encode()), (b"x-frame-options", b"DENY"),
                             (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
                 if not static:
                     headers.append((b"cache-control", b"no-store"))

@@ -165,7 +165,7 @@
           else if (input.value.trim() !== "") out[name] = Number(input.value);
           break;
         case "choice":
-          out[name] = input.value;
+          if (input.value) out[name] = input.value;        // empty: as the doctrine AI would
           break;
         case "sector":
           if (input.value) out[name] = input.value;
