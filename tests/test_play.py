@@ -26,7 +26,7 @@ def new_game(store, **kwargs) -> Game:
 def test_a_game_has_a_code_per_human_team_and_one_for_the_instructor(store):
     game = new_game(store)
     codes = store.codes(game.id)
-    assert set(codes) == {"instructor", "regime", "rebels"} and len(set(codes.values())) == 3
+    assert set(codes) == {"instructor", "projector", "regime", "rebels"} and len(set(codes.values())) == 4
     assert authenticate(store, codes["regime"]) == (game.id, "regime")
     assert authenticate(store, codes["regime"].lower()) == (game.id, "regime")       # typed in lower case
     assert authenticate(store, codes["instructor"]) == (game.id, "instructor")

@@ -50,7 +50,7 @@ def create_game(app) -> dict:
     assert instructor and instructor in r.text                  # the creator sees the codes and is logged in
     iv = as_code(client, instructor).get("/api/instructor/view").json()
     codes = iv["codes"]
-    assert set(codes) == {"instructor", *HUMANS}
+    assert set(codes) == {"instructor", "projector", *HUMANS}
     for team in HUMANS:
         assert codes[team] in r.text
     return {"id": iv["status"]["game"], "codes": codes, "store": app.state.hub.store}
@@ -386,3 +386,13 @@ def test_games_evicted_from_memory_come_back_as_they_were(app, monkeypatch):
     assert first["id"] not in app.state.hub.games
     status = as_code(client, first["codes"]["instructor"]).get("/api/instructor/view").json()
     assert status["orders"][team]["sectors"]["aleppo"]["stance"] == "hold"  # replayed from the file
+
+
+def test_the_projector_code_opens_the_public_view_and_nothing_else(app, game):
+    client = as_code(new_client(app), game["codes"]["projector"])
+    assert client.get("/projector").status_code == 200
+    assert client.get("/api/status").status_code == 200
+    for path in ("/api/view", "/api/map.png", "/api/instructor/view", "/instructor/report"):
+        assert client.get(path).status_code == 403, path
+    assert client.post("/api/orders", json={}).status_code == 403
+    assert client.get("/team", follow_redirects=False).headers["location"] == "/projector"

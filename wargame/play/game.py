@@ -87,7 +87,7 @@ class Game:
         if problems:
             raise ScenarioError(problems)
         game_id = game_id or new_code(6).lower()
-        codes = {"instructor": new_code(8)}
+        codes = {"instructor": new_code(8), "projector": new_code(6)}    # projector: the room's public view only
         codes.update({team: new_code(6) for team in teams if team in humans})
         turn_steps = int(turn_hours // hours)
         config = {"scenario": scenario, "seed": int(seed), "turn_hours": turn_hours, "turn_steps": turn_steps,

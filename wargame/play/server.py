@@ -292,6 +292,8 @@ class Hub:
         gid, role = self.who(request)
         if role == "instructor":
             raise HTTPException(403, "this is a team's page: the instructor has the console at /instructor")
+        if role == "projector":
+            raise HTTPException(403, "the projector's code opens the public view only")
         return gid, role
 
     def instructor(self, request: Request) -> tuple[str, str]:
@@ -745,8 +747,9 @@ def home_page(hub: Hub, request: Request, message: str = "", errors: list[str] |
         who = authenticate(hub.store, code)
     resume = ""
     if who:
-        where = "/instructor" if who[1] == "instructor" else "/team"
-        role = "the instructor" if who[1] == "instructor" else f"team {TEAMS[who[1]].name}"
+        where = {"instructor": "/instructor", "projector": "/projector"}.get(who[1], "/team")
+        role = {"instructor": "the instructor", "projector": "the projector"}.get(
+            who[1], f"team {TEAMS[who[1]].name}" if who[1] in TEAMS else who[1])
         resume = (f'<p class="resume">You are in game <b>{e(who[0])}</b> as {e(role)}. '
                   f'<a class="button" href="{where}">Continue</a></p>')
     scenarios = "".join(f'<option value="{e(n)}"{" selected" if n == DEFAULT_SCENARIO else ""}>{e(n)}</option>'
@@ -1007,7 +1010,8 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
     <details class="codes"><summary>Show the join codes (not on the projector)</summary>
     <table class="codes"><thead><tr><th>Team</th><th>Code</th><th>This turn</th><th>Orders</th></tr></thead>
     <tbody>{"".join(rows)}</tbody></table>
-    <p class="dim">Instructor code: <span class="code">{e(codes.get("instructor", ""))}</span> (keep it to yourself)</p>
+    <p class="dim">Instructor code: <span class="code">{e(codes.get("instructor", ""))}</span> (keep it to yourself);
+       projector code: <span class="code">{e(codes.get("projector", ""))}</span> (the room's public view only)</p>
     </details>
   </div>
   <div class="card controls">
@@ -1124,7 +1128,8 @@ def make_app(store_path: str | Path) -> Starlette:
             hub._fail(host)
             return home_page(hub, request, f"No game has the code {code!r}: check it with your instructor.",
                              status=401)
-        response = RedirectResponse("/instructor" if found[1] == "instructor" else "/team", status_code=303)
+        response = RedirectResponse({"instructor": "/instructor", "projector": "/projector"}.get(found[1], "/team"),
+                                    status_code=303)
         response.set_cookie(COOKIE, code, max_age=COOKIE_HOURS * 3600, httponly=True, samesite="strict", path="/")
         return response
 
@@ -1180,7 +1185,7 @@ def make_app(store_path: str | Path) -> Starlette:
         await hub.call(game.id, lambda g: hub._snapshot(g.id, g))
         codes = hub.store.codes(game.id)
         rows = "".join(f'<tr><th scope="row">{e(TEAMS[t].name)}</th><td class="code big">{e(c)}</td></tr>'
-                       for t, c in codes.items() if t != "instructor")
+                       for t, c in codes.items() if t in TEAMS)
         body_html = f"""{topbar("Game created", f"Game {e(game.id)} · {e(scenario)}")}
 <main class="created"><section class="card">
 <h2>Join codes: give each team its own</h2>
@@ -1191,6 +1196,9 @@ A code is the team's only key: anyone who has it plays as that team.</p>
 <p class="code big" id="instructor-code">{e(codes["instructor"])}</p>
 <p class="hint">Keep it to yourself: it opens the console, the truth and the debrief. You are logged in with it
 on this browser. The codes are also in the console.</p>
+<h2>The projector's code</h2>
+<p class="code big" id="projector-code">{e(codes.get("projector", ""))}</p>
+<p class="hint">For the machine driving the projector: it opens the room's public view and nothing else.</p>
 <p><a class="button" href="/instructor" id="to-console">Go to the instructor console</a>
 <a class="button quiet" href="/projector" target="_blank">Open the projector view</a></p>
 </section></main>"""
@@ -1215,8 +1223,8 @@ on this browser. The codes are also in the console.</p>
 
     async def team_home(request: Request):
         gid, role = hub.who(request)
-        if role == "instructor":
-            return RedirectResponse("/instructor", status_code=303)
+        if role in ("instructor", "projector"):
+            return RedirectResponse(f"/{role}", status_code=303)
         area = area_of(request)
         game, view = await hub.call(gid, lambda g: (g, g.view(role)))
         status = await hub.status(gid)
