@@ -732,6 +732,19 @@ def cmd_study(args) -> int:
     return 0
 
 
+def _check_port(host: str, port: int) -> None:
+    """A clear message before a server starts, not the server's traceback, when it cannot listen there."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise WargameError(f"--host {host} --port {port}: cannot serve there ({exc.strerror or exc}); "
+                               "give another --port") from None
+
+
 def cmd_play(args) -> int:
     from wargame.play.game import Game
     from wargame.play.hotseat import play
@@ -760,7 +773,6 @@ def cmd_lab(args) -> int:
     import importlib.util
     import os
     import signal
-    import socket
     import subprocess
 
     from wargame.scenario import load_scenario
@@ -775,13 +787,7 @@ def cmd_lab(args) -> int:
     load_scenario(scenario)                        # a bad name or file is reported before the server starts
     if Path(scenario).is_file():
         scenario = str(Path(scenario).resolve())
-    with socket.socket() as probe:                 # a clear message, not the server's traceback
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((args.host, args.port))
-        except OSError as exc:
-            raise WargameError(f"--host {args.host} --port {args.port}: cannot serve there "
-                               f"({exc.strerror or exc}); give another --port") from None
+    _check_port(args.host, args.port)
     root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ,
            "WARGAME_LAB_SCENARIO": scenario,                 # wargame.lab.SCENARIO_ENV
@@ -813,19 +819,12 @@ def cmd_lab(args) -> int:
 
 def cmd_serve(args) -> int:
     import importlib.util
-    import socket
 
     missing = [name for name in ("starlette", "uvicorn") if importlib.util.find_spec(name) is None]
     if missing:
         raise WargameError(f"the classroom server needs the web extra ({', '.join(missing)} not installed): "
                            'pip install -e ".[web]"')
-    with socket.socket() as probe:                 # a clear message, not the server's traceback
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((args.host, args.port))
-        except OSError as exc:
-            raise WargameError(f"--host {args.host} --port {args.port}: cannot serve there "
-                               f"({exc.strerror or exc}); give another --port") from None
+    _check_port(args.host, args.port)
     from wargame.play.server import lan_address, serve
 
     local = f"http://127.0.0.1:{args.port}/"

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from wargame.errors import WargameError
 from wargame.play.game import Game
+from wargame.play.news import describe as news_line
 from wargame.play.orders import ORDER_TYPES, STANCES
 
 BOOLEAN = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
@@ -65,7 +66,7 @@ def _number(key: str, value: str, kind):
         raise WargameError(f"{key}: {value!r} is not a {'whole ' if kind is int else ''}number") from None
 
 
-def describe(view: dict, sector_names: dict[str, str]) -> list[str]:
+def picture_lines(view: dict, sector_names: dict[str, str]) -> list[str]:
     """A team's picture as text: status, own forces by state, enemies seen, the latest reports."""
     status = view["status"]
     lines = [f"== {view['name']}: turn {status['turn'] + 1} of {status['turns']}, {status['date']} (day {status['day']})",
@@ -77,23 +78,9 @@ def describe(view: dict, sector_names: dict[str, str]) -> list[str]:
     lines.append(f"   enemies in sight: {len(view['enemies'])}; remembered elsewhere: {len(view['last_seen'])}; "
                  f"friendly units: {len(view['friendly'])}")
     for event in view["reports"][-8:]:
-        lines.append(f"   day {event['day']:>5}: {event['kind'].replace('_', ' ')}: {report_text(event)}")
+        lines.append(f"   day {event['day']:>5}: {event['kind'].replace('_', ' ')}: {news_line(event, {})}")
     lines.append(f"   sectors: {', '.join(f'{k} ({v})' for k, v in sector_names.items())}")
     return lines
-
-
-def report_text(event: dict) -> str:
-    """One line for a report, whatever its kind."""
-    kind = event["kind"]
-    if kind == "air_strike":
-        return f"{event['sorties']:g} sorties on {event['target']} ({event['killed']:g} killed)"
-    if kind == "unit_broke":
-        return f"{event['name']} broke ({event['outcome']})"
-    if kind == "equipment_captured":
-        return f"{event['captor']} captured equipment of {event['unit']}"
-    if kind == "israeli_strike":
-        return f"Israeli strike on {event['target']}" + (f" ({event['unit']})" if event.get("unit") else "")
-    return str(event.get("name") or event.get("decision") or event.get("note") or event.get("unit") or "")
 
 
 def help_text(team: str) -> str:
@@ -123,7 +110,7 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
             clear()
             ask(f"Pass the laptop to {game.teams[team].name}, then press Enter ")
             view = game.view(team)
-            for line in describe(view, game.sectors.names):
+            for line in picture_lines(view, game.sectors.names):
                 say(line)
             while True:
                 line = ask(f"{team} orders (help for help)> ").strip()
@@ -131,7 +118,7 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
                     say(help_text(team))
                     continue
                 if line == "view":
-                    for text in describe(game.view(team), game.sectors.names):
+                    for text in picture_lines(game.view(team), game.sectors.names):
                         say(text)
                     continue
                 if line == "quit":
