@@ -346,3 +346,17 @@ def test_a_routed_unit_out_of_contact_rallies(duel):
     assert d.state is State.ACTIVE and d.morale >= model.spec.rules.morale.rally_threshold
     assert [e.unit for e in model.events.of_kind(UnitRallied)] == ["defender"]
     assert d.breakpoint > d.loss_share
+
+
+def test_a_break_records_whether_morale_or_losses_broke_the_unit(duel):
+    for morale, loss, trigger in ((0.0, 0.0, "morale"), (0.95, 0.9, "breakpoint")):
+        model = duel(rng=1)
+        units = units_by_key(model)
+        d = units["defender"]
+        units["attacker"].place(neighbour(model, d.idx))
+        d.in_contact, d.morale = True, morale
+        model.table.personnel[d.row] = model.table.personnel_start[d.row] * (1.0 - loss)
+        model.turn += 1
+        update_morale(model)
+        (event,) = model.events.of_kind(UnitBroke)
+        assert event.trigger == trigger

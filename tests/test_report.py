@@ -19,8 +19,7 @@ from wargame.model import WarModel
 from wargame.output import RunData, metrics_frame, units_frame, write_run
 from wargame.report.aar import SECTIONS
 from wargame.report.render import render_run
-from wargame.report.why import break_table, collapses, faction_drivers
-from wargame.rules.morale import FACTORS
+from wargame.report.why import WHY_FACTORS, break_table, collapses, faction_drivers
 
 STEPS = 14         # three and a half days of 2024: units break, the M5 towns and then Aleppo fall
 
@@ -96,7 +95,7 @@ def test_why_units_broke_ranks_the_factors_of_each_collapse_weighted_by_personne
     run = RunData.load(run_dir)
     breaks = break_table(run)
     assert len(breaks) == sum(e["kind"] == "unit_broke" for e in run.events) > 0
-    np.testing.assert_allclose(breaks[list(FACTORS)].sum(axis=1), 1.0, atol=1e-3)
+    np.testing.assert_allclose(breaks[list(WHY_FACTORS)].sum(axis=1), 1.0, atol=1e-3)
     assert (breaks["near"] != "unknown").all()
     groups = collapses(breaks)
     assert groups and all(g.units >= 3 for g in groups)
@@ -107,7 +106,7 @@ def test_why_units_broke_ranks_the_factors_of_each_collapse_weighted_by_personne
     # two breaks of one faction: the larger unit's factors weigh more
     synthetic = pd.DataFrame({"faction": ["saa", "saa"], "personnel": [900, 100], "day": [1.0, 1.5],
                               "near": ["Aleppo", "Aleppo"], "outcome": ["rout", "rout"], "name": ["a", "b"],
-                              **{f: [0.0, 0.0] for f in FACTORS}})
+                              **{f: [0.0, 0.0] for f in WHY_FACTORS}})
     synthetic.loc[0, "contagion"] = 1.0
     synthetic.loc[1, "force_ratio"] = 1.0
     row = faction_drivers(synthetic).iloc[0]

@@ -45,6 +45,7 @@ class UnitBroke(Event):
     personnel: int
     loss_share: float                 # share of starting personnel lost when it broke
     factors: dict[str, float] = field(default_factory=dict)  # morale lost by factor, shares summing to 1
+    trigger: str = "morale"           # morale: below its threshold; breakpoint: its losses passed its breakpoint
     kind: ClassVar[str] = "unit_broke"
 
 

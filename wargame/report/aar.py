@@ -23,12 +23,11 @@ import pandas as pd
 from wargame.files import write_text_atomic
 from wargame.report.html import esc, figure, page, when_text
 from wargame.report.style import faction_colours, save_figure, short_name, theme
-from wargame.report.why import Collapse, break_table, collapses, faction_drivers, factor_label
-from wargame.rules.morale import FACTORS
+from wargame.report.why import WHY_FACTORS, Collapse, break_table, collapses, faction_drivers, factor_label
 
 SECTIONS = ("summary", "timeline", "charts", "maps", "why", "reproduce")
 EMBED_LIMIT = 12 * 2 ** 20           # an animation larger than this is linked, not embedded
-FACTOR_COLOURS = dict(zip(FACTORS, plt.get_cmap("tab20").colors))
+FACTOR_COLOURS = dict(zip(WHY_FACTORS, plt.get_cmap("tab20").colors))
 TIMELINE_KINDS = ("city_captured", "base_captured", "objective_achieved", "strategic_decision", "unit_defected",
                   "campaign_ended")
 CHART_CAPTIONS = {
@@ -171,7 +170,7 @@ def figure_drivers(run, drivers: pd.DataFrame):
         fig, ax = plt.subplots(figsize=(10.5, 0.55 * max(len(drivers), 2) + 1.6), layout="constrained")
         names = [f"{_faction_name(run, f)} ({u} units)" for f, u in zip(drivers["faction"], drivers["units"])]
         left = np.zeros(len(drivers))
-        shown = [f for f in FACTORS if (drivers[f] > 0.02).any()]
+        shown = [f for f in WHY_FACTORS if (drivers[f] > 0.02).any()]
         for factor in shown:
             values = drivers[factor].to_numpy()
             ax.barh(names, values, left=left, color=FACTOR_COLOURS[factor], label=factor_label(factor),
@@ -203,7 +202,7 @@ def _why(run, breaks: pd.DataFrame, groups: list[Collapse], drivers_png: Path | 
     out.append("<h3>What drove each faction's collapse</h3><table><tr><th>faction</th><th>units broken</th>"
                "<th>men</th><th>main factors</th><th></th></tr>")
     for _, row in drivers.iterrows():
-        ranked = sorted(((f, row[f]) for f in FACTORS if row[f] > 0), key=lambda kv: -kv[1])
+        ranked = sorted(((f, row[f]) for f in WHY_FACTORS if row[f] > 0), key=lambda kv: -kv[1])
         text = ", ".join(f"{factor_label(f)} {s:.0%}" for f, s in ranked[:4] if s >= 0.005)
         out.append(f"<tr><td>{esc(_faction_name(run, row['faction']))}</td><td class='num'>{row['units']}</td>"
                    f"<td class='num'>{row['personnel']:,}</td><td>{esc(text)}</td><td>{_factor_bar(ranked)}</td></tr>")
@@ -221,7 +220,7 @@ def _why(run, breaks: pd.DataFrame, groups: list[Collapse], drivers_png: Path | 
                    f"<br>Factors: <b>{esc(c.factors_text(5))}</b>{_factor_bar(c.factors)}</div>")
     rows = []
     for _, b in breaks.sort_values("day").iterrows():
-        ranked = sorted(((f, b[f]) for f in FACTORS if b[f] > 0), key=lambda kv: -kv[1])
+        ranked = sorted(((f, b[f]) for f in WHY_FACTORS if b[f] > 0), key=lambda kv: -kv[1])
         rows.append(f"<tr><td class='num'>{b['day']:g}</td><td>{esc(b['name'])}</td>"
                     f"<td>{esc(_faction_name(run, b['faction']))}</td><td>{esc(b['outcome'])}</td>"
                     f"<td>{esc(b['near'])}</td><td class='num'>{b['personnel']:,}</td>"

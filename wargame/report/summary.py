@@ -48,8 +48,12 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
     if breaks:
         totals: dict[str, float] = {}
         for e in breaks:                     # weighted by the men who broke, as in the report
+            weight = max(e.get("personnel", 1), 1)
+            if e.get("trigger") == "breakpoint":   # broke on its losses, not its morale
+                totals["breakpoint"] = totals.get("breakpoint", 0.0) + weight
+                continue
             for factor, share in e["factors"].items():
-                totals[factor] = totals.get(factor, 0.0) + share * max(e.get("personnel", 1), 1)
+                totals[factor] = totals.get(factor, 0.0) + share * weight
         ranked = sorted(totals.items(), key=lambda kv: -kv[1])
         total = sum(totals.values()) or 1.0
         lines += ["", f"Why units broke ({len(breaks)} breaks; morale lost in the days before each, by factor, weighted by "

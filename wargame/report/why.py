@@ -31,8 +31,11 @@ FACTOR_LABELS = {
     "command": "command (own formation broke)", "encirclement": "encirclement", "supply": "supply",
     "air_enemy": "enemy air attack", "air_own": "own air support", "stiffening": "advisers' stiffening",
     "shock": "shock (fast enemy advance)", "pay": "pay and legitimacy", "leadership": "leadership losses",
-    "momentum": "momentum", "rest": "rest",
+    "momentum": "momentum", "rest": "rest", "breakpoint": "casualty breakpoint (losses, not morale)",
 }
+# The morale factors, and the casualty breakpoint: a unit whose losses passed its breakpoint broke on them,
+# whatever its morale ledger says, so such a break counts wholly to "breakpoint".
+WHY_FACTORS = (*FACTORS, "breakpoint")
 
 
 def factor_label(name: str) -> str:
@@ -59,15 +62,20 @@ def _locator(run):
     return near
 
 
+def _shares(event: dict) -> dict[str, float]:
+    if event.get("trigger") == "breakpoint":
+        return {f: 0.0 for f in FACTORS} | {"breakpoint": 1.0}
+    return {f: event["factors"].get(f, 0.0) for f in FACTORS} | {"breakpoint": 0.0}
+
+
 def break_table(run) -> pd.DataFrame:
     """One row per unit that broke, with its place and factor shares (columns named after FACTORS)."""
     breaks = [e for e in run.events if e["kind"] == "unit_broke"]
     columns = ["step", "day", "time", "unit", "name", "faction", "outcome", "personnel", "loss_share", "near",
-               "near_km", "x_km", "y_km", *FACTORS]
+               "near_km", "x_km", "y_km", *WHY_FACTORS]
     if not breaks:
         return pd.DataFrame(columns=columns)
-    frame = pd.DataFrame([{k: e.get(k) for k in columns[:9]} | {f: e["factors"].get(f, 0.0) for f in FACTORS}
-                          for e in breaks])
+    frame = pd.DataFrame([{k: e.get(k) for k in columns[:9]} | _shares(e) for e in breaks])
     frame["near"], frame["near_km"], frame["x_km"], frame["y_km"] = "unknown", np.nan, np.nan, np.nan
     if not run.units.empty:
         # where the unit stood when it broke: its cell at the end of that step, or, for a unit that left the
@@ -87,10 +95,10 @@ def break_table(run) -> pd.DataFrame:
 def _ranked(rows: pd.DataFrame) -> list[tuple[str, float]]:
     """Factor shares averaged over the rows, weighted by personnel, largest first (shares sum to 1)."""
     weights = rows["personnel"].to_numpy(dtype=float).clip(min=1.0)
-    shares = rows[list(FACTORS)].to_numpy(dtype=float)
+    shares = rows[list(WHY_FACTORS)].to_numpy(dtype=float)
     total = (shares * weights[:, None]).sum(axis=0)
     total = total / total.sum() if total.sum() > 0 else total
-    return sorted(((f, float(v)) for f, v in zip(FACTORS, total) if v > 0.0), key=lambda kv: -kv[1])
+    return sorted(((f, float(v)) for f, v in zip(WHY_FACTORS, total) if v > 0.0), key=lambda kv: -kv[1])
 
 
 @dataclass
@@ -157,6 +165,6 @@ def faction_drivers(breaks: pd.DataFrame) -> pd.DataFrame:
     for faction, part in breaks.groupby("faction", sort=False):
         shares = dict(_ranked(part))
         rows.append({"faction": faction, "units": len(part), "personnel": int(part["personnel"].sum()),
-                     **{f: shares.get(f, 0.0) for f in FACTORS}})
-    frame = pd.DataFrame(rows, columns=["faction", "units", "personnel", *FACTORS])
+                     **{f: shares.get(f, 0.0) for f in WHY_FACTORS}})
+    frame = pd.DataFrame(rows, columns=["faction", "units", "personnel", *WHY_FACTORS])
     return frame.sort_values("personnel", ascending=False).reset_index(drop=True)

@@ -86,14 +86,16 @@ def resolve_breaks(model) -> None:
         draws = model.rng.random(breaking.size)
         outcomes = (draws[:, None] > np.cumsum(probabilities, axis=1)).sum(axis=1)
         where = t.idx[breaking].copy()          # surrendered units leave the map; their neighbours saw it
-        for row, outcome in zip(breaking, outcomes):
-            _break(model, int(row), OUTCOMES[min(int(outcome), 3)])
+        # a unit whose morale held but whose losses passed its breakpoint broke on casualties, not morale
+        by_morale = (t.morale[rows] < threshold)[broke]
+        for row, outcome, morale in zip(breaking, outcomes, by_morale):
+            _break(model, int(row), OUTCOMES[min(int(outcome), 3)], "morale" if morale else "breakpoint")
         model.breaks_step[breaking] = True
         spread_breaks(model, breaking, where)
     _rally(model)
 
 
-def _break(model, row: int, outcome: str) -> None:
+def _break(model, row: int, outcome: str, trigger: str = "morale") -> None:
     t = model.table
     agent = model.unit_agents[row]
     window = t.recent(row, excluding_turn=model.turn) + model.ledger_step[row]
@@ -103,7 +105,7 @@ def _break(model, row: int, outcome: str) -> None:
     if outcome == "defection" and strongest_enemy_near(model, row) is None:
         outcome = "rout"                 # the enemy it would have gone over to has gone itself
     model.events.add(UnitBroke(model.turn, model.day, agent.key, agent.name, agent.faction, outcome,
-                               int(round(t.personnel[row])), round(float(agent.loss_share), 4), factors))
+                               int(round(t.personnel[row])), round(float(agent.loss_share), 4), factors, trigger))
     t.broke_turn[row] = model.turn
     if outcome == "rout":
         t.state[row] = ROUTING
