@@ -8,10 +8,6 @@ Uses the system's Chromium (/usr/bin/chromium), not a browser downloaded by `pla
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,13 +15,15 @@ import pytest
 pytest.importorskip("starlette", reason="the classroom server needs the web extra (starlette)")
 pytest.importorskip("uvicorn", reason="the classroom server needs the web extra (uvicorn)")
 httpx = pytest.importorskip("httpx")
+
+from classroom_server import free_port, start_server, stop_server  # after the skips: it needs httpx
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
-ROOT = Path(__file__).resolve().parent.parent
 SHOTS = Path("/tmp/play_shots")
 LAPTOP = {"width": 1440, "height": 900}
 PROJECTOR = {"width": 1280, "height": 720}
@@ -33,32 +31,10 @@ PROJECTOR = {"width": 1280, "height": 720}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    db = tmp_path_factory.mktemp("browser") / "games.sqlite"
-    proc = subprocess.Popen([sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--db", str(db)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                pytest.fail(f"the server exited: {proc.stdout.read().decode()}")
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the server did not answer within a minute")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    port = free_port()
+    proc = start_server(tmp_path_factory.mktemp("browser") / "games.sqlite", port)
+    yield f"http://127.0.0.1:{port}"
+    stop_server(proc)
 
 
 def wait_for_map(page) -> None:

@@ -4,11 +4,6 @@ resumes the game at the same turn with the orders already submitted."""
 from __future__ import annotations
 
 import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -16,35 +11,13 @@ pytest.importorskip("starlette", reason="the classroom server needs the web extr
 pytest.importorskip("uvicorn", reason="the classroom server needs the web extra (uvicorn)")
 httpx = pytest.importorskip("httpx")
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(db: Path, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--db", str(db)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"the server exited: {proc.stdout.read().decode()}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("the server did not answer within a minute")
+from classroom_server import free_port, start_server, stop_server  # after the skips: it needs httpx
 
 
 def test_a_killed_server_resumes_the_game_with_its_orders(tmp_path):
     db, port = tmp_path / "games.sqlite", free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = start(db, port)
+    proc = start_server(db, port)
     try:
         r = httpx.post(f"{url}/games", data={"scenario": "hts_2024_classroom", "humans": ["regime", "rebels"],
                                              "seed": "5"}, timeout=60)
@@ -62,7 +35,7 @@ def test_a_killed_server_resumes_the_game_with_its_orders(tmp_path):
         proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
 
-    proc = start(db, port)
+    proc = start_server(db, port)
     try:
         status = httpx.get(f"{url}/api/status", headers={"X-Game-Code": codes["rebels"]}, timeout=60).json()
         assert status["game"] == before["game"] and status["turn"] == 0 and status["submitted"] == ["regime"]
@@ -78,9 +51,4 @@ def test_a_killed_server_resumes_the_game_with_its_orders(tmp_path):
         assert [d["turn"] for d in debrief] == [0] and debrief[0]["orders"] == {"regime": orders,
                                                                                  "rebels": {"tempo": "all_out"}}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
