@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from wargame.agents.unit import STATES, UNIT_TYPES, fighting, on_map
+from wargame.agents.unit import STATES, UNIT_TYPES, on_map
+from wargame.rules.air import spotting_mask
 
 PUBLIC_EVENTS = ("city_captured", "base_captured", "campaign_ended", "weather")
 
@@ -29,14 +30,7 @@ class Memory:
 
 def visible_cells(model, side: int) -> np.ndarray:
     """Cells the side sees: within spotting range of its fighting units, or held by it."""
-    t, th = model.table, model.theatre
-    seen = model.control == side
-    eyes = np.flatnonzero(fighting(t) & (t.side == side))
-    if eyes.size:
-        reach = np.array([getattr(model.spec.rules.unit_types, u).spotting_km for u in UNIT_TYPES])[t.utype[eyes]]
-        for km in np.unique(reach):
-            seen = seen | th.near_mask(t.idx[eyes[reach == km]], float(km))
-    return seen
+    return (model.control == side) | spotting_mask(model, side)
 
 
 def _unit(model, row: int, detail: bool) -> dict:

@@ -79,18 +79,25 @@ def spotted(model, side: int) -> np.ndarray:
     return model.air_cache[key]
 
 
+def spotting_mask(model, side: int) -> np.ndarray:
+    """Cells within spotting range of the side's fighting ground units (each type sees its own distance)."""
+    t = model.table
+    seen = np.zeros(model.theatre.n, dtype=bool)
+    eyes = np.flatnonzero(fighting(t) & (t.side == side))
+    if eyes.size == 0:
+        return seen
+    reach = np.array([getattr(model.spec.rules.unit_types, u).spotting_km for u in UNIT_TYPES])[t.utype[eyes]]
+    for km in np.unique(reach):
+        seen |= model.theatre.near_mask(t.idx[eyes[reach == km]], float(km))
+    return seen
+
+
 def _spotted(model, side: int) -> np.ndarray:
     t = model.table
-    th = model.theatre
-    eyes = np.flatnonzero(fighting(t) & (t.side == side))
     enemies = np.flatnonzero(on_map(t) & model.hostile[side, t.side])
-    if eyes.size == 0 or enemies.size == 0:
+    if enemies.size == 0:
         return np.array([], dtype=np.int64)
-    reach = np.array([getattr(model.spec.rules.unit_types, u).spotting_km for u in UNIT_TYPES])[t.utype[eyes]]
-    seen = np.zeros(th.n, dtype=bool)
-    for km in np.unique(reach):
-        seen |= th.near_mask(t.idx[eyes[reach == km]], float(km))
-    return enemies[seen[t.idx[enemies]]]
+    return enemies[spotting_mask(model, side)[t.idx[enemies]]]
 
 
 def coordination_delay(model, side: int, cells: np.ndarray) -> np.ndarray:
