@@ -137,6 +137,15 @@ def write_run(model, directory: str | Path, summary: str = "", render=None) -> P
     return directory
 
 
+def require_files(directory: str | Path, names, what: str) -> Path:
+    """The directory, or a clear error naming the files that make it `what` and are missing."""
+    directory = Path(directory)
+    missing = [name for name in names if not (directory / name).is_file()]
+    if missing:
+        raise WargameError(f"{directory}: not {what} (missing {', '.join(missing)})")
+    return directory
+
+
 def _table(directory: Path, name: str) -> pd.DataFrame:
     parquet, csv = directory / f"{name}.parquet", directory / f"{name}.csv"
     if parquet.is_file():
@@ -165,10 +174,8 @@ class RunData:
     def load(cls, directory: str | Path) -> RunData:
         from wargame.scenario import load_scenario
 
-        directory = Path(directory)
-        missing = [f for f in ("run.json", "scenario.toml", "metrics.csv", "events.jsonl") if not (directory / f).is_file()]
-        if missing:
-            raise WargameError(f"{directory}: not a run directory (missing {', '.join(missing)})")
+        directory = require_files(directory, ("run.json", "scenario.toml", "metrics.csv", "events.jsonl"),
+                                  "a run directory")
         info = json.loads((directory / "run.json").read_text(encoding="utf-8"))
         events = [json.loads(line) for line in (directory / "events.jsonl").read_text(encoding="utf-8").splitlines()
                   if line.strip()]

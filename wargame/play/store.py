@@ -64,9 +64,6 @@ class GameStore:
                                 [(game, role, code) for role, code in codes.items()])
             self.db.execute("COMMIT")
 
-    def games(self) -> list[str]:
-        return [r[0] for r in self._rows("SELECT id FROM games ORDER BY created", ())]
-
     def config(self, game: str) -> dict:
         rows = self._rows("SELECT config FROM games WHERE id = ?", (game,))
         return json.loads(rows[0][0]) if rows else {}

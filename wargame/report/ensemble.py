@@ -26,6 +26,7 @@ import pandas as pd
 from wargame.errors import WargameError
 from wargame.experiments.counterfactuals import paired_effect
 from wargame.files import write_atomic, write_text_atomic
+from wargame.output import require_files
 from wargame.report.html import esc, figure, page, when_text
 from wargame.report.style import (
     date_numbers,
@@ -57,11 +58,8 @@ class EnsembleData:
     def load(cls, directory: str | Path) -> EnsembleData:
         from wargame.scenario import load_scenario
 
-        directory = Path(directory)
-        missing = [f for f in ("ensemble.json", "scenario.toml", "outcomes.parquet", "series.parquet")
-                   if not (directory / f).is_file()]
-        if missing:
-            raise WargameError(f"{directory}: not an ensemble directory (missing {', '.join(missing)})")
+        directory = require_files(directory, ("ensemble.json", "scenario.toml", "outcomes.parquet", "series.parquet"),
+                                  "an ensemble directory")
         info = json.loads((directory / "ensemble.json").read_text(encoding="utf-8"))
         return cls(directory, info, pd.read_parquet(directory / "outcomes.parquet"),
                    pd.read_parquet(directory / "series.parquet"), load_scenario(directory / "scenario.toml").scenario)
