@@ -13,6 +13,7 @@ start of the turn; the model then runs the turn's steps; every team's view is re
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import secrets
 from pathlib import Path
@@ -137,7 +138,6 @@ class Game:
     def status(self) -> dict:
         """What anyone in the room may know: turn, date, who has submitted (not what), paused, finished."""
         start = self.model.spec.meta.start
-        import datetime as dt
         when = start + dt.timedelta(days=self.model.day)
         return {"game": self.id, "scenario": self.config["scenario"], "turn": self.turn,
                 "turns": self.config["turns"], "day": round(self.model.day, 2), "date": f"{when:%d %b %Y %H:%M}",
