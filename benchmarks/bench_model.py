@@ -32,8 +32,8 @@ def rss_mib() -> float:
 
 
 def time_wargame(scenario: str, repeats: int) -> dict:
-    from wargame.model import WarModel
-    from wargame.theatre import theatre as theatre_module
+    from wargame.core.model import WarModel
+    from wargame.core.theatre import theatre as theatre_module
 
     WarModel(scenario, rng=0).run()          # warm caches (theatre, cost fields, hex balls) as in an ensemble
     theatre_s, model_s, cold_s, run_s, per_unit, unit_steps, steps = [], [], [], [], [], 0, 0
@@ -88,7 +88,7 @@ def time_wolf_sheep(repeats: int, steps: int = 100) -> dict:
 
 def interleaved_ratios(scenario: str, repeats: int) -> tuple[dict, list[float]]:
     """Alternate one WolfSheep run and one wargame run; return WolfSheep's figures and the per-pair ratios."""
-    from wargame.model import WarModel
+    from wargame.core.model import WarModel
 
     wolf_us, ratios = [], []
     for seed in range(1, repeats + 1):
@@ -106,7 +106,7 @@ def interleaved_ratios(scenario: str, repeats: int) -> tuple[dict, list[float]]:
 
 
 def memory_over_runs(scenario: str, runs: int) -> list[tuple[int, float]]:
-    from wargame.model import WarModel
+    from wargame.core.model import WarModel
 
     marks = sorted({max(1, runs * k // 10) for k in range(1, 11)} | {1})
     out = []

@@ -19,7 +19,7 @@ from pathlib import Path
 
 
 def stages(scenario: str, seed: int, directory: Path) -> dict[str, float]:
-    from wargame.model import WarModel
+    from wargame.core.model import WarModel
     from wargame.output import RunData, write_run
     from wargame.report.aar import write_report
     from wargame.report.animation import write_animation

@@ -27,7 +27,7 @@ def write_toml(tmp_path):
 @pytest.fixture
 def duel(write_toml, duel_file):
     """Build a duel-theatre model, optionally with extra TOML (inheriting duel.toml) and overrides."""
-    from wargame.model import WarModel
+    from wargame.core.model import WarModel
 
     def build(extra: str = "", rng: int = 5, **overrides):
         path = write_toml(f'extends = "{duel_file}"\n{extra}') if extra else duel_file

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from tests.conftest import step_phases, units_by_key
-from wargame.agents.unit import State
-from wargame.commanders import Orders, decide
-from wargame.events import IsraeliStrike, StrategicDecision, UnitArrived
-from wargame.rules.strategic import run_actors
+from wargame.core.agents.unit import State
+from wargame.core.commanders import Orders, decide
+from wargame.core.events import IsraeliStrike, StrategicDecision, UnitArrived
+from wargame.core.rules.strategic import run_actors
 
 MILITIA = '''
 [units.militia]
@@ -133,7 +133,7 @@ def test_attackers_make_for_the_nearest_open_objective(duel):
 
 
 def test_attackers_fan_out_over_a_city_no_more_to_a_cell_than_it_holds(duel):
-    from wargame.commanders.doctrine import spread_over
+    from wargame.core.commanders.doctrine import spread_over
 
     model = duel()
     th = model.theatre

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from tests.conftest import step_phases, units_by_key
-from wargame.agents.unit import State
-from wargame.events import AirStrike, BaseCaptured, DroneRaid, MissileStrike
-from wargame.rules.air import coordination_delay, run_air, spotted
-from wargame.rules.control import update_control
+from wargame.core.agents.unit import State
+from wargame.core.events import AirStrike, BaseCaptured, DroneRaid, MissileStrike
+from wargame.core.rules.air import coordination_delay, run_air, spotted
+from wargame.core.rules.control import update_control
 
 WING = '''
 [air.ru]

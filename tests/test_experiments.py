@@ -101,7 +101,7 @@ def test_cli_counterfactuals_writes_the_effects(tmp_path, capsys):
 
 
 def test_effects_state_no_direction_from_too_few_pairs_and_counterfactuals_must_extend_their_base():
-    from wargame.errors import WargameError
+    from wargame.core.errors import WargameError
     from wargame.experiments.counterfactuals import Effect, check_extends
 
     few = Effect("cf", "lever", "aleppo_days", 3.0, 5.0, 2.0, 2.0, 2.0, pairs=1)

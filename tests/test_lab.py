@@ -12,7 +12,7 @@ import ipyvuetify as v
 import ipywidgets
 
 from wargame import lab
-from wargame.scenario import load_scenario
+from wargame.core.scenario import load_scenario
 
 SCENARIO = "hts_2024_classroom"          # the short one: six days
 

@@ -6,9 +6,9 @@ import mesa
 import pandas as pd
 import pytest
 
-from wargame.agents.unit import GroundUnit
+from wargame.core.agents.unit import GroundUnit
 from wargame.cli import main
-from wargame.model import WarModel
+from wargame.core.model import WarModel
 from wargame.output import RUN_FILES, RunData, metrics_frame, write_run
 
 

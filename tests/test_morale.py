@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 from tests.conftest import neighbour, step_phases, units_by_key
-from wargame.agents.unit import State
-from wargame.events import EquipmentCaptured, UnitBroke, UnitDefected, UnitRallied
-from wargame.rules.cohesion import update_cohesion
-from wargame.rules.combat import resolve_combat
-from wargame.rules.morale import FACTORS, apply_morale, draw_breakpoint, morale_factors, update_morale
-from wargame.rules.supply import update_supply
+from wargame.core.agents.unit import State
+from wargame.core.events import EquipmentCaptured, UnitBroke, UnitDefected, UnitRallied
+from wargame.core.rules.cohesion import update_cohesion
+from wargame.core.rules.combat import resolve_combat
+from wargame.core.rules.morale import FACTORS, apply_morale, draw_breakpoint, morale_factors, update_morale
+from wargame.core.rules.supply import update_supply
 
 
 def factors_of(model, unit) -> dict:
@@ -79,7 +79,7 @@ def test_pay_and_legitimacy_drain_the_saa(duel):
 
 
 def test_ideology_damps_losses(duel):
-    from wargame.rules.morale import damp
+    from wargame.core.rules.morale import damp
 
     model = duel()
     d = units_by_key(model)["defender"]
@@ -126,7 +126,7 @@ def test_morale_stays_in_bounds_and_clipping_keeps_ledger_proportions(duel):
 
 
 def test_the_ledger_of_a_unit_that_broke_sums_to_its_morale_change():
-    from wargame.model import WarModel
+    from wargame.core.model import WarModel
 
     model = WarModel("hts_2024", rng=4)
     for _ in range(24):
@@ -140,7 +140,7 @@ def test_the_ledger_of_a_unit_that_broke_sums_to_its_morale_change():
 
 
 def test_break_events_explain_the_break_by_factor_shares():
-    from wargame.model import WarModel
+    from wargame.core.model import WarModel
 
     model = WarModel("hts_2024", rng=4)
     for _ in range(12):
@@ -171,7 +171,7 @@ def test_cohesion_lost_to_casualties_and_desertion_and_regained_at_rest(duel):
 
 
 def test_cohesion_sets_the_break_threshold(duel):
-    from wargame.rules.breaks import break_threshold
+    from wargame.core.rules.breaks import break_threshold
 
     model = duel()
     d = units_by_key(model)["defender"]

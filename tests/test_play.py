@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wargame.errors import ScenarioError, WargameError
+from wargame.core.errors import ScenarioError, WargameError
 from wargame.play.game import Game, authenticate
 from wargame.play.hotseat import parse_line, play
 from wargame.play.store import GameStore
@@ -180,7 +180,7 @@ def test_a_whole_classroom_game_on_doctrine_ai_runs_to_its_end(store, tmp_path):
 
 
 def test_committed_reserves_make_for_their_sector(store):
-    from wargame.agents.unit import POSTURES
+    from wargame.core.agents.unit import POSTURES
 
     def mean_km(sector: str | None) -> float:
         game = new_game(store)
@@ -195,7 +195,7 @@ def test_committed_reserves_make_for_their_sector(store):
 
 
 def test_review_fixes_stances_last_a_turn_and_levers_are_honest(store):
-    from wargame.commanders import DOCTRINE
+    from wargame.core.commanders import DOCTRINE
     from wargame.play.game import StaleTurn
     from wargame.play.orders import parse_orders
 

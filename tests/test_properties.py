@@ -4,9 +4,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import DATA, conserved_personnel
-from wargame.agents.unit import GONE_FROM
-from wargame.model import WarModel
-from wargame.scenario import load_scenario
+from wargame.core.agents.unit import GONE_FROM
+from wargame.core.model import WarModel
+from wargame.core.scenario import load_scenario
 
 MELEE = load_scenario(DATA / "melee.toml")
 TUNABLE = sorted(p for p in MELEE.params if not p.startswith("theatre."))

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from wargame.cli import COMMANDS, main
-from wargame.model import WarModel
+from wargame.core.model import WarModel
 from wargame.output import RunData, metrics_frame, units_frame, write_run
 from wargame.report.aar import SECTIONS
 from wargame.report.render import render_run

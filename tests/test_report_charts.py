@@ -26,7 +26,7 @@ DATE_LABEL = re.compile(r"^(\d{1,2} [A-Z][a-z]{2}|\d\d:\d\d)$")
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> RunData:
-    from wargame.model import WarModel
+    from wargame.core.model import WarModel
 
     model = WarModel("hts_2024_classroom", rng=3)
     for _ in range(8):

@@ -13,7 +13,7 @@ from wargame.report.campaign_map import STATE_CODE, draw_map, snapshot_steps, vi
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    from wargame.model import WarModel
+    from wargame.core.model import WarModel
     from wargame.output import RunData, write_run
 
     model = WarModel("hts_2024_classroom", rng=3)

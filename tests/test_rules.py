@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 
 from tests.conftest import neighbour, step_phases, units_by_key
-from wargame.agents.unit import State
-from wargame.events import CityCaptured, UnitEncircled
-from wargame.model import WarModel
-from wargame.rules.combat import resolve_combat
-from wargame.rules.control import update_control
-from wargame.rules.movement import move_units
-from wargame.rules.supply import update_supply
+from wargame.core.agents.unit import State
+from wargame.core.events import CityCaptured, UnitEncircled
+from wargame.core.model import WarModel
+from wargame.core.rules.combat import resolve_combat
+from wargame.core.rules.control import update_control
+from wargame.core.rules.movement import move_units
+from wargame.core.rules.supply import update_supply
 
 PURE = {"rules.combat.frontage_per_km": 1e6}      # no frontage limit: the attrition law on its own
 

@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 
 from tests.conftest import neighbour, step_phases, units_by_key
-from wargame.agents.unit import State
-from wargame.events import UnitArrived, UnitBroke
-from wargame.model import WarModel
-from wargame.rules.air import run_air
-from wargame.rules.breaks import resolve_breaks
-from wargame.rules.combat import resolve_combat
-from wargame.rules.control import update_control
-from wargame.rules.morale import FACTORS, draw_breakpoint, update_morale
+from wargame.core.agents.unit import State
+from wargame.core.events import UnitArrived, UnitBroke
+from wargame.core.model import WarModel
+from wargame.core.rules.air import run_air
+from wargame.core.rules.breaks import resolve_breaks
+from wargame.core.rules.combat import resolve_combat
+from wargame.core.rules.control import update_control
+from wargame.core.rules.morale import FACTORS, draw_breakpoint, update_morale
 
 PURE = {"rules.combat.frontage_per_km": 1e6, "rules.combat.loss_noise": 0.0}
 

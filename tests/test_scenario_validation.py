@@ -3,9 +3,9 @@
 import pytest
 
 from wargame.cli import main
-from wargame.errors import ScenarioError
-from wargame.model import WarModel
-from wargame.scenario import load_scenario, parse_override
+from wargame.core.errors import ScenarioError
+from wargame.core.model import WarModel
+from wargame.core.scenario import load_scenario, parse_override
 
 
 def child(parent: str, body: str) -> str:
@@ -344,7 +344,7 @@ def test_every_named_lever_moves_the_campaign(lever, low, high):
 
 def test_every_counterfactual_extends_its_base_and_turns_its_lever():
     from wargame.experiments.counterfactuals import counterfactuals_of
-    from wargame.scenario import load_scenario
+    from wargame.core.scenario import load_scenario
 
     names = counterfactuals_of("hts_2024")
     assert {"hts_2024_russia_doubles_down", "hts_2024_hezbollah_intact", "hts_2024_no_israeli_strikes",
@@ -365,8 +365,8 @@ def test_every_counterfactual_extends_its_base_and_turns_its_lever():
 def test_a_scenario_error_survives_pickling_as_it_comes_back_from_a_worker():
     import pickle
 
-    from wargame.errors import ScenarioError
-    from wargame.scenario import load_scenario
+    from wargame.core.errors import ScenarioError
+    from wargame.core.scenario import load_scenario
 
     with pytest.raises(ScenarioError) as caught:
         load_scenario("hts_2024", {"meta.hours_per_step": 8.5})

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wargame.errors import ScenarioError, WargameError
+from wargame.core.errors import ScenarioError, WargameError
 from wargame.study.designs import Parameter, design_points, grid, latin_hypercube
 from wargame.study.execute import DaskExecutor, LocalExecutor, SerialExecutor
 from wargame.study.spec import ParameterSpec, StudySpec, load_study, resolve_parameters
@@ -170,7 +170,7 @@ def test_sobol_indices_rank_a_parameter_that_matters_above_one_that_cannot(tmp_p
 
 def test_calibration_is_repeatable_across_executors_and_writes_a_runnable_best_scenario(tmp_path):
     pytest.importorskip("optuna")
-    from wargame.scenario import load_scenario
+    from wargame.core.scenario import load_scenario
     from wargame.study.calibrate import run_calibration
 
     spec = StudySpec(kind="calibrate", scenario="hts_2024_classroom", replicates=1, seed=4,

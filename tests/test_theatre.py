@@ -7,9 +7,9 @@ import pytest
 from mesa.discrete_space import HexGrid
 from scipy.sparse import csgraph
 
-from wargame.theatre import OUTSIDE, ROAD_NONE, TERRAIN, TheatreSpec, build_theatre
-from wargame.theatre.geo import Projection, haversine_km
-from wargame.theatre.hexmap import HexLayout, mesa_even_rows_shifted
+from wargame.core.theatre import OUTSIDE, ROAD_NONE, TERRAIN, TheatreSpec, build_theatre
+from wargame.core.theatre.geo import Projection, haversine_km
+from wargame.core.theatre.hexmap import HexLayout, mesa_even_rows_shifted
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +127,7 @@ def test_map_png_is_a_real_image(theatre, tmp_path):
 def test_connected_ground_by_image_labelling_matches_a_graph_search():
     from scipy.sparse import csgraph
 
-    from wargame.model import WarModel
+    from wargame.core.model import WarModel
 
     model = WarModel("hts_2024", rng=1)
     th = model.theatre

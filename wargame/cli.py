@@ -13,8 +13,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from wargame.errors import WargameError
-from wargame.files import write_csv_atomic, write_text_atomic
+from wargame.core.errors import WargameError
+from wargame.output.files import write_csv_atomic, write_text_atomic
 
 DEFAULT_SCENARIO = "hts_2024"
 DEFAULT_SEED = 1
@@ -295,8 +295,8 @@ def _positive(text: str) -> int:
 
 def _overrides(pairs: list[str]) -> dict:
     """Parse every --set; report all the malformed ones at once."""
-    from wargame.errors import ScenarioError
-    from wargame.scenario import parse_override
+    from wargame.core.errors import ScenarioError
+    from wargame.core.scenario import parse_override
 
     parsed, problems = {}, []
     for pair in pairs:
@@ -313,10 +313,10 @@ def _overrides(pairs: list[str]) -> dict:
 def cmd_run(args) -> int:
     from tqdm import tqdm
 
-    from wargame.model import WarModel
+    from wargame.core.model import WarModel
     from wargame.output import check_run_directory, metrics_frame, run_info, write_run
     from wargame.report.summary import summarise
-    from wargame.scenario import load_scenario, param_warnings
+    from wargame.core.scenario import load_scenario, param_warnings
 
     loaded = load_scenario(args.scenario, _overrides(args.overrides))
     for warning in param_warnings(loaded):
@@ -434,7 +434,7 @@ def _check_new_or_ours(out: Path, marker: str, what: str) -> None:
 
 def cmd_compare(args) -> int:
     from wargame.report.ensemble import draw_ensemble, write_comparison, write_ensemble, write_ensemble_report
-    from wargame.scenario import load_scenario
+    from wargame.core.scenario import load_scenario
 
     if len(args.scenarios) < 2:
         raise WargameError("compare needs at least two scenarios: the base first, then the others")
@@ -495,8 +495,8 @@ def cmd_report(args) -> int:
 
 def cmd_map(args) -> int:
     from wargame.report.theatre_map import draw_theatre_png
-    from wargame.scenario import load_scenario
-    from wargame.theatre import TheatreSpec, build_theatre
+    from wargame.core.scenario import load_scenario
+    from wargame.core.theatre import TheatreSpec, build_theatre
 
     out = Path(args.out)
     if out.is_dir():
@@ -514,7 +514,7 @@ def cmd_map(args) -> int:
 
 
 def cmd_scenarios(args) -> int:
-    from wargame.scenario import builtin_names, load_scenario
+    from wargame.core.scenario import builtin_names, load_scenario
 
     if args.name is None:
         print("Built-in scenarios (python run.py scenarios NAME shows the parameters):")
@@ -538,7 +538,7 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from wargame.scenario import load_scenario, param_warnings
+    from wargame.core.scenario import load_scenario, param_warnings
 
     loaded = load_scenario(args.file, _overrides(args.overrides))
     for warning in param_warnings(loaded):
@@ -573,7 +573,7 @@ def ensemble_progress():
 
 def cmd_validate_history(args) -> int:
     from wargame.experiments.validation import SCENARIOS, summary_table, validate_history
-    from wargame.scenario import load_scenario
+    from wargame.core.scenario import load_scenario
 
     overrides = _overrides(args.overrides)
     for scenario in SCENARIOS:                         # a bad override is reported before any run starts
@@ -606,7 +606,7 @@ def cmd_counterfactuals(args) -> int:
         report_lines,
         run_counterfactuals,
     )
-    from wargame.scenario import load_scenario
+    from wargame.core.scenario import load_scenario
 
     load_scenario(args.base)
     names = args.only or counterfactuals_of(args.base)
@@ -633,7 +633,7 @@ def cmd_counterfactuals(args) -> int:
 
 def _study_spec(args):
     """The study from --study and the options (options win), validated; every problem named."""
-    from wargame.errors import Problem, ScenarioError
+    from wargame.core.errors import Problem, ScenarioError
     from wargame.study.spec import StudySpec, load_study
 
     if args.study:
@@ -680,7 +680,7 @@ def _study_spec(args):
         raw["design"]["kind"] = "csv"
     from pydantic import ValidationError
 
-    from wargame.errors import problems_from_validation
+    from wargame.core.errors import problems_from_validation
     try:
         return StudySpec.model_validate(raw), source
     except ValidationError as exc:
@@ -775,7 +775,7 @@ def cmd_lab(args) -> int:
     import signal
     import subprocess
 
-    from wargame.scenario import load_scenario
+    from wargame.core.scenario import load_scenario
 
     # solara-assets carries the page's scripts and fonts (without it the browser fetches them from a CDN);
     # altair stands for the rest of Mesa's visualisation extra
@@ -845,7 +845,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_places(args) -> int:
-    from wargame.theatre.features import load_geodata
+    from wargame.core.theatre.features import load_geodata
 
     places = [p for p in load_geodata().places.values() if args.kind in (None, p.kind)]
     print(f"{'id':<22} {'kind':<9} {'lat':>8} {'lon':>8}  name / source")

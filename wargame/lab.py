@@ -47,14 +47,14 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 from PIL import Image
 
-from wargame.agents.unit import GONE_FROM, ROUTING
-from wargame.events import CampaignEnded, CityCaptured
-from wargame.model import WarModel, fresh_seed
+from wargame.core.agents.unit import GONE_FROM, ROUTING
+from wargame.core.events import CampaignEnded, CityCaptured
+from wargame.core.model import WarModel, fresh_seed
 from wargame.report.campaign_map import CONTROL_ALPHA, TERRAIN_LIGHTEN, Z_CONTROL, Z_COUNTER, Z_FRONT
 from wargame.report.style import DateTicks, faction_styles, short_name, side_colours, side_styles
 from wargame.report.theatre_map import KEY_TOWNS, TERRAIN_COLOURS, base_map, draw_places
-from wargame.scenario import builtin_names, load_scenario
-from wargame.theatre import TERRAIN_CLASSES, Theatre, TheatreSpec, build_theatre
+from wargame.core.scenario import builtin_names, load_scenario
+from wargame.core.theatre import TERRAIN_CLASSES, Theatre, TheatreSpec, build_theatre
 
 DEFAULT_SCENARIO = "hts_2024"
 DEFAULT_SEED = 1

@@ -26,10 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wargame.errors import WargameError
+from wargame.core.errors import WargameError
 from wargame.experiments.runner import run_ensemble
-from wargame.scenario import load_scenario
-from wargame.scenario.loader import builtin_names
+from wargame.core.scenario import load_scenario
+from wargame.core.scenario.loader import builtin_names
 
 BOOTSTRAP = 2000
 CONFIDENCE = 0.95
@@ -45,7 +45,7 @@ MEASURES = {
 
 def counterfactuals_of(base: str) -> list[str]:
     """Built-in scenarios that extend `base` directly (their files say `extends = "<base>"`)."""
-    from wargame.scenario.loader import BUILTIN_DIR, read_toml
+    from wargame.core.scenario.loader import BUILTIN_DIR, read_toml
 
     return [name for name in builtin_names() if name != base
             and read_toml(BUILTIN_DIR / f"{name}.toml").get("extends") == base]

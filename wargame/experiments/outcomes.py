@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import math
 
-from wargame.agents.unit import GONE_FROM
-from wargame.events import BaseCaptured, CityCaptured
-from wargame.model import SURPRISE_WINDOW_DAYS
-from wargame.theatre import TERRAIN_CLASSES
+from wargame.core.agents.unit import GONE_FROM
+from wargame.core.events import BaseCaptured, CityCaptured
+from wargame.core.model import SURPRISE_WINDOW_DAYS
+from wargame.core.theatre import TERRAIN_CLASSES
 
 NAN = math.nan
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wargame.errors import WargameError
+from wargame.core.errors import WargameError
 from wargame.experiments.outcomes import campaign_outcome
 from wargame.experiments.seeds import replicate_seeds
 
@@ -41,7 +41,7 @@ class Job:
 def run_job(job: Job) -> dict:
     """Build, run and summarise one run (no per-unit records: an ensemble keeps only outcomes, and with
     `job.series` the per-step metrics as {column: [values]})."""
-    from wargame.model import WarModel
+    from wargame.core.model import WarModel
 
     model = WarModel(job.scenario, rng=job.seed, collect_units=False, **job.overrides)
     model.run()
@@ -60,8 +60,11 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-# Code that does not change a run's outcome: editing it keeps finished runs valid.
-NOT_MODEL_CODE = ("cli.py", "output.py", "files.py", "report/", "play/")
+# The code and data that make a run: the model core, the built-in scenarios and the experiments layer
+# (which turns a finished model into its outcome row). Editing anything else (output, report, study,
+# play, web, lab, cli) keeps finished runs valid.
+RUN_PACKAGES = ("core", "experiments")
+RUN_DATA = ("scenarios",)
 
 
 @functools.cache
@@ -69,33 +72,32 @@ def code_fingerprint() -> str:
     """A digest of the code and data that make a run: finished runs saved by other code are not reused."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.blake2b(digest_size=8)
-    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".toml", ".json") and p.is_file()):
-        relative = path.relative_to(root).as_posix()
-        if relative.startswith(NOT_MODEL_CODE):
-            continue
-        digest.update(relative.encode())
-        digest.update(path.read_bytes())
+    for top in RUN_PACKAGES + RUN_DATA:
+        for path in sorted(p for p in (root / top).rglob("*") if p.suffix in (".py", ".toml", ".json")
+                           and p.is_file()):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 @functools.cache
 def scenario_digest(scenario: str) -> str:
     """A digest of the resolved scenario (every file of its `extends` chain): an edited file is a new key."""
-    from wargame.scenario import load_scenario
+    from wargame.core.scenario import load_scenario
 
     return hashlib.blake2b(load_scenario(scenario).to_toml().encode(), digest_size=8).hexdigest()
 
 
 def preload_model_code() -> None:
-    """Import every module a run may use before forking workers, so that they run the code the fingerprint
-    was taken of, even if files on disk change during a long ensemble."""
+    """Import every module a run may use (the packages of RUN_PACKAGES, which need no extra) before
+    forking workers, so that they run the code the fingerprint was taken of, even if files on disk change
+    during a long ensemble."""
     import importlib
     import pkgutil
 
-    import wargame
-
-    for info in pkgutil.walk_packages(wargame.__path__, "wargame."):
-        if not info.name.startswith(("wargame.play", "wargame.report", "wargame.cli")):
+    for top in RUN_PACKAGES:
+        package = importlib.import_module(f"wargame.{top}")
+        for info in pkgutil.walk_packages(package.__path__, f"wargame.{top}."):
             importlib.import_module(info.name)
 
 

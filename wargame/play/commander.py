@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from wargame.agents.unit import POSTURES
-from wargame.commanders import DOCTRINE
-from wargame.commanders.base import Orders
+from wargame.core.agents.unit import POSTURES
+from wargame.core.commanders import DOCTRINE
+from wargame.core.commanders.base import Orders
 from wargame.play.orders import TEMPO_SHARE
 
 

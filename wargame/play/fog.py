@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from wargame.agents.unit import STATES, UNIT_TYPES, on_map
-from wargame.rules.air import spotting_mask
+from wargame.core.agents.unit import STATES, UNIT_TYPES, on_map
+from wargame.core.rules.air import spotting_mask
 
 PUBLIC_EVENTS = ("city_captured", "base_captured", "campaign_ended", "weather")
 

@@ -20,16 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
-from wargame.errors import Problem, ScenarioError, WargameError
-from wargame.events import Note, StrategicDecision, Weather
-from wargame.model import WarModel
+from wargame.core.errors import Problem, ScenarioError, WargameError
+from wargame.core.events import Note, StrategicDecision, Weather
+from wargame.core.model import WarModel
 from wargame.play.commander import TeamCommander
 from wargame.play.fog import Memory, team_view, truth
 from wargame.play.orders import parse_orders
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
-from wargame.scenario import load_scenario
-from wargame.scenario.levers import set_parameter
+from wargame.core.scenario import load_scenario
+from wargame.core.scenario.levers import set_parameter
 
 DEFAULT_SCENARIO = "hts_2024_classroom"
 # The 2018 Idlib de-escalation zone with the western Aleppo countryside (as hts_2024_russia_turkey_deal)
@@ -290,7 +290,7 @@ class Game:
     def _commit_reserves(self, sector: str) -> None:
         """The regime's reserves (units in reserve posture) make for the sector's centre this turn (the
         team's commander gives them the target; this records the decision)."""
-        from wargame.agents.unit import POSTURES, fighting
+        from wargame.core.agents.unit import POSTURES, fighting
 
         t = self.model.table
         saa = self.model.faction_ids.index("saa") if "saa" in self.model.faction_ids else -1
@@ -346,8 +346,8 @@ class Game:
             model.events.add(Weather(model.turn, model.day, model.bad_weather))
             return "bad weather" if model.bad_weather else "clear weather"
         if kind == "defection":
-            from wargame.rules.breaks import defect
-            from wargame.rules.capture import strongest_enemy_near
+            from wargame.core.rules.breaks import defect
+            from wargame.core.rules.capture import strongest_enemy_near
 
             key = params.get("unit")
             row = next((a.row for a in model.unit_agents if a.key == key), None)

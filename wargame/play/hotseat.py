@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 
-from wargame.errors import WargameError
+from wargame.core.errors import WargameError
 from wargame.play.game import Game
 from wargame.play.news import describe as news_line
 from wargame.play.orders import ORDER_TYPES, STANCES

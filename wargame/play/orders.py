@@ -26,7 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from wargame.errors import Problem, ScenarioError, problems_from_validation
+from wargame.core.errors import Problem, ScenarioError, problems_from_validation
 
 STANCES = ("doctrine", "hold", "attack", "withdraw")
 

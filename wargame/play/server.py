@@ -42,7 +42,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from wargame.errors import ScenarioError, WargameError
+from wargame.core.errors import ScenarioError, WargameError
 from wargame.play.fog import truth as true_picture
 from wargame.play.game import DEFAULT_SCENARIO, INJECTS, OVERRIDES, Game, StaleTurn, authenticate
 from wargame.play.news import describe
@@ -697,7 +697,7 @@ def status_bar(s: dict, team: str | None = None) -> str:
 
 def home_page(hub: Hub, request: Request, message: str = "", errors: list[str] | None = None,
               status: int = 200) -> HTMLResponse:
-    from wargame.scenario import builtin_names
+    from wargame.core.scenario import builtin_names
 
     who = None
     code = request.cookies.get(COOKIE)

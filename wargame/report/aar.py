@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from wargame.files import write_text_atomic
+from wargame.output.files import write_text_atomic
 from wargame.report.html import esc, figure, page, when_text
 from wargame.report.style import faction_colours, save_figure, short_name, theme
 from wargame.report.why import WHY_FACTORS, Collapse, break_table, collapses, faction_drivers, factor_label

@@ -26,8 +26,8 @@ from matplotlib.animation import FFMpegWriter
 from matplotlib.legend import Legend
 from PIL import Image
 
-from wargame.errors import WargameError
-from wargame.files import write_atomic
+from wargame.core.errors import WargameError
+from wargame.output.files import write_atomic
 from wargame.report.campaign_map import (
     Z_CONTROL,
     Z_COUNTER,

@@ -32,10 +32,10 @@ from matplotlib.patches import Patch, Polygon, Rectangle
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from wargame.files import write_atomic
+from wargame.output.files import write_atomic
 from wargame.report.style import STATE_COLOURS, faction_colours, short_name, side_colours
 from wargame.report.theatre_map import KEY_TOWNS, TERRAIN_COLOURS, base_map, draw_places, draw_scale_bar
-from wargame.theatre import TERRAIN_CLASSES, Theatre, TheatreSpec, build_theatre
+from wargame.core.theatre import TERRAIN_CLASSES, Theatre, TheatreSpec, build_theatre
 
 MAP_DPI = 160              # the whole theatre ~1550 px tall: a 5 km hex's counter is ~11 px
 CONTROL_ALPHA = 0.38       # weight of the side's colour over the (lightened) terrain

@@ -1,7 +1,7 @@
 """The analysts' charts of a finished run: forces, unit states, territory, air, supply and captured equipment.
 
 Each chart is a function ``figure_<name>(run) -> Figure`` over a RunData (files only, no model), and
-``draw_charts(run, out_dir)`` writes them all as ``<name>.png``. What the metrics are (see wargame/metrics.py):
+``draw_charts(run, out_dir)`` writes them all as ``<name>.png``. What the metrics are (see wargame/core/metrics.py):
 personnel, morale, cohesion, unit states, territory, cities, supply and aircraft are levels at each step;
 killed/captured tallies, air sorties, strikes, missiles, drone raids and captured equipment are running
 totals since the start, so the air chart turns them into totals per day.
@@ -26,7 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from wargame.agents.unit import STATES
+from wargame.core.agents.unit import STATES
 from wargame.output import RunData
 from wargame.report.style import (
     STATE_COLOURS,

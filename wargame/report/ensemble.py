@@ -23,9 +23,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from wargame.errors import WargameError
+from wargame.core.errors import WargameError
 from wargame.experiments.counterfactuals import paired_effect
-from wargame.files import write_atomic, write_text_atomic
+from wargame.output.files import write_atomic, write_text_atomic
 from wargame.output import require_files
 from wargame.report.html import esc, figure, page, when_text
 from wargame.report.style import (
@@ -56,7 +56,7 @@ class EnsembleData:
 
     @classmethod
     def load(cls, directory: str | Path) -> EnsembleData:
-        from wargame.scenario import load_scenario
+        from wargame.core.scenario import load_scenario
 
         directory = require_files(directory, ("ensemble.json", "scenario.toml", "outcomes.parquet", "series.parquet"),
                                   "an ensemble directory")
@@ -175,7 +175,7 @@ def figure_fans(ens: EnsembleData):
 
 def city_fall_table(ens: EnsembleData, min_share: float = 0.05) -> pd.DataFrame:
     """Cities and towns that fell in at least `min_share` of runs: share fallen and the quantiles of the day."""
-    from wargame.theatre import TheatreSpec, build_theatre
+    from wargame.core.theatre import TheatreSpec, build_theatre
 
     t = ens.scenario.theatre
     theatre = build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))

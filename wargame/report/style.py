@@ -43,8 +43,8 @@ import numpy as np
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-from wargame.agents.unit import STATES
-from wargame.files import write_atomic
+from wargame.core.agents.unit import STATES
+from wargame.output.files import write_atomic
 
 DPI = 110
 EPOCH = dt.datetime(1970, 1, 1)              # matplotlib's default date epoch: date number 0

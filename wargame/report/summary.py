@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from wargame.report.why import factor_label
-from wargame.scenario.schema import Scenario
+from wargame.core.scenario.schema import Scenario
 
 
 def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: list[dict]) -> str:

@@ -17,7 +17,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from wargame.theatre import OUTSIDE, TERRAIN_CLASSES, Theatre
+from wargame.core.theatre import OUTSIDE, TERRAIN_CLASSES, Theatre
 
 TERRAIN_COLOURS = {
     "open": "#e9e4c9",

@@ -24,7 +24,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from wargame.rules.morale import FACTORS
+from wargame.core.rules.morale import FACTORS
 
 FACTOR_LABELS = {
     "casualties": "casualties", "force_ratio": "force ratio (odds faced)", "contagion": "contagion (neighbours broke)",
@@ -44,7 +44,7 @@ def factor_label(name: str) -> str:
 
 def _locator(run):
     """A function from cells to (name of the nearest city or town, km to it)."""
-    from wargame.theatre import TheatreSpec, build_theatre
+    from wargame.core.theatre import TheatreSpec, build_theatre
 
     t = run.scenario.theatre
     theatre = build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))

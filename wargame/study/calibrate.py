@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from wargame.errors import WargameError
+from wargame.core.errors import WargameError
 from wargame.experiments.history import TARGETS, calibration_loss, score
-from wargame.files import write_atomic, write_text_atomic
+from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc
 from wargame.report.style import save_figure, theme
-from wargame.scenario.paths import set_path
+from wargame.core.scenario.paths import set_path
 from wargame.study.plan import execute, make_plan
 from wargame.study.report import table_html, write_study_report
 from wargame.study.spec import StudySpec, resolve_parameters
@@ -47,7 +47,7 @@ def _optuna():
 
 def historical_base(scenario: str) -> str:
     """The historical campaign a scenario is (or extends): its targets are the ones to fit."""
-    from wargame.scenario import load_scenario
+    from wargame.core.scenario import load_scenario
 
     base = Path(load_scenario(scenario).files[0]).stem
     known = sorted({t.scenario for t in TARGETS})

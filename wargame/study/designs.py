@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from wargame.errors import Problem, ScenarioError
+from wargame.core.errors import Problem, ScenarioError
 
 DESIGNS = ("grid", "lhs", "sobol", "csv")
 

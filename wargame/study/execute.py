@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from wargame.errors import WargameError
+from wargame.core.errors import WargameError
 from wargame.experiments.runner import Job, default_workers, preload_model_code, run_job
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"

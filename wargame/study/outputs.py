@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wargame.errors import WargameError
+from wargame.core.errors import WargameError
 
 NAMED = {
     "aleppo_days": "days Aleppo held",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wargame.files import write_atomic, write_text_atomic
+from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc, figure, page
 from wargame.report.style import save_figure
 from wargame.study import charts

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wargame.errors import WargameError
-from wargame.files import write_atomic
+from wargame.core.errors import WargameError
+from wargame.output.files import write_atomic
 from wargame.report.html import esc
 from wargame.report.style import save_figure
 from wargame.study import charts

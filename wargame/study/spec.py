@@ -34,8 +34,8 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from wargame.errors import Problem, ScenarioError, problems_from_validation
-from wargame.scenario.common import Strict
+from wargame.core.errors import Problem, ScenarioError, problems_from_validation
+from wargame.core.scenario.common import Strict
 from wargame.study.designs import Parameter
 from wargame.study.outputs import DEFAULT_OUTPUTS
 
@@ -88,7 +88,7 @@ class StudySpec(Strict):
 
 def load_study(path: str | Path) -> tuple[StudySpec, str]:
     """A study file, validated; returns the spec and the file's name (for messages and relative paths)."""
-    from wargame.scenario.loader import read_toml
+    from wargame.core.scenario.loader import read_toml
 
     path = Path(path)
     raw = read_toml(path)
@@ -105,7 +105,7 @@ def load_study(path: str | Path) -> tuple[StudySpec, str]:
 def resolve_parameters(spec: StudySpec, source: str) -> list[Parameter]:
     """Each parameter with its range: given in the study, else the scenario's plausible range; every path
     must be a tunable number of the scenario, and a given range must lie within its hard bounds."""
-    from wargame.scenario import load_scenario
+    from wargame.core.scenario import load_scenario
 
     loaded = load_scenario(spec.scenario, spec.overrides)
     problems, out = [], []

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from wargame.errors import WargameError
-from wargame.files import write_atomic, write_text_atomic
+from wargame.core.errors import WargameError
+from wargame.output.files import write_atomic, write_text_atomic
 
 MANIFEST = "manifest.json"
 RESULTS = "results"

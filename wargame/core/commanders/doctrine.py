@@ -1,0 +1,235 @@
+"""Doctrine AI: the default commander of every faction.
+
+offensive  attack towards objectives along roads: each attacking unit makes for its own objective, else
+           the nearest place of the highest-priority objective its side has not yet taken (of those its
+           faction pursues: an objective may name the factions that go for it), no more units
+           to a cell than it can hold, so that they fan out over a city's districts (the movement rule
+           follows roads, so attacks run along them); reserves go the same way as attacking units.
+           Nothing attacks into ground a Russia-Turkey deal has frozen.
+defensive  hold cities: units hold where they stand; reserves go to the threatened place their side must
+           hold (most enemy troops within THREAT_KM), as the 25th Division was rushed to Aleppo, once the
+           regime HQ has reacted (`reaction_days` after the start: a surprised command reacts late) and
+           unless that place's sector is already breaking (reserves are not fed into a collapse); withdraw
+           when a sector breaks: a unit around which the regime HQ's `withdraw_share` of the side's units
+           within `sector_km` have broken in the last day falls back one cell towards its supply sources
+           (elite units and units in the `hold` posture stand). The HQ's parameters apply to every
+           defensive faction of a scenario that has one.
+static     hold.
+air        strike the most threatening enemy spearheads first: enemy power, raised by how fast it has
+           been advancing, over its distance to the nearest place the side must hold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wargame.core.agents.unit import POSTURES, ROUTING
+from wargame.core.commanders.base import Orders
+from wargame.core.rules.combat import offensive_power
+
+THREAT_KM = 40.0
+ATTACK, RESERVE, HOLD = POSTURES.index("attack"), POSTURES.index("reserve"), POSTURES.index("hold")
+
+
+def objective_cells(model, side: str, kind: str = "capture", faction: str | None = None) -> list[tuple[int, int, str]]:
+    """(priority, cell, city id or "") of the side's objectives of a kind that `faction` pursues (all of them
+    when faction is None); for capture, the cells of its area objectives too."""
+    key = ("objective_cells", side, kind, faction)
+    if key not in model.static_cache:
+        model.static_cache[key] = _objective_cells(model, side, kind, faction)
+    return model.static_cache[key]
+
+
+def objective_arrays(model, side: str, faction: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """objective_cells for capture as arrays: priority, cell, and the city's number in theatre.cities
+    (len(cities) for a cell that is not a city's)."""
+    key = ("objective_arrays", side, faction)
+    if key not in model.static_cache:
+        listed = objective_cells(model, side, "capture", faction)
+        number = {cid: i for i, cid in enumerate(model.theatre.cities)}
+        model.static_cache[key] = (np.array([p for p, _, _ in listed], dtype=np.int64),
+                                   np.array([c for _, c, _ in listed], dtype=np.int64),
+                                   np.array([number.get(cid, len(number)) for _, _, cid in listed], dtype=np.int64))
+    return model.static_cache[key]
+
+
+def _objective_cells(model, side: str, kind: str, faction: str | None) -> list[tuple[int, int, str]]:
+    """A city to capture stands for all its built-up cells: a city is taken district by district (it falls
+    when more than half its cells are held), so attackers fan out over it instead of queueing for its centre."""
+    out = []
+    city_at = {city.cell: cid for cid, city in model.theatre.cities.items()}
+    for oid, objective in model.spec.objectives.items():
+        if objective.side != side or (faction is not None and objective.factions and faction not in objective.factions):
+            continue
+        if objective.kind == kind or (kind == "capture" and objective.kind == "area"):
+            for c in model.objective_cells[oid].tolist():
+                city = city_at.get(c, "") if objective.kind != "area" else ""
+                cells = model.theatre.cities[city].cells if kind == "capture" and city else (c,)
+                out += [(objective.priority, int(x), city) for x in cells]
+    return list(dict.fromkeys(out))
+
+
+def spread_over(model, cells: np.ndarray, targets: np.ndarray, room) -> np.ndarray:
+    """A target for each unit (standing in `cells`): the nearest target that still has room, at most `room`
+    units to a target (a number, or one per target), nearer units served first. When every target is full
+    the rest go to their nearest. Rounds of a vectorised greedy assignment (usually two or three)."""
+    distance = model.theatre.km_between(cells[:, None], targets[None, :])
+    chosen = targets[np.argmin(distance, axis=1)]
+    left = np.broadcast_to(np.asarray(room), targets.shape).copy()
+    waiting = np.arange(cells.size)
+    while waiting.size and (left > 0).any():
+        d = np.where(left[None, :] > 0, distance[waiting], np.inf)
+        pick = np.argmin(d, axis=1)
+        order = np.lexsort((d[np.arange(waiting.size), pick], pick))        # by target, nearest first
+        waiting, pick = waiting[order], pick[order]
+        first = np.searchsorted(pick, pick, side="left")
+        served = np.arange(pick.size) - first < left[pick]
+        chosen[waiting[served]] = targets[pick[served]]
+        left -= np.bincount(pick[served], minlength=targets.size)
+        waiting = waiting[~served]
+    return chosen
+
+
+class DoctrineCommander:
+    """The doctrine AI (see the module docstring)."""
+
+    def orders(self, model, faction: str, rows: np.ndarray) -> Orders:
+        doctrine = model.spec.factions[faction].doctrine
+        if doctrine == "offensive":
+            return self._offensive(model, faction, rows)
+        if doctrine == "defensive":
+            return self._defensive(model, faction, rows)
+        return Orders()
+
+    # ------------------------------------------------------------ offensive
+
+    def _offensive(self, model, faction: str, rows: np.ndarray) -> Orders:
+        t = model.table
+        side = model.spec.factions[faction].side
+        s = model.side_index[side]
+        priority, cells, city = objective_arrays(model, side, faction)
+        # a city stays a target until the side holds it (most of its cells), not until every district is won
+        city_held = np.array([model.city_owner.get(cid) == s for cid in model.theatre.cities] + [False])
+        open_ = (model.control[cells] != s) & ~model.frozen[cells] & ~city_held[city]
+        targets = cells[open_ & (priority == priority[open_].min())] if open_.any() else cells[:0]
+        orders = Orders()
+        free = rows[~model.frozen[t.idx[rows]]]
+        own = model.unit_objective[free]
+        own_open = (own >= 0) & (model.control[np.maximum(own, 0)] != s)
+        chosen = np.where(own_open, own, -1)
+        attacking = (t.posture[free] == ATTACK) | (t.posture[free] == RESERVE)
+        seeking = ~own_open & attacking
+        if targets.size and seeking.any():
+            # a unit already making for one of today's targets keeps it (no churn as the front moves); the
+            # others are spread over the room the targets have left
+            last = getattr(model, "last_targets", None)
+            current = last[free] if last is not None and last.size == t.n else np.full(free.size, -1)
+            keeps = seeking & np.isin(current, targets)
+            chosen[keeps] = current[keeps]
+            needs = seeking & ~keeps
+            if needs.any():
+                taken = np.bincount(np.searchsorted(targets_sorted := np.sort(targets), current[keeps]),
+                                    minlength=targets.size)
+                room = model.spec.rules.movement.stacking_limit - taken
+                chosen[needs] = spread_over(model, t.idx[free[needs]], targets_sorted, room)
+        ok = chosen >= 0
+        orders.targets = dict(zip(free[ok].tolist(), chosen[ok].tolist()))
+        return orders
+
+    # ------------------------------------------------------------ defensive
+
+    def _defensive(self, model, faction: str, rows: np.ndarray) -> Orders:
+        t = model.table
+        side = model.spec.factions[faction].side
+        s = model.side_index[side]
+        orders = Orders()
+        posture = t.posture[rows]
+        threat_cell = self._threat_cell(model, side, s) if (posture == RESERVE).any() else None
+        if threat_cell is not None:
+            orders.targets.update(dict.fromkeys(rows[posture == RESERVE].tolist(), threat_cell))
+        attackers = rows[(posture == ATTACK) & (model.unit_objective[rows] >= 0)]
+        orders.targets.update(zip(attackers.tolist(), model.unit_objective[attackers].tolist()))
+        orders.withdraw.update(self._broken_sectors(model, s, rows).tolist())
+        return orders
+
+    def _threat_cell(self, model, side: str, s: int) -> int | None:
+        """Where the side's reserves go this step (the same for all its defensive factions: computed once)."""
+        key = ("threat_cell", model.turn, s)
+        cache = model.static_cache
+        if key not in cache:
+            cache.pop(("threat_cell", model.turn - 1, s), None)
+            hold = [c for _, c, _ in objective_cells(model, side, "hold") if model.control[c] == s]
+            hq = model.spec.actors.regime_hq
+            reacting = hq is None or model.day >= hq.reaction_days - 1e-9
+            if hold and hq is not None and reacting:     # reserves are not fed into a sector already breaking
+                hold = [c for c, gone in zip(hold, self._collapsed(model, s, np.array(hold))) if not gone]
+            cache[key] = self._most_threatened(model, s, hold) if reacting else None
+        return cache[key]
+
+    @staticmethod
+    def _enemies(model, s: int) -> np.ndarray:
+        t = model.table
+        return np.flatnonzero((t.idx >= 0) & (t.state <= 1) & model.hostile[s, t.side])
+
+    def _most_threatened(self, model, s: int, cells: list[int]) -> int | None:
+        enemies = self._enemies(model, s)
+        if not cells or enemies.size == 0:
+            return None
+        t = model.table
+        distance = model.theatre.km_between(np.array(cells)[:, None], t.idx[enemies][None, :])
+        threat = ((distance <= THREAT_KM) * t.personnel[enemies][None, :]).sum(axis=1)
+        return int(cells[int(np.argmax(threat))]) if threat.max() > 0 else None
+
+    @staticmethod
+    def _collapsed(model, s: int, cells: np.ndarray) -> np.ndarray:
+        """Bool per cell: within `sector_km` of it, the regime HQ's `withdraw_share` of the side's units
+        have broken in the last day."""
+        hq = model.spec.actors.regime_hq
+        t = model.table
+        mine = np.flatnonzero(t.side == s)
+        recent = mine[(t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.turn - model.spec.steps_per_day)]
+        if recent.size == 0:
+            return np.zeros(cells.size, dtype=bool)
+        th = model.theatre
+        standing = mine[(t.idx[mine] >= 0) & (t.state[mine] <= 1)]
+        last_cells = np.where(t.idx[recent] >= 0, t.idx[recent], t.last_idx[recent])
+        broke = (th.km_between(cells[:, None], last_cells[None, :]) <= hq.sector_km).sum(axis=1)
+        holding = (th.km_between(cells[:, None], t.idx[standing][None, :]) <= hq.sector_km).sum(axis=1)
+        return (broke > 0) & (broke >= hq.withdraw_share * np.maximum(1, broke + holding))
+
+    def _broken_sectors(self, model, s: int, rows: np.ndarray) -> np.ndarray:
+        """Rows in sectors where the regime HQ's share of units has broken in the last day."""
+        hq = model.spec.actors.regime_hq
+        if hq is None or rows.size == 0:
+            return np.array([], dtype=np.int64)
+        t = model.table
+        mine = np.flatnonzero(t.side == s)
+        recent = mine[(t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.turn - model.spec.steps_per_day)]
+        if recent.size == 0:
+            return np.array([], dtype=np.int64)
+        th = model.theatre
+        last_cells = np.where(t.idx[recent] >= 0, t.idx[recent], t.last_idx[recent])
+        breaks = (th.km_between(t.idx[rows][:, None], last_cells[None, :]) <= hq.sector_km).sum(axis=1)
+        exposed = rows[breaks > 0]
+        if exposed.size == 0:
+            return exposed
+        standing = (th.km_between(t.idx[exposed][:, None], t.idx[rows][None, :]) <= hq.sector_km).sum(axis=1)
+        share = breaks[breaks > 0] / np.maximum(1.0, breaks[breaks > 0] + standing)
+        steady = ~t.elite[exposed] & (t.posture[exposed] != HOLD)
+        return exposed[(share >= hq.withdraw_share) & steady]
+
+    # ------------------------------------------------------------ air
+
+    def rank_air_targets(self, model, faction: str, candidates: np.ndarray) -> np.ndarray:
+        t = model.table
+        side = model.spec.factions[faction].side
+        s = model.side_index[side]
+        candidates = candidates[~model.frozen[t.idx[candidates]]]
+        if candidates.size == 0:
+            return candidates
+        hold = [c for _, c, _ in objective_cells(model, side, "hold") if model.control[c] == s]
+        friends = np.flatnonzero((t.idx >= 0) & (t.side == s) & (t.state != ROUTING))
+        anchors = np.array(hold or t.idx[friends].tolist() or [t.idx[candidates[0]]])
+        distance = model.theatre.km_between(t.idx[candidates][:, None], anchors[None, :]).min(axis=1)
+        threat = offensive_power(model, candidates) * (1.0 + t.advance_km[candidates] / 10.0) / (1.0 + distance / 50.0)
+        return candidates[np.argsort(-threat, kind="stable")]

@@ -1,0 +1,465 @@
+"""WarModel: the Mesa model of the war, built from a scenario and stepped in fixed phases.
+
+One step (default 6 hours), as in DESIGN.md:
+  1. timeline events and arrivals; strategic actors (Israel, Iran, Iraqi militias, Hezbollah, Turkey,
+     Russia's headquarters)                                   rules.timeline, rules.strategic
+  2. commanders decide (doctrine AI or a human's orders)      commanders
+  3. control and supply, whole map at once                    rules.control, rules.supply
+  4. air: sorties, targeting, strikes, drones                 rules.air
+  5. movement                                                 rules.movement
+  6. combat                                                   rules.combat
+  7. morale and cohesion; breaks, contagion, capture          rules.morale, rules.cohesion, rules.breaks
+  8. data collection and end conditions                       metrics
+
+Plain keyword parameters make it drivable by ``mesa.batch_run`` and SolaraViz:
+``WarModel(scenario="hts_2024", rng=7, **{"factions.saa.pay": 0.3})`` (or ``factions__saa__pay=0.3``).
+Unit numbers live in ``model.table`` (a column per attribute); each unit is also a Mesa ``CellAgent``.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import weakref
+from pathlib import Path
+
+import mesa
+import numpy as np
+from mesa.discrete_space import HexGrid, PropertyLayer
+
+from wargame.core.agents.actors import build_actors
+from wargame.core.agents.air import build_air
+from wargame.core.agents.table import UnitTable
+from wargame.core.agents.unit import ACTIVE, GROUPS, KINDS, POSTURES, UNIT_TYPES, GroundUnit, fighting, on_map
+from wargame.core.commanders import decide
+from wargame.core.events import CampaignEnded, EventLog, UnitArrived
+from wargame.core.metrics import MetricsCollector, UnitRecorder, compute_metrics, metric_names
+from wargame.core.tallies import TALLIES
+from wargame.core.rules.air import run_air
+from wargame.core.rules.combat import resolve_combat
+from wargame.core.rules.control import update_cities, update_control
+from wargame.core.rules.morale import FACTORS, draw_breakpoint, update_morale
+from wargame.core.rules.objectives import objective_cells, place_held, update_objectives
+
+SURPRISE_WINDOW_DAYS = 3.0    # losses are noted when the ~3-day window of surprise closes (Dupuy)
+from wargame.core.rules.movement import FieldCache, move_units
+from wargame.core.rules.strategic import run_actors
+from wargame.core.rules.supply import update_supply
+from wargame.core.rules.timeline import run_timeline
+from wargame.core.scenario import LoadedScenario, load_scenario
+from wargame.core.scenario.forces import UnitSpec
+from wargame.core.theatre import TERRAIN_CLASSES, TheatreSpec, build_theatre
+
+ATTRIBUTION_DAYS = 3.0        # the morale-ledger window that explains a break
+GROUP_IDEOLOGY = {            # assumption: ideology of militia groups relative to their faction's
+    "irgc": 0.2, "hezbollah": 0.2, "fatemiyoun": 0.1, "zeinabiyoun": 0.1, "iraqi_pmu": 0.05,
+    "liwa_al_quds": 0.0, "ndf": -0.2,
+}
+
+
+def fresh_seed() -> int:
+    """A seed from the operating system's entropy, so that a run without one can still be reproduced."""
+    return int(np.random.SeedSequence().generate_state(1, dtype=np.uint32)[0])
+
+
+class WarModel(mesa.Model):
+    """The Syrian war on a hex grid of western Syria. See the module docstring for the phases."""
+
+    def __init__(self, scenario: str | Path | LoadedScenario = "hts_2024", rng=None, *,
+                 overrides: dict | None = None, collect_units: bool = True, commanders: dict | None = None,
+                 **params):
+        overrides = {**(overrides or {}), **params}
+        if isinstance(scenario, LoadedScenario) and not overrides:
+            loaded = scenario
+        else:
+            source = scenario.path if isinstance(scenario, LoadedScenario) else scenario
+            base = scenario.overrides if isinstance(scenario, LoadedScenario) else {}
+            loaded = load_scenario(source, {**base, **overrides})
+        if rng is None:
+            rng = fresh_seed()
+        super().__init__(rng=rng)
+        self.seed = int(rng) if isinstance(rng, (int, np.integer)) else None
+        self.loaded = loaded
+        self.spec = loaded.scenario.model_copy(deep=True)   # timeline events may change it
+        self.turn = 0
+        self.events = EventLog(self.spec.meta.start)
+        self.end_reason: str | None = None
+        self.commanders = dict(commanders or {})             # faction id -> Commander; doctrine otherwise
+
+        t = self.spec.theatre
+        self.theatre = build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))
+        self._build_sides()
+        self._build_grid()
+        self.table = UnitTable(FACTORS, window=max(1, int(ATTRIBUTION_DAYS * self.spec.steps_per_day)))
+        self.unit_agents: list[GroundUnit] = []
+        self.formation_keys = list(self.spec.units)
+        self.formation_parent = np.array([self.formation_keys.index(u.parent) if u.parent else -1
+                                          for u in self.spec.units.values()], dtype=np.int64)
+        self.tally = {name: np.zeros(len(self.faction_ids)) for name in TALLIES}
+        self.city_owner: dict[str, int] = {}
+        self.major_cities: dict[int, set[str]] = {}
+        for objective in self.spec.objectives.values():
+            if objective.kind == "hold":
+                self.major_cities.setdefault(self.side_index[objective.side], set()).update(objective.places)
+        update_cities(self)
+        self.initial_city_owner = dict(self.city_owner)
+        self.initial_place_owner = {pid: int(self.control[cell]) for pid, cell in self.theatre.place_cell.items()}
+        self.objective_cells = objective_cells(self)
+        self.objective_progress: dict[str, float] = {}
+        self.objectives_achieved: dict[str, float] = {}
+        update_objectives(self)
+        self.cities_lost = np.zeros(len(self.side_ids), dtype=np.int64)
+        self.sorties_on = np.zeros(0)           # per unit: enemy sorties that struck it this step
+        self.sorties_near = np.zeros(0)         # per unit: friendly sorties struck within a cell of it
+        self.breaks_step = np.zeros(0, dtype=bool)
+        self.unit_objective = np.zeros(0, dtype=np.int64)   # per unit: its own objective cell, or -1
+        self.air_stats = {"sorties": np.zeros(len(self.side_ids)), "strikes": np.zeros(len(self.side_ids)),
+                          "missiles": np.zeros(len(self.side_ids)), "drone_raids": np.zeros(len(self.side_ids))}
+        self.captured_equipment = {k: np.zeros(len(self.faction_ids))
+                                   for k in ("armour", "artillery", "air_defence", "aircraft")}
+        self.bad_weather = False
+        self.strike_queue: list[tuple] = []
+        self.faction_cache: dict = {}
+        self.static_cache: dict = {}         # things fixed for the run, computed on first use
+        self.ledger_step = np.zeros((0, len(FACTORS)))
+        self.deserted_step = np.zeros(0)
+        self.fields = FieldCache()
+        hq = self.spec.actors.russia_hq
+        self.golan_zone = self.theatre.inside & (self.theatre.km_to_golan <= (hq.golan_km if hq else -1.0))
+        for city in (hq.golan_exempt if hq else []):
+            if city in self.theatre.cities:
+                self.golan_zone[list(self.theatre.cities[city].cells)] = False
+        self.wings, self.air_defences = build_air(self)
+        self.actors = build_actors(self)
+
+        self.pending_events = sorted(self.spec.timeline, key=lambda e: e.day)
+        specs = sorted(self.spec.units.items(), key=lambda kv: kv[1].arrives_day)
+        self.pending_units = [(s.arrives_day, k, s) for k, s in specs if s.arrives_day > 0 and s.rises_when is None]
+        self.dormant_units = [(k, s) for k, s in specs if s.rises_when is not None]   # rise on a trigger
+        for key, spec in specs:
+            if spec.arrives_day == 0 and spec.rises_when is None:
+                self.deploy(key, spec)
+        self.initial_personnel = float(self.table.personnel.sum())
+        self._note_initial_encirclement()
+        self.losses_at_day: dict[float, np.ndarray] = {}        # side losses when the surprise window closed
+        self.defence_losses = np.zeros(len(TERRAIN_CLASSES))    # loss shares of dug-in units in contact, by terrain
+        self.defence_exposure = np.zeros(len(TERRAIN_CLASSES))  # and how many unit-steps they were
+        self.defence_pressure = np.zeros(len(TERRAIN_CLASSES))  # and the fire they faced over their own power
+
+        self.metric_names = metric_names(self)
+        self.metrics = compute_metrics(self)
+        self.recorder = UnitRecorder(self) if collect_units else None
+        self.datacollector = MetricsCollector(model_reporters={name: _reader(name) for name in self.metric_names})
+        self.datacollector.collect(self)
+        if self.recorder:
+            self.recorder.record()
+        self.running = True
+
+    # ------------------------------------------------------------------ construction
+
+    def _build_sides(self) -> None:
+        self.side_ids = list(self.spec.sides)
+        self.side_index = {sid: i for i, sid in enumerate(self.side_ids)}
+        n = len(self.side_ids)
+        self.hostile = np.zeros((n, n), dtype=bool)
+        for sid, side in self.spec.sides.items():
+            for enemy in side.enemies:
+                self.hostile[self.side_index[sid], self.side_index[enemy]] = True
+                self.hostile[self.side_index[enemy], self.side_index[sid]] = True
+        self.source_cells = [[self.theatre.place_cell[p] for p in self.spec.sides[sid].supply_sources]
+                             for sid in self.side_ids]
+        self.faction_ids = list(self.spec.factions)
+        self.faction_index = {fid: i for i, fid in enumerate(self.faction_ids)}
+        self.faction_side = np.array([self.side_index[f.side] for f in self.spec.factions.values()])
+        self.faction_kind = np.array([KINDS.index(f.kind) for f in self.spec.factions.values()])
+
+    def _build_grid(self) -> None:
+        th = self.theatre
+        ncols, nrows = th.shape
+        self.grid = HexGrid(th.shape, torus=False, random=self.random)
+        # Mesa registers each grid's dynamic cell class with copyreg, a global table, so the class and the
+        # property-layer arrays its accessors hold outlive the model; forget it when the model goes.
+        weakref.finalize(self, copyreg.dispatch_table.pop, self.grid.cell_klass, None)
+        self.cells = [self.grid[(c, r)] for c in range(ncols) for r in range(nrows)]
+        self.grid.add_property_layer(PropertyLayer.from_data("terrain", th.as_grid(th.terrain).copy()))
+        self.grid.add_property_layer(PropertyLayer.from_data("control", th.as_grid(self._initial_control())))
+        self.control = self.grid.control.data.reshape(-1)          # a view: writes go to the layer
+        self.supply_layers, self.influence_layers = [], []
+        for sid in self.side_ids:
+            for name, store in ((f"supply_{sid}", self.supply_layers), (f"influence_{sid}", self.influence_layers)):
+                self.grid.add_property_layer(PropertyLayer(name, th.shape, default_value=False, dtype=bool))
+                store.append(getattr(self.grid, name).data.reshape(-1))
+        self.connected = [np.zeros(th.n, dtype=bool) for _ in self.side_ids]
+        self.params_version = 0          # bumped when a timeline event changes a parameter
+        self.supply_dirty: set[int] = set(range(len(self.side_ids)))   # sides whose supply must be recomputed
+        self.supply_own: list[np.ndarray | None] = [None] * len(self.side_ids)  # ground at the last recompute
+        self.supply_range_turn = [-10**9] * len(self.side_ids)
+
+    def _initial_control(self) -> np.ndarray:
+        th = self.theatre
+        control = np.full(th.n, self.side_index[self.spec.control_default], dtype=np.int8)
+        for area in self.spec.control:
+            if area.polygon is not None:
+                mask = th.cells_in_polygon(area.polygon)
+            else:
+                mask = np.zeros(th.n, dtype=bool)
+                mask[th.cells_within(th.place_cell[area.around], area.km)] = True
+            control[mask] = self.side_index[area.side]
+        control[~th.inside] = -1
+        return control
+
+    # ------------------------------------------------------------------ units
+
+    def deploy(self, key: str, spec: UnitSpec, arriving: bool = False) -> list[GroundUnit]:
+        """Create the unit(s) of an order-of-battle entry at their place."""
+        th = self.theatre
+        centre = th.place_cell[spec.at] if spec.at else th.cell_at(spec.lat, spec.lon)
+        faction = self.spec.factions[spec.faction]
+        quality = faction.quality if spec.quality is None else spec.quality
+        if faction.kind == "saa" and spec.quality is None:
+            quality *= 0.75 + 0.5 * faction.professionalism
+        personnel = float(spec.personnel)
+        hezbollah = self.spec.actors.hezbollah
+        if spec.group == "hezbollah" and hezbollah is not None:
+            personnel *= 0.3 + 0.7 * hezbollah.strength
+            quality *= 0.8 + 0.2 * hezbollah.strength
+        turkey = self.spec.actors.turkey
+        if faction.kind == "rebel" and faction.patron == "turkey" and turkey is not None:
+            quality *= 0.8 + 0.4 * turkey.support
+        ideology = spec.ideology if spec.ideology is not None else min(
+            1.0, max(0.0, faction.ideology + GROUP_IDEOLOGY.get(spec.group or "", 0.0)))
+        created = []
+        side = self.side_index[faction.side]
+        for i, cell in enumerate(self._placement_cells(int(centre), spec.count, side)):
+            unit = self.add_unit(
+                key=key if spec.count == 1 else f"{key}_{i + 1}",
+                name=spec.name if spec.count == 1 else f"{spec.name} ({i + 1})",
+                formation=self.formation_keys.index(key), faction=spec.faction, utype=spec.type,
+                personnel=personnel, armour=spec.armour, artillery=spec.artillery, air_defence=spec.air_defence,
+                quality=min(1.0, quality), morale=faction.morale if spec.morale is None else spec.morale,
+                cohesion=faction.cohesion if spec.cohesion is None else spec.cohesion, ideology=ideology,
+                supply=spec.supply, posture=spec.posture, elite=spec.elite, group=spec.group, idx=cell,
+                active_from_day=spec.active_from_day, conscripts=faction.kind == "saa" and not spec.elite)
+            self.unit_objective[unit.row] = th.place_cell[spec.objective] if spec.objective else -1
+            created.append(unit)
+            if arriving:
+                self.tally["reinforced"][self.faction_index[spec.faction]] += personnel
+                self.events.add(UnitArrived(self.turn, self.day, unit.key, unit.name, unit.faction,
+                                            spec.at or f"{spec.lat:.3f},{spec.lon:.3f}"))
+        return created
+
+    def add_unit(self, *, key: str, name: str, formation: int, faction: str, utype: str, personnel: float,
+                 armour: float, artillery: float, air_defence: float, quality: float, morale: float,
+                 cohesion: float, ideology: float, supply: float, posture: str, elite: bool, group: str | None,
+                 idx: int, active_from_day: float = 0.0, conscripts: bool = False) -> GroundUnit:
+        """Add one unit: a row in the table and a Mesa agent in its cell."""
+        fid = self.faction_index[faction]
+        f = self.spec.factions[faction]
+        breakpoint = draw_breakpoint(self.rng, quality, cohesion, posture, elite)
+        if conscripts and f.kind == "saa":
+            breakpoint *= 1.0 - 0.3 * f.conscript_share
+        row = self.table.add(
+            idx=idx, side=self.faction_side[fid], faction=fid, kind=self.faction_kind[fid],
+            utype=UNIT_TYPES.index(utype), state=ACTIVE, posture=POSTURES.index(posture),
+            group=-1 if group is None else GROUPS.index(group), formation=formation,
+            personnel=personnel, personnel_start=personnel, armour=armour, artillery=artillery,
+            air_defence=air_defence, quality=quality, morale=morale, morale_start=morale, cohesion=cohesion,
+            cohesion_base=cohesion,
+            ideology=ideology, supply=supply, breakpoint=breakpoint, elite=elite, conscripts=conscripts,
+            active_from_day=active_from_day)
+        unit = GroundUnit(self, key=key, name=name, row=row,
+                          formation_key=self.formation_keys[formation] if formation >= 0 else key)
+        self.unit_agents.append(unit)
+        self._grow_unit_arrays()
+        return unit
+
+    def _grow_unit_arrays(self) -> None:
+        n = self.table.n
+        for name in ("sorties_on", "sorties_near"):
+            arr = getattr(self, name)
+            if arr.size < n:
+                setattr(self, name, np.concatenate([arr, np.zeros(n - arr.size)]))
+        if self.breaks_step.size < n:
+            self.breaks_step = np.concatenate([self.breaks_step, np.zeros(n - self.breaks_step.size, dtype=bool)])
+        if self.unit_objective.size < n:
+            self.unit_objective = np.concatenate([self.unit_objective,
+                                                  np.full(n - self.unit_objective.size, -1, dtype=np.int64)])
+
+    def _placement_cells(self, centre: int, count: int, side: int | None = None) -> list[int]:
+        """`count` cells nearest the centre (itself first) with room under the stacking limit, and, for a
+        side, not held by its enemies nor holding enemy units."""
+        th = self.theatre
+        limit = self.spec.rules.movement.stacking_limit
+        table = self.table
+        present = on_map(table)
+        stack = np.bincount(table.idx[present], minlength=th.n) if table.n else np.zeros(th.n, int)
+        if side is not None:
+            enemy_units = np.zeros(th.n, dtype=bool)
+            enemy_units[table.idx[present & self.hostile[side, table.side]]] = True
+            hostile_ground = (self.control >= 0) & self.hostile[side][np.maximum(self.control, 0)]
+            stack = np.where(enemy_units | hostile_ground, limit, stack)     # no room there
+        km = th.layout.cell_km * 1.5
+        while True:
+            near = th.cells_within(centre, km)
+            if near.size >= count * 2 or km > 200:
+                break
+            km *= 1.6
+        order = near[np.lexsort((near, th.km_between(centre, near)))]
+        chosen = []
+        for cell in order:
+            if stack[cell] < limit:
+                chosen.append(int(cell))
+                stack[cell] += 1
+                if len(chosen) == count:
+                    return chosen
+        return (chosen + [centre] * count)[:count]
+
+    def invalidate_supply(self) -> None:
+        """Recompute every side's supply in full at the next step (after sources or rules changed)."""
+        self.supply_dirty.update(range(len(self.side_ids)))
+        self.supply_own = [None] * len(self.side_ids)
+
+    def set_control(self, cells, side: str) -> None:
+        """Hand cells to a side (an instructor's inject, a test): supply is recomputed for the sides touched."""
+        cells = np.atleast_1d(np.asarray(cells, dtype=np.int64))
+        cells = cells[self.theatre.inside[cells]]
+        s = self.side_index[side]
+        self.supply_dirty.update(np.unique(self.control[cells]).tolist() + [s])
+        self.control[cells] = s
+        update_cities(self)
+        update_objectives(self)
+
+    def _note_initial_encirclement(self) -> None:
+        """Units already cut off when the scenario opens (a siege under way) have long absorbed the shock of
+        encirclement: mark them cut off from the start, so the shock falls only on units cut off later."""
+        from wargame.core.rules.supply import side_supply
+
+        t = self.table
+        for s in range(len(self.side_ids)):
+            linked = side_supply(self, s)[1]
+            mine = np.flatnonzero((t.side == s) & (t.idx >= 0))
+            near = self.theatre.neighbours[t.idx[mine]]
+            touching = (linked[np.where(near >= 0, near, 0)] & (near >= 0)).any(axis=1)
+            cut = ~linked[t.idx[mine]] & ~touching
+            t.cut_off[mine[cut]] = True
+            t.cut_since[mine[cut]] = 0
+
+    # ------------------------------------------------------------------ Mesa's own "scenario"
+
+    @property
+    def scenario(self):
+        """Always None. Mesa 3.5 gives models an experimental ``scenario`` object (a bag of parameters and
+        the seed), and SolaraViz replaces a model's ``scenario`` argument with a new one of those when it
+        rebuilds a model that has one. Ours is a wargame scenario by name (``self.spec`` once loaded), so
+        we hide Mesa's: SolaraViz then passes our keyword parameters through untouched."""
+        return None
+
+    @scenario.setter
+    def scenario(self, value) -> None:
+        self._mesa_scenario = value
+
+    # ------------------------------------------------------------------ views
+
+    @property
+    def side_losses(self) -> np.ndarray:
+        """Personnel each side has lost so far: killed, captured and deserted."""
+        lost = self.tally["killed"] + self.tally["captured"] + self.tally["deserted"]
+        return np.bincount(self.faction_side, weights=lost, minlength=len(self.side_ids))
+
+    @property
+    def side_start_personnel(self) -> np.ndarray:
+        """Each side's personnel at the start plus its reinforcements."""
+        t = self.table
+        first = np.bincount(t.side, weights=t.personnel_start, minlength=len(self.side_ids))
+        defected = np.bincount(self.faction_side, weights=self.tally["defected_in"], minlength=len(self.side_ids))
+        return first - defected
+
+    @property
+    def day(self) -> float:
+        """Days since the start at the end of the current step."""
+        return self.turn / self.spec.steps_per_day
+
+    @property
+    def ground_units(self):
+        """All ground units ever created, as a Mesa AgentSet (creation order), on the map or not."""
+        return self.agents_by_type[GroundUnit] if GroundUnit in self.agent_types else mesa.agent.AgentSet(
+            [], random=self.random)
+
+    def units_on_map(self) -> list[GroundUnit]:
+        rows = np.flatnonzero(on_map(self.table))
+        return [self.unit_agents[r] for r in rows]
+
+    def fighting_rows(self) -> np.ndarray:
+        return np.flatnonzero(fighting(self.table))
+
+    def sync_cells(self, rows) -> None:
+        """Put the Mesa agents of these rows in the cells their table rows say."""
+        rows = np.asarray(rows, dtype=np.int64)
+        agents, cells = self.unit_agents, self.cells
+        for row, target in zip(rows.tolist(), self.table.idx[rows].tolist()):    # Python ints: cheap indexing
+            agents[row].cell = cells[target] if target >= 0 else None
+
+    # ------------------------------------------------------------------ the step
+
+    def step(self) -> None:
+        self.turn += 1
+        self.table.losses_step[:] = 0.0        # every loss this step (strikes, hunger, combat) counts
+        run_timeline(self)
+        run_actors(self)
+        decide(self)
+        update_control(self)
+        update_supply(self)
+        run_air(self)
+        move_units(self)
+        resolve_combat(self)
+        update_morale(self)
+        update_objectives(self)
+        if SURPRISE_WINDOW_DAYS not in self.losses_at_day and self.day >= SURPRISE_WINDOW_DAYS - 1e-9:
+            self.losses_at_day[SURPRISE_WINDOW_DAYS] = self.side_losses.copy()
+        self.metrics = compute_metrics(self)
+        self.datacollector.collect(self)
+        if self.recorder:
+            self.recorder.record()
+        self._check_end()
+
+    def _check_end(self) -> None:
+        reason = None
+        for oid, objective in self.spec.objectives.items():
+            if not objective.ends_campaign:
+                continue
+            progress = self.objective_progress[oid]
+            if objective.kind == "capture" and progress >= 1.0:
+                reason = f"objective {oid} achieved by {objective.side}"
+                break
+            if objective.kind == "area" and progress >= (objective.end_share or objective.share) - 1e-12:
+                reason = f"objective {oid} achieved by {objective.side} ({progress:.0%} of the area held)"
+                break
+            if objective.kind == "hold" and progress < 1.0:
+                lost = [p for p in objective.places if not place_held(self, p, self.side_index[objective.side])]
+                reason = f"objective {oid} failed: {objective.side} lost " + ", ".join(lost)
+                break
+        if reason is None and self.turn >= self.spec.total_steps:
+            reason = f"end of the scenario's {self.spec.meta.duration_days:g} days"
+        if reason is None:
+            sides_fighting = set(self.table.side[fighting(self.table)].tolist())
+            for objective in self.spec.objectives.values():
+                if self.side_index[objective.side] not in sides_fighting:
+                    reason = f"{objective.side} has no fighting units left"
+                    break
+        if reason is not None:
+            self.end_reason = reason
+            self.events.add(CampaignEnded(self.turn, self.day, reason))
+            self.running = False
+
+    def run(self, progress=None) -> None:
+        """Step until the campaign ends; `progress(model)` is called after each step."""
+        while self.running:
+            self.step()
+            if progress is not None:
+                progress(self)
+
+
+def _reader(name: str):
+    def read(model) -> float:
+        return model.metrics[name]
+    read.__name__ = f"metric_{name}"
+    return read

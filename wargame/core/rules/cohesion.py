@@ -1,0 +1,51 @@
+"""Cohesion: organisational integrity. Lost to casualties, to killed leaders and to desertion; regained
+slowly at rest, up to the unit's normal level. It sets how deep morale can fall before a unit breaks
+(rules.breaks) and how fast it recovers (the rest factor of rules.morale).
+
+Rules:
+  - casualties: `casualty_weight` x the share of personnel lost this step
+  - desertion: `desertion_weight` x the share of personnel that deserted this step
+  - leaders killed: `leader_loss` when a strike kills a unit's commanders (rules.strategic, Israel)
+  - recovery: `recovery` x (normal - cohesion) a day when out of contact and supplied
+Daily desertion: SAA conscript units slip away at `daily_desertion` a day, scaled by how unpaid, how
+demoralised and how conscripted they are (the desertion counts as deserted, not killed).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wargame.core.agents.unit import KINDS
+from wargame.core.rules.morale import faction_column
+
+
+def update_cohesion(model, rows: np.ndarray) -> None:
+    t = model.table
+    rules = model.spec.rules.cohesion
+    before = t.personnel[rows] + t.losses_step[rows] + model.deserted_step[rows]
+    lost = t.losses_step[rows] / np.maximum(before, 1.0)
+    deserted = model.deserted_step[rows] / np.maximum(before, 1.0)
+    resting = ~t.in_contact[rows] & (t.supply[rows] >= 0.5)
+    recovery = np.where(resting, rules.recovery / model.spec.steps_per_day
+                        * np.maximum(0.0, t.cohesion_base[rows] - t.cohesion[rows]), 0.0)
+    change = -rules.casualty_weight * lost - rules.desertion_weight * deserted + recovery
+    t.cohesion[rows] = np.clip(t.cohesion[rows] + change, 0.0, 1.0)
+
+
+def daily_desertion(model, rows: np.ndarray) -> None:
+    """Unpaid, demoralised conscripts slip away: personnel counted as deserted."""
+    t = model.table
+    model.deserted_step = np.zeros(t.n)
+    rate = model.spec.rules.breaks.daily_desertion / model.spec.steps_per_day
+    saa = (t.kind[rows] == KINDS.index("saa")) & t.conscripts[rows]
+    if rate <= 0 or not saa.any():
+        return
+    pay = faction_column(model, rows, "pay", 1.0)
+    conscripted = faction_column(model, rows, "conscript_share", 0.0)
+    share = rate * (1.0 - pay) * (1.0 - t.morale[rows]) * 2.0 * conscripted
+    share = np.where(saa, share, 0.0)
+    lost = t.personnel[rows] * share
+    t.personnel[rows] -= lost
+    t.deserted[rows] += lost
+    model.deserted_step[rows] = lost
+    np.add.at(model.tally["deserted"], t.faction[rows], lost)

@@ -1,0 +1,201 @@
+"""Morale: named factors move every unit's morale each step, and each change goes to its ledger.
+
+Factors (each a column of changes, one per unit; the ledger keeps them by name):
+  casualties    losses this step relative to the unit's size, times `casualty_weight`
+  force_ratio   in contact: enemy fire against the unit's resilience; 3:1 costs `force_ratio_weight` a day,
+                favourable odds give a little back (at most `rest_recovery` a day)
+  contagion     friendly units breaking within `contagion_km` (applied as they break; see rules.breaks)
+  command       the unit's own formation (and the one above it) breaking this step (see rules.breaks)
+  encirclement  cut off from every source: `encirclement_shock` at once, then `encirclement_weight` a day
+  supply        a supply stock below half: up to `supply_weight` a day
+  air_enemy     enemy sorties that struck it: `air_fear_weight` per sortie on a 1,000-strong unit
+  air_own       friendly sorties on the enemy beside it: `air_support_weight` per sortie
+  stiffening    Russian advisers, special forces or military police within the Russian faction's
+                `stiffening_km`: its `stiffening` a day (IRGC advisers do the same for militia within 15 km:
+                0.01 x militia leadership a day)
+  shock         an enemy unit within `shock_km` advancing faster than `shock_speed_km_day`: up to
+                `shock_weight` a day
+  pay           SAA: `pay_weight` x (1 - pay) x (1 - legitimacy) a day: an unpaid army in a cause it
+                doubts drains away
+  leadership    militia: `leadership_weight` x (1 - leadership) a day: what Israeli strikes kill
+  momentum      rebels: `momentum_gain` per enemy unit that broke nearby (applied in rules.breaks)
+  rest          out of contact, supplied and linked: `rest_recovery` x (1 - morale) x (0.5 + cohesion) a day
+Rates "a day" are applied as their share of a day each step, so the step length does not change them.
+Ideology damps every loss by up to `ideology_resistance`; elite units feel losses 20% less. Changes are
+applied together and clipped to [0, 1]; a clipped total is shared by the factors in proportion, so the
+ledger never depends on the order in which factors are computed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from wargame.core.agents.unit import GROUPS, KINDS, UNIT_TYPES, on_map
+
+FACTORS = ("casualties", "force_ratio", "contagion", "command", "encirclement", "supply", "air_enemy",
+           "air_own", "stiffening", "shock", "pay", "leadership", "momentum", "rest")
+F = {name: i for i, name in enumerate(FACTORS)}
+BREAKPOINT_MEDIAN = 0.15   # historically most units break at 10-20 percent losses (DESIGN.md)
+BREAKPOINT_SIGMA = 0.45    # lognormal spread: ~55% of draws in 10-20%, ~1.5% beyond 40%
+STIFFENERS = ("advisers", "special_forces", "military_police")
+STIFFENER_TYPES = np.array([u in STIFFENERS for u in UNIT_TYPES])
+
+
+def draw_breakpoint(rng, quality: float, cohesion: float, posture: str, elite: bool) -> float:
+    """Loss share at which a unit breaks: lognormal around 15%, shifted by its qualities."""
+    base = BREAKPOINT_MEDIAN * math.exp(BREAKPOINT_SIGMA * rng.standard_normal())
+    shift = (0.7 + 0.6 * quality) * (0.7 + 0.6 * cohesion)
+    if posture in ("hold", "garrison"):
+        shift *= 1.1
+    if elite:
+        shift *= 1.4
+    return float(min(0.9, base * shift))
+
+
+def faction_column(model, rows: np.ndarray, attribute: str, default: float) -> np.ndarray:
+    """A faction parameter for each row (the default for factions of kinds without it)."""
+    return faction_values(model, attribute, default)[model.table.faction[rows]]
+
+
+def faction_values(model, attribute: str, default: float) -> np.ndarray:
+    """A faction parameter per faction, computed once a step (parameters change only between steps)."""
+    key = (model.turn, attribute, default)
+    cache = model.faction_cache
+    if key not in cache:
+        if len(cache) > 64:
+            cache.clear()
+        cache[key] = np.array([f.__dict__.get(attribute, default) for f in model.spec.factions.values()], dtype=float)
+    return cache[key]
+
+
+def morale_factors(model, rows: np.ndarray) -> np.ndarray:
+    """(rows, factors) morale changes this step, before damping by ideology and clipping."""
+    t = model.table
+    m = model.spec.rules.morale
+    dt = 1.0 / model.spec.steps_per_day
+    out = np.zeros((rows.size, len(FACTORS)))
+    before = t.personnel[rows] + t.losses_step[rows]
+    out[:, F["casualties"]] = -m.casualty_weight * t.losses_step[rows] / np.maximum(before, 1.0)
+    ratio = t.enemy_ratio[rows]
+    contact = t.in_contact[rows] & (ratio > 0)
+    odds = np.log(np.where(contact, ratio, 1.0)) / math.log(3.0)
+    # favourable odds give a little back, never faster than rest would: winning a fight is not a rest
+    regained = np.minimum(0.3 * m.force_ratio_weight * -odds, m.rest_recovery)
+    out[:, F["force_ratio"]] = np.where(contact, dt * np.where(odds > 0, -m.force_ratio_weight * odds, regained), 0.0)
+    newly_cut = t.cut_off[rows] & (t.cut_since[rows] == model.turn) & (model.turn > 0)
+    out[:, F["encirclement"]] = np.where(t.cut_off[rows], -m.encirclement_weight * dt, 0.0) \
+        - np.where(newly_cut, m.encirclement_shock, 0.0)
+    supply = t.supply[rows]
+    out[:, F["supply"]] = np.where(supply < 0.5, -m.supply_weight * dt * (1.0 - 2.0 * supply), 0.0)
+    out[:, F["air_enemy"]] = -np.minimum(0.3, m.air_fear_weight * model.sorties_on[rows] * 1000.0
+                                         / np.maximum(t.personnel[rows], 100.0))
+    out[:, F["air_own"]] = np.minimum(0.05, m.air_support_weight * model.sorties_near[rows])
+    out[:, F["stiffening"]] = stiffening(model, rows) * dt
+    out[:, F["shock"]] = shock(model, rows) * dt
+    kind = t.kind[rows]
+    saa = kind == KINDS.index("saa")
+    pay = faction_column(model, rows, "pay", 1.0)
+    legitimacy = faction_column(model, rows, "legitimacy", 1.0)
+    out[:, F["pay"]] = np.where(saa, -m.pay_weight * dt * (1.0 - pay) * (1.0 - legitimacy), 0.0)
+    leadership = faction_column(model, rows, "leadership", 1.0)
+    out[:, F["leadership"]] = np.where(kind == KINDS.index("militia"), -m.leadership_weight * dt * (1.0 - leadership),
+                                       0.0)
+    resting = ~t.in_contact[rows] & (supply >= 0.5) & ~t.cut_off[rows]
+    out[:, F["rest"]] = np.where(resting, m.rest_recovery * dt * (1.0 - t.morale[rows]) * (0.5 + t.cohesion[rows]),
+                                 0.0)
+    return out
+
+
+def stiffening(model, rows: np.ndarray) -> np.ndarray:
+    """Morale added to units near Russian (or, for militia, IRGC) advisers, special forces and police."""
+    t = model.table
+    out = np.zeros(rows.size)
+    present = on_map(t)
+    for fid, faction in enumerate(model.spec.factions.values()):
+        if faction.kind != "russia":
+            continue
+        stiffeners = np.flatnonzero(present & (t.faction == fid) & STIFFENER_TYPES[t.utype])
+        out += _near_bonus(model, rows, stiffeners, faction.stiffening_km, faction.stiffening,
+                           (t.side[rows] == model.faction_side[fid]) & (t.faction[rows] != fid))
+    irgc = np.flatnonzero(present & (t.group == GROUPS.index("irgc")) & (t.utype == UNIT_TYPES.index("advisers")))
+    if irgc.size:
+        leadership = faction_column(model, irgc[:1], "leadership", 0.5)[0]
+        militia = (t.kind[rows] == KINDS.index("militia")) & (t.group[rows] != GROUPS.index("irgc"))
+        out += _near_bonus(model, rows, irgc, 15.0, 0.01 * leadership, militia)
+    return out
+
+
+def _near_bonus(model, rows, sources, km, amount, eligible) -> np.ndarray:
+    if sources.size == 0 or amount <= 0 or not eligible.any():
+        return np.zeros(rows.size)
+    t = model.table
+    cells = t.idx[sources]
+    key = ("near_mask", km, cells.tobytes())          # advisers seldom move: reuse the mask while they stay
+    cache = model.faction_cache
+    if key not in cache:
+        cache[key] = model.theatre.near_mask(cells, km)
+    return np.where(eligible & cache[key][t.idx[rows]], amount, 0.0)
+
+
+def shock(model, rows: np.ndarray) -> np.ndarray:
+    """Morale lost when an enemy unit nearby advances fast (km moved over about the last day)."""
+    t = model.table
+    m = model.spec.rules.morale
+    fast = np.flatnonzero(on_map(t) & (t.advance_km > m.shock_speed_km_day))
+    if fast.size == 0:
+        return np.zeros(rows.size)
+    strongest = np.zeros(rows.size)
+    for s in range(len(model.side_ids)):
+        theirs = fast[t.side[fast] == s]
+        if theirs.size == 0:
+            continue
+        speed = model.theatre.max_near(t.idx[theirs], m.shock_km, t.advance_km[theirs] / m.shock_speed_km_day)
+        victims = model.hostile[s, t.side[rows]]
+        strongest = np.where(victims, np.maximum(strongest, speed[t.idx[rows]]), strongest)
+    return np.where(strongest > 0, -m.shock_weight * np.minimum(1.0, strongest - 0.5), 0.0)
+
+
+def damp(model, rows: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Ideology and elite status damp losses (positive changes are left alone)."""
+    t = model.table
+    keep = 1.0 - model.spec.rules.morale.ideology_resistance * t.ideology[rows]
+    keep = keep * np.where(t.elite[rows], 0.8, 1.0)
+    return np.where(factors < 0, factors * keep[:, None], factors)
+
+
+def apply_morale(model, rows: np.ndarray, factors: np.ndarray) -> None:
+    """Add the factors' changes to morale together, clipped to [0, 1], and record them in the ledger."""
+    t = model.table
+    total = factors.sum(axis=1)
+    before = t.morale[rows]
+    after = np.clip(before + total, 0.0, 1.0)
+    scale = np.divide(after - before, total, out=np.zeros_like(total), where=total != 0)
+    t.morale[rows] = after
+    grow_ledger_step(model)
+    model.ledger_step[rows] += factors * scale[:, None]
+
+
+def grow_ledger_step(model) -> None:
+    """Units may be added mid-step (a defection): keep this step's ledger as long as the table."""
+    missing = model.table.n - model.ledger_step.shape[0]
+    if missing > 0:
+        model.ledger_step = np.vstack([model.ledger_step, np.zeros((missing, len(FACTORS)))])
+
+
+def update_morale(model) -> None:
+    """Phase 7: morale factors, cohesion, breaks and their outcomes, contagion, rallies."""
+    from wargame.core.rules.breaks import resolve_breaks
+    from wargame.core.rules.cohesion import daily_desertion, update_cohesion
+
+    t = model.table
+    model.ledger_step = np.zeros((t.n, len(FACTORS)))
+    rows = np.flatnonzero(on_map(t))
+    if rows.size:
+        apply_morale(model, rows, damp(model, rows, morale_factors(model, rows)))
+        daily_desertion(model, rows)
+        update_cohesion(model, rows)
+    resolve_breaks(model)
+    grow_ledger_step(model)
+    t.record(model.turn, model.ledger_step)

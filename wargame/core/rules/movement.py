@@ -1,0 +1,191 @@
+"""Movement: units walk down cost fields towards the cell their commander chose, or away when routed.
+
+Rule: each step a unit has `speed_km_day / steps_per_day` km of movement (less when its supply is low,
+more when routing), banked across steps. It moves cell by cell to the neighbour nearest its target along
+the cheapest path (terrain cost, roads cheaper), paying `hostile_factor` times more to enter ground the
+enemy holds and still contests (an enemy fighting unit next to it); ground the enemy has abandoned costs
+only what the terrain and roads cost. It stops when it would enter a cell with an enemy fighting unit
+(contact: combat decides), or ground its side may not enter (Iranian-backed units keep `golan_km` from the
+Golan), or when its movement runs out. A unit whose best cell is already full of its own side (at the
+stacking limit; routed enemies there do not count) takes the next best cell that still leads towards its
+target, so columns deploy rather than queue on one road; with none, it waits. Routed units, and units
+ordered to withdraw (one cell), fall back along the cheapest path to their side's supply sources.
+
+All movers advance together, one cell per round; where more want a cell than it has room for, a random
+priority drawn each step decides. Cost fields are one Dijkstra run per target, shared by the runs on the
+same theatre and costs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wargame.core.agents.unit import KINDS, ROUTING, UNIT_TYPES, fighting, on_map
+from wargame.core.rules.terrain_costs import CostGraph, cost_graph, entry_cost_km
+
+MAX_BANKED_KM = 60.0
+MAX_CELLS_PER_STEP = 6
+
+
+class FieldCache:
+    """The model's view of its cost graph: cost-to-target fields, computed on demand and shared with other
+    runs on the same theatre and costs (see `terrain_costs`). A timeline event that changes a parameter
+    makes it look the graph up again."""
+
+    def __init__(self):
+        self._version = None
+        self.graph: CostGraph | None = None
+
+    def _check(self, model) -> CostGraph:
+        if model.params_version != self._version or self.graph is None:
+            self._version = model.params_version
+            self.graph = cost_graph(model.theatre, entry_cost_km(model))
+        return self.graph
+
+    def costs(self, model) -> CostGraph:
+        return self._check(model)
+
+    def towards(self, model, target: int) -> int:
+        """Row of the field of cost to reach `target`."""
+        return self._check(model).field_row((int(target),))
+
+    def retreat(self, model, side: int) -> int:
+        """Row of the field of cost to reach the nearest of the side's sources that it still holds."""
+        held = tuple(c for c in model.source_cells[side] if model.control[c] == side) or tuple(model.source_cells[side])
+        return self._check(model).field_row(tuple(int(c) for c in held))
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """All fields so far, one per row."""
+        return self.graph.matrix
+
+    @property
+    def cost(self) -> np.ndarray:
+        return self.graph.cost
+
+    def field(self, model, target: int) -> np.ndarray:
+        row = self.towards(model, target)           # first: it may add the row
+        return self.matrix[row]
+
+
+def speed_km_step(model, rows: np.ndarray) -> np.ndarray:
+    table = model.table
+    types = model.spec.rules.unit_types
+    speeds = np.array([getattr(types, t).speed_km_day for t in UNIT_TYPES]) / model.spec.steps_per_day
+    speed = speeds[table.utype[rows]] * (0.5 + 0.5 * table.supply[rows])
+    return np.where(table.state[rows] == ROUTING, speed * 1.5, speed)
+
+
+def move_units(model) -> None:
+    table = model.table
+    th = model.theatre
+    table.moved[:] = False
+    table.advance_km[:] *= 1.0 - 1.0 / model.spec.steps_per_day     # about the km moved over the last day
+    present = on_map(table)
+    routing = present & (table.state == ROUTING)
+    wants = present & fighting(table) & (table.target >= 0) & (table.target != table.idx)
+    movers = np.flatnonzero(routing | wants | (present & table.withdraw))
+    if movers.size == 0:
+        return
+    cache = model.fields
+    retreating = routing[movers] | table.withdraw[movers]
+    # one field per distinct destination: -1 - side for a retreat, the target cell otherwise
+    keys = np.where(retreating, -1 - table.side[movers], table.target[movers])
+    unique, inverse = np.unique(keys, return_inverse=True)
+    rows_of = np.array([cache.retreat(model, -1 - int(k)) if k < 0 else cache.towards(model, int(k)) for k in unique])
+    field_row = rows_of[inverse]
+    fields = cache.matrix
+
+    base_cost = cache.cost
+    enemy_at = _enemy_presence(model)
+    blocked = _blocked_cells(model)
+    limit = model.spec.rules.movement.stacking_limit
+    hostile_factor = model.spec.rules.movement.hostile_factor
+    # room is counted per side: a cell full of the enemy's routed units does not keep the victor out
+    stack = np.bincount(table.side[present] * th.n + table.idx[present], minlength=len(model.side_ids) * th.n)
+    budget = table.progress_km[movers] + speed_km_step(model, movers)
+    start = table.idx[movers].copy()
+    here = start.copy()
+    moving = np.ones(movers.size, dtype=bool)
+    one_cell = table.withdraw[movers] & ~routing[movers]
+    priority = model.rng.permutation(movers.size)
+    gained_km = np.zeros(movers.size)       # km advanced into ground the enemy held: what shocks defenders
+    sides = table.side[movers]
+    militia = table.kind[movers] == KINDS.index("militia")
+
+    for _ in range(MAX_CELLS_PER_STEP):
+        active = np.flatnonzero(moving)
+        if active.size == 0:
+            break
+        still = np.zeros(movers.size, dtype=bool)
+        nbrs = th.neighbours[here[active]]
+        valid = nbrs >= 0
+        nbrs_safe = np.where(valid, nbrs, 0)
+        values = np.where(valid, fields[field_row[active][:, None], nbrs_safe], np.inf)
+        best = np.argmin(values, axis=1)
+        # a unit whose best cell is full of its own side steps to the next best cell that still leads
+        # downhill (a column deploys instead of queueing); one facing the enemy stops there (contact)
+        facing = enemy_at[sides[active], nbrs[np.arange(active.size), best]] & valid[np.arange(active.size), best]
+        full = stack[sides[active][:, None] * th.n + nbrs_safe] >= limit
+        closed = ~valid | full | enemy_at[sides[active][:, None], nbrs_safe] | (blocked[nbrs_safe] & militia[active][:, None])
+        open_values = np.where(closed, np.inf, values)
+        alternative = np.argmin(open_values, axis=1)
+        best = np.where(~facing & np.isfinite(open_values[np.arange(active.size), alternative]), alternative, best)
+        nxt = nbrs[np.arange(active.size), best]
+        downhill = np.isfinite(values[np.arange(active.size), best]) & (
+            values[np.arange(active.size), best] < fields[field_row[active], here[active]])
+        nxt_safe = np.where(nxt >= 0, nxt, 0)
+        hostile_held = (model.control[nxt_safe] >= 0) & model.hostile[sides[active], np.maximum(model.control[nxt_safe], 0)]
+        # ground the enemy holds is slow only where he still fights for it: an enemy unit in a neighbouring cell
+        beside = th.neighbours[nxt_safe]
+        contested = hostile_held & (enemy_at[sides[active][:, None], np.where(beside >= 0, beside, 0)]
+                                    & (beside >= 0)).any(axis=1)
+        cost = base_cost[nxt_safe] * np.where(contested, hostile_factor, 1.0)
+        free = downhill & ~enemy_at[sides[active], nxt_safe] & ~(blocked[nxt_safe] & militia[active])
+        affordable = free & (budget[active] >= cost)
+        # stacking: arrivals into a cell in priority order, up to the room its side has there
+        candidates = active[affordable]
+        slots = sides[candidates] * th.n + nxt_safe[affordable]
+        order = np.lexsort((priority[candidates], slots))
+        candidates, slots = candidates[order], slots[order]
+        first = np.searchsorted(slots, slots, side="left")
+        go = np.arange(slots.size) - first < limit - stack[slots]
+        goers, dest = candidates[go], slots[go] % th.n
+        still[active] = True
+        still[goers] = False
+        # units that could not afford the next cell bank their budget; blocked ones lose it
+        banking = np.zeros(movers.size, dtype=bool)
+        banking[active[free & ~affordable]] = True
+        budget[still & ~banking] = 0.0
+        moving[still] = False
+        np.add.at(stack, sides[goers] * th.n + here[goers], -1)
+        np.add.at(stack, sides[goers] * th.n + dest, 1)
+        position = np.searchsorted(active, goers)
+        budget[goers] -= cost[position]
+        gained_km[goers] += np.where(hostile_held[position], th.layout.cell_km, 0.0)
+        here[goers] = dest
+        moving[goers[one_cell[goers]]] = False
+
+    table.progress_km[movers] = np.minimum(np.maximum(budget, 0.0), MAX_BANKED_KM)
+    changed = here != start
+    rows = movers[changed]
+    table.idx[rows] = here[changed]
+    table.moved[rows] = True
+    table.advance_km[movers] += gained_km
+    table.withdraw[movers] = False
+    model.sync_cells(rows)
+
+
+def _enemy_presence(model) -> np.ndarray:
+    """(sides, cells) bool: cells holding a fighting unit hostile to each side."""
+    table = model.table
+    mask = fighting(table)
+    sides = len(model.side_ids)
+    occupied = np.zeros((sides, model.theatre.n), dtype=bool)
+    occupied[table.side[mask], table.idx[mask]] = True
+    return np.array([occupied[model.hostile[s]].any(axis=0) for s in range(sides)])
+
+
+def _blocked_cells(model) -> np.ndarray:
+    """Cells Iranian-backed units may not enter (within golan_km of the Golan, per the 2018 understanding)."""
+    return model.golan_zone

@@ -1,0 +1,15 @@
+"""Scenarios: typed, validated descriptions of one situation (see schema.py and the TOML files)."""
+
+from wargame.core.scenario.levers import set_parameter
+from wargame.core.scenario.loader import (
+                                     LoadedScenario,
+                                     Param,
+                                     builtin_names,
+                                     load_scenario,
+                                     param_warnings,
+                                     parse_override,
+)
+from wargame.core.scenario.schema import Scenario
+
+__all__ = ["LoadedScenario", "Param", "Scenario", "builtin_names", "load_scenario", "param_warnings",
+           "parse_override", "set_parameter"]

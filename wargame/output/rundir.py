@@ -1,0 +1,197 @@
+"""Writing a finished run to its run directory, and reading one back.
+
+A run directory holds everything needed to reproduce and study a run:
+  scenario.toml   the resolved scenario (no extends; parameters with range and note)
+  run.json        seed, versions, source files, overrides, end reason, the command that reproduces it
+  metrics.csv     one row per step (the DataCollector's model reporters), with day and date
+  units.csv       one row per unit per step
+  *.parquet       the same two tables as Parquet (typed, compact, quick to load)
+  control.npz     the side holding each cell at each step (for the campaign maps)
+  events.jsonl    the typed event log
+  summary.txt     the printed summary
+  (and, when the report is drawn, figures/, campaign.gif/.mp4 and report.html)
+It is written into a temporary sibling and renamed at the end, so a failed or interrupted run never
+leaves a half-written directory behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import wargame
+from wargame.core.errors import WargameError
+
+RUN_FILES = ("scenario.toml", "run.json", "metrics.csv", "metrics.parquet", "units.csv", "units.parquet",
+             "control.npz", "events.jsonl", "summary.txt")
+
+
+def metrics_frame(model) -> pd.DataFrame:
+    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    frame.insert(0, "step", range(len(frame)))
+    start = model.spec.meta.start
+    frame.insert(2, "date", [(start + dt.timedelta(days=float(d))).isoformat(timespec="minutes") for d in frame["day"]])
+    return frame
+
+
+def units_frame(model) -> pd.DataFrame:
+    """One row per unit per step (empty when the model was built with collect_units=False)."""
+    return model.recorder.frame() if model.recorder else pd.DataFrame()
+
+
+def run_info(model, command: str | None = None) -> dict:
+    loaded = model.loaded
+    seed = None if model.seed is None else int(model.seed)
+    return {
+        "scenario": loaded.name,
+        "title": model.spec.meta.title,
+        "seed": seed,
+        "files": loaded.files,
+        "overrides": {k: v for k, v in loaded.overrides.items()},
+        "steps": model.turn,
+        "days": model.day,
+        "hours_per_step": model.spec.meta.hours_per_step,
+        "start": model.spec.meta.start.isoformat(),
+        "end_reason": model.end_reason,
+        "wargame_version": wargame.__version__,
+        "mesa_version": metadata.version("mesa"),
+        "python": platform.python_version(),
+        "reproduce": command or f"python run.py run scenario.toml --seed {seed}",
+        "written": dt.datetime.now().isoformat(timespec="seconds"),
+    }
+
+
+def check_run_directory(directory: str | Path) -> Path:
+    """Before a run: the directory must be new, empty, or an earlier run directory (which is replaced).
+
+    Refusing anything else means `--out` can never delete a user's files; checking writability first
+    means a long run is never thrown away at the end.
+    """
+    directory = Path(directory).resolve()
+    if directory.exists() and not directory.is_dir():
+        raise WargameError(f"--out {directory}: is a file; give a directory for the run's files")
+    if directory.is_dir() and any(directory.iterdir()) and not (directory / "run.json").is_file():
+        raise WargameError(f"--out {directory}: exists and is not a run directory (no run.json); "
+                           "choose a new or empty directory")
+    parent = directory.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".wargame-write-test-"):
+            pass
+    except OSError as exc:
+        raise WargameError(f"--out {directory}: cannot write there ({exc.strerror})") from None
+    return directory
+
+
+def control_history(model) -> tuple[np.ndarray, np.ndarray]:
+    if model.recorder:
+        return model.recorder.control_history()
+    return np.array([model.turn], dtype=np.int32), model.control.astype(np.int8)[None, :]
+
+
+def write_run(model, directory: str | Path, summary: str = "", render=None) -> Path:
+    """Write the run's files into `directory` (replacing an earlier run there), atomically.
+
+    `render(path)`, when given, is called on the written (not yet renamed) directory to add the figures
+    and report: it sees only the files, as any later reader would, and if it fails nothing is left.
+    """
+    directory = check_run_directory(directory)
+    partial = directory.with_name(directory.name + ".partial")
+    try:
+        if partial.exists():
+            shutil.rmtree(partial)
+        partial.mkdir(parents=True)
+    except OSError as exc:
+        raise WargameError(f"cannot create {partial}: {exc.strerror}") from None
+    try:
+        (partial / "scenario.toml").write_text(model.loaded.to_toml(), encoding="utf-8")
+        reproduce = f"python run.py run {directory / 'scenario.toml'} --seed {model.seed}"
+        (partial / "run.json").write_text(json.dumps(run_info(model, reproduce), indent=2) + "\n", encoding="utf-8")
+        for name, frame in (("metrics", metrics_frame(model)), ("units", units_frame(model))):
+            frame.to_csv(partial / f"{name}.csv", index=False)
+            frame.to_parquet(partial / f"{name}.parquet", index=False)
+        steps, control = control_history(model)
+        np.savez_compressed(partial / "control.npz", steps=steps, control=control, sides=np.array(model.side_ids))
+        (partial / "events.jsonl").write_text(model.events.to_jsonl(), encoding="utf-8")
+        (partial / "summary.txt").write_text(summary, encoding="utf-8")
+        if render is not None:
+            render(partial)
+    except OSError as exc:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise WargameError(f"writing the run directory {directory} failed: {exc}") from None
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    if directory.exists():
+        shutil.rmtree(directory)
+    partial.rename(directory)
+    return directory
+
+
+def require_files(directory: str | Path, names, what: str) -> Path:
+    """The directory, or a clear error naming the files that make it `what` and are missing."""
+    directory = Path(directory)
+    missing = [name for name in names if not (directory / name).is_file()]
+    if missing:
+        raise WargameError(f"{directory}: not {what} (missing {', '.join(missing)})")
+    return directory
+
+
+def _table(directory: Path, name: str) -> pd.DataFrame:
+    parquet, csv = directory / f"{name}.parquet", directory / f"{name}.csv"
+    if parquet.is_file():
+        return pd.read_parquet(parquet)
+    return pd.read_csv(csv) if csv.stat().st_size > 1 else pd.DataFrame()
+
+
+@dataclass
+class RunData:
+    """A finished run as the report layer sees it: files only, no model.
+
+    `control` is a steps x cells array of side indices (-1 for no side) at `control_steps`; `scenario`
+    is the resolved scenario the run was made from (names, colours, the theatre's bounds).
+    """
+
+    directory: Path
+    info: dict
+    metrics: pd.DataFrame
+    units: pd.DataFrame
+    events: list[dict]
+    control_steps: np.ndarray
+    control: np.ndarray
+    scenario: object
+
+    @classmethod
+    def load(cls, directory: str | Path) -> RunData:
+        from wargame.core.scenario import load_scenario
+
+        directory = require_files(directory, ("run.json", "scenario.toml", "metrics.csv", "events.jsonl"),
+                                  "a run directory")
+        info = json.loads((directory / "run.json").read_text(encoding="utf-8"))
+        events = [json.loads(line) for line in (directory / "events.jsonl").read_text(encoding="utf-8").splitlines()
+                  if line.strip()]
+        control_path = directory / "control.npz"
+        if control_path.is_file():
+            with np.load(control_path) as npz:
+                steps, control = npz["steps"], npz["control"]
+        else:                                         # a run directory written before control was kept
+            steps, control = np.zeros(0, np.int32), np.zeros((0, 0), np.int8)
+        scenario = load_scenario(directory / "scenario.toml").scenario
+        return cls(directory, info, _table(directory, "metrics"), _table(directory, "units"), events, steps, control,
+                   scenario)
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.info["start"])
+
+    def dates(self, days) -> list[dt.datetime]:
+        return [self.start + dt.timedelta(days=float(d)) for d in days]

@@ -1,8 +1,0 @@
-"""Phase 1b: the strategic actors act (see wargame.agents.actors for their rules)."""
-
-from __future__ import annotations
-
-
-def run_actors(model) -> None:
-    for actor in model.actors.values():
-        actor.step()
