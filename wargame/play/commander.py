@@ -1,4 +1,4 @@
-"""A team's orders as a commander (commanders.base): the doctrine AI proposes, the team's sector stances
+"""A team's orders as a commander (rules.orders): the doctrine AI proposes, the team's sector stances
 decide, for the turn they are given. Sectors left at "doctrine" are played as the AI would; "hold" keeps
 units where they are; "attack" sends them towards the sector's axis (or, with none, the AI's target, else
 the enemy-held ground of the sector nearest its centre); "withdraw" falls back. The rebels' tempo keeps
@@ -11,7 +11,7 @@ import numpy as np
 
 from wargame.core.agents.unit import POSTURES
 from wargame.core.commanders import DOCTRINE
-from wargame.core.commanders.base import Orders
+from wargame.core.rules.orders import Orders
 from wargame.play.orders import TEMPO_SHARE
 
 

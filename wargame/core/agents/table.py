@@ -1,31 +1,105 @@
-"""Unit attributes as columns: one numpy array per attribute, one row per unit.
+"""Per-unit state: every attribute of a ground unit declared once, stored as a column, one row per unit.
 
-Rules work on whole columns at once (fast, and the same arithmetic for every unit); each ``GroundUnit``
-agent reads and writes its own row through descriptors, so Mesa code and tests can still say
-``unit.morale``. Rows are never reused: a unit that leaves the map keeps its row for the record.
-Columns are views of the first ``n`` rows; take them again after units are added (the arrays grow).
+``COLUMNS`` is the one declaration: name, dtype, default, how an agent sees it (a number, a flag, a name
+from a fixed list or from the model's ids, the state) and what it means. The ``UnitTable`` stores one
+numpy array per column; ``GroundUnit`` derives its attributes from the same declaration (agents/unit.py),
+and the model adds a unit with keyword values checked against it. Rules work on whole columns at once
+(fast, and the same arithmetic for every unit); rows are never reused: a unit that leaves the map keeps
+its row for the record. Columns are views of the first ``n`` rows; take them again after units are
+added (the arrays grow). Besides the columns the table keeps the morale ledger: cumulative, this step's,
+and a window of recent steps, by factor.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-FLOAT_COLUMNS = (
-    "personnel", "personnel_start", "armour", "artillery", "air_defence", "quality", "morale", "cohesion",
-    "cohesion_base", "ideology", "supply", "breakpoint", "progress_km", "losses_step", "fire_received",
-    "enemy_ratio", "suppression", "active_from_day", "advance_km", "killed", "captured", "deserted",
-    "morale_start",
+from wargame.core.agents.vocabulary import GROUPS, KINDS, POSTURES, UNIT_TYPES
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One per-unit attribute. ``exposure`` is how a ``GroundUnit`` shows it: "number", "count" (int),
+    "flag", "state", "codes" (a name from the fixed tuple ``codes``), "ids" (a name from the model's list
+    named by ``codes``: side or faction ids), "object" (the agent itself) or "hidden" (rules only)."""
+
+    name: str
+    dtype: type
+    default: object
+    exposure: str
+    doc: str
+    codes: tuple[str, ...] | str | None = None
+
+
+def _c(name, dtype, default, exposure, doc, codes=None) -> ColumnSpec:
+    return ColumnSpec(name, dtype, default, exposure, doc, codes)
+
+
+F, I, B = float, np.int64, bool
+COLUMNS: tuple[ColumnSpec, ...] = (
+    # who and where
+    _c("agent", object, None, "object", "the unit's Mesa agent (GroundUnit)"),
+    _c("idx", I, -1, "count", "flat index of its cell; -1 off the map"),
+    _c("last_idx", I, -1, "hidden", "its cell when it left the map"),
+    _c("side", I, 0, "ids", "its side", "side_ids"),
+    _c("faction", I, 0, "ids", "its faction", "faction_ids"),
+    _c("kind", I, 0, "codes", "its faction's kind", KINDS),
+    _c("utype", I, 0, "codes", "unit type", UNIT_TYPES),
+    _c("group", I, -1, "codes", "militia group; -1 none", GROUPS),
+    _c("formation", I, -1, "count", "its order-of-battle entry (index in the scenario's units)"),
+    _c("elite", B, False, "flag", "elite formation"),
+    _c("conscripts", B, False, "flag", "SAA conscripts (breaks sooner as the conscript share rises)"),
+    _c("active_from_day", F, 0.0, "number", "day before which it only holds"),
+    # strength
+    _c("personnel", F, 0.0, "number", "men now"),
+    _c("personnel_start", F, 0.0, "number", "men at the start (or on arrival)"),
+    _c("armour", F, 0.0, "number", "tanks and armoured vehicles"),
+    _c("artillery", F, 0.0, "number", "guns and rocket launchers"),
+    _c("air_defence", F, 0.0, "number", "air-defence systems"),
+    _c("quality", F, 0.0, "number", "training, leadership and equipment, 0-1"),
+    _c("supply", F, 1.0, "number", "supply stock, 0-1"),
+    _c("killed", F, 0.0, "number", "men killed so far"),
+    _c("captured", F, 0.0, "number", "men captured so far"),
+    _c("deserted", F, 0.0, "number", "men deserted so far"),
+    # will to fight
+    _c("morale", F, 0.0, "number", "morale, 0-1"),
+    _c("morale_start", F, 0.0, "number", "morale at the start"),
+    _c("cohesion", F, 0.0, "number", "organisational integrity, 0-1"),
+    _c("cohesion_base", F, 0.0, "number", "cohesion it returns towards"),
+    _c("ideology", F, 0.0, "number", "conviction that damps morale losses, 0-1"),
+    _c("breakpoint", F, 0.0, "number", "loss share at which it breaks whatever its morale"),
+    _c("state", I, 0, "state", "active, shaken, routing, surrendered, dissolved, defected, destroyed"),
+    _c("broke_turn", I, -1, "hidden", "step at which it last broke; -1 never"),
+    # orders and movement
+    _c("posture", I, 0, "codes", "attack, defend, hold, reserve or garrison", POSTURES),
+    _c("target", I, -1, "count", "cell it makes for this step; -1 holds"),
+    _c("objective_cell", I, -1, "count", "cell of its own objective from the scenario; -1 none"),
+    _c("withdraw", B, False, "flag", "falls back one cell this step"),
+    _c("moved", B, False, "flag", "moved this step"),
+    _c("progress_km", F, 0.0, "number", "distance covered towards the next cell"),
+    _c("advance_km", F, 0.0, "number", "distance advanced this step (what shocks the enemy)"),
+    # this step's fighting
+    _c("in_contact", B, False, "flag", "an enemy unit is adjacent"),
+    _c("enemy_ratio", F, 0.0, "number", "enemy fire against its own resilience"),
+    _c("fire_received", F, 0.0, "number", "enemy fire it received this step"),
+    _c("suppression", F, 0.0, "number", "suppression by fire, 0-1"),
+    _c("losses_step", F, 0.0, "number", "men lost this step, by any cause"),
+    _c("sorties_on", F, 0.0, "number", "enemy sorties that struck it this step"),
+    _c("sorties_near", F, 0.0, "number", "friendly sorties struck within a cell of it this step"),
+    _c("deserted_step", F, 0.0, "number", "men who deserted this step"),
+    _c("broke_step", B, False, "flag", "broke this step"),
+    # supply lines
+    _c("cut_off", B, False, "flag", "cut off from every supply source"),
+    _c("cut_since", I, -1, "hidden", "step since which it has been cut off; -1 linked"),
 )
-INT_COLUMNS = (
-    "idx", "last_idx", "side", "faction", "kind", "utype", "state", "posture", "group", "target", "formation",
-    "broke_turn", "cut_since",
-)
-BOOL_COLUMNS = ("elite", "in_contact", "moved", "withdraw", "cut_off", "conscripts")
-DEFAULTS = {"cut_since": -1, "idx": -1, "last_idx": -1, "target": -1, "group": -1, "formation": -1, "broke_turn": -1, "supply": 1.0}
+COLUMN = {c.name: c for c in COLUMNS}
 
 
 class UnitTable:
-    """Columns of unit attributes, plus the morale ledger (cumulative and a window of recent steps)."""
+    """The declared columns of unit attributes, plus the morale ledger (cumulative, this step's, and a
+    window of recent steps)."""
 
     def __init__(self, factors: tuple[str, ...], window: int, capacity: int = 64):
         self.factors = factors
@@ -34,27 +108,31 @@ class UnitTable:
         self._capacity = 0
         self._data: dict[str, np.ndarray] = {}
         self._ledger = np.zeros((0, len(factors)))
+        self._ledger_step = np.zeros((0, len(factors)))
         self._recent = np.zeros((window, 0, len(factors)))
         self._grow(capacity)
 
     def _grow(self, capacity: int) -> None:
         old = self._capacity
-        for name in FLOAT_COLUMNS + INT_COLUMNS + BOOL_COLUMNS:
-            dtype = float if name in FLOAT_COLUMNS else (np.int64 if name in INT_COLUMNS else bool)
-            fresh = np.full(capacity, DEFAULTS.get(name, 0), dtype=dtype)
+        for column in COLUMNS:
+            fresh = np.full(capacity, column.default, dtype=column.dtype)
             if old:
-                fresh[:old] = self._data[name]
-            self._data[name] = fresh
-        ledger = np.zeros((capacity, len(self.factors)))
-        ledger[:old] = self._ledger
+                fresh[:old] = self._data[column.name]
+            self._data[column.name] = fresh
+        ledger, ledger_step = np.zeros((capacity, len(self.factors))), np.zeros((capacity, len(self.factors)))
+        ledger[:old], ledger_step[:old] = self._ledger, self._ledger_step
         recent = np.zeros((self.window, capacity, len(self.factors)))
         recent[:, :old] = self._recent
-        self._ledger, self._recent = ledger, recent
+        self._ledger, self._ledger_step, self._recent = ledger, ledger_step, recent
         self._capacity = capacity
         self._refresh_views()
 
     def add(self, **values) -> int:
-        """Append a row; returns its index."""
+        """Append a row with these column values (the rest take their defaults); returns its index."""
+        unknown = sorted(set(values) - set(COLUMN))
+        if unknown:
+            raise TypeError(f"unknown unit column(s) {', '.join(unknown)}; the columns are declared in "
+                            f"wargame/core/agents/table.py: {', '.join(COLUMN)}")
         if self.n == self._capacity:
             self._grow(max(64, 2 * self._capacity))
         row = self.n
@@ -69,6 +147,7 @@ class UnitTable:
         # lookup, which matters because rules read columns thousands of times a run.
         for name, column in self._data.items():
             self.__dict__[name] = column[: self.n]
+        self.__dict__["ledger_step"] = self._ledger_step[: self.n]
 
     def raw(self, name: str) -> np.ndarray:
         """The whole backing array of a column (for single-row access by descriptors)."""
@@ -81,8 +160,13 @@ class UnitTable:
         """(units, factors): cumulative morale change by factor since the start."""
         return self._ledger[: self.n]
 
-    def record(self, turn: int, deltas: np.ndarray) -> None:
-        """Store this step's applied morale changes, (units, factors), in the ledger and the window."""
+    def start_step_ledger(self) -> None:
+        """Clear this step's ledger, (units, factors), before the morale phase fills it."""
+        self._ledger_step[:] = 0.0
+
+    def record(self, turn: int) -> None:
+        """Store this step's morale changes (``ledger_step``) in the cumulative ledger and the window."""
+        deltas = self._ledger_step[: self.n]
         self._ledger[: self.n] += deltas
         slot = self._recent[turn % self.window]
         slot[:] = 0.0

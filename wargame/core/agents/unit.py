@@ -5,58 +5,53 @@ quality, morale and cohesion in [0, 1], a posture, a supply stock, a state and a
 records every change of morale with the factor that caused it, so a report can say why a unit broke.
 
 The numbers live in the model's ``UnitTable`` (one row per unit) so that rules can act on all units at
-once; the attributes below read and write the unit's row.
+once; every column declared in ``table.COLUMNS`` is an attribute of the agent that reads and writes the
+unit's row, shown as its declaration says (a number, a flag, a name).
 """
 
 from __future__ import annotations
 
-from enum import Enum
-
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-
-class State(str, Enum):
-    ACTIVE = "active"
-    SHAKEN = "shaken"
-    ROUTING = "routing"
-    SURRENDERED = "surrendered"
-    DISSOLVED = "dissolved"
-    DEFECTED = "defected"
-    DESTROYED = "destroyed"
-
-    @property
-    def code(self) -> int:
-        return STATE_CODES[self]
-
-    @property
-    def gone(self) -> bool:
-        """No longer on the map as a fighting unit of its faction."""
-        return self.code >= GONE_FROM
-
-
-STATE_LIST = list(State)
-STATE_CODES = {s: i for i, s in enumerate(STATE_LIST)}
-STATES = tuple(s.value for s in State)
-ACTIVE, SHAKEN, ROUTING, SURRENDERED, DISSOLVED, DEFECTED, DESTROYED = range(7)
-GONE_FROM = SURRENDERED
-POSTURES = ("attack", "defend", "hold", "reserve", "garrison")
-UNIT_TYPES = ("infantry", "mechanised", "armour", "special_forces", "militia", "artillery", "advisers",
-              "military_police", "headquarters")
-KINDS = ("saa", "militia", "russia", "rebel", "static")
-GROUPS = ("irgc", "iraqi_pmu", "fatemiyoun", "zeinabiyoun", "hezbollah", "liwa_al_quds", "ndf")
+from wargame.core.agents.table import COLUMNS, ColumnSpec
+from wargame.core.agents.vocabulary import (  # noqa: F401  (re-exported: the vocabulary of units)
+    ACTIVE,
+    DEFECTED,
+    DESTROYED,
+    DISSOLVED,
+    GONE_FROM,
+    GROUPS,
+    KINDS,
+    POSTURES,
+    ROUTING,
+    SHAKEN,
+    STATE_CODES,
+    STATE_LIST,
+    STATES,
+    SURRENDERED,
+    UNIT_TYPES,
+    State,
+)
 
 
 class Column:
-    """A number in the unit's row of the model's UnitTable."""
+    """An attribute of the agent stored in its row of the model's UnitTable, shown as declared."""
 
-    cast = float
-
-    def __init__(self, name: str | None = None):
-        self.name = name
-
-    def __set_name__(self, owner, name):
-        self.name = self.name or name
+    def __init__(self, spec: ColumnSpec):
+        self.name = spec.name
+        self.__doc__ = spec.doc
+        codes = spec.codes
+        self.decode, self.encode = {
+            "number": (lambda unit, raw: float(raw), None),
+            "count": (lambda unit, raw: int(raw), None),
+            "flag": (lambda unit, raw: bool(raw), None),
+            "state": (lambda unit, raw: STATE_LIST[int(raw)], lambda unit, value: STATE_CODES[State(value)]),
+            "codes": (lambda unit, raw: None if raw < 0 else codes[int(raw)],
+                      lambda unit, value: -1 if value is None else codes.index(value)),
+            "ids": (lambda unit, raw: getattr(unit.model, codes)[int(raw)],
+                    lambda unit, value: getattr(unit.model, codes).index(value)),
+        }[spec.exposure]
 
     def __get__(self, unit, owner=None):
         if unit is None:
@@ -64,100 +59,14 @@ class Column:
         return self.decode(unit, unit.model.table.raw(self.name)[unit.row])
 
     def __set__(self, unit, value) -> None:
-        unit.model.table.raw(self.name)[unit.row] = self.encode(unit, value)
-
-    def decode(self, unit, raw):
-        return self.cast(raw)
-
-    def encode(self, unit, value):
-        return value
-
-
-class IntColumn(Column):
-    cast = int
-
-
-class FlagColumn(Column):
-    cast = bool
-
-
-class Coded(Column):
-    """A name stored as its index in a fixed list."""
-
-    def __init__(self, values: tuple[str, ...], name: str | None = None):
-        super().__init__(name)
-        self.values = values
-
-    def decode(self, unit, raw):
-        return None if raw < 0 else self.values[int(raw)]
-
-    def encode(self, unit, value):
-        return -1 if value is None else self.values.index(value)
-
-
-class ModelCoded(Column):
-    """A name stored as its index in a list the model holds (side and faction ids)."""
-
-    def __init__(self, attribute: str, name: str | None = None):
-        super().__init__(name)
-        self.attribute = attribute
-
-    def decode(self, unit, raw):
-        return getattr(unit.model, self.attribute)[int(raw)]
-
-    def encode(self, unit, value):
-        return getattr(unit.model, self.attribute).index(value)
-
-
-class StateColumn(Column):
-    def decode(self, unit, raw):
-        return STATE_LIST[int(raw)]
-
-    def encode(self, unit, value):
-        return STATE_CODES[State(value)]
+        if self.encode is not None:
+            value = self.encode(unit, value)
+        unit.model.table.raw(self.name)[unit.row] = value
 
 
 class GroundUnit(CellAgent):
-    """A ground formation. Rules in ``wargame.core.rules`` act on the UnitTable, a column at a time."""
-
-    personnel = Column()
-    personnel_start = Column()
-    armour = Column()
-    artillery = Column()
-    air_defence = Column()
-    quality = Column()
-    morale = Column()
-    cohesion = Column()
-    ideology = Column()
-    supply = Column()
-    breakpoint = Column()
-    progress_km = Column()
-    losses_step = Column()
-    enemy_ratio = Column()
-    fire_received = Column()
-    morale_start = Column()
-    advance_km = Column()
-    suppression = Column()
-    active_from_day = Column()
-    killed = Column()
-    captured = Column()
-    deserted = Column()
-    idx = IntColumn()
-    target = IntColumn()
-    formation = IntColumn()
-    elite = FlagColumn()
-    in_contact = FlagColumn()
-    moved = FlagColumn()
-    withdraw = FlagColumn()
-    cut_off = FlagColumn()
-    conscripts = FlagColumn()
-    state = StateColumn()
-    posture = Coded(POSTURES)
-    utype = Coded(UNIT_TYPES)
-    kind = Coded(KINDS)
-    group = Coded(GROUPS)
-    side = ModelCoded("side_ids")
-    faction = ModelCoded("faction_ids")
+    """A ground formation. Rules in ``wargame.core.rules`` act on the UnitTable, a column at a time; its
+    attributes (``unit.morale``, ``unit.state``...) are the declared columns of its row."""
 
     def __init__(self, model, *, key: str, name: str, row: int, formation_key: str):
         super().__init__(model)
@@ -215,3 +124,9 @@ def on_map(table) -> np.ndarray:
 def fighting(table) -> np.ndarray:
     """Bool column: units able to hold ground and fight (active or shaken)."""
     return table.state <= SHAKEN
+
+
+for _spec in COLUMNS:                     # the agent's attributes, derived from the one declaration
+    if _spec.exposure not in ("hidden", "object"):
+        setattr(GroundUnit, _spec.name, Column(_spec))
+del _spec

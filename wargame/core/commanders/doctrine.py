@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.core.agents.unit import POSTURES, ROUTING
-from wargame.core.commanders.base import Orders
+from wargame.core.rules.orders import Orders
 from wargame.core.rules.combat import offensive_power
 
 THREAT_KM = 40.0

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.core.agents.unit import UNIT_TYPES, fighting, on_map
-from wargame.core.commanders import air_targets
+from wargame.core.rules.orders import air_targets
 from wargame.core.events import AirStrike, DroneRaid, MissileStrike, Weather
 from wargame.core.rules.combat import apply_losses
 

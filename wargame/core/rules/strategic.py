@@ -1,4 +1,4 @@
-"""Phase 1b: the strategic actors act (see wargame.core.agents.actors for their rules)."""
+"""Phase 1b: the strategic actors act (see wargame.core.actors for their rules)."""
 
 from __future__ import annotations
 

@@ -7,11 +7,10 @@ import difflib
 
 from wargame.core.errors import Problem
 from wargame.core.scenario.schema import Scenario
+from wargame.core.theatre.features import load_geodata
 
 
 def check_references(scenario: Scenario, source_of) -> list[Problem]:
-    from wargame.core.theatre.features import load_geodata
-
     places = load_geodata().places
     bounds = scenario.theatre
     problems: list[Problem] = []

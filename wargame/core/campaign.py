@@ -26,7 +26,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import HexGrid, PropertyLayer
 
-from wargame.core.agents.actors import build_actors
+from wargame.core.actors import build_actors
 from wargame.core.agents.air import build_air
 from wargame.core.agents.table import UnitTable
 from wargame.core.agents.unit import ACTIVE, GROUPS, KINDS, POSTURES, UNIT_TYPES, GroundUnit, fighting, on_map
