@@ -58,7 +58,7 @@ def time_wargame(scenario: str, repeats: int) -> dict:
         elapsed = time.perf_counter() - t0
         run_s.append(elapsed)
         per_unit.append(elapsed / unit_steps * 1e6)
-        steps = model.turn
+        steps = model.steps
         units = model.table.n
     return {
         "scenario": scenario, "repeats": repeats, "steps": steps, "units": units, "unit_steps": unit_steps,

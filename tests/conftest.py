@@ -36,7 +36,7 @@ def duel(write_toml, duel_file):
 
 
 def units_by_key(model) -> dict:
-    return {u.key: u for u in model.unit_agents}
+    return {u.key: u for u in model.ground_units}
 
 
 def neighbour(model, cell: int, k: int = 0) -> int:
@@ -46,7 +46,7 @@ def neighbour(model, cell: int, k: int = 0) -> int:
 
 def step_phases(model, *phases) -> None:
     """Advance the clock one step and run only the given phases."""
-    model.turn += 1
+    model.steps += 1
     for phase in phases:
         phase(model)
 

@@ -23,7 +23,7 @@ personnel = 400
 
 def test_israeli_strikes_kill_leaders_and_depots(duel):
     model = duel(MILITIA + '[actors.israel]\nstrikes_per_week = 100.0\n')
-    militia = [u for u in model.unit_agents if u.key.startswith("militia")]
+    militia = [u for u in model.ground_units if u.key.startswith("militia")]
     cohesion = sum(u.cohesion for u in militia)
     leadership = model.spec.factions["iran_axis"].leadership
     for _ in range(8):
@@ -64,7 +64,7 @@ def test_iraqi_militias_enter_once_the_regime_loses_a_city(duel):
     assert not model.events.of_kind(UnitArrived)                    # nothing lost yet: they stay home
     model.cities_lost[model.side_index["regime"]] = 1
     for _ in range(6):
-        model.turn += 1
+        model.steps += 1
         run_actors(model)
     arrived = model.events.of_kind(UnitArrived)
     assert arrived and sum(units_by_key(model)[e.unit].personnel_start for e in arrived) == pytest.approx(1000)
@@ -180,10 +180,10 @@ def test_reserves_are_not_fed_into_a_sector_that_is_breaking(duel):
     model = duel(extra)
     units = units_by_key(model)
     units["attacker"].place(model.theatre.cells_within(model.theatre.place_cell["hama"], 20.0)[-1])
-    line = [u for u in model.unit_agents if u.key.startswith("line")]
+    line = [u for u in model.ground_units if u.key.startswith("line")]
     for unit in line[:3] + [units["defender"]]:      # four of five units at Hama broke today
         unit.state = State.ROUTING
-        model.table.broke_turn[unit.row] = model.turn
+        model.table.broke_turn[unit.row] = model.steps
     step_phases(model, decide)
     assert units["reserve"].target != model.theatre.place_cell["hama"]
 
@@ -200,10 +200,10 @@ personnel = 400
 withdraw_share = 0.4
 '''
     model = duel(extra)
-    line = [u for u in model.unit_agents if u.key.startswith("line")]
+    line = [u for u in model.ground_units if u.key.startswith("line")]
     for unit in line[:3]:
         unit.state = State.ROUTING
-        model.table.broke_turn[unit.row] = model.turn
+        model.table.broke_turn[unit.row] = model.steps
     step_phases(model, decide)
     assert line[3].withdraw and units_by_key(model)["defender"].withdraw
 
@@ -211,7 +211,7 @@ withdraw_share = 0.4
 def test_a_commander_cannot_order_another_factions_units(duel):
     class Rogue:
         def orders(self, model, faction, rows):
-            enemy = next(u for u in model.unit_agents if u.faction != faction)
+            enemy = next(u for u in model.ground_units if u.faction != faction)
             return Orders(targets={enemy.row: 0, int(rows[0]): model.theatre.place_cell["homs"]},
                           withdraw={enemy.row}, postures={enemy.row: "attack"})
 

@@ -50,7 +50,7 @@ def test_spotted_targets_are_struck_after_the_coordination_delay(duel):
         step_phases(model, run_air)
     strikes = model.events.of_kind(AirStrike)
     assert strikes and strikes[0].delay_steps == 2
-    assert a.suppression > 0 and a.personnel < 1500 and model.sorties_on[a.row] > 0
+    assert a.suppression > 0 and a.personnel < 1500 and model.table.sorties_on[a.row] > 0
     # suppression and fear rather than casualties: a strike of 8 sorties kills a handful
     assert 1500 - a.personnel < 0.05 * 1500
 
@@ -77,10 +77,10 @@ personnel = 400
     model = duel(extra, **CLEAR)
     cell = np.array([model.theatre.place_cell["hama"]])
     calm = coordination_delay(model, model.side_index["regime"], cell)[0]
-    for unit in model.unit_agents:
+    for unit in model.ground_units:
         if unit.key.startswith("brigade"):
             unit.state = State.ROUTING
-            model.table.broke_turn[unit.row] = model.turn
+            model.table.broke_turn[unit.row] = model.steps
     broken = coordination_delay(model, model.side_index["regime"], cell)[0]
     assert broken > calm
 

@@ -82,7 +82,7 @@ def test_stepping_redraws_the_map_charts_and_status(models):
     for _ in range(3):
         click(rc, "Step")
     model = models[-1]
-    assert model.turn == 3 and len(models) == 1
+    assert model.steps == 3 and len(models) == 1
     after = images(rc)
     assert len(after) == 2 and all(a != b for a, b in zip(after, before, strict=True))
     assert f"(step 3 of {model.spec.total_steps}" in html(rc)
@@ -112,7 +112,7 @@ def test_a_lever_moved_reaches_the_model_built_at_reset(models):
         if p.path != "factions.saa.pay":
             assert rebuilt.loaded.params[p.path].value == pytest.approx(p.value)
     click(rc, "Step")
-    assert rebuilt.turn == 1 and no_error_shown(rc)
+    assert rebuilt.steps == 1 and no_error_shown(rc)
     # back to the scenario's values, for the next Reset
     click(rc, "Scenario's values")
     assert lever_sliders(rc)[k].v_model == pytest.approx(params[k].value)

@@ -46,11 +46,11 @@ def test_initial_control_follows_the_scenario():
 
 def test_run_reaches_an_end_and_logs_events(finished):
     assert not finished.running and finished.end_reason
-    assert finished.turn <= finished.spec.total_steps
+    assert finished.steps <= finished.spec.total_steps
     kinds = {e.kind for e in finished.events}
     assert "campaign_ended" in kinds and "city_captured" in kinds
     frame = finished.datacollector.get_model_vars_dataframe()
-    assert len(frame) == finished.turn + 1
+    assert len(frame) == finished.steps + 1
     assert frame["personnel_saa"].iloc[-1] < frame["personnel_saa"].iloc[0]
 
 
@@ -106,7 +106,7 @@ def test_run_directory_is_complete_and_reproducible(finished, tmp_path):
     assert not (tmp_path / "run.partial").exists()
     data = RunData.load(directory)
     assert data.info["seed"] == 3 and data.info["scenario"] == "hts_2024"
-    assert len(data.metrics) == finished.turn + 1 and {"step", "day", "date"} <= set(data.metrics.columns)
+    assert len(data.metrics) == finished.steps + 1 and {"step", "day", "date"} <= set(data.metrics.columns)
     assert {"personnel", "morale", "state", "cell"} <= set(data.units.columns)
     assert [e["kind"] for e in data.events] == [e.kind for e in finished.events]
     # re-created from its saved scenario and seed, the run gives identical metrics

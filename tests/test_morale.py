@@ -8,7 +8,7 @@ from wargame.core.agents.unit import State
 from wargame.core.events import EquipmentCaptured, UnitBroke, UnitDefected, UnitRallied
 from wargame.core.rules.cohesion import update_cohesion
 from wargame.core.rules.combat import resolve_combat
-from wargame.core.rules.morale import FACTORS, apply_morale, draw_breakpoint, morale_factors, update_morale
+from wargame.core.rules.morale import FACTORS, apply_morale, draw_breakpoint, morale_factors
 from wargame.core.rules.supply import update_supply
 
 
@@ -62,7 +62,7 @@ def test_each_factor_acts_in_its_direction(duel):
     assert base["rest"] > 0 and base["pay"] < 0          # SAA: unpaid soldiers drain; rest restores
     d.losses_step, d.personnel = 150.0, 1350.0
     d.in_contact, d.enemy_ratio, d.cut_off, d.supply = True, 3.0, True, 0.2
-    model.sorties_on[d.row] = 4.0
+    model.table.sorties_on[d.row] = 4.0
     f = factors_of(model, d)
     assert f["casualties"] == pytest.approx(-model.spec.rules.morale.casualty_weight * 0.1)
     per_step = 1 / model.spec.steps_per_day
@@ -114,13 +114,13 @@ def test_morale_stays_in_bounds_and_clipping_keeps_ledger_proportions(duel):
     model = duel()
     d = units_by_key(model)["defender"]
     d.morale = 0.1
-    model.ledger_step = np.zeros((model.table.n, len(FACTORS)))
+    model.table.start_step_ledger()
     factors = np.zeros((1, len(FACTORS)))
     factors[0, FACTORS.index("casualties")] = -0.3
     factors[0, FACTORS.index("shock")] = -0.1
     apply_morale(model, np.array([d.row]), factors)
     assert d.morale == 0.0
-    step = model.ledger_step[d.row]
+    step = model.table.ledger_step[d.row]
     assert step.sum() == pytest.approx(-0.1)
     assert step[FACTORS.index("casualties")] == pytest.approx(3 * step[FACTORS.index("shock")])
 
@@ -134,7 +134,7 @@ def test_the_ledger_of_a_unit_that_broke_sums_to_its_morale_change():
     broke = {e.unit for e in model.events.of_kind(UnitBroke)}
     assert len(broke) > 20
     t = model.table
-    for unit in model.unit_agents:
+    for unit in model.ground_units:
         if unit.key in broke:
             assert t.ledger[unit.row].sum() == pytest.approx(t.morale[unit.row] - t.morale_start[unit.row], abs=1e-9)
 
@@ -158,7 +158,7 @@ def test_break_events_explain_the_break_by_factor_shares():
 def test_cohesion_lost_to_casualties_and_desertion_and_regained_at_rest(duel):
     model = duel()
     d = units_by_key(model)["defender"]
-    model.deserted_step = np.zeros(model.table.n)
+    model.table.deserted_step[:] = 0.0
     start = d.cohesion
     d.losses_step, d.personnel, d.in_contact = 150.0, 1350.0, True
     update_cohesion(model, np.array([d.row]))
@@ -214,8 +214,8 @@ def break_outcomes(duel, n=60, cut_off=False, **overrides):
         d = units["defender"]
         units["attacker"].place(neighbour(model, d.idx))
         d.in_contact, d.cut_off, d.morale = True, cut_off, 0.0
-        model.turn += 1
-        update_morale(model)
+        model.steps += 1
+        model.morale_phase()
         outcomes.append(next(e.outcome for e in model.events.of_kind(UnitBroke)))
     return outcomes
 
@@ -241,8 +241,8 @@ def test_surrender_hands_equipment_to_the_captor(duel):
     a.place(neighbour(model, d.idx))
     d.in_contact, d.cut_off, d.morale = True, True, 0.0
     personnel = d.personnel
-    model.turn += 1
-    update_morale(model)
+    model.steps += 1
+    model.morale_phase()
     assert d.state is State.SURRENDERED and d.cell is None and d.personnel == 0
     assert d.captured + d.deserted == pytest.approx(personnel) and d.captured > 0.99 * personnel
     share = model.spec.rules.breaks.capture_share
@@ -260,8 +260,8 @@ def test_a_defected_unit_fights_for_its_new_side(duel):
         d, a = units["defender"], units["attacker"]
         a.place(neighbour(model, d.idx))
         d.in_contact, d.morale = True, 0.0
-        model.turn += 1
-        update_morale(model)
+        model.steps += 1
+        model.morale_phase()
         if model.events.of_kind(UnitDefected):
             break
     (event,) = model.events.of_kind(UnitDefected)
@@ -294,8 +294,8 @@ personnel = 500
     units["attacker"].place(model.theatre.cells_within(first.idx, 12.0)[-1])
     first.morale = 0.0
     before = second.morale
-    model.turn += 1
-    update_morale(model)
+    model.steps += 1
+    model.morale_phase()
     assert first.state is State.ROUTING
     assert second.ledger.get("contagion", 0) < 0 and second.ledger.get("command", 0) < 0
     assert units["defender"].ledger.get("contagion", 0) < 0 and units["defender"].ledger.get("command", 0) == 0
@@ -323,8 +323,8 @@ personnel = 500
             if with_break:
                 first.morale = 0.0
             for _ in range(3):
-                model.turn += 1
-                update_morale(model)
+                model.steps += 1
+                model.morale_phase()
             count += second.state is not State.ACTIVE and second.state is not State.SHAKEN
         return count
 
@@ -337,10 +337,10 @@ def test_a_routed_unit_out_of_contact_rallies(duel):
     units_by_key(model)["attacker"].remove_from_map(State.DISSOLVED)
     d.state, d.morale = State.ROUTING, 0.3
     for _ in range(60):
-        model.turn += 1
+        model.steps += 1
         d.in_contact = False
         update_supply(model)
-        update_morale(model)
+        model.morale_phase()
         if d.state is State.ACTIVE:
             break
     assert d.state is State.ACTIVE and d.morale >= model.spec.rules.morale.rally_threshold
@@ -356,7 +356,7 @@ def test_a_break_records_whether_morale_or_losses_broke_the_unit(duel):
         units["attacker"].place(neighbour(model, d.idx))
         d.in_contact, d.morale = True, morale
         model.table.personnel[d.row] = model.table.personnel_start[d.row] * (1.0 - loss)
-        model.turn += 1
-        update_morale(model)
+        model.steps += 1
+        model.morale_phase()
         (event,) = model.events.of_kind(UnitBroke)
         assert event.trigger == trigger

@@ -90,7 +90,7 @@ def test_each_team_sees_its_own_units_and_only_the_enemies_in_sight(store):
     assert all("morale" not in u for u in regime["enemies"] + regime["friendly"])   # no details of others' units
     model = game.model
     regime_side = model.side_index["regime"]
-    enemies = {a.key for a in model.unit_agents
+    enemies = {a.key for a in model.ground_units
                if model.hostile[regime_side, model.table.side[a.row]] and model.table.idx[a.row] >= 0}
     seen = {u["unit"] for u in regime["enemies"]}
     assert seen and seen < enemies                                               # fog: some enemies, not all

@@ -39,7 +39,7 @@ def check_invariants(model: WarModel) -> None:
     gone = t.state >= GONE_FROM
     assert ((t.idx < 0) == gone).all()                     # on the map exactly when not gone
     assert (t.personnel[gone] == 0).all()
-    for row, agent in enumerate(model.unit_agents):
+    for row, agent in enumerate(model.ground_units):
         if gone[row]:
             assert agent.cell is None
         else:

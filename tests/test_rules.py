@@ -272,7 +272,7 @@ def test_routed_enemies_do_not_take_up_a_cells_room(duel):
         model.add_unit(key=f"r{i}", name="r", formation=-1, faction="saa", utype="infantry", personnel=300,
                        armour=0, artillery=0, air_defence=0, quality=0.5, morale=0.1, cohesion=0.3, ideology=0.2,
                        supply=1.0, posture="defend", elite=False, group=None, idx=ahead)
-        model.unit_agents[-1].state = State.ROUTING
+        model.table.agent[-1].state = State.ROUTING
     model.sync_cells(np.arange(model.table.n))
     attacker.target = ahead
     model.table.progress_km[attacker.row] = 20.0
@@ -286,8 +286,8 @@ def test_iranian_backed_units_keep_away_from_the_golan():
     th = model.theatre
     assert model.golan_zone[th.place_cell["quneitra"]] and model.golan_zone[th.place_cell["kiswah"]]
     assert not model.golan_zone[th.place_cell["damascus"]]              # Damascus itself is exempt
-    militia = next(u for u in model.unit_agents if u.kind == "militia")
-    saa = next(u for u in model.unit_agents if u.kind == "saa")
+    militia = next(u for u in model.ground_units if u.kind == "militia")
+    saa = next(u for u in model.ground_units if u.kind == "saa")
     for unit in model.units_on_map():
         if unit not in (militia, saa):
             unit.remove_from_map(State.DISSOLVED)          # an empty road, so that only the zone can stop them
@@ -351,7 +351,7 @@ def test_surprise_doubles_fire_and_fades_over_days(duel):
         model = duel(extra, **{"rules.combat.loss_noise": 0.0, **PURE})
         units = units_by_key(model)
         contact(model, units["defender"], units["attacker"])
-        model.turn = int(day * model.spec.steps_per_day) + 1      # the step that starts on that day
+        model.steps = int(day * model.spec.steps_per_day) + 1      # the step that starts on that day
         resolve_combat(model)
         return units["defender"].fire_received
 

@@ -12,7 +12,7 @@ from wargame.core.rules.air import run_air
 from wargame.core.rules.breaks import resolve_breaks
 from wargame.core.rules.combat import resolve_combat
 from wargame.core.rules.control import update_control
-from wargame.core.rules.morale import FACTORS, draw_breakpoint, update_morale
+from wargame.core.rules.morale import FACTORS, draw_breakpoint
 
 PURE = {"rules.combat.frontage_per_km": 1e6, "rules.combat.loss_noise": 0.0}
 
@@ -47,8 +47,8 @@ def test_a_defection_with_no_enemy_left_beside_it_becomes_a_rout(duel):
                     "factions.saa.legitimacy": 0.0})
     d = units_by_key(model)["defender"]
     d.morale = 0.0                       # breaks, with no enemy within a hex to go over to
-    model.turn += 1
-    update_morale(model)
+    model.steps += 1
+    model.morale_phase()
     (event,) = model.events.of_kind(UnitBroke)
     assert event.outcome == "rout" and d.state is State.ROUTING
 
@@ -95,11 +95,11 @@ def test_losses_from_air_strikes_count_as_casualties(duel):
     d, a = units_by_key(model)["defender"], units_by_key(model)["attacker"]
     a.place(model.theatre.cells_within(d.idx, 8.0)[-1])
     cohesion = a.cohesion
-    model.turn += 1
+    model.steps += 1
     model.table.losses_step[:] = 0.0
     run_air(model)
     assert a.losses_step > 0
-    update_morale(model)
+    model.morale_phase()
     assert a.ledger["casualties"] < 0 and a.cohesion < cohesion
 
 
@@ -119,14 +119,14 @@ def test_a_break_is_explained_by_the_last_window_of_steps_only(duel):
     d = units_by_key(model)["defender"]
     t = model.table
     window = t.window
-    old = np.zeros((t.n, len(FACTORS)))
-    old[d.row, FACTORS.index("shock")] = -0.3                   # long ago: must not explain today's break
-    t.record(1, old)
+    t.start_step_ledger()
+    t.ledger_step[d.row, FACTORS.index("shock")] = -0.3        # long ago: must not explain today's break
+    t.record(1)
+    t.start_step_ledger()
     for turn in range(2, window + 1):
-        t.record(turn, np.zeros((t.n, len(FACTORS))))
-    model.turn = window + 1                                      # this step reuses turn 1's slot
-    model.ledger_step = np.zeros((t.n, len(FACTORS)))
-    model.ledger_step[d.row, FACTORS.index("casualties")] = -0.5
+        t.record(turn)
+    model.steps = window + 1                                      # this step reuses turn 1's slot
+    t.ledger_step[d.row, FACTORS.index("casualties")] = -0.5
     d.morale = 0.0
     resolve_breaks(model)
     (event,) = model.events.of_kind(UnitBroke)
@@ -167,7 +167,7 @@ def test_conscript_armies_break_sooner(duel):
     def median_breakpoint(share):
         model = duel("[units.line]\nfaction = \"saa\"\nname = \"Line\"\nat = \"homs\"\ncount = 20\npersonnel = 300\n",
                      **{"factions.saa.conscript_share": share})
-        return np.median([u.breakpoint for u in model.unit_agents if u.key.startswith("line")])
+        return np.median([u.breakpoint for u in model.ground_units if u.key.startswith("line")])
 
     assert median_breakpoint(0.85) < 0.85 * median_breakpoint(0.4)
 

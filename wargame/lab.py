@@ -491,7 +491,7 @@ def status_html(model: WarModel) -> str:
     (solara's Markdown would load a diagram library into the page on every update)."""
     spec = model.spec
     names = {sid: side_label(sid) for sid in spec.sides}
-    parts = [(f"<b>{escape(date_line(model))}</b> (step {model.turn} of {spec.total_steps}, "
+    parts = [(f"<b>{escape(date_line(model))}</b> (step {model.steps} of {spec.total_steps}, "
               f"{spec.meta.hours_per_step} h each)"),
              f"Scenario <code>{escape(model.loaded.name)}</code>, seed {model.seed}."]
     if getattr(model, "seed_note", None):

@@ -51,7 +51,7 @@ class Actor(mesa.Agent):
         return getattr(self.model.spec.actors, self.name)
 
     def decide(self, decision: str) -> None:
-        self.model.events.add(StrategicDecision(self.model.turn, self.model.day, self.name, decision))
+        self.model.events.add(StrategicDecision(self.model.steps, self.model.day, self.name, decision))
 
     def regime_losses(self) -> int:
         side = _regime_side(self.model)
@@ -70,7 +70,7 @@ class Actor(mesa.Agent):
         each = personnel / count
         cells = model._placement_cells(cell, count)
         for i, idx in enumerate(cells):
-            n = len(model.unit_agents)
+            n = len(model.ground_units)
             unit = model.add_unit(
                 key=f"{self.name}_{key}_{n}", name=f"{group.replace('_', ' ').title()} battalion ({self.name}, "
                 f"day {model.day:.1f})", formation=-1, faction=faction, utype=utype, personnel=each, armour=0,
@@ -78,7 +78,7 @@ class Actor(mesa.Agent):
                 ideology=min(1.0, f.ideology + 0.1), supply=1.0, posture="reserve", elite=False, group=group,
                 idx=idx)
             model.tally["reinforced"][model.faction_index[faction]] += each
-            model.events.add(UnitArrived(model.turn, model.day, unit.key, unit.name, faction, place))
+            model.events.add(UnitArrived(model.steps, model.day, unit.key, unit.name, faction, place))
         return count
 
 
@@ -103,7 +103,7 @@ class IsraelActor(Actor):
         t = model.table
         if kind == "convoy" and "iran" in model.actors:
             model.actors["iran"].pipeline *= 0.8
-            model.events.add(IsraeliStrike(model.turn, model.day, kind, None, 0.0))
+            model.events.add(IsraeliStrike(model.steps, model.day, kind, None, 0.0))
             return
         targets = np.flatnonzero(on_map(t) & (t.kind == KINDS.index("militia")))
         if targets.size == 0:
@@ -112,7 +112,7 @@ class IsraelActor(Actor):
         weight = np.where(np.isin(t.group[targets], [GROUPS.index("irgc"), GROUPS.index("hezbollah")]), 3.0, 1.0)
         row = int(targets[model.rng.choice(targets.size, p=weight / weight.sum())])
         killed = min(spec.kills_per_strike, t.personnel[row] * 0.5)
-        key = model.unit_agents[row].key
+        key = model.table.agent[row].key
         apply_losses(model, np.array([row]), np.array([killed / max(t.personnel[row], 1.0)]), "killed")
         if kind == "leadership":
             t.cohesion[row] = max(0.0, t.cohesion[row] - model.spec.rules.cohesion.leader_loss)
@@ -121,7 +121,7 @@ class IsraelActor(Actor):
                 faction.leadership = max(0.1, faction.leadership - 0.01)
         else:
             t.supply[row] = max(0.0, t.supply[row] - 0.3)
-        model.events.add(IsraeliStrike(model.turn, model.day, kind, key, round(killed, 1)))
+        model.events.add(IsraeliStrike(model.steps, model.day, kind, key, round(killed, 1)))
 
 
 class IranActor(Actor):
@@ -220,7 +220,7 @@ class TurkeyActor(Actor):
         if not self.done and spec.deal_day is not None and model.day >= spec.deal_day - 1e-9:
             self.done = True
             if spec.freeze_polygon:
-                model.frozen = model.theatre.cells_in_polygon(spec.freeze_polygon)
+                model.freeze(spec.freeze_polygon)
             self.decide("a Russia-Turkey deal freezes the north-west")
 
 
@@ -237,5 +237,4 @@ ACTOR_CLASSES = {"israel": IsraelActor, "iran": IranActor, "iraqi_militias": Ira
 
 
 def build_actors(model) -> dict[str, Actor]:
-    model.frozen = np.zeros(model.theatre.n, dtype=bool)
     return {name: cls(model) for name, cls in ACTOR_CLASSES.items() if getattr(model.spec.actors, name) is not None}

@@ -1,6 +1,8 @@
-"""WarModel: the Mesa model of the war, built from a scenario and stepped in fixed phases.
+"""The campaign: the Mesa model of the war, built from a scenario and stepped in fixed phases.
 
-One step (default 6 hours), as in DESIGN.md:
+``Campaign`` is the model with its commanders injected (``model.WarModel`` is the campaign commanded by
+the doctrine AI unless told otherwise). ``step`` is the only orchestrator of the phases (docs/ODD.md,
+"Process overview and scheduling"). One step (default 6 hours):
   1. timeline events and arrivals; strategic actors (Israel, Iran, Iraqi militias, Hezbollah, Turkey,
      Russia's headquarters)                                   rules.timeline, rules.strategic
   2. commanders decide (doctrine AI or a human's orders)      commanders
@@ -8,12 +10,15 @@ One step (default 6 hours), as in DESIGN.md:
   4. air: sorties, targeting, strikes, drones                 rules.air
   5. movement                                                 rules.movement
   6. combat                                                   rules.combat
-  7. morale and cohesion; breaks, contagion, capture          rules.morale, rules.cohesion, rules.breaks
-  8. data collection and end conditions                       metrics
+  7. morale; desertion and cohesion; breaks, contagion,      rules.morale, rules.cohesion, rules.breaks,
+     rallies and capture                                      rules.capture
+  8. objectives, data collection and end conditions           rules.objectives, metrics
 
-Plain keyword parameters make it drivable by ``mesa.batch_run`` and SolaraViz:
-``WarModel(scenario="hts_2024", rng=7, **{"factions.saa.pay": 0.3})`` (or ``factions__saa__pay=0.3``).
-Unit numbers live in ``model.table`` (a column per attribute); each unit is also a Mesa ``CellAgent``.
+Mesa's ``steps`` counts the steps (during a step, the step being made). A running model is changed from
+outside (a classroom's white cell, the lab) only through the methods of ``white_cell.WhiteCell``.
+
+Unit numbers live in ``model.table`` (a column per attribute, declared in agents/table.py); each unit
+is also a Mesa ``CellAgent``, in the ``ground_units`` AgentSet.
 """
 
 from __future__ import annotations
@@ -30,25 +35,27 @@ from wargame.core.actors import build_actors
 from wargame.core.agents.air import build_air
 from wargame.core.agents.table import UnitTable
 from wargame.core.agents.unit import ACTIVE, GROUPS, KINDS, POSTURES, UNIT_TYPES, GroundUnit, fighting, on_map
-from wargame.core.commanders import decide
 from wargame.core.events import CampaignEnded, EventLog, UnitArrived
 from wargame.core.metrics import MetricsCollector, UnitRecorder, compute_metrics, metric_names
-from wargame.core.tallies import TALLIES
 from wargame.core.rules.air import run_air
+from wargame.core.rules.breaks import resolve_breaks
+from wargame.core.rules.cohesion import daily_desertion, update_cohesion
 from wargame.core.rules.combat import resolve_combat
 from wargame.core.rules.control import update_cities, update_control
 from wargame.core.rules.morale import FACTORS, draw_breakpoint, update_morale
-from wargame.core.rules.objectives import objective_cells, place_held, update_objectives
-
-SURPRISE_WINDOW_DAYS = 3.0    # losses are noted when the ~3-day window of surprise closes (Dupuy)
 from wargame.core.rules.movement import FieldCache, move_units
+from wargame.core.rules.objectives import objective_cells, place_held, update_objectives
+from wargame.core.rules.orders import Commander, decide
 from wargame.core.rules.strategic import run_actors
-from wargame.core.rules.supply import update_supply
+from wargame.core.rules.supply import side_supply, update_supply
 from wargame.core.rules.timeline import run_timeline
 from wargame.core.scenario import LoadedScenario, load_scenario
 from wargame.core.scenario.forces import UnitSpec
+from wargame.core.tallies import TALLIES
 from wargame.core.theatre import TERRAIN_CLASSES, TheatreSpec, build_theatre
+from wargame.core.white_cell import WhiteCell
 
+SURPRISE_WINDOW_DAYS = 3.0    # losses are noted when the ~3-day window of surprise closes (Dupuy)
 ATTRIBUTION_DAYS = 3.0        # the morale-ledger window that explains a break
 GROUP_IDEOLOGY = {            # assumption: ideology of militia groups relative to their faction's
     "irgc": 0.2, "hezbollah": 0.2, "fatemiyoun": 0.1, "zeinabiyoun": 0.1, "iraqi_pmu": 0.05,
@@ -61,12 +68,15 @@ def fresh_seed() -> int:
     return int(np.random.SeedSequence().generate_state(1, dtype=np.uint32)[0])
 
 
-class WarModel(mesa.Model):
-    """The Syrian war on a hex grid of western Syria. See the module docstring for the phases."""
+class Campaign(WhiteCell, mesa.Model):
+    """The Syrian war on a hex grid of western Syria. See the module docstring for the phases.
 
-    def __init__(self, scenario: str | Path | LoadedScenario = "hts_2024", rng=None, *,
-                 overrides: dict | None = None, collect_units: bool = True, commanders: dict | None = None,
-                 **params):
+    ``commanders`` maps faction ids to commanders (``rules.orders.Commander``); ``default_commander``
+    commands every other faction (none: their units hold)."""
+
+    def __init__(self, scenario: str | Path | LoadedScenario, rng=None, *, overrides: dict | None = None,
+                 collect_units: bool = True, commanders: dict[str, Commander] | None = None,
+                 default_commander: Commander | None = None, **params):
         overrides = {**(overrides or {}), **params}
         if isinstance(scenario, LoadedScenario) and not overrides:
             loaded = scenario
@@ -80,17 +90,17 @@ class WarModel(mesa.Model):
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else None
         self.loaded = loaded
         self.spec = loaded.scenario.model_copy(deep=True)   # timeline events may change it
-        self.turn = 0
         self.events = EventLog(self.spec.meta.start)
         self.end_reason: str | None = None
-        self.commanders = dict(commanders or {})             # faction id -> Commander; doctrine otherwise
+        self.commanders = dict(commanders or {})             # faction id -> Commander
+        self.default_commander = default_commander
 
         t = self.spec.theatre
         self.theatre = build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))
         self._build_sides()
         self._build_grid()
         self.table = UnitTable(FACTORS, window=max(1, int(ATTRIBUTION_DAYS * self.spec.steps_per_day)))
-        self.unit_agents: list[GroundUnit] = []
+        self.ground_units = mesa.agent.AgentSet([], random=self.random)   # every unit ever, in row order
         self.formation_keys = list(self.spec.units)
         self.formation_parent = np.array([self.formation_keys.index(u.parent) if u.parent else -1
                                           for u in self.spec.units.values()], dtype=np.int64)
@@ -108,21 +118,18 @@ class WarModel(mesa.Model):
         self.objectives_achieved: dict[str, float] = {}
         update_objectives(self)
         self.cities_lost = np.zeros(len(self.side_ids), dtype=np.int64)
-        self.sorties_on = np.zeros(0)           # per unit: enemy sorties that struck it this step
-        self.sorties_near = np.zeros(0)         # per unit: friendly sorties struck within a cell of it
-        self.breaks_step = np.zeros(0, dtype=bool)
-        self.unit_objective = np.zeros(0, dtype=np.int64)   # per unit: its own objective cell, or -1
         self.air_stats = {"sorties": np.zeros(len(self.side_ids)), "strikes": np.zeros(len(self.side_ids)),
                           "missiles": np.zeros(len(self.side_ids)), "drone_raids": np.zeros(len(self.side_ids))}
         self.captured_equipment = {k: np.zeros(len(self.faction_ids))
                                    for k in ("armour", "artillery", "air_defence", "aircraft")}
         self.bad_weather = False
+        self.weather_imposed: tuple[bool, float] | None = None   # (bad, until day): the white cell's weather
         self.strike_queue: list[tuple] = []
+        self.air_cache: dict = {}            # each side's ranked air targets this step
         self.faction_cache: dict = {}
         self.static_cache: dict = {}         # things fixed for the run, computed on first use
-        self.ledger_step = np.zeros((0, len(FACTORS)))
-        self.deserted_step = np.zeros(0)
         self.fields = FieldCache()
+        self.frozen = np.zeros(self.theatre.n, dtype=bool)   # ground a Russia-Turkey deal has frozen
         hq = self.spec.actors.russia_hq
         self.golan_zone = self.theatre.inside & (self.theatre.km_to_golan <= (hq.golan_km if hq else -1.0))
         for city in (hq.golan_exempt if hq else []):
@@ -238,51 +245,39 @@ class WarModel(mesa.Model):
                 quality=min(1.0, quality), morale=faction.morale if spec.morale is None else spec.morale,
                 cohesion=faction.cohesion if spec.cohesion is None else spec.cohesion, ideology=ideology,
                 supply=spec.supply, posture=spec.posture, elite=spec.elite, group=spec.group, idx=cell,
-                active_from_day=spec.active_from_day, conscripts=faction.kind == "saa" and not spec.elite)
-            self.unit_objective[unit.row] = th.place_cell[spec.objective] if spec.objective else -1
+                active_from_day=spec.active_from_day, conscripts=faction.kind == "saa" and not spec.elite,
+                objective_cell=th.place_cell[spec.objective] if spec.objective else -1)
             created.append(unit)
             if arriving:
                 self.tally["reinforced"][self.faction_index[spec.faction]] += personnel
-                self.events.add(UnitArrived(self.turn, self.day, unit.key, unit.name, unit.faction,
+                self.events.add(UnitArrived(self.steps, self.day, unit.key, unit.name, unit.faction,
                                             spec.at or f"{spec.lat:.3f},{spec.lon:.3f}"))
         return created
 
-    def add_unit(self, *, key: str, name: str, formation: int, faction: str, utype: str, personnel: float,
-                 armour: float, artillery: float, air_defence: float, quality: float, morale: float,
-                 cohesion: float, ideology: float, supply: float, posture: str, elite: bool, group: str | None,
-                 idx: int, active_from_day: float = 0.0, conscripts: bool = False) -> GroundUnit:
-        """Add one unit: a row in the table and a Mesa agent in its cell."""
+    def add_unit(self, *, key: str, name: str, faction: str, **columns) -> GroundUnit:
+        """Add one unit: a row in the table (``columns`` are its declared columns, agents/table.py, by name;
+        codes such as ``utype`` and ``posture`` may be given by name) and a Mesa agent in its cell. Its
+        side, kind and breakpoint follow from its faction and qualities."""
         fid = self.faction_index[faction]
         f = self.spec.factions[faction]
-        breakpoint = draw_breakpoint(self.rng, quality, cohesion, posture, elite)
-        if conscripts and f.kind == "saa":
+        for column, names in (("utype", UNIT_TYPES), ("posture", POSTURES), ("group", GROUPS)):
+            if isinstance(columns.get(column), str) or (column == "group" and columns.get(column) is None):
+                columns[column] = -1 if columns.get(column) is None else names.index(columns[column])
+        columns.setdefault("posture", POSTURES.index("defend"))
+        breakpoint = draw_breakpoint(self.rng, columns["quality"], columns["cohesion"],
+                                     POSTURES[columns["posture"]], columns.get("elite", False))
+        if columns.get("conscripts") and f.kind == "saa":
             breakpoint *= 1.0 - 0.3 * f.conscript_share
         row = self.table.add(
-            idx=idx, side=self.faction_side[fid], faction=fid, kind=self.faction_kind[fid],
-            utype=UNIT_TYPES.index(utype), state=ACTIVE, posture=POSTURES.index(posture),
-            group=-1 if group is None else GROUPS.index(group), formation=formation,
-            personnel=personnel, personnel_start=personnel, armour=armour, artillery=artillery,
-            air_defence=air_defence, quality=quality, morale=morale, morale_start=morale, cohesion=cohesion,
-            cohesion_base=cohesion,
-            ideology=ideology, supply=supply, breakpoint=breakpoint, elite=elite, conscripts=conscripts,
-            active_from_day=active_from_day)
+            side=self.faction_side[fid], faction=fid, kind=self.faction_kind[fid], state=ACTIVE,
+            personnel_start=columns["personnel"], morale_start=columns["morale"],
+            cohesion_base=columns["cohesion"], breakpoint=breakpoint, **columns)
+        formation = columns.get("formation", -1)
         unit = GroundUnit(self, key=key, name=name, row=row,
                           formation_key=self.formation_keys[formation] if formation >= 0 else key)
-        self.unit_agents.append(unit)
-        self._grow_unit_arrays()
+        self.table.agent[row] = unit
+        self.ground_units.add(unit)
         return unit
-
-    def _grow_unit_arrays(self) -> None:
-        n = self.table.n
-        for name in ("sorties_on", "sorties_near"):
-            arr = getattr(self, name)
-            if arr.size < n:
-                setattr(self, name, np.concatenate([arr, np.zeros(n - arr.size)]))
-        if self.breaks_step.size < n:
-            self.breaks_step = np.concatenate([self.breaks_step, np.zeros(n - self.breaks_step.size, dtype=bool)])
-        if self.unit_objective.size < n:
-            self.unit_objective = np.concatenate([self.unit_objective,
-                                                  np.full(n - self.unit_objective.size, -1, dtype=np.int64)])
 
     def _placement_cells(self, centre: int, count: int, side: int | None = None) -> list[int]:
         """`count` cells nearest the centre (itself first) with room under the stacking limit, and, for a
@@ -318,21 +313,9 @@ class WarModel(mesa.Model):
         self.supply_dirty.update(range(len(self.side_ids)))
         self.supply_own = [None] * len(self.side_ids)
 
-    def set_control(self, cells, side: str) -> None:
-        """Hand cells to a side (an instructor's inject, a test): supply is recomputed for the sides touched."""
-        cells = np.atleast_1d(np.asarray(cells, dtype=np.int64))
-        cells = cells[self.theatre.inside[cells]]
-        s = self.side_index[side]
-        self.supply_dirty.update(np.unique(self.control[cells]).tolist() + [s])
-        self.control[cells] = s
-        update_cities(self)
-        update_objectives(self)
-
     def _note_initial_encirclement(self) -> None:
         """Units already cut off when the scenario opens (a siege under way) have long absorbed the shock of
         encirclement: mark them cut off from the start, so the shock falls only on units cut off later."""
-        from wargame.core.rules.supply import side_supply
-
         t = self.table
         for s in range(len(self.side_ids)):
             linked = side_supply(self, s)[1]
@@ -376,17 +359,21 @@ class WarModel(mesa.Model):
     @property
     def day(self) -> float:
         """Days since the start at the end of the current step."""
-        return self.turn / self.spec.steps_per_day
+        return self.steps / self.spec.steps_per_day
 
-    @property
-    def ground_units(self):
-        """All ground units ever created, as a Mesa AgentSet (creation order), on the map or not."""
-        return self.agents_by_type[GroundUnit] if GroundUnit in self.agent_types else mesa.agent.AgentSet(
-            [], random=self.random)
+    def commander_of(self, faction: str) -> Commander | None:
+        """The commander of a faction: its own if one was injected, else the default (None: it holds)."""
+        return self.commanders.get(faction, self.default_commander)
 
     def units_on_map(self) -> list[GroundUnit]:
-        rows = np.flatnonzero(on_map(self.table))
-        return [self.unit_agents[r] for r in rows]
+        return self.table.agent[on_map(self.table)].tolist()
+
+    def unit_by_key(self, key: str) -> GroundUnit | None:
+        """The unit with this key (as in events and the order of battle), or None."""
+        index = self.static_cache.get("unit_keys")
+        if index is None or len(index) != self.table.n:
+            index = self.static_cache["unit_keys"] = {a.key: a for a in self.table.agent}
+        return index.get(key)
 
     def fighting_rows(self) -> np.ndarray:
         return np.flatnonzero(fighting(self.table))
@@ -394,14 +381,14 @@ class WarModel(mesa.Model):
     def sync_cells(self, rows) -> None:
         """Put the Mesa agents of these rows in the cells their table rows say."""
         rows = np.asarray(rows, dtype=np.int64)
-        agents, cells = self.unit_agents, self.cells
+        agents, cells = self.table.agent, self.cells
         for row, target in zip(rows.tolist(), self.table.idx[rows].tolist()):    # Python ints: cheap indexing
             agents[row].cell = cells[target] if target >= 0 else None
 
     # ------------------------------------------------------------------ the step
 
     def step(self) -> None:
-        self.turn += 1
+        """One step, its phases in order (Mesa has already counted it in ``steps``)."""
         self.table.losses_step[:] = 0.0        # every loss this step (strikes, hunger, combat) counts
         run_timeline(self)
         run_actors(self)
@@ -411,7 +398,7 @@ class WarModel(mesa.Model):
         run_air(self)
         move_units(self)
         resolve_combat(self)
-        update_morale(self)
+        self.morale_phase()
         update_objectives(self)
         if SURPRISE_WINDOW_DAYS not in self.losses_at_day and self.day >= SURPRISE_WINDOW_DAYS - 1e-9:
             self.losses_at_day[SURPRISE_WINDOW_DAYS] = self.side_losses.copy()
@@ -420,6 +407,19 @@ class WarModel(mesa.Model):
         if self.recorder:
             self.recorder.record()
         self._check_end()
+
+    def morale_phase(self) -> None:
+        """Phase 7: morale factors, desertion and cohesion, then breaks and their outcomes (contagion,
+        capture, rallies); this step's morale changes go to the ledger."""
+        t = self.table
+        t.start_step_ledger()
+        rows = np.flatnonzero(on_map(t))
+        if rows.size:
+            update_morale(self, rows)
+            daily_desertion(self, rows)
+            update_cohesion(self, rows)
+        resolve_breaks(self)
+        t.record(self.steps)
 
     def _check_end(self) -> None:
         reason = None
@@ -437,7 +437,7 @@ class WarModel(mesa.Model):
                 lost = [p for p in objective.places if not place_held(self, p, self.side_index[objective.side])]
                 reason = f"objective {oid} failed: {objective.side} lost " + ", ".join(lost)
                 break
-        if reason is None and self.turn >= self.spec.total_steps:
+        if reason is None and self.steps >= self.spec.total_steps:
             reason = f"end of the scenario's {self.spec.meta.duration_days:g} days"
         if reason is None:
             sides_fighting = set(self.table.side[fighting(self.table)].tolist())
@@ -447,7 +447,7 @@ class WarModel(mesa.Model):
                     break
         if reason is not None:
             self.end_reason = reason
-            self.events.add(CampaignEnded(self.turn, self.day, reason))
+            self.events.add(CampaignEnded(self.steps, self.day, reason))
             self.running = False
 
     def run(self, progress=None) -> None:

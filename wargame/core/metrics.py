@@ -99,7 +99,7 @@ class UnitRecorder:
 
     def record(self) -> None:
         t = self.model.table
-        self.snapshots.append((self.model.turn, {c: getattr(t, c).copy() for c in self.COLUMNS}))
+        self.snapshots.append((self.model.steps, {c: getattr(t, c).copy() for c in self.COLUMNS}))
         self.control.append(self.model.control.astype(np.int8, copy=True))
 
     def control_history(self) -> tuple[np.ndarray, np.ndarray]:
@@ -109,7 +109,7 @@ class UnitRecorder:
 
     def frame(self) -> pd.DataFrame:
         model = self.model
-        keys = np.array([a.key for a in model.unit_agents])
+        keys = np.array([a.key for a in model.ground_units])
         factions = np.array(model.faction_ids)[model.table.faction]
         sides = np.array(model.side_ids)[model.table.side]
         types = np.array(UNIT_TYPES)[model.table.utype]

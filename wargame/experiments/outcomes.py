@@ -8,7 +8,7 @@ import math
 
 from wargame.core.agents.unit import GONE_FROM
 from wargame.core.events import BaseCaptured, CityCaptured
-from wargame.core.model import SURPRISE_WINDOW_DAYS
+from wargame.core.campaign import SURPRISE_WINDOW_DAYS
 from wargame.core.theatre import TERRAIN_CLASSES
 
 NAN = math.nan

@@ -57,7 +57,7 @@ def run_info(model, command: str | None = None) -> dict:
         "seed": seed,
         "files": loaded.files,
         "overrides": {k: v for k, v in loaded.overrides.items()},
-        "steps": model.turn,
+        "steps": model.steps,
         "days": model.day,
         "hours_per_step": model.spec.meta.hours_per_step,
         "start": model.spec.meta.start.isoformat(),
@@ -95,7 +95,7 @@ def check_run_directory(directory: str | Path) -> Path:
 def control_history(model) -> tuple[np.ndarray, np.ndarray]:
     if model.recorder:
         return model.recorder.control_history()
-    return np.array([model.turn], dtype=np.int32), model.control.astype(np.int8)[None, :]
+    return np.array([model.steps], dtype=np.int32), model.control.astype(np.int8)[None, :]
 
 
 def write_run(model, directory: str | Path, summary: str = "", render=None) -> Path:

@@ -35,7 +35,7 @@ def visible_cells(model, side: int) -> np.ndarray:
 
 def _unit(model, row: int, detail: bool) -> dict:
     t = model.table
-    agent = model.unit_agents[row]
+    agent = model.table.agent[row]
     out = {"unit": agent.key, "name": agent.name, "faction": model.faction_ids[t.faction[row]],
            "cell": int(t.idx[row]), "type": UNIT_TYPES[t.utype[row]]}
     if detail:
@@ -70,7 +70,7 @@ def team_view(model, team, memory: Memory, sectors) -> dict:
     visible = {u["unit"] for u in enemies}
     remembered = [{"unit": k, "cell": c, "day": d, "faction": f} for k, (c, d, f) in memory.last_seen.items()
                   if k not in visible]
-    return {"team": team.id, "name": team.name, "day": round(model.day, 2), "turn_step": model.turn,
+    return {"team": team.id, "name": team.name, "day": round(model.day, 2), "turn_step": model.steps,
             "own": own, "friendly": friendly, "enemies": enemies, "last_seen": remembered,
             "control": control.tolist(), "seen_cells": int(seen.sum()),
             "reports": reports(model, team), "sectors": sectors.ids}
@@ -92,5 +92,5 @@ def truth(model) -> dict:
     """The instructor's view: every unit and the true control."""
     t = model.table
     units = [_unit(model, int(r), True) for r in np.flatnonzero(on_map(t))]
-    return {"day": round(model.day, 2), "turn_step": model.turn, "units": units,
+    return {"day": round(model.day, 2), "turn_step": model.steps, "units": units,
             "control": model.control.astype(int).tolist(), "events": model.events.to_dicts()}

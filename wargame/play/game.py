@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 
 from wargame.core.errors import Problem, ScenarioError, WargameError
-from wargame.core.events import Note, StrategicDecision, Weather
 from wargame.core.model import WarModel
 from wargame.play.commander import TeamCommander
 from wargame.play.fog import Memory, team_view, truth
@@ -29,7 +28,6 @@ from wargame.play.orders import parse_orders
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
 from wargame.core.scenario import load_scenario
-from wargame.core.scenario.levers import set_parameter
 
 DEFAULT_SCENARIO = "hts_2024_classroom"
 # The 2018 Idlib de-escalation zone with the western Aleppo countryside (as hts_2024_russia_turkey_deal)
@@ -248,11 +246,10 @@ class Game:
         spec = model.spec
         due = [(day, n) for day, n in self.arriving if day <= model.day + 1e-9]
         self.arriving = [(day, n) for day, n in self.arriving if day > model.day + 1e-9]
-        wing = next((w for w in model.wings if spec.actors.russia_hq is not None
-                     and w.key == spec.actors.russia_hq.wing), None)
+        hq_wing = spec.actors.russia_hq.wing if spec.actors.russia_hq is not None else None
         for _, count in due:
-            if wing is not None and count:
-                wing.added += count
+            if count and any(w.key == hq_wing for w in model.wings):
+                wing = model.add_aircraft(hq_wing, count)
                 self._decide("russia_hq", f"{count} Russian aircraft reach {wing.key}")
         for team, commander in self.commanders.items():
             o = commander.orders_now
@@ -270,10 +267,10 @@ class Game:
                     self.offer_open = True
                     self._decide("diplomacy", "Russia offers Turkey a deal freezing the north-west")
             for path, value in self._lever_values(team, o):
-                set_parameter(spec, path, value, source=f"orders of {team}")
+                model.set_parameter(path, value, source=f"orders of {team}")
             if team == "turkey" and getattr(o, "accept_talks", False) and self.offer_open:
                 self.offer_open = False
-                model.frozen = model.theatre.cells_in_polygon(IDLIB_ZONE)
+                model.freeze(IDLIB_ZONE)
                 self._decide("diplomacy", "Turkey accepts: a Russia-Turkey deal freezes the north-west")
             if team == "regime" and getattr(o, "reserves_to", None):
                 self._commit_reserves(o.reserves_to)
@@ -298,7 +295,7 @@ class Game:
         self._decide("regime_hq", f"{rows.size} reserve units committed to {self.sectors.names[sector]}")
 
     def _decide(self, actor: str, text: str) -> None:
-        self.model.events.add(StrategicDecision(self.model.turn, self.model.day, actor, text))
+        self.model.record_decision(actor, text)
 
     # ---- the white cell
 
@@ -324,62 +321,37 @@ class Game:
 
     def _intervene(self, kind: str, params: dict) -> str:
         model = self.model
-        t = model.table
         if kind == "israeli_strike":
             target = params.get("target", "leadership")
-            if target not in ("leadership", "depot", "convoy") or "israel" not in model.actors:
-                raise WargameError("israeli_strike: target must be leadership, depot or convoy (and Israel in the "
-                                   "scenario)")
-            model.actors["israel"].strike(target)
+            model.israeli_strike(target)
             return f"Israeli strike on {target}"
         if kind == "russian_aircraft":
             count = int(params.get("aircraft", 0))
-            wing = next((w for w in model.wings if w.key == params.get("wing", "ru_khmeimim")), None)
-            if wing is None or not 0 < count <= 60:
+            if not 0 < count <= 60:
                 raise WargameError("russian_aircraft: give aircraft (1-60) and an existing wing")
-            wing.added += count
+            wing = model.add_aircraft(params.get("wing", "ru_khmeimim"), count)
             self._decide("russia_hq", f"white cell: {count} Russian aircraft reach {wing.key}")
             return f"{count} aircraft added to {wing.key}"
         if kind == "weather":
-            model.bad_weather = bool(params.get("bad", True))
-            model.weather_imposed = (model.bad_weather, model.day + 1.0)      # for a day, whatever the dice say
-            model.events.add(Weather(model.turn, model.day, model.bad_weather))
+            model.impose_weather(bool(params.get("bad", True)), days=1.0)   # for a day, whatever the dice say
             return "bad weather" if model.bad_weather else "clear weather"
         if kind == "defection":
-            from wargame.core.rules.breaks import defect
-            from wargame.core.rules.capture import strongest_enemy_near
-
             key = params.get("unit")
-            row = next((a.row for a in model.unit_agents if a.key == key), None)
-            if row is None or t.idx[row] < 0:
-                raise WargameError(f"defection: no unit {key!r} on the map")
-            if strongest_enemy_near(model, row) is None:
-                raise WargameError(f"defection: {key} has no enemy beside it to go over to")
-            defect(model, row)
+            model.defect_unit(key)
             return f"{key} defected"
         if kind == "parameter":
-            set_parameter(model.spec, str(params.get("path")), params.get("value"), source="white cell")
+            model.set_parameter(str(params.get("path")), params.get("value"), source="white cell")
             return f"{params.get('path')} = {params.get('value')}"
         if kind == "note":
-            model.events.add(Note(model.turn, model.day, str(params.get("text", ""))[:500]))
+            model.note(str(params.get("text", ""))[:500])
             return "noted"
         if kind == "city":
             city, side = params.get("city"), params.get("side")
-            if city not in model.theatre.cities or side not in model.side_index:
-                raise WargameError(f"city: give a city id and a side ({', '.join(model.side_ids)})")
-            model.set_control(np.array(model.theatre.cities[city].cells), side)
+            model.give_city(city, side)
             return f"{city} given to {side}"
         if kind == "unit":
             key = params.get("unit")
-            row = next((a.row for a in model.unit_agents if a.key == key), None)
-            if row is None:
-                raise WargameError(f"unit: no unit {key!r}")
-            for field in ("morale", "cohesion", "supply"):
-                if field in params:
-                    value = float(params[field])
-                    if not 0.0 <= value <= 1.0:
-                        raise WargameError(f"unit: {field} must lie in [0, 1]")
-                    getattr(t, field)[row] = value
+            model.adjust_unit(key, **{f: float(params[f]) for f in ("morale", "cohesion", "supply") if f in params})
             return f"{key} adjusted"
         raise WargameError(f"unknown intervention {kind!r}")
 

@@ -75,6 +75,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     # orders and movement
     _c("posture", I, 0, "codes", "attack, defend, hold, reserve or garrison", POSTURES),
     _c("target", I, -1, "count", "cell it makes for this step; -1 holds"),
+    _c("last_target", I, -1, "count", "cell it made for in the last step (commanders may keep it)"),
     _c("objective_cell", I, -1, "count", "cell of its own objective from the scenario; -1 none"),
     _c("withdraw", B, False, "flag", "falls back one cell this step"),
     _c("moved", B, False, "flag", "moved this step"),

@@ -24,8 +24,8 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.core.agents.unit import POSTURES, ROUTING
-from wargame.core.rules.orders import Orders
 from wargame.core.rules.combat import offensive_power
+from wargame.core.rules.orders import Orders
 
 THREAT_KM = 40.0
 ATTACK, RESERVE, HOLD = POSTURES.index("attack"), POSTURES.index("reserve"), POSTURES.index("hold")
@@ -114,7 +114,7 @@ class DoctrineCommander:
         targets = cells[open_ & (priority == priority[open_].min())] if open_.any() else cells[:0]
         orders = Orders()
         free = rows[~model.frozen[t.idx[rows]]]
-        own = model.unit_objective[free]
+        own = model.table.objective_cell[free]
         own_open = (own >= 0) & (model.control[np.maximum(own, 0)] != s)
         chosen = np.where(own_open, own, -1)
         attacking = (t.posture[free] == ATTACK) | (t.posture[free] == RESERVE)
@@ -122,8 +122,7 @@ class DoctrineCommander:
         if targets.size and seeking.any():
             # a unit already making for one of today's targets keeps it (no churn as the front moves); the
             # others are spread over the room the targets have left
-            last = getattr(model, "last_targets", None)
-            current = last[free] if last is not None and last.size == t.n else np.full(free.size, -1)
+            current = t.last_target[free]
             keeps = seeking & np.isin(current, targets)
             chosen[keeps] = current[keeps]
             needs = seeking & ~keeps
@@ -147,17 +146,17 @@ class DoctrineCommander:
         threat_cell = self._threat_cell(model, side, s) if (posture == RESERVE).any() else None
         if threat_cell is not None:
             orders.targets.update(dict.fromkeys(rows[posture == RESERVE].tolist(), threat_cell))
-        attackers = rows[(posture == ATTACK) & (model.unit_objective[rows] >= 0)]
-        orders.targets.update(zip(attackers.tolist(), model.unit_objective[attackers].tolist()))
+        attackers = rows[(posture == ATTACK) & (model.table.objective_cell[rows] >= 0)]
+        orders.targets.update(zip(attackers.tolist(), model.table.objective_cell[attackers].tolist()))
         orders.withdraw.update(self._broken_sectors(model, s, rows).tolist())
         return orders
 
     def _threat_cell(self, model, side: str, s: int) -> int | None:
         """Where the side's reserves go this step (the same for all its defensive factions: computed once)."""
-        key = ("threat_cell", model.turn, s)
+        key = ("threat_cell", model.steps, s)
         cache = model.static_cache
         if key not in cache:
-            cache.pop(("threat_cell", model.turn - 1, s), None)
+            cache.pop(("threat_cell", model.steps - 1, s), None)
             hold = [c for _, c, _ in objective_cells(model, side, "hold") if model.control[c] == s]
             hq = model.spec.actors.regime_hq
             reacting = hq is None or model.day >= hq.reaction_days - 1e-9
@@ -187,7 +186,7 @@ class DoctrineCommander:
         hq = model.spec.actors.regime_hq
         t = model.table
         mine = np.flatnonzero(t.side == s)
-        recent = mine[(t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.turn - model.spec.steps_per_day)]
+        recent = mine[(t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.steps - model.spec.steps_per_day)]
         if recent.size == 0:
             return np.zeros(cells.size, dtype=bool)
         th = model.theatre
@@ -204,7 +203,7 @@ class DoctrineCommander:
             return np.array([], dtype=np.int64)
         t = model.table
         mine = np.flatnonzero(t.side == s)
-        recent = mine[(t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.turn - model.spec.steps_per_day)]
+        recent = mine[(t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.steps - model.spec.steps_per_day)]
         if recent.size == 0:
             return np.array([], dtype=np.int64)
         th = model.theatre

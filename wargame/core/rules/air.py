@@ -29,9 +29,9 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.core.agents.unit import UNIT_TYPES, fighting, on_map
-from wargame.core.rules.orders import air_targets
 from wargame.core.events import AirStrike, DroneRaid, MissileStrike, Weather
 from wargame.core.rules.combat import apply_losses
+from wargame.core.rules.orders import air_targets
 
 COLLAPSE_KM = 30.0
 SALVO_KM = 10.0            # a salvo falls on the troops within this of the city it targets
@@ -39,23 +39,23 @@ DRONE_RANGE_KM = 150.0
 
 
 def run_air(model) -> None:
-    model.air_cache = {}
+    model.air_cache.clear()
     table = model.table
     table.suppression[:] *= 0.5
-    model.sorties_on[:] = 0.0
-    model.sorties_near[:] = 0.0
+    model.table.sorties_on[:] = 0.0
+    model.table.sorties_near[:] = 0.0
     rules = model.spec.rules.air
-    if (model.turn - 1) % model.spec.steps_per_day == 0:
+    if (model.steps - 1) % model.spec.steps_per_day == 0:
         rolled = bool(model.rng.random() < rules.bad_weather_chance)
         # weather imposed by a classroom's white cell holds for its day; the roll is still drawn so that
         # the random stream (and everything after it) does not depend on whether weather was imposed
-        imposed = getattr(model, "weather_imposed", None)
+        imposed = model.weather_imposed
         if imposed is not None and model.day < imposed[1] - 1e-9:
             model.bad_weather = imposed[0]
         else:
             model.bad_weather = rolled
             if model.bad_weather:
-                model.events.add(Weather(model.turn, model.day, True))
+                model.events.add(Weather(model.steps, model.day, True))
     for wing in model.wings:
         if not wing.operating():
             continue
@@ -110,7 +110,7 @@ def coordination_delay(model, side: int, cells: np.ndarray) -> np.ndarray:
     rules = model.spec.rules.air
     mine = np.flatnonzero((t.side == side) & ((t.idx >= 0) | (t.last_idx >= 0)))
     where = np.where(t.idx[mine] >= 0, t.idx[mine], t.last_idx[mine])
-    broke = (t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.turn - model.spec.steps_per_day)
+    broke = (t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.steps - model.spec.steps_per_day)
     if broke.any():
         near = model.theatre.km_between(cells[:, None], where[None, :]) <= COLLAPSE_KM
         collapse = (near & broke[None, :]).sum(axis=1) / np.maximum(1, near.sum(axis=1))
@@ -144,15 +144,15 @@ def _fly_sorties(model, wing) -> None:
     cells = model.table.idx[rows]
     delays = coordination_delay(model, wing.side, cells)
     for row, cell, load, delay in zip(rows.tolist(), cells.tolist(), loads.tolist(), delays.tolist()):
-        model.strike_queue.append((model.turn + delay, wing.key, row, cell, load, delay))
+        model.strike_queue.append((model.steps + delay, wing.key, row, cell, load, delay))
 
 
 def _land_due_strikes(model) -> None:
     """Strikes whose coordination delay has run out land now, all at once."""
-    due = [s for s in model.strike_queue if s[0] <= model.turn]
+    due = [s for s in model.strike_queue if s[0] <= model.steps]
     if not due:
         return
-    model.strike_queue = [s for s in model.strike_queue if s[0] > model.turn]
+    model.strike_queue = [s for s in model.strike_queue if s[0] > model.steps]
     t = model.table
     th = model.theatre
     wings = {w.key: w for w in model.wings}
@@ -168,8 +168,8 @@ def _land_due_strikes(model) -> None:
             continue
         wing = wings[s[1]]
         model.air_stats["strikes"][wing.side] += 1
-        agent = model.unit_agents[s[2]]
-        model.events.add(AirStrike(model.turn, model.day, wing.key, wing.faction, agent.key, agent.faction,
+        agent = model.table.agent[s[2]]
+        model.events.add(AirStrike(model.steps, model.day, wing.key, wing.faction, agent.key, agent.faction,
                                    round(s[4], 2), round(float(k), 1), s[5]))
 
 
@@ -189,14 +189,14 @@ def strike_units(model, rows: np.ndarray, effect: np.ndarray, sides: np.ndarray)
     killed_unit = np.minimum(total[struck] * rules.kills_per_sortie, 0.3 * people)
     t.suppression[struck] = np.minimum(0.9, t.suppression[struck] + total[struck] * rules.suppression_per_sortie
                                        * 1000.0 / np.maximum(people, 100.0))
-    model.sorties_on[struck] += total[struck]
+    model.table.sorties_on[struck] += total[struck]
     th = model.theatre
     for side in np.unique(sides[effect > 0]):
         mine = effect > 0
         mine &= sides == side
         near = th.count_near(t.idx[rows[mine]], th.layout.cell_km, effect[mine])
         friends = np.flatnonzero((t.side == side) & (t.idx >= 0))
-        model.sorties_near[friends] += near[t.idx[friends]]
+        model.table.sorties_near[friends] += near[t.idx[friends]]
     apply_losses(model, struck, killed_unit / np.maximum(people, 1.0), "killed")
     share = np.divide(effect, total[rows], out=np.zeros_like(effect), where=total[rows] > 0)
     by_row = np.zeros(t.n)
@@ -235,9 +235,9 @@ def _salvo(model, wing) -> None:
         apply_losses(model, np.array([row]), np.array([share]), "killed")
         t.supply[row] = max(0.0, t.supply[row] - missiles * w * rules.missile_supply_damage)
         t.suppression[row] = min(0.9, t.suppression[row] + 0.5 * missiles * w * rules.suppression_per_sortie)
-        model.sorties_on[row] += missiles * w
+        model.table.sorties_on[row] += missiles * w
     model.air_stats["missiles"][wing.side] += missiles
-    model.events.add(MissileStrike(model.turn, model.day, wing.key, wing.faction, best, round(missiles, 1),
+    model.events.add(MissileStrike(model.steps, model.day, wing.key, wing.faction, best, round(missiles, 1),
                                    round(killed, 1)))
 
 
@@ -272,5 +272,5 @@ def _drone_raids(model) -> None:
             destroyed = min(wing.aircraft, rules.drone_aircraft_kill) if through else 0.0
             wing.lost_aircraft += destroyed
             model.air_stats["drone_raids"][side] += 1
-            model.events.add(DroneRaid(model.turn, model.day, model.faction_ids[fid], wing.base, not through,
+            model.events.add(DroneRaid(model.steps, model.day, model.faction_ids[fid], wing.base, not through,
                                        round(destroyed, 2)))

@@ -38,7 +38,7 @@ from wargame.core.agents.unit import (
 )
 from wargame.core.events import UnitBroke, UnitDefected, UnitRallied
 from wargame.core.rules.capture import hand_over, strongest_enemy_near
-from wargame.core.rules.morale import FACTORS, F, apply_morale, draw_breakpoint, faction_column
+from wargame.core.rules.morale import FACTORS, F, apply_morale, damp, draw_breakpoint, faction_column
 
 SHAKEN_MARGIN = 0.15       # morale within this of the break threshold shows as shaken
 OUTCOMES = ("rout", "surrender", "desertion", "defection")
@@ -79,7 +79,7 @@ def resolve_breaks(model) -> None:
     broke = (t.morale[rows] < threshold) | (loss_share >= t.breakpoint[rows])
     breaking, holding = rows[broke], rows[~broke]
     t.state[holding] = np.where(t.morale[holding] < break_threshold(model, holding) + SHAKEN_MARGIN, SHAKEN, ACTIVE)
-    model.breaks_step[:] = False
+    t.broke_step[:] = False
     if breaking.size:
         weights = outcome_weights(model, breaking)
         probabilities = weights / weights.sum(axis=1, keepdims=True)
@@ -90,23 +90,23 @@ def resolve_breaks(model) -> None:
         by_morale = (t.morale[rows] < threshold)[broke]
         for row, outcome, morale in zip(breaking, outcomes, by_morale):
             _break(model, int(row), OUTCOMES[min(int(outcome), 3)], "morale" if morale else "breakpoint")
-        model.breaks_step[breaking] = True
+        t.broke_step[breaking] = True
         spread_breaks(model, breaking, where)
     _rally(model)
 
 
 def _break(model, row: int, outcome: str, trigger: str = "morale") -> None:
     t = model.table
-    agent = model.unit_agents[row]
-    window = t.recent(row, excluding_turn=model.turn) + model.ledger_step[row]
+    agent = t.agent[row]
+    window = t.recent(row, excluding_turn=model.steps) + model.table.ledger_step[row]
     lost = {FACTORS[i]: -float(v) for i, v in enumerate(window) if v < 0}
     total = sum(lost.values())
     factors = {k: round(v / total, 4) for k, v in sorted(lost.items(), key=lambda kv: -kv[1])} if total > 0 else {}
     if outcome == "defection" and strongest_enemy_near(model, row) is None:
         outcome = "rout"                 # the enemy it would have gone over to has gone itself
-    model.events.add(UnitBroke(model.turn, model.day, agent.key, agent.name, agent.faction, outcome,
+    model.events.add(UnitBroke(model.steps, model.day, agent.key, agent.name, agent.faction, outcome,
                                int(round(t.personnel[row])), round(float(agent.loss_share), 4), factors, trigger))
-    t.broke_turn[row] = model.turn
+    t.broke_turn[row] = model.steps
     if outcome == "rout":
         t.state[row] = ROUTING
         t.target[row] = -1
@@ -125,13 +125,13 @@ def leave(model, row: int, outcome: str) -> None:
     model.tally[tally][t.faction[row]] += t.personnel[row]
     getattr(t, tally)[row] += t.personnel[row]
     t.personnel[row] = 0.0
-    model.unit_agents[row].remove_from_map_state(state)
+    model.table.agent[row].remove_from_map_state(state)
 
 
 def defect(model, row: int) -> None:
     """The unit changes side with its weapons: a new unit of the enemy beside it takes its place."""
     t = model.table
-    agent = model.unit_agents[row]
+    agent = t.agent[row]
     captor = strongest_enemy_near(model, row)
     new_faction = model.faction_ids[t.faction[captor]]
     personnel = float(t.personnel[row])
@@ -147,7 +147,7 @@ def defect(model, row: int) -> None:
     for k in ("armour", "artillery", "air_defence"):
         getattr(t, k)[row] = 0.0
     agent.remove_from_map_state(DEFECTED)
-    model.events.add(UnitDefected(model.turn, model.day, agent.key, agent.name, agent.faction, new.key,
+    model.events.add(UnitDefected(model.steps, model.day, agent.key, agent.name, agent.faction, new.key,
                                   new_faction, int(round(personnel))))
 
 
@@ -188,8 +188,6 @@ def spread_breaks(model, breaking: np.ndarray, where: np.ndarray) -> None:
     chain = share + 0.5 * upward + 0.5 * np.where(parent >= 0, share[np.maximum(parent, 0)], 0.0)
     factors[:, F["command"]] = np.where(formation >= 0, -m.command_weight * chain[np.maximum(formation, 0)], 0.0)
     factors[is_breaking[rows]] = 0.0
-    from wargame.core.rules.morale import damp
-
     apply_morale(model, rows, damp(model, rows, factors))
 
 
@@ -198,10 +196,10 @@ def _rally(model) -> None:
     rules = model.spec.rules.morale
     # a unit that broke this step does not rally in the same breath (a breakpoint break can leave morale high)
     rows = np.flatnonzero((t.state == ROUTING) & ~t.in_contact & (t.morale >= rules.rally_threshold)
-                          & (t.broke_turn != model.turn))
+                          & (t.broke_turn != model.steps))
     for row in rows:
-        agent = model.unit_agents[row]
+        agent = t.agent[row]
         t.state[row] = ACTIVE
         t.breakpoint[row] = agent.loss_share + draw_breakpoint(model.rng, t.quality[row], t.cohesion[row],
                                                                agent.posture, bool(t.elite[row]))
-        model.events.add(UnitRallied(model.turn, model.day, agent.key, agent.name, agent.faction))
+        model.events.add(UnitRallied(model.steps, model.day, agent.key, agent.name, agent.faction))

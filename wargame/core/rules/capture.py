@@ -45,8 +45,8 @@ def hand_over(model, row: int, captor: int | None, reason: str) -> None:
     for k, v in taken.items():
         getattr(table, k)[captor] += v
         model.captured_equipment[k][fid] += v
-    captor_agent, lost_agent = model.unit_agents[captor], model.unit_agents[row]
-    model.events.add(EquipmentCaptured(model.turn, model.day, captor_agent.key, captor_agent.faction,
+    captor_agent, lost_agent = model.table.agent[captor], model.table.agent[row]
+    model.events.add(EquipmentCaptured(model.steps, model.day, captor_agent.key, captor_agent.faction,
                                        lost_agent.key, lost_agent.faction, reason,
                                        round(taken["armour"], 1), round(taken["artillery"], 1),
                                        round(taken["air_defence"], 1), 0))
@@ -81,6 +81,6 @@ def capture_bases(model, changed: np.ndarray, before: np.ndarray) -> None:
             model.table.air_defence[captor] += defences
             model.captured_equipment["air_defence"][fid] += defences
             model.captured_equipment["aircraft"][fid] += aircraft
-        model.events.add(BaseCaptured(model.turn, model.day, pid, th.place(pid).name, model.side_ids[new_side],
+        model.events.add(BaseCaptured(model.steps, model.day, pid, th.place(pid).name, model.side_ids[new_side],
                                       model.side_ids[old_side], round(aircraft, 1), round(defences, 1),
-                                      None if captor is None else model.unit_agents[captor].key))
+                                      None if captor is None else model.table.agent[captor].key))

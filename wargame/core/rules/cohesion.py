@@ -22,9 +22,9 @@ from wargame.core.rules.morale import faction_column
 def update_cohesion(model, rows: np.ndarray) -> None:
     t = model.table
     rules = model.spec.rules.cohesion
-    before = t.personnel[rows] + t.losses_step[rows] + model.deserted_step[rows]
+    before = t.personnel[rows] + t.losses_step[rows] + t.deserted_step[rows]
     lost = t.losses_step[rows] / np.maximum(before, 1.0)
-    deserted = model.deserted_step[rows] / np.maximum(before, 1.0)
+    deserted = t.deserted_step[rows] / np.maximum(before, 1.0)
     resting = ~t.in_contact[rows] & (t.supply[rows] >= 0.5)
     recovery = np.where(resting, rules.recovery / model.spec.steps_per_day
                         * np.maximum(0.0, t.cohesion_base[rows] - t.cohesion[rows]), 0.0)
@@ -35,7 +35,7 @@ def update_cohesion(model, rows: np.ndarray) -> None:
 def daily_desertion(model, rows: np.ndarray) -> None:
     """Unpaid, demoralised conscripts slip away: personnel counted as deserted."""
     t = model.table
-    model.deserted_step = np.zeros(t.n)
+    t.deserted_step[:] = 0.0
     rate = model.spec.rules.breaks.daily_desertion / model.spec.steps_per_day
     saa = (t.kind[rows] == KINDS.index("saa")) & t.conscripts[rows]
     if rate <= 0 or not saa.any():
@@ -47,5 +47,5 @@ def daily_desertion(model, rows: np.ndarray) -> None:
     lost = t.personnel[rows] * share
     t.personnel[rows] -= lost
     t.deserted[rows] += lost
-    model.deserted_step[rows] = lost
+    t.deserted_step[rows] = lost
     np.add.at(model.tally["deserted"], t.faction[rows], lost)

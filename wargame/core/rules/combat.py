@@ -52,7 +52,7 @@ def surprise_factor(model, sides: np.ndarray) -> np.ndarray:
     if surprise is None:
         return out
     combat = model.spec.rules.combat
-    elapsed = (model.turn - 1) / model.spec.steps_per_day - surprise.day     # from the start of this step
+    elapsed = (model.steps - 1) / model.spec.steps_per_day - surprise.day     # from the start of this step
     if elapsed < 0:
         return out
     boost = 1.0 + (combat.surprise_max - 1.0) * surprise.degree * math.exp(-elapsed / combat.surprise_decay_days)
@@ -67,7 +67,7 @@ def offensive_power(model, rows: np.ndarray) -> np.ndarray:
     power *= (0.5 + t.quality[rows]) * (0.5 + 0.5 * t.morale[rows]) * (0.6 + 0.4 * t.cohesion[rows])
     power *= 0.4 + 0.6 * t.supply[rows]
     power *= surprise_factor(model, t.side[rows])
-    power *= 1.0 + np.minimum(c.air_support_cap, c.air_support_per_sortie * model.sorties_near[rows])
+    power *= 1.0 + np.minimum(c.air_support_cap, c.air_support_per_sortie * model.table.sorties_near[rows])
     power *= 1.0 - t.suppression[rows]
     state = t.state[rows]
     power *= np.where(state == SHAKEN, 0.75, np.where(state == ROUTING, 0.1, 1.0))
@@ -185,12 +185,12 @@ def apply_losses(model, rows: np.ndarray, share: np.ndarray, tally: str) -> None
 def destroy(model, row: int) -> None:
     """A unit ceases to exist: its last men count as killed; if overrun, its equipment goes to the captor."""
     t = model.table
-    agent = model.unit_agents[row]
+    agent = model.table.agent[row]
     if t.in_contact[row]:
         hand_over(model, row, strongest_enemy_near(model, row), "overrun")
     remaining = t.personnel[row]
     t.personnel[row] = 0.0
     t.killed[row] += remaining
     model.tally["killed"][t.faction[row]] += remaining
-    model.events.add(UnitDestroyed(model.turn, model.day, agent.key, agent.name, agent.faction))
+    model.events.add(UnitDestroyed(model.steps, model.day, agent.key, agent.name, agent.faction))
     agent.remove_from_map_state(DESTROYED)

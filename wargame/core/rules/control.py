@@ -85,7 +85,7 @@ def update_cities(model) -> None:
             model.city_owner[cid] = holder
             if previous is not None:
                 city = model.theatre.cities[cid]
-                model.events.add(CityCaptured(model.turn, model.day, cid, city.name, model.side_ids[holder],
+                model.events.add(CityCaptured(model.steps, model.day, cid, city.name, model.side_ids[holder],
                                               model.side_ids[previous]))
                 if cid in model.major_cities.get(previous, ()):
                     model.cities_lost[previous] += 1

@@ -29,10 +29,15 @@ ledger never depends on the order in which factors are computed.
 from __future__ import annotations
 
 import math
+import typing
 
 import numpy as np
 
 from wargame.core.agents.unit import GROUPS, KINDS, UNIT_TYPES, on_map
+from wargame.core.scenario.forces import Faction
+
+# every parameter some kind of faction has (the schema's faction classes)
+FACTION_PARAMETERS = frozenset(name for cls in typing.get_args(typing.get_args(Faction)[0]) for name in cls.model_fields)
 
 FACTORS = ("casualties", "force_ratio", "contagion", "command", "encirclement", "supply", "air_enemy",
            "air_own", "stiffening", "shock", "pay", "leadership", "momentum", "rest")
@@ -55,15 +60,20 @@ def draw_breakpoint(rng, quality: float, cohesion: float, posture: str, elite: b
 
 
 def faction_column(model, rows: np.ndarray, attribute: str, default: float) -> np.ndarray:
-    """A faction parameter for each row (the default for factions of kinds without it)."""
+    """A faction parameter for each row; `default` stands for factions whose kind has no such parameter
+    (each rule says what the absence means for it: no pay drain, no defection pull...)."""
     return faction_values(model, attribute, default)[model.table.faction[rows]]
 
 
 def faction_values(model, attribute: str, default: float) -> np.ndarray:
-    """A faction parameter per faction, computed once a step (parameters change only between steps)."""
-    key = (model.turn, attribute, default)
+    """A faction parameter per faction, computed once a step (parameters change only between steps).
+    A name that no kind of faction has is an error, not a silent default."""
+    key = (model.steps, attribute, default)
     cache = model.faction_cache
     if key not in cache:
+        if attribute not in FACTION_PARAMETERS:
+            raise KeyError(f"no faction parameter {attribute!r}; faction parameters: "
+                           f"{', '.join(sorted(FACTION_PARAMETERS))}")
         if len(cache) > 64:
             cache.clear()
         cache[key] = np.array([f.__dict__.get(attribute, default) for f in model.spec.factions.values()], dtype=float)
@@ -84,14 +94,14 @@ def morale_factors(model, rows: np.ndarray) -> np.ndarray:
     # favourable odds give a little back, never faster than rest would: winning a fight is not a rest
     regained = np.minimum(0.3 * m.force_ratio_weight * -odds, m.rest_recovery)
     out[:, F["force_ratio"]] = np.where(contact, dt * np.where(odds > 0, -m.force_ratio_weight * odds, regained), 0.0)
-    newly_cut = t.cut_off[rows] & (t.cut_since[rows] == model.turn) & (model.turn > 0)
+    newly_cut = t.cut_off[rows] & (t.cut_since[rows] == model.steps) & (model.steps > 0)
     out[:, F["encirclement"]] = np.where(t.cut_off[rows], -m.encirclement_weight * dt, 0.0) \
         - np.where(newly_cut, m.encirclement_shock, 0.0)
     supply = t.supply[rows]
     out[:, F["supply"]] = np.where(supply < 0.5, -m.supply_weight * dt * (1.0 - 2.0 * supply), 0.0)
-    out[:, F["air_enemy"]] = -np.minimum(0.3, m.air_fear_weight * model.sorties_on[rows] * 1000.0
+    out[:, F["air_enemy"]] = -np.minimum(0.3, m.air_fear_weight * model.table.sorties_on[rows] * 1000.0
                                          / np.maximum(t.personnel[rows], 100.0))
-    out[:, F["air_own"]] = np.minimum(0.05, m.air_support_weight * model.sorties_near[rows])
+    out[:, F["air_own"]] = np.minimum(0.05, m.air_support_weight * model.table.sorties_near[rows])
     out[:, F["stiffening"]] = stiffening(model, rows) * dt
     out[:, F["shock"]] = shock(model, rows) * dt
     kind = t.kind[rows]
@@ -173,29 +183,10 @@ def apply_morale(model, rows: np.ndarray, factors: np.ndarray) -> None:
     after = np.clip(before + total, 0.0, 1.0)
     scale = np.divide(after - before, total, out=np.zeros_like(total), where=total != 0)
     t.morale[rows] = after
-    grow_ledger_step(model)
-    model.ledger_step[rows] += factors * scale[:, None]
+    t.ledger_step[rows] += factors * scale[:, None]
 
 
-def grow_ledger_step(model) -> None:
-    """Units may be added mid-step (a defection): keep this step's ledger as long as the table."""
-    missing = model.table.n - model.ledger_step.shape[0]
-    if missing > 0:
-        model.ledger_step = np.vstack([model.ledger_step, np.zeros((missing, len(FACTORS)))])
-
-
-def update_morale(model) -> None:
-    """Phase 7: morale factors, cohesion, breaks and their outcomes, contagion, rallies."""
-    from wargame.core.rules.breaks import resolve_breaks
-    from wargame.core.rules.cohesion import daily_desertion, update_cohesion
-
-    t = model.table
-    model.ledger_step = np.zeros((t.n, len(FACTORS)))
-    rows = np.flatnonzero(on_map(t))
-    if rows.size:
-        apply_morale(model, rows, damp(model, rows, morale_factors(model, rows)))
-        daily_desertion(model, rows)
-        update_cohesion(model, rows)
-    resolve_breaks(model)
-    grow_ledger_step(model)
-    t.record(model.turn, model.ledger_step)
+def update_morale(model, rows: np.ndarray) -> None:
+    """Phase 7a: every factor moves the morale of the units on the map (`rows`); the model's step then
+    runs desertion, cohesion and breaks."""
+    apply_morale(model, rows, damp(model, rows, morale_factors(model, rows)))

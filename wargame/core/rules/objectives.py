@@ -46,4 +46,4 @@ def update_objectives(model) -> None:
         target = objective.share if objective.kind == "area" else 1.0
         if objective.kind != "hold" and held >= target - 1e-12 and oid not in model.objectives_achieved:
             model.objectives_achieved[oid] = model.day
-            model.events.add(ObjectiveAchieved(model.turn, model.day, oid, objective.side, round(held, 4)))
+            model.events.add(ObjectiveAchieved(model.steps, model.day, oid, objective.side, round(held, 4)))

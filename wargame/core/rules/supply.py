@@ -81,11 +81,11 @@ def refresh_side(model, side: int) -> None:
     else:
         linked = th.connected(own, sources) if sources.size else np.zeros(th.n, dtype=bool)
     pocket = previous is None or bool((model.connected[side] & own & ~linked).any())
-    due = model.turn - model.supply_range_turn[side] >= model.spec.steps_per_day
+    due = model.steps - model.supply_range_turn[side] >= model.spec.steps_per_day
     if sources.size and (pocket or due):
         graph = model.fields.costs(model).within(own)
         in_supply = supply_range(model, graph, sources, linked, own)
-        model.supply_range_turn[side] = model.turn
+        model.supply_range_turn[side] = model.steps
     else:
         gained = own & ~previous & linked if previous is not None else np.zeros(th.n, dtype=bool)
         in_supply = grow_within(th, model.supply_layers[side] & own & linked, gained, rounds=MAX_ADVANCE_CELLS)
@@ -129,7 +129,7 @@ def update_supply(model) -> None:
 
     newly_cut = rows[~linked & ~table.cut_off[rows]]
     table.cut_off[rows] = ~linked
-    table.cut_since[newly_cut] = model.turn
+    table.cut_since[newly_cut] = model.steps
     for row in newly_cut:
-        agent = model.unit_agents[row]
-        model.events.add(UnitEncircled(model.turn, model.day, agent.key, agent.name, agent.faction))
+        agent = model.table.agent[row]
+        model.events.add(UnitEncircled(model.steps, model.day, agent.key, agent.name, agent.faction))

@@ -17,11 +17,11 @@ def run_timeline(model) -> None:
     while model.pending_events and model.pending_events[0].day <= model.day + 1e-9:
         event = model.pending_events.pop(0)
         if isinstance(event, NoteSpec):
-            model.events.add(Note(model.turn, model.day, event.note))
+            model.events.add(Note(model.steps, model.day, event.note))
             continue
         for path, value in event.set.items():
             set_parameter(model.spec, path, value, source=f"timeline event of day {event.day}")
-            model.events.add(ParameterSet(model.turn, model.day, path, value, event.note))
+            model.events.add(ParameterSet(model.steps, model.day, path, value, event.note))
         model.invalidate_supply()                                # a rule of supply may have changed
         model.params_version += 1
     while model.pending_units and model.pending_units[0][0] <= model.day + 1e-9:

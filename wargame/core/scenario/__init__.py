@@ -11,5 +11,7 @@ from wargame.core.scenario.loader import (
 )
 from wargame.core.scenario.schema import Scenario
 
-__all__ = ["LoadedScenario", "Param", "Scenario", "builtin_names", "load_scenario", "param_warnings",
+DEFAULT_SCENARIO = "hts_2024"      # the scenario a command or a model runs when none is named
+
+__all__ = ["DEFAULT_SCENARIO", "LoadedScenario", "Param", "Scenario", "builtin_names", "load_scenario", "param_warnings",
            "parse_override", "set_parameter"]
