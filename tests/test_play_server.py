@@ -1,4 +1,4 @@
-"""The classroom web server (wargame.play.server) through its HTTP interface: who may see and do what,
+"""The classroom web server (wargame.web) through its HTTP interface: who may see and do what,
 how bad orders are refused, and a turn played by every human team.
 
 The join code is the only credential; these tests try every route the app exposes with one team's code
@@ -17,7 +17,8 @@ pytest.importorskip("httpx", reason="starlette's TestClient needs httpx")
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
-from wargame.play.server import COOKIE, make_app
+from wargame.web.app import make_app
+from wargame.web.security import COOKIE
 
 HUMANS = ("regime", "rebels", "iran")
 ACTIONS = ("resolve", "pause", "resume", "rewind", "inject", "override")
@@ -360,7 +361,7 @@ def test_guessing_codes_never_locks_out_a_valid_code(app, game):
         as_code(client, f"WRONG{k:03d}").get("/api/status")
     assert as_code(client, "WRONG999").get("/api/status").status_code == 429
     assert as_code(client, game["codes"]["instructor"]).get("/api/status").status_code == 200
-    app.state.hub.failed.clear()
+    app.state.gate.failed.clear()
 
 
 def test_the_instructor_gets_the_after_action_report_of_the_game_and_teams_do_not(app, game):
@@ -374,9 +375,9 @@ def test_the_instructor_gets_the_after_action_report_of_the_game_and_teams_do_no
 
 
 def test_games_evicted_from_memory_come_back_as_they_were(app, monkeypatch):
-    from wargame.play import server
+    from wargame.web import hub
 
-    monkeypatch.setattr(server, "MAX_LOADED", 1)
+    monkeypatch.setattr(hub, "MAX_LOADED", 1)
     first, second = create_game(app), create_game(app)
     client = new_client(app)
     team = next(iter(HUMANS))

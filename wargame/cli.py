@@ -825,7 +825,7 @@ def cmd_serve(args) -> int:
         raise WargameError(f"the classroom server needs the web extra ({', '.join(missing)} not installed): "
                            'pip install -e ".[web]"')
     _check_port(args.host, args.port)
-    from wargame.play.server import lan_address, serve
+    from wargame.web.app import lan_address, serve
 
     local = f"http://127.0.0.1:{args.port}/"
     if args.host in ("0.0.0.0", "::"):

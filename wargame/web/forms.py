@@ -1,0 +1,169 @@
+"""The classroom's forms: what a team's order form asks for (its levers, read from the order models), and
+the fields the pages and API clients send, as the values Game expects, with a clear error for a bad one."""
+
+from __future__ import annotations
+
+import json
+import types
+from typing import Literal, Union, get_args, get_origin
+
+from starlette.requests import Request
+
+from wargame.core.errors import WargameError
+from wargame.play.game import DEFAULT_SCENARIO
+from wargame.play.orders import ORDER_TYPES
+from wargame.play.teams import TEAMS
+
+LEVER_HELP = {
+    "air_priorities": "Sectors whose spotted enemies your aircraft strike first (ids, comma-separated, "
+                      "first first)",
+    "redeploy": "Aircraft to ask of Moscow (0-30); they arrive after a delay",
+    "talks_with_turkey": "Offer Turkey a deal freezing the north-west",
+    "commitment": "Share of Iran's means put into Syria (0-1)",
+    "recruits_per_week": "Recruiting drive: recruits a week (0-2000)",
+    "iraqi_militias": "Pressure on the Iraqi militias to cross (0-1)",
+    "reserves_to": "Commit the regime's reserves to a sector at once",
+    "tempo": "How many of your units attack: cautious (a third), steady (two thirds), all_out (all)",
+    "support": "Turkish support to the SNA (0.3-1)",
+    "accept_talks": "Accept Russia's offer of a deal (when one is open)",
+    "strikes_per_week": "Strikes a week on Iranian and Hezbollah targets (0-14)",
+}
+
+
+def lever_fields(team: str) -> list[dict]:
+    """The team's levers (every order field but the sectors), with a widget kind and limits, read from its
+    order model so the form and the validation cannot drift apart."""
+    out = []
+    for name, field in ORDER_TYPES[team].model_fields.items():
+        if name == "sectors":
+            continue
+        base = field.annotation
+        if get_origin(base) in (Union, types.UnionType):           # Optional[X]: the widget is X's
+            base = next(a for a in get_args(base) if a is not type(None))
+        info = {"name": name, "help": LEVER_HELP.get(name, name.replace("_", " ")), "default": field.default}
+        for meta in field.metadata:
+            if hasattr(meta, "ge"):
+                info["min"] = meta.ge
+            if hasattr(meta, "le"):
+                info["max"] = meta.le
+        if base is bool:
+            info["kind"] = "bool"
+        elif get_origin(base) is Literal:
+            info.update(kind="choice", choices=list(get_args(base)))
+        elif base is int:
+            info["kind"] = "int"
+        elif base is float:
+            info["kind"] = "float"
+        elif get_origin(base) is list:
+            info["kind"] = "sector-list"
+        else:
+            info["kind"] = "sector"
+        out.append(info)
+    return out
+
+
+
+def page_turn(request: Request) -> int | None:
+    """The turn the page was showing (X-Game-Turn), so that a request meant for a resolved turn is refused."""
+    text = request.headers.get("x-game-turn", "")
+    return int(text) if text.isdigit() else None
+
+
+def area_of(request: Request) -> str:
+    """The map's area the page asks for: the whole theatre, or the front (the default)."""
+    return "all" if request.query_params.get("area") == "all" else "front"
+
+
+def new_game(body: dict) -> tuple[dict, list[str]]:
+    """The new-game form as Game.create's arguments, and the problems with it (none: the game can be made)."""
+    humans = body.get("humans", [])
+    humans = [humans] if isinstance(humans, str) else list(humans)
+    problems = []
+    if not humans:
+        problems.append("choose at least one team to be played by students")
+    unknown = [h for h in humans if h not in TEAMS]
+    if unknown:
+        problems.append(f"unknown teams {unknown}; teams: {', '.join(TEAMS)}")
+
+    def number(name, kind, default):
+        value = body.get(name, "")
+        if value in ("", None):
+            return default
+        try:
+            out = kind(value)
+        except (TypeError, ValueError):
+            problems.append(f"{name.replace('_', ' ')}: {value!r} is not a {'whole ' if kind is int else ''}number")
+            return default
+        if out < 0:
+            problems.append(f"{name.replace('_', ' ')}: must be 0 or more")
+        return out
+
+    seed = number("seed", int, 1)
+    turn_hours = number("turn_hours", float, None)
+    scenario = str(body.get("scenario") or DEFAULT_SCENARIO)
+    return {"scenario": scenario, "seed": seed, "turn_hours": turn_hours or None,
+            "humans": tuple(t for t in TEAMS if t in humans)}, problems
+
+
+def whole(value, name: str) -> int:
+    try:
+        out = int(value)
+    except (TypeError, ValueError):
+        raise WargameError(f"{name}: {value!r} is not a whole number") from None
+    if isinstance(value, float) and value != out:
+        raise WargameError(f"{name}: {value!r} is not a whole number")
+    return out
+
+
+def fraction(value, name: str) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise WargameError(f"{name}: {value!r} is not a number") from None
+    if not 0.0 <= out <= 1.0:
+        raise WargameError(f"{name}: {out:g} must lie between 0 and 1")
+    return out
+
+
+def intervention_params(kind: str, raw) -> dict:
+    """The form's fields (strings from a page, or typed JSON from an API client) as the params Game expects,
+    with a clear error for a value of the wrong type (rather than an exception deep in the model)."""
+    if not isinstance(raw, dict):
+        raise WargameError("params must be a JSON object { ... }")
+    if kind == "israeli_strike":
+        return {"target": str(raw.get("target", "leadership"))}
+    if kind == "russian_aircraft":
+        out = {"aircraft": whole(raw.get("aircraft"), "aircraft")}
+        if raw.get("wing"):
+            out["wing"] = str(raw["wing"])
+        return out
+    if kind == "weather":
+        value = raw.get("weather", raw.get("bad"))
+        if isinstance(value, bool):
+            return {"bad": value}
+        if value not in ("bad", "clear"):
+            raise WargameError("weather: choose bad or clear")
+        return {"bad": value == "bad"}
+    if kind in ("defection",):
+        return {"unit": str(raw.get("unit", "")).strip()}
+    if kind == "parameter":
+        value = raw.get("value")
+        if isinstance(value, str):                 # a form sends text: a number or true/false is meant as one
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        return {"path": str(raw.get("path", "")).strip(), "value": value}
+    if kind == "note":
+        return {"text": str(raw.get("text", ""))[:500]}
+    if kind == "city":
+        return {"city": str(raw.get("city", "")), "side": str(raw.get("side", ""))}
+    if kind == "unit":
+        out = {"unit": str(raw.get("unit", "")).strip()}
+        for field in ("morale", "cohesion", "supply"):
+            if raw.get(field) not in (None, ""):
+                out[field] = fraction(raw[field], field)
+        if len(out) == 1:
+            raise WargameError("unit: give a morale, cohesion or supply between 0 and 1")
+        return out
+    return dict(raw)

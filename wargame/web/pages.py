@@ -1,0 +1,308 @@
+"""The classroom's pages as HTML: the shell every page shares (head, top bar, status bar), the join page,
+the page of a game just created, the error page, the projector's view and a team's page. Plain f-strings,
+every value escaped; no inline script or style (the CSP allows neither)."""
+
+from __future__ import annotations
+
+import html
+
+from starlette.responses import HTMLResponse
+
+from wargame.play.game import DEFAULT_SCENARIO, Game
+from wargame.play.news import describe
+from wargame.play.orders import ORDER_TYPES, STANCES
+from wargame.play.teams import DEFAULT_TEAMS, TEAMS
+from wargame.web.dates import when
+from wargame.web.forms import lever_fields
+from wargame.web.maps import legend_html
+
+e = html.escape
+
+
+# ---------------------------------------------------------------------------------------------- the shell
+
+def page(title: str, body: str, *, kind: str = "", data: dict | None = None, status: int = 200) -> HTMLResponse:
+    """A whole page: `kind` names it for the style and play.js, `data` goes on its body as data-* attributes."""
+    attrs = "".join(f' data-{k}="{e(str(v))}"' for k, v in (data or {}).items())
+    return HTMLResponse(f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(title)} · Syria wargame</title>
+<link rel="stylesheet" href="/static/play.css"><script src="/static/play.js" defer></script></head>
+<body class="page-{e(kind)}" data-page="{e(kind)}"{attrs}>
+{body}
+</body></html>""", status_code=status)
+
+
+def topbar(title: str, subtitle: str = "", logout: bool = True) -> str:
+    out = f'<header class="top"><div><h1>{e(title)}</h1>'
+    if subtitle:
+        out += f'<p class="sub">{subtitle}</p>'
+    out += "</div>"
+    if logout:
+        out += ('<form method="post" action="/logout" class="logout"><button type="submit" class="quiet">'
+                "Leave this game</button></form>")
+    return out + "</header>"
+
+
+def status_bar(s: dict, team: str | None = None) -> str:
+    """The big bar every page carries: turn, date, who has submitted, paused. JS redraws it on each poll
+    with the same markup (play.js renderStatus)."""
+    over = s["finished"]
+    turn = "Game over" if over else f"Turn <b>{s['turn'] + 1}</b> of {s['turns']}"
+    teams = "".join(
+        f'<li class="{"done" if t in s["submitted"] else "waiting"}{" me" if t == team else ""}">'
+        f'{e(s["names"].get(t, t))}<span class="mark">{"✓ orders in" if t in s["submitted"] else "waiting"}'
+        f"</span></li>" for t in s["humans"])
+    flags = '<span class="badge paused">PAUSED</span>' if s["paused"] else ""
+    return (f'<section class="statusbar" id="statusbar" aria-live="polite">'
+            f'<div class="clock"><span class="turn" id="s-turn">{turn}</span>'
+            f'<span class="date" id="s-date">{e(s["date"])}</span></div>'
+            f'<ul class="teams" id="s-teams">{teams}</ul><div class="flags" id="s-flags">{flags}</div></section>')
+
+
+def area_switch(path: str, area: str) -> str:
+    return ('<nav class="area" aria-label="map area">'
+            + "".join(f'<a href="{path}?area={a}"{" class=on" if a == area else ""}>{label}</a>'
+                      for a, label in (("front", "The front (north-west)"), ("all", "Whole theatre")))
+            + "</nav>")
+
+
+# ---------------------------------------------------------------------------------------------- anyone
+
+def home_page(who: tuple[str, str] | None, message: str = "", errors: list[str] | None = None,
+              status: int = 200) -> HTMLResponse:
+    """The join page (and the new-game form); `who`: the game and role of the browser's cookie, if any."""
+    from wargame.core.scenario import builtin_names
+
+    resume = ""
+    if who:
+        where = {"instructor": "/instructor", "projector": "/projector"}.get(who[1], "/team")
+        role = {"instructor": "the instructor", "projector": "the projector"}.get(
+            who[1], f"team {TEAMS[who[1]].name}" if who[1] in TEAMS else who[1])
+        resume = (f'<p class="resume">You are in game <b>{e(who[0])}</b> as {e(role)}. '
+                  f'<a class="button" href="{where}">Continue</a></p>')
+    scenarios = "".join(f'<option value="{e(n)}"{" selected" if n == DEFAULT_SCENARIO else ""}>{e(n)}</option>'
+                        for n in builtin_names())
+    teams = "".join(
+        f'<label class="check"><input type="checkbox" name="humans" value="{t}"'
+        f'{" checked" if t in DEFAULT_TEAMS else ""}> {e(team.name)}</label>' for t, team in TEAMS.items())
+    err = "".join(f"<li>{e(x)}</li>" for x in errors or [])
+    body = f"""{topbar("Syria wargame", "Classroom play: join your team with its code", logout=bool(who))}
+<main class="home">
+{resume}
+<section class="card join">
+  <h2>Join a game</h2>
+  <p>Type the code your instructor gave your team.</p>
+  <form method="post" action="/join" id="join-form">
+    <label for="code">Join code</label>
+    <input id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false"
+           maxlength="16" required class="code-input" placeholder="7KQ2RM">
+    <button type="submit">Join</button>
+  </form>
+  {f'<p class="error" role="alert">{e(message)}</p>' if message else ""}
+</section>
+<section class="card newgame">
+  <h2>New game (instructor)</h2>
+  <form method="post" action="/games" id="new-game">
+    <label for="scenario">Scenario</label>
+    <select id="scenario" name="scenario">{scenarios}</select>
+    <fieldset><legend>Teams played by students (the others are played by the AI)</legend>{teams}</fieldset>
+    <div class="row">
+      <label>Hours per turn <input type="number" name="turn_hours" min="1" step="1" placeholder="2 model steps"></label>
+      <label>Seed <input type="number" name="seed" min="0" step="1" value="1"></label>
+    </div>
+    <button type="submit">Create the game</button>
+    {f'<ul class="errors" role="alert">{err}</ul>' if err else ""}
+  </form>
+  <p class="hint">You become the instructor of the new game; the next page shows every team's join code.</p>
+</section>
+</main>"""
+    return page("Join", body, kind="home", status=status)
+
+
+def created_page(game_id: str, scenario: str, codes: dict[str, str], url: str) -> HTMLResponse:
+    """A game just created: every join code, to give out."""
+    rows = "".join(f'<tr><th scope="row">{e(TEAMS[t].name)}</th><td class="code big">{e(c)}</td></tr>'
+                   for t, c in codes.items() if t in TEAMS)
+    body = f"""{topbar("Game created", f"Game {e(game_id)} · {e(scenario)}")}
+<main class="created"><section class="card">
+<h2>Join codes: give each team its own</h2>
+<p>Students open <b class="url">{e(url)}</b> and type their team's code.
+A code is the team's only key: anyone who has it plays as that team.</p>
+<table class="codes big" id="team-codes"><tbody>{rows}</tbody></table>
+<h2>Your instructor code</h2>
+<p class="code big" id="instructor-code">{e(codes["instructor"])}</p>
+<p class="hint">Keep it to yourself: it opens the console, the truth and the debrief. You are logged in with it
+on this browser. The codes are also in the console.</p>
+<h2>The projector's code</h2>
+<p class="code big" id="projector-code">{e(codes.get("projector", ""))}</p>
+<p class="hint">For the machine driving the projector: it opens the room's public view and nothing else.</p>
+<p><a class="button" href="/instructor" id="to-console">Go to the instructor console</a>
+<a class="button quiet" href="/projector" target="_blank">Open the projector view</a></p>
+</section></main>"""
+    return page("Game created", body, kind="created")
+
+
+def error_page(status: int, detail: str) -> HTMLResponse:
+    """An error (403, 404, ...) as a page, with the way back to the join page."""
+    body = (f'{topbar("Syria wargame", logout=False)}<main class="home"><section class="card">'
+            f'<h2>{status}</h2><p class="error">{e(detail)}</p><p><a href="/">Back to the join page</a>'
+            "</p></section></main>")
+    return page(str(status), body, kind="error", status=status)
+
+
+def projector_page(status: dict, url: str) -> str:
+    """The room's public view: the status, how long the turn has been open, the news (public only)."""
+    news = "".join(f'<li><time>{e(when(x))}</time> {e(describe(x, status))}</li>' for x in reversed(status["news"]))
+    return f"""<main class="projector">
+<div class="phead"><h1 class="ptitle">{e(status["title"])}</h1><p class="pjoin">Join at <b>{e(url)}</b></p></div>
+{status_bar(status)}
+<section class="pclock"><div><span class="label">Turn open for</span> <span id="open-for">–</span></div>
+<div><span class="label">Time now</span> <span id="wall-clock">–</span></div></section>
+<section class="pnews"><h2>News</h2><ol id="news" class="news">{news or '<li class="dim">No city has changed hands yet.</li>'}</ol></section>
+</main>"""
+
+
+# ---------------------------------------------------------------------------------------------- a team
+
+def sector_rows(game: Game, view: dict, submitted: dict | None) -> str:
+    sectors = game.sectors
+    counts: dict[str, list] = {s: [] for s in sectors.ids}
+    for u in view["own"]:
+        if u["cell"] >= 0:
+            counts[sectors.ids[int(sectors.of_cell[u["cell"]])]].append(u)
+    given = (submitted or {}).get("sectors", {})
+    rows = []
+    for s in sectors.ids:
+        units = counts[s]
+        if units:
+            morale = sum(u["morale"] for u in units) / len(units)
+            shaky = sum(u["state"] in ("shaken", "routing") for u in units)
+            here = (f'<b>{len(units)}</b> units<br><span class="dim small">morale {morale:.2f}'
+                    f'{f" · {shaky} shaken" if shaky else ""}</span>')
+        else:
+            here = '<span class="dim">none</span>'
+        order = given.get(s, {})
+        stance = order.get("stance", "doctrine")
+        options = "".join(f'<option value="{x}"{" selected" if x == stance else ""}>{x}</option>' for x in STANCES)
+        rows.append(f'<tr data-sector="{e(s)}"><th scope="row">{e(sectors.names[s])}</th><td>{here}</td>'
+                    f'<td><select name="stance" aria-label="stance in {e(sectors.names[s])}">{options}</select></td>'
+                    f'<td><input name="axis" list="places" value="{e(order.get("axis") or "")}" '
+                    f'placeholder="e.g. Saraqib" aria-label="axis in {e(sectors.names[s])}"></td></tr>')
+    return "".join(rows)
+
+
+def lever_inputs(team: str, game: Game, submitted: dict | None) -> str:
+    out = []
+    sectors = game.sectors
+    for f in lever_fields(team):
+        name, kind = f["name"], f["kind"]
+        value = (submitted or {}).get(name, None)
+        label = f'<span class="lever-name">{e(name.replace("_", " "))}</span><span class="dim">{e(f["help"])}</span>'
+        if kind == "bool":
+            widget = f'<input type="checkbox" name="{name}" data-kind="bool"{" checked" if value else ""}>'
+            out.append(f'<label class="lever check">{widget} {label}</label>')
+            continue
+        if kind == "choice":
+            current = value or f["default"]
+            options = "".join(f'<option value="{e(c)}"{" selected" if c == current else ""}>{e(c)}</option>'
+                              for c in f["choices"])
+            if f["default"] is None:                  # not given: the doctrine AI's way
+                options = f'<option value=""{"" if current else " selected"}>as the AI would</option>' + options
+            widget = f'<select name="{name}" data-kind="choice">{options}</select>'
+        elif kind in ("int", "float"):
+            limits = "".join(f' {k}="{f[k]:g}"' for k in ("min", "max") if k in f)
+            step = "1" if kind == "int" else "any"
+            placeholder = "0" if kind == "int" else "unchanged"
+            widget = (f'<input type="number" name="{name}" data-kind="{kind}" step="{step}"{limits} '
+                      f'value="{"" if value is None else e(str(value))}" placeholder="{placeholder}">')
+        elif kind == "sector":
+            options = '<option value="">(none)</option>' + "".join(
+                f'<option value="{s}"{" selected" if s == value else ""}>{e(sectors.names[s])}</option>'
+                for s in sectors.ids)
+            widget = f'<select name="{name}" data-kind="sector">{options}</select>'
+        else:
+            widget = (f'<input name="{name}" data-kind="sector-list" value="{e(", ".join(value or []))}" '
+                      f'placeholder="e.g. {", ".join(sectors.ids[:2])}">')
+        out.append(f'<label class="lever">{label}{widget}</label>')
+    return "".join(out)
+
+
+def reports_list(view: dict, status: dict, limit: int = 150) -> str:
+    items = list(reversed(view.get("reports", [])))
+    if not items:
+        return '<p class="dim">No reports yet.</p>'
+    names = {x["unit"]: x["name"] for x in view.get("reports", []) if "unit" in x and "name" in x}
+    names.update({u["unit"]: u["name"] for key in ("own", "friendly", "enemies") for u in view.get(key, [])})
+    lis = "".join(f'<li class="ev-{e(x.get("kind", ""))}"><time>{e(when(x))}</time> {e(describe(x, status, names))}'
+                  "</li>" for x in items[:limit])
+    more = f'<p class="dim">and {len(items) - limit} older reports (see /api/view)</p>' if len(items) > limit else ""
+    return f'<ol class="reports">{lis}</ol>{more}'
+
+
+def units_table(units: list[dict], game: Game) -> str:
+    sectors = game.sectors
+    rows = sorted(units, key=lambda u: (int(sectors.of_cell[u["cell"]]) if u["cell"] >= 0 else 99, u["morale"]))
+    body = "".join(
+        f'<tr class="st-{e(u["state"])}"><td class="key">{e(u["unit"])}</td><td>{e(u["name"])}</td><td>{e(u["type"])}</td>'
+        f'<td>{e(sectors.names[sectors.ids[int(sectors.of_cell[u["cell"]])]]) if u["cell"] >= 0 else ""}</td>'
+        f'<td class="num">{u["personnel"]}</td><td class="num">{u["morale"]:.2f}</td>'
+        f'<td class="num">{u["cohesion"]:.2f}</td><td class="num">{u["supply"]:.2f}</td><td>{e(u["state"])}</td></tr>'
+        for u in rows)
+    return ('<table class="units"><thead><tr><th>id</th><th>unit</th><th>type</th><th>sector</th><th>men</th>'
+            f'<th>morale</th><th>cohesion</th><th>supply</th><th>state</th></tr></thead><tbody>{body}</tbody></table>')
+
+
+def team_page(game: Game, team: str, view: dict, status: dict, area: str, version: str) -> str:
+    """A team's page: its picture of the war, its reports, its order form and its forces."""
+    submitted = view.get("orders_submitted")
+    places = sorted(game.places, key=lambda p: game.model.theatre.geodata.places[p].name)
+    datalist = "".join(f'<option value="{p}" label="{e(game.model.theatre.geodata.places[p].name)}">'
+                       for p in places)
+    has_sectors = "sectors" in ORDER_TYPES[team].model_fields
+    turn = status["turn"] + 1
+    state = (f"Orders for turn {turn} received. You can change them until the turn resolves."
+             if submitted is not None else f"No orders sent for turn {turn} yet.")
+    if status["finished"]:
+        state = "The game is over."
+    sector_table = f"""<table class="sectors"><thead><tr><th>Sector</th><th>Your units</th><th>Stance</th>
+<th>Axis of attack</th></tr></thead><tbody>{sector_rows(game, view, submitted)}</tbody></table>""" if has_sectors else ""
+    levers = lever_inputs(team, game, submitted)
+    own = view["own"]
+    sight = (f'{len(view["enemies"])} enemy units in sight, {len(view["last_seen"])} more last seen elsewhere; '
+             f'{len(view["friendly"])} allied units.')
+    return f"""{topbar(f"Team: {TEAMS[team].name}", f"Game {e(game.id)} · {e(status['title'])}")}
+{status_bar(status, team)}
+<main class="team">
+<section class="mapcol">
+  <div class="maphead"><h2>Your picture of the war</h2>{area_switch("/team", area)}</div>
+  <img id="map" class="map" src="/api/map.png?area={area}&amp;v={e(version)}" data-base="/api/map.png?area={area}"
+       alt="Map: your units, what you know of the ground and the enemies you have seen" width="990" height="990">
+  {legend_html(game.model.spec, list(game.model.side_ids), view, truth=False)}
+  <p class="dim">{e(sight)}</p>
+  <section class="card reportscol">
+    <h2>Reports <span class="dim">(newest first)</span></h2>
+    {reports_list(view, status)}
+  </section>
+</section>
+<section class="ordercol">
+  <form id="orders" class="card" novalidate>
+    <h2>Orders for turn {turn}</h2>
+    <p class="hint">For each sector: <b>doctrine</b> lets the AI command as it would; <b>hold</b> digs in;
+      <b>attack</b> advances, towards the place you name as its axis (else the AI's target); <b>withdraw</b>
+      falls back. You can send again until the turn resolves: the last orders count.</p>
+    {sector_table}
+    {f'<fieldset class="levers"><legend>Your levers</legend>{levers}</fieldset>' if levers else ""}
+    <div class="actions"><button type="submit" id="submit-orders"{" disabled" if status["finished"] else ""}>
+      Send orders for turn {turn}</button>
+      <p id="order-state" class="{"ok" if submitted is not None else "dim"}">{e(state)}</p></div>
+    <ul id="order-errors" class="errors" role="alert" hidden></ul>
+  </form>
+  <datalist id="places">{datalist}</datalist>
+  <section class="card unitscol">
+    <h2>Your forces: {len(own)} units, {sum(u["personnel"] for u in own):,} men</h2>
+    <details><summary>Every unit (weakest first in each sector)</summary>{units_table(own, game)}</details>
+  </section>
+</section>
+</main>"""
+
