@@ -24,7 +24,9 @@ import pandas as pd
 
 from wargame.experiments.history import TARGETS, Score, score
 from wargame.experiments.runner import run_ensemble
-from wargame.core.model import SURPRISE_WINDOW_DAYS
+from wargame.core.scenario.rules import ObservationRules
+
+SURPRISE_WINDOW_DAYS = ObservationRules().surprise_window_days     # the default (rules.observation)
 
 SCENARIOS = ("aleppo_2016", "hts_2024")
 REGULARITY_SHARE = 0.8
