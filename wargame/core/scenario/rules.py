@@ -238,8 +238,9 @@ class BreakRules(Strict):
                                    "equipment the captor can use", ge=0.0, le=1.0)
     daily_desertion: float = tunable(0.004, (0.0, 0.01), "assumption: share of an unpaid, demoralised unit "
                                      "slipping away each day", ge=0.0, le=0.2)
-    breakpoint_median: float = tunable(0.15, (0.1, 0.2), "DESIGN.md: historically most units break at 10-20 "
-                                       "percent losses; the median of the lognormal breakpoint draw", gt=0.0, le=1.0)
+    breakpoint_median: float = tunable(0.15, (0.1, 0.2), "assumption (DESIGN.md: historically most units break "
+                                       "at 10-20 percent losses): median of the lognormal breakpoint draw",
+                                       gt=0.0, le=1.0)
     breakpoint_sigma: float = tunable(0.45, (0.3, 0.6), "assumption: lognormal spread of breakpoints (about 55 "
                                       "percent of draws in 10-20 percent, 1.5 beyond 40; DESIGN.md)", ge=0.0, le=2.0)
     breakpoint_quality_base: float = tunable(0.7, (0.5, 0.9), "assumption: breakpoint x (breakpoint_quality_base "
