@@ -112,7 +112,7 @@ def allowed_by(relative: str, text: str, line: str) -> tuple | None:
 def hidden_numbers(relative: str, source: str) -> tuple[list[str], set[tuple]]:
     """Numbers in a module that are neither declared parameters nor allowed, and the allow-list entries used."""
     hidden, used = [], set()
-    for lineno, value, text, line in literal_numbers(relative, source):
+    for lineno, _value, text, line in literal_numbers(relative, source):
         entry = allowed_by(relative, text, line)
         if entry is None:
             hidden.append(f"{relative}:{lineno}: {text}   | {line.strip()}")

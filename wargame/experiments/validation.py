@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wargame.core.scenario.rules import ObservationRules
 from wargame.experiments.history import TARGETS, Score, score
 from wargame.experiments.runner import run_ensemble
-from wargame.core.scenario.rules import ObservationRules
 
 SURPRISE_WINDOW_DAYS = ObservationRules().surprise_window_days     # the default (rules.observation)
 
