@@ -1,13 +1,15 @@
 """Strategic actors as Mesa agents: each acts once a step, in phase 1, on the scenario's levers.
 
   Israel          strikes Iranian and Hezbollah leadership, depots and convoys at `strikes_per_week`
+                  (what a strike does: rules.actors.israel_*)
   Iran            recruits at `recruits_per_week` x commitment; recruits arrive after `delay_days`,
                   gathered into battalions of lower quality; Israeli convoy strikes thin the pipeline
   IraqiMilitias   once the regime has lost `trigger_cities` of the cities it must hold, send
-                  `force` x willingness fighters through al-Bukamal after `delay_days`
+                  `force` x willingness fighters through al-Bukamal after `delay_days` (quality
+                  rules.actors.iraqi_militia_quality)
   Hezbollah       its strength after the war with Israel scales its units (at deployment) and any
                   reinforcement from Lebanon, sent once the regime has lost its own `trigger_cities`, after
-                  its own `delay_days`
+                  its own `delay_days` (rules.actors.hezbollah_*)
   Turkey          its support scales the SNA (quality at deployment, resupply); a deal with Russia on
                   `deal_day` freezes the north-west: inside the polygon no faction attacks or strikes
   RussiaHQ        once the regime has lost `trigger_cities` cities, sends `reinforce_aircraft` x
@@ -65,6 +67,7 @@ class Actor(mesa.Agent):
         if faction is None or personnel <= 0:
             return 0
         f = model.spec.factions[faction]
+        rules = model.spec.rules.actors
         cell = model.theatre.place_cell[place]
         count = max(1, int(round(personnel / size)))
         each = personnel / count
@@ -74,9 +77,10 @@ class Actor(mesa.Agent):
             unit = model.add_unit(
                 key=f"{self.name}_{key}_{n}", name=f"{group.replace('_', ' ').title()} battalion ({self.name}, "
                 f"day {model.day:.1f})", formation=-1, faction=faction, utype=utype, personnel=each, armour=0,
-                artillery=0, air_defence=0, quality=quality, morale=f.morale, cohesion=max(0.3, f.cohesion - 0.1),
-                ideology=min(1.0, f.ideology + 0.1), supply=1.0, posture="reserve", elite=False, group=group,
-                idx=idx)
+                artillery=0, air_defence=0, quality=quality, morale=f.morale,
+                cohesion=max(rules.reinforcement_min_cohesion, f.cohesion - rules.reinforcement_cohesion_cut),
+                ideology=min(1.0, f.ideology + rules.reinforcement_ideology_gain), supply=1.0, posture="reserve",
+                elite=False, group=group, idx=idx)
             model.tally["reinforced"][model.faction_index[faction]] += each
             model.events.add(UnitArrived(model.steps, model.day, unit.key, unit.name, faction, place))
         return count
@@ -100,27 +104,29 @@ class IsraelActor(Actor):
     def strike(self, kind: str) -> None:
         """One strike on a convoy (the Iranian pipeline), or on a militia unit's leaders or depot."""
         model, spec = self.model, self.spec
+        rules = model.spec.rules.actors
         t = model.table
         if kind == "convoy" and "iran" in model.actors:
-            model.actors["iran"].pipeline *= 0.8
+            model.actors["iran"].pipeline *= rules.israel_convoy_pipeline_kept
             model.events.add(IsraeliStrike(model.steps, model.day, kind, None, 0.0))
             return
         targets = np.flatnonzero(on_map(t) & (t.kind == KINDS.index("militia")))
         if targets.size == 0:
             return
         # commanders of the IRGC and Hezbollah first
-        weight = np.where(np.isin(t.group[targets], [GROUPS.index("irgc"), GROUPS.index("hezbollah")]), 3.0, 1.0)
+        weight = np.where(np.isin(t.group[targets], [GROUPS.index("irgc"), GROUPS.index("hezbollah")]),
+                          rules.israel_commander_target_weight, 1.0)
         row = int(targets[model.rng.choice(targets.size, p=weight / weight.sum())])
-        killed = min(spec.kills_per_strike, t.personnel[row] * 0.5)
+        killed = min(spec.kills_per_strike, t.personnel[row] * rules.israel_max_kill_share)
         key = model.table.agent[row].key
         apply_losses(model, np.array([row]), np.array([killed / max(t.personnel[row], 1.0)]), "killed")
         if kind == "leadership":
             t.cohesion[row] = max(0.0, t.cohesion[row] - model.spec.rules.cohesion.leader_loss)
             faction = model.spec.factions[model.faction_ids[t.faction[row]]]
             if faction.kind == "militia":
-                faction.leadership = max(0.1, faction.leadership - 0.01)
+                faction.leadership = max(rules.israel_leadership_floor, faction.leadership - rules.israel_leadership_loss)
         else:
-            t.supply[row] = max(0.0, t.supply[row] - 0.3)
+            t.supply[row] = max(0.0, t.supply[row] - rules.israel_depot_supply_loss)
         model.events.add(IsraeliStrike(model.steps, model.day, kind, key, round(killed, 1)))
 
 
@@ -173,7 +179,8 @@ class IraqiMilitiasActor(TriggeredReinforcement):
     def act(self) -> None:
         spec = self.spec
         personnel = spec.force * spec.willingness
-        count = self.send_battalions(personnel, spec.battalion, spec.entry, "iraqi_pmu", 0.45)
+        count = self.send_battalions(personnel, spec.battalion, spec.entry, "iraqi_pmu",
+                                     self.model.spec.rules.actors.iraqi_militia_quality)
         self.decide(f"{personnel:.0f} fighters in {count} units cross at {spec.entry}")
 
 
@@ -189,8 +196,10 @@ class HezbollahActor(TriggeredReinforcement):
 
     def act(self) -> None:
         spec = self.spec
+        rules = self.model.spec.rules.actors
         personnel = spec.reinforcement * spec.strength
-        count = self.send_battalions(personnel, 500, spec.entry, "hezbollah", 0.5 + 0.3 * spec.strength,
+        quality = rules.hezbollah_quality_base + rules.hezbollah_quality_per_strength * spec.strength
+        count = self.send_battalions(personnel, rules.hezbollah_battalion, spec.entry, "hezbollah", quality,
                                      utype="militia")
         self.decide(f"{personnel:.0f} fighters in {count} units from Lebanon")
 

@@ -55,12 +55,6 @@ from wargame.core.tallies import TALLIES
 from wargame.core.theatre import TERRAIN_CLASSES, TheatreSpec, build_theatre
 from wargame.core.white_cell import WhiteCell
 
-SURPRISE_WINDOW_DAYS = 3.0    # losses are noted when the ~3-day window of surprise closes (Dupuy)
-ATTRIBUTION_DAYS = 3.0        # the morale-ledger window that explains a break
-GROUP_IDEOLOGY = {            # assumption: ideology of militia groups relative to their faction's
-    "irgc": 0.2, "hezbollah": 0.2, "fatemiyoun": 0.1, "zeinabiyoun": 0.1, "iraqi_pmu": 0.05,
-    "liwa_al_quds": 0.0, "ndf": -0.2,
-}
 
 
 def fresh_seed() -> int:
@@ -99,7 +93,8 @@ class Campaign(WhiteCell, mesa.Model):
         self.theatre = build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))
         self._build_sides()
         self._build_grid()
-        self.table = UnitTable(FACTORS, window=max(1, int(ATTRIBUTION_DAYS * self.spec.steps_per_day)))
+        self.table = UnitTable(FACTORS, window=max(1, int(self.spec.rules.observation.break_attribution_days
+                                                              * self.spec.steps_per_day)))
         self.ground_units = mesa.agent.AgentSet([], random=self.random)   # every unit ever, in row order
         self.formation_keys = list(self.spec.units)
         self.formation_parent = np.array([self.formation_keys.index(u.parent) if u.parent else -1
@@ -221,19 +216,20 @@ class Campaign(WhiteCell, mesa.Model):
         th = self.theatre
         centre = th.place_cell[spec.at] if spec.at else th.cell_at(spec.lat, spec.lon)
         faction = self.spec.factions[spec.faction]
+        d = self.spec.rules.deployment
         quality = faction.quality if spec.quality is None else spec.quality
         if faction.kind == "saa" and spec.quality is None:
-            quality *= 0.75 + 0.5 * faction.professionalism
+            quality *= d.saa_quality_base + d.saa_quality_per_professionalism * faction.professionalism
         personnel = float(spec.personnel)
         hezbollah = self.spec.actors.hezbollah
         if spec.group == "hezbollah" and hezbollah is not None:
-            personnel *= 0.3 + 0.7 * hezbollah.strength
-            quality *= 0.8 + 0.2 * hezbollah.strength
+            personnel *= d.hezbollah_personnel_base + d.hezbollah_personnel_per_strength * hezbollah.strength
+            quality *= d.hezbollah_quality_base + d.hezbollah_quality_per_strength * hezbollah.strength
         turkey = self.spec.actors.turkey
         if faction.kind == "rebel" and faction.patron == "turkey" and turkey is not None:
-            quality *= 0.8 + 0.4 * turkey.support
-        ideology = spec.ideology if spec.ideology is not None else min(
-            1.0, max(0.0, faction.ideology + GROUP_IDEOLOGY.get(spec.group or "", 0.0)))
+            quality *= d.turkish_backed_quality_base + d.turkish_backed_quality_per_support * turkey.support
+        offset = getattr(d.group_ideology, spec.group) if spec.group else 0.0
+        ideology = spec.ideology if spec.ideology is not None else min(1.0, max(0.0, faction.ideology + offset))
         created = []
         side = self.side_index[faction.side]
         for i, cell in enumerate(self._placement_cells(int(centre), spec.count, side)):
@@ -264,10 +260,11 @@ class Campaign(WhiteCell, mesa.Model):
             if isinstance(columns.get(column), str) or (column == "group" and columns.get(column) is None):
                 columns[column] = -1 if columns.get(column) is None else names.index(columns[column])
         columns.setdefault("posture", POSTURES.index("defend"))
+        rules = self.spec.rules
         breakpoint = draw_breakpoint(self.rng, columns["quality"], columns["cohesion"],
-                                     POSTURES[columns["posture"]], columns.get("elite", False))
+                                     POSTURES[columns["posture"]], columns.get("elite", False), rules.breaks)
         if columns.get("conscripts") and f.kind == "saa":
-            breakpoint *= 1.0 - 0.3 * f.conscript_share
+            breakpoint *= 1.0 - rules.deployment.conscript_breakpoint_cut * f.conscript_share
         row = self.table.add(
             side=self.faction_side[fid], faction=fid, kind=self.faction_kind[fid], state=ACTIVE,
             personnel_start=columns["personnel"], morale_start=columns["morale"],
@@ -400,8 +397,9 @@ class Campaign(WhiteCell, mesa.Model):
         resolve_combat(self)
         self.morale_phase()
         update_objectives(self)
-        if SURPRISE_WINDOW_DAYS not in self.losses_at_day and self.day >= SURPRISE_WINDOW_DAYS - 1e-9:
-            self.losses_at_day[SURPRISE_WINDOW_DAYS] = self.side_losses.copy()
+        window = self.spec.rules.observation.surprise_window_days
+        if window not in self.losses_at_day and self.day >= window - 1e-9:
+            self.losses_at_day[window] = self.side_losses.copy()
         self.metrics = compute_metrics(self)
         self.datacollector.collect(self)
         if self.recorder:

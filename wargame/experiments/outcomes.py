@@ -8,7 +8,6 @@ import math
 
 from wargame.core.agents.unit import GONE_FROM
 from wargame.core.events import BaseCaptured, CityCaptured
-from wargame.core.campaign import SURPRISE_WINDOW_DAYS
 from wargame.core.theatre import TERRAIN_CLASSES
 
 NAN = math.nan
@@ -55,12 +54,13 @@ def side_loss_rates(model) -> dict[str, float]:
     the whole run and over the surprise window."""
     out = {}
     start = model.side_start_personnel
-    window = model.losses_at_day.get(SURPRISE_WINDOW_DAYS)
+    days = model.spec.rules.observation.surprise_window_days
+    window = model.losses_at_day.get(days)
     for s, sid in enumerate(model.side_ids):
         lost = float(model.side_losses[s])
         out[f"loss_rate_{sid}"] = lost / start[s] / max(model.day, 1e-9) if start[s] > 0 else NAN
         if window is not None and start[s] > 0:
-            out[f"loss_rate_window_{sid}"] = window[s] / start[s] / SURPRISE_WINDOW_DAYS
+            out[f"loss_rate_window_{sid}"] = window[s] / start[s] / days
     return out
 
 

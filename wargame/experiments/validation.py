@@ -22,9 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wargame.core.scenario.rules import ObservationRules
 from wargame.experiments.history import TARGETS, Score, score
 from wargame.experiments.runner import run_ensemble
-from wargame.core.campaign import SURPRISE_WINDOW_DAYS
+
+SURPRISE_WINDOW_DAYS = ObservationRules().surprise_window_days     # the default (rules.observation)
 
 SCENARIOS = ("aleppo_2016", "hts_2024")
 REGULARITY_SHARE = 0.8

@@ -7,7 +7,7 @@ offensive  attack towards objectives along roads: each attacking unit makes for 
            follows roads, so attacks run along them); reserves go the same way as attacking units.
            Nothing attacks into ground a Russia-Turkey deal has frozen.
 defensive  hold cities: units hold where they stand; reserves go to the threatened place their side must
-           hold (most enemy troops within THREAT_KM), as the 25th Division was rushed to Aleppo, once the
+           hold (most enemy troops within `threat_km`), as the 25th Division was rushed to Aleppo, once the
            regime HQ has reacted (`reaction_days` after the start: a surprised command reacts late) and
            unless that place's sector is already breaking (reserves are not fed into a collapse); withdraw
            when a sector breaks: a unit around which the regime HQ's `withdraw_share` of the side's units
@@ -16,7 +16,9 @@ defensive  hold cities: units hold where they stand; reserves go to the threaten
            defensive faction of a scenario that has one.
 static     hold.
 air        strike the most threatening enemy spearheads first: enemy power, raised by how fast it has
-           been advancing, over its distance to the nearest place the side must hold.
+           been advancing, over its distance to the nearest place the side must hold
+           (power x (1 + advance_km / `air_advance_scale_km`) / (1 + distance / `air_distance_scale_km`)).
+The numbers are under rules.doctrine; the regime HQ's levers under actors.regime_hq.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from wargame.core.agents.unit import POSTURES, ROUTING
 from wargame.core.rules.combat import offensive_power
 from wargame.core.rules.orders import Orders
 
-THREAT_KM = 40.0
 ATTACK, RESERVE, HOLD = POSTURES.index("attack"), POSTURES.index("reserve"), POSTURES.index("hold")
 
 
@@ -176,7 +177,7 @@ class DoctrineCommander:
             return None
         t = model.table
         distance = model.theatre.km_between(np.array(cells)[:, None], t.idx[enemies][None, :])
-        threat = ((distance <= THREAT_KM) * t.personnel[enemies][None, :]).sum(axis=1)
+        threat = ((distance <= model.spec.rules.doctrine.threat_km) * t.personnel[enemies][None, :]).sum(axis=1)
         return int(cells[int(np.argmax(threat))]) if threat.max() > 0 else None
 
     @staticmethod
@@ -230,5 +231,7 @@ class DoctrineCommander:
         friends = np.flatnonzero((t.idx >= 0) & (t.side == s) & (t.state != ROUTING))
         anchors = np.array(hold or t.idx[friends].tolist() or [t.idx[candidates[0]]])
         distance = model.theatre.km_between(t.idx[candidates][:, None], anchors[None, :]).min(axis=1)
-        threat = offensive_power(model, candidates) * (1.0 + t.advance_km[candidates] / 10.0) / (1.0 + distance / 50.0)
+        d = model.spec.rules.doctrine
+        threat = (offensive_power(model, candidates) * (1.0 + t.advance_km[candidates] / d.air_advance_scale_km)
+                  / (1.0 + distance / d.air_distance_scale_km))
         return candidates[np.argsort(-threat, kind="stable")]

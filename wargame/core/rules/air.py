@@ -11,17 +11,20 @@ Rules:
   greedily, at most `max_sorties_per_target` each.
 - A strike lands after a coordination delay, `coordination_hours` x (1 + collapse_delay_factor x c), where
   c is the share of friendly units near the target that have broken in the last day: the delay grows as
-  the friendly ground network collapses. A target that has moved more than one hex meanwhile is missed.
-- The main effect is suppression and fear, not casualties: a strike kills `kills_per_sortie` per sortie,
-  suppresses `suppression_per_sortie` of a 1,000-strong unit's fire per sortie (decaying by half each
-  step), frightens it (morale factor air_enemy) and heartens friendly units beside it (air_own, and air
-  support in combat). Air defences with the target absorb `air_defence_cover` of the effect each.
+  the friendly ground network collapses (broken units within `collapse_km`). A target that has moved more
+  than one hex meanwhile is missed.
+- The main effect is suppression and fear, not casualties: a strike kills `kills_per_sortie` per sortie
+  (at most `max_kill_share` of the unit a step), suppresses `suppression_per_sortie` of a 1,000-strong
+  unit's fire per sortie (a unit under `small_unit_floor` counts as that size; at most `max_suppression`;
+  `suppression_kept_per_step` of it left at the next step), frightens it (morale factor air_enemy) and
+  heartens friendly units beside it (air_own, and air support in combat). Air defences with the target
+  absorb `air_defence_cover` of the effect each, `air_defence_cover_max` in all.
 - Bombers and cruise missiles strike in salvos every `every_days`, with their own intelligence, at the
-  enemy-held city with most enemy troops in and near it (weighted by closeness, out to SALVO_KM):
-  killing, suppressing and destroying depot stocks.
-- Rebel drones raid enemy airbases in reach; each raid gets through every layer of the base's air
-  defence (S-400, S-300, Pantsir, electronic warfare) with the product of the layers' leak chances, and
-  then destroys `drone_aircraft_kill` aircraft.
+  enemy-held city with most enemy troops in and near it (weighted by closeness, out to `salvo_km`):
+  killing, suppressing (`missile_suppression_factor` of a sortie's) and destroying depot stocks.
+- Rebel drones raid enemy airbases within `drone_range_km` of their units; each raid gets through every
+  layer of the base's air defence (S-400, S-300, Pantsir, electronic warfare) with the product of the
+  layers' leak chances, and then destroys `drone_aircraft_kill` aircraft.
 """
 
 from __future__ import annotations
@@ -33,18 +36,14 @@ from wargame.core.events import AirStrike, DroneRaid, MissileStrike, Weather
 from wargame.core.rules.combat import apply_losses
 from wargame.core.rules.orders import air_targets
 
-COLLAPSE_KM = 30.0
-SALVO_KM = 10.0            # a salvo falls on the troops within this of the city it targets
-DRONE_RANGE_KM = 150.0
-
 
 def run_air(model) -> None:
     model.air_cache.clear()
     table = model.table
-    table.suppression[:] *= 0.5
+    rules = model.spec.rules.air
+    table.suppression[:] *= rules.suppression_kept_per_step
     model.table.sorties_on[:] = 0.0
     model.table.sorties_near[:] = 0.0
-    rules = model.spec.rules.air
     if (model.steps - 1) % model.spec.steps_per_day == 0:
         rolled = bool(model.rng.random() < rules.bad_weather_chance)
         # weather imposed by a classroom's white cell holds for its day; the roll is still drawn so that
@@ -103,7 +102,7 @@ def _spotted(model, side: int) -> np.ndarray:
 def coordination_delay(model, side: int, cells: np.ndarray) -> np.ndarray:
     """Steps from request to strike at each target cell: longer as friendly units near it have broken.
 
-    The collapse near a target is the share of the side's units within COLLAPSE_KM of it (where they
+    The collapse near a target is the share of the side's units within `collapse_km` of it (where they
     stand, or where they last stood) that broke within the last day.
     """
     t = model.table
@@ -112,7 +111,7 @@ def coordination_delay(model, side: int, cells: np.ndarray) -> np.ndarray:
     where = np.where(t.idx[mine] >= 0, t.idx[mine], t.last_idx[mine])
     broke = (t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.steps - model.spec.steps_per_day)
     if broke.any():
-        near = model.theatre.km_between(cells[:, None], where[None, :]) <= COLLAPSE_KM
+        near = model.theatre.km_between(cells[:, None], where[None, :]) <= rules.collapse_km
         collapse = (near & broke[None, :]).sum(axis=1) / np.maximum(1, near.sum(axis=1))
     else:
         collapse = np.zeros(cells.size)
@@ -178,7 +177,7 @@ def strike_units(model, rows: np.ndarray, effect: np.ndarray, sides: np.ndarray)
     friendly units beside each struck unit are heartened. Returns the personnel killed by each strike."""
     t = model.table
     rules = model.spec.rules.air
-    effect = effect * (1.0 - np.minimum(0.9, rules.air_defence_cover * t.air_defence[rows]))
+    effect = effect * (1.0 - np.minimum(rules.air_defence_cover_max, rules.air_defence_cover * t.air_defence[rows]))
     effect = np.where(t.personnel[rows] > 0, effect, 0.0)
     if not effect.any():
         return np.zeros(rows.size)
@@ -186,9 +185,10 @@ def strike_units(model, rows: np.ndarray, effect: np.ndarray, sides: np.ndarray)
     np.add.at(total, rows, effect)
     struck = np.flatnonzero(total)
     people = t.personnel[struck]
-    killed_unit = np.minimum(total[struck] * rules.kills_per_sortie, 0.3 * people)
-    t.suppression[struck] = np.minimum(0.9, t.suppression[struck] + total[struck] * rules.suppression_per_sortie
-                                       * 1000.0 / np.maximum(people, 100.0))
+    killed_unit = np.minimum(total[struck] * rules.kills_per_sortie, rules.max_kill_share * people)
+    t.suppression[struck] = np.minimum(rules.max_suppression, t.suppression[struck] + total[struck]
+                                       * rules.suppression_per_sortie * 1000.0
+                                       / np.maximum(people, rules.small_unit_floor))
     model.table.sorties_on[struck] += total[struck]
     th = model.theatre
     for side in np.unique(sides[effect > 0]):
@@ -219,22 +219,23 @@ def _salvo(model, wing) -> None:
         owner = model.city_owner.get(cid)
         if owner is None or not model.hostile[wing.side, owner] or model.frozen[city.cell]:
             continue
-        closeness = np.maximum(0.0, 1.0 - th.km_between(city.cell, t.idx[enemies]) / SALVO_KM)
+        closeness = np.maximum(0.0, 1.0 - th.km_between(city.cell, t.idx[enemies]) / rules.salvo_km)
         troops = float(t.personnel[enemies] @ closeness)          # troops in and near the city
         if troops > best_troops:
             best, best_troops = cid, troops
     if best is None:
         return
     missiles = wing.aircraft * wing.spec.availability * wing.spec.effectiveness
-    targets = enemies[th.km_between(th.cities[best].cell, t.idx[enemies]) <= SALVO_KM]
+    targets = enemies[th.km_between(th.cities[best].cell, t.idx[enemies]) <= rules.salvo_km]
     weights = t.personnel[targets] / t.personnel[targets].sum()
     killed = 0.0
     for row, w in zip(targets, weights):
-        share = min(0.3, missiles * w * rules.missile_kills / max(t.personnel[row], 1.0))
+        share = min(rules.max_kill_share, missiles * w * rules.missile_kills / max(t.personnel[row], 1.0))
         killed += share * t.personnel[row]
         apply_losses(model, np.array([row]), np.array([share]), "killed")
         t.supply[row] = max(0.0, t.supply[row] - missiles * w * rules.missile_supply_damage)
-        t.suppression[row] = min(0.9, t.suppression[row] + 0.5 * missiles * w * rules.suppression_per_sortie)
+        t.suppression[row] = min(rules.max_suppression, t.suppression[row]
+                                 + rules.missile_suppression_factor * missiles * w * rules.suppression_per_sortie)
         model.table.sorties_on[row] += missiles * w
     model.air_stats["missiles"][wing.side] += missiles
     model.events.add(MissileStrike(model.steps, model.day, wing.key, wing.faction, best, round(missiles, 1),
@@ -261,7 +262,7 @@ def _drone_raids(model) -> None:
         for wing in model.wings:
             cell = th.place_cell.get(wing.base) if wing.base else None
             if (cell is not None and wing.operating() and model.hostile[side, wing.side] and own.size
-                    and th.km_between(cell, t.idx[own]).min() <= DRONE_RANGE_KM):
+                    and th.km_between(cell, t.idx[own]).min() <= rules.drone_range_km):
                 bases.append((wing, cell))
         for _ in range(raids):
             if not bases:

@@ -1,23 +1,30 @@
 """Breaks: when a unit breaks, what becomes of it, and how the collapse spreads.
 
-A fighting unit breaks when its morale falls below its threshold, `break_threshold` x (1.3 - 0.6 x
-cohesion) (cohesive units hold on lower), or when its losses pass its breakpoint (drawn per unit from a
-right-skewed distribution; see rules.morale.draw_breakpoint). The outcome is drawn with weights from its
-drivers:
-  rout       1, or 0.3 if cut off                  retreats towards its sources; may rally
-  surrender  `surrender` x (1 - ideology), x `surrender_encircled` if cut off, x 0.3 out of contact,
-             x 0.1 for Russians                    personnel captured; equipment to the captor
-  desertion  `desertion` x (1 - ideology) x (1 - pay) x conscript share for the SAA; x 0.25 for militia,
-             x 0.1 for rebels, none for Russians  dissolves; equipment left to any enemy beside it
-  defection  `defection` x (1 - ideology) x (1 - legitimacy), only with an enemy beside it, never for
-             Russians                              a new unit of the enemy's faction, with its weapons
-Contagion: every break costs friendly units within `contagion_km` up to `contagion_weight` morale, fading
-with distance (ledger: contagion; at most three breaks' worth a step), and the rest of its formation
-`command_weight` x the share of the formation that broke (its parent formation half as much, and half of
-the parent's share passes down to its other children; ledger: command); rebels near enemy breaks gain
-`momentum_gain` for each of up to three (momentum). So a collapse can cascade: shaken neighbours break at
-the next step. A routed unit out of contact whose morale recovers to `rally_threshold` rallies with a
-fresh breakpoint (not in the step it broke).
+A fighting unit breaks when its morale falls below its threshold, `break_threshold` x
+(`break_threshold_cohesion_base` 1.3 - `break_threshold_cohesion_slope` 0.6 x cohesion) (cohesive units hold
+on lower; within `shaken_margin` above it a unit shows as shaken), or when its losses pass its breakpoint
+(drawn per unit from a right-skewed distribution; see rules.morale.draw_breakpoint). The outcome is drawn
+with weights from its drivers (rules.breaks):
+  rout       1, or `rout_when_cut_off` (0.3) if cut off       retreats towards its sources; may rally
+  surrender  `surrender` x (1 - ideology), x `surrender_encircled` if cut off, x `surrender_out_of_contact`
+             (0.3) out of contact, x `surrender_russian` (0.1) for Russians
+                                                   personnel captured; equipment to the captor
+  desertion  `desertion` x (1 - ideology) x (1 - pay) x conscript share for the SAA; for militia and rebels
+             x `desertion_militia` (0.5) or `desertion_rebel` (0.2) x `desertion_non_saa_factor` (0.5), none
+             for Russians                          dissolves; equipment left to any enemy beside it
+  defection  `defection` x (1 - ideology) x (1 - legitimacy; `defection_default_legitimacy` for factions
+             without one), only with an enemy beside it, never for Russians
+                                                   a new unit of the enemy's faction, with its weapons,
+                                                   `defector_morale`, `defector_ideology`, cohesion at least
+                                                   `defector_min_cohesion`
+Contagion (rules.morale): every break costs friendly units within `contagion_km` up to `contagion_weight`
+morale, fading with distance (ledger: contagion; at most `contagion_max_breaks` breaks' worth a step), and
+the rest of its formation `command_weight` x the share of the formation that broke (its parent formation
+`command_from_children` as much, and `command_from_parent` of the parent's share passes down to its other
+children; ledger: command); rebels near enemy breaks gain `momentum_gain` for each of up to
+`momentum_max_breaks` (momentum). So a collapse can cascade: shaken neighbours break at the next step. A
+routed unit out of contact whose morale recovers to `rally_threshold` rallies with a fresh breakpoint (not in
+the step it broke).
 """
 
 from __future__ import annotations
@@ -40,12 +47,13 @@ from wargame.core.events import UnitBroke, UnitDefected, UnitRallied
 from wargame.core.rules.capture import hand_over, strongest_enemy_near
 from wargame.core.rules.morale import FACTORS, F, apply_morale, damp, draw_breakpoint, faction_column
 
-SHAKEN_MARGIN = 0.15       # morale within this of the break threshold shows as shaken
 OUTCOMES = ("rout", "surrender", "desertion", "defection")
 
 
 def break_threshold(model, rows: np.ndarray) -> np.ndarray:
-    return model.spec.rules.morale.break_threshold * (1.3 - 0.6 * model.table.cohesion[rows])
+    m = model.spec.rules.morale
+    return m.break_threshold * (m.break_threshold_cohesion_base
+                                - m.break_threshold_cohesion_slope * model.table.cohesion[rows])
 
 
 def outcome_weights(model, rows: np.ndarray) -> np.ndarray:
@@ -56,16 +64,17 @@ def outcome_weights(model, rows: np.ndarray) -> np.ndarray:
     ideology = t.ideology[rows]
     cut = t.cut_off[rows]
     russian = kind == KINDS.index("russia")
-    rout = np.where(cut, 0.3, 1.0)
+    rout = np.where(cut, b.rout_when_cut_off, 1.0)
     surrender = b.surrender * (1.0 - ideology) * np.where(cut, b.surrender_encircled, 1.0)
-    surrender *= np.where(t.in_contact[rows], 1.0, 0.3) * np.where(russian, 0.1, 1.0)
+    surrender *= np.where(t.in_contact[rows], 1.0, b.surrender_out_of_contact) * np.where(
+        russian, b.surrender_russian, 1.0)
     pay = faction_column(model, rows, "pay", 1.0)
     conscripts = faction_column(model, rows, "conscript_share", 0.0)
     kind_factor = np.select([kind == KINDS.index("saa"), kind == KINDS.index("militia"),
-                             kind == KINDS.index("rebel")], [1.0, 0.5, 0.2], 0.0)
+                             kind == KINDS.index("rebel")], [1.0, b.desertion_militia, b.desertion_rebel], 0.0)
     desertion = b.desertion * kind_factor * (1.0 - ideology) * np.where(
-        kind == KINDS.index("saa"), (1.0 - pay) * conscripts, 0.5)
-    legitimacy = faction_column(model, rows, "legitimacy", 0.5)
+        kind == KINDS.index("saa"), (1.0 - pay) * conscripts, b.desertion_non_saa_factor)
+    legitimacy = faction_column(model, rows, "legitimacy", b.defection_default_legitimacy)
     enemy_beside = np.array([strongest_enemy_near(model, int(r)) is not None for r in rows], dtype=bool)
     defection = np.where(enemy_beside & ~russian, b.defection * (1.0 - ideology) * (1.0 - legitimacy), 0.0)
     return np.column_stack([rout, surrender, desertion, defection])
@@ -78,7 +87,8 @@ def resolve_breaks(model) -> None:
     loss_share = 1.0 - t.personnel[rows] / np.maximum(t.personnel_start[rows], 1.0)
     broke = (t.morale[rows] < threshold) | (loss_share >= t.breakpoint[rows])
     breaking, holding = rows[broke], rows[~broke]
-    t.state[holding] = np.where(t.morale[holding] < break_threshold(model, holding) + SHAKEN_MARGIN, SHAKEN, ACTIVE)
+    shaken = t.morale[holding] < break_threshold(model, holding) + model.spec.rules.morale.shaken_margin
+    t.state[holding] = np.where(shaken, SHAKEN, ACTIVE)
     t.broke_step[:] = False
     if breaking.size:
         weights = outcome_weights(model, breaking)
@@ -89,7 +99,8 @@ def resolve_breaks(model) -> None:
         # a unit whose morale held but whose losses passed its breakpoint broke on casualties, not morale
         by_morale = (t.morale[rows] < threshold)[broke]
         for row, outcome, morale in zip(breaking, outcomes, by_morale):
-            _break(model, int(row), OUTCOMES[min(int(outcome), 3)], "morale" if morale else "breakpoint")
+            _break(model, int(row), OUTCOMES[min(int(outcome), len(OUTCOMES) - 1)],
+                   "morale" if morale else "breakpoint")
         t.broke_step[breaking] = True
         spread_breaks(model, breaking, where)
     _rally(model)
@@ -135,11 +146,13 @@ def defect(model, row: int) -> None:
     captor = strongest_enemy_near(model, row)
     new_faction = model.faction_ids[t.faction[captor]]
     personnel = float(t.personnel[row])
+    b = model.spec.rules.breaks
     new = model.add_unit(
         key=f"{agent.key}_defected", name=f"{agent.name} (defected)", formation=-1, faction=new_faction,
         utype=agent.utype, personnel=personnel, armour=t.armour[row], artillery=t.artillery[row],
-        air_defence=t.air_defence[row], quality=t.quality[row], morale=0.6, cohesion=max(0.3, t.cohesion[row]),
-        ideology=0.3, supply=t.supply[row], posture="defend", elite=False, group=None, idx=int(t.idx[row]))
+        air_defence=t.air_defence[row], quality=t.quality[row], morale=b.defector_morale,
+        cohesion=max(b.defector_min_cohesion, t.cohesion[row]), ideology=b.defector_ideology, supply=t.supply[row],
+        posture="defend", elite=False, group=None, idx=int(t.idx[row]))
     old_fid, new_fid = t.faction[row], t.faction[new.row]
     model.tally["defected_out"][old_fid] += personnel
     model.tally["defected_in"][new_fid] += personnel
@@ -172,9 +185,9 @@ def spread_breaks(model, breaking: np.ndarray, where: np.ndarray) -> None:
             seen = np.clip(1.0 - distance / max(m.contagion_km, 1e-9), 0.0, 1.0).sum(axis=1)
             friends += np.where(t.side[rows] == s, seen, 0.0)
             enemies += np.where(model.hostile[s, t.side[rows]], seen, 0.0)
-        factors[:, F["contagion"]] = -m.contagion_weight * np.minimum(3, friends)
+        factors[:, F["contagion"]] = -m.contagion_weight * np.minimum(m.contagion_max_breaks, friends)
         gain = faction_column(model, rows, "momentum_gain", 0.0)
-        factors[:, F["momentum"]] = gain * np.minimum(3, enemies)
+        factors[:, F["momentum"]] = gain * np.minimum(m.momentum_max_breaks, enemies)
     formation = t.formation[rows]
     is_breaking = np.zeros(t.n, dtype=bool)
     is_breaking[breaking] = True
@@ -185,7 +198,8 @@ def spread_breaks(model, breaking: np.ndarray, where: np.ndarray) -> None:
     parent = model.formation_parent
     upward = np.zeros_like(share)
     np.add.at(upward, parent[parent >= 0], share[parent >= 0])      # children breaking shake the parent
-    chain = share + 0.5 * upward + 0.5 * np.where(parent >= 0, share[np.maximum(parent, 0)], 0.0)
+    chain = (share + m.command_from_children * upward
+             + m.command_from_parent * np.where(parent >= 0, share[np.maximum(parent, 0)], 0.0))
     factors[:, F["command"]] = np.where(formation >= 0, -m.command_weight * chain[np.maximum(formation, 0)], 0.0)
     factors[is_breaking[rows]] = 0.0
     apply_morale(model, rows, damp(model, rows, factors))
@@ -194,6 +208,7 @@ def spread_breaks(model, breaking: np.ndarray, where: np.ndarray) -> None:
 def _rally(model) -> None:
     t = model.table
     rules = model.spec.rules.morale
+    breaks = model.spec.rules.breaks
     # a unit that broke this step does not rally in the same breath (a breakpoint break can leave morale high)
     rows = np.flatnonzero((t.state == ROUTING) & ~t.in_contact & (t.morale >= rules.rally_threshold)
                           & (t.broke_turn != model.steps))
@@ -201,5 +216,5 @@ def _rally(model) -> None:
         agent = t.agent[row]
         t.state[row] = ACTIVE
         t.breakpoint[row] = agent.loss_share + draw_breakpoint(model.rng, t.quality[row], t.cohesion[row],
-                                                               agent.posture, bool(t.elite[row]))
+                                                               agent.posture, bool(t.elite[row]), breaks)
         model.events.add(UnitRallied(model.steps, model.day, agent.key, agent.name, agent.faction))

@@ -1,11 +1,11 @@
 """Equipment capture: what surrendered and overrun units leave, and what captured airbases hold, goes to
 the captor and adds to its combat power.
 
-Rule: a share `capture_share` of the armour, artillery and air defences of a unit that surrenders, deserts
-or is destroyed while in contact goes to the strongest enemy unit within one hex. When an airbase's cell
-falls, the aircraft of the losing side based there (all but those airborne: `availability` x 1/3 of the
-serviceable ones escape) are captured, and so are its air-defence systems, which join the capturing unit
-as air defence (they blunt the enemy's air strikes on it; captured jets are counted, not flown).
+Rule: a share `capture_share` of the armour, artillery and air defences of a unit that surrenders, deserts or
+is destroyed while in contact goes to the strongest enemy unit within one hex. When an airbase's cell falls,
+the aircraft of the losing side based there (all but those airborne: one in `airborne_one_in` of the
+serviceable ones escape) are captured, and so are its air-defence systems, which join the capturing unit as
+air defence (they blunt the enemy's air strikes on it; captured jets are counted, not flown).
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def capture_bases(model, changed: np.ndarray, before: np.ndarray) -> None:
     """Airbases whose cell changed hands: aircraft and air defences go to the captor."""
     th = model.theatre
     changed_set = set(changed.tolist())
+    airborne_one_in = model.spec.rules.air.airborne_one_in
     for pid, cell in th.place_cell.items():
         if cell not in changed_set or th.place(pid).kind != "airbase":
             continue
@@ -63,7 +64,7 @@ def capture_bases(model, changed: np.ndarray, before: np.ndarray) -> None:
         aircraft = 0.0
         for wing in model.wings:
             if wing.base == pid and wing.side == old_side and wing.aircraft > 0:
-                escaped = wing.aircraft * wing.spec.availability / 3.0
+                escaped = wing.aircraft * wing.spec.availability / airborne_one_in
                 lost = wing.aircraft - escaped
                 aircraft += lost
                 wing.aircraft = escaped

@@ -6,7 +6,8 @@ Rules:
   - casualties: `casualty_weight` x the share of personnel lost this step
   - desertion: `desertion_weight` x the share of personnel that deserted this step
   - leaders killed: `leader_loss` when a strike kills a unit's commanders (rules.strategic, Israel)
-  - recovery: `recovery` x (normal - cohesion) a day when out of contact and supplied
+  - recovery: `recovery` x (normal - cohesion) a day when out of contact with a supply stock of at least
+    `recovery_min_supply`
 Daily desertion: SAA conscript units slip away at `daily_desertion` a day, scaled by how unpaid, how
 demoralised and how conscripted they are (the desertion counts as deserted, not killed).
 """
@@ -25,7 +26,7 @@ def update_cohesion(model, rows: np.ndarray) -> None:
     before = t.personnel[rows] + t.losses_step[rows] + t.deserted_step[rows]
     lost = t.losses_step[rows] / np.maximum(before, 1.0)
     deserted = t.deserted_step[rows] / np.maximum(before, 1.0)
-    resting = ~t.in_contact[rows] & (t.supply[rows] >= 0.5)
+    resting = ~t.in_contact[rows] & (t.supply[rows] >= rules.recovery_min_supply)
     recovery = np.where(resting, rules.recovery / model.spec.steps_per_day
                         * np.maximum(0.0, t.cohesion_base[rows] - t.cohesion[rows]), 0.0)
     change = -rules.casualty_weight * lost - rules.desertion_weight * deserted + recovery

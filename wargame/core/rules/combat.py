@@ -1,11 +1,13 @@
 """Combat in the manner of Dupuy, with stochastic attrition between Lanchester's linear and square laws.
 
 Combat power = (personnel x type firepower + armour x armour_weight + artillery x artillery_weight +
-air defence x air_defence_weight), scaled by quality, morale, cohesion, supply, surprise (about x2 at
+air defence x air_defence_weight), scaled by quality, morale, cohesion and supply (each x (`fire_*_base` +
+`fire_*_slope` x value)), by state (`shaken_fire`, `routed_fire`), surprise (about x2 at
 complete surprise, decaying over about three days), air support (friendly sorties on the enemy in front,
 up to `air_support_cap`), drones (each adds `drone_power`, shared over its faction's units in contact)
 and what enemy air strikes leave unsuppressed. Defensive resilience is the base scaled by terrain, posture
-(a unit that stood still in a defensive posture) and quality.
+(a unit that stood still in a defensive posture) and quality (`resilience_quality_base` +
+`resilience_quality_slope` x quality).
 
 Units of hostile sides within one hex are in contact. A unit splits its fire equally among the cells
 within one hex that hold hostile units (routed ones included, whoever controls the cell); fire into a cell is shared among the enemy units there by their resilience. Unit j,
@@ -16,9 +18,9 @@ receiving fire F against resilience R (the fire into a cell saturating at what i
 
 of its personnel (Helmbold's form: w = 1 is the square law, losses follow the force ratio; w = 0 the
 linear law, losses follow the enemy's absolute strength; `ref` is the engagement size at which they
-agree), times a mean-one gamma noise. Routed units in contact lose `rout_loss_factor` times more. A unit
-reduced below DESTROYED_BELOW of its strength ceases to exist; if overrun in contact, the strongest enemy
-beside it takes a share of its equipment.
+agree), times a mean-one gamma noise, at most `max_step_loss` a step. Routed units in contact lose
+`rout_loss_factor` times more. A unit reduced below `destroyed_below` of its strength ceases to exist; if
+overrun in contact, the strongest enemy beside it takes a share of its equipment.
 """
 
 from __future__ import annotations
@@ -31,8 +33,6 @@ from wargame.core.agents.unit import DESTROYED, POSTURES, ROUTING, SHAKEN, UNIT_
 from wargame.core.events import UnitDestroyed
 from wargame.core.rules.capture import hand_over, strongest_enemy_near
 
-MAX_STEP_LOSS = 0.5        # no unit loses more than half its strength in one step
-DESTROYED_BELOW = 0.08     # share of starting personnel under which a unit ceases to exist
 DEFENSIVE = np.array([p in ("defend", "hold", "garrison") for p in POSTURES])
 
 
@@ -64,13 +64,14 @@ def offensive_power(model, rows: np.ndarray) -> np.ndarray:
     t = model.table
     c = model.spec.rules.combat
     power = base_power(model, rows)
-    power *= (0.5 + t.quality[rows]) * (0.5 + 0.5 * t.morale[rows]) * (0.6 + 0.4 * t.cohesion[rows])
-    power *= 0.4 + 0.6 * t.supply[rows]
+    power *= ((c.fire_quality_base + t.quality[rows]) * (c.fire_morale_base + c.fire_morale_slope * t.morale[rows])
+              * (c.fire_cohesion_base + c.fire_cohesion_slope * t.cohesion[rows]))
+    power *= c.fire_supply_base + c.fire_supply_slope * t.supply[rows]
     power *= surprise_factor(model, t.side[rows])
     power *= 1.0 + np.minimum(c.air_support_cap, c.air_support_per_sortie * model.table.sorties_near[rows])
     power *= 1.0 - t.suppression[rows]
     state = t.state[rows]
-    power *= np.where(state == SHAKEN, 0.75, np.where(state == ROUTING, 0.1, 1.0))
+    power *= np.where(state == SHAKEN, c.shaken_fire, np.where(state == ROUTING, c.routed_fire, 1.0))
     return power
 
 
@@ -94,7 +95,8 @@ def resilience(model, rows: np.ndarray) -> np.ndarray:
     terrain = np.array(c.terrain_defence.as_list())[np.maximum(model.theatre.terrain[t.idx[rows]], 0)]
     dug_in = DEFENSIVE[t.posture[rows]] & ~t.moved[rows] & (t.state[rows] != ROUTING)
     posture = np.where(dug_in, c.defence_posture, 1.0)
-    return np.maximum(base_power(model, rows) * terrain * posture * (0.7 + 0.6 * t.quality[rows]), 1.0)
+    quality = c.resilience_quality_base + c.resilience_quality_slope * t.quality[rows]
+    return np.maximum(base_power(model, rows) * terrain * posture * quality, 1.0)
 
 
 def resolve_combat(model) -> None:
@@ -144,7 +146,7 @@ def resolve_combat(model) -> None:
         shape = 1.0 / combat.loss_noise ** 2
         share = share * model.rng.gamma(shape, 1.0 / shape, size=share.size)
     share = np.where(t.state[rows] == ROUTING, share * combat.rout_loss_factor, share)
-    share = np.minimum(MAX_STEP_LOSS, np.where(engaged, share, 0.0))
+    share = np.minimum(combat.max_step_loss, np.where(engaged, share, 0.0))
     t.fire_received[rows] = incoming
     t.enemy_ratio[rows] = np.where(engaged, incoming / resist, 0.0)
     dug_in = engaged & DEFENSIVE[t.posture[rows]] & ~t.moved[rows] & (t.state[rows] != ROUTING)
@@ -169,7 +171,8 @@ def within_frontage(model, cells: np.ndarray, incoming: np.ndarray, resist: np.n
 
 
 def apply_losses(model, rows: np.ndarray, share: np.ndarray, tally: str) -> None:
-    """Remove a share of units' personnel and equipment; a unit below DESTROYED_BELOW ceases to exist."""
+    """Remove a share of units' personnel and equipment; a unit below `destroyed_below` of its starting
+    personnel ceases to exist."""
     t = model.table
     lost = t.personnel[rows] * share
     t.personnel[rows] -= lost
@@ -178,7 +181,8 @@ def apply_losses(model, rows: np.ndarray, share: np.ndarray, tally: str) -> None
     t.losses_step[rows] += lost
     getattr(t, tally)[rows] += lost
     np.add.at(model.tally[tally], t.faction[rows], lost)
-    for row in rows[t.personnel[rows] < DESTROYED_BELOW * t.personnel_start[rows]]:
+    destroyed_below = model.spec.rules.combat.destroyed_below
+    for row in rows[t.personnel[rows] < destroyed_below * t.personnel_start[rows]]:
         destroy(model, int(row))
 
 

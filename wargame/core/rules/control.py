@@ -4,7 +4,7 @@ Rule: a cell changes hands when fighting units of one side stand in it alone (no
 there: routed enemies do not hold ground), or,
 for open country, when it lies within `influence_km` of that side's fighting units and of no enemy's;
 built-up cells and the cells of airbases, ports and crossings must be entered. Cities change hands
-when one side holds most of their built-up cells; each fall is an event. When an airbase's cell falls,
+when one side holds more than `city_majority_share` (half) of their built-up cells; each fall is an event. When an airbase's cell falls,
 the aircraft on its ground and its air defences go to the captor. Whole-map work is numpy on arrays: each side's
 reach is the union of the precomputed hex balls around its units.
 """
@@ -64,7 +64,8 @@ def update_control(model) -> None:
 
 
 def city_holders(model) -> np.ndarray:
-    """For each city (theatre.city_index order): the side holding more than half its cells, or -1."""
+    """For each city (theatre.city_index order): the side holding more than `city_majority_share` of its
+    cells, or -1."""
     ids, city_of_cell, cells = model.theatre.city_index
     n_sides = len(model.side_ids)
     counts = np.zeros((len(ids), n_sides), dtype=np.int64)
@@ -73,7 +74,8 @@ def city_holders(model) -> np.ndarray:
     np.add.at(counts, (city_of_cell[ok], holder[ok]), 1)
     best = counts.argmax(axis=1)
     size = np.bincount(city_of_cell, minlength=len(ids))
-    return np.where(counts[np.arange(len(ids)), best] * 2 > size, best, -1)
+    majority = model.spec.rules.control.city_majority_share      # 0.5: more than half its cells
+    return np.where(counts[np.arange(len(ids)), best] > majority * size, best, -1)
 
 
 def update_cities(model) -> None:

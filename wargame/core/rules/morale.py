@@ -1,29 +1,33 @@
 """Morale: named factors move every unit's morale each step, and each change goes to its ledger.
 
-Factors (each a column of changes, one per unit; the ledger keeps them by name):
+Factors (each a column of changes, one per unit; the ledger keeps them by name; parameters in rules.morale):
   casualties    losses this step relative to the unit's size, times `casualty_weight`
   force_ratio   in contact: enemy fire against the unit's resilience; 3:1 costs `force_ratio_weight` a day,
-                favourable odds give a little back (at most `rest_recovery` a day)
+                favourable odds give a little back (`favourable_odds_regain` of that, at most `rest_recovery`
+                a day)
   contagion     friendly units breaking within `contagion_km` (applied as they break; see rules.breaks)
   command       the unit's own formation (and the one above it) breaking this step (see rules.breaks)
   encirclement  cut off from every source: `encirclement_shock` at once, then `encirclement_weight` a day
-  supply        a supply stock below half: up to `supply_weight` a day
-  air_enemy     enemy sorties that struck it: `air_fear_weight` per sortie on a 1,000-strong unit
-  air_own       friendly sorties on the enemy beside it: `air_support_weight` per sortie
+  supply        a supply stock below `low_supply_level` (half): up to `supply_weight` a day
+  air_enemy     enemy sorties that struck it: `air_fear_weight` per sortie on a 1,000-strong unit (at most
+                `air_fear_max` a step)
+  air_own       friendly sorties on the enemy beside it: `air_support_weight` per sortie (at most
+                `air_support_max` a step)
   stiffening    Russian advisers, special forces or military police within the Russian faction's
-                `stiffening_km`: its `stiffening` a day (IRGC advisers do the same for militia within 15 km:
-                0.01 x militia leadership a day)
+                `stiffening_km`: its `stiffening` a day (IRGC advisers do the same for militia within
+                `irgc_stiffening_km`: `irgc_stiffening` x militia leadership a day)
   shock         an enemy unit within `shock_km` advancing faster than `shock_speed_km_day`: up to
-                `shock_weight` a day
+                `shock_weight` a day (x min(1, speed ratio - `shock_offset`))
   pay           SAA: `pay_weight` x (1 - pay) x (1 - legitimacy) a day: an unpaid army in a cause it
                 doubts drains away
   leadership    militia: `leadership_weight` x (1 - leadership) a day: what Israeli strikes kill
   momentum      rebels: `momentum_gain` per enemy unit that broke nearby (applied in rules.breaks)
-  rest          out of contact, supplied and linked: `rest_recovery` x (1 - morale) x (0.5 + cohesion) a day
+  rest          out of contact, linked, with a stock of at least `rest_min_supply`: `rest_recovery` x
+                (1 - morale) x (`rest_cohesion_base` + cohesion) a day
 Rates "a day" are applied as their share of a day each step, so the step length does not change them.
-Ideology damps every loss by up to `ideology_resistance`; elite units feel losses 20% less. Changes are
-applied together and clipped to [0, 1]; a clipped total is shared by the factors in proportion, so the
-ledger never depends on the order in which factors are computed.
+Ideology damps every loss by up to `ideology_resistance`; elite units feel losses x `elite_loss_factor` (20%
+less). Changes are applied together and clipped to [0, 1]; a clipped total is shared by the factors in
+proportion, so the ledger never depends on the order in which factors are computed.
 """
 
 from __future__ import annotations
@@ -38,25 +42,30 @@ from wargame.core.scenario.forces import Faction
 
 # every parameter some kind of faction has (the schema's faction classes)
 FACTION_PARAMETERS = frozenset(name for cls in typing.get_args(typing.get_args(Faction)[0]) for name in cls.model_fields)
+from wargame.core.scenario.rules import BreakRules
 
 FACTORS = ("casualties", "force_ratio", "contagion", "command", "encirclement", "supply", "air_enemy",
            "air_own", "stiffening", "shock", "pay", "leadership", "momentum", "rest")
 F = {name: i for i, name in enumerate(FACTORS)}
-BREAKPOINT_MEDIAN = 0.15   # historically most units break at 10-20 percent losses (DESIGN.md)
-BREAKPOINT_SIGMA = 0.45    # lognormal spread: ~55% of draws in 10-20%, ~1.5% beyond 40%
 STIFFENERS = ("advisers", "special_forces", "military_police")
 STIFFENER_TYPES = np.array([u in STIFFENERS for u in UNIT_TYPES])
 
 
-def draw_breakpoint(rng, quality: float, cohesion: float, posture: str, elite: bool) -> float:
-    """Loss share at which a unit breaks: lognormal around 15%, shifted by its qualities."""
-    base = BREAKPOINT_MEDIAN * math.exp(BREAKPOINT_SIGMA * rng.standard_normal())
-    shift = (0.7 + 0.6 * quality) * (0.7 + 0.6 * cohesion)
+DEFAULT_BREAK_RULES = BreakRules()
+
+
+def draw_breakpoint(rng, quality: float, cohesion: float, posture: str, elite: bool,
+                    rules: BreakRules = DEFAULT_BREAK_RULES) -> float:
+    """Loss share at which a unit breaks: lognormal around `breakpoint_median` (15%), shifted by its qualities.
+    `rules` are the model's rules.breaks (the schema's defaults if not given)."""
+    base = rules.breakpoint_median * math.exp(rules.breakpoint_sigma * rng.standard_normal())
+    shift = ((rules.breakpoint_quality_base + rules.breakpoint_quality_slope * quality)
+             * (rules.breakpoint_cohesion_base + rules.breakpoint_cohesion_slope * cohesion))
     if posture in ("hold", "garrison"):
-        shift *= 1.1
+        shift *= rules.breakpoint_hold_factor
     if elite:
-        shift *= 1.4
-    return float(min(0.9, base * shift))
+        shift *= rules.breakpoint_elite_factor
+    return float(min(rules.breakpoint_max, base * shift))
 
 
 def faction_column(model, rows: np.ndarray, attribute: str, default: float) -> np.ndarray:
@@ -92,16 +101,17 @@ def morale_factors(model, rows: np.ndarray) -> np.ndarray:
     contact = t.in_contact[rows] & (ratio > 0)
     odds = np.log(np.where(contact, ratio, 1.0)) / math.log(3.0)
     # favourable odds give a little back, never faster than rest would: winning a fight is not a rest
-    regained = np.minimum(0.3 * m.force_ratio_weight * -odds, m.rest_recovery)
+    regained = np.minimum(m.favourable_odds_regain * m.force_ratio_weight * -odds, m.rest_recovery)
     out[:, F["force_ratio"]] = np.where(contact, dt * np.where(odds > 0, -m.force_ratio_weight * odds, regained), 0.0)
     newly_cut = t.cut_off[rows] & (t.cut_since[rows] == model.steps) & (model.steps > 0)
     out[:, F["encirclement"]] = np.where(t.cut_off[rows], -m.encirclement_weight * dt, 0.0) \
         - np.where(newly_cut, m.encirclement_shock, 0.0)
     supply = t.supply[rows]
-    out[:, F["supply"]] = np.where(supply < 0.5, -m.supply_weight * dt * (1.0 - 2.0 * supply), 0.0)
-    out[:, F["air_enemy"]] = -np.minimum(0.3, m.air_fear_weight * model.table.sorties_on[rows] * 1000.0
-                                         / np.maximum(t.personnel[rows], 100.0))
-    out[:, F["air_own"]] = np.minimum(0.05, m.air_support_weight * model.table.sorties_near[rows])
+    low = m.low_supply_level       # x / low is x * 2.0 exactly at the default 0.5
+    out[:, F["supply"]] = np.where(supply < low, -m.supply_weight * dt * (1.0 - supply / low), 0.0)
+    out[:, F["air_enemy"]] = -np.minimum(m.air_fear_max, m.air_fear_weight * model.table.sorties_on[rows] * 1000.0
+                                         / np.maximum(t.personnel[rows], model.spec.rules.air.small_unit_floor))
+    out[:, F["air_own"]] = np.minimum(m.air_support_max, m.air_support_weight * model.table.sorties_near[rows])
     out[:, F["stiffening"]] = stiffening(model, rows) * dt
     out[:, F["shock"]] = shock(model, rows) * dt
     kind = t.kind[rows]
@@ -112,9 +122,9 @@ def morale_factors(model, rows: np.ndarray) -> np.ndarray:
     leadership = faction_column(model, rows, "leadership", 1.0)
     out[:, F["leadership"]] = np.where(kind == KINDS.index("militia"), -m.leadership_weight * dt * (1.0 - leadership),
                                        0.0)
-    resting = ~t.in_contact[rows] & (supply >= 0.5) & ~t.cut_off[rows]
-    out[:, F["rest"]] = np.where(resting, m.rest_recovery * dt * (1.0 - t.morale[rows]) * (0.5 + t.cohesion[rows]),
-                                 0.0)
+    resting = ~t.in_contact[rows] & (supply >= m.rest_min_supply) & ~t.cut_off[rows]
+    out[:, F["rest"]] = np.where(resting, m.rest_recovery * dt * (1.0 - t.morale[rows])
+                                 * (m.rest_cohesion_base + t.cohesion[rows]), 0.0)
     return out
 
 
@@ -131,9 +141,10 @@ def stiffening(model, rows: np.ndarray) -> np.ndarray:
                            (t.side[rows] == model.faction_side[fid]) & (t.faction[rows] != fid))
     irgc = np.flatnonzero(present & (t.group == GROUPS.index("irgc")) & (t.utype == UNIT_TYPES.index("advisers")))
     if irgc.size:
+        m = model.spec.rules.morale
         leadership = faction_column(model, irgc[:1], "leadership", 0.5)[0]
         militia = (t.kind[rows] == KINDS.index("militia")) & (t.group[rows] != GROUPS.index("irgc"))
-        out += _near_bonus(model, rows, irgc, 15.0, 0.01 * leadership, militia)
+        out += _near_bonus(model, rows, irgc, m.irgc_stiffening_km, m.irgc_stiffening * leadership, militia)
     return out
 
 
@@ -164,14 +175,15 @@ def shock(model, rows: np.ndarray) -> np.ndarray:
         speed = model.theatre.max_near(t.idx[theirs], m.shock_km, t.advance_km[theirs] / m.shock_speed_km_day)
         victims = model.hostile[s, t.side[rows]]
         strongest = np.where(victims, np.maximum(strongest, speed[t.idx[rows]]), strongest)
-    return np.where(strongest > 0, -m.shock_weight * np.minimum(1.0, strongest - 0.5), 0.0)
+    return np.where(strongest > 0, -m.shock_weight * np.minimum(1.0, strongest - m.shock_offset), 0.0)
 
 
 def damp(model, rows: np.ndarray, factors: np.ndarray) -> np.ndarray:
     """Ideology and elite status damp losses (positive changes are left alone)."""
     t = model.table
-    keep = 1.0 - model.spec.rules.morale.ideology_resistance * t.ideology[rows]
-    keep = keep * np.where(t.elite[rows], 0.8, 1.0)
+    m = model.spec.rules.morale
+    keep = 1.0 - m.ideology_resistance * t.ideology[rows]
+    keep = keep * np.where(t.elite[rows], m.elite_loss_factor, 1.0)
     return np.where(factors < 0, factors * keep[:, None], factors)
 
 

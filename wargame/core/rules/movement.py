@@ -1,15 +1,16 @@
 """Movement: units walk down cost fields towards the cell their commander chose, or away when routed.
 
-Rule: each step a unit has `speed_km_day / steps_per_day` km of movement (less when its supply is low,
-more when routing), banked across steps. It moves cell by cell to the neighbour nearest its target along
-the cheapest path (terrain cost, roads cheaper), paying `hostile_factor` times more to enter ground the
-enemy holds and still contests (an enemy fighting unit next to it); ground the enemy has abandoned costs
-only what the terrain and roads cost. It stops when it would enter a cell with an enemy fighting unit
-(contact: combat decides), or ground its side may not enter (Iranian-backed units keep `golan_km` from the
-Golan), or when its movement runs out. A unit whose best cell is already full of its own side (at the
-stacking limit; routed enemies there do not count) takes the next best cell that still leads towards its
-target, so columns deploy rather than queue on one road; with none, it waits. Routed units, and units
-ordered to withdraw (one cell), fall back along the cheapest path to their side's supply sources.
+Rule: each step a unit has `speed_km_day / steps_per_day` km of movement, x (`speed_supply_base` +
+`speed_supply_slope` x supply stock), x `rout_speed_factor` when routing, banked across steps (up to
+`max_banked_km`); it enters at most `max_cells_per_step` cells a step. It moves cell by cell to the neighbour
+nearest its target along the cheapest path (terrain cost, roads cheaper), paying `hostile_factor` times more
+to enter ground the enemy holds and still contests (an enemy fighting unit next to it); ground the enemy has
+abandoned costs only what the terrain and roads cost. It stops when it would enter a cell with an enemy
+fighting unit (contact: combat decides), or ground its side may not enter (Iranian-backed units keep
+`golan_km` from the Golan), or when its movement runs out. A unit whose best cell is already full of its own
+side (at the stacking limit; routed enemies there do not count) takes the next best cell that still leads
+towards its target, so columns deploy rather than queue on one road; with none, it waits. Routed units, and
+units ordered to withdraw (one cell), fall back along the cheapest path to their side's supply sources.
 
 All movers advance together, one cell per round; where more want a cell than it has room for, a random
 priority drawn each step decides. Cost fields are one Dijkstra run per target, shared by the runs on the
@@ -22,9 +23,6 @@ import numpy as np
 
 from wargame.core.agents.unit import KINDS, ROUTING, UNIT_TYPES, fighting, on_map
 from wargame.core.rules.terrain_costs import CostGraph, cost_graph, entry_cost_km
-
-MAX_BANKED_KM = 60.0
-MAX_CELLS_PER_STEP = 6
 
 
 class FieldCache:
@@ -72,8 +70,9 @@ def speed_km_step(model, rows: np.ndarray) -> np.ndarray:
     table = model.table
     types = model.spec.rules.unit_types
     speeds = np.array([getattr(types, t).speed_km_day for t in UNIT_TYPES]) / model.spec.steps_per_day
-    speed = speeds[table.utype[rows]] * (0.5 + 0.5 * table.supply[rows])
-    return np.where(table.state[rows] == ROUTING, speed * 1.5, speed)
+    m = model.spec.rules.movement
+    speed = speeds[table.utype[rows]] * (m.speed_supply_base + m.speed_supply_slope * table.supply[rows])
+    return np.where(table.state[rows] == ROUTING, speed * m.rout_speed_factor, speed)
 
 
 def move_units(model) -> None:
@@ -99,8 +98,9 @@ def move_units(model) -> None:
     base_cost = cache.cost
     enemy_at = _enemy_presence(model)
     blocked = _blocked_cells(model)
-    limit = model.spec.rules.movement.stacking_limit
-    hostile_factor = model.spec.rules.movement.hostile_factor
+    rules = model.spec.rules.movement
+    limit = rules.stacking_limit
+    hostile_factor = rules.hostile_factor
     # room is counted per side: a cell full of the enemy's routed units does not keep the victor out
     stack = np.bincount(table.side[present] * th.n + table.idx[present], minlength=len(model.side_ids) * th.n)
     budget = table.progress_km[movers] + speed_km_step(model, movers)
@@ -113,7 +113,7 @@ def move_units(model) -> None:
     sides = table.side[movers]
     militia = table.kind[movers] == KINDS.index("militia")
 
-    for _ in range(MAX_CELLS_PER_STEP):
+    for _ in range(rules.max_cells_per_step):
         active = np.flatnonzero(moving)
         if active.size == 0:
             break
@@ -166,7 +166,7 @@ def move_units(model) -> None:
         here[goers] = dest
         moving[goers[one_cell[goers]]] = False
 
-    table.progress_km[movers] = np.minimum(np.maximum(budget, 0.0), MAX_BANKED_KM)
+    table.progress_km[movers] = np.minimum(np.maximum(budget, 0.0), rules.max_banked_km)
     changed = here != start
     rows = movers[changed]
     table.idx[rows] = here[changed]

@@ -1,13 +1,14 @@
 """Supply: each side's supply runs from its sources (ports, crossings, the capital) through cells it holds.
 
-Rule: a held cell is linked if a path through the side's own cells reaches one of its sources (image
-labelling of the side's ground on the hex grid); a held cell with no such path is encircled. A linked cell is in supply if it lies
-within `range_km` of road-weighted effort of a source or of a linked city (cities hold depots), by
-Dijkstra over the sparse adjacency graph. A unit's supply stock rises by `resupply` a day when its cell
-(or any neighbouring cell) is in supply and falls by `cutoff_decay` a day when not; an empty
-stock costs `cutoff_attrition` of its personnel a day. A unit that becomes cut off is logged as
-encircled. Turkish support scales the resupply of the SNA. Cutting Homs separates Latakia and Tartus from
-the rest: the regime's only paths between the coast and Damascus run through the Homs Gap and the M5.
+Rule: a held cell is linked if a path through the side's own cells reaches one of its sources (image labelling
+of the side's ground on the hex grid); a held cell with no such path is encircled. A linked cell is in supply
+if it lies within `range_km` of road-weighted effort of a source or of a linked city (cities hold depots), by
+Dijkstra over the sparse adjacency graph. A unit's supply stock rises by `resupply` a day when its cell (or
+any neighbouring cell) is in supply and falls by `cutoff_decay` a day when not; an empty stock costs
+`cutoff_attrition` of its personnel a day. A unit that becomes cut off is logged as encircled. Turkish support
+scales the resupply of the SNA (x `actors.turkish_backed_resupply_base` + support). Cutting Homs separates
+Latakia and Tartus from the rest: the regime's only paths between the coast and Damascus run through the Homs
+Gap and the M5.
 
 A side is recomputed only when the cells it holds have changed (or a rule has). Linked ground is
 recomputed exactly each time (a side that only gained ground, with no pocket, extends it through what it
@@ -118,7 +119,8 @@ def update_supply(model) -> None:
     turkey = model.spec.actors.turkey
     if turkey is not None:
         patrons = np.array([getattr(model.spec.factions[f], "patron", None) == "turkey" for f in model.faction_ids])
-        resupply = np.where(patrons[table.faction[rows]], rules.resupply * dt * (0.5 + turkey.support), resupply)
+        base = model.spec.rules.actors.turkish_backed_resupply_base
+        resupply = np.where(patrons[table.faction[rows]], rules.resupply * dt * (base + turkey.support), resupply)
     stock = table.supply[rows]
     table.supply[rows] = np.where(supplied, np.minimum(1.0, stock + resupply),
                                   np.maximum(0.0, stock - rules.cutoff_decay * dt))

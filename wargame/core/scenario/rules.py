@@ -48,6 +48,17 @@ class MovementRules(Strict):
     hostile_factor: float = tunable(2.0, (1.2, 4.0), "assumption: entering ground the enemy holds and contests is slower",
                                     ge=1.0, le=10.0)
     stacking_limit: int = Field(4, ge=1, le=20)
+    max_cells_per_step: int = tunable(6, (4, 8), "assumption: most cells a unit enters in one step (a cap on "
+                                      "speed along roads; supply's incremental update assumes at most 8)",
+                                      ge=1, le=50)
+    max_banked_km: float = tunable(60.0, (30.0, 100.0), "assumption: most unused movement a unit carries over to "
+                                   "the next step", ge=0.0, le=1000.0)
+    speed_supply_base: float = tunable(0.5, (0.3, 0.7), "assumption: speed x (speed_supply_base + speed_supply_slope "
+                                       "x supply stock): an empty stock halves a unit's speed", ge=0.0, le=2.0)
+    speed_supply_slope: float = tunable(0.5, (0.3, 0.7), "assumption: speed gained with a full supply stock (see "
+                                        "speed_supply_base)", ge=0.0, le=2.0)
+    rout_speed_factor: float = tunable(1.5, (1.0, 2.0), "assumption: routed units run this many times as fast",
+                                       ge=0.0, le=10.0)
 
 
 class CombatRules(Strict):
@@ -85,6 +96,32 @@ class CombatRules(Strict):
                                      ge=0.0, le=5.0)
     air_defence_weight: float = tunable(3.0, (1.0, 8.0), "assumption: combat power of an air-defence system on "
                                         "the ground, in riflemen", ge=0.0, le=100.0)
+    fire_quality_base: float = tunable(0.5, (0.3, 1.0), "assumption: fire x (fire_quality_base + quality)",
+                                       ge=0.0, le=5.0)
+    fire_morale_base: float = tunable(0.5, (0.3, 0.7), "assumption: fire x (fire_morale_base + fire_morale_slope "
+                                      "x morale)", ge=0.0, le=5.0)
+    fire_morale_slope: float = tunable(0.5, (0.3, 0.7), "assumption: fire gained at full morale (see "
+                                       "fire_morale_base)", ge=0.0, le=5.0)
+    fire_cohesion_base: float = tunable(0.6, (0.4, 0.8), "assumption: fire x (fire_cohesion_base + "
+                                        "fire_cohesion_slope x cohesion)", ge=0.0, le=5.0)
+    fire_cohesion_slope: float = tunable(0.4, (0.2, 0.6), "assumption: fire gained at full cohesion (see "
+                                         "fire_cohesion_base)", ge=0.0, le=5.0)
+    fire_supply_base: float = tunable(0.4, (0.2, 0.6), "assumption: fire x (fire_supply_base + fire_supply_slope "
+                                      "x supply stock): an empty stock leaves 40 percent", ge=0.0, le=5.0)
+    fire_supply_slope: float = tunable(0.6, (0.4, 0.8), "assumption: fire gained with a full supply stock (see "
+                                       "fire_supply_base)", ge=0.0, le=5.0)
+    shaken_fire: float = tunable(0.75, (0.5, 0.9), "assumption: share of its fire a shaken unit delivers",
+                                 ge=0.0, le=1.0)
+    routed_fire: float = tunable(0.1, (0.0, 0.3), "assumption: share of its fire a routed unit delivers",
+                                 ge=0.0, le=1.0)
+    resilience_quality_base: float = tunable(0.7, (0.5, 0.9), "assumption: resilience x (resilience_quality_base "
+                                             "+ resilience_quality_slope x quality)", ge=0.0, le=5.0)
+    resilience_quality_slope: float = tunable(0.6, (0.3, 0.9), "assumption: resilience gained at full quality (see "
+                                              "resilience_quality_base)", ge=0.0, le=5.0)
+    max_step_loss: float = tunable(0.5, (0.3, 0.7), "assumption: most of its strength a unit can lose to combat "
+                                   "in one step", gt=0.0, le=1.0)
+    destroyed_below: float = tunable(0.08, (0.05, 0.15), "assumption: share of its starting personnel under which "
+                                     "a unit ceases to exist", ge=0.0, le=0.5)
 
 
 class MoraleRules(Strict):
@@ -133,6 +170,46 @@ class MoraleRules(Strict):
                                      ge=0.0, le=1.0)
     rally_threshold: float = tunable(0.45, (0.3, 0.6), "assumption: morale at which a routed unit rallies",
                                      ge=0.0, le=1.0)
+    break_threshold_cohesion_base: float = tunable(1.3, (1.1, 1.5), "assumption: a unit breaks below "
+                                                   "break_threshold x (base - slope x cohesion): cohesive units "
+                                                   "hold on lower", ge=0.0, le=3.0)
+    break_threshold_cohesion_slope: float = tunable(0.6, (0.3, 0.9), "assumption: how much full cohesion lowers "
+                                                    "the break threshold (see break_threshold_cohesion_base)",
+                                                    ge=0.0, le=3.0)
+    shaken_margin: float = tunable(0.15, (0.05, 0.25), "assumption: morale within this of the break threshold "
+                                   "shows as shaken", ge=0.0, le=1.0)
+    contagion_max_breaks: float = tunable(3.0, (2.0, 5.0), "assumption: most breaks' worth of contagion a unit "
+                                          "feels in one step", ge=0.0, le=50.0)
+    momentum_max_breaks: float = tunable(3.0, (2.0, 5.0), "assumption: most enemy breaks' worth of momentum a "
+                                         "rebel unit gains in one step", ge=0.0, le=50.0)
+    command_from_children: float = tunable(0.5, (0.25, 0.75), "assumption: weight, in the command factor of a "
+                                           "formation, of the share of its child formations that broke",
+                                           ge=0.0, le=2.0)
+    command_from_parent: float = tunable(0.5, (0.25, 0.75), "assumption: weight, in the command factor of a "
+                                         "formation, of the share of its parent formation that broke",
+                                         ge=0.0, le=2.0)
+    favourable_odds_regain: float = tunable(0.3, (0.1, 0.5), "assumption: morale regained per day at favourable "
+                                            "odds, as a share of force_ratio_weight (never above rest_recovery)",
+                                            ge=0.0, le=2.0)
+    low_supply_level: float = tunable(0.5, (0.3, 0.7), "assumption: supply stock below which morale suffers, up "
+                                      "to supply_weight a day at empty", gt=0.0, le=1.0)
+    air_fear_max: float = tunable(0.3, (0.1, 0.5), "assumption: most morale a unit loses to air strikes in one "
+                                  "step", ge=0.0, le=1.0)
+    air_support_max: float = tunable(0.05, (0.02, 0.1), "assumption: most morale friendly air support adds in one "
+                                     "step", ge=0.0, le=1.0)
+    irgc_stiffening: float = tunable(0.01, (0.0, 0.03), "assumption: morale added per day, times the militia "
+                                     "faction's leadership, to militia near IRGC advisers", ge=0.0, le=1.0)
+    irgc_stiffening_km: float = tunable(15.0, (5.0, 30.0), "assumption: reach of IRGC advisers (as Russian "
+                                        "stiffening_km)", ge=0.0, le=100.0)
+    shock_offset: float = tunable(0.5, (0.0, 0.9), "assumption: shock = shock_weight x min(1, v - shock_offset), v "
+                                  "the enemy's advance over shock_speed_km_day: half at the threshold speed, full "
+                                  "at 1.5 times it", ge=0.0, le=1.0)
+    rest_min_supply: float = tunable(0.5, (0.3, 0.8), "assumption: supply stock a unit needs to rest and regain "
+                                     "morale", ge=0.0, le=1.0)
+    rest_cohesion_base: float = tunable(0.5, (0.25, 1.0), "assumption: rest regains rest_recovery x (1 - morale) "
+                                        "x (rest_cohesion_base + cohesion) a day", ge=0.0, le=5.0)
+    elite_loss_factor: float = tunable(0.8, (0.6, 0.95), "assumption: elite units feel this share of morale "
+                                       "losses (20 percent less)", ge=0.0, le=1.0)
 
 
 class CohesionRules(Strict):
@@ -144,6 +221,8 @@ class CohesionRules(Strict):
                                       "deserting", ge=0.0, le=20.0)
     recovery: float = tunable(0.02, (0.004, 0.06), "assumption: cohesion regained per day at rest, towards "
                               "the unit's normal level", ge=0.0, le=1.0)
+    recovery_min_supply: float = tunable(0.5, (0.3, 0.8), "assumption: supply stock a unit needs to regain "
+                                         "cohesion at rest", ge=0.0, le=1.0)
 
 
 class BreakRules(Strict):
@@ -159,6 +238,48 @@ class BreakRules(Strict):
                                    "equipment the captor can use", ge=0.0, le=1.0)
     daily_desertion: float = tunable(0.004, (0.0, 0.01), "assumption: share of an unpaid, demoralised unit "
                                      "slipping away each day", ge=0.0, le=0.2)
+    breakpoint_median: float = tunable(0.15, (0.1, 0.2), "assumption (DESIGN.md: historically most units break "
+                                       "at 10-20 percent losses): median of the lognormal breakpoint draw",
+                                       gt=0.0, le=1.0)
+    breakpoint_sigma: float = tunable(0.45, (0.3, 0.6), "assumption: lognormal spread of breakpoints (about 55 "
+                                      "percent of draws in 10-20 percent, 1.5 beyond 40; DESIGN.md)", ge=0.0, le=2.0)
+    breakpoint_quality_base: float = tunable(0.7, (0.5, 0.9), "assumption: breakpoint x (breakpoint_quality_base "
+                                             "+ breakpoint_quality_slope x quality)", ge=0.0, le=5.0)
+    breakpoint_quality_slope: float = tunable(0.6, (0.3, 1.0), "assumption: see breakpoint_quality_base",
+                                              ge=0.0, le=5.0)
+    breakpoint_cohesion_base: float = tunable(0.7, (0.5, 0.9), "assumption: breakpoint x "
+                                              "(breakpoint_cohesion_base + breakpoint_cohesion_slope x cohesion)",
+                                              ge=0.0, le=5.0)
+    breakpoint_cohesion_slope: float = tunable(0.6, (0.3, 1.0), "assumption: see breakpoint_cohesion_base",
+                                               ge=0.0, le=5.0)
+    breakpoint_hold_factor: float = tunable(1.1, (1.0, 1.3), "assumption: breakpoint multiplier of units in the "
+                                            "hold or garrison posture", ge=0.0, le=5.0)
+    breakpoint_elite_factor: float = tunable(1.4, (1.2, 1.8), "assumption: breakpoint multiplier of elite units",
+                                             ge=0.0, le=5.0)
+    breakpoint_max: float = tunable(0.9, (0.6, 0.95), "assumption: no unit's breakpoint lies above this loss share",
+                                    ge=0.0, le=1.0)
+    rout_when_cut_off: float = tunable(0.3, (0.1, 0.6), "assumption: weight of rout for a unit cut off (nowhere to "
+                                       "run; 1 otherwise)", ge=0.0, le=10.0)
+    surrender_out_of_contact: float = tunable(0.3, (0.1, 0.6), "assumption: surrender weight multiplier for a unit "
+                                              "that breaks out of contact (no one to surrender to)", ge=0.0, le=10.0)
+    surrender_russian: float = tunable(0.1, (0.0, 0.3), "assumption: surrender weight multiplier of Russian units",
+                                       ge=0.0, le=10.0)
+    desertion_militia: float = tunable(0.5, (0.25, 0.75), "assumption: desertion weight of militia relative to "
+                                       "the SAA", ge=0.0, le=10.0)
+    desertion_rebel: float = tunable(0.2, (0.1, 0.4), "assumption: desertion weight of rebels relative to the SAA",
+                                     ge=0.0, le=10.0)
+    desertion_non_saa_factor: float = tunable(0.5, (0.25, 0.75), "assumption: what stands in for the SAA's "
+                                              "(1 - pay) x conscript share in the desertion weight of militia and "
+                                              "rebels", ge=0.0, le=1.0)
+    defection_default_legitimacy: float = tunable(0.5, (0.3, 0.7), "assumption: legitimacy used in the defection "
+                                                  "weight of factions that have none (all but the SAA)",
+                                                  ge=0.0, le=1.0)
+    defector_morale: float = tunable(0.6, (0.4, 0.8), "assumption: morale of a unit that has just defected",
+                                     ge=0.0, le=1.0)
+    defector_min_cohesion: float = tunable(0.3, (0.2, 0.5), "assumption: a defected unit keeps its cohesion, but at "
+                                           "least this", ge=0.0, le=1.0)
+    defector_ideology: float = tunable(0.3, (0.1, 0.5), "assumption: ideology of a unit that has just defected",
+                                       ge=0.0, le=1.0)
 
 
 class SupplyRules(Strict):
@@ -175,6 +296,8 @@ class SupplyRules(Strict):
 class ControlRules(Strict):
     influence_km: float = tunable(12.0, (5.0, 25.0), "assumption: ground a unit holds around itself",
                                   ge=0.0, le=100.0)
+    city_majority_share: float = tunable(0.5, (0.5, 0.75), "assumption: a city changes hands when one side holds "
+                                         "more than this share of its built-up cells", ge=0.5, lt=1.0)
 
 
 class AirRules(Strict):
@@ -209,6 +332,132 @@ class AirRules(Strict):
                                   "6 Jan 2018", ge=0.0, le=1.0)
     air_defence_cover: float = tunable(0.1, (0.0, 0.3), "assumption: share of strike effect each air-defence "
                                        "system with the target removes", ge=0.0, le=1.0)
+    air_defence_cover_max: float = tunable(0.9, (0.5, 1.0), "assumption: most of a strike's effect the air "
+                                           "defences with its target can remove", ge=0.0, le=1.0)
+    max_kill_share: float = tunable(0.3, (0.1, 0.5), "assumption: most of a unit's personnel one step's air strikes, "
+                                    "or one salvo, can kill", ge=0.0, le=1.0)
+    max_suppression: float = tunable(0.9, (0.6, 1.0), "assumption: most of a unit's fire air strikes can suppress",
+                                     ge=0.0, le=1.0)
+    suppression_kept_per_step: float = tunable(0.5, (0.25, 0.75), "assumption: share of a unit's suppression left "
+                                               "at the next step", ge=0.0, le=1.0)
+    small_unit_floor: float = tunable(100.0, (50.0, 300.0), "assumption: a unit smaller than this counts as this "
+                                      "size when air effects stated per 1,000-strong unit are scaled (suppression, "
+                                      "fear), so remnants are not wiped out by a single sortie", gt=0.0, le=10_000.0)
+    collapse_km: float = tunable(30.0, (15.0, 50.0), "assumption: radius within which broken friendly units slow a "
+                                 "strike's coordination", ge=0.0, le=300.0)
+    salvo_km: float = tunable(10.0, (5.0, 20.0), "assumption: a salvo falls on the enemy troops within this of the "
+                              "city it targets", gt=0.0, le=100.0)
+    missile_suppression_factor: float = tunable(0.5, (0.25, 1.0), "assumption: suppression by a missile relative "
+                                                "to a sortie", ge=0.0, le=5.0)
+    drone_range_km: float = tunable(150.0, (50.0, 300.0), "assumption: reach of strike drones from the faction's "
+                                    "units to an enemy airbase", ge=0.0, le=2000.0)
+    airborne_one_in: float = tunable(3.0, (2.0, 6.0), "assumption: one in this many serviceable aircraft is "
+                                     "airborne, and escapes, when its base falls", ge=1.0, le=100.0)
+
+
+class GroupIdeology(Strict):
+    """Ideology of militia groups relative to their faction's (added, then clipped to [0, 1])."""
+
+    irgc: float = tunable(0.2, (0.1, 0.3), "assumption: IRGC cadres are more convinced than their faction",
+                          ge=-1.0, le=1.0)
+    hezbollah: float = tunable(0.2, (0.1, 0.3), "assumption: Hezbollah fighters are more convinced than their "
+                               "faction", ge=-1.0, le=1.0)
+    fatemiyoun: float = tunable(0.1, (0.0, 0.2), "assumption: Afghan Shia volunteers", ge=-1.0, le=1.0)
+    zeinabiyoun: float = tunable(0.1, (0.0, 0.2), "assumption: Pakistani Shia volunteers", ge=-1.0, le=1.0)
+    iraqi_pmu: float = tunable(0.05, (0.0, 0.15), "assumption: Iraqi militias", ge=-1.0, le=1.0)
+    liwa_al_quds: float = tunable(0.0, (-0.1, 0.1), "assumption: Palestinian militia of Aleppo, as their faction",
+                                  ge=-1.0, le=1.0)
+    ndf: float = tunable(-0.2, (-0.3, -0.1), "assumption: the National Defence Forces, local militia paid to "
+                         "fight, are less convinced than their faction", ge=-1.0, le=1.0)
+
+
+class DeploymentRules(Strict):
+    """How the situation scales units as they are deployed (order of battle and arrivals)."""
+
+    saa_quality_base: float = tunable(0.75, (0.6, 0.9), "assumption: quality multiplier of an SAA unit, x "
+                                      "(saa_quality_base + saa_quality_per_professionalism x professionalism)",
+                                      ge=0.0, le=2.0)
+    saa_quality_per_professionalism: float = tunable(0.5, (0.25, 0.8), "assumption: quality multiplier gained at "
+                                                     "full professionalism (the Russian modernisation)",
+                                                     ge=0.0, le=2.0)
+    conscript_breakpoint_cut: float = tunable(0.3, (0.1, 0.5), "assumption: SAA conscript units break at (1 - "
+                                              "conscript_breakpoint_cut x conscript_share) of their drawn "
+                                              "breakpoint", ge=0.0, le=1.0)
+    hezbollah_personnel_base: float = tunable(0.3, (0.1, 0.5), "assumption: share of a Hezbollah unit's listed "
+                                              "personnel it keeps at strength 0 (x (base + per_strength x "
+                                              "actors.hezbollah.strength))", ge=0.0, le=1.0)
+    hezbollah_personnel_per_strength: float = tunable(0.7, (0.5, 0.9), "assumption: see hezbollah_personnel_base",
+                                                      ge=0.0, le=2.0)
+    hezbollah_quality_base: float = tunable(0.8, (0.6, 0.9), "assumption: quality multiplier of a Hezbollah unit at "
+                                            "strength 0 (x (base + per_strength x actors.hezbollah.strength))",
+                                            ge=0.0, le=2.0)
+    hezbollah_quality_per_strength: float = tunable(0.2, (0.1, 0.4), "assumption: see hezbollah_quality_base",
+                                                    ge=0.0, le=2.0)
+    turkish_backed_quality_base: float = tunable(0.8, (0.6, 0.9), "assumption: quality multiplier of a rebel unit "
+                                                 "whose patron is Turkey, at no support (x (base + per_support x "
+                                                 "actors.turkey.support))", ge=0.0, le=2.0)
+    turkish_backed_quality_per_support: float = tunable(0.4, (0.2, 0.6), "assumption: see "
+                                                        "turkish_backed_quality_base", ge=0.0, le=2.0)
+    group_ideology: GroupIdeology = GroupIdeology()
+
+
+class ActorRules(Strict):
+    """What the strategic actors' acts do (their levers are under actors.*)."""
+
+    israel_convoy_pipeline_kept: float = tunable(0.8, (0.5, 0.95), "assumption: share of Iran's recruiting "
+                                                 "pipeline left after an Israeli convoy strike", ge=0.0, le=1.0)
+    israel_commander_target_weight: float = tunable(3.0, (1.0, 6.0), "assumption: how much likelier Israel strikes "
+                                                    "IRGC and Hezbollah units than other militia", ge=0.0, le=100.0)
+    israel_max_kill_share: float = tunable(0.5, (0.2, 0.8), "assumption: most of a unit's personnel one Israeli "
+                                           "strike can kill", ge=0.0, le=1.0)
+    israel_leadership_loss: float = tunable(0.01, (0.0, 0.03), "assumption: militia faction leadership lost per "
+                                            "Israeli leadership strike", ge=0.0, le=1.0)
+    israel_leadership_floor: float = tunable(0.1, (0.0, 0.3), "assumption: leadership below which Israeli strikes "
+                                             "do not push a militia faction", ge=0.0, le=1.0)
+    israel_depot_supply_loss: float = tunable(0.3, (0.1, 0.5), "assumption: supply stock a unit loses to an Israeli "
+                                              "depot strike", ge=0.0, le=1.0)
+    reinforcement_cohesion_cut: float = tunable(0.1, (0.0, 0.2), "assumption: battalions sent by actors (Iranian "
+                                                "recruits, Iraqi militias, Hezbollah) have their faction's cohesion "
+                                                "less this", ge=0.0, le=1.0)
+    reinforcement_min_cohesion: float = tunable(0.3, (0.2, 0.5), "assumption: but at least this cohesion",
+                                                ge=0.0, le=1.0)
+    reinforcement_ideology_gain: float = tunable(0.1, (0.0, 0.2), "assumption: volunteers sent by actors are more "
+                                                 "convinced than their faction by this", ge=0.0, le=1.0)
+    iraqi_militia_quality: float = tunable(0.45, (0.3, 0.6), "assumption: quality of Iraqi militia battalions",
+                                           ge=0.0, le=1.0)
+    hezbollah_battalion: int = tunable(500, (250, 1000), "assumption: size of the battalions Hezbollah sends from "
+                                       "Lebanon", ge=50, le=5000)
+    hezbollah_quality_base: float = tunable(0.5, (0.4, 0.6), "assumption: quality of Hezbollah's reinforcements, "
+                                            "base + per_strength x actors.hezbollah.strength", ge=0.0, le=1.0)
+    hezbollah_quality_per_strength: float = tunable(0.3, (0.1, 0.4), "assumption: see hezbollah_quality_base",
+                                                    ge=0.0, le=1.0)
+    turkish_backed_resupply_base: float = tunable(0.5, (0.2, 0.8), "assumption: Turkish-backed factions resupply at "
+                                                  "supply.resupply x (base + actors.turkey.support)",
+                                                  ge=0.0, le=2.0)
+
+
+class DoctrineRules(Strict):
+    """Numbers of the doctrine AI (the regime HQ's own levers are under actors.regime_hq)."""
+
+    threat_km: float = tunable(40.0, (20.0, 80.0), "assumption: reach of the enemy troops that make a place to hold "
+                               "threatened (where reserves go)", ge=0.0, le=500.0)
+    air_advance_scale_km: float = tunable(10.0, (5.0, 30.0), "assumption: air targets rank by power x (1 + "
+                                          "advance_km / air_advance_scale_km) / (1 + distance / "
+                                          "air_distance_scale_km): a unit that advanced this far in a day counts "
+                                          "double", gt=0.0, le=500.0)
+    air_distance_scale_km: float = tunable(50.0, (20.0, 100.0), "assumption: distance from the places a side must "
+                                           "hold at which an air target's rank halves (see air_advance_scale_km)",
+                                           gt=0.0, le=1000.0)
+
+
+class ObservationRules(Strict):
+    """Windows of what the model notes for its outputs (no effect on the campaign)."""
+
+    surprise_window_days: float = tunable(3.0, (2.0, 5.0), "Dupuy: surprise lasts about three days; each side's "
+                                          "losses are noted when this window closes (loss_rate_window outcomes)",
+                                          gt=0.0, le=60.0)
+    break_attribution_days: float = tunable(3.0, (1.0, 7.0), "assumption: days of a unit's morale ledger that "
+                                            "explain its break (read when the run is built)", gt=0.0, le=30.0)
 
 
 class Rules(Strict):
@@ -221,3 +470,7 @@ class Rules(Strict):
     supply: SupplyRules = SupplyRules()
     control: ControlRules = ControlRules()
     air: AirRules = AirRules()
+    deployment: DeploymentRules = DeploymentRules()
+    actors: ActorRules = ActorRules()
+    doctrine: DoctrineRules = DoctrineRules()
+    observation: ObservationRules = ObservationRules()
