@@ -13,13 +13,13 @@ start of the turn; the model then runs the turn's steps; every team's view is re
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import secrets
 from pathlib import Path
 
 import numpy as np
 
+from wargame.core.dates import date_of, format_date
 from wargame.core.errors import Problem, ScenarioError, WargameError
 from wargame.core.events import Note, StrategicDecision, Weather
 from wargame.core.model import WarModel
@@ -137,10 +137,10 @@ class Game:
 
     def status(self) -> dict:
         """What anyone in the room may know: turn, date, who has submitted (not what), paused, finished."""
-        start = self.model.spec.meta.start
-        when = start + dt.timedelta(days=self.model.day)
+        when = date_of(self.model.spec.meta.start, self.model.day)
         return {"game": self.id, "scenario": self.config["scenario"], "turn": self.turn,
-                "turns": self.config["turns"], "day": round(self.model.day, 2), "date": f"{when:%d %b %Y %H:%M}",
+                "turns": self.config["turns"], "day": round(self.model.day, 2),
+                "date": format_date(when, "minute", pad_day=True),
                 "humans": self.config["humans"], "submitted": self.submitted(), "paused": self.paused,
                 "finished": self.finished,
                 "news": [{k: e[k] for k in ("kind", "name", "side", "from_side", "reason", "day", "time") if k in e}
