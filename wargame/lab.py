@@ -54,10 +54,9 @@ from wargame.core.model import WarModel, fresh_seed
 from wargame.report.campaign_map import CONTROL_ALPHA, TERRAIN_LIGHTEN, Z_CONTROL, Z_COUNTER, Z_FRONT
 from wargame.report.style import DateTicks, faction_styles, short_name, side_colours, side_styles
 from wargame.report.theatre_map import KEY_TOWNS, TERRAIN_COLOURS, base_map, draw_places
-from wargame.core.scenario import builtin_names, load_scenario
+from wargame.core.scenario import DEFAULT_SCENARIO, builtin_names, load_scenario
 from wargame.core.theatre import TERRAIN_CLASSES, Theatre, TheatreSpec, build_theatre
 
-DEFAULT_SCENARIO = "hts_2024"
 DEFAULT_SEED = 1
 SCENARIO_ENV = "WARGAME_LAB_SCENARIO"     # how `python run.py lab NAME` hands the scenario to the page
 

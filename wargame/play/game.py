@@ -28,10 +28,10 @@ from wargame.play.fog import Memory, team_view, truth
 from wargame.play.orders import parse_orders
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
-from wargame.core.scenario import load_scenario
+from wargame.core.scenario import CLASSROOM_SCENARIO, load_scenario
 from wargame.core.scenario.levers import set_parameter
 
-DEFAULT_SCENARIO = "hts_2024_classroom"
+DEFAULT_SCENARIO = CLASSROOM_SCENARIO        # the old name of a game's default, kept while play/server.py imports it
 # The 2018 Idlib de-escalation zone with the western Aleppo countryside (as hts_2024_russia_turkey_deal)
 IDLIB_ZONE = [[35.45, 36.10], [35.45, 36.75], [35.80, 36.95], [36.15, 37.05], [36.35, 36.95], [36.35, 36.50],
               [36.00, 36.15], [35.45, 36.10]]
@@ -64,7 +64,7 @@ class Game:
     # ---- creating and loading
 
     @classmethod
-    def create(cls, store: GameStore, scenario: str = DEFAULT_SCENARIO, seed: int = 1, turn_hours: float | None = None,
+    def create(cls, store: GameStore, scenario: str = CLASSROOM_SCENARIO, seed: int = 1, turn_hours: float | None = None,
                humans: tuple[str, ...] | None = None, teams: tuple[str, ...] | None = None,
                game_id: str | None = None) -> Game:
         """A new game. `teams`: the teams in play (default: the usual five this scenario has); `humans`: those
