@@ -1,6 +1,6 @@
 """WarModel: the Mesa model of the war, built from a scenario and stepped in fixed phases.
 
-One step (default 6 hours), as in DESIGN.md:
+One step (default 6 hours), as in docs/ODD.md §3 (process overview and scheduling):
   1. timeline events and arrivals; strategic actors (Israel, Iran, Iraqi militias, Hezbollah, Turkey,
      Russia's headquarters)                                   rules.timeline, rules.strategic
   2. commanders decide (doctrine AI or a human's orders)      commanders

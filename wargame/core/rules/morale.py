@@ -37,7 +37,7 @@ from wargame.core.agents.unit import GROUPS, KINDS, UNIT_TYPES, on_map
 FACTORS = ("casualties", "force_ratio", "contagion", "command", "encirclement", "supply", "air_enemy",
            "air_own", "stiffening", "shock", "pay", "leadership", "momentum", "rest")
 F = {name: i for i, name in enumerate(FACTORS)}
-BREAKPOINT_MEDIAN = 0.15   # historically most units break at 10-20 percent losses (DESIGN.md)
+BREAKPOINT_MEDIAN = 0.15   # historically most units break at 10-20 percent losses (docs/ODD.md §7.12)
 BREAKPOINT_SIGMA = 0.45    # lognormal spread: ~55% of draws in 10-20%, ~1.5% beyond 40%
 STIFFENERS = ("advisers", "special_forces", "military_police")
 STIFFENER_TYPES = np.array([u in STIFFENERS for u in UNIT_TYPES])

@@ -52,7 +52,7 @@ class MovementRules(Strict):
 
 class CombatRules(Strict):
     attrition_per_day: float = tunable(
-        0.014, (0.01, 0.03), "Dupuy: sustained engagements cost about 1 to 3 percent a day (DESIGN.md); calibrated "
+        0.014, (0.01, 0.03), "Dupuy: sustained engagements cost about 1 to 3 percent a day (docs/ODD.md §4.1); calibrated "
         "(docs/CALIBRATION.md)", ge=0, le=0.5)
     lanchester_exponent: float = tunable(
         0.5, (0.0, 1.0), "assumption: Helmbold's weight between Lanchester's linear (0) and square (1) laws",
@@ -69,13 +69,13 @@ class CombatRules(Strict):
     frontage_per_km: float = tunable(800.0, (300.0, 2000.0), "assumption (after Dupuy's frontage limits): fire, "
                                      "in riflemen, that can bear on a km of front", gt=0.0, le=1e6)
     frontage: TerrainTable = TerrainTable(open=1.0, urban=0.4, mountain=0.5, desert=1.2, river=0.8)
-    surprise_max: float = tunable(2.0, (1.5, 2.5), "Dupuy: about x2 at complete surprise (DESIGN.md)",
+    surprise_max: float = tunable(2.0, (1.5, 2.5), "Dupuy: about x2 at complete surprise (docs/ODD.md §7.9)",
                                   ge=1.0, le=4.0)
     surprise_decay_days: float = tunable(3.0, (2.0, 5.0), "Dupuy: surprise decays over about three days",
                                          gt=0.0, le=30.0)
     loss_noise: float = tunable(0.35, (0.1, 0.6), "assumption: coefficient of variation of a step's losses",
                                 ge=0.0, le=2.0)
-    rout_loss_factor: float = tunable(3.0, (2.0, 5.0), "assumption: x3 (DESIGN.md: routed units lose far more)",
+    rout_loss_factor: float = tunable(3.0, (2.0, 5.0), "assumption: x3 (docs/ODD.md §7.9: routed units lose far more)",
                                       ge=1.0, le=20.0)
     drone_power: float = tunable(20.0, (5.0, 50.0), "assumption: riflemen-equivalents a strike drone adds in "
                                  "the fight", ge=0.0, le=500.0)
