@@ -32,14 +32,17 @@ def cmd_run(args) -> int:
         steps.close()
         stages.close()
     if written.report_error is not None:          # the figures failed: the run's data is kept
-        exc = written.report_error
-        print(f"warning: the report could not be drawn ({type(exc).__name__}: {exc}); the run's data is "
-              f"written; draw it again with: python run.py report {written.directory}", file=sys.stderr)
+        _warn_no_report(written.report_error, written.directory)
     if not args.quiet:
         print(written.summary)
         _print_written(written.directory, written.rendered)
         print(f"Reproduce with: python run.py run {written.directory / 'scenario.toml'} --seed {args.seed}")
     return 0
+
+
+def _warn_no_report(exc: Exception, directory: Path) -> None:
+    print(f"warning: the report could not be drawn ({type(exc).__name__}: {exc}); the run's data is "
+          f"written; draw it again with: python run.py report {directory}", file=sys.stderr)
 
 
 def _run_ensemble(args, loaded) -> int:

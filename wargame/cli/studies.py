@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sys
 
-from wargame.cli.support import require_extra
+from wargame.cli.support import require_extra, study_bar
 
 # the extra a study needs beyond the base install, by kind: (modules, extra)
 EXTRAS = {"sensitivity": (("SALib",), "analysis"), "calibrate": (("optuna",), "analysis")}
@@ -20,25 +20,13 @@ def cmd_study(args) -> int:
     from wargame.study.launch import run_study
 
     spec, source = _study(args)
-    bar = None
-
-    def started(executor: str, workers: int) -> None:
-        nonlocal bar
-        from tqdm import tqdm
-
-        bar = tqdm(total=1, unit="run", file=sys.stderr, desc=f"{args.command} ({executor}, {workers} workers)")
-
-    def progress(done: int, total: int, seconds: float) -> None:
-        bar.total, bar.n = total, done
-        bar.refresh()
-
     command = "python run.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else f"python run.py {args.command}"
+    bar, started, progress = study_bar(args.command)
     try:
         done = run_study(spec, source, args.out, workers=args.workers, scheduler=args.scheduler,
                          resume=args.resume, command=command, progress=progress, started=started)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     _print_study(args.command, spec.scenario, done)
     return 0
 

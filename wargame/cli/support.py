@@ -77,6 +77,23 @@ def stage_bar(bar_format: str, disable: bool = False, after: LazyBar | None = No
     return lazy, on_stage
 
 
+def study_bar(kind: str) -> tuple[LazyBar, object, object]:
+    """A bar of a study's runs, the started(executor, workers) callback that draws it (naming where the
+    runs go) and the progress(done, total, seconds) callback that moves it."""
+    lazy = LazyBar(total=1, unit="run")
+
+    def started(executor: str, workers: int) -> None:
+        lazy.options["desc"] = f"{kind} ({executor}, {workers} workers)"
+        lazy.get()
+
+    def progress(done: int, total: int, seconds: float) -> None:
+        bar = lazy.get()
+        bar.total, bar.n = total, done
+        bar.refresh()
+
+    return lazy, started, progress
+
+
 def finish(lazy: LazyBar) -> None:
     """Fill a bar that was drawn (the last stage has no successor to move it) and close it."""
     if lazy.bar is not None:
