@@ -48,15 +48,15 @@ from mesa.visualization.utils import update_counter
 from PIL import Image
 
 from wargame.core.agents.unit import GONE_FROM, ROUTING
+from wargame.core.dates import date_of, format_date
 from wargame.core.events import CampaignEnded, CityCaptured
 from wargame.core.model import WarModel, fresh_seed
 from wargame.report.campaign_map import CONTROL_ALPHA, TERRAIN_LIGHTEN, Z_CONTROL, Z_COUNTER, Z_FRONT
 from wargame.report.style import DateTicks, faction_styles, short_name, side_colours, side_styles
 from wargame.report.theatre_map import KEY_TOWNS, TERRAIN_COLOURS, base_map, draw_places
-from wargame.core.scenario import builtin_names, load_scenario
+from wargame.core.scenario import DEFAULT_SCENARIO, builtin_names, load_scenario
 from wargame.core.theatre import TERRAIN_CLASSES, Theatre, TheatreSpec, build_theatre
 
-DEFAULT_SCENARIO = "hts_2024"
 DEFAULT_SEED = 1
 SCENARIO_ENV = "WARGAME_LAB_SCENARIO"     # how `python run.py lab NAME` hands the scenario to the page
 
@@ -334,12 +334,11 @@ def encode_png(rgba: np.ndarray) -> bytes:
 
 
 def when(model: WarModel) -> dt.datetime:
-    return model.spec.meta.start + dt.timedelta(days=model.day)
+    return date_of(model.spec.meta.start, model.day)
 
 
 def date_line(model: WarModel) -> str:
-    w = when(model)
-    return f"{w.day} {w:%b %Y %H:%M}  ·  day {model.day:g}"
+    return f"{format_date(when(model), 'minute')}  ·  day {model.day:g}"
 
 
 # --------------------------------------------------------------------------------------------- the charts
@@ -416,8 +415,7 @@ class LiveCharts:
 
 
 def _day_month(x: float, _pos=None) -> str:
-    day = mdates.num2date(x)
-    return f"{day.day} {day:%b}"          # not %-d: it is not portable (Windows)
+    return format_date(mdates.num2date(x), "axis")
 
 
 _maps: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -506,9 +504,9 @@ def status_html(model: WarModel) -> str:
     if taken:
         items = []
         for e in reversed(taken[-12:]):
-            w = spec.meta.start + dt.timedelta(days=e.day)
+            when_taken = format_date(date_of(spec.meta.start, e.day), "short")
             loser, taker = names.get(e.from_side, e.from_side), names.get(e.side, e.side)
-            items.append(f"<li>{w.day} {w:%b %H:%M} <b>{escape(e.name)}</b>: "
+            items.append(f"<li>{when_taken} <b>{escape(e.name)}</b>: "
                          f"{escape(loser)} &rarr; {escape(taker)}</li>")
         if len(taken) > 12:
             items.append(f"<li>... and {len(taken) - 12} earlier</li>")

@@ -1,7 +1,7 @@
 """The validation suite: seeded ensembles of both historical campaigns, scored against the targets of
 facts.md (history.py), and Dupuy's attrition regularities checked over the same runs.
 
-Regularities (Dupuy, *Understanding War*; DESIGN.md), each checked run by run and passed when it holds in
+Regularities (Dupuy, *Understanding War*; docs/ODD.md §1.2), each checked run by run and passed when it holds in
 at least REGULARITY_SHARE of the runs where it can be observed:
   winners        the side that won the campaign lost a smaller share of its strength per day than the loser
   urban          at equal odds, defenders standing in built-up terrain lost a smaller share than defenders

@@ -13,13 +13,13 @@ start of the turn; the model then runs the turn's steps; every team's view is re
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import secrets
 from pathlib import Path
 
 import numpy as np
 
+from wargame.core.dates import date_of, format_date
 from wargame.core.errors import Problem, ScenarioError, WargameError
 from wargame.core.model import WarModel
 from wargame.play.commander import TeamCommander
@@ -27,9 +27,8 @@ from wargame.play.fog import Memory, team_view, truth
 from wargame.play.orders import parse_orders
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
-from wargame.core.scenario import load_scenario
+from wargame.core.scenario import CLASSROOM_SCENARIO, load_scenario
 
-DEFAULT_SCENARIO = "hts_2024_classroom"
 # The 2018 Idlib de-escalation zone with the western Aleppo countryside (as hts_2024_russia_turkey_deal)
 IDLIB_ZONE = [[35.45, 36.10], [35.45, 36.75], [35.80, 36.95], [36.15, 37.05], [36.35, 36.95], [36.35, 36.50],
               [36.00, 36.15], [35.45, 36.10]]
@@ -62,7 +61,7 @@ class Game:
     # ---- creating and loading
 
     @classmethod
-    def create(cls, store: GameStore, scenario: str = DEFAULT_SCENARIO, seed: int = 1, turn_hours: float | None = None,
+    def create(cls, store: GameStore, scenario: str = CLASSROOM_SCENARIO, seed: int = 1, turn_hours: float | None = None,
                humans: tuple[str, ...] | None = None, teams: tuple[str, ...] | None = None,
                game_id: str | None = None) -> Game:
         """A new game. `teams`: the teams in play (default: the usual five this scenario has); `humans`: those
@@ -135,10 +134,10 @@ class Game:
 
     def status(self) -> dict:
         """What anyone in the room may know: turn, date, who has submitted (not what), paused, finished."""
-        start = self.model.spec.meta.start
-        when = start + dt.timedelta(days=self.model.day)
+        when = date_of(self.model.spec.meta.start, self.model.day)
         return {"game": self.id, "scenario": self.config["scenario"], "turn": self.turn,
-                "turns": self.config["turns"], "day": round(self.model.day, 2), "date": f"{when:%d %b %Y %H:%M}",
+                "turns": self.config["turns"], "day": round(self.model.day, 2),
+                "date": format_date(when, "minute", pad_day=True),
                 "humans": self.config["humans"], "submitted": self.submitted(), "paused": self.paused,
                 "finished": self.finished,
                 "news": [{k: e[k] for k in ("kind", "name", "side", "from_side", "reason", "day", "time") if k in e}

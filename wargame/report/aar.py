@@ -13,15 +13,15 @@ It reads only the run directory (RunData and the images already drawn there).
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from wargame.core.dates import date_of, format_date
 from wargame.output.files import write_text_atomic
-from wargame.report.html import esc, figure, page, when_text
+from wargame.report.html import esc, figure, page
 from wargame.report.style import faction_colours, save_figure, short_name, theme
 from wargame.report.why import WHY_FACTORS, Collapse, break_table, collapses, faction_drivers, factor_label
 
@@ -42,7 +42,7 @@ CHART_CAPTIONS = {
 # --- sections -------------------------------------------------------------------------------------------
 
 def _when(run, day: float) -> str:
-    return when_text(run.start + dt.timedelta(days=float(day)))
+    return format_date(date_of(run.start, day), "minute")
 
 
 def _faction_name(run, fid: str) -> str:
@@ -99,10 +99,9 @@ def _summary(run) -> str:
                       f'<td class="num">{last[f"morale_{fid}"]:.2f}</td>'
                       f'<td class="num">{broken} of {sum(states.values())}</td></tr>')
     taken = ", ".join(f"{esc(e['name'])} (day {e['day']:g}, to {esc(_side_name(run, e['side']))})" for e in captures)
-    end = dt.timedelta(days=float(info["days"]))
     return f"""
 <p>{esc(run.scenario.meta.description.strip()) if run.scenario.meta.description else ""}</p>
-<p><b>{info['days']:.2f} days</b> from {_when(run, 0)} to {when_text(run.start + end)}
+<p><b>{info['days']:.2f} days</b> from {_when(run, 0)} to {_when(run, info["days"])}
 ({info['steps']} steps of {info['hours_per_step']} h); the run ended: <b>{esc(info['end_reason'])}</b>.</p>
 <p><b>Cities and towns that changed hands ({len(captures)}):</b> {taken or "none"}.</p>
 <h3>Ground</h3>

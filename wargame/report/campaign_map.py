@@ -32,6 +32,7 @@ from matplotlib.patches import Patch, Polygon, Rectangle
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
+from wargame.core.dates import format_date
 from wargame.output.files import write_atomic
 from wargame.report.style import STATE_COLOURS, faction_colours, short_name, side_colours
 from wargame.report.theatre_map import KEY_TOWNS, TERRAIN_COLOURS, base_map, draw_places, draw_scale_bar
@@ -138,12 +139,10 @@ class CampaignView:
         return self.run.dates([self.day_at(step)])[0]
 
     def date_line(self, step: int) -> str:
-        when = self.when(step)
-        return f"day {self.day_at(step):g}, {when.day} {when:%B %Y} {when:%H:%M}"
+        return f"day {self.day_at(step):g}, {format_date(self.when(step), 'long')}"
 
     def short_date(self, step: int) -> str:
-        when = self.when(step)
-        return f"{when.day} {when:%b} {when:%H:%M}"
+        return format_date(self.when(step), "short")
 
     def event_step(self, event: dict) -> int:
         if "step" in event:

@@ -23,11 +23,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from wargame.core.dates import date_of, format_date
 from wargame.core.errors import WargameError
 from wargame.experiments.counterfactuals import paired_effect
 from wargame.output.files import write_atomic, write_text_atomic
 from wargame.output import require_files
-from wargame.report.html import esc, figure, page, when_text
+from wargame.report.html import esc, figure, page
 from wargame.report.style import (
     date_numbers,
     faction_styles,
@@ -243,7 +244,7 @@ def lever_text(scenario) -> str:
 def _fall_rows(table: pd.DataFrame, ens: EnsembleData) -> str:
     rows = "".join(f"<tr><td>{esc(r['name'])}</td><td>{esc(r['kind'])}</td><td class='num'>{r['fell_share']:.0%}</td>"
                    f"<td class='num'>{r['median']:.2f}</td><td class='num'>{r['p10']:.2f} to {r['p90']:.2f}</td>"
-                   f"<td>{when_text(ens.start + dt.timedelta(days=r['median']), hours=False)}</td></tr>" for _, r in table.iterrows())
+                   f"<td>{format_date(date_of(ens.start, r['median']))}</td></tr>" for _, r in table.iterrows())
     return ("<table><tr><th>city or town</th><th>kind</th><th>fell in</th><th>median day</th><th>10th-90th</th>"
             f"<th>median date</th></tr>{rows}</table>")
 

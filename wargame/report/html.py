@@ -33,12 +33,6 @@ details summary { cursor: pointer; color: #24527a; font-weight: 600; margin: 0.6
 """
 
 
-
-def when_text(when, hours: bool = True) -> str:
-    """'30 Nov 2024 11:00' on every platform (strftime's %-d is not portable)."""
-    return f"{when.day} {when:%b %Y}" + (f" {when:%H:%M}" if hours else "")
-
-
 def esc(text) -> str:
     return html.escape(str(text), quote=True)
 

@@ -4,21 +4,20 @@ animation and the after-action report. `python run.py` calls it on the run it ha
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from wargame.core.dates import date_of, format_date
 from wargame.output import RunData
 from wargame.report.aar import write_report
 from wargame.report.charts import draw_charts
-from wargame.report.html import when_text
 
 STAGES = ("charts", "maps", "animation", "report")
 
 
 def map_caption(run: RunData, label: str, step: int) -> str:
     day = float(run.metrics.loc[run.metrics["step"] == step, "day"].iloc[0]) if "step" in run.metrics else 0.0
-    when = f"{when_text(run.start + dt.timedelta(days=day))} (day {day:g})"
+    when = f"{format_date(date_of(run.start, day), 'minute')} (day {day:g})"
     if label.startswith("fall_"):
         names = {e["city"]: e["name"] for e in run.events if e["kind"] == "city_captured"}
         city = next((c for c in sorted(names, key=len, reverse=True) if label[5:].startswith(c)), label[5:])

@@ -44,6 +44,7 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from wargame.core.agents.unit import STATES
+from wargame.core.dates import date_of, format_date
 from wargame.output.files import write_atomic
 
 DPI = 110
@@ -206,7 +207,7 @@ def _date_label(x: float, _pos=None) -> str:
     # Date numbers are days since the epoch: whole ones are midnights. Plain arithmetic is much quicker
     # than num2date, which the draw would call for every tick of every panel several times over.
     when = EPOCH + dt.timedelta(days=round(x * 96) / 96)          # to the quarter hour
-    return f"{when.day} {when:%b}" if when.hour == 0 and when.minute == 0 else f"{when:%H:%M}"
+    return format_date(when, "axis" if when.hour == 0 and when.minute == 0 else "time")
 
 
 def format_date_axis(ax, run, day_axis: bool = False) -> None:
@@ -237,12 +238,9 @@ def run_caption(run) -> str:
     """One line saying what the run was: scenario, seed, dates and steps (for a figure's foot)."""
     info = run.info
     start = run.start
-    end = start + dt.timedelta(days=float(info.get("days", 0.0)))
-    def when(t: dt.datetime) -> str:                   # no %-d: it is not portable (Windows)
-        return f"{t.day} {t:%b %Y %H:%M}"
-
-    return (f"Scenario {info.get('scenario', '?')}, seed {info.get('seed')}; {when(start)} to "
-            f"{when(end)}, {info.get('steps', len(run.metrics) - 1)} steps of "
+    end = date_of(start, info.get("days", 0.0))
+    return (f"Scenario {info.get('scenario', '?')}, seed {info.get('seed')}; {format_date(start, 'minute')} to "
+            f"{format_date(end, 'minute')}, {info.get('steps', len(run.metrics) - 1)} steps of "
             f"{info.get('hours_per_step', '?')} h. Day 0 is the start.")
 
 

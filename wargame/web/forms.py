@@ -10,7 +10,7 @@ from typing import Literal, Union, get_args, get_origin
 from starlette.requests import Request
 
 from wargame.core.errors import WargameError
-from wargame.play.game import DEFAULT_SCENARIO
+from wargame.core.scenario import CLASSROOM_SCENARIO
 from wargame.play.orders import ORDER_TYPES
 from wargame.play.teams import TEAMS
 
@@ -100,7 +100,7 @@ def new_game(body: dict) -> tuple[dict, list[str]]:
 
     seed = number("seed", int, 1)
     turn_hours = number("turn_hours", float, None)
-    scenario = str(body.get("scenario") or DEFAULT_SCENARIO)
+    scenario = str(body.get("scenario") or CLASSROOM_SCENARIO)
     return {"scenario": scenario, "seed": seed, "turn_hours": turn_hours or None,
             "humans": tuple(t for t in TEAMS if t in humans)}, problems
 

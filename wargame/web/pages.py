@@ -8,7 +8,8 @@ import html
 
 from starlette.responses import HTMLResponse
 
-from wargame.play.game import DEFAULT_SCENARIO, Game
+from wargame.core.scenario import CLASSROOM_SCENARIO
+from wargame.play.game import Game
 from wargame.play.news import describe
 from wargame.play.orders import ORDER_TYPES, STANCES
 from wargame.play.teams import DEFAULT_TEAMS, TEAMS
@@ -81,7 +82,7 @@ def home_page(who: tuple[str, str] | None, message: str = "", errors: list[str] 
             who[1], f"team {TEAMS[who[1]].name}" if who[1] in TEAMS else who[1])
         resume = (f'<p class="resume">You are in game <b>{e(who[0])}</b> as {e(role)}. '
                   f'<a class="button" href="{where}">Continue</a></p>')
-    scenarios = "".join(f'<option value="{e(n)}"{" selected" if n == DEFAULT_SCENARIO else ""}>{e(n)}</option>'
+    scenarios = "".join(f'<option value="{e(n)}"{" selected" if n == CLASSROOM_SCENARIO else ""}>{e(n)}</option>'
                         for n in builtin_names())
     teams = "".join(
         f'<label class="check"><input type="checkbox" name="humans" value="{t}"'

@@ -2,16 +2,17 @@
 
 from wargame.core.scenario.levers import set_parameter
 from wargame.core.scenario.loader import (
+                                     CLASSROOM_SCENARIO,
+                                     DEFAULT_SCENARIO,
                                      LoadedScenario,
                                      Param,
                                      builtin_names,
                                      load_scenario,
                                      param_warnings,
                                      parse_override,
+                                     parse_overrides,
 )
 from wargame.core.scenario.schema import Scenario
 
-DEFAULT_SCENARIO = "hts_2024"      # the scenario a command or a model runs when none is named
-
-__all__ = ["DEFAULT_SCENARIO", "LoadedScenario", "Param", "Scenario", "builtin_names", "load_scenario", "param_warnings",
-           "parse_override", "set_parameter"]
+__all__ = ["CLASSROOM_SCENARIO", "DEFAULT_SCENARIO", "LoadedScenario", "Param", "Scenario", "builtin_names",
+           "load_scenario", "param_warnings", "parse_override", "parse_overrides", "set_parameter"]

@@ -12,7 +12,7 @@ import copy
 import difflib
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -31,6 +31,8 @@ from wargame.core.scenario.schema import Scenario
 from wargame.core.scenario.tunable import ParamMeta, split_metadata
 
 BUILTIN_DIR = Path(str(resources.files("wargame").joinpath("scenarios")))
+DEFAULT_SCENARIO = "hts_2024"                 # what `python run.py`, the lab and the map use unless told
+CLASSROOM_SCENARIO = "hts_2024_classroom"     # a classroom game's (play, serve)
 DEFAULT_SOURCE = "schema default"
 DERIVED_RANGE = 0.5          # rule numbers without a declared range get default x (1 -/+ this)
 RULE_DEFAULTS = Rules().model_dump(by_alias=True)
@@ -163,6 +165,20 @@ def parse_override(text: str) -> tuple[str, Any]:
     except tomllib.TOMLDecodeError:
         value = raw
     return path, value
+
+
+def parse_overrides(texts: Iterable[str]) -> dict[str, Any]:
+    """Every 'path=value' parsed (see parse_override); all the malformed ones reported at once."""
+    parsed, problems = {}, []
+    for text in texts:
+        try:
+            path, value = parse_override(text)
+            parsed[path] = value
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
+    return parsed
 
 
 def normalise_override_key(key: str) -> str:

@@ -63,7 +63,7 @@ class MovementRules(Strict):
 
 class CombatRules(Strict):
     attrition_per_day: float = tunable(
-        0.014, (0.01, 0.03), "Dupuy: sustained engagements cost about 1 to 3 percent a day (DESIGN.md); calibrated "
+        0.014, (0.01, 0.03), "Dupuy: sustained engagements cost about 1 to 3 percent a day (docs/ODD.md §4.1); calibrated "
         "(docs/CALIBRATION.md)", ge=0, le=0.5)
     lanchester_exponent: float = tunable(
         0.5, (0.0, 1.0), "assumption: Helmbold's weight between Lanchester's linear (0) and square (1) laws",
@@ -80,13 +80,13 @@ class CombatRules(Strict):
     frontage_per_km: float = tunable(800.0, (300.0, 2000.0), "assumption (after Dupuy's frontage limits): fire, "
                                      "in riflemen, that can bear on a km of front", gt=0.0, le=1e6)
     frontage: TerrainTable = TerrainTable(open=1.0, urban=0.4, mountain=0.5, desert=1.2, river=0.8)
-    surprise_max: float = tunable(2.0, (1.5, 2.5), "Dupuy: about x2 at complete surprise (DESIGN.md)",
+    surprise_max: float = tunable(2.0, (1.5, 2.5), "Dupuy: about x2 at complete surprise (docs/ODD.md §7.9)",
                                   ge=1.0, le=4.0)
     surprise_decay_days: float = tunable(3.0, (2.0, 5.0), "Dupuy: surprise decays over about three days",
                                          gt=0.0, le=30.0)
     loss_noise: float = tunable(0.35, (0.1, 0.6), "assumption: coefficient of variation of a step's losses",
                                 ge=0.0, le=2.0)
-    rout_loss_factor: float = tunable(3.0, (2.0, 5.0), "assumption: x3 (DESIGN.md: routed units lose far more)",
+    rout_loss_factor: float = tunable(3.0, (2.0, 5.0), "assumption: x3 (docs/ODD.md §7.9: routed units lose far more)",
                                       ge=1.0, le=20.0)
     drone_power: float = tunable(20.0, (5.0, 50.0), "assumption: riflemen-equivalents a strike drone adds in "
                                  "the fight", ge=0.0, le=500.0)
@@ -238,11 +238,11 @@ class BreakRules(Strict):
                                    "equipment the captor can use", ge=0.0, le=1.0)
     daily_desertion: float = tunable(0.004, (0.0, 0.01), "assumption: share of an unpaid, demoralised unit "
                                      "slipping away each day", ge=0.0, le=0.2)
-    breakpoint_median: float = tunable(0.15, (0.1, 0.2), "assumption (DESIGN.md: historically most units break "
+    breakpoint_median: float = tunable(0.15, (0.1, 0.2), "assumption (historically most units break "
                                        "at 10-20 percent losses): median of the lognormal breakpoint draw",
                                        gt=0.0, le=1.0)
     breakpoint_sigma: float = tunable(0.45, (0.3, 0.6), "assumption: lognormal spread of breakpoints (about 55 "
-                                      "percent of draws in 10-20 percent, 1.5 beyond 40; DESIGN.md)", ge=0.0, le=2.0)
+                                      "percent of draws in 10-20 percent, 1.5 beyond 40)", ge=0.0, le=2.0)
     breakpoint_quality_base: float = tunable(0.7, (0.5, 0.9), "assumption: breakpoint x (breakpoint_quality_base "
                                              "+ breakpoint_quality_slope x quality)", ge=0.0, le=5.0)
     breakpoint_quality_slope: float = tunable(0.6, (0.3, 1.0), "assumption: see breakpoint_quality_base",

@@ -1,0 +1,139 @@
+"""The command line as a package: one line naming the extra to install when a command needs one that is
+missing (never a traceback), and the work behind the commands callable with plain arguments."""
+
+import importlib.util
+import sys
+
+import pytest
+
+from wargame.cli import COMMANDS, main
+from wargame.cli.support import require_extra
+from wargame.core.errors import ScenarioError, WargameError
+
+
+def _missing(monkeypatch, *names):
+    """find_spec answers None for these modules, as on an install without their extra."""
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in names else real(name, *a))
+
+
+def _one_line(capsys, extra: str, command: str) -> str:
+    out, err = capsys.readouterr()
+    assert err.startswith(f"error: '{command}' needs the {extra} extra") and err.count("\n") == 1, err
+    assert f'pip install -e ".[{extra}]"' in err and "Traceback" not in err + out
+    return err
+
+
+@pytest.mark.parametrize(("argv", "module", "extra", "command"), [
+    (["lab"], "solara", "web", "lab"),
+    (["lab", "hts_2024", "--port", "0"], "solara_assets", "web", "lab"),
+    (["serve", "--port", "0"], "uvicorn", "web", "serve"),
+    (["serve"], "starlette", "web", "serve"),
+    (["sensitivity", "hts_2024", "--param", "factions.saa.pay"], "SALib", "analysis", "sensitivity"),
+    (["calibrate", "hts_2024", "--param", "factions.saa.pay"], "optuna", "analysis", "calibrate"),
+    (["sweep", "hts_2024", "--param", "factions.saa.pay", "--scheduler", "tcp://127.0.0.1:1"], "distributed",
+     "distributed", "--scheduler"),
+])
+def test_a_missing_extra_is_one_line_naming_it(monkeypatch, capsys, tmp_path, argv, module, extra, command):
+    _missing(monkeypatch, module)
+    assert main([*argv, *(["--out", str(tmp_path / "study")] if argv[0] in ("sweep", "sensitivity",
+                                                                                  "calibrate") else [])]) == 2
+    assert module in _one_line(capsys, extra, command)
+    assert not (tmp_path / "study").exists()
+
+
+def test_a_missing_extra_seen_through_sys_modules_and_the_scheduler_variable(monkeypatch, capsys, tmp_path):
+    monkeypatch.setitem(sys.modules, "optuna", None)          # how Python marks a module that cannot be imported
+    assert main(["calibrate", "hts_2024", "--param", "factions.saa.pay", "--out", str(tmp_path / "c")]) == 2
+    _one_line(capsys, "analysis", "calibrate")
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://127.0.0.1:1")
+    assert main(["sweep", "hts_2024", "--param", "factions.saa.pay", "--out", str(tmp_path / "s")]) == 2
+    _one_line(capsys, "distributed", "DASK_SCHEDULER_ADDRESS")
+
+
+def test_require_extra_passes_when_installed_and_names_every_missing_module(monkeypatch):
+    require_extra(("pytest", "importlib"), "test", "x")
+    _missing(monkeypatch, "a_module", "another")
+    with pytest.raises(WargameError, match=r"'x' needs the web extra \(a_module, another not installed\)"):
+        require_extra(("a_module", "pytest", "another"), "web", "x")
+
+
+def test_every_command_is_dispatched_and_help_runs_without_work(capsys):
+    assert set(COMMANDS) == {"run", "compare", "report", "map", "scenarios", "validate", "validate-history",
+                             "counterfactuals", "places", "sweep", "sensitivity", "calibrate", "play", "lab",
+                             "serve"}
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0 and "python run.py COMMAND --help" in capsys.readouterr().out
+
+
+def test_one_default_scenario():
+    from wargame import lab
+    from wargame.cli.parser import build_parser
+    from wargame.core.scenario import CLASSROOM_SCENARIO, DEFAULT_SCENARIO
+    from wargame.play.game import Game
+
+    parser = build_parser()
+    assert parser.parse_args(["run"]).scenario == DEFAULT_SCENARIO == lab.DEFAULT_SCENARIO == "hts_2024"
+    assert parser.parse_args(["map"]).scenario == parser.parse_args(["lab"]).scenario == DEFAULT_SCENARIO
+    assert parser.parse_args(["play"]).scenario == CLASSROOM_SCENARIO == "hts_2024_classroom"
+    assert Game.create.__defaults__[0] == CLASSROOM_SCENARIO
+
+
+# ------------------------------------------------------------- the work, with plain arguments
+
+
+def test_overrides_are_parsed_with_every_mistake_reported_at_once():
+    from wargame.core.scenario import parse_overrides
+
+    assert parse_overrides(["factions.saa.pay=0.3", "meta.title=x"]) == {"factions.saa.pay": 0.3, "meta.title": "x"}
+    with pytest.raises(ScenarioError) as raised:
+        parse_overrides(["nothing", "factions.saa.pay=", "ok.path=1"])
+    assert len(raised.value.problems) == 2
+
+
+def test_the_catalogue_gives_lines_and_prints_nothing(capsys, tmp_path):
+    from wargame.report.catalogue import draw_theatre_map, parameter_lines, place_lines, scenario_list_lines
+
+    listed = scenario_list_lines()
+    assert any(line.split()[0] == "hts_2024" and "27 Nov 2024" in line for line in listed[1:])
+    assumptions = parameter_lines("hts_2024", assumptions_only=True)
+    assert "that are assumptions" in assumptions[1] and len(assumptions) < len(parameter_lines("hts_2024"))
+    assert all(" airbase " in line for line in place_lines("airbase")[1:])
+    with pytest.raises(WargameError, match=r"\.png, \.svg or \.pdf"):
+        draw_theatre_map("hts_2024", tmp_path / "map.txt")
+    assert capsys.readouterr() == ("", "")
+
+
+def test_a_study_from_options_without_a_command_line():
+    from wargame.study.launch import study_from_options
+
+    spec, source = study_from_options("sweep", scenario="hts_2024", parameters=["factions.saa.pay=0.1:0.3",
+                                      "rules.morale.contagion_weight=0.05,0.1"], replicates=3,
+                                      outputs=["aleppo_days"], overrides=["factions.saa.legitimacy=0.5"],
+                                      settings={"kind": "grid", "levels": 3, "points": None})
+    assert source == "the command line" and spec.kind == "sweep" and spec.replicates == 3
+    assert spec.parameters["factions.saa.pay"].range == [0.1, 0.3]
+    assert spec.design.kind == "grid" and spec.design.levels == 3
+    assert spec.overrides == {"factions.saa.legitimacy": 0.5}
+    with pytest.raises(ScenarioError, match="LOW:HIGH"):
+        study_from_options("sweep", scenario="hts_2024", parameters=["factions.saa.pay=a:b"])
+    with pytest.raises(WargameError, match="give a scenario"):
+        study_from_options("calibrate")
+
+
+def test_a_report_that_fails_to_draw_costs_the_report_not_the_run(tmp_path, monkeypatch, capsys):
+    import wargame.report.render
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(wargame.report.render, "render_run", broken)
+    out = tmp_path / "run"
+    assert main(["run", "hts_2024_classroom", "--out", str(out), "--no-animation"]) == 0
+    printed, err = capsys.readouterr()
+    assert (f"warning: the report could not be drawn (RuntimeError: no fonts); the run's data is written; draw "
+            f"it again with: python run.py report {out}") in err
+    assert "Reproduce with" in printed and "report   " not in printed
+    assert (out / "metrics.csv").is_file() and not (out / "report.html").exists()

@@ -1,0 +1,109 @@
+"""`run` (one run or an ensemble), `compare` and `report`: the work is in wargame.report.runs and
+wargame.report.ensemble_runs; these commands check their arguments, call it and print what was written."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from wargame.cli.support import ensemble_progress, finish, stage_bar, step_bar
+
+RUN_STAGES = "{desc}: {n}/{total} {postfix} [{elapsed}]"
+REPORT_STAGES = "{desc}: {n}/{total} {postfix}"
+
+
+def cmd_run(args) -> int:
+    from wargame.core.scenario import load_scenario, param_warnings, parse_overrides
+    from wargame.report.runs import run_to_directory
+
+    loaded = load_scenario(args.scenario, parse_overrides(args.overrides))
+    for warning in param_warnings(loaded):
+        print(f"note: {warning}", file=sys.stderr)
+    if args.reps > 1:
+        return _run_ensemble(args, loaded)
+    steps, on_step = step_bar(f"{loaded.name} seed {args.seed}", loaded.scenario.total_steps, args.quiet)
+    stages, on_stage = stage_bar(RUN_STAGES, args.quiet, after=steps)
+    try:
+        written = run_to_directory(loaded, args.seed, args.out, report=not args.no_report,
+                                   animation=not args.no_animation, on_step=on_step, on_stage=on_stage)
+        if written.report_error is None:
+            finish(stages)
+    finally:
+        steps.close()
+        stages.close()
+    if written.report_error is not None:          # the figures failed: the run's data is kept
+        _warn_no_report(written.report_error, written.directory)
+    if not args.quiet:
+        print(written.summary)
+        _print_written(written.directory, written.rendered)
+        print(f"Reproduce with: python run.py run {written.directory / 'scenario.toml'} --seed {args.seed}")
+    return 0
+
+
+def _warn_no_report(exc: Exception, directory: Path) -> None:
+    print(f"warning: the report could not be drawn ({type(exc).__name__}: {exc}); the run's data is "
+          f"written; draw it again with: python run.py report {directory}", file=sys.stderr)
+
+
+def _run_ensemble(args, loaded) -> int:
+    from wargame.report.ensemble import city_fall_table
+    from wargame.report.ensemble_runs import run_ensemble_to_directory
+
+    with ensemble_progress() as progress:
+        ens = run_ensemble_to_directory(loaded, args.scenario, args.reps, args.seed, overrides=args.overrides,
+                                        out=args.out, workers=args.workers, report=not args.no_report,
+                                        progress=None if args.quiet else progress)
+    if not args.quiet:
+        out = ens.directory
+        print(f"{ens.info['title']}: {args.reps} runs (master seed {args.seed})")
+        print("  when cities and towns fell (share of runs; median day, 10th-90th percentile):")
+        for _, r in city_fall_table(ens).head(12).iterrows():
+            print(f"    {r['name']:<22} {r['fell_share']:>5.0%}   day {r['median']:5.2f}  ({r['p10']:.2f}-{r['p90']:.2f})")
+        print(f"Written to {out}/: ensemble.json, scenario.toml, outcomes.csv/.parquet, series.parquet"
+              + ("" if args.no_report else f", figures/, report.html\n  report   {out / 'report.html'}"))
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from wargame.report.ensemble_runs import compare_scenarios
+
+    with ensemble_progress() as progress:
+        done = compare_scenarios(args.scenarios, args.reps, args.seed, overrides=args.overrides, out=args.out,
+                                 workers=args.workers, progress=progress)
+    print(f"Compared {', '.join(done.names)} on {args.reps} paired runs each.")
+    print(f"Written to {done.directory}/: report.html, effects.csv, figures/, and one ensemble directory (with "
+          "its own report) per scenario")
+    print(f"  report   {done.report}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from wargame.report.runs import redraw
+
+    stages, on_stage = stage_bar(REPORT_STAGES)
+    try:
+        done = redraw(args.directory, animation=not args.no_animation, on_stage=on_stage)
+        finish(stages)
+    finally:
+        stages.close()
+    if done.ensemble_report is not None:
+        print(f"Ensemble report written: {done.ensemble_report}")
+    else:
+        _print_written(done.directory, done.rendered)
+    return 0
+
+
+def _print_written(directory: Path, rendered: dict) -> None:
+    from wargame.output import RUN_FILES
+
+    print(f"Written to {directory}/:")
+    print(f"  data     {', '.join(RUN_FILES)}")
+    if rendered:
+        charts = [p.name for p in rendered["charts"]] + (["why.png"] if (directory / "figures" / "why.png").is_file() else [])
+        print(f"  charts   figures/: {', '.join(charts)}")
+        if rendered["maps"]:
+            print(f"  maps     maps/: {len(rendered['maps'])} maps ({rendered['maps'][0].name} ... "
+                  f"{rendered['maps'][-1].name})")
+        if rendered["animation"]:
+            print(f"  film     {', '.join(p.name for p in rendered['animation'])}")
+        print(f"  report   {directory / 'report.html'}  <- open this in a browser")

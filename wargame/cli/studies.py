@@ -1,0 +1,57 @@
+"""`sweep`, `sensitivity` and `calibrate`: a study from a study file and options, run by
+wargame.study.launch; this command checks the extras it needs, draws its progress bar and prints what
+the study wrote."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from wargame.cli.support import require_extra, study_bar
+
+# the extra a study needs beyond the base install, by kind: (modules, extra)
+EXTRAS = {"sensitivity": (("SALib",), "analysis"), "calibrate": (("optuna",), "analysis")}
+SETTINGS = {"sweep": {"kind": "design", "points": "points", "levels": "levels", "file": "points_file"},
+            "sensitivity": {"method": "method", "samples": "samples"},
+            "calibrate": {"trials": "trials"}}
+
+
+def cmd_study(args) -> int:
+    from wargame.study.launch import run_study
+
+    spec, source = _study(args)
+    command = "python run.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else f"python run.py {args.command}"
+    bar, started, progress = study_bar(args.command)
+    try:
+        done = run_study(spec, source, args.out, workers=args.workers, scheduler=args.scheduler,
+                         resume=args.resume, command=command, progress=progress, started=started)
+    finally:
+        bar.close()
+    _print_study(args.command, spec.scenario, done)
+    return 0
+
+
+def _study(args):
+    """The extras the study needs, then the study itself from --study and the options, validated."""
+    from wargame.study.execute import SCHEDULER_ENV
+    from wargame.study.launch import study_from_options
+
+    if args.command in EXTRAS:
+        require_extra(*EXTRAS[args.command], args.command)
+    if args.scheduler or os.environ.get(SCHEDULER_ENV):
+        require_extra("distributed", "distributed", "--scheduler" if args.scheduler else SCHEDULER_ENV)
+    outputs = None if not args.outputs else [o.strip() for o in args.outputs.split(",") if o.strip()]
+    settings = {name: getattr(args, option) for name, option in SETTINGS[args.command].items()}
+    return study_from_options(args.command, scenario=args.scenario, study_file=args.study, parameters=args.param,
+                              replicates=args.reps, seed=args.seed, outputs=outputs, overrides=args.overrides,
+                              settings=settings)
+
+
+def _print_study(kind: str, scenario: str, done) -> None:
+    print(f"{kind} of {scenario} finished: {done.directory}/")
+    print(f"  files    {', '.join(done.files)}")
+    for output, ranked in done.ranking.items():
+        print(f"  {output}: " + ", ".join(f"{p.split('.', 1)[-1]} {v:.2f}" for p, v in ranked))
+    if done.best is not None:
+        print(f"  best     {done.best}  (python run.py run {done.best})")
+    print(f"  report   {done.report}")
