@@ -34,6 +34,9 @@ class MapAxes:
                      for band in BANDS}
         for image in self.base.values():
             ax.add_artist(image)
+        if animated:                      # a blitted frame draws the frame over its shading, once
+            for spine in ax.spines.values():
+                spine.set_animated(True)
         self.control = None
         if shading is not None:
             lw = front_lw if front_lw is not None else min(max(self.px_per_km / 2.2, 0.8), 2.2)
