@@ -38,14 +38,16 @@ CACHE_SIZE = 12           # frames kept (a whole-theatre map at 160 dpi is ~10 M
 
 @dataclass(frozen=True)
 class PlaceStyle:
-    """Which places a map marks and names, at what size; `fit`: a detail map, whose names must fit
-    inside the frame and whose texts anchored at its edge (graticule labels, countries) are hidden."""
+    """Which places a map marks and names, at what size; `fit`: names must fit inside the frame (one that
+    finds no room is left out); `trim`: a detail map, whose texts anchored outside the frame or at its
+    very edge (graticule labels, countries' names) are hidden."""
 
     kinds: tuple[str, ...] = ("city", "airbase", "port", "crossing", "garrison")
     label_kinds: tuple[str, ...] = ("city", "airbase", "crossing", "garrison")
     label_towns: tuple[str, ...] = ()
     fontsize: float = 6.5
     fit: bool = False
+    trim: bool = False
 
 
 class Overlay:
@@ -130,7 +132,7 @@ def _draw(theatre: Theatre, limits, size, dpi: float, places: PlaceStyle) -> Bas
     ax.set_aspect("auto")                      # the box already has the limits' shape
     for spine in ax.spines.values():
         spine.set_visible(False)
-    if places.fit:
+    if places.trim:
         hide_outside(ax, limits)
     draw_places(ax, theatre, kinds=places.kinds, label_kinds=places.label_kinds, label_towns=places.label_towns,
                 fontsize=places.fontsize, within=ax.get_window_extent() if places.fit else None)

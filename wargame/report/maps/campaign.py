@@ -70,7 +70,7 @@ def prepare_axes(view: CampaignView, ax=None, zoom=None, figsize=(13.2, 10.6), d
     else:
         places = PlaceStyle(kinds=("city", "town", "airbase", "port", "crossing", "garrison"),
                             label_towns=places_in(th, limits, ("town", "landmark", "port")),
-                            fontsize=label_fontsize + 1.5, fit=True)
+                            fontsize=label_fontsize + 1.5, fit=True, trim=True)
     layers = CampaignMap(view, ax, limits, places, animated=animated)
     if zoom is not None:
         span = limits[1] - limits[0]
