@@ -216,11 +216,11 @@ def test_pictures_of_each_area_and_size_reuse_the_cached_base(theatre, spec, pic
 
     side_ids = list(spec.sides)
     shapes = {}
-    for area in ("front", "whole"):
+    for area in ("front", "all"):
         for size in ("large", "small"):
             shapes[area, size] = decode(draw_picture_png(theatre, spec, side_ids, picture, truth=False, area=area,
                                                          size=size)).shape
-    assert shapes["front", "small"] == shapes["whole", "small"] != shapes["front", "large"]
+    assert shapes["front", "small"] == shapes["all", "small"] != shapes["front", "large"]
     cached = len(base._cache)
     started = time.perf_counter()
     draw_picture_png(theatre, spec, side_ids, picture, truth=False, area="front", size="large")

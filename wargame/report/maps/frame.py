@@ -3,7 +3,7 @@
     zoom_limits(theatre, None)                      # the whole theatre, 5 km margins
     zoom_limits(theatre, ("aleppo", 40))            # 40 km around a place
     zoom_limits(theatre, (35.5, 36.8, 36.3, 37.6))  # a (south, north, west, east) box in degrees
-    area_limits(theatre, "front", 1.0)              # the classroom's areas, widened to a box's shape
+    area_limits(theatre, "front", 1.0)              # the classroom's areas ("front", "all"), widened to a box
     fighting_area(theatre, control)                 # a box around every cell that changed hands
 
 Limits are (x0, x1, y0, y1). `set_frame` puts them on an Axes with the equal aspect applied, so the
@@ -52,7 +52,8 @@ def fill_box(limits, ratio: float) -> tuple[float, float, float, float]:
 
 def area_limits(theatre: Theatre, area: str, ratio: float) -> tuple[float, float, float, float]:
     """The classroom's areas: "front" (Latakia to Aleppo and Hama, 30 km around; the whole theatre if the
-    scenario lacks those places) or "whole", widened to fill a box of width / height `ratio`."""
+    scenario lacks those places) or "all" (the whole theatre, as is any other value), widened to fill a
+    box of width / height `ratio`."""
     cells = [theatre.place_cell[p] for p in FRONT_PLACES if p in theatre.place_cell]
     if area == "front" and len(cells) >= 3:
         x, y, margin = theatre.x[cells], theatre.y[cells], 30.0

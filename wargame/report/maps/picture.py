@@ -34,7 +34,6 @@ from wargame.report.style import faction_colours, side_colours
 # inches wide, high, dpi; the map fills the figure (the key is the page's, in HTML)
 PICTURE_SIZES = {"large": (9.0, 9.0, 110), "small": (4.6, 4.4, 100)}
 AXES_RECT = (0.005, 0.005, 0.99, 0.99)
-AREAS = ("front", "whole")
 FRONT_TOWNS = ("saraqib", "maarat_al_numan", "khan_shaykhun", "jisr_al_shughur", "azaz", "afrin", "tal_rifaat",
                "al_bab", "manbij", "rastan", "morek", "suran", "taftanaz", "darat_izza", "atarib")
 OTHER_FACTION = "#444444"
@@ -56,7 +55,8 @@ def draw_picture_png(theatre, spec, side_ids: list[str], picture: dict, *, truth
     and where others were last seen) or the truth (true control, every unit with its morale) as PNG.
 
     theatre: the game's Theatre; spec: its scenario (colours and names); side_ids: the sides in the
-    order of the control indices; area: "front" or "whole"; size: "large" or "small"."""
+    order of the control indices; area: "front" (Latakia to Aleppo and Hama) or "all" (the whole
+    theatre; so is any other value); size: "large" or "small"."""
     w, h, dpi = PICTURE_SIZES[size]
     fig = new_figure((w, h), dpi)
     ax = fig.add_axes(AXES_RECT)

@@ -14,14 +14,10 @@ from matplotlib.colors import to_rgba
 
 from wargame.core.theatre import Theatre
 from wargame.report.maps.arrows import Advance, advances
-from wargame.report.maps.control import ControlShading, front_segments, territory_share
+from wargame.report.maps.control import ControlShading, territory_share
 from wargame.report.maps.counters import STATE_CODE, Counters, group_counters, no_counters
 from wargame.report.maps.theatre import scenario_theatre
 from wargame.report.style import faction_colours, side_colours
-
-
-def run_theatre(run) -> Theatre:
-    return scenario_theatre(run.scenario)
 
 
 class CampaignView:
@@ -30,7 +26,7 @@ class CampaignView:
     def __init__(self, run):
         self.run = run
         scenario = run.scenario
-        self.theatre = run_theatre(run)
+        self.theatre: Theatre = scenario_theatre(scenario)
         self.side_ids = list(scenario.sides)
         self.faction_ids = list(scenario.factions)
         self.side_colour = side_colours(scenario)
@@ -91,9 +87,6 @@ class CampaignView:
             return np.full(self.theatre.n, -1, dtype=np.int8)
         k = int(np.searchsorted(self.run.control_steps, step, side="right")) - 1
         return control[max(k, 0)]
-
-    def front_segments(self, control: np.ndarray) -> np.ndarray:
-        return front_segments(self.theatre, control)
 
     def control_colours(self, control: np.ndarray) -> np.ndarray:
         """RGBA per inside cell: its side's colour over the lightened terrain."""
