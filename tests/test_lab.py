@@ -28,7 +28,7 @@ def models(monkeypatch):
             super().__init__(scenario, rng, **kwargs)
             built.append(self)
 
-    monkeypatch.setattr(lab, "LabModel", Recorded)
+    monkeypatch.setattr(lab.app, "LabModel", Recorded)          # where the page builds its models
     return built
 
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
-from wargame.report import animation, campaign_map
-from wargame.report.campaign_map import STATE_CODE, draw_map, snapshot_steps, view_of
+from wargame.report import animation
+from wargame.report.maps import STATE_CODE, draw_map, draw_snapshots, snapshot_steps, view_of
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +136,7 @@ def test_snapshots_include_each_city_fall_but_not_towns(run):
 
 def test_draw_snapshots_writes_day_and_fall_maps(run, tmp_path):
     fallen = with_event(run, city="aleppo", name="Aleppo", side="opposition", day=1.0, step=4)
-    paths = campaign_map.draw_snapshots(fallen, tmp_path, days=[0])
+    paths = draw_snapshots(fallen, tmp_path, days=[0])
     assert [p.name for p in paths] == ["day_00.png", "fall_aleppo.png"]
     assert all(p.parent == tmp_path / "maps" and Image.open(p).size[0] > 1000 for p in paths)
 

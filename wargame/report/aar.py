@@ -60,7 +60,7 @@ def _swatch(colour: str) -> str:
 
 
 def _rgb(colour) -> str:
-    r, g, b = (int(round(c * 255)) for c in colour[:3])
+    r, g, b = (round(c * 255) for c in colour[:3])
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
@@ -134,8 +134,8 @@ def _timeline(run, groups: list[Collapse]) -> str:
         items.append((float(e["day"]), kind.replace("_", " "), text))
     for c in groups:
         items.append((c.first_day, "collapse",
-                      f"{_faction_name(run, c.faction)} collapse near {c.near}: {c.units} units "
-                      f"({c.personnel:,} men) break by day {c.last_day:g}; {c.factors_text(3)}"))
+                      (f"{_faction_name(run, c.faction)} collapse near {c.near}: {c.units} units "
+                      f"({c.personnel:,} men) break by day {c.last_day:g}; {c.factors_text(3)}")))
     items.sort(key=lambda item: (item[0], item[1] != "collapse"))
     rows = "".join(f'<tr><td class="date">{_when(run, day)}</td><td class="num">{day:g}</td><td><span class="kind">{esc(kind)}'
                    f"</span></td><td>{esc(text)}</td></tr>" for day, kind, text in items)
@@ -192,9 +192,9 @@ def figure_drivers(run, drivers: pd.DataFrame):
 def _why(run, breaks: pd.DataFrame, groups: list[Collapse], drivers_png: Path | None) -> str:
     if breaks.empty:
         return "<p>No unit broke in this run.</p>"
-    out = [f"<p>{len(breaks)} units broke ({int(breaks['personnel'].sum()):,} men). Each unit's morale ledger records "
+    out = [(f"<p>{len(breaks)} units broke ({int(breaks['personnel'].sum()):,} men). Each unit's morale ledger records "
            "how much morale each factor took in the days before it broke; below, those shares are weighted by the "
-           "personnel that broke.</p>"]
+           "personnel that broke.</p>")]
     if drivers_png is not None:
         out.append(figure(drivers_png, "The factors behind each faction's breaks."))
     drivers = faction_drivers(breaks)

@@ -26,8 +26,8 @@ import pandas as pd
 from wargame.core.dates import date_of, format_date
 from wargame.core.errors import WargameError
 from wargame.experiments.counterfactuals import paired_effect
-from wargame.output.files import write_atomic, write_text_atomic
 from wargame.output import require_files
+from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc, figure, page
 from wargame.report.style import (
     date_numbers,
@@ -253,15 +253,15 @@ def write_ensemble_report(ens: EnsembleData, figures: dict[str, Path]) -> Path:
     table = city_fall_table(ens)
     end = ens.outcomes["end_day"]
     sections = {
-        "summary": ("Summary", f"<p>{ens.info['runs']} runs of <b>{esc(ens.name)}</b> with seeds drawn from master "
+        "summary": ("Summary", (f"<p>{ens.info['runs']} runs of <b>{esc(ens.name)}</b> with seeds drawn from master "
                     f"seed {ens.info['master_seed']} (numpy SeedSequence). Runs lasted {end.median():.2f} days "
-                    f"(median; {end.min():.2f} to {end.max():.2f}).</p>"),
+                    f"(median; {end.min():.2f} to {end.max():.2f}).</p>")),
         "fans": ("Fan charts", figure(figures["fans"], "Median and 10th-90th percentile band over the runs.")),
         "falls": ("When cities fell", figure(figures["city_falls"], "The day each city or town fell, run by run.")
                   + _fall_rows(table, ens)),
-        "reproduce": ("Reproduce", f"<pre>{esc(ens.info['reproduce'])}</pre><p>One run of it: "
+        "reproduce": ("Reproduce", (f"<pre>{esc(ens.info['reproduce'])}</pre><p>One run of it: "
                       f"<code>{esc(ens.info['reproduce_one'])}</code>; the seeds are in ensemble.json and "
-                      "outcomes.csv.</p>"),
+                      "outcomes.csv.</p>")),
     }
     text = page(f"Ensemble: {ens.info['title']}", f"Ensemble: {ens.info['title']}",
                 f"Scenario <b>{esc(ens.name)}</b>, {ens.info['runs']} runs, master seed {ens.info['master_seed']}"
@@ -387,10 +387,10 @@ def write_comparison(directory: Path, ensembles: list[EnsembleData], command: st
                      f"<td>{esc(getattr(e.scenario.meta, 'lever', '') or '')}</td>"
                      f"<td>{overrides_text(e.info.get('overrides'))[2:]}</td></tr>" for e in ensembles)
     sections = {
-        "scenarios": ("Scenarios", f"<p>{base.info['runs']} runs of each, on the same seeds (master seed "
+        "scenarios": ("Scenarios", (f"<p>{base.info['runs']} runs of each, on the same seeds (master seed "
                       f"{base.info['master_seed']}): run i of every scenario shares its seed, so differences are "
                       f"the scenarios', not luck's. The first, <b>{esc(base.name)}</b>, is the base.</p>"
-                      f"<table><tr><th>scenario</th><th>title</th><th>lever</th><th>overrides</th></tr>{levers}</table>"),
+                      f"<table><tr><th>scenario</th><th>title</th><th>lever</th><th>overrides</th></tr>{levers}</table>")),
         "territory": ("Territory", figure(fans, "Territory by side in each scenario.")),
         "falls": ("When cities fell", figure(falls, "Median fall day and 10th-90th percentile range per scenario.")),
         "effects": ("Effects against the base", _effects_html(effects, base.name)),
@@ -405,8 +405,8 @@ def write_comparison(directory: Path, ensembles: list[EnsembleData], command: st
 def _effects_html(effects: pd.DataFrame, base: str) -> str:
     if effects.empty:
         return "<p>Only one scenario: nothing to compare against.</p>"
-    out = [f"<p>Mean paired difference against {esc(base)}, with a 95% bootstrap interval; a direction is stated "
-           "only when the interval excludes zero. Days held count a city that never fell as held to the end.</p>"]
+    out = [(f"<p>Mean paired difference against {esc(base)}, with a 95% bootstrap interval; a direction is stated "
+           "only when the interval excludes zero. Days held count a city that never fell as held to the end.</p>")]
     for scenario, part in effects.groupby("scenario", sort=False):
         rows = "".join(f"<tr><td>{esc(r['measure'])}</td><td class='num'>{r['base']:.3g}</td>"
                        f"<td class='num'>{r['other']:.3g}</td><td class='num'>{r['effect']:+.3g}</td>"

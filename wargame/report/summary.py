@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from wargame.report.why import factor_label
 from wargame.core.scenario.schema import Scenario
+from wargame.report.why import factor_label
 
 
 def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: list[dict]) -> str:
     first, last = metrics.iloc[0], metrics.iloc[-1]
     lines = [
         f"{scenario.meta.title}",
-        f"  scenario {info['scenario']}, seed {info['seed']}: {info['steps']} steps of "
-        f"{info['hours_per_step']} h = {info['days']:.2f} days; ended: {info['end_reason']}",
+        (f"  scenario {info['scenario']}, seed {info['seed']}: {info['steps']} steps of "
+        f"{info['hours_per_step']} h = {info['days']:.2f} days; ended: {info['end_reason']}"),
         "",
         "Cities and towns that changed hands:",
     ]
@@ -27,8 +27,8 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
         side = scenario.sides[e["side"]].name
         lines.append(f"  day {e['day']:5.2f}  {e['time'][:16].replace('T', ' ')}  {e['name']:<22} taken by {side}")
 
-    lines += ["", "Forces:", f"  {'faction':<40} {'start':>8}    {'end':>8}  {'killed':>6} {'captured':>8} "
-                            f"{'deserted':>8}  {'morale':>6}  broken/units"]
+    lines += ["", "Forces:", (f"  {'faction':<40} {'start':>8}    {'end':>8}  {'killed':>6} {'captured':>8} "
+                            f"{'deserted':>8}  {'morale':>6}  broken/units")]
     for fid, faction in scenario.factions.items():
         start, end = first[f"personnel_{fid}"], last[f"personnel_{fid}"]
         total_units = sum(last[f"units_{s}_{fid}"] for s in ("active", "shaken", "routing", "surrendered",
@@ -56,7 +56,7 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
                 totals[factor] = totals.get(factor, 0.0) + share * weight
         ranked = sorted(totals.items(), key=lambda kv: -kv[1])
         total = sum(totals.values()) or 1.0
-        lines += ["", f"Why units broke ({len(breaks)} breaks; morale lost in the days before each, by factor, weighted by "
-                  "the men who broke):",
+        lines += ["", (f"Why units broke ({len(breaks)} breaks; morale lost in the days before each, by factor, weighted by "
+                  "the men who broke):"),
                   "  " + ", ".join(f"{factor_label(k)} {v / total:.0%}" for k, v in ranked if v / total >= 0.005)]
     return "\n".join(lines) + "\n"
