@@ -75,6 +75,7 @@ def dotted(loc: tuple) -> str:
 _TYPE_WORDS = {
     "float_type": "must be a number",
     "float_parsing": "must be a number",
+    "finite_number": "must be a finite number (not nan or inf)",
     "int_type": "must be a whole number",
     "int_parsing": "must be a whole number",
     "int_from_float": "must be a whole number",
@@ -83,6 +84,7 @@ _TYPE_WORDS = {
     "string_type": "must be a text string in quotes",
     "dict_type": "must be a table",
     "model_type": "must be a table",
+    "model_attributes_type": "must be a table",
     "list_type": "must be a list [ ... ]",
     "tuple_type": "must be a list [ ... ]",
     "extra_forbidden": "unknown key",
