@@ -70,6 +70,7 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
         if unit.group is not None and faction is not None and faction.kind != "militia":
             problem(f"units.{uid}.group", f"only units of a militia faction have a group; {unit.faction} is "
                                          f"{faction.kind}", unit.group)
+    problems += _parent_cycles(scenario, source_of)
     for wid, wing in scenario.air.items():
         need("faction", wing.faction, scenario.factions, f"air.{wid}.faction")
         if wing.base is not None:          # a base beyond the theatre (Khmeimim seen from Aleppo) is allowed
@@ -101,4 +102,27 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
         need("side", scenario.surprise.side, sides, "surprise.side")
     for i, event in enumerate(scenario.timeline):
         within_campaign(f"timeline[{i}].day", event.day)
+    return problems
+
+
+def _parent_cycles(scenario: Scenario, source_of) -> list[Problem]:
+    """A unit that is its own parent, or a chain of command that comes back to where it started."""
+    units = scenario.units
+    problems: list[Problem] = []
+    done: set[str] = set()
+    for start in units:
+        trail: list[str] = []
+        uid: str | None = start
+        while uid is not None and uid in units and uid not in done and uid not in trail:
+            trail.append(uid)
+            uid = units[uid].parent
+        if uid is not None and uid in trail:           # came back to a unit on this trail: a cycle
+            cycle = trail[trail.index(uid):]
+            path = f"units.{cycle[0]}.parent"
+            if len(cycle) == 1:
+                message = "a unit cannot be its own parent"
+            else:
+                message = f"the chain of command loops: {' -> '.join([*cycle, cycle[0]])}"
+            problems.append(Problem(source_of(path), path, message, units[cycle[0]].parent, True))
+        done.update(trail)
     return problems
