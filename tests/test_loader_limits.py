@@ -385,3 +385,16 @@ def test_a_resumed_study_removes_the_leftovers_of_a_killed_one(tmp_path):
     leftover.write_bytes(b"")
     ResultStore(tmp_path / "study", {"kind": "sweep"}, resume=True)
     assert not leftover.exists()
+
+
+def test_thousands_of_mistakes_are_reported_quickly_and_the_message_stays_readable(write_toml):
+    units = "".join(f'[units.u{i}]\nfaction = "saaa"\nname = "U"\nat = "hamma{i}"\npersonnel = 10\nparent = "x{i}"\n'
+                    for i in range(MAX_UNITS - 10))
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write_toml(duel_child(units)))
+    assert time.perf_counter() - start < 30                 # was 100 s: a "did you mean" for each of them
+    assert len(err.value.problems) == 3 * (MAX_UNITS - 10)
+    text = str(err.value)
+    assert text.startswith(f"{3 * (MAX_UNITS - 10):,} problems") and "did you mean 'saa'" in text
+    assert text.count("\n") == 101 and text.endswith(f"... and {3 * (MAX_UNITS - 10) - 100:,} more")

@@ -15,6 +15,8 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+SHOWN_PROBLEMS = 100       # problems an error's message lists (all are kept in .problems)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -42,8 +44,10 @@ class ScenarioError(WargameError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        lines = [str(p) for p in self.problems]
-        head = "1 problem" if len(lines) == 1 else f"{len(lines)} problems"
+        lines = [str(p) for p in self.problems[:SHOWN_PROBLEMS]]
+        if len(self.problems) > SHOWN_PROBLEMS:
+            lines.append(f"... and {len(self.problems) - SHOWN_PROBLEMS:,} more")
+        head = "1 problem" if len(self.problems) == 1 else f"{len(self.problems):,} problems"
         super().__init__(f"{head}:\n  " + "\n  ".join(lines))
 
     def __reduce__(self):

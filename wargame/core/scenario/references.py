@@ -9,6 +9,8 @@ from wargame.core.errors import Problem
 from wargame.core.scenario.schema import Scenario
 from wargame.core.theatre.features import load_geodata
 
+MAX_HINTS = 50        # mistakes that get a "did you mean" (each compares the id with every known one)
+
 
 def check_references(scenario: Scenario, source_of) -> list[Problem]:
     places = load_geodata().places
@@ -20,9 +22,11 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
 
     def need(kind: str, value: str, known, path: str, inside: bool = True) -> None:
         if value not in known:
-            close = difflib.get_close_matches(value, list(known), n=1)
+            # a suggestion costs a comparison with every known id: the first few mistakes get one, not thousands
+            close = difflib.get_close_matches(value, list(known), n=1) if len(problems) < MAX_HINTS else []
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            shown = ", ".join(sorted(known)) if len(known) <= 12 else f"{len(known)} {kind}s; see `python run.py places`"
+            shown = (", ".join(sorted(known)) if len(known) <= 12 else f"{len(known)} {kind}s"
+                     + ("; see `python run.py places`" if kind == "place" else ""))
             problem(path, f"not a known {kind}{hint}; known: {shown}", value)
         elif kind == "place" and inside:
             p = known[value]
