@@ -225,7 +225,13 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 
 def _show_value(value) -> str:
-    shown = repr(value) if not isinstance(value, int) or value.bit_length() < 1_000 else "<a huge number>"
+    """An override's value for its label: short, and never an error of its own (a huge or deep value)."""
+    if isinstance(value, int) and value.bit_length() >= 1_000:
+        return "<a huge number>"
+    try:
+        shown = repr(value)
+    except (RecursionError, ValueError):
+        return "<a deeply nested value>"
     return shown if len(shown) <= 60 else shown[:56] + "..."
 
 
