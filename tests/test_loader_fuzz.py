@@ -150,54 +150,55 @@ def delete_in(tree, parts) -> None:
 def mutated_tree(draw):
     """duel.toml (or a small file over hts_2024) with one to four mutations, and text to append."""
     tree = copy.deepcopy(DUEL_TREE if draw(st.integers(0, 4)) else HTS_CHILD)
-    appendix = []
+    appendix: list[str] = []
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["delete", "replace", "add", "polygon", "freeze", "area", "parent", "range",
-                                     "many", "unit", "timeline"]))
-        paths = list(leaf_paths(tree))
-        if kind == "delete" and paths:
-            try:
-                delete_in(tree, draw(st.sampled_from(paths)))
-            except (KeyError, IndexError, TypeError):
-                pass
-        elif kind == "replace" and paths:
-            try:
-                set_in(tree, draw(st.sampled_from(paths)), draw(values))
-            except (KeyError, IndexError, TypeError):
-                pass
-        elif kind == "add":
-            tables = [p for p in paths if isinstance(_get(tree, p), dict)]
-            target = _get(tree, draw(st.sampled_from(tables))) if tables else tree
-            target[draw(st.text(min_size=1, max_size=8))] = draw(values)
-        elif kind == "polygon":
-            tree.setdefault("control", []).append({"side": "opposition", "polygon": draw(points)})
-        elif kind == "freeze":
-            tree.setdefault("actors", {})["turkey"] = {"deal_day": 1.0, "freeze_polygon": draw(points)}
-        elif kind == "area":
-            tree.setdefault("objectives", {})["zone"] = {"side": "opposition", "kind": "area", "area": draw(points)}
-        elif kind == "parent":
-            a, b = draw(st.sampled_from([("defender", "defender"), ("defender", "attacker"), ("attacker", "nobody")]))
-            units = tree.setdefault("units", {})
-            units.setdefault(a, {})["parent"] = b
-            if a != b and b in units:
-                units[b]["parent"] = a
-        elif kind == "range":
-            path = draw(st.sampled_from(["factions.saa.pay", "rules.combat.reference_power", "theatre.cell_km"]))
-            node = tree
-            for part in path.split(".")[:-1]:
-                node = node.setdefault(part, {}) if isinstance(node, dict) else {}
-            if isinstance(node, dict):
-                node[path.split(".")[-1]] = {"value": draw(scalars), "range": draw(st.lists(scalars, max_size=3))}
-        elif kind == "many":
-            appendix.append(draw(st.sampled_from(["units", "control", "timeline", "points"])))
-        elif kind == "unit":
-            tree.setdefault("units", {})[draw(st.sampled_from(["new", "defender"]))] = draw(
-                st.dictionaries(st.sampled_from(["faction", "name", "at", "lat", "lon", "personnel", "count",
-                                                 "parent", "type"]), values, max_size=6))
-        elif kind == "timeline":
-            tree["timeline"] = draw(st.lists(st.dictionaries(st.sampled_from(["event", "day", "set", "note"]),
-                                                             values, max_size=4), max_size=3))
+        try:
+            mutate(draw, tree, appendix)
+        except (KeyError, IndexError, TypeError, AttributeError):   # an earlier mutation changed the shape
+            pass
     return tree, appendix
+
+
+def mutate(draw, tree: dict, appendix: list[str]) -> None:
+    kind = draw(st.sampled_from(["delete", "replace", "add", "polygon", "freeze", "area", "parent", "range",
+                                 "many", "unit", "timeline"]))
+    paths = list(leaf_paths(tree))
+    if kind == "delete" and paths:
+        delete_in(tree, draw(st.sampled_from(paths)))
+    elif kind == "replace" and paths:
+        set_in(tree, draw(st.sampled_from(paths)), draw(values))
+    elif kind == "add":
+        tables = [p for p in paths if isinstance(_get(tree, p), dict)]
+        target = _get(tree, draw(st.sampled_from(tables))) if tables else tree
+        target[draw(st.text(min_size=1, max_size=8))] = draw(values)
+    elif kind == "polygon":
+        tree.setdefault("control", []).append({"side": "opposition", "polygon": draw(points)})
+    elif kind == "freeze":
+        tree.setdefault("actors", {})["turkey"] = {"deal_day": 1.0, "freeze_polygon": draw(points)}
+    elif kind == "area":
+        tree.setdefault("objectives", {})["zone"] = {"side": "opposition", "kind": "area", "area": draw(points)}
+    elif kind == "parent":
+        a, b = draw(st.sampled_from([("defender", "defender"), ("defender", "attacker"), ("attacker", "nobody")]))
+        units = tree.setdefault("units", {})
+        units.setdefault(a, {})["parent"] = b
+        if a != b and b in units:
+            units[b]["parent"] = a
+    elif kind == "range":
+        path = draw(st.sampled_from(["factions.saa.pay", "rules.combat.reference_power", "theatre.cell_km"]))
+        node = tree
+        for part in path.split(".")[:-1]:
+            node = node.setdefault(part, {}) if isinstance(node, dict) else {}
+        if isinstance(node, dict):
+            node[path.split(".")[-1]] = {"value": draw(scalars), "range": draw(st.lists(scalars, max_size=3))}
+    elif kind == "many":
+        appendix.append(draw(st.sampled_from(["units", "control", "timeline", "points"])))
+    elif kind == "unit":
+        tree.setdefault("units", {})[draw(st.sampled_from(["new", "defender"]))] = draw(
+            st.dictionaries(st.sampled_from(["faction", "name", "at", "lat", "lon", "personnel", "count",
+                                             "parent", "type"]), values, max_size=6))
+    elif kind == "timeline":
+        tree["timeline"] = draw(st.lists(st.dictionaries(st.sampled_from(["event", "day", "set", "note"]),
+                                                         values, max_size=4), max_size=3))
 
 
 def _get(tree, parts):
@@ -225,7 +226,7 @@ def to_text(tree) -> str:
 
 
 toml_tokens = st.sampled_from([
-    "[", "]", "[[", "]]", "{", "}", "=", ",", ".", '"', "'", '"""', "'''", "\n", "#", " ", "\t", "\r\n",
+    "[", "]", "[[", "]]", "{", "}", "=", ",", ".", '"', "'", '"""', "'''", "\n", "#", " ", "\t", "\r\n", "\\",
     "meta", "units", "control", "extends", "title", "x", "0", "1.5", "-7", "nan", "inf", "-inf", "true",
     "1979-05-27T07:32:00", "0x1F", "1e400", "9" * 5000, "[" * 300, "]" * 300, "{a=" * 100, "\ufeff",
     "\x00", "é", '"hts_2024"', f'"{DUEL}"', "[meta]\ntitle = ", "[units.u]\n", "a.b.c.d",
@@ -319,3 +320,12 @@ def test_the_fuzzer_reaches_both_outcomes(fuzz_dir):
     """The generators are not all refused: the property is tested on files that load too."""
     assert outcome(lambda: load_scenario(write(fuzz_dir, to_text(DUEL_TREE))), set()) == "loaded"
     assert outcome(lambda: load_scenario(write(fuzz_dir, to_text({**DUEL_TREE, "x": DEEP}))), {"x"}) == "refused"
+
+
+@FUZZ
+@given(text=st.one_of(toml_ish, st.lists(st.sampled_from(['"', "'", '"""', "'''", "#", "\n", "[", "{", "]", "}", "\\",
+                                                           "9" * 60, "x", "="]), max_size=120).map("".join)))
+def test_the_quick_look_at_a_text_never_misses_what_the_full_scan_finds(text):
+    from wargame.core.scenario.limits import _scan, text_problems
+
+    assert text_problems(text, "f") == _scan(text, "f")

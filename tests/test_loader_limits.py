@@ -61,6 +61,15 @@ def test_deep_nesting_by_dotted_keys_is_refused(write_toml):
     assert str(path) in msg and "a.a.a" in msg and f"more than {MAX_DEPTH} levels" in msg
 
 
+@pytest.mark.parametrize("text", ['x = "\\' * 1_500_000, 'x = """' + '\\"' * 1_500_000, "x = " + "[" * 3_000_000,
+                                  "x = " + "[]," * 1_000_000, 'x = "' + "9" * 3_000_000 + '"\n' + "[" * 40])
+def test_pathological_texts_are_answered_quickly(write_toml, text):
+    path = write_toml(text)
+    start = time.perf_counter()
+    (msg,) = refused(path)
+    assert str(path) in msg and time.perf_counter() - start < 10
+
+
 def test_nesting_within_the_limit_is_merely_an_unknown_key(write_toml):
     path = write_toml(duel_child("[meta]\nx = " + "[" * 20 + "]" * 20 + "\n"))
     assert any("meta.x" in m and "unknown key" in m for m in refused(path))

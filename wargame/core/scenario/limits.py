@@ -16,6 +16,8 @@ import math
 import re
 from collections.abc import Callable, Mapping
 
+import numpy as np
+
 from wargame.core.errors import Problem
 
 # ---------------------------------------------------------------- the limits
@@ -39,17 +41,44 @@ MAX_TIMELINE = 1_000               # [[timeline]] events (real files: a handful)
 # ---------------------------------------------------------------- the raw text, before tomllib reads it
 
 _TOKEN = re.compile(r'"""|\'\'\'|["\'#\n\[\]{}=]|[0-9][0-9_]{' + str(MAX_NUMBER_DIGITS) + ",}")
-_BASIC = re.compile(r'(?:[^"\\\n]|\\.)*(?:"|\n|$)')
+_BASIC = re.compile(r'(?:[^"\\\n]|\\[^\n]?)*(?:"|\n|$)')
 _LITERAL = re.compile(r"[^'\n]*(?:'|\n|$)")
-_ML_BASIC = re.compile(r'(?:[^"\\]|\\.|"(?!""))*(?:"""\"{0,2}|$)', re.S)
+_ML_BASIC = re.compile(r'(?:[^"\\]|\\.?|"(?!""))*(?:"""\"{0,2}|$)', re.S)
 _ML_LITERAL = re.compile(r"(?:[^']|'(?!''))*(?:'''\'{0,2}|$)", re.S)
 _STRINGS = {'"': _BASIC, "'": _LITERAL, '"""': _ML_BASIC, "'''": _ML_LITERAL}
+
+
+# strings and comments, as the scan below reads them (an unclosed one runs to the end of its line, or of
+# the text): each alternative that starts with a quote always matches, so the search is linear
+_SKIP = re.compile(r'"""(?:[^"\\]|\\.?|"(?!""))*(?:"""\"{0,2}|$)|\'\'\'(?:[^\']|\'(?!\'\'))*(?:\'\'\'\'{0,2}|$)'
+                   r'|"(?:[^"\\\n]|\\[^\n]?)*(?:"|$|(?=\n))|\'[^\'\n]*(?:\'|$|(?=\n))|#[^\n]*', re.S)
+_STEP = np.zeros(256, np.int8)               # by byte: +1 opens a table or array, -1 closes one
+_STEP[[ord("["), ord("{")]], _STEP[[ord("]"), ord("}")]] = 1, -1
+_LONG_NUMBER = re.compile(r"[0-9][0-9_]{" + str(MAX_NUMBER_DIGITS) + ",}")
 
 
 def text_problems(text: str, source: str) -> list[Problem]:
     """Problems a TOML text has before it is parsed: nesting deeper than MAX_DEPTH, a number of more than
     MAX_NUMBER_DIGITS digits. Strings and comments are skipped; the field is named by its table and key as
-    written (and the line), as tomllib will never get far enough to say."""
+    written (and the line), as tomllib will never get far enough to say.
+
+    A quick look first (strings and comments blanked by one regular expression, then brackets counted):
+    it can only see more nesting than there is, never less, so a text it passes is fine, and only a text
+    it doubts is scanned token by token."""
+    bare = _SKIP.sub(" ", text)
+    if _LONG_NUMBER.search(bare) is None and _deepest(bare) <= MAX_DEPTH:
+        return []
+    return _scan(text, source)
+
+
+def _deepest(text: str) -> int:
+    """The deepest nesting of brackets in a text, a closing one too many counting as none (as in _scan):
+    the running sum of +1 and -1, less its running minimum below zero."""
+    walk = np.cumsum(_STEP[np.frombuffer(text.encode("utf-8", "replace"), dtype=np.uint8)], dtype=np.int64)
+    return int((walk - np.minimum(np.minimum.accumulate(walk), 0)).max(initial=0))
+
+
+def _scan(text: str, source: str) -> list[Problem]:
     table = key = ""
     depth, line, statement = 0, 1, 0          # statement: where the current top-level line began
 
@@ -63,11 +92,12 @@ def text_problems(text: str, source: str) -> list[Problem]:
             return []
         token, position = match.group(), match.end()
         if token in _STRINGS:
-            end = _STRINGS[token].match(text, position)
-            line += text.count("\n", position, end.end())
-            if depth == 0 and token in ('"', "'") and end.group().endswith("\n"):
-                statement = end.end()
-            position = end.end()
+            found = _STRINGS[token].match(text, position)
+            end = found.end() if found else len(text)          # each pattern matches; never trust that blindly
+            line += text.count("\n", position, end)
+            if depth == 0 and token in ('"', "'") and text[position:end].endswith("\n"):
+                statement = end
+            position = end
         elif token == "#":
             newline = text.find("\n", position)
             position = len(text) if newline < 0 else newline
