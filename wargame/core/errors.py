@@ -15,6 +15,8 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+SHOWN_PROBLEMS = 100       # problems an error's message lists (all are kept in .problems)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -42,8 +44,10 @@ class ScenarioError(WargameError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        lines = [str(p) for p in self.problems]
-        head = "1 problem" if len(lines) == 1 else f"{len(lines)} problems"
+        lines = [str(p) for p in self.problems[:SHOWN_PROBLEMS]]
+        if len(self.problems) > SHOWN_PROBLEMS:
+            lines.append(f"... and {len(self.problems) - SHOWN_PROBLEMS:,} more")
+        head = "1 problem" if len(self.problems) == 1 else f"{len(self.problems):,} problems"
         super().__init__(f"{head}:\n  " + "\n  ".join(lines))
 
     def __reduce__(self):
@@ -75,6 +79,7 @@ def dotted(loc: tuple) -> str:
 _TYPE_WORDS = {
     "float_type": "must be a number",
     "float_parsing": "must be a number",
+    "finite_number": "must be a finite number (not nan or inf)",
     "int_type": "must be a whole number",
     "int_parsing": "must be a whole number",
     "int_from_float": "must be a whole number",
@@ -83,6 +88,7 @@ _TYPE_WORDS = {
     "string_type": "must be a text string in quotes",
     "dict_type": "must be a table",
     "model_type": "must be a table",
+    "model_attributes_type": "must be a table",
     "list_type": "must be a list [ ... ]",
     "tuple_type": "must be a list [ ... ]",
     "extra_forbidden": "unknown key",

@@ -10,8 +10,9 @@ A run directory holds everything needed to reproduce and study a run:
   events.jsonl    the typed event log
   summary.txt     the printed summary
   (and, when the report is drawn, figures/, campaign.gif/.mp4 and report.html)
-It is written into a temporary sibling and renamed at the end, so a failed or interrupted run never
-leaves a half-written directory behind.
+It is written into a temporary sibling, <out>.partial, and renamed at the end, so a failed or interrupted
+run never leaves a half-written run directory; a run killed outright (kill -9) leaves <out>.partial, which
+the next run into the same directory removes before it starts.
 """
 
 from __future__ import annotations
@@ -87,9 +88,28 @@ def check_run_directory(directory: str | Path) -> Path:
         parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=parent, prefix=".wargame-write-test-"):
             pass
+        remove_partial(directory)
     except OSError as exc:
         raise WargameError(f"--out {directory}: cannot write there ({exc.strerror})") from None
     return directory
+
+
+def partial_directory(directory: Path) -> Path:
+    """Where a run directory is written before it is renamed into place."""
+    return directory.with_name(directory.name + ".partial")
+
+
+def remove_partial(directory: Path) -> None:
+    """Remove what a run killed while writing `directory` left behind (`<out>.partial/`, see write_run): an
+    empty directory or one holding a run's first file; anything else there is not ours to delete."""
+    partial = partial_directory(directory)
+    if not (partial.exists() or partial.is_symlink()):
+        return
+    if partial.is_symlink() or not partial.is_dir() or (any(partial.iterdir())
+                                                        and not (partial / "scenario.toml").is_file()):
+        raise WargameError(f"--out {directory}: {partial} exists and is not left over from a run; "
+                           "move it away or choose another --out")
+    shutil.rmtree(partial)
 
 
 def control_history(model) -> tuple[np.ndarray, np.ndarray]:
@@ -104,11 +124,10 @@ def write_run(model, directory: str | Path, summary: str = "", render=None) -> P
     `render(path)`, when given, is called on the written (not yet renamed) directory to add the figures
     and report: it sees only the files, as any later reader would, and if it fails nothing is left.
     """
-    directory = check_run_directory(directory)
-    partial = directory.with_name(directory.name + ".partial")
+    directory = check_run_directory(directory)          # removes a <out>.partial left by a killed run
+    partial = partial_directory(directory)
     try:
-        if partial.exists():
-            shutil.rmtree(partial)
+        remove_partial(directory)
         partial.mkdir(parents=True)
     except OSError as exc:
         raise WargameError(f"cannot create {partial}: {exc.strerror}") from None

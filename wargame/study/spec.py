@@ -117,13 +117,34 @@ def resolve_parameters(spec: StudySpec, source: str) -> list[Parameter]:
             problems.append(Problem(source, f"parameters.{path}", f"not a tunable parameter of {spec.scenario}{hint}"))
             continue
         low, high = given.range or (given.values and [min(given.values), max(given.values)]) or param.range
-        lo_bound, hi_bound = param.bounds
-        if (lo_bound is not None and low < lo_bound) or (hi_bound is not None and high > hi_bound):
-            problems.append(Problem(source, f"parameters.{path}", f"range [{low:g}, {high:g}] goes outside the "
-                                    f"allowed bounds [{lo_bound}, {hi_bound}]"))
+        asked = (f"range {given.range}" if given.range else f"values {given.values}" if given.values
+                 else f"scenario's range [{low:g}, {high:g}]")
+        verb = "go" if given.values and not given.range else "goes"
+        outside = [v for v in ([low, high] if not given.values else given.values) if param.breaks_bounds(v)]
+        if outside:
+            problems.append(Problem(source, f"parameters.{path}", f"the {asked} {verb} outside the allowed bounds "
+                                    f"(the parameter's hard bounds): it must be {param.allowed}", outside[0], True))
             continue
         out.append(Parameter(path, float(low), float(high), tuple(given.values or ()),
                              integer=isinstance(param.value, int) and not isinstance(param.value, bool)))
     if problems:
         raise ScenarioError(problems)
     return out
+
+
+def check_points(spec: StudySpec, source: str, parameters: list[Parameter], points) -> None:
+    """Design points given by the user (a CSV design) must lie within every parameter's hard bounds: checked
+    before anything is written, so a bad point never leaves a half-started study behind."""
+    from wargame.core.scenario import load_scenario
+
+    params = load_scenario(spec.scenario, spec.overrides).params
+    problems = []
+    for k, parameter in enumerate(parameters):
+        param = params[parameter.path]
+        bad = [i for i, value in enumerate(points[:, k]) if param.breaks_bounds(float(value))]
+        if bad:
+            where = spec.design.file or source
+            problems.append(Problem(where, f"{parameter.path} (row {bad[0] + 2})", f"outside the parameter's hard "
+                                    f"bounds: it must be {param.allowed}", float(points[bad[0], k]), True))
+    if problems:
+        raise ScenarioError(problems)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from wargame.core.errors import WargameError
-from wargame.output.files import write_atomic, write_text_atomic
+from wargame.output.files import remove_stale_partials, write_atomic, write_text_atomic
 
 MANIFEST = "manifest.json"
 RESULTS = "results"
@@ -47,8 +47,7 @@ class ResultStore:
                 raise WargameError(f"--out {self.directory}: exists and holds no study; choose a new or empty directory")
             write_text_atomic(existing, json.dumps(manifest, indent=1, default=str) + "\n")
         self.parts.mkdir(parents=True, exist_ok=True)
-        for stray in self.parts.glob(".*.partial"):      # temporary files of a killed writer
-            stray.unlink(missing_ok=True)
+        remove_stale_partials(self.parts)                 # temporary files of a killed writer
         self.manifest = manifest
 
     def part_files(self) -> list[Path]:

@@ -12,7 +12,7 @@ from wargame.study.report import (
     run_points,
     write_study_report,
 )
-from wargame.study.spec import StudySpec, resolve_parameters
+from wargame.study.spec import StudySpec, check_points, resolve_parameters
 
 
 def run_sweep(spec: StudySpec, source: str, out: Path, executor, progress=None, resume: bool = False,
@@ -21,6 +21,8 @@ def run_sweep(spec: StudySpec, source: str, out: Path, executor, progress=None, 
     design = spec.design
     points = design_points(design.kind, parameters, design.points, spec.seed, design.levels,
                            Path(design.file) if design.file else None)
+    if design.kind == "csv":
+        check_points(spec, source, parameters, points)
     plan, store, frame = run_points(spec, parameters, points, out, executor, progress, resume)
     title = f"Sweep of {spec.scenario}"
     drawn = draw_common(store.directory, frame, plan.paths, spec.outputs, title)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from wargame.core.scenario.common import UNIT01, Point, Strict, check_colour
+from wargame.core.scenario.common import UNIT01, Polygon, Strict, check_colour
 from wargame.core.scenario.tunable import tunable
 
 UnitType = Literal["infantry", "mechanised", "armour", "special_forces", "militia", "artillery", "advisers",
@@ -238,7 +238,7 @@ class Turkey(Strict):
     support: float = tunable(0.7, (0.3, 1.0), "assumption: Turkish supply, pay and fire support to the SNA",
                              **UNIT01)
     deal_day: float | None = Field(None, ge=0.0, le=365.0, description="day a Russia-Turkey deal freezes the NW")
-    freeze_polygon: list[Point] | None = None
+    freeze_polygon: Polygon | None = Field(None, description="the ground the deal freezes: [[lat, lon], ...]")
 
 
 class RussiaHQ(Strict):

@@ -24,7 +24,16 @@ from pydantic import BaseModel, ValidationError
 
 from wargame.core.errors import Problem, ScenarioError, problems_from_validation
 from wargame.core.scenario.levers import set_parameter
-from wargame.core.scenario.paths import PathError, get_path, leaves, set_path, split_path
+from wargame.core.scenario.limits import (
+    MAX_DEPTH,
+    MAX_EXTENDS,
+    MAX_FILE_BYTES,
+    path_depth_problem,
+    size_problems,
+    text_problems,
+    tree_problems,
+)
+from wargame.core.scenario.paths import TOKEN, PathError, get_path, set_path, split_path
 from wargame.core.scenario.references import check_references
 from wargame.core.scenario.rules import Rules
 from wargame.core.scenario.schema import Scenario
@@ -34,6 +43,7 @@ BUILTIN_DIR = Path(str(resources.files("wargame").joinpath("scenarios")))
 DEFAULT_SCENARIO = "hts_2024"                 # what `python run.py`, the lab and the map use unless told
 CLASSROOM_SCENARIO = "hts_2024_classroom"     # a classroom game's (play, serve)
 DEFAULT_SOURCE = "schema default"
+BOM = "\ufeff"                # a UTF-8 byte-order mark, as some Windows editors write it: skipped
 DERIVED_RANGE = 0.5          # rule numbers without a declared range get default x (1 -/+ this)
 RULE_DEFAULTS = Rules().model_dump(by_alias=True)
 
@@ -48,10 +58,20 @@ class Param:
     note: str
     bounds: tuple[float | None, float | None]
     source: str
+    exclusive: tuple[bool, bool] = (False, False)     # a bound that the value may not equal (gt, lt)
 
     @property
     def assumption(self) -> bool:
         return self.note.strip().lower().startswith("assumption")
+
+    @property
+    def allowed(self) -> str:
+        """The hard bounds in words: '> 0 and <= 1000000'."""
+        return bounds_words(self.bounds, self.exclusive)
+
+    def breaks_bounds(self, value) -> bool:
+        """Whether a value lies outside the hard bounds (NaN and infinity always do)."""
+        return outside_bounds(value, self.bounds, self.exclusive)
 
 
 @dataclass
@@ -95,27 +115,59 @@ def scenario_file(name_or_path: str | Path, relative_to: Path | None = None) -> 
         if relative_to is not None:
             candidates.append(relative_to / f"{text}.toml")
     for candidate in candidates:
-        if candidate.is_dir():
-            raise ScenarioError.single(text, "", "is a directory, not a scenario file")
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_dir():
+                raise ScenarioError.single(_clip(text), "", "is a directory, not a scenario file")
+            if candidate.is_file():
+                return candidate
+        except OSError as exc:                 # a name too long for the file system, say
+            raise ScenarioError.single(_clip(text), "", f"cannot be read: {exc.strerror or exc}") from None
     names = builtin_names()
     close = difflib.get_close_matches(text, names, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise ScenarioError.single(text, "", f"no such scenario file or built-in scenario.{hint} "
+    raise ScenarioError.single(_clip(text), "", f"no such scenario file or built-in scenario.{hint} "
                                          f"Built-in scenarios: {', '.join(names)}")
 
 
 def read_toml(path: Path) -> dict:
+    """A TOML file as a tree, within the limits (size, nesting, numbers); every problem a ScenarioError."""
     source = _display(path)
     try:
-        return tomllib.loads(path.read_bytes().decode("utf-8"))
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError.single(source, "", f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError.single(source, "", f"is larger than {MAX_FILE_BYTES:,} bytes, the most a scenario file "
+                                               f"may be (the largest built-in one is 33 KB)")
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError.single(source, "", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    return parse_toml(text, source)
+
+
+def parse_toml(text: str, source: str, prefix: str = "") -> dict:
+    """TOML text as a tree. Nesting and long numbers are refused before tomllib reads the text (it recurses
+    once per level, and Python will not read an integer of over 4,300 digits); the tree is then checked for
+    nesting by dotted keys and integers beyond 64 bits."""
+    text = text.removeprefix(BOM)
+    problems = text_problems(text, source)
+    if problems:
+        raise ScenarioError(problems)
+    try:
+        tree = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError.single(source, "", f"is not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ScenarioError.single(source, "", f"cannot be read: {exc.strerror}") from None
+    except ValueError as exc:          # a number Python will not read (the text check should catch it first)
+        raise ScenarioError.single(source, "", f"holds a number that cannot be read ({exc})") from None
+    except RecursionError:             # nesting the text check missed: never a traceback
+        raise ScenarioError.single(source, "", f"nests tables or arrays too deeply (at most {MAX_DEPTH} levels)"
+                                   ) from None
+    problems = tree_problems(tree, source, prefix)
+    if problems:
+        raise ScenarioError(problems)
+    return tree
 
 
 def _display(path: Path) -> str:
@@ -150,19 +202,26 @@ def _tomlable(node):
 def parse_override(text: str) -> tuple[str, Any]:
     """'factions.saa.professionalism=0.6' -> ('factions.saa.professionalism', 0.6). Values are TOML values;
     a bare word that is not valid TOML is taken as a string."""
+    label = f"override {_show(text)}"
     if "=" not in text:
-        raise ScenarioError.single(f"override {text!r}", "", "must look like path.to.parameter=value")
+        raise ScenarioError.single(label, "", "must look like path.to.parameter=value")
     path, _, raw = text.partition("=")
     path, raw = path.strip(), raw.strip()
     try:
-        split_path(path)
+        parts = split_path(path)
     except PathError as exc:
-        raise ScenarioError.single(f"override {text!r}", path, str(exc)) from None
+        raise ScenarioError.single(label, _show(path, 80), str(exc)) from None
     if not raw:
-        raise ScenarioError.single(f"override {text!r}", path, "needs a value after '='")
+        raise ScenarioError.single(label, path, "needs a value after '='")
+    problems = path_depth_problem(parts, label, path) or text_problems(raw, label)
+    if problems:
+        raise ScenarioError([Problem(p.source, path, p.message) for p in problems])
     try:
-        value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+        value = parse_toml(f"v = {raw}", label)["v"]
+    except ScenarioError as exc:
+        if any("not valid TOML" not in p.message for p in exc.problems):
+            raise ScenarioError([Problem(p.source, p.path.replace("v", path, 1) if p.path else path, p.message)
+                                 for p in exc.problems]) from None
         value = raw
     return path, value
 
@@ -181,6 +240,45 @@ def parse_overrides(texts: Iterable[str]) -> dict[str, Any]:
     return parsed
 
 
+def _show_value(value) -> str:
+    """An override's value for its label: short, and never an error of its own (a huge or deep value)."""
+    if isinstance(value, int) and value.bit_length() >= 1_000:
+        return "<a huge number>"
+    try:
+        shown = repr(value)
+    except (RecursionError, ValueError):
+        return "<a deeply nested value>"
+    return shown if len(shown) <= 60 else shown[:56] + "..."
+
+
+def _covers(tree, parts: list) -> bool:
+    """Whether a file's tree sets this path, something below it, or something above it (replaced whole: a
+    list or a value; tables merge key by key)."""
+    node = tree
+    for part in parts:
+        if not isinstance(node, Mapping):
+            return True
+        if part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def loose_parts(dotted: str) -> list[str | int]:
+    """A dotted path's parts, leniently (an error's path may hold keys with dots, such as timeline keys)."""
+    return [m.group(1) if m.group(1) is not None else int(m.group(2)) for m in TOKEN.finditer(dotted)]
+
+
+def _clip(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _show(text: str, limit: int = 60) -> str:
+    """Text for a message: repr'd, and cut short if long (an override may be a 5,000-digit number)."""
+    shown = repr(text)
+    return shown if len(shown) <= limit else shown[: limit - 4] + "...'"
+
+
 def normalise_override_key(key: str) -> str:
     """Keyword-argument spelling: factions__saa__pay -> factions.saa.pay."""
     return key.replace("__", ".")
@@ -189,24 +287,35 @@ def normalise_override_key(key: str) -> str:
 # ---------------------------------------------------------------- loading
 
 
-def _load_chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[str, dict]]:
-    """[(display name, raw tree)] from the root ancestor to this file."""
-    resolved = path.resolve()
-    if resolved in seen:
-        chain = " -> ".join(_display(p) for p in (*seen, resolved))
-        raise ScenarioError.single(_display(path), "extends", f"inheritance loops: {chain}")
-    raw = read_toml(path)
-    parent = raw.pop("extends", None)
-    if parent is None:
-        return [(_display(path), raw)]
-    if not isinstance(parent, str):
-        raise ScenarioError.single(_display(path), "extends", "must be the name of a scenario or a path", parent, True)
-    try:
-        parent_path = scenario_file(parent, relative_to=path.parent)
-    except ScenarioError:
-        raise ScenarioError.single(_display(path), "extends", f"no scenario of that name; built-in: "
-                                                            f"{', '.join(builtin_names())}", parent, True) from None
-    return [*_load_chain(parent_path, (*seen, resolved)), (_display(path), raw)]
+def _load_chain(path: Path) -> list[tuple[str, dict]]:
+    """[(display name, raw tree)] from the root ancestor to this file: at most MAX_EXTENDS files, no loops."""
+    chain: list[tuple[str, dict]] = []
+    seen: list[Path] = []
+    current = path
+    while True:
+        resolved = current.resolve()
+        if resolved in seen:
+            loop = " -> ".join(_display(p) for p in (*seen, resolved))
+            raise ScenarioError.single(chain[-1][0], "extends", f"inheritance loops: {loop}")
+        if len(seen) == MAX_EXTENDS:
+            shown = [_display(p) for p in seen]
+            names = " -> ".join(shown if len(shown) <= 4 else [*shown[:2], "...", *shown[-2:]])
+            raise ScenarioError.single(chain[-1][0], "extends", f"the inheritance chain ({names} -> ...) is longer "
+                                                                f"than {MAX_EXTENDS} files, the most allowed")
+        seen.append(resolved)
+        raw = read_toml(current)
+        parent = raw.pop("extends", None)
+        chain.append((_display(current), raw))
+        if parent is None:
+            return chain[::-1]
+        if not isinstance(parent, str):
+            raise ScenarioError.single(chain[-1][0], "extends", "must be the name of a scenario or a path", parent,
+                                       True)
+        try:
+            current = scenario_file(parent, relative_to=current.parent)
+        except ScenarioError:
+            raise ScenarioError.single(chain[-1][0], "extends", f"no scenario of that name; built-in: "
+                                                                f"{', '.join(builtin_names())}", parent, True) from None
 
 
 def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None = None) -> LoadedScenario:
@@ -216,18 +325,33 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
     problems: list[Problem] = []
     values: dict = {}
     metadata: dict[str, dict] = {}
-    provenance: dict[str, str] = {}
+    layers: list[tuple[str, Any]] = []           # (file, its tree), in the order applied
+    set_by_override: list[tuple[str, list]] = []   # (override, its path's parts)
     for source, raw in chain:
         layer_values, layer_meta, layer_problems = split_metadata(raw, source)
         problems += layer_problems
         values = deep_merge(values, layer_values)
         for meta_path, meta in layer_meta.items():
             metadata[meta_path] = {**metadata.get(meta_path, {}), **meta}
-        provenance.update({leaf: source for leaf in leaves(layer_values)})
+        layers.append((source, layer_values))
 
-    normalised = {normalise_override_key(k): v for k, v in (overrides or {}).items()}
-    for key, value in normalised.items():
-        label = f"override {key}={value!r}"
+    normalised = {}
+    for raw_key, value in (overrides or {}).items():
+        if not isinstance(raw_key, str):
+            problems.append(Problem(f"override {raw_key!r}", "", "the path must be text: path.to.parameter"))
+            continue
+        key = normalise_override_key(raw_key)
+        normalised[key] = value
+        label = f"override {key}={_show_value(value)}"
+        try:
+            parts = split_path(key)
+        except PathError as exc:
+            problems.append(Problem(label, _clip(key), _clip(str(exc), 200)))
+            continue
+        found = path_depth_problem(parts, label, key) or tree_problems(value, label, key)
+        if found:
+            problems += found
+            continue
         value, meta, meta_problems = split_metadata(value, label, prefix=key)
         problems += meta_problems
         metadata.update(meta)
@@ -236,24 +360,32 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         except PathError as exc:
             problems.append(Problem(label, key, str(exc)))
             continue
-        provenance[key] = label
-        for leaf in leaves(value, key) if isinstance(value, Mapping) else ():
-            provenance[leaf] = label
+        set_by_override.append((label, parts))
     if problems:
         raise ScenarioError(problems)
 
+    def setter(dotted: str, exact: bool = False) -> str | None:
+        """The override or file that set a path: the latest to set the path, something above it (which it
+        replaced whole) or something below it; failing that (unless `exact`), the same for the nearest
+        enclosing table."""
+        parts = loose_parts(dotted)
+        for k in range(len(parts), 0 if not exact else len(parts) - 1, -1):
+            probe = parts[:k]
+            for label, set_parts in reversed(set_by_override):
+                n = min(len(set_parts), k)
+                if set_parts[:n] == probe[:n]:
+                    return label
+            for source, tree in reversed(layers):
+                if _covers(tree, probe):
+                    return source
+        return None
+
     def source_of(dotted: str) -> str:
-        """The file or override that set a path: the path itself, else the nearest enclosing table that
-        something set (an override first, as the more recent word), else the last file."""
-        probe = dotted
-        while probe:
-            if probe in provenance:
-                return provenance[probe]
-            below = [src for leaf, src in provenance.items() if leaf.startswith((probe + ".", probe + "["))]
-            if below:
-                return next((src for src in below if src.startswith("override")), below[0])
-            probe = probe.rpartition(".")[0] if "." in probe else ""
-        return chain[-1][0]
+        return setter(dotted) or chain[-1][0]
+
+    problems = size_problems(values, source_of)           # before anything is built for what is refused
+    if problems:
+        raise ScenarioError(problems)
 
     # Some rule tables default to instances with their own values (the terrain costs of movement differ from
     # the terrain factors of defence; each unit type has its speed): a file or override that sets one key
@@ -266,7 +398,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         raise ScenarioError(problems_from_validation(exc, source_of, schema=Scenario)) from None
 
     def param_source(dotted: str) -> str:
-        return source_of(dotted) if any(dotted == k or dotted.startswith(k + ".") for k in provenance) else DEFAULT_SOURCE
+        return setter(dotted, exact=True) or DEFAULT_SOURCE
 
     params = collect_params(scenario, metadata, param_source)
     problems = list(_range_problems(params)) + check_references(scenario, source_of)
@@ -288,27 +420,54 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
 # ---------------------------------------------------------------- parameters and their metadata
 
 
-def _bounds(field_info) -> tuple[float | None, float | None]:
+def _bounds(field_info) -> tuple[tuple[float | None, float | None], tuple[bool, bool]]:
+    """A field's hard bounds (from ge/gt and le/lt) and whether each is exclusive (gt, lt)."""
     low = high = None
+    low_open = high_open = False
     for item in field_info.metadata:
-        if isinstance(item, (annotated_types.Ge, annotated_types.Gt)):
-            low = getattr(item, "ge", getattr(item, "gt", None))
-        elif isinstance(item, (annotated_types.Le, annotated_types.Lt)):
-            high = getattr(item, "le", getattr(item, "lt", None))
-    return low, high
+        if isinstance(item, annotated_types.Ge):
+            low, low_open = item.ge, False
+        elif isinstance(item, annotated_types.Gt):
+            low, low_open = item.gt, True
+        elif isinstance(item, annotated_types.Le):
+            high, high_open = item.le, False
+        elif isinstance(item, annotated_types.Lt):
+            high, high_open = item.lt, True
+    return (low, high), (low_open, high_open)
+
+
+def bounds_words(bounds, exclusive=(False, False)) -> str:
+    words = []
+    if bounds[0] is not None:
+        words.append(f"{'>' if exclusive[0] else '>='} {bounds[0]:g}")
+    if bounds[1] is not None:
+        words.append(f"{'<' if exclusive[1] else '<='} {bounds[1]:g}")
+    return " and ".join(words) or "any finite number"
+
+
+def outside_bounds(value, bounds, exclusive=(False, False)) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return True
+    if isinstance(value, float) and not math.isfinite(value):
+        return True
+    low, high = bounds
+    if low is not None and (value <= low if exclusive[0] else value < low):
+        return True
+    return high is not None and (value >= high if exclusive[1] else value > high)
 
 
 def _numeric(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _derived_range(value, bounds) -> tuple[float, float]:
-    """Default x (1 -/+ DERIVED_RANGE), inside the hard bounds; whole numbers stay whole."""
+def _derived_range(value, bounds, exclusive=(False, False)) -> tuple[float, float]:
+    """Default x (1 -/+ DERIVED_RANGE), inside the hard bounds (halfway to a bound the value may not equal);
+    whole numbers stay whole."""
     low, high = value * (1 - DERIVED_RANGE), value * (1 + DERIVED_RANGE)
-    if bounds[0] is not None:
-        low = max(low, bounds[0])
-    if bounds[1] is not None:
-        high = min(high, bounds[1])
+    if bounds[0] is not None and low <= bounds[0]:
+        low = (bounds[0] + value) / 2 if exclusive[0] else bounds[0]
+    if bounds[1] is not None and high >= bounds[1]:
+        high = (bounds[1] + value) / 2 if exclusive[1] else bounds[1]
     if isinstance(value, int):
         return (max(1, math.floor(low)) if value >= 1 else math.floor(low), math.ceil(high))
     return (round(low, 10), round(high, 10))
@@ -333,17 +492,17 @@ def collect_params(scenario: Scenario, metadata: Mapping[str, dict], source_of) 
             elif _numeric(value):
                 extra = info.json_schema_extra or {}
                 given = metadata.get(path, {})
-                bounds = _bounds(info)
+                bounds, exclusive = _bounds(info)
                 if extra.get("tunable") or "range" in given:
                     rng = given.get("range", tuple(extra.get("range", (value, value))))
                     note = given.get("note", extra.get("note", "assumption"))
                 elif path.startswith("rules."):
-                    rng = _derived_range(value, bounds)
+                    rng = _derived_range(value, bounds, exclusive)
                     note = given.get("note", f"assumption: no source; the range is the default "
                                              f"+/- {DERIVED_RANGE:.0%}")
                 else:
                     continue
-                params[path] = Param(path, value, (rng[0], rng[1]), note, bounds, source_of(path))
+                params[path] = Param(path, value, (rng[0], rng[1]), note, bounds, source_of(path), exclusive)
 
     visit(scenario, "")
     return params
@@ -351,10 +510,8 @@ def collect_params(scenario: Scenario, metadata: Mapping[str, dict], source_of) 
 
 def _range_problems(params: Mapping[str, Param]):
     for param in params.values():
-        low, high = param.bounds
-        if (low is not None and param.range[0] < low) or (high is not None and param.range[1] > high):
-            allowed = f"[{'-inf' if low is None else low}, {'inf' if high is None else high}]"
-            yield Problem(param.source, f"{param.path}.range", f"must lie within the allowed values {allowed}",
+        if any(param.breaks_bounds(end) for end in param.range):
+            yield Problem(param.source, f"{param.path}.range", f"must lie within the allowed values: {param.allowed}",
                           list(param.range), True)
 
 

@@ -9,6 +9,8 @@ from wargame.core.errors import Problem
 from wargame.core.scenario.schema import Scenario
 from wargame.core.theatre.features import load_geodata
 
+MAX_HINTS = 50        # mistakes that get a "did you mean" (each compares the id with every known one)
+
 
 def check_references(scenario: Scenario, source_of) -> list[Problem]:
     places = load_geodata().places
@@ -20,9 +22,11 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
 
     def need(kind: str, value: str, known, path: str, inside: bool = True) -> None:
         if value not in known:
-            close = difflib.get_close_matches(value, list(known), n=1)
+            # a suggestion costs a comparison with every known id: the first few mistakes get one, not thousands
+            close = difflib.get_close_matches(value, list(known), n=1) if len(problems) < MAX_HINTS else []
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            shown = ", ".join(sorted(known)) if len(known) <= 12 else f"{len(known)} {kind}s; see `python run.py places`"
+            shown = (", ".join(sorted(known)) if len(known) <= 12 else f"{len(known)} {kind}s"
+                     + ("; see `python run.py places`" if kind == "place" else ""))
             problem(path, f"not a known {kind}{hint}; known: {shown}", value)
         elif kind == "place" and inside:
             p = known[value]
@@ -70,6 +74,7 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
         if unit.group is not None and faction is not None and faction.kind != "militia":
             problem(f"units.{uid}.group", f"only units of a militia faction have a group; {unit.faction} is "
                                          f"{faction.kind}", unit.group)
+    problems += _parent_cycles(scenario, source_of)
     for wid, wing in scenario.air.items():
         need("faction", wing.faction, scenario.factions, f"air.{wid}.faction")
         if wing.base is not None:          # a base beyond the theatre (Khmeimim seen from Aleppo) is allowed
@@ -101,4 +106,27 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
         need("side", scenario.surprise.side, sides, "surprise.side")
     for i, event in enumerate(scenario.timeline):
         within_campaign(f"timeline[{i}].day", event.day)
+    return problems
+
+
+def _parent_cycles(scenario: Scenario, source_of) -> list[Problem]:
+    """A unit that is its own parent, or a chain of command that comes back to where it started."""
+    units = scenario.units
+    problems: list[Problem] = []
+    done: set[str] = set()
+    for start in units:
+        trail: list[str] = []
+        uid: str | None = start
+        while uid is not None and uid in units and uid not in done and uid not in trail:
+            trail.append(uid)
+            uid = units[uid].parent
+        if uid is not None and uid in trail:           # came back to a unit on this trail: a cycle
+            cycle = trail[trail.index(uid):]
+            path = f"units.{cycle[0]}.parent"
+            if len(cycle) == 1:
+                message = "a unit cannot be its own parent"
+            else:
+                message = f"the chain of command loops: {' -> '.join([*cycle, cycle[0]])}"
+            problems.append(Problem(source_of(path), path, message, units[cycle[0]].parent, True))
+        done.update(trail)
     return problems

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from wargame.core.scenario.common import UNIT01, Point, Strict, check_colour, check_identifiers
+from wargame.core.scenario.common import UNIT01, Polygon, Strict, check_colour, check_identifiers
 from wargame.core.scenario.forces import (
     Actors,
     AirDefence,
@@ -95,7 +95,7 @@ class ControlArea(Strict):
 
     side: str
     name: str = ""
-    polygon: list[Point] | None = None
+    polygon: Polygon | None = None
     around: str | None = None
     km: float | None = Field(None, gt=0, le=300)
 
@@ -103,8 +103,6 @@ class ControlArea(Strict):
     def _one_shape(self):
         if (self.polygon is None) == (self.around is None):
             raise ValueError("give either polygon = [[lat, lon], ...] or around = \"<place id>\" with km")
-        if self.polygon is not None and len(self.polygon) < 3:
-            raise ValueError("a polygon needs at least three points")
         if self.around is not None and self.km is None:
             raise ValueError("around needs km (the radius)")
         if self.polygon is not None and self.km is not None:
@@ -125,7 +123,7 @@ class Objective(Strict):
     side: str
     kind: Literal["capture", "hold", "area"] = "capture"
     places: list[str] = []
-    area: list[Point] | None = Field(None, description="for kind = area: a polygon of [lat, lon] points")
+    area: Polygon | None = Field(None, description="for kind = area: a polygon of [lat, lon] points")
     share: float = Field(0.9, gt=0.0, le=1.0, description="area objectives: share of cells that achieves it")
     end_share: float | None = Field(None, gt=0.0, le=1.0, description="area objectives: share that ends the run")
     ends_campaign: bool = False
@@ -135,7 +133,7 @@ class Objective(Strict):
     @model_validator(mode="after")
     def _shape(self):
         if self.kind == "area":
-            if self.area is None or len(self.area) < 3:
+            if self.area is None:
                 raise ValueError("an area objective needs area = [[lat, lon], ...] with at least three points")
             if self.places:
                 raise ValueError("an area objective has an area, not places")

@@ -12,6 +12,7 @@ returning the metadata by dotted path. Sweeps, sensitivity analysis and calibrat
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,9 @@ def split_metadata(raw: Any, source: str, prefix: str = "") -> tuple[Any, dict[s
                         or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in rng)):
                     problems.append(Problem(source, f"{path}.range", "must be a list of two numbers [low, high]",
                                             rng, True))
+                elif not all(isinstance(v, int) or math.isfinite(v) for v in rng):
+                    problems.append(Problem(source, f"{path}.range", "must be two finite numbers [low, high] "
+                                            "(not nan or inf)", rng, True))
                 elif rng[0] > rng[1]:
                     problems.append(Problem(source, f"{path}.range", "low end must not exceed high end", rng, True))
                 else:
