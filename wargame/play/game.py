@@ -14,6 +14,7 @@ start of the turn; the model then runs the turn's steps; every team's view is re
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import secrets
 from pathlib import Path
@@ -45,6 +46,8 @@ MAX_REDEPLOY = 30            # aircraft Russia may ask of Moscow over a game
 MAX_UNITS = 2_000            # ground units, once each entry's `count` is expanded
 MAX_CELLS = 50_000           # hexes of the theatre's grid (its bounds over cell_km)
 
+logger = logging.getLogger(__name__)
+
 
 class StaleTurn(WargameError):
     """Orders or a resolve meant for a turn that has already been resolved (another request came first)."""
@@ -63,6 +66,7 @@ class Game:
         if not self.config:
             raise WargameError(f"no game {game_id!r} in {store.path}")
         self._rebuild()
+        self._finish_interrupted_turn()
 
     # ---- creating and loading
 
@@ -131,6 +135,23 @@ class Game:
             self._apply_interventions(self.turn)
             self._resolve(self.store.orders(self.id, self.turn), record=False)
         self._apply_interventions(self.turn)
+
+    def _finish_interrupted_turn(self) -> None:
+        """A server stopped between the last team's orders and the end of the turn they completed left the
+        turn unresolved: resolve it now, as the live server would have; if that fails, pause the game with a
+        note to the instructor (who may resolve, resume or rewind) rather than leave the teams waiting."""
+        humans = set(self.config["humans"])
+        if not humans or self.finished or self.paused or not set(self.submitted()) >= humans:
+            return
+        try:
+            self.resolve(by="all teams submitted (resolved when the game was loaded again)")
+        except Exception as exc:                   # the game must stay loadable whatever went wrong
+            logger.exception("game %s: the turn every team had ordered could not be resolved on loading", self.id)
+            self._rebuild()
+            self.store.set_paused(self.id, True)
+            self.store.log(self.id, "game", "paused", {
+                "note": f"every team's orders for turn {self.turn + 1} were in when the server stopped, but the "
+                        f"turn could not be resolved on restarting ({exc}): resolve it, or rewind"})
 
     # ---- state
 
