@@ -364,7 +364,8 @@ def load_scenario_text(text: str, name: str, overrides: Mapping[str, Any] | None
     try:
         raw = tomllib.loads(text)
     except (ValueError, RecursionError) as exc:            # TOMLDecodeError is a ValueError, so is a huge integer
-        reason = "it nests tables or arrays too deeply" if isinstance(exc, RecursionError) else str(exc)
+        reason = ("it nests tables or arrays too deeply" if isinstance(exc, RecursionError)
+                  else "it has a whole number of more than 4,300 digits" if "digits" in str(exc) else str(exc))
         raise ScenarioError.single(source, "", f"is not valid TOML: {reason}") from None
     depth, stack = 0, [(raw, 1)]
     while stack:                                           # iterative: a deep tree cannot overflow this walk
