@@ -19,7 +19,7 @@ import pytest
 pytest.importorskip("starlette", reason="the classroom server needs the web extra (starlette)")
 pytest.importorskip("httpx", reason="starlette's TestClient needs httpx")
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402  (after the skips)
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402  (after the skips)
 from hypothesis import strategies as st  # noqa: E402
 from starlette.routing import Mount, Route  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
@@ -40,6 +40,8 @@ WORDS = ("resolve", "pause", "resume", "rewind", "inject", "override", "view", "
          "russian_aircraft", "weather", "parameter", "unit", "city", "defection", "israeli_strike", "aleppo",
          "hama", "idlib", "hold", "attack", "saraqib", "all_out", "regime", "rebels", "truth", "front", "all",
          "hts_2024_classroom", "/etc/passwd", "../../etc/passwd", "play.css", "play.js", "\x00", "%00")
+# path parameters no route expects: a NUL byte, a way up, a name far too long
+HOSTILE = ("\x00", "play.css\x00.py", "..", "../../wargame/web/app.py", "%00", "a" * 5000, "\ud800", "\\..\\x")
 # who a request says it is: (the cookie's code, the X-Game-Code header's), by role ("team": a human team's)
 CREDENTIALS = {"none": (None, None), "unknown cookie": ("NOSUCH1", None), "unknown header": (None, "NOSUCH2"),
                "team cookie": ("team", None), "team header": (None, "team"), "instructor cookie": ("instructor", None),
@@ -110,8 +112,8 @@ def text_fields(value) -> str:
 
 
 @st.composite
-def bodies(draw) -> tuple[bytes, str | None]:
-    """(body, Content-Type) of a malformed or odd request."""
+def bodies(draw, plausible: bool) -> tuple[bytes, str | None]:
+    """(body, Content-Type) of a malformed or odd request; `plausible`: with the type its body claims to be."""
     kind = draw(st.sampled_from(["json", "api-json", "api-json", "api-json", "deep", "numbers", "numbers", "bytes",
                                  "form", "form", "multipart", "big", "empty"]))
     if kind in ("json", "api-json"):
@@ -147,23 +149,26 @@ def bodies(draw) -> tuple[bytes, str | None]:
         body = b"[" + b"1," * draw(st.integers(30_000, 160_000)) + b"1]"
     else:
         body = b""
-    content_type = draw(st.sampled_from(["application/json", "application/json", "application/json; charset=utf-8",
-                                         "text/plain",
+    if plausible:
+        return body, "application/x-www-form-urlencoded" if kind == "form" else "application/json"
+    content_type = draw(st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain",
                                          "application/x-www-form-urlencoded", "multipart/form-data",
                                          "application/xml", "", None]))
-    if kind == "form" and draw(st.booleans()):
-        content_type = "application/x-www-form-urlencoded"
     return body, content_type
 
 
 @st.composite
 def requests(draw, routes):
+    """A request to one of the routes. Half are `plausible`: sent as the pages or a script would (an existing
+    action, the credential the route wants, no foreign origin, the body's own content type), so that their
+    bodies reach the route's own checks; the others are anything at all."""
+    plausible = draw(st.booleans())
     # the routes that change things take bodies: drawn three times as often
     method, template, params = draw(st.sampled_from([r for r in routes for _ in range(3 if r[0] != "GET" else 1)]))
     path = template
     for name in params:
-        value = draw(st.sampled_from(WORDS[:6]) | st.sampled_from(WORDS)
-                     | st.text(alphabet=st.characters(codec="utf-8"), max_size=12))
+        value = draw(st.sampled_from(WORDS[:6]) if plausible else st.sampled_from(HOSTILE) | st.sampled_from(WORDS)
+                     | st.text(max_size=12))
         value = quote(value, safe="")                          # "\x00" travels as %00, "%00" as %2500
         path = path.replace("{" + name + "}", value).replace("{" + name + ":path}", value)
         path = path.replace("{" + name + ":str}", value)
@@ -172,15 +177,39 @@ def requests(draw, routes):
                                  | st.integers().map(str) | st.sampled_from(["99999999999999999999", "-1", "1e400",
                                                                              "nan", "٣", "²"]),
                                  max_size=3))
-    body, content_type = draw(bodies())
-    likely = "instructor header" if "instructor" in template or "debrief" in template else "team header"
-    who = draw(st.sampled_from(sorted(CREDENTIALS) + [likely] * 8))
-    # mostly as the pages (or a script) send it, so that most requests get past the door to the route
-    origin = draw(st.sampled_from([None] * 5 + ["http://testserver"] * 3 + ["null", "http://evil.example", "http://[",
-                                                                         "garbage"]))
-    site = draw(st.sampled_from([None] * 6 + ["same-origin"] * 2 + ["cross-site", "same-site", "none"]))
-    turn = draw(st.sampled_from([None, "0", "1", "99999999999999999999", "-1", "²", "x"]))
+    body, content_type = draw(bodies(plausible))
+    if plausible:
+        who = "instructor header" if "instructor" in template or "debrief" in template else "team header"
+        origin = draw(st.sampled_from([None, "http://testserver"]))
+        site = draw(st.sampled_from([None, "same-origin"]))
+        turn = None
+    else:
+        who = draw(st.sampled_from(sorted(CREDENTIALS)))
+        origin = draw(st.sampled_from([None, "http://testserver", "null", "http://evil.example", "http://[",
+                                       "garbage"]))
+        site = draw(st.sampled_from([None, "same-origin", "cross-site", "same-site", "none"]))
+        turn = draw(st.sampled_from([None, "0", "1", "99999999999999999999", "-1", "²", "x"]))
     return method, template, path, query, body, content_type, who, origin, site, turn
+
+
+def reproductions(test):
+    """Issue 12's reproductions, tried first on every run (each was a 500)."""
+    deep = ("[" * 31_000 + "]" * 31_000).encode()
+    for request in [
+        ("GET", "/static/{file}", "/static/play.css%00.py", {}, b"", None, "none", None, None, None),
+        ("POST", "/join", "/join", {}, deep, "application/json", "none", None, None, None),
+        ("POST", "/api/orders", "/api/orders", {}, deep, "application/json", "team header", None, None, None),
+        ("POST", "/games", "/games", {}, b'{"humans": 5}', "application/json", "none", None, None, None),
+        ("POST", "/api/instructor/{action:str}", "/api/instructor/rewind", {}, b'{"turn": 1e400}',
+         "application/json", "instructor header", None, None, None),
+        ("POST", "/api/instructor/{action:str}", "/api/instructor/inject", {},
+         b'{"kind": "russian_aircraft", "params": {"aircraft": Infinity}}', "application/json", "instructor header",
+         None, None, None),
+        ("GET", "/api/instructor/debrief/map.png", "/api/instructor/debrief/map.png",
+         {"turn": "99999999999999999999"}, b"", None, "instructor header", None, None, None),
+    ]:
+        test = example(request)(test)
+    return test
 
 
 # ---------------------------------------------------------------------------------------------- the test
@@ -193,6 +222,7 @@ def test_no_route_answers_malformed_input_with_a_500(world):
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=EXAMPLES <= 150,
               suppress_health_check=list(HealthCheck))
     @given(requests(routes))
+    @reproductions
     def check(request):
         method, template, path, query, body, content_type, who, origin, site, turn = request
         client.cookies.clear()
