@@ -169,7 +169,7 @@ def requests(draw, routes):
     for name in params:
         value = draw(st.sampled_from(WORDS[:6]) if plausible else st.sampled_from(HOSTILE) | st.sampled_from(WORDS)
                      | st.text(max_size=12))
-        value = quote(value, safe="")                          # "\x00" travels as %00, "%00" as %2500
+        value = quote(value, safe="", errors="surrogatepass")  # "\x00" travels as %00, "%00" as %2500
         path = path.replace("{" + name + "}", value).replace("{" + name + ":path}", value)
         path = path.replace("{" + name + ":str}", value)
     query = draw(st.dictionaries(st.sampled_from(("turn", "area", "picture", "v")) | st.text(max_size=6),
