@@ -357,10 +357,6 @@ def errors_of(exc: Exception) -> list[str]:
     return [str(exc)]
 
 
-def bad_request(problems: list[str]) -> JSON:
-    return JSON({"errors": problems}, status_code=400)
-
-
 class SecurityHeaders:
     """Pure ASGI wrapper: every response gets the CSP (no asset from anywhere but here), no framing, no
     referrer beyond this server (within it, browsers then send the Origin that SameOrigin checks), and no
