@@ -6,6 +6,7 @@ and look for anything of another team's in the answers."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -17,6 +18,7 @@ pytest.importorskip("httpx", reason="starlette's TestClient needs httpx")
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
+from tests.conftest import DATA
 from wargame.web.app import make_app
 from wargame.web.security import COOKIE
 
@@ -397,3 +399,249 @@ def test_the_projector_code_opens_the_public_view_and_nothing_else(app, game):
         assert client.get(path).status_code == 403, path
     assert client.post("/api/orders", json={}).status_code == 403
     assert client.get("/team", follow_redirects=False).headers["location"] == "/projector"
+
+
+# ---------------------------------------------------------------------------------------------- hardening:
+# no path from the network, no 500 on any input, bodies capped as they stream, origins checked
+
+SECURITY_HEADERS = ("content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy")
+NESTED = "[" * 31_000 + "]" * 31_000                   # 62 KB: under the size limit, deeper than Python recurses
+
+
+def page_text(r) -> str:
+    return html.unescape(r.text)
+
+
+@pytest.mark.parametrize("scenario", ["/etc/shadow", "/etc/passwd", "/root", "../../../etc/passwd", "hts_2024.toml",
+                                      "wargame/scenarios/hts_2024.toml", str(DATA / "duel.toml"), "HTS_2024"])
+def test_a_new_game_takes_a_built_in_scenario_by_name_and_never_opens_a_path(app, scenario, monkeypatch):
+    from wargame.core.scenario import loader
+
+    def no_files(path):
+        raise AssertionError(f"the server read {path}")
+
+    monkeypatch.setattr(loader, "read_toml", no_files)
+    games = len(app.state.hub.store._rows("SELECT id FROM games", ()))
+    r = new_client(app).post("/games", data={"humans": "russia", "scenario": scenario})
+    assert r.status_code == 400
+    text = page_text(r)
+    assert f"scenario: {scenario!r} is not a built-in scenario" in text and "hts_2024_classroom" in text
+    for leak in ("not valid TOML", "directory", "cannot be read", "Permission", "root:"):
+        assert leak not in text, leak
+    assert len(app.state.hub.store._rows("SELECT id FROM games", ())) == games
+
+
+def upload(client, text: str | bytes, name: str = "our idlib.toml", **fields):
+    data = text.encode() if isinstance(text, str) else text
+    return client.post("/games", data={"humans": ["regime", "rebels"], **fields},
+                       files={"scenario_file": (name, data, "application/octet-stream")})
+
+
+def test_an_uploaded_scenario_makes_a_game_kept_in_the_record_that_replays_after_a_restart(tmp_path):
+    db = tmp_path / "games.sqlite"
+    text = 'extends = "hts_2024_classroom"\n\n[meta]\ntitle = "Our own Idlib offensive"\n'
+    client = new_client(make_app(db))
+    r = upload(client, text, scenario="/etc/passwd")       # the file wins over the (ignored) name
+    assert r.status_code == 200, page_text(r)
+    assert "our_idlib (uploaded)" in page_text(r)
+    code = r.cookies.get(COOKIE)
+    status = client.get("/api/status", headers={"X-Game-Code": code}).json()
+    assert status["title"] == "Our own Idlib offensive" and status["scenario"] == "our_idlib"
+    from wargame.play.store import GameStore
+
+    store = GameStore(db)
+    assert store.scenario_text(status["game"]) == text             # the text, in the game's own record
+    assert store.config(status["game"])["uploaded"] is True
+    assert as_code(client, code).post("/api/instructor/resolve", json={}).status_code == 200
+    restarted = new_client(make_app(db))                             # a new server on the same file
+    again = restarted.get("/api/status", headers={"X-Game-Code": code}).json()
+    assert again["title"] == "Our own Idlib offensive" and again["turn"] == 1
+    assert restarted.get("/api/instructor/map.png", headers={"X-Game-Code": code}).content[:4] == b"\x89PNG"
+
+
+UNITS_3000 = 'extends = "hts_2024_classroom"\n' + "".join(
+    f'[units.extra{i}]\nfaction = "hts"\nname = "x"\nlat = 36.0\nlon = 36.9\ncount = 100\npersonnel = 100\n'
+    for i in range(30))
+
+
+@pytest.mark.parametrize("text, status, words", [
+    ('extends = "/etc/passwd"\n', 400, ["extends", "'/etc/passwd'", "built-in scenario only"]),
+    ('extends = "../wargame/scenarios/hts_2024.toml"\n', 400, ["built-in scenario only"]),
+    (UNITS_3000, 400, ["3,502 ground units", "2,000 at most"]),
+    ('extends = "hts_2024_classroom"\n[theatre]\ncell_km = 2.0\nsouth = 29.0\nnorth = 40.0\nwest = 33.0\n'
+     'east = 44.0\n', 400, ["hexes", "50,000 at most"]),
+    ("a = " + "[" * 1000 + "]" * 1000, 400, ["not valid TOML", "too deeply"]),
+    ("a = " + "[" * 100 + "]" * 100, 400, ["more than 32 deep"]),
+    ("a = 1" + "1" * 5000, 400, ["not valid TOML", "digits"]),
+    (b"\xff\xfe[meta]", 400, ["not UTF-8"]),
+    ("[meta]\ntitle = 1\n", 400, ["our_idlib (uploaded): meta.title"]),
+    ("x" * 260_000, 400, ["260,000 bytes", "256,000 at most"]),
+    ("x" * 300_000, 413, ["request too large"]),
+])
+def test_an_uploaded_scenario_that_cannot_be_played_is_refused_naming_why(app, text, status, words):
+    r = upload(new_client(app), text)
+    assert r.status_code == status, page_text(r)[:2000]
+    for word in words:
+        assert word in page_text(r), word
+
+
+def test_a_script_may_send_a_scenarios_text_instead_of_a_file(app):
+    r = new_client(app).post("/games", json={"humans": ["regime"], "scenario_name": "from a script",
+                                             "scenario_file": 'extends = "/root"\n'})
+    assert r.status_code == 400 and "from_a_script (uploaded): extends" in page_text(r)
+
+
+def post_json_text(client, path: str, text: str, **headers):
+    return client.post(path, content=text, headers={"Content-Type": "application/json", **headers})
+
+
+def test_the_reported_500s_are_each_a_4xx_with_a_message_and_the_security_headers(app, shared_game):
+    client = new_client(app)
+    codes = shared_game["codes"]
+    instructor, regime = {"X-Game-Code": codes["instructor"]}, {"X-Game-Code": codes["regime"]}
+    answers = [
+        (post_json_text(client, "/join", NESTED), 400, "more than 32 deep"),
+        (post_json_text(client, "/api/orders", NESTED, **regime), 400, "more than 32 deep"),
+        (client.post("/games", json={"humans": 5}), 400, "humans: give the teams played by students as a list"),
+        (client.post("/games", json={"humans": [{}], "seed": [1]}), 400, "humans: give the teams"),
+        (client.post("/games", data={"humans": "regime", "seed": "99999999999999999999"}), 400,
+         "seed: must lie between"),
+        (client.post("/games", data={"humans": "regime", "turn_hours": "inf"}), 400, "turn hours: 'inf' is not a"),
+        (post_json_text(client, "/api/instructor/rewind", '{"turn": 1e400}', **instructor), 400,
+         "the number 1e400 is too large"),
+        (post_json_text(client, "/api/instructor/rewind", '{"turn": NaN}', **instructor), 400,
+         "NaN is not a number JSON allows"),
+        (post_json_text(client, "/api/instructor/inject",
+                        '{"kind": "russian_aircraft", "params": {"aircraft": Infinity}}', **instructor), 400,
+         "Infinity is not a number JSON allows"),
+        (client.post("/api/instructor/inject", json={"kind": "russian_aircraft", "params": {"aircraft": 10**30}},
+                     headers=instructor), 400, "is too large"),
+        (client.post("/api/instructor/inject", data={"kind": "russian_aircraft", "params": "x"},
+                     headers=instructor), 400, "params must be a JSON object"),
+        (client.post("/api/instructor/inject", json={"kind": "parameter", "params": {
+            "path": "rules.combat.reference_power", "value": NESTED[:20_000]}}, headers=instructor), 400, ""),
+        (client.get("/api/instructor/debrief/map.png?turn=99999999999999999999", headers=instructor), 400,
+         "must lie between 0 and 100000"),
+        (client.get("/api/instructor/debrief/map.png?turn=%C2%B2", headers=instructor), 400, "not a whole number"),
+        (client.get("/static/play.css%00.py"), 404, ""),
+        (client.post("/api/orders", json={}, headers={**regime, "X-Game-Turn": "²".encode()}), 200, ""),
+    ]
+    for r, status, words in answers:
+        assert r.status_code == status, (r.request.url, r.status_code, r.text[:300])
+        assert words in page_text(r), (r.request.url, page_text(r)[:3000])
+        for header in SECURITY_HEADERS:
+            assert header in r.headers, (r.request.url, header)
+
+
+def test_a_text_plain_body_is_not_taken_for_json(app, shared_game):
+    client = new_client(app)
+    regime = {"X-Game-Code": shared_game["codes"]["regime"]}
+    before = shared_game["store"].orders(shared_game["id"], 0).get("regime")
+    r = client.post("/api/orders", content='{"sectors": {"aleppo": {"stance": "withdraw"}}}',
+                    headers={"Content-Type": "text/plain", **regime})
+    assert r.status_code == 415 and "send JSON (Content-Type: application/json)" in r.json()["errors"][0]
+    assert shared_game["store"].orders(shared_game["id"], 0).get("regime") == before
+    assert client.post("/join", content='{"code": "X"}', headers={"Content-Type": "text/plain"}).status_code == 415
+
+
+def asgi_post(app, path: str, headers: dict, chunks: int, chunk: bytes) -> tuple[int, int]:
+    """POST a body of `chunks` chunks straight to the ASGI app: (the answer's status, chunks it read)."""
+    import asyncio
+
+    read, answer = 0, []
+
+    async def receive():
+        nonlocal read
+        read += 1
+        return {"type": "http.request", "body": chunk, "more_body": read < chunks}
+
+    async def send(message):
+        answer.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
+             "headers": [(b"host", b"testserver")] + [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+             "client": ("127.0.0.1", 40000), "server": ("testserver", 80)}
+    asyncio.run(app(scope, receive, send))
+    return answer[0]["status"], read
+
+
+def test_a_body_is_refused_as_it_streams_in_past_the_limit_not_after(app, shared_game):
+    from wargame.web.security import MAX_BODY
+
+    headers = {"Content-Type": "application/json", "X-Game-Code": shared_game["codes"]["regime"]}
+    status, read = asgi_post(app, "/api/orders", headers, chunks=10_000, chunk=b" " * 10_000)   # 100 MB offered
+    assert status == 413 and read <= MAX_BODY // 10_000 + 1
+    status, read = asgi_post(app, "/api/orders", {**headers, "Content-Length": str(10**8)}, 10_000, b" " * 10_000)
+    assert status == 413 and read == 0                                 # a declared length over the limit: none
+    status, read = asgi_post(app, "/join", {"Content-Type": "application/x-www-form-urlencoded"}, 10_000, b"a" * 10_000)
+    assert status == 413 and read <= MAX_BODY // 10_000 + 1
+
+
+def test_an_unexpected_error_is_a_bare_500_with_the_security_headers(app, shared_game, monkeypatch):
+    from wargame.play.game import Game
+
+    def broken(self, team):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Game, "view", broken)
+    client = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
+    for path in ("/api/view", "/team"):
+        r = client.get(path, headers={"X-Game-Code": shared_game["codes"]["regime"]})
+        assert r.status_code == 500, path
+        assert "a bug" not in r.text and "Traceback" not in r.text and "internal error" in r.text.lower()
+        for header in SECURITY_HEADERS:
+            assert header in r.headers, (path, header)
+
+
+def test_changes_from_another_sites_pages_are_refused(app, shared_game):
+    client = new_client(app)
+    codes, store, gid = shared_game["codes"], shared_game["store"], shared_game["id"]
+    before = store.orders(gid, 0).get("regime")
+    order = {"sectors": {"aleppo": {"stance": "withdraw"}}}
+    evil = [{"Origin": "http://evil.example"}, {"Origin": "http://testserver.evil.example"},
+            {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site", "Origin": "null"}, {"Origin": "http://["}]
+    for headers in evil:
+        for path in ("/api/orders", "/join", "/games", "/logout", "/api/instructor/pause"):
+            r = client.post(path, json=order, headers={"X-Game-Code": codes["regime"], **headers})
+            assert r.status_code == 403 and "another site" in page_text(r), (path, headers, r.status_code)
+    # the browser's cookie on a form with no Origin (an old browser, or a forged post) is refused
+    as_code(client, codes["regime"])
+    r = client.post("/api/orders", data={"tempo": "x"})
+    assert r.status_code == 403 and "no Origin header" in r.json()["errors"][0]
+    r = client.post("/api/orders", content=b"")                    # no body, no type: a form can send that
+    assert r.status_code == 403
+    r = client.post("/api/orders", data={"tempo": "x"}, headers={"Origin": "null"})
+    assert r.status_code == 403
+    assert store.orders(gid, 0).get("regime") == before
+    # ... and the pages' own requests pass: Origin this server, or "null" that the browser says is same-origin
+    as_code(client, codes["instructor"])
+    for headers in ({"Origin": "http://testserver"}, {"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+                    {"Sec-Fetch-Site": "same-origin"}):
+        assert client.post("/api/instructor/pause", data={}, headers=headers).status_code == 200, headers
+    assert client.post("/api/instructor/resume", json={}).status_code == 200          # JSON: a script's, as before
+    client.cookies.clear()
+    assert client.post("/api/instructor/pause", data={}, headers={"X-Game-Code": codes["instructor"]}).status_code \
+        == 200                                                       # the header: never sent by another site
+    assert client.post("/api/instructor/resume", json={}, headers={"X-Game-Code": codes["instructor"]}).status_code \
+        == 200
+    assert client.get("/").headers["referrer-policy"] == "same-origin"   # so browsers send the Origin here
+
+
+def test_the_code_throttle_counts_the_socket_peer_never_x_forwarded_for(app, tmp_path, monkeypatch):
+    from wargame.web.app import serve
+    from wargame.web.security import FAILED_LIMIT
+
+    client = new_client(app)
+    app.state.gate.failed.clear()
+    answers = [as_code(client, None).get("/api/status", headers={"X-Game-Code": f"WRONG{k:03d}",
+                                                                 "X-Forwarded-For": f"10.0.{k // 250}.{k % 250}"})
+               for k in range(FAILED_LIMIT + 2)]
+    assert answers[-1].status_code == 429
+    app.state.gate.failed.clear()
+    import uvicorn
+
+    ran = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: ran.update(kwargs))
+    serve(tmp_path / "games.sqlite", host="127.0.0.1", port=8000)
+    assert ran["proxy_headers"] is False         # uvicorn would otherwise take the client from that header

@@ -13,6 +13,7 @@ start of the turn; the model then runs the turn's steps; every team's view is re
 
 from __future__ import annotations
 
+import logging
 import math
 import secrets
 from pathlib import Path
@@ -22,12 +23,13 @@ import numpy as np
 from wargame.core.dates import date_of, format_date
 from wargame.core.errors import Problem, ScenarioError, WargameError
 from wargame.core.model import WarModel
+from wargame.core.scenario import CLASSROOM_SCENARIO, load_scenario
+from wargame.core.scenario.loader import load_scenario_text
 from wargame.play.commander import TeamCommander
 from wargame.play.fog import Memory, team_view, truth
 from wargame.play.orders import parse_orders
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
-from wargame.core.scenario import CLASSROOM_SCENARIO, load_scenario
 
 # The 2018 Idlib de-escalation zone with the western Aleppo countryside (as hts_2024_russia_turkey_deal)
 IDLIB_ZONE = [[35.45, 36.10], [35.45, 36.75], [35.80, 36.95], [36.15, 37.05], [36.35, 36.95], [36.35, 36.50],
@@ -38,6 +40,12 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"      # no 0/O or 1/I to misre
 
 
 MAX_REDEPLOY = 30            # aircraft Russia may ask of Moscow over a game
+# A classroom game must resolve a turn in seconds on the instructor's laptop: the built-in scenarios have
+# about 500 ground units on about 15,000 hexes (a 60,000-unit file took minutes and gigabytes to load).
+MAX_UNITS = 2_000            # ground units, once each entry's `count` is expanded
+MAX_CELLS = 50_000           # hexes of the theatre's grid (its bounds over cell_km)
+
+logger = logging.getLogger(__name__)
 
 
 class StaleTurn(WargameError):
@@ -57,16 +65,21 @@ class Game:
         if not self.config:
             raise WargameError(f"no game {game_id!r} in {store.path}")
         self._rebuild()
+        self._finish_interrupted_turn()
 
     # ---- creating and loading
 
     @classmethod
     def create(cls, store: GameStore, scenario: str = CLASSROOM_SCENARIO, seed: int = 1, turn_hours: float | None = None,
                humans: tuple[str, ...] | None = None, teams: tuple[str, ...] | None = None,
-               game_id: str | None = None) -> Game:
+               game_id: str | None = None, scenario_text: str | None = None) -> Game:
         """A new game. `teams`: the teams in play (default: the usual five this scenario has); `humans`: those
-        played by students (default: all of them); the others are played by the doctrine AI."""
-        loaded = load_scenario(scenario)
+        played by students (default: all of them); the others are played by the doctrine AI. `scenario_text`:
+        the TOML of an uploaded scenario (then `scenario` is only its name), kept in the game's record."""
+        loaded = load_scenario(scenario) if scenario_text is None else load_scenario_text(scenario_text, scenario)
+        size = size_problems(loaded.scenario, scenario if scenario_text is None else loaded.files[-1])
+        if size:
+            raise ScenarioError(size)
         available = teams_in(loaded.scenario)
         if teams is None:
             teams = tuple(t for t in DEFAULT_TEAMS if t in available) + tuple(t for t in humans or () if
@@ -91,14 +104,17 @@ class Game:
         config = {"scenario": scenario, "seed": int(seed), "turn_hours": turn_hours, "turn_steps": turn_steps,
                   "turns": math.ceil(loaded.scenario.meta.duration_days * 24 / turn_hours),
                   "teams": list(teams), "humans": [t for t in teams if t in humans]}
-        store.create(game_id, config, codes)
+        if scenario_text is not None:
+            config["uploaded"] = True               # rebuilt from the text in the record (store.scenario_text)
+        store.create(game_id, config, codes, scenario_text)
         store.log(game_id, "instructor", "created", config)
         return cls(store, game_id)
 
     def _rebuild(self) -> None:
         """Build the model and replay every resolved turn and intervention from the record."""
         cfg = self.config
-        loaded = load_scenario(cfg["scenario"])
+        loaded = (load_scenario_text(self.store.scenario_text(self.id), cfg["scenario"]) if cfg.get("uploaded")
+                  else load_scenario(cfg["scenario"]))
         self.teams = {t: team for t, team in teams_in(loaded.scenario).items() if t in cfg["teams"]}
         self.model = WarModel(loaded, rng=cfg["seed"], collect_units=True)
         self.sectors = Sectors(self.model.theatre)
@@ -118,6 +134,23 @@ class Game:
             self._apply_interventions(self.turn)
             self._resolve(self.store.orders(self.id, self.turn), record=False)
         self._apply_interventions(self.turn)
+
+    def _finish_interrupted_turn(self) -> None:
+        """A server stopped between the last team's orders and the end of the turn they completed left the
+        turn unresolved: resolve it now, as the live server would have; if that fails, pause the game with a
+        note to the instructor (who may resolve, resume or rewind) rather than leave the teams waiting."""
+        humans = set(self.config["humans"])
+        if not humans or self.finished or self.paused or not set(self.submitted()) >= humans:
+            return
+        try:
+            self.resolve(by="all teams submitted (resolved when the game was loaded again)")
+        except Exception as exc:                   # the game must stay loadable whatever went wrong
+            logger.exception("game %s: the turn every team had ordered could not be resolved on loading", self.id)
+            self._rebuild()
+            self.store.set_paused(self.id, True)
+            self.store.log(self.id, "game", "paused", {
+                "note": f"every team's orders for turn {self.turn + 1} were in when the server stopped, but the "
+                        f"turn could not be resolved on restarting ({exc}): resolve it, or rewind"})
 
     # ---- state
 
@@ -385,6 +418,23 @@ class Game:
         summary = summarise(self.model.spec, run_info(self.model), metrics_frame(self.model),
                             self.model.events.to_dicts())
         return write_run(self.model, directory, summary, render=render_run)
+
+
+def size_problems(scenario, source: str) -> list[Problem]:
+    """What makes a scenario too large for a classroom game (MAX_UNITS, MAX_CELLS); none if it fits."""
+    problems = []
+    units = sum(u.count for u in scenario.units.values())
+    if units > MAX_UNITS:
+        problems.append(Problem(source, "units", f"{units:,} ground units (counting each entry's count): a "
+                                f"classroom game takes {MAX_UNITS:,} at most"))
+    t = scenario.theatre                   # the grid's rectangle (km, about) over a hex's area
+    km_ns, km_ew = (t.north - t.south) * 111.2, (t.east - t.west) * 111.2 * math.cos(math.radians(t.south))
+    cells = round(km_ns * km_ew / (t.cell_km ** 2 * math.sqrt(3) / 2))
+    if cells > MAX_CELLS:
+        problems.append(Problem(source, "theatre", f"about {cells:,} hexes (its bounds at {t.cell_km:g} km a hex): "
+                                f"a classroom game takes {MAX_CELLS:,} at most; use a larger cell_km or "
+                                "narrower bounds"))
+    return problems
 
 
 def authenticate(store: GameStore, code: str) -> tuple[str, str] | None:

@@ -7,8 +7,10 @@ def describe(event: dict, status: dict, names: dict[str, str] | None = None) -> 
     """An event as a line of news for a player (`names`: unit ids to the names the reader knows them by)."""
     sides = status.get("side_names", {})
     k = event.get("kind")
-    side = lambda s: sides.get(s, s)
-    unit = lambda key: (names or {}).get(key, key)
+    def side(s):
+        return sides.get(s, s)
+    def unit(key):
+        return (names or {}).get(key, key)
     if k == "city_captured":
         return f"{event['name']} taken by {side(event['side'])} (from {side(event['from_side'])})"
     if k == "base_captured":

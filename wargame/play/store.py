@@ -1,10 +1,11 @@
 """The game on disk: SQLite, written after every order, intervention and turn, so a server that dies
 mid-turn restarts with every submitted order (the model itself is rebuilt by replaying the record).
 
-Tables: games (the configuration), codes (join codes by role), orders (one row per team and turn; a
-resubmission before the turn resolves replaces it), interventions (the white cell's, in order; a rewind
-marks later ones inactive but keeps them), turns (each resolved turn's summary and every team's view, for
-the debrief), log (every action, by whom).
+Tables: games (the configuration), uploads (the text of a scenario file uploaded for a game: the game is
+rebuilt from it, never from a file on the server's disk), codes (join codes by role), orders (one row per
+team and turn; a resubmission before the turn resolves replaces it), interventions (the white cell's, in
+order; a rewind marks later ones inactive but keeps them), turns (each resolved turn's summary and every
+team's view, for the debrief), log (every action, by whom).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS games (id TEXT PRIMARY KEY, config TEXT NOT NULL, created TEXT NOT NULL,
                                   paused INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS uploads (game TEXT PRIMARY KEY, text TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS codes (game TEXT NOT NULL, role TEXT NOT NULL, code TEXT NOT NULL UNIQUE,
                                   PRIMARY KEY (game, role));
 CREATE TABLE IF NOT EXISTS orders (game TEXT NOT NULL, turn INTEGER NOT NULL, team TEXT NOT NULL,
@@ -56,10 +58,12 @@ class GameStore:
             return self.db.execute(sql, args).fetchall()
 
     # games and codes
-    def create(self, game: str, config: dict, codes: dict[str, str]) -> None:
+    def create(self, game: str, config: dict, codes: dict[str, str], scenario_text: str | None = None) -> None:
         with self.lock:
             self.db.execute("BEGIN")
             self.db.execute("INSERT INTO games (id, config, created) VALUES (?, ?, ?)", (game, json.dumps(config), now()))
+            if scenario_text is not None:
+                self.db.execute("INSERT INTO uploads (game, text) VALUES (?, ?)", (game, scenario_text))
             self.db.executemany("INSERT INTO codes (game, role, code) VALUES (?, ?, ?)",
                                 [(game, role, code) for role, code in codes.items()])
             self.db.execute("COMMIT")
@@ -67,6 +71,11 @@ class GameStore:
     def config(self, game: str) -> dict:
         rows = self._rows("SELECT config FROM games WHERE id = ?", (game,))
         return json.loads(rows[0][0]) if rows else {}
+
+    def scenario_text(self, game: str) -> str | None:
+        """The text of the scenario uploaded for this game; None if it plays a built-in scenario."""
+        rows = self._rows("SELECT text FROM uploads WHERE game = ?", (game,))
+        return rows[0][0] if rows else None
 
     def codes(self, game: str) -> dict[str, str]:
         return dict(self._rows("SELECT role, code FROM codes WHERE game = ?", (game,)))

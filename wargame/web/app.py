@@ -7,6 +7,7 @@ from nothing else: see the package's docstring.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -23,7 +24,7 @@ from wargame.play.fog import truth as true_picture
 from wargame.play.game import INJECTS, OVERRIDES, Game, StaleTurn, authenticate
 from wargame.play.teams import TEAMS
 from wargame.web.dates import day_to_date
-from wargame.web.forms import area_of, intervention_params, new_game, page_turn, whole
+from wargame.web.forms import MAX_TURN, area_of, intervention_params, new_game, page_turn, whole
 from wargame.web.hub import Hub
 from wargame.web.instructor_pages import debrief_page, instructor_page
 from wargame.web.maps import MapCache, draw_picture
@@ -33,15 +34,17 @@ from wargame.web.security import (
     COOKIE_HOURS,
     CREATE_LIMIT,
     JSON,
+    MAX_FORM,
     Gate,
+    SameOrigin,
     SecurityHeaders,
-    bad_request,
     errors_of,
     host_of,
     read_body,
 )
 
 STATIC = Path(__file__).parent / "static"
+logger = logging.getLogger(__name__)
 
 
 def hub_of(request: Request) -> Hub:
@@ -99,7 +102,9 @@ async def map_png(request: Request, gid: str, look) -> Response:
         with hub.lock(gid):
             key, picture, truth, area, size = look(game)
             theatre, spec, side_ids = game.model.theatre, game.model.spec, list(game.model.side_ids)
-        return maps.get(key, lambda: draw_picture(maps, game.config["scenario"], theatre, spec, side_ids, picture,
+        # the base map is drawn once per theatre: a built-in scenario's name, or this game's own upload
+        base = f"upload:{gid}" if game.config.get("uploaded") else game.config["scenario"]
+        return maps.get(key, lambda: draw_picture(maps, base, theatre, spec, side_ids, picture,
                                                   truth=truth, area=area, size=size))
 
     await hub.call(gid, lambda g: None)          # loads the game if the server has just started
@@ -122,7 +127,7 @@ async def join(request: Request):
         return join_page(request, "Too many wrong codes from this computer: wait a few minutes.", status=429)
     if found is None:
         gate.failed.note(host)
-        return join_page(request, f"No game has the code {code!r}: check it with your instructor.", status=401)
+        return join_page(request, f"No game has the code {code[:20]!r}: check it with your instructor.", status=401)
     return with_code(RedirectResponse({"instructor": "/instructor", "projector": "/projector"}.get(found[1], "/team"),
                                       status_code=303), code)
 
@@ -135,19 +140,29 @@ async def logout(request: Request):
 
 async def create_game(request: Request):
     hub = hub_of(request)
-    if not gate_of(request).created.admit(host_of(request)):
+    created = gate_of(request).created                 # games made, not attempts: a mistake costs nothing
+    if created.exceeded(host_of(request)):
         limit = f"{CREATE_LIMIT} games an hour from one computer at most: use one of the games already made"
         return join_page(request, errors=[limit], status=429)
-    settings, problems = new_game(await read_body(request))
+    settings, problems = new_game(await read_body(request, MAX_FORM, files=True))
     if problems:
         return join_page(request, errors=problems, status=400)
     try:
         game = await run_in_threadpool(lambda: Game.create(hub.store, **settings))
     except WargameError as exc:
         return join_page(request, errors=errors_of(exc), status=400)
+    except Exception as exc:
+        if settings["scenario_text"] is None:
+            raise                                  # a built-in scenario that fails is a bug: a 500
+        # an uploaded file is anyone's: whatever it breaks, say so rather than fail
+        logger.exception("an uploaded scenario validated but the game could not be built")
+        return join_page(request, errors=[f"{settings['scenario']} (uploaded): the game could not be built from "
+                                          f"it: {type(exc).__name__}: {str(exc)[:300]}"], status=400)
+    created.note(host_of(request))
     await hub.add(game)
     codes = hub.store.codes(game.id)
-    return with_code(created_page(game.id, settings["scenario"], codes, join_url(request)), codes["instructor"])
+    shown = settings["scenario"] + (" (uploaded)" if settings["scenario_text"] is not None else "")
+    return with_code(created_page(game.id, shown, codes, join_url(request)), codes["instructor"])
 
 
 # ---------------------------------------------------------------------------------------------- any code
@@ -188,17 +203,14 @@ async def api_view(request: Request):
 async def api_orders(request: Request):
     hub = hub_of(request)
     gid, team = gate_of(request).team(request)
-    try:
-        body = await read_body(request)
-    except HTTPException as exc:
-        return bad_request([exc.detail])
+    body = await read_body(request)
     turn = page_turn(request)
     try:
         result = await hub.call(gid, lambda g: g.submit(team, body, turn=turn), change=True)
     except StaleTurn as exc:
         return JSON({"errors": [str(exc)]}, status_code=409)
     except WargameError as exc:
-        return bad_request(errors_of(exc))
+        return JSON({"errors": errors_of(exc)}, status_code=400)
     result["status"] = await hub.status(gid)
     return JSON(result)
 
@@ -251,9 +263,9 @@ async def debrief_map(request: Request):
     hub = hub_of(request)
     gid, _ = gate_of(request).instructor(request)
     try:
-        turn = int(request.query_params.get("turn", ""))
-    except ValueError:
-        raise HTTPException(400, "give turn=N") from None
+        turn = whole(request.query_params.get("turn", ""), "turn", 0, MAX_TURN)
+    except WargameError as exc:
+        raise HTTPException(400, f"give turn=N, a turn of the game: {exc}") from None
     which = request.query_params.get("picture", "truth")
 
     def look(game: Game):
@@ -322,18 +334,15 @@ async def instructor_action(request: Request):
     gid, _ = gate_of(request).instructor(request)
     action = request.path_params["action"]
     if action not in ("resolve", "pause", "resume", "rewind", "inject", "override"):
-        raise HTTPException(404, f"no instructor action {action!r}")
-    try:
-        body = await read_body(request)
-    except HTTPException as exc:
-        return bad_request([exc.detail])
+        raise HTTPException(404, f"no instructor action {action[:40]!r}")
+    body = await read_body(request)
     try:
         fn = white_cell(action, body, request)
         result = await hub.call(gid, fn, change=True, views=action in ("inject", "override", "rewind"))
     except StaleTurn as exc:
         return JSON({"errors": [str(exc)]}, status_code=409)
     except WargameError as exc:
-        return bad_request(errors_of(exc))
+        return JSON({"errors": errors_of(exc)}, status_code=400)
     return JSON({"ok": True, "action": action, **(result or {}), "status": await hub.status(gid)})
 
 
@@ -347,6 +356,16 @@ async def http_error(request: Request, exc: HTTPException):
     if exc.status_code == 401:
         return join_page(request, detail[:1].upper() + detail[1:] + ".", status=401)
     return error_page(exc.status_code, detail)
+
+
+class Static(StaticFiles):
+    """The pages' assets: a path no file can have (a NUL byte, say) is not found, not an error."""
+
+    def lookup_path(self, path: str):
+        try:
+            return super().lookup_path(path)
+        except (ValueError, OSError):
+            return "", None
 
 
 def routes() -> list:
@@ -369,14 +388,14 @@ def routes() -> list:
         Route("/api/instructor/map.png", instructor_map, methods=["GET"]),
         Route("/api/instructor/debrief/map.png", debrief_map, methods=["GET"]),
         Route("/api/instructor/{action:str}", instructor_action, methods=["POST"]),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Mount("/static", Static(directory=STATIC), name="static"),
     ]
 
 
 def make_app(store_path: str | Path) -> Starlette:
     """The classroom app over the games of one SQLite file."""
     app = Starlette(routes=routes(), exception_handlers={HTTPException: http_error},
-                    middleware=[Middleware(SecurityHeaders)])
+                    middleware=[Middleware(SecurityHeaders), Middleware(SameOrigin, refuse=http_error)])
     app.state.hub = hub = Hub(store_path)
     app.state.gate = Gate(hub.store)
     app.state.maps = MapCache()
@@ -389,4 +408,6 @@ def serve(store_path: str | Path, host: str = "0.0.0.0", port: int = 8000) -> No
 
     app = make_app(store_path)
     app.state.listen_host = host
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    # proxy_headers=False: the client's address is the socket's peer, never an X-Forwarded-For header that a
+    # client on this computer writes itself (the throttles count per address)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=False)

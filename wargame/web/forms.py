@@ -3,16 +3,22 @@ the fields the pages and API clients send, as the values Game expects, with a cl
 
 from __future__ import annotations
 
-import json
+import math
+import re
 import types
 from typing import Literal, Union, get_args, get_origin
 
 from starlette.requests import Request
 
 from wargame.core.errors import WargameError
-from wargame.core.scenario import CLASSROOM_SCENARIO
+from wargame.core.scenario import CLASSROOM_SCENARIO, builtin_names
 from wargame.play.orders import ORDER_TYPES
 from wargame.play.teams import TEAMS
+from wargame.web.security import MAX_SCENARIO, BadJSON, Upload, loads
+
+MAX_SEED = 2**32 - 1
+MAX_TURN_HOURS = 24 * 31
+MAX_TURN = 100_000           # far beyond any game (a year of one-hour turns is 8,760)
 
 LEVER_HELP = {
     "air_priorities": "Sectors whose spotted enemies your aircraft strike first (ids, comma-separated, "
@@ -66,7 +72,7 @@ def lever_fields(team: str) -> list[dict]:
 def page_turn(request: Request) -> int | None:
     """The turn the page was showing (X-Game-Turn), so that a request meant for a resolved turn is refused."""
     text = request.headers.get("x-game-turn", "")
-    return int(text) if text.isdigit() else None
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
 def area_of(request: Request) -> str:
@@ -75,52 +81,93 @@ def area_of(request: Request) -> str:
 
 
 def new_game(body: dict) -> tuple[dict, list[str]]:
-    """The new-game form as Game.create's arguments, and the problems with it (none: the game can be made)."""
-    humans = body.get("humans", [])
-    humans = [humans] if isinstance(humans, str) else list(humans)
+    """The new-game form as Game.create's arguments, and the problems with it (none: the game can be made).
+    The scenario is a built-in one by name, or a scenario file sent with the form (`scenario_file`: a file
+    in a multipart form, or TOML text from a script): never a path on the server's disk."""
     problems = []
-    if not humans:
+    humans = body.get("humans", [])
+    humans = [humans] if isinstance(humans, str) else humans
+    if not isinstance(humans, list) or not all(isinstance(h, str) for h in humans):
+        problems.append("humans: give the teams played by students as a list of team ids")
+        humans = []
+    elif not humans:
         problems.append("choose at least one team to be played by students")
-    unknown = [h for h in humans if h not in TEAMS]
+    unknown = [h[:40] for h in humans if h not in TEAMS]
     if unknown:
         problems.append(f"unknown teams {unknown}; teams: {', '.join(TEAMS)}")
 
-    def number(name, kind, default):
+    def number(name, kind, default, low, high):
         value = body.get(name, "")
         if value in ("", None):
             return default
+        label = name.replace("_", " ")
         try:
-            out = kind(value)
-        except (TypeError, ValueError):
-            problems.append(f"{name.replace('_', ' ')}: {value!r} is not a {'whole ' if kind is int else ''}number")
+            out = kind(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+        except (ValueError, OverflowError):
+            out = None
+        if out is None or (isinstance(out, float) and not math.isfinite(out)) or (kind is int and value != out
+                                                                                   and isinstance(value, float)):
+            problems.append(f"{label}: {str(value)[:40]!r} is not a {'whole ' if kind is int else ''}number")
             return default
-        if out < 0:
-            problems.append(f"{name.replace('_', ' ')}: must be 0 or more")
+        if not low <= out <= high:
+            problems.append(f"{label}: must lie between {low:g} and {high:g}")
+            return default
         return out
 
-    seed = number("seed", int, 1)
-    turn_hours = number("turn_hours", float, None)
-    scenario = str(body.get("scenario") or CLASSROOM_SCENARIO)
-    return {"scenario": scenario, "seed": seed, "turn_hours": turn_hours or None,
+    seed = number("seed", int, 1, 0, MAX_SEED)
+    turn_hours = number("turn_hours", float, None, 1, MAX_TURN_HOURS)
+    scenario, text = body.get("scenario") or CLASSROOM_SCENARIO, None
+    upload = body.get("scenario_file")
+    if isinstance(upload, Upload) and upload.data:
+        if len(upload.data) > MAX_SCENARIO:
+            problems.append(f"scenario file: {len(upload.data):,} bytes; {MAX_SCENARIO:,} at most")
+        else:
+            try:
+                text = upload.data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                problems.append(f"scenario file: not UTF-8 text (byte {exc.start}); save it as UTF-8")
+        scenario = upload_name(upload.filename)
+    elif isinstance(upload, str) and upload.strip():              # a script sends the file's text
+        if len(upload.encode("utf-8", "replace")) > MAX_SCENARIO:
+            problems.append(f"scenario file: {MAX_SCENARIO:,} bytes at most")
+        else:
+            text, scenario = upload.removeprefix("\ufeff"), upload_name(str(body.get("scenario_name") or ""))
+    elif upload not in (None, "") and not isinstance(upload, Upload):
+        problems.append("scenario file: send it as a file in a multipart form, or its text")
+    elif not isinstance(scenario, str) or scenario not in builtin_names():
+        problems.append(f"scenario: {str(scenario)[:60]!r} is not a built-in scenario; choose one of "
+                        f"{', '.join(builtin_names())}, or send a scenario file")
+    return {"scenario": scenario, "scenario_text": text, "seed": seed, "turn_hours": turn_hours or None,
             "humans": tuple(t for t in TEAMS if t in humans)}, problems
 
 
-def whole(value, name: str) -> int:
+def upload_name(filename: str) -> str:
+    """A scenario's name from its file's name as the browser gave it: letters, digits, _ and - only."""
+    stem = filename.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".toml")
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")[:40] or "uploaded"
+
+
+def whole(value, name: str, low: int = -MAX_TURN, high: int = MAX_TURN) -> int:
+    """A whole number from a form's text or a script's JSON, within [low, high]; WargameError if it is not."""
     try:
-        out = int(value)
-    except (TypeError, ValueError):
-        raise WargameError(f"{name}: {value!r} is not a whole number") from None
-    if isinstance(value, float) and value != out:
-        raise WargameError(f"{name}: {value!r} is not a whole number")
+        out = int(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+    except (ValueError, OverflowError):
+        out = None
+    if out is None or (isinstance(value, float) and value != out):
+        raise WargameError(f"{name}: {str(value)[:40]!r} is not a whole number")
+    if not low <= out <= high:
+        raise WargameError(f"{name}: {out} must lie between {low} and {high}")
     return out
 
 
 def fraction(value, name: str) -> float:
     try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise WargameError(f"{name}: {value!r} is not a number") from None
-    if not 0.0 <= out <= 1.0:
+        out = float(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+    except (ValueError, OverflowError):
+        out = None
+    if out is None:
+        raise WargameError(f"{name}: {str(value)[:40]!r} is not a number")
+    if not 0.0 <= out <= 1.0:                       # NaN is not either
         raise WargameError(f"{name}: {out:g} must lie between 0 and 1")
     return out
 
@@ -133,7 +180,7 @@ def intervention_params(kind: str, raw) -> dict:
     if kind == "israeli_strike":
         return {"target": str(raw.get("target", "leadership"))}
     if kind == "russian_aircraft":
-        out = {"aircraft": whole(raw.get("aircraft"), "aircraft")}
+        out = {"aircraft": whole(raw.get("aircraft"), "aircraft", 1, 60)}
         if raw.get("wing"):
             out["wing"] = str(raw["wing"])
         return out
@@ -150,8 +197,8 @@ def intervention_params(kind: str, raw) -> dict:
         value = raw.get("value")
         if isinstance(value, str):                 # a form sends text: a number or true/false is meant as one
             try:
-                value = json.loads(value)
-            except ValueError:
+                value = loads(value)
+            except BadJSON:
                 pass
         return {"path": str(raw.get("path", "")).strip(), "value": value}
     if kind == "note":

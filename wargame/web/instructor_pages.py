@@ -28,7 +28,10 @@ def orders_text(orders: dict | None, game: Game) -> str:
             axis = order["axis"]
             text += f" towards {places[axis].name.split(' (')[0] if axis in places else axis}"
         parts.append(text)
-    sector = lambda x: game.sectors.names.get(x, x) if isinstance(x, str) else x
+
+    def sector(x):
+        return game.sectors.names.get(x, x) if isinstance(x, str) else x
+
     parts += [f"{k.replace('_', ' ')} {', '.join(map(sector, v)) if isinstance(v, list) else sector(v)}"
               for k, v in orders.items() if k != "sectors"]
     return "; ".join(parts) or "all sectors left to doctrine"
@@ -81,7 +84,8 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
                     f'<th scope="row">{e(team.name)}</th><td class="code">{e(codes.get(t, "-"))}</td>'
                     f'<td>{state}</td><td>{e(orders_text(orders, game)) if orders is not None else ""}</td></tr>')
     log = "".join(f'<li><time>{e(x["at"][11:])}</time> <b>{e(x["who"])}</b> {e(x["action"])} '
-                  f'<span class="dim">{e(json.dumps(x["detail"], default=str)[:160])}</span></li>'
+                  + (f'<span class="note">{e(str(x["detail"]["note"])[:600])}</span></li>' if "note" in x["detail"]
+                     else f'<span class="dim">{e(json.dumps(x["detail"], default=str)[:160])}</span></li>')
                   for x in reversed(iv["log"]))
     interventions = "".join(f'<li>turn {x["turn"] + 1}: <b>{e(x["kind"])}</b> '
                             f'{e(json.dumps(x["params"], default=str))}</li>' for x in iv["interventions"])

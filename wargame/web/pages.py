@@ -16,6 +16,7 @@ from wargame.play.teams import DEFAULT_TEAMS, TEAMS
 from wargame.web.dates import when
 from wargame.web.forms import lever_fields
 from wargame.web.maps import legend_html
+from wargame.web.security import MAX_SCENARIO
 
 e = html.escape
 
@@ -104,9 +105,12 @@ def home_page(who: tuple[str, str] | None, message: str = "", errors: list[str] 
 </section>
 <section class="card newgame">
   <h2>New game (instructor)</h2>
-  <form method="post" action="/games" id="new-game">
+  <form method="post" action="/games" id="new-game" enctype="multipart/form-data">
     <label for="scenario">Scenario</label>
     <select id="scenario" name="scenario">{scenarios}</select>
+    <label for="scenario-file">or a scenario file of your own (TOML, {MAX_SCENARIO // 1000} KB at most; it may
+      extend a built-in scenario)</label>
+    <input type="file" id="scenario-file" name="scenario_file" accept=".toml">
     <fieldset><legend>Teams played by students (the others are played by the AI)</legend>{teams}</fieldset>
     <div class="row">
       <label>Hours per turn <input type="number" name="turn_hours" min="1" step="1" placeholder="2 model steps"></label>

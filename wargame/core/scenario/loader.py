@@ -524,3 +524,47 @@ def param_warnings(loaded: LoadedScenario) -> list[str]:
             out.append(f"{param.source}: {param.path} = {param.value} lies outside its plausible range "
                        f"[{low}, {high}] ({param.note})")
     return out
+
+
+def load_scenario_text(text: str, name: str, overrides: Mapping[str, Any] | None = None) -> LoadedScenario:
+    """A scenario from TOML text, e.g. a file an instructor uploads to the classroom server. It may extend a
+    built-in scenario by name, never a path, so loading it reads no file but the built-in ones; errors name
+    it "<name> (uploaded)". (The text goes through load_scenario from a private temporary file.)"""
+    import dataclasses
+    import tempfile
+
+    source = f"{name} (uploaded)"
+    try:
+        raw = tomllib.loads(text)
+    except (ValueError, RecursionError) as exc:            # TOMLDecodeError is a ValueError, so is a huge integer
+        reason = ("it nests tables or arrays too deeply" if isinstance(exc, RecursionError)
+                  else "it has a whole number of more than 4,300 digits" if "digits" in str(exc) else str(exc))
+        raise ScenarioError.single(source, "", f"is not valid TOML: {reason}") from None
+    depth, stack = 0, [(raw, 1)]
+    while stack:                                           # iterative: a deep tree cannot overflow this walk
+        node, level = stack.pop()
+        depth = max(depth, level)
+        if depth > 32:
+            raise ScenarioError.single(source, "", "nests tables or arrays more than 32 deep")
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack += [(child, level + 1) for child in children if isinstance(child, (dict, list))]
+    parent = raw.get("extends")
+    if parent is not None and parent not in builtin_names():
+        raise ScenarioError.single(source, "extends", "an uploaded scenario may extend a built-in scenario only: "
+                                   f"{', '.join(builtin_names())}", parent, True)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "scenario.toml"
+        path.write_text(text, encoding="utf-8")
+        shown = _display(path)
+        try:
+            loaded = load_scenario(path, overrides)
+        except ScenarioError as exc:
+            raise ScenarioError([dataclasses.replace(p, source=p.source.replace(shown, source))
+                                 for p in exc.problems]) from None
+        except RecursionError:
+            raise ScenarioError.single(source, "", "nests tables or arrays too deeply") from None
+    loaded.name, loaded.path = name, Path(source)
+    loaded.files = [source if f == shown else f for f in loaded.files]
+    loaded.params = {k: dataclasses.replace(p, source=source) if p.source == shown else p
+                     for k, p in loaded.params.items()}
+    return loaded
