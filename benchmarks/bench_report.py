@@ -23,8 +23,8 @@ def stages(scenario: str, seed: int, directory: Path) -> dict[str, float]:
     from wargame.output import RunData, write_run
     from wargame.report.aar import write_report
     from wargame.report.animation import write_animation
-    from wargame.report.campaign_map import draw_snapshots
     from wargame.report.charts import draw_charts
+    from wargame.report.maps import draw_snapshots
 
     times = {}
     started = time.perf_counter()

@@ -5,8 +5,8 @@ import pytest
 
 from tests.conftest import step_phases, units_by_key
 from wargame.core.agents.unit import State
-from wargame.core.rules.orders import Orders, decide
 from wargame.core.events import IsraeliStrike, StrategicDecision, UnitArrived
+from wargame.core.rules.orders import Orders, decide
 from wargame.core.rules.strategic import run_actors
 
 MILITIA = '''

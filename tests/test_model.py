@@ -6,8 +6,8 @@ import mesa
 import pandas as pd
 import pytest
 
-from wargame.core.agents.unit import GroundUnit
 from wargame.cli import main
+from wargame.core.agents.unit import GroundUnit
 from wargame.core.model import WarModel
 from wargame.output import RUN_FILES, RunData, metrics_frame, write_run
 

@@ -343,8 +343,8 @@ def test_every_named_lever_moves_the_campaign(lever, low, high):
 
 
 def test_every_counterfactual_extends_its_base_and_turns_its_lever():
-    from wargame.experiments.counterfactuals import counterfactuals_of
     from wargame.core.scenario import load_scenario
+    from wargame.experiments.counterfactuals import counterfactuals_of
 
     names = counterfactuals_of("hts_2024")
     assert {"hts_2024_russia_doubles_down", "hts_2024_hezbollah_intact", "hts_2024_no_israeli_strikes",

@@ -113,7 +113,7 @@ def test_theatre_arrays_are_read_only(theatre):
 def test_map_png_is_a_real_image(theatre, tmp_path):
     from PIL import Image
 
-    from wargame.report.theatre_map import draw_theatre_png
+    from wargame.report.maps.theatre import draw_theatre_png
 
     path = draw_theatre_png(theatre, tmp_path / "theatre.png")
     with Image.open(path) as image:

@@ -72,7 +72,7 @@ class Actor(mesa.Agent):
         count = max(1, int(round(personnel / size)))
         each = personnel / count
         cells = model._placement_cells(cell, count)
-        for i, idx in enumerate(cells):
+        for idx in cells:
             n = len(model.ground_units)
             unit = model.add_unit(
                 key=f"{self.name}_{key}_{n}", name=f"{group.replace('_', ' ').title()} battalion ({self.name}, "

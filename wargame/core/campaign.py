@@ -56,7 +56,6 @@ from wargame.core.theatre import TERRAIN_CLASSES, TheatreSpec, build_theatre
 from wargame.core.white_cell import WhiteCell
 
 
-
 def fresh_seed() -> int:
     """A seed from the operating system's entropy, so that a run without one can still be reproduced."""
     return int(np.random.SeedSequence().generate_state(1, dtype=np.uint32)[0])

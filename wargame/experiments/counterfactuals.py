@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from wargame.core.errors import WargameError
-from wargame.experiments.runner import run_ensemble
 from wargame.core.scenario import load_scenario
 from wargame.core.scenario.loader import builtin_names
+from wargame.experiments.runner import run_ensemble
 
 BOOTSTRAP = 2000
 CONFIDENCE = 0.95

@@ -74,7 +74,7 @@ def draw_theatre_map(scenario: str, out: str | Path, cell_km: float | None = Non
     `out` (.png, .svg or .pdf). Returns the path written."""
     from wargame.core.scenario import load_scenario
     from wargame.core.theatre import TheatreSpec, build_theatre
-    from wargame.report.theatre_map import draw_theatre_png
+    from wargame.report.maps.theatre import draw_theatre_png
 
     out = Path(out)
     if out.is_dir():

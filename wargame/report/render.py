@@ -37,7 +37,7 @@ def render_run(directory: str | Path, maps: bool = True, animation: bool = True,
     charts = draw_charts(run, directory / "figures")
     captioned: list[tuple[Path, str]] = []
     if maps and run.control.size:
-        from wargame.report.campaign_map import draw_snapshots, snapshot_steps
+        from wargame.report.maps import draw_snapshots, snapshot_steps
 
         say("maps")
         steps = snapshot_steps(run)

@@ -23,11 +23,11 @@ import pandas as pd
 import tomli_w
 
 from wargame.core.errors import WargameError
+from wargame.core.scenario.paths import set_path
 from wargame.experiments.history import TARGETS, calibration_loss, score
 from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc
 from wargame.report.style import save_figure, theme
-from wargame.core.scenario.paths import set_path
 from wargame.study.plan import execute, make_plan
 from wargame.study.report import table_html, write_study_report
 from wargame.study.spec import StudySpec, resolve_parameters

@@ -23,11 +23,11 @@ from wargame.core.errors import WargameError
 from wargame.play.fog import truth as true_picture
 from wargame.play.game import INJECTS, OVERRIDES, Game, StaleTurn, authenticate
 from wargame.play.teams import TEAMS
+from wargame.report.maps import PictureCache, draw_picture_png
 from wargame.web.dates import day_to_date
 from wargame.web.forms import MAX_TURN, area_of, intervention_params, new_game, page_turn, whole
 from wargame.web.hub import Hub
 from wargame.web.instructor_pages import debrief_page, instructor_page
-from wargame.web.maps import MapCache, draw_picture
 from wargame.web.pages import created_page, error_page, home_page, page, projector_page, team_page
 from wargame.web.security import (
     COOKIE,
@@ -102,10 +102,9 @@ async def map_png(request: Request, gid: str, look) -> Response:
         with hub.lock(gid):
             key, picture, truth, area, size = look(game)
             theatre, spec, side_ids = game.model.theatre, game.model.spec, list(game.model.side_ids)
-        # the base map is drawn once per theatre: a built-in scenario's name, or this game's own upload
-        base = f"upload:{gid}" if game.config.get("uploaded") else game.config["scenario"]
-        return maps.get(key, lambda: draw_picture(maps, base, theatre, spec, side_ids, picture,
-                                                  truth=truth, area=area, size=size))
+        # the theatre's base is drawn once per frame and size by the shared renderer (wargame.report.maps)
+        return maps.get(key, lambda: draw_picture_png(theatre, spec, side_ids, picture, truth=truth, area=area,
+                                                      size=size))
 
     await hub.call(gid, lambda g: None)          # loads the game if the server has just started
     return Response(await run_in_threadpool(draw), media_type="image/png")
@@ -398,7 +397,7 @@ def make_app(store_path: str | Path) -> Starlette:
                     middleware=[Middleware(SecurityHeaders), Middleware(SameOrigin, refuse=http_error)])
     app.state.hub = hub = Hub(store_path)
     app.state.gate = Gate(hub.store)
-    app.state.maps = MapCache()
+    app.state.maps = PictureCache()
     return app
 
 

@@ -9,8 +9,8 @@ import json
 
 from wargame.play.game import Game
 from wargame.play.news import describe
+from wargame.report.maps import picture_legend_html
 from wargame.web.dates import day_to_date
-from wargame.web.maps import legend_html
 from wargame.web.pages import area_switch, status_bar, topbar
 
 e = html.escape
@@ -101,7 +101,7 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
   <div class="maphead"><h2>The truth</h2>{area_switch("/instructor", area)}</div>
   <img id="map" class="map" src="/api/instructor/map.png?area={area}&amp;v={e(version)}"
        data-base="/api/instructor/map.png?area={area}" alt="Map: true control and every unit" width="990" height="990">
-  {legend_html(game.model.spec, list(game.model.side_ids), iv["truth"], truth=True)}
+  {picture_legend_html(game.model.spec, list(game.model.side_ids), iv["truth"], truth=True)}
   <p><a href="/projector" target="_blank">Projector view</a> · <a href="/debrief">Debrief</a> ·
      <a href="/instructor/report" target="_blank">After-action report</a> (drawn on request: about half a
      minute) · <a href="/api/instructor/view">instructor JSON</a></p>
@@ -179,7 +179,7 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
         body = f"""<div class="slider card"><button type="button" id="prev" class="quiet">◀ Previous</button>
 <label>Turn <input type="range" id="turn-slider" min="0" max="{n - 1}" value="0" step="1"></label>
 <output id="turn-label">turn 1 of {n}</output><button type="button" id="next" class="quiet">Next ▶</button></div>
-{legend_html(spec, list(game.model.side_ids), key, truth=False, own="the team's own units (in the truth: every unit)")}
+{picture_legend_html(spec, list(game.model.side_ids), key, truth=False, own="the team's own units (in the truth: every unit)")}
 {"".join(sections)}"""
     return f"""{topbar("Debrief", f"Game {e(game.id)} · {e(spec.meta.title)} · "
                        "the truth beside each team's picture, turn by turn")}

@@ -13,9 +13,9 @@ from wargame.play.game import Game
 from wargame.play.news import describe
 from wargame.play.orders import ORDER_TYPES, STANCES
 from wargame.play.teams import DEFAULT_TEAMS, TEAMS
+from wargame.report.maps import picture_legend_html
 from wargame.web.dates import when
 from wargame.web.forms import lever_fields
-from wargame.web.maps import legend_html
 from wargame.web.security import MAX_SCENARIO
 
 e = html.escape
@@ -283,7 +283,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
   <div class="maphead"><h2>Your picture of the war</h2>{area_switch("/team", area)}</div>
   <img id="map" class="map" src="/api/map.png?area={area}&amp;v={e(version)}" data-base="/api/map.png?area={area}"
        alt="Map: your units, what you know of the ground and the enemies you have seen" width="990" height="990">
-  {legend_html(game.model.spec, list(game.model.side_ids), view, truth=False)}
+  {picture_legend_html(game.model.spec, list(game.model.side_ids), view, truth=False)}
   <p class="dim">{e(sight)}</p>
   <section class="card reportscol">
     <h2>Reports <span class="dim">(newest first)</span></h2>

@@ -39,10 +39,10 @@ import numpy as np
 
 from wargame.core.agents.unit import GROUPS, KINDS, UNIT_TYPES, on_map
 from wargame.core.scenario.forces import Faction
+from wargame.core.scenario.rules import BreakRules
 
 # every parameter some kind of faction has (the schema's faction classes)
 FACTION_PARAMETERS = frozenset(name for cls in typing.get_args(typing.get_args(Faction)[0]) for name in cls.model_fields)
-from wargame.core.scenario.rules import BreakRules
 
 FACTORS = ("casualties", "force_ratio", "contagion", "command", "encirclement", "supply", "air_enemy",
            "air_own", "stiffening", "shock", "pay", "leadership", "momentum", "rest")
