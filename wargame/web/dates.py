@@ -1,13 +1,15 @@
-"""Dates as the classroom pages print them ("27 Nov 05:00"): the web layer's one place for them."""
+"""Dates as the classroom pages print them ("27 Nov 05:00", the day padded): core.dates's "short" style."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from wargame.core.dates import date_of, format_date
+
 
 def day_to_date(start: dt.datetime, day: float) -> str:
     """The date `day` days (a fraction) after the scenario's start."""
-    return f"{start + dt.timedelta(days=float(day)):%d %b %H:%M}"
+    return format_date(date_of(start, float(day)), "short", pad_day=True)
 
 
 def when(event: dict) -> str:
@@ -15,7 +17,7 @@ def when(event: dict) -> str:
     t = event.get("time")
     if t:
         try:
-            return f"{dt.datetime.fromisoformat(t):%d %b %H:%M}"
+            return format_date(dt.datetime.fromisoformat(t), "short", pad_day=True)
         except ValueError:
             pass
     return f"day {event.get('day', 0):.2f}"
