@@ -1,4 +1,4 @@
-"""The historical targets of the two campaigns, from ../shared/history/facts.md, and how a model ensemble
+"""The historical targets of the two campaigns, from docs/history/facts.md, and how a model ensemble
 is scored against them. Only the targets listed in facts.md are used; later events (the fall of Hama,
 Homs and Damascus in December 2024) are kept aside for out-of-sample checks.
 
