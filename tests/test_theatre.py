@@ -52,7 +52,7 @@ def test_projection_round_trip_and_distances():
 
 
 def test_distances_between_cities_match_the_facts(theatre):
-    # Great-circle distances from shared/history/facts.md A4 (Aleppo-Damascus 310, Aleppo-Hama 124,
+    # Great-circle distances from docs/history/facts.md A4 (Aleppo-Damascus 310, Aleppo-Hama 124,
     # Homs-Damascus 141, Deir ez-Zor-al-Bukamal 121 km): cell-centre distances agree within a cell.
     for a, b, km in (("aleppo", "damascus", 310), ("aleppo", "hama", 124), ("homs", "damascus", 141),
                      ("deir_ez_zor", "al_bukamal", 121), ("latakia", "khmeimim", 20)):
