@@ -15,7 +15,7 @@ EARTH_RADIUS_KM = 6371.0
 
 
 def haversine_km(lat1, lon1, lat2, lon2):
-    """Great-circle distance in km (the formula used for the distances in shared/history/facts.md)."""
+    """Great-circle distance in km (the formula used for the distances in docs/history/facts.md)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dphi = p2 - p1
     dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
