@@ -11,18 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, require_browser
 
-pytest.importorskip("starlette", reason="the classroom server needs the web extra (starlette)")
-pytest.importorskip("uvicorn", reason="the classroom server needs the web extra (uvicorn)")
-httpx = pytest.importorskip("httpx")
+sync_api = require_browser()
 
-from classroom_server import free_port, start_server, stop_server  # after the skips: it needs httpx
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+from classroom_server import free_port, start_server, stop_server  # after the check: it needs httpx
 
 SHOTS = Path("/tmp/play_shots")
 LAPTOP = {"width": 1440, "height": 900}

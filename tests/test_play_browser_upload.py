@@ -4,21 +4,11 @@ text. Uses the system's Chromium (/usr/bin/chromium), as test_play_browser.py do
 
 from __future__ import annotations
 
-from pathlib import Path
+from browser import CHROMIUM, require_browser
 
-import pytest
+sync_api = require_browser()
 
-pytest.importorskip("starlette", reason="the classroom server needs the web extra (starlette)")
-pytest.importorskip("uvicorn", reason="the classroom server needs the web extra (uvicorn)")
-httpx = pytest.importorskip("httpx")
-
-from classroom_server import free_port, start_server, stop_server  # noqa: E402  (after the skips: it needs httpx)
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+from classroom_server import free_port, start_server, stop_server  # after the check: it needs httpx
 
 
 def test_a_game_from_an_uploaded_scenario_file(tmp_path):
