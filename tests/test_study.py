@@ -189,3 +189,15 @@ def test_calibration_is_repeatable_across_executors_and_writes_a_runnable_best_s
         a.loc[a["loss"].idxmin(), "rules.morale.contagion_weight"])
     fit = pd.read_csv(tmp_path / "a" / "fit.csv")
     assert "Aleppo falls on day 2 to 5" in fit["target"].tolist()
+
+
+def test_a_named_output_the_scenario_cannot_give_is_a_clear_error():
+    import pandas as pd
+
+    from wargame.core.errors import WargameError
+    from wargame.study.report import add_outputs
+
+    rows = pd.DataFrame({"end_day": [5.0, 5.0], "fell_defender_town": [2.0, None]})   # no Aleppo in this scenario
+    with pytest.raises(WargameError, match="'aleppo_days' needs the outcome column 'fell_aleppo'.*fell_defender_town"):
+        add_outputs(rows, ["aleppo_days"])
+    assert add_outputs(rows, ["fell_defender_town"])["fell_defender_town"].tolist() == [2.0, 5.0]

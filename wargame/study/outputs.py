@@ -13,7 +13,6 @@ Any outcome column works too: `fell_hama` (days, never = the run's end), `territ
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from wargame.core.errors import WargameError
@@ -35,7 +34,18 @@ def _days(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def output_values(frame: pd.DataFrame, name: str) -> pd.Series:
-    """One value per run (row) of the named output."""
+    """One value per run (row) of the named output; a named output whose outcome column this scenario's
+    runs do not have (Aleppo in a scenario without it) is a clear error, not a KeyError."""
+    try:
+        return _values(frame, name)
+    except KeyError as exc:
+        places = ", ".join(sorted(c for c in frame.columns if c.startswith("fell_"))[:6]) or "none"
+        raise WargameError(f"output {name!r} needs the outcome column {exc.args[0]!r}, which this scenario's runs "
+                           f"do not have; choose others with --outputs (outcome columns such as {places}); the "
+                           "finished runs are kept: run the study again with --resume") from None
+
+
+def _values(frame: pd.DataFrame, name: str) -> pd.Series:
     if name == "aleppo_days":
         return _days(frame, "fell_aleppo")
     if name == "aleppo_fell":
@@ -62,11 +72,3 @@ def label(name: str) -> str:
     if name.startswith("fell_"):
         return f"days {name[5:].replace('_', ' ').title()} held"
     return name.replace("_", " ")
-
-
-def check_outputs(names: list[str], sample: pd.DataFrame) -> None:
-    """Raise a clear error for an unknown output before a long study starts (on one run's row)."""
-    for name in names:
-        values = output_values(sample, name)
-        if not np.issubdtype(np.asarray(values).dtype, np.number):
-            raise WargameError(f"output {name!r} is not a number")
