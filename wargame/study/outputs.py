@@ -41,8 +41,7 @@ def output_values(frame: pd.DataFrame, name: str) -> pd.Series:
     except KeyError as exc:
         places = ", ".join(sorted(c for c in frame.columns if c.startswith("fell_"))[:6]) or "none"
         raise WargameError(f"output {name!r} needs the outcome column {exc.args[0]!r}, which this scenario's runs "
-                           f"do not have; choose others with --outputs (outcome columns such as {places}); the "
-                           "finished runs are kept: run the study again with --resume") from None
+                           f"do not have; choose others with --outputs (outcome columns such as {places})") from None
 
 
 def _values(frame: pd.DataFrame, name: str) -> pd.Series:
