@@ -16,6 +16,21 @@
                   ukraine_cap aircraft to its wing after `delay_days` ("new hardware within 72 hours");
                   Iranian-backed units keep `golan_km` from the Golan (rules.movement)
   RegimeHQ        its parameters steer the doctrine AI's withdrawals (commanders.doctrine)
+
+Patrons decide (Russia, Iran, Hezbollah, the Iraqi militias, Turkey). Every rules.will
+`patron_review_days` each weighs its stake (`actors.<name>.stake`), its capacity (Russia: ukraine_cap,
+Iran: commitment, Hezbollah: strength, the militias: willingness, Turkey: support) and the regime's
+prospects (its leadership's will, rules.will):
+  hold           while the leadership's will stays above `patron_danger`
+  double down    when it falls below, if stake x capacity >= `patron_double_down`: each sends what it can
+                 (Russia more aircraft, Iran a higher commitment, Hezbollah and the militias their fighters
+                 at once); the regime's side gains `double_down_signal` x stake of will
+  evacuate       otherwise, below `patron_evacuate`: its advisers and detachments leave the theatre;
+                 the regime's side loses `evacuate_signal` x stake
+  withdraw       below `patron_withdraw`: its aircraft stop flying and its fighters leave; the regime's side
+                 loses `withdraw_signal` x stake
+Turkey backs its side's offensive when the regime is in danger and its stake x support is high enough
+(the opposition gains `double_down_signal` x stake). Each decision is an event with its reasons.
 """
 
 from __future__ import annotations
@@ -23,7 +38,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from wargame.core.agents.unit import GROUPS, KINDS, on_map
+from wargame.core.agents.unit import GROUPS, KINDS, UNIT_TYPES, WITHDRAWN, on_map
 from wargame.core.events import IsraeliStrike, StrategicDecision, UnitArrived
 from wargame.core.rules.combat import apply_losses
 
@@ -86,6 +101,87 @@ class Actor(mesa.Agent):
         return count
 
 
+class Patron(Actor):
+    """A state backing one side: reviews its course as the regime's prospects change (module docstring)."""
+
+    course = "hold"
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.next_review = 0.0
+
+    def capacity(self) -> float:
+        raise NotImplementedError
+
+    def backed_side(self) -> int | None:
+        return _regime_side(self.model)
+
+    def prospects(self) -> float | None:
+        """The regime's leadership will, as its patrons read it (None: no regime in this scenario)."""
+        w = self.model.will
+        side = _regime_side(self.model)
+        return None if side not in w.leadership else float(w.value[w.leadership[side]])
+
+    def review(self) -> None:
+        model = self.model
+        if model.day < self.next_review - 1e-9:
+            return
+        r = model.spec.rules.will
+        self.next_review = model.day + r.patron_review_days
+        prospects, side = self.prospects(), self.backed_side()
+        if prospects is None or side is None or self.course == "withdraw":
+            return
+        weight = self.spec.stake * self.capacity()
+        why = f"regime's will {prospects:.2f}, stake {self.spec.stake:.2f} x capacity {self.capacity():.2f}"
+        if self.course == "hold" and prospects < r.patron_danger and weight >= r.patron_double_down:
+            self.course = "double down"
+            self.decide(f"doubles down: {self.double_down()} ({why})")
+            model.will.signal(side, r.double_down_signal * self.spec.stake, f"{self.name} doubles down")
+        elif self.course in ("hold", "evacuate") and prospects < r.patron_withdraw and weight < r.patron_double_down:
+            self.course = "withdraw"
+            self.decide(f"withdraws: {self.withdraw()} ({why})")
+            model.will.signal(side, -r.withdraw_signal * self.spec.stake, f"{self.name} withdraws")
+        elif self.course == "hold" and prospects < r.patron_evacuate and weight < r.patron_double_down:
+            self.course = "evacuate"
+            done, left = self.evacuate()
+            self.decide(f"evacuates its advisers: {done} ({why})")
+            if left:                      # only a visible departure is news
+                model.will.signal(side, -r.evacuate_signal * self.spec.stake, f"{self.name} evacuates")
+
+    def double_down(self) -> str:
+        return "holds its course"
+
+    def evacuate(self) -> tuple[str, int]:
+        """(what it did, how many units left)."""
+        return "has no advisers to evacuate", 0
+
+    def withdraw(self) -> str:
+        return self.evacuate()[0]
+
+    def leave(self, rows: np.ndarray) -> int:
+        """These units leave the theatre on their patron's order (withdrawn: neither lost nor captured)."""
+        t = self.model.table
+        for row in rows.tolist():
+            self.model.tally["withdrawn"][t.faction[row]] += t.personnel[row]
+            t.personnel[row] = 0.0
+            t.agent[row].remove_from_map_state(WITHDRAWN)
+        return int(rows.size)
+
+    def rows_of(self, *, kind: str | None = None, groups: tuple[str, ...] = (), types: tuple[str, ...] = (),
+                out_of_contact: bool = False) -> np.ndarray:
+        t = self.model.table
+        mask = on_map(t)
+        if kind is not None:
+            mask &= t.kind == KINDS.index(kind)
+        if groups:
+            mask &= np.isin(t.group, [GROUPS.index(g) for g in groups])
+        if types:
+            mask &= np.isin(t.utype, [UNIT_TYPES.index(u) for u in types])
+        if out_of_contact:
+            mask &= ~t.in_contact
+        return np.flatnonzero(mask)
+
+
 class IsraelActor(Actor):
     name = "israel"
 
@@ -130,17 +226,36 @@ class IsraelActor(Actor):
         model.events.add(IsraeliStrike(model.steps, model.day, kind, key, round(killed, 1)))
 
 
-class IranActor(Actor):
+class IranActor(Patron):
     name = "iran"
 
     def __init__(self, model):
         super().__init__(model)
         self.pipeline = 0.0                 # recruited, not yet gathered into a battalion
         self.in_transit: list[tuple[float, float]] = []   # (arrival day, personnel)
+        self.commitment = self.spec.commitment
+
+    def capacity(self) -> float:
+        return self.commitment
+
+    def double_down(self) -> str:
+        before = self.commitment
+        self.commitment += self.spec.stake * (1.0 - self.commitment)    # closes its stake's share of the gap
+        return f"recruiting raised from {before:.2f} to {self.commitment:.2f} of its means"
+
+    def evacuate(self) -> tuple[str, int]:
+        n = self.leave(self.rows_of(groups=("irgc",), types=("advisers",)))
+        return f"{n} IRGC adviser units leave", n
+
+    def withdraw(self) -> str:
+        self.commitment = 0.0
+        n = self.leave(self.rows_of(groups=("irgc", "fatemiyoun", "zeinabiyoun"), out_of_contact=True))
+        return f"recruiting stops; {n} IRGC and volunteer units out of contact leave"
 
     def step(self) -> None:
         model, spec = self.model, self.spec
-        self.pipeline += spec.recruits_per_week * spec.commitment / 7.0 / model.spec.steps_per_day
+        self.review()
+        self.pipeline += spec.recruits_per_week * self.commitment / 7.0 / model.spec.steps_per_day
         while self.pipeline >= spec.battalion:
             self.pipeline -= spec.battalion
             self.in_transit.append((model.day + spec.delay_days, float(spec.battalion)))
@@ -151,14 +266,16 @@ class IranActor(Actor):
                                  key="recruits")
 
 
-class TriggeredReinforcement(Actor):
-    """Acts once, `delay_days` after the regime has lost `trigger_cities` of the cities it must hold."""
+class TriggeredReinforcement(Patron):
+    """Acts once, `delay_days` after the regime has lost `trigger_cities` of the cities it must hold (or at
+    once, if it doubles down first)."""
 
     def __init__(self, model):
         super().__init__(model)
         self.triggered_day: float | None = None
 
     def step(self) -> None:
+        self.review()
         if self.done:
             return
         spec = self.spec
@@ -172,6 +289,20 @@ class TriggeredReinforcement(Actor):
 
 class IraqiMilitiasActor(TriggeredReinforcement):
     name = "iraqi_militias"
+
+    def capacity(self) -> float:
+        return self.spec.willingness
+
+    def double_down(self) -> str:
+        if self.done:
+            return "its fighters are already in Syria"
+        self.done = True
+        self.act()
+        return "sends its fighters now"
+
+    def withdraw(self) -> str:
+        n = self.leave(self.rows_of(groups=("iraqi_pmu",), out_of_contact=True))
+        return f"{n} Iraqi militia units out of contact go home"
 
     def trigger_message(self) -> str:
         return f"regime lost {self.regime_losses()} cities: willingness {self.spec.willingness:.2f}"
@@ -187,9 +318,25 @@ class IraqiMilitiasActor(TriggeredReinforcement):
 class HezbollahActor(TriggeredReinforcement):
     name = "hezbollah"
 
+    def capacity(self) -> float:
+        return self.spec.strength
+
+    def double_down(self) -> str:
+        if self.done or self.spec.reinforcement <= 0:
+            return "has nothing more to send"
+        self.done = True
+        self.act()
+        return "sends its fighters from Lebanon now"
+
+    def withdraw(self) -> str:
+        n = self.leave(self.rows_of(groups=("hezbollah",), out_of_contact=True))
+        return f"{n} Hezbollah units out of contact return to Lebanon"
+
     def step(self) -> None:
         if self.spec.reinforcement > 0:
             super().step()
+        else:
+            self.review()
 
     def trigger_message(self) -> str:
         return f"regime lost {self.regime_losses()} cities: strength {self.spec.strength:.2f}"
@@ -207,6 +354,31 @@ class HezbollahActor(TriggeredReinforcement):
 class RussiaHQActor(TriggeredReinforcement):
     name = "russia_hq"
 
+    def capacity(self) -> float:
+        return self.spec.ukraine_cap
+
+    def wing(self):
+        return next((w for w in self.model.wings if w.key == self.spec.wing), None)
+
+    def double_down(self) -> str:
+        wing = self.wing()
+        if wing is None:
+            return "has no air group to reinforce"
+        added = round(self.spec.reinforce_aircraft * self.spec.ukraine_cap)
+        wing.added += added
+        return f"{added} more aircraft reach {wing.key} at once"
+
+    def evacuate(self) -> tuple[str, int]:
+        n = self.leave(self.rows_of(kind="russia", types=("advisers", "military_police")))
+        return f"{n} adviser and military police units withdraw to Khmeimim and Tartus", n
+
+    def withdraw(self) -> str:
+        russian = [w for w in self.model.wings if self.model.spec.factions[w.faction].kind == "russia"]
+        for wing in russian:
+            wing.withdrawn = True
+        n = self.leave(self.rows_of(kind="russia"))
+        return f"{len(russian)} air groups stop flying; {n} ground units leave"
+
     def trigger_message(self) -> str:
         return f"regime lost {self.regime_losses()} cities: Moscow sends aircraft"
 
@@ -221,10 +393,32 @@ class RussiaHQActor(TriggeredReinforcement):
                     f"{spec.ukraine_cap:.2f})")
 
 
-class TurkeyActor(Actor):
+class TurkeyActor(Patron):
     name = "turkey"
 
+    def capacity(self) -> float:
+        return self.spec.support
+
+    def backed_side(self) -> int | None:
+        sna = next((f for f in self.model.spec.factions.values() if getattr(f, "patron", None) == "turkey"), None)
+        return None if sna is None else self.model.side_index[sna.side]
+
+    def review(self) -> None:
+        """Turkey backs the opposition: its one decision is to back it harder when the regime is in danger."""
+        model = self.model
+        r = model.spec.rules.will
+        prospects, side = self.prospects(), self.backed_side()
+        if self.course != "hold" or prospects is None or side is None or model.day < self.next_review - 1e-9:
+            return
+        self.next_review = model.day + r.patron_review_days
+        if prospects < r.patron_danger and self.spec.stake * self.capacity() >= r.patron_double_down:
+            self.course = "double down"
+            self.decide(f"backs the offensive: the regime's will is {prospects:.2f} (stake {self.spec.stake:.2f} "
+                        f"x support {self.capacity():.2f})")
+            model.will.signal(side, r.double_down_signal * self.spec.stake, "Turkey backs the offensive")
+
     def step(self) -> None:
+        self.review()
         spec, model = self.spec, self.model
         if not self.done and spec.deal_day is not None and model.day >= spec.deal_day - 1e-9:
             self.done = True

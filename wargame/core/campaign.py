@@ -10,8 +10,9 @@ the doctrine AI unless told otherwise). ``step`` is the only orchestrator of the
   4. air: sorties, targeting, strikes, drones                 rules.air
   5. movement                                                 rules.movement
   6. combat                                                   rules.combat
-  7. morale; desertion and cohesion; breaks, contagion,      rules.morale, rules.cohesion, rules.breaks,
-     rallies and capture                                      rules.capture
+  7. news of the war reaches units; morale; desertion and   rules.will, rules.morale, rules.cohesion,
+     cohesion; breaks, contagion, rallies and capture;        rules.breaks, rules.capture
+     the will to fight of factions and leaderships            rules.will
   8. objectives, data collection and end conditions           rules.objectives, metrics
 
 Mesa's ``steps`` counts the steps (during a step, the step being made). A running model is changed from
@@ -35,7 +36,7 @@ from wargame.core.actors import build_actors
 from wargame.core.agents.air import build_air
 from wargame.core.agents.table import UnitTable
 from wargame.core.agents.unit import ACTIVE, GROUPS, KINDS, POSTURES, UNIT_TYPES, GroundUnit, fighting, on_map
-from wargame.core.events import CampaignEnded, EventLog, UnitArrived
+from wargame.core.events import CampaignEnded, EventLog, RegimeCollapsed, UnitArrived
 from wargame.core.metrics import MetricsCollector, UnitRecorder, compute_metrics, metric_names
 from wargame.core.rules.air import run_air
 from wargame.core.rules.breaks import resolve_breaks
@@ -49,6 +50,7 @@ from wargame.core.rules.orders import Commander, decide
 from wargame.core.rules.strategic import run_actors
 from wargame.core.rules.supply import side_supply, update_supply
 from wargame.core.rules.timeline import run_timeline
+from wargame.core.rules.will import Will, update_news, update_will
 from wargame.core.scenario import LoadedScenario, load_scenario
 from wargame.core.scenario.forces import UnitSpec
 from wargame.core.tallies import TALLIES
@@ -92,6 +94,8 @@ class Campaign(WhiteCell, mesa.Model):
         self.theatre = build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))
         self._build_sides()
         self._build_grid()
+        self.will = Will(self)
+        self.command_state: dict = {}        # what commanders keep between steps (the doctrine AI's decisions)
         self.table = UnitTable(FACTORS, window=max(1, int(self.spec.rules.observation.break_attribution_days
                                                               * self.spec.steps_per_day)))
         self.ground_units = mesa.agent.AgentSet([], random=self.random)   # every unit ever, in row order
@@ -267,6 +271,7 @@ class Campaign(WhiteCell, mesa.Model):
         row = self.table.add(
             side=self.faction_side[fid], faction=fid, kind=self.faction_kind[fid], state=ACTIVE,
             personnel_start=columns["personnel"], morale_start=columns["morale"],
+            will_seen=self.will.history[0][fid],
             cohesion_base=columns["cohesion"], breakpoint=breakpoint, **columns)
         formation = columns.get("formation", -1)
         unit = GroundUnit(self, key=key, name=name, row=row,
@@ -277,7 +282,7 @@ class Campaign(WhiteCell, mesa.Model):
 
     def _placement_cells(self, centre: int, count: int, side: int | None = None) -> list[int]:
         """`count` cells nearest the centre (itself first) with room under the stacking limit, and, for a
-        side, not held by its enemies nor holding enemy units."""
+        side, not held by another side nor holding enemy units."""
         th = self.theatre
         limit = self.spec.rules.movement.stacking_limit
         table = self.table
@@ -286,7 +291,7 @@ class Campaign(WhiteCell, mesa.Model):
         if side is not None:
             enemy_units = np.zeros(th.n, dtype=bool)
             enemy_units[table.idx[present & self.hostile[side, table.side]]] = True
-            hostile_ground = (self.control >= 0) & self.hostile[side][np.maximum(self.control, 0)]
+            hostile_ground = (self.control >= 0) & (self.control != side)   # no unit starts on another's ground
             stack = np.where(enemy_units | hostile_ground, limit, stack)     # no room there
         km = th.layout.cell_km * 1.5
         while True:
@@ -395,6 +400,7 @@ class Campaign(WhiteCell, mesa.Model):
         move_units(self)
         resolve_combat(self)
         self.morale_phase()
+        update_will(self)
         update_objectives(self)
         window = self.spec.rules.observation.surprise_window_days
         if window not in self.losses_at_day and self.day >= window - 1e-9:
@@ -412,6 +418,7 @@ class Campaign(WhiteCell, mesa.Model):
         t.start_step_ledger()
         rows = np.flatnonzero(on_map(t))
         if rows.size:
+            update_news(self, rows)
             update_morale(self, rows)
             daily_desertion(self, rows)
             update_cohesion(self, rows)
@@ -420,8 +427,11 @@ class Campaign(WhiteCell, mesa.Model):
 
     def _check_end(self) -> None:
         reason = None
+        for s, day in self.will.collapsed.items():
+            why = next((e.why for e in self.events.of_kind(RegimeCollapsed) if e.side == self.side_ids[s]), "")
+            reason = f"the {self.side_ids[s]} regime collapsed on day {day:.2f} ({why})"
         for oid, objective in self.spec.objectives.items():
-            if not objective.ends_campaign:
+            if reason is not None or not objective.ends_campaign:
                 continue
             progress = self.objective_progress[oid]
             if objective.kind == "capture" and progress >= 1.0:

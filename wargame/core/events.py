@@ -166,6 +166,38 @@ class StrategicDecision(Event):
 
 
 @dataclass(frozen=True)
+class RegimeCollapsed(Event):
+    side: str
+    will: float
+    why: str                 # the factors that broke its leadership's will, largest first
+    deserted: int            # units that went home
+    surrendered: int         # units that gave themselves up to the enemy beside them
+    withdrew: int            # units that left the theatre (militias, Russian detachments)
+    kind: ClassVar[str] = "regime_collapsed"
+
+
+@dataclass(frozen=True)
+class LocalDeal(Event):
+    faction: str
+    place: str               # the place nearest the units that settled
+    units: int
+    personnel: int
+    side: str                # the side they settled with
+    why: str
+    kind: ClassVar[str] = "local_deal"
+
+
+@dataclass(frozen=True)
+class Uprising(Event):
+    faction: str
+    units: int
+    personnel: int
+    place: str
+    why: str
+    kind: ClassVar[str] = "uprising"
+
+
+@dataclass(frozen=True)
 class Weather(Event):
     bad: bool
     kind: ClassVar[str] = "weather"
@@ -215,6 +247,10 @@ class EventLog:
 
     def __len__(self) -> int:
         return len(self._events)
+
+    def since(self, index: int) -> list[Event]:
+        """The events added after the first `index`."""
+        return self._events[index:]
 
     def of_kind(self, kind: type[Event]) -> list[Event]:
         return [e for e in self._events if isinstance(e, kind)]

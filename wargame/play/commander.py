@@ -62,7 +62,7 @@ class TeamCommander:
             keep = int(round(len(attacking) * TEMPO_SHARE[tempo]))
             for row in attacking[keep:]:
                 targets.pop(row)
-        return Orders(targets=targets, withdraw=withdraw, postures=dict(base.postures))
+        return Orders(targets=targets, withdraw=withdraw, postures=dict(base.postures), settle=set(base.settle))
 
     def _enemy_ground(self, model, faction: str, sector: int) -> int | None:
         """An attack with no axis: the enemy-held cell of the sector nearest its centre (None if none)."""

@@ -9,7 +9,7 @@ group keeps the solid line and plain fill.
     faction_colours(scenario) -> {faction id: "#rrggbb"}; side_colours(scenario) likewise
     faction_styles(scenario) -> {faction id: Style}; side_styles(scenario) likewise
         Style.colour, .linestyle, .hatch; ax.plot(x, y, **style.line()); ax.bar(x, h, **style.fill())
-    STATE_COLOURS -> {unit state: "#rrggbb"}, in the states' order (active ... destroyed)
+    STATE_COLOURS -> {unit state: "#rrggbb"}, in the states' order (active ... destroyed, withdrawn)
     short_name(name) -> the name without its parenthesised detail, for legends
     theme() -> context manager with the report's rcParams (sizes, dpi, constrained layout)
     date_numbers(run, days) -> x values of run days; format_date_axis(ax, run, day_axis=False)
@@ -60,6 +60,7 @@ STATE_COLOURS: dict[str, str] = {
     "dissolved": "#8c6bb1",
     "defected": "#5b4a8b",
     "destroyed": "#2b2b2b",
+    "withdrawn": "#8fa3b8",
 }
 assert tuple(STATE_COLOURS) == STATES, "STATE_COLOURS must list the unit states in their order"
 

@@ -23,6 +23,7 @@ class AirWingAgent(mesa.Agent):
         self.added = 0.0
         self.lost_aircraft = 0.0
         self.sorties_flown = 0.0
+        self.withdrawn = False          # its patron has taken it home
         self.next_salvo_day = self.spec.first_day
 
     @property
@@ -50,9 +51,9 @@ class AirWingAgent(mesa.Agent):
         self.lost_aircraft = self.spec.aircraft + self.added - max(0.0, value)
 
     def operating(self) -> bool:
-        """Flying today: started, and its base (if on the map) still held by its side."""
+        """Flying today: started, not withdrawn, and its base (if on the map) still held by its side."""
         model = self.model
-        if model.day < self.spec.first_day or self.aircraft <= 0:
+        if model.day < self.spec.first_day or self.aircraft <= 0 or self.withdrawn:
             return False
         cell = model.theatre.place_cell.get(self.base) if self.base else None
         return cell is None or model.control[cell] == self.side

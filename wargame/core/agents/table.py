@@ -91,6 +91,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     _c("sorties_near", FLOAT, 0.0, "number", "friendly sorties struck within a cell of it this step"),
     _c("deserted_step", FLOAT, 0.0, "number", "men who deserted this step"),
     _c("broke_step", BOOL, False, "flag", "broke this step"),
+    _c("will_seen", FLOAT, 0.0, "number", "its faction's will to fight as news has reached it (rules.will)"),
     # supply lines
     _c("cut_off", BOOL, False, "flag", "cut off from every supply source"),
     _c("cut_since", INT, -1, "hidden", "step since which it has been cut off; -1 linked"),

@@ -31,6 +31,7 @@ from wargame.core.agents.vocabulary import (  # noqa: F401  (re-exported: the vo
     STATES,
     SURRENDERED,
     UNIT_TYPES,
+    WITHDRAWN,
     State,
 )
 

@@ -16,6 +16,7 @@ class State(str, Enum):
     DISSOLVED = "dissolved"
     DEFECTED = "defected"
     DESTROYED = "destroyed"
+    WITHDRAWN = "withdrawn"      # left the theatre by order (a patron's evacuation, a deal's safe passage)
 
     @property
     def code(self) -> int:
@@ -30,7 +31,7 @@ class State(str, Enum):
 STATE_LIST = list(State)
 STATE_CODES = {s: i for i, s in enumerate(STATE_LIST)}
 STATES = tuple(s.value for s in State)
-ACTIVE, SHAKEN, ROUTING, SURRENDERED, DISSOLVED, DEFECTED, DESTROYED = range(len(STATE_LIST))
+ACTIVE, SHAKEN, ROUTING, SURRENDERED, DISSOLVED, DEFECTED, DESTROYED, WITHDRAWN = range(len(STATE_LIST))
 GONE_FROM = SURRENDERED          # states from here on are off the map
 POSTURES = ("attack", "defend", "hold", "reserve", "garrison")
 UNIT_TYPES = ("infantry", "mechanised", "armour", "special_forces", "militia", "artillery", "advisers",

@@ -5,7 +5,10 @@ offensive  attack towards objectives along roads: each attacking unit makes for 
            faction pursues: an objective may name the factions that go for it), no more units
            to a cell than it can hold, so that they fan out over a city's districts (the movement rule
            follows roads, so attacks run along them); reserves go the same way as attacking units.
-           Nothing attacks into ground a Russia-Turkey deal has frozen.
+           Nothing attacks into ground a Russia-Turkey deal has frozen. The campaign: a faction whose
+           fighting units' mean morale falls below `consolidate_morale` stops to consolidate (its units hold)
+           until it is back above `resume_morale`; when the enemy leadership's will falls below
+           `exploit_will` it exploits, going for every objective at once instead of one priority at a time.
 defensive  hold cities: units hold where they stand; reserves go to the threatened place their side must
            hold (most enemy troops within `threat_km`), as the 25th Division was rushed to Aleppo, once the
            regime HQ has reacted (`reaction_days` after the start: a surprised command reacts late) and
@@ -14,6 +17,13 @@ defensive  hold cities: units hold where they stand; reserves go to the threaten
            within `sector_km` have broken in the last day falls back one cell towards its supply sources
            (elite units and units in the `hold` posture stand). The HQ's parameters apply to every
            defensive faction of a scenario that has one.
+           The campaign (every `review_days`): the HQ abandons a place it must hold when the enemy's men within
+           `threat_km` outnumber its own `abandon_odds` to one, scaled by its army's will over its starting
+           will (a failing command gives up sooner), but never below `abandon_min_odds` to one: the units within `sector_km` redeploy to the nearest
+           place of its `core` it still holds, and no reserves go there. When the leadership's will falls
+           below `fallback_will` it falls back to the core: every other place is abandoned at once. Units
+           whose faction's will has fallen below rules.will `deal_will` and that are cut off or outnumbered
+           take a local deal (surrender with safe passage). Each decision is an event with its reasons.
 static     hold.
 air        strike the most threatening enemy spearheads first: enemy power, raised by how fast it has
            been advancing, over its distance to the nearest place the side must hold
@@ -26,8 +36,10 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.core.agents.unit import POSTURES, ROUTING
+from wargame.core.events import StrategicDecision
 from wargame.core.rules.combat import offensive_power
 from wargame.core.rules.orders import Orders
+from wargame.core.rules.will import deal_candidates
 
 ATTACK, RESERVE, HOLD = POSTURES.index("attack"), POSTURES.index("reserve"), POSTURES.index("hold")
 
@@ -112,8 +124,14 @@ class DoctrineCommander:
         # a city stays a target until the side holds it (most of its cells), not until every district is won
         city_held = np.array([model.city_owner.get(cid) == s for cid in model.theatre.cities] + [False])
         open_ = (model.control[cells] != s) & ~model.frozen[cells] & ~city_held[city]
-        targets = cells[open_ & (priority == priority[open_].min())] if open_.any() else cells[:0]
+        course = self._offensive_course(model, faction, rows, s)
         orders = Orders()
+        if course == "consolidate":
+            return orders
+        if course == "exploit":
+            targets = cells[open_]
+        else:
+            targets = cells[open_ & (priority == priority[open_].min())] if open_.any() else cells[:0]
         free = rows[~model.frozen[t.idx[rows]]]
         own = model.table.objective_cell[free]
         own_open = (own >= 0) & (model.control[np.maximum(own, 0)] != s)
@@ -136,6 +154,29 @@ class DoctrineCommander:
         orders.targets = dict(zip(free[ok].tolist(), chosen[ok].tolist()))
         return orders
 
+    def _offensive_course(self, model, faction: str, rows: np.ndarray, s: int) -> str:
+        """attack, consolidate or exploit (see the module docstring); a change of course is an event."""
+        state = model.command_state.setdefault(("course", faction), {"course": "attack"})
+        d = model.spec.rules.doctrine
+        t = model.table
+        men = t.personnel[rows]
+        morale = float((men * t.morale[rows]).sum() / max(float(men.sum()), 1.0))
+        w = model.will
+        enemy_will = min((float(w.value[e]) for side, e in w.leadership.items() if model.hostile[s, side]),
+                         default=1.0)
+        course = state["course"]
+        if course != "consolidate" and morale < d.consolidate_morale:
+            course, why = "consolidate", f"its units' morale is {morale:.2f}"
+        elif course == "consolidate" and morale >= d.resume_morale:
+            course, why = "attack", f"its units' morale is back to {morale:.2f}"
+        elif course == "attack" and enemy_will < d.exploit_will:
+            course, why = "exploit", f"the enemy leadership's will is {enemy_will:.2f}"
+        if course != state["course"]:
+            state["course"] = course
+            verb = {"consolidate": "consolidates", "attack": "attacks again", "exploit": "exploits"}[course]
+            model.events.add(StrategicDecision(model.steps, model.day, faction, f"{verb}: {why}"))
+        return course
+
     # ------------------------------------------------------------ defensive
 
     def _defensive(self, model, faction: str, rows: np.ndarray) -> Orders:
@@ -143,6 +184,7 @@ class DoctrineCommander:
         side = model.spec.factions[faction].side
         s = model.side_index[side]
         orders = Orders()
+        plan = self._campaign(model, s)
         posture = t.posture[rows]
         threat_cell = self._threat_cell(model, side, s) if (posture == RESERVE).any() else None
         if threat_cell is not None:
@@ -150,7 +192,80 @@ class DoctrineCommander:
         attackers = rows[(posture == ATTACK) & (model.table.objective_cell[rows] >= 0)]
         orders.targets.update(zip(attackers.tolist(), model.table.objective_cell[attackers].tolist()))
         orders.withdraw.update(self._broken_sectors(model, s, rows).tolist())
+        redeploy = plan["redeploy"]
+        moving = [r for r in rows.tolist() if r in redeploy]
+        for row in moving:
+            if model.theatre.km_between(int(t.idx[row]), redeploy[row]) <= model.theatre.layout.cell_km:
+                del redeploy[row]                       # arrived: it holds there
+            else:
+                orders.targets[row] = redeploy[row]
+                orders.withdraw.discard(row)
+        deals = model.command_state.setdefault(("deals", faction), {"next": 0.0})
+        if model.day >= deals["next"] - 1e-9:          # deals are weighed at the HQ's pace (every step without one)
+            hq = model.spec.actors.regime_hq
+            deals["next"] = model.day + (hq.review_days if hq else 0.0)
+            orders.settle.update(deal_candidates(model, rows).tolist())
         return orders
+
+    def _campaign(self, model, s: int) -> dict:
+        """The side's campaign plan, reviewed every `review_days`: places abandoned, the fall-back to the core,
+        the units redeploying (row -> cell)."""
+        plan = model.command_state.setdefault(("plan", s), {"next": 0.0, "abandoned": {}, "fallback": None,
+                                                            "redeploy": {}})
+        hq = model.spec.actors.regime_hq
+        if hq is None or model.day < plan["next"] - 1e-9:
+            return plan
+        plan["next"] = model.day + hq.review_days
+        side = model.side_ids[s]
+        w = model.will
+        core = [p for p in hq.core if p in model.theatre.place_cell and model.control[model.theatre.place_cell[p]] == s]
+        leadership = float(w.value[w.leadership[s]]) if s in w.leadership else None
+        if plan["fallback"] is None and leadership is not None and leadership < hq.fallback_will and core:
+            plan["fallback"] = model.day
+            model.events.add(StrategicDecision(model.steps, model.day, "regime_hq",
+                                               f"falls back to {', '.join(core)}: the leadership's will is "
+                                               f"{leadership:.2f}"))
+        army = w.army.get(s)
+        confidence = float(w.value[army] / max(w.start[army], 1e-9)) if army is not None else 1.0
+        for _, cell, cid in objective_cells(model, side, "hold"):
+            place = cid or next((p for p, c in model.theatre.place_cell.items() if c == cell), str(cell))
+            if place in plan["abandoned"] or place in hq.core or model.control[cell] != s or not core:
+                continue
+            if plan["fallback"] is not None:
+                why = "falling back to the core"
+            else:
+                odds = self._odds(model, s, cell)
+                if odds < max(hq.abandon_min_odds, hq.abandon_odds * confidence):
+                    continue
+                why = f"enemy {odds:.1f} to 1 within {model.spec.rules.doctrine.threat_km:g} km, army's will " \
+                      f"{confidence:.0%} of its start"
+            self._abandon(model, s, plan, place, cell, core, why)
+        return plan
+
+    def _odds(self, model, s: int, cell: int) -> float:
+        t = model.table
+        present = np.flatnonzero((t.idx >= 0) & (t.state <= 1))
+        near = model.theatre.km_between(cell, t.idx[present]) <= model.spec.rules.doctrine.threat_km
+        enemy = near & model.hostile[s, t.side[present]]
+        own = near & (t.side[present] == s)
+        return float(t.personnel[present[enemy]].sum() / max(float(t.personnel[present[own]].sum()), 1.0))
+
+    def _abandon(self, model, s: int, plan: dict, place: str, cell: int, core: list[str], why: str) -> None:
+        """Give a place up: the side's units around it redeploy to the nearest place of the core it holds."""
+        t = model.table
+        th = model.theatre
+        hq = model.spec.actors.regime_hq
+        core_cells = np.array([th.place_cell[p] for p in core])
+        rear = int(core_cells[int(np.argmin(th.km_between(cell, core_cells)))])
+        rows = np.flatnonzero((t.side == s) & (t.idx >= 0) & (t.state <= 1))
+        rows = rows[th.km_between(cell, t.idx[rows]) <= hq.sector_km]
+        for row in rows.tolist():
+            plan["redeploy"][row] = rear
+        plan["abandoned"][place] = model.day
+        name = th.place(place).name if place in th.place_cell else place
+        model.events.add(StrategicDecision(model.steps, model.day, "regime_hq",
+                                           f"abandons {name}: {why}; {rows.size} units redeploy to "
+                                           f"{th.place(core[int(np.argmin(th.km_between(cell, core_cells)))]).name}"))
 
     def _threat_cell(self, model, side: str, s: int) -> int | None:
         """Where the side's reserves go this step (the same for all its defensive factions: computed once)."""
@@ -158,7 +273,9 @@ class DoctrineCommander:
         cache = model.static_cache
         if key not in cache:
             cache.pop(("threat_cell", model.steps - 1, s), None)
-            hold = [c for _, c, _ in objective_cells(model, side, "hold") if model.control[c] == s]
+            abandoned = model.command_state.get(("plan", s), {}).get("abandoned", {})
+            hold = [c for _, c, cid in objective_cells(model, side, "hold")
+                    if model.control[c] == s and cid not in abandoned]
             hq = model.spec.actors.regime_hq
             reacting = hq is None or model.day >= hq.reaction_days - 1e-9
             if hold and hq is not None and reacting:     # reserves are not fed into a sector already breaking

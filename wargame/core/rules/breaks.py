@@ -17,6 +17,8 @@ with weights from its drivers (rules.breaks):
                                                    a new unit of the enemy's faction, with its weapons,
                                                    `defector_morale`, `defector_ideology`, cohesion at least
                                                    `defector_min_cohesion`
+As its faction's will falls (rules.will), surrender and desertion weigh x (1 + `break_outcomes` x the fall)
+and the breakpoint shrinks x (1 - `breakpoint` x the fall).
 Contagion (rules.morale): every break costs friendly units within `contagion_km` up to `contagion_weight`
 morale, fading with distance (ledger: contagion; at most `contagion_max_breaks` breaks' worth a step), and
 the rest of its formation `command_weight` x the share of the formation that broke (its parent formation
@@ -56,6 +58,13 @@ def break_threshold(model, rows: np.ndarray) -> np.ndarray:
                                 - m.break_threshold_cohesion_slope * model.table.cohesion[rows])
 
 
+def will_breakpoint_factor(model, rows: np.ndarray) -> np.ndarray:
+    """Units of a faction whose will has fallen break at lower losses: x (1 - `breakpoint` x the fall), at
+    least `breakpoint_floor` (rules.will)."""
+    r = model.spec.rules.will
+    return np.maximum(r.breakpoint_floor, 1.0 - r.breakpoint * model.will.fall(model, rows))
+
+
 def outcome_weights(model, rows: np.ndarray) -> np.ndarray:
     """(rows, 4) weights of rout, surrender, desertion, defection."""
     t = model.table
@@ -74,6 +83,9 @@ def outcome_weights(model, rows: np.ndarray) -> np.ndarray:
                              kind == KINDS.index("rebel")], [1.0, b.desertion_militia, b.desertion_rebel], 0.0)
     desertion = b.desertion * kind_factor * (1.0 - ideology) * np.where(
         kind == KINDS.index("saa"), (1.0 - pay) * conscripts, b.desertion_non_saa_factor)
+    # a faction whose will has fallen breaks into men going home and giving up, not into a fighting retreat
+    losing_heart = 1.0 + model.spec.rules.will.break_outcomes * model.will.fall(model, rows)
+    surrender, desertion = surrender * losing_heart, desertion * losing_heart
     legitimacy = faction_column(model, rows, "legitimacy", b.defection_default_legitimacy)
     enemy_beside = np.array([strongest_enemy_near(model, int(r)) is not None for r in rows], dtype=bool)
     defection = np.where(enemy_beside & ~russian, b.defection * (1.0 - ideology) * (1.0 - legitimacy), 0.0)
@@ -84,8 +96,9 @@ def resolve_breaks(model) -> None:
     t = model.table
     rows = np.flatnonzero(fighting(t))
     threshold = break_threshold(model, rows)
-    loss_share = 1.0 - t.personnel[rows] / np.maximum(t.personnel_start[rows], 1.0)
-    broke = (t.morale[rows] < threshold) | (loss_share >= t.breakpoint[rows])
+    # the breakpoint is the shock of casualties: men who slipped away home shrink a unit, they do not break it
+    loss_share = 1.0 - (t.personnel[rows] + t.deserted[rows]) / np.maximum(t.personnel_start[rows], 1.0)
+    broke = (t.morale[rows] < threshold) | (loss_share >= t.breakpoint[rows] * will_breakpoint_factor(model, rows))
     breaking, holding = rows[broke], rows[~broke]
     shaken = t.morale[holding] < break_threshold(model, holding) + model.spec.rules.morale.shaken_margin
     t.state[holding] = np.where(shaken, SHAKEN, ACTIVE)

@@ -9,7 +9,9 @@ Rules:
   - recovery: `recovery` x (normal - cohesion) a day when out of contact with a supply stock of at least
     `recovery_min_supply`
 Daily desertion: SAA conscript units slip away at `daily_desertion` a day, scaled by how unpaid, how
-demoralised and how conscripted they are (the desertion counts as deserted, not killed).
+demoralised and how conscripted they are; and any unit out of contact (but Russians) loses rules.will
+`desertion_rate` x the fall of its faction's will a day, damped by its ideology: men go home as the cause
+fails (the desertion counts as deserted, not killed; the second kind also costs the faction will).
 """
 
 from __future__ import annotations
@@ -37,16 +39,23 @@ def daily_desertion(model, rows: np.ndarray) -> None:
     """Unpaid, demoralised conscripts slip away: personnel counted as deserted."""
     t = model.table
     t.deserted_step[:] = 0.0
-    rate = model.spec.rules.breaks.daily_desertion / model.spec.steps_per_day
+    dt = 1.0 / model.spec.steps_per_day
+    rate = model.spec.rules.breaks.daily_desertion * dt
     saa = (t.kind[rows] == KINDS.index("saa")) & t.conscripts[rows]
-    if rate <= 0 or not saa.any():
-        return
     pay = faction_column(model, rows, "pay", 1.0)
     conscripted = faction_column(model, rows, "conscript_share", 0.0)
-    share = rate * (1.0 - pay) * (1.0 - t.morale[rows]) * 2.0 * conscripted
-    share = np.where(saa, share, 0.0)
-    lost = t.personnel[rows] * share
-    t.personnel[rows] -= lost
+    steady = np.where(saa, rate * (1.0 - pay) * (1.0 - t.morale[rows]) * 2.0 * conscripted, 0.0)
+    # as the faction's will falls, men out of contact go home (Russians are not at home here)
+    r = model.spec.rules.will
+    convinced = 1.0 - model.spec.rules.morale.ideology_resistance * t.ideology[rows]
+    heartsick = np.where(~t.in_contact[rows] & (t.kind[rows] != KINDS.index("russia")),
+                         r.desertion_rate * dt * model.will.fall(model, rows) * convinced, 0.0)
+    if not (steady.any() or heartsick.any()):
+        return
+    before = t.personnel[rows]
+    lost = before * (steady + heartsick)
+    t.personnel[rows] = before - lost
     t.deserted[rows] += lost
     t.deserted_step[rows] = lost
     np.add.at(model.tally["deserted"], t.faction[rows], lost)
+    np.add.at(model.will.deserted, t.faction[rows], before * heartsick)

@@ -18,12 +18,16 @@ Factors (each a column of changes, one per unit; the ledger keeps them by name; 
                 `irgc_stiffening_km`: `irgc_stiffening` x militia leadership a day)
   shock         an enemy unit within `shock_km` advancing faster than `shock_speed_km_day`: up to
                 `shock_weight` a day (x min(1, speed ratio - `shock_offset`))
-  pay           SAA: `pay_weight` x (1 - pay) x (1 - legitimacy) a day: an unpaid army in a cause it
-                doubts drains away
-  leadership    militia: `leadership_weight` x (1 - leadership) a day: what Israeli strikes kill
+  will          above its resting level, a unit's morale sinks towards it: rules.will `pull` x (morale - level)
+                a day, in or out of contact (a failing state's news, a faction's fading cause)
   momentum      rebels: `momentum_gain` per enemy unit that broke nearby (applied in rules.breaks)
-  rest          out of contact, linked, with a stock of at least `rest_min_supply`: `rest_recovery` x
-                (1 - morale) x (`rest_cohesion_base` + cohesion) a day
+  rest          below its resting level, out of contact, linked, with a stock of at least `rest_min_supply`:
+                `rest_recovery` x (level - morale) x (`rest_cohesion_base` + cohesion) a day
+The resting level is where a unit's conditions put its morale (see `resting_morale`): its morale at the
+start (the scenario states the morale that pay, legitimacy, ideology, leadership and patrons gave it),
+moved by its faction's will as news has reached it (rules.will `morale`, damped by ideology) and by any
+worsening of its faction's conditions during the campaign (`morale_conditions`: pay cut, leaders killed).
+With no enemy action morale therefore holds where it started. Stiffening never lifts a unit above it.
 Rates "a day" are applied as their share of a day each step, so the step length does not change them.
 Ideology damps every loss by up to `ideology_resistance`; elite units feel losses x `elite_loss_factor` (20%
 less). Changes are applied together and clipped to [0, 1]; a clipped total is shared by the factors in
@@ -39,13 +43,14 @@ import numpy as np
 
 from wargame.core.agents.unit import GROUPS, KINDS, UNIT_TYPES, on_map
 from wargame.core.scenario.forces import Faction
+from wargame.core.rules.will import conditions_deficit
 from wargame.core.scenario.rules import BreakRules
 
 # every parameter some kind of faction has (the schema's faction classes)
 FACTION_PARAMETERS = frozenset(name for cls in typing.get_args(typing.get_args(Faction)[0]) for name in cls.model_fields)
 
 FACTORS = ("casualties", "force_ratio", "contagion", "command", "encirclement", "supply", "air_enemy",
-           "air_own", "stiffening", "shock", "pay", "leadership", "momentum", "rest")
+           "air_own", "stiffening", "shock", "will", "momentum", "rest")
 F = {name: i for i, name in enumerate(FACTORS)}
 STIFFENERS = ("advisers", "special_forces", "military_police")
 STIFFENER_TYPES = np.array([u in STIFFENERS for u in UNIT_TYPES])
@@ -112,20 +117,29 @@ def morale_factors(model, rows: np.ndarray) -> np.ndarray:
     out[:, F["air_enemy"]] = -np.minimum(m.air_fear_max, m.air_fear_weight * model.table.sorties_on[rows] * 1000.0
                                          / np.maximum(t.personnel[rows], model.spec.rules.air.small_unit_floor))
     out[:, F["air_own"]] = np.minimum(m.air_support_max, m.air_support_weight * model.table.sorties_near[rows])
-    out[:, F["stiffening"]] = stiffening(model, rows) * dt
+    gap = resting_morale(model, rows) - t.morale[rows]
+    out[:, F["stiffening"]] = np.minimum(stiffening(model, rows) * dt, np.maximum(gap, 0.0))
     out[:, F["shock"]] = shock(model, rows) * dt
-    kind = t.kind[rows]
-    saa = kind == KINDS.index("saa")
-    pay = faction_column(model, rows, "pay", 1.0)
-    legitimacy = faction_column(model, rows, "legitimacy", 1.0)
-    out[:, F["pay"]] = np.where(saa, -m.pay_weight * dt * (1.0 - pay) * (1.0 - legitimacy), 0.0)
-    leadership = faction_column(model, rows, "leadership", 1.0)
-    out[:, F["leadership"]] = np.where(kind == KINDS.index("militia"), -m.leadership_weight * dt * (1.0 - leadership),
-                                       0.0)
-    resting = ~t.in_contact[rows] & (supply >= m.rest_min_supply) & ~t.cut_off[rows]
-    out[:, F["rest"]] = np.where(resting, m.rest_recovery * dt * (1.0 - t.morale[rows])
-                                 * (m.rest_cohesion_base + t.cohesion[rows]), 0.0)
+    out[:, F["will"]] = np.where(gap < 0, model.spec.rules.will.pull * dt * gap, 0.0)
+    resting = ~t.in_contact[rows] & (supply >= m.rest_min_supply) & ~t.cut_off[rows] & (gap > 0)
+    out[:, F["rest"]] = np.where(resting, m.rest_recovery * dt * gap * (m.rest_cohesion_base + t.cohesion[rows]), 0.0)
     return out
+
+
+def resting_morale(model, rows: np.ndarray) -> np.ndarray:
+    """Where each unit's morale rests with no enemy action: its starting morale, moved by its faction's will as
+    the unit has heard it (damped by its ideology) and by the worsening of its faction's conditions."""
+    t = model.table
+    r = model.spec.rules.will
+    will = model.will
+    faction = t.faction[rows]
+    key = (model.steps, "deficit_rise")
+    if key not in model.faction_cache:
+        model.faction_cache[key] = np.maximum(0.0, conditions_deficit(model) - will.deficit_start)
+    convinced = 1.0 - model.spec.rules.morale.ideology_resistance * t.ideology[rows]
+    level = (t.morale_start[rows] + r.morale * convinced * (t.will_seen[rows] - will.start[faction])
+             - r.morale_conditions * model.faction_cache[key][faction])
+    return np.clip(level, 0.0, 1.0)
 
 
 def stiffening(model, rows: np.ndarray) -> np.ndarray:

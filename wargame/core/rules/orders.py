@@ -2,7 +2,7 @@
 
 Every step each faction's commander returns its orders: a target cell for each of its fighting units
 (or none: hold), which units withdraw, new postures, and how to rank spotted enemies for its air
-strikes. Commanders are injected into the model (``WarModel(commanders=...)``, the doctrine AI of
+strikes, and which units take a local deal (surrender with safe passage). Commanders are injected into the model (``WarModel(commanders=...)``, the doctrine AI of
 ``wargame.core.commanders`` by default); the model and its rules know them only through this interface,
 so a classroom team's orders plug in exactly where the doctrine AI's do. A faction with no commander
 gives no orders: its units hold.
@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from wargame.core.agents.unit import POSTURES, fighting
+from wargame.core.rules.will import settle
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Orders:
     targets: dict[int, int] = field(default_factory=dict)     # row -> target cell; absent: hold where it is
     withdraw: set[int] = field(default_factory=set)            # rows falling back one cell towards the rear
     postures: dict[int, str] = field(default_factory=dict)     # row -> new posture
+    settle: set[int] = field(default_factory=set)              # rows taking a local deal (rules.will.settle)
 
 
 class Commander(Protocol):
@@ -69,6 +71,9 @@ def apply_orders(model, rows: np.ndarray, orders: Orders) -> None:
     for row, posture in orders.postures.items():
         if 0 <= row < t.n and own[row] and posture in POSTURES:
             t.posture[row] = POSTURES.index(posture)
+    settling = np.array(sorted(r for r in orders.settle if 0 <= r < t.n and own[r]), dtype=np.int64)
+    if settling.size:
+        settle(model, settling)
 
 
 def air_targets(model, faction: str, candidates: np.ndarray) -> np.ndarray:

@@ -29,6 +29,8 @@ class FactionBase(Strict):
     morale: float = tunable(0.7, (0.4, 0.9), "assumption: morale at the start", **UNIT01)
     cohesion: float = tunable(0.7, (0.4, 0.9), "assumption: organisational integrity at the start", **UNIT01)
     ideology: float = tunable(0.3, (0.1, 0.9), "assumption: conviction that holds morale under loss", **UNIT01)
+    will: float = tunable(0.7, (0.3, 0.95), "assumption: the faction's will to fight at the start (RAND RR-2341); "
+                          "its units' morale rests where the scenario puts it while the will holds here", **UNIT01)
 
     @field_validator("colour")
     @classmethod
@@ -92,10 +94,21 @@ Faction = Annotated[SAAFaction | MilitiaFaction | RussiaFaction | RebelFaction |
 
 
 class RiseTrigger(Strict):
-    """A unit that stays quiet until a side has lost this many of the cities it must hold."""
+    """A dormant unit rises when `side` has lost `cities_lost` of the cities it must hold, or when that side's
+    leadership will has fallen below `will_below` and its presence around the unit's place has fallen below
+    `presence_below` of what it was at the start (within `presence_km`)."""
 
     side: str
-    cities_lost: int = Field(ge=1, le=50)
+    cities_lost: int | None = Field(None, ge=1, le=50)
+    will_below: float | None = Field(None, ge=0.0, le=1.0, description="the side's leadership will")
+    presence_below: float = Field(1.0, ge=0.0, le=1.0, description="share of the side's men left nearby")
+    presence_km: float = Field(30.0, gt=0.0, le=300.0)
+
+    @model_validator(mode="after")
+    def _some_trigger(self):
+        if self.cities_lost is None and self.will_below is None:
+            raise ValueError("give cities_lost, will_below, or both")
+        return self
 
 
 class UnitSpec(Strict):
@@ -123,7 +136,8 @@ class UnitSpec(Strict):
     parent: str | None = Field(None, description="the unit entry above it in the chain of command")
     arrives_day: float = Field(0.0, ge=0.0, le=365.0, description="day it enters the theatre at its place")
     active_from_day: float = Field(0.0, ge=0.0, le=365.0, description="day before which it only holds")
-    rises_when: RiseTrigger | None = Field(None, description="holds until a side has lost so many cities")
+    rises_when: RiseTrigger | None = Field(None, description="stays dormant until a side loses so many cities, "
+                                           "or its will and presence fall")
     objective: str | None = Field(None, description="place id this unit makes for")
 
     @model_validator(mode="after")
@@ -202,6 +216,8 @@ class Iran(Strict):
                                        "to replenish its Syrian brigades", ge=0.0, le=20_000.0)
     delay_days: float = tunable(10.0, (5.0, 20.0), "assumption: from recruitment to the front", ge=0.0, le=120.0)
     recruit_quality: float = tunable(0.3, (0.2, 0.45), "assumption: hastily trained recruits", **UNIT01)
+    stake: float = tunable(0.7, (0.5, 0.9), "assumption (the article): Syria is Iran's land bridge to Hezbollah: "
+                           "what it stands to lose with the regime", **UNIT01)
     entry: str = Field("damascus", description="place where recruits arrive")
     battalion: int = Field(500, ge=50, le=5000, description="recruits gathered into a unit of this size")
 
@@ -216,6 +232,8 @@ class IraqiMilitias(Strict):
     trigger_cities: int = Field(1, ge=0, le=50, description="major cities the regime must lose before they move")
     delay_days: float = tunable(2.0, (1.0, 7.0), "facts.md A2: crossed 1-2 Dec after Aleppo fell 30 Nov",
                                 ge=0.0, le=60.0)
+    stake: float = tunable(0.3, (0.1, 0.5), "assumption: the militias' stake in the regime (facts.md A2-A3: the "
+                           "PMF denied deploying)", **UNIT01)
     entry: str = "al_qaim"
     battalion: int = Field(500, ge=50, le=5000)
 
@@ -229,6 +247,7 @@ class Hezbollah(Strict):
                                  ge=0, le=50_000)
     trigger_cities: int = Field(1, ge=0, le=50, description="major cities the regime must lose before it helps")
     delay_days: float = Field(4.0, ge=0.0, le=60.0)
+    stake: float = tunable(0.6, (0.4, 0.8), "assumption: the supply route from Iran runs through Syria", **UNIT01)
     entry: str = "jousieh"
 
 
@@ -237,6 +256,8 @@ class Turkey(Strict):
 
     support: float = tunable(0.7, (0.3, 1.0), "assumption: Turkish supply, pay and fire support to the SNA",
                              **UNIT01)
+    stake: float = tunable(0.5, (0.3, 0.8), "assumption: Turkey's stake in the opposition's success (refugees, "
+                           "the Kurdish question, the border)", **UNIT01)
     deal_day: float | None = Field(None, ge=0.0, le=365.0, description="day a Russia-Turkey deal freezes the NW")
     freeze_polygon: Polygon | None = Field(None, description="the ground the deal freezes: [[lat, lon], ...]")
 
@@ -250,6 +271,8 @@ class RussiaHQ(Strict):
                                  "lets go", **UNIT01)
     delay_days: float = tunable(3.0, (1.0, 7.0), "facts.md A3: 'within 72 hours'", ge=0.0, le=60.0)
     trigger_cities: int = Field(1, ge=0, le=50, description="major cities lost before Moscow reinforces")
+    stake: float = tunable(0.6, (0.4, 0.8), "assumption (the article): the bases at Tartus and Khmeimim and "
+                           "Russia's standing as a great power", **UNIT01)
     wing: str = Field("", description="id of the air wing reinforced")
     golan_km: float = tunable(80.0, (0.0, 120.0), "the article: Iranian forces held 'about 50 miles' (80 km) from "
                               "the Golan Heights from 2018", ge=0.0, le=300.0)
@@ -265,6 +288,20 @@ class RegimeHQ(Strict):
     sector_km: float = tunable(30.0, (15.0, 60.0), "assumption: radius of a sector", ge=1.0, le=300.0)
     reaction_days: float = tunable(0.0, (0.0, 3.0), "assumption: days from the start before it commits its reserves "
                                    "(a surprised command reacts late)", ge=0.0, le=60.0)
+    will: float = tunable(0.7, (0.4, 0.9), "assumption (RAND RR-2477, national will): the leadership's will to "
+                          "fight at the start; below rules.will `collapse` the regime collapses", **UNIT01)
+    review_days: float = tunable(0.5, (0.25, 2.0), "assumption: how often it reviews the campaign (abandon, fall "
+                                 "back, negotiate)", gt=0.0, le=60.0)
+    abandon_odds: float = tunable(3.0, (2.0, 5.0), "assumption: enemy to own men within threat_km of a place at "
+                                  "which a command at its starting will gives the place up (x will / starting "
+                                  "will: a failing command gives up sooner)", gt=0.0, le=100.0)
+    abandon_min_odds: float = tunable(1.0, (0.7, 2.0), "assumption: however low its will, a command gives up only "
+                                      "a place where the enemy's men outnumber its own this many to one",
+                                      gt=0.0, le=100.0)
+    fallback_will: float = tunable(0.3, (0.2, 0.45), "assumption: leadership will below which the command falls "
+                                   "back to the capital and the coast", ge=0.0, le=1.0)
+    core: list[str] = Field(["damascus", "homs", "latakia", "tartus"], description="the places it falls back to "
+                            "(the capital, the road to the coast, the coast)")
 
 
 class Actors(Strict):

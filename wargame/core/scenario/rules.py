@@ -157,10 +157,6 @@ class MoraleRules(Strict):
                               ge=0.0, le=200.0)
     shock_speed_km_day: float = tunable(15.0, (8.0, 30.0), "assumption: an advance counts as fast above this",
                                         ge=0.0, le=200.0)
-    pay_weight: float = tunable(0.04, (0.0, 0.12), "assumption: morale lost per day by a wholly unpaid army "
-                                "(pay and legitimacy)", ge=0.0, le=4.0)
-    leadership_weight: float = tunable(0.04, (0.0, 0.12), "assumption: morale lost per day by militia whose "
-                                       "leadership is gone", ge=0.0, le=4.0)
     ideology_resistance: float = tunable(0.74, (0.3, 0.9), "assumption, calibrated (docs/CALIBRATION.md): share of "
                                          "morale losses a wholly convinced "
                                          "unit shrugs off", ge=0.0, le=1.0)
@@ -436,8 +432,118 @@ class ActorRules(Strict):
                                                   ge=0.0, le=2.0)
 
 
+class WillRules(Strict):
+    """The will to fight of factions and of each state's leadership (rules.will; docs/ODD.md "Will to
+    fight"). Shocks are in will (0-1) per unit of their cause; rates are per day."""
+
+    city_loss: float = tunable(0.05, (0.02, 0.1), "assumption (RAND RR-2477: the loss of territory and of "
+                               "cities is among the first things that moves national will): will lost per unit of "
+                               "a place's importance when the side loses it", ge=0.0, le=1.0)
+    city_gain_share: float = tunable(0.5, (0.2, 1.0), "assumption: a side that takes a place gains this share of "
+                                     "what its owner lost", ge=0.0, le=2.0)
+    population_weight: float = tunable(1.0, (0.5, 2.0), "assumption: importance x sqrt(population in millions) "
+                                       "(Aleppo 1.45, Hama 0.68, Saraqib 0.18)", ge=0.0, le=10.0)
+    governorate_capital: float = tunable(0.5, (0.2, 1.0), "assumption: importance added by a governorate's seat",
+                                         ge=0.0, le=10.0)
+    capital: float = tunable(4.0, (2.0, 8.0), "assumption: importance added by the capital (the state's seat)",
+                             ge=0.0, le=50.0)
+    capital_place: str = Field("damascus", description="place id of the capital")
+    heartland: float = tunable(1.0, (0.5, 2.0), "assumption: importance added by a place of the regime's "
+                               "heartland (the coast)", ge=0.0, le=50.0)
+    heartland_places: list[str] = Field(["latakia", "tartus", "jableh", "baniyas", "qardaha"],
+                                        description="place ids of the coast and the Alawite mountains")
+    base_importance: float = tunable(0.3, (0.1, 0.6), "assumption: importance of an airbase, port or crossing",
+                                     ge=0.0, le=10.0)
+    advance: float = tunable(0.04, (0.01, 0.1), "assumption: will lost per day while the enemy takes ground at "
+                             "advance_scale_km2 a day or faster, nationally", ge=0.0, le=2.0)
+    advance_scale_km2: float = tunable(800.0, (300.0, 2000.0), "assumption: km2 of a side's ground lost in a day "
+                                       "that reads as a rout", gt=0.0, le=100_000.0)
+    breaks: float = tunable(0.2, (0.1, 0.6), "assumption, calibrated on aleppo_2016 (docs/CALIBRATION.md; RAND "
+                            "RR-2341: unit failures feed organisational will): will lost per share of the faction's men whose units broke, surrendered or "
+                            "defected", ge=0.0, le=10.0)
+    desertion: float = tunable(0.3, (0.1, 0.8), "assumption: will lost per share of the faction's men who deserted "
+                               "because the will fell (not the steady trickle of the baseline)", ge=0.0, le=10.0)
+    leaders: float = tunable(0.01, (0.0, 0.03), "assumption: will lost per strike that kills a faction's leaders",
+                             ge=0.0, le=1.0)
+    reinforcements: float = tunable(0.01, (0.0, 0.03), "assumption: will gained per 1,000 men a patron sends "
+                                    "(a visible commitment)", ge=0.0, le=1.0)
+    conditions: float = tunable(0.5, (0.0, 1.0), "assumption (Shils and Janowitz; RAND RR-2341 'motivations'): "
+                                "losses of will x (1 + conditions x deficit), the deficit (1 - pay) x (1 - "
+                                "legitimacy) for an army, 1 - leadership for militia", ge=0.0, le=10.0)
+    recovery: float = tunable(0.1, (0.03, 0.15), "assumption, calibrated on aleppo_2016: share of the gap to its starting will a faction "
+                              "regains (or, above it, gives back) a day", ge=0.0, le=1.0)
+    leadership_cities: float = tunable(1.0, (0.5, 2.0), "assumption: the leadership feels the loss of places this "
+                                       "much more than its army", ge=0.0, le=10.0)
+    leadership_patrons: float = tunable(2.0, (1.0, 4.0), "assumption: the leadership feels its patrons' decisions "
+                                        "this much more than its army (its survival depends on them)",
+                                        ge=0.0, le=10.0)
+    leadership_advance: float = tunable(0.5, (0.2, 1.0), "assumption: share of the national advance's toll the "
+                                        "leadership feels (it counts cities, not kilometres)", ge=0.0, le=10.0)
+    leadership_army: float = tunable(0.3, (0.1, 1.0), "assumption: share of its army's breaks and desertion the "
+                                     "leadership feels", ge=0.0, le=10.0)
+    collapse: float = tunable(0.15, (0.08, 0.25), "assumption: leadership will below which the leader leaves and "
+                              "the regime collapses", ge=0.0, le=1.0)
+    collapse_surrender: float = tunable(0.5, (0.2, 0.8), "assumption (facts.md A1: whole garrisons gave up "
+                                        "without a fight): share of an army's units with an enemy beside them that "
+                                        "surrender when the regime collapses; the rest go home", ge=0.0, le=1.0)
+    news_national_days: float = tunable(1.0, (0.5, 2.0), "assumption: days before news reaches every unit of the "
+                                        "faction", ge=0.0, le=10.0)
+    news_regional_days: float = tunable(0.25, (0.0, 0.5), "assumption: days before news reaches units within "
+                                        "news_regional_km of where it happened", ge=0.0, le=10.0)
+    news_regional_km: float = tunable(60.0, (30.0, 120.0), "assumption: reach of regional news (a governorate)",
+                                      ge=0.0, le=1000.0)
+    morale: float = tunable(1.0, (0.5, 1.5), "assumption: a unit's resting morale moves this much per unit of its "
+                            "faction's will (as news has reached it), damped by its ideology", ge=0.0, le=5.0)
+    morale_conditions: float = tunable(0.5, (0.2, 1.0), "assumption: resting morale lost per unit rise of the "
+                                       "conditions deficit during the campaign (pay cut, leaders killed)",
+                                       ge=0.0, le=5.0)
+    pull: float = tunable(0.3, (0.1, 0.6), "assumption: share of the gap a unit's morale above its resting level "
+                          "loses a day", ge=0.0, le=4.0)
+    breakpoint: float = tunable(0.5, (0.25, 1.0), "assumption, calibrated on aleppo_2016: a unit breaks at breakpoint x (1 - breakpoint x the "
+                                "fall of its faction's will)", ge=0.0, le=5.0)
+    breakpoint_floor: float = tunable(0.3, (0.2, 0.5), "assumption: the will never cuts a breakpoint below this "
+                                      "share", ge=0.0, le=1.0)
+    desertion_rate: float = tunable(0.05, (0.02, 0.1), "assumption (the SAA in 2024: conscripts going home, men "
+                                    "changing into civilian clothes): share of a unit out of contact that slips "
+                                    "away a day per unit fall of its faction's will", ge=0.0, le=1.0)
+    break_outcomes: float = tunable(3.0, (1.0, 6.0), "assumption: desertion and surrender weights of a break x (1 + "
+                                    "break_outcomes x the fall of the faction's will)", ge=0.0, le=50.0)
+    deal_will: float = tunable(0.35, (0.2, 0.5), "assumption (facts-2015-2020.md D4-D12: the south's towns settled "
+                               "one by one): faction will below which a unit cut off or outnumbered beyond "
+                               "deal_odds takes a local deal, surrender with safe passage", ge=0.0, le=1.0)
+    deal_odds: float = tunable(3.0, (2.0, 6.0), "assumption: enemy to own men within deal_km at which a unit of "
+                               "a faction whose will is below deal_will settles", gt=0.0, le=100.0)
+    deal_km: float = tunable(15.0, (5.0, 30.0), "assumption: reach of the odds a unit weighs before a deal",
+                             ge=0.0, le=200.0)
+    patron_review_days: float = tunable(1.0, (0.5, 3.0), "assumption: how often patrons review their course",
+                                        gt=0.0, le=60.0)
+    patron_danger: float = tunable(0.45, (0.3, 0.6), "assumption: leadership will below which patrons judge the "
+                                   "regime in danger and decide", ge=0.0, le=1.0)
+    patron_double_down: float = tunable(0.35, (0.2, 0.6), "assumption: stake x capacity at or above which a patron "
+                                        "doubles down on a regime in danger", ge=0.0, le=1.0)
+    patron_evacuate: float = tunable(0.3, (0.15, 0.45), "assumption: leadership will below which a patron that "
+                                     "does not double down evacuates its advisers", ge=0.0, le=1.0)
+    patron_withdraw: float = tunable(0.2, (0.1, 0.3), "assumption: leadership will below which it withdraws",
+                                     ge=0.0, le=1.0)
+    double_down_signal: float = tunable(0.06, (0.02, 0.12), "assumption: will a patron's doubling down gives, x its "
+                                        "stake", ge=0.0, le=1.0)
+    evacuate_signal: float = tunable(0.05, (0.02, 0.1), "assumption: will the evacuation of a patron's advisers "
+                                     "costs, x its stake", ge=0.0, le=1.0)
+    withdraw_signal: float = tunable(0.1, (0.04, 0.2), "assumption: will a patron's withdrawal costs, x its stake",
+                                     ge=0.0, le=1.0)
+
+
 class DoctrineRules(Strict):
     """Numbers of the doctrine AI (the regime HQ's own levers are under actors.regime_hq)."""
+
+    consolidate_morale: float = tunable(0.45, (0.35, 0.55), "assumption: an attacking faction whose fighting "
+                                        "units' mean morale falls below this stops to consolidate",
+                                        ge=0.0, le=1.0)
+    resume_morale: float = tunable(0.6, (0.5, 0.7), "assumption: and attacks again once it is back above this",
+                                   ge=0.0, le=1.0)
+    exploit_will: float = tunable(0.4, (0.3, 0.5), "assumption: when the enemy leadership's will falls below "
+                                  "this, an attacking faction goes for every objective at once, not one priority "
+                                  "at a time", ge=0.0, le=1.0)
 
     threat_km: float = tunable(40.0, (20.0, 80.0), "assumption: reach of the enemy troops that make a place to hold "
                                "threatened (where reserves go)", ge=0.0, le=500.0)
@@ -472,5 +578,6 @@ class Rules(Strict):
     air: AirRules = AirRules()
     deployment: DeploymentRules = DeploymentRules()
     actors: ActorRules = ActorRules()
+    will: WillRules = WillRules()
     doctrine: DoctrineRules = DoctrineRules()
     observation: ObservationRules = ObservationRules()

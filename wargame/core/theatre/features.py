@@ -31,6 +31,8 @@ class Place(_Strict):
     urban_km: float = Field(0.0, ge=0.0, le=20.0)
     source: str
     confidence: str
+    population: int = Field(0, ge=0, le=50_000_000)
+    governorate_capital: bool = False
 
 
 class Waypoint(_Strict):
