@@ -108,7 +108,8 @@ class Patron(Actor):
 
     def __init__(self, model):
         super().__init__(model)
-        self.next_review = 0.0
+        # patrons do not all meet on the same day: each first reviews at a random point of its first period
+        self.next_review = float(model.rng.uniform(0.0, model.spec.rules.will.patron_review_days))
 
     def capacity(self) -> float:
         raise NotImplementedError

@@ -4,7 +4,8 @@ and the per-unit records, taken a column at a time.
 Names: ``<measure>_<faction>`` for forces (personnel, morale, cohesion, units in each state, killed,
 captured, deserted, defected in and out, reinforcements, equipment captured), ``<measure>_<side>`` for
 ground and air (territory share, cities held, supplied and encircled cells, units cut off, sorties,
-strikes, missiles, drone raids).
+strikes, missiles, drone raids); ``will_<faction>`` and ``will_<side>_leadership`` for the will to fight
+(rules.will).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def metric_names(model) -> list[str]:
                   f"units_cut_off_{sid}", f"sorties_{sid}", f"air_strikes_{sid}", f"missiles_{sid}",
                   f"drone_raids_{sid}", f"aircraft_{sid}"]
     names += [f"objective_{oid}" for oid in model.spec.objectives]
+    names += [f"will_{entry}" for entry in model.will.names]     # factions, then leaderships (rules.will)
     return names
 
 
@@ -66,7 +68,8 @@ def compute_metrics(model) -> dict[str, float]:
         cut, model.air_stats["sorties"].round(2), model.air_stats["strikes"], model.air_stats["missiles"].round(1),
         model.air_stats["drone_raids"], aircraft.round(1)])
     values = ([round(model.day, 4)] + per_faction.ravel().tolist() + per_side.ravel().tolist()
-              + [round(model.objective_progress.get(oid, 0.0), 4) for oid in model.spec.objectives])
+              + [round(model.objective_progress.get(oid, 0.0), 4) for oid in model.spec.objectives]
+              + model.will.value.round(4).tolist())
     counts = model.static_cache.get("metric_is_count")
     if counts is None:
         counts = model.static_cache["metric_is_count"] = [name.startswith(COUNTS) for name in model.metric_names]

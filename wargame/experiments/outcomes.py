@@ -1,6 +1,6 @@
 """What a finished run came to, as one flat row of numbers: when places fell, when objectives were
-achieved, who holds what at the end, what each faction lost, and the loss rates behind Dupuy's attrition
-regularities. Ensembles, validation, sweeps and calibration all read these rows."""
+achieved, who holds what at the end, what each faction lost, the will to fight at the end and whether a
+regime collapsed, and the loss rates behind Dupuy's attrition regularities. Ensembles, validation, sweeps and calibration all read these rows."""
 
 from __future__ import annotations
 
@@ -44,8 +44,29 @@ def campaign_outcome(model) -> dict[str, float]:
             out[f"{tally}_{fid}"] = round(float(model.tally[tally][f]), 1)
         out[f"broke_{fid}"] = int(((t.broke_turn >= 0) & mine).sum())
         out[f"units_{fid}"] = int(mine.sum())
+    out.update(will_outcomes(model))
     out.update(side_loss_rates(model))
     out.update(terrain_loss_rates(model))
+    return out
+
+
+def will_outcomes(model) -> dict[str, float]:
+    """The will to fight: each entry's will at the end; the day each side's regime collapsed (NaN: it held);
+    and, for a side that collapsed, `lost_<place>`: the day each place it held was lost, by a fall or by
+    the collapse, whichever came first (what "the regime lost Damascus" means when no one took it)."""
+    w = model.will
+    out: dict[str, float] = {f"will_{name}": round(float(v), 4) for name, v in zip(w.names, w.value)}
+    for s, entry in w.leadership.items():
+        sid = model.side_ids[s]
+        collapsed = w.collapsed.get(s, NAN)
+        out[f"collapsed_{sid}"] = collapsed
+        for cid in model.theatre.cities:
+            if model.initial_city_owner.get(cid) != s:
+                continue
+            fell = next((e.day for e in model.events.of_kind(CityCaptured) if e.city == cid and e.from_side == sid),
+                        NAN)
+            out[f"lost_{sid}_{cid}"] = min(fell, collapsed) if not (math.isnan(fell) or math.isnan(collapsed)) \
+                else (collapsed if math.isnan(fell) else fell)
     return out
 
 

@@ -31,7 +31,10 @@ SURPRISE_WINDOW_DAYS = ObservationRules().surprise_window_days     # the default
 SCENARIOS = ("aleppo_2016", "hts_2024")
 REGULARITY_SHARE = 0.8
 OUT_OF_SAMPLE = (("hts_2024", "fell_hama", "Hama falls"), ("hts_2024", "fell_homs", "Homs falls"),
-                 ("hts_2024", "fell_damascus", "Damascus falls"))
+                 ("hts_2024", "fell_damascus", "Damascus falls"), ("hts_2024", "fell_daraa", "Daraa falls"),
+                 ("hts_2024", "collapsed_regime", "The regime collapses"),
+                 ("hts_2024", "lost_regime_homs", "The regime loses Homs (taken, or by its collapse)"),
+                 ("hts_2024", "lost_regime_damascus", "The regime loses Damascus (taken, or by its collapse)"))
 
 
 @dataclass(frozen=True)

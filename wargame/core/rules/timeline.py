@@ -2,13 +2,17 @@
 
 Rule: at the first step on or after an event's day, `set` events change parameters (validated as any
 override is) and `note` events are logged; units whose `arrives_day` has come enter at their place, and
-units that `rises_when` a side has lost so many cities rise once it has (until then they are not on the
-map: they neither fight nor hold ground).
+dormant units (`rises_when`) rise when a side has lost so many cities, or when that side's will has fallen
+below `will_below` and its men within `presence_km` of the unit's place are below `presence_below` of what
+they were at the start (an uprising, an event with its reason; until then they are not on the map: they
+neither fight nor hold ground).
 """
 
 from __future__ import annotations
 
-from wargame.core.events import Note, ParameterSet
+import numpy as np
+
+from wargame.core.events import Note, ParameterSet, Uprising
 from wargame.core.scenario.levers import set_parameter
 from wargame.core.scenario.schema import Note as NoteSpec
 
@@ -28,7 +32,37 @@ def run_timeline(model) -> None:
         _, key, spec = model.pending_units.pop(0)
         model.deploy(key, spec, arriving=True)
     for key, spec in list(model.dormant_units):
-        trigger = spec.rises_when
-        if model.cities_lost[model.side_index[trigger.side]] >= trigger.cities_lost:
+        why = rising(model, key, spec)
+        if why is not None:
             model.dormant_units.remove((key, spec))
-            model.deploy(key, spec, arriving=True)
+            units = model.deploy(key, spec, arriving=True)
+            model.events.add(Uprising(model.steps, model.day, spec.faction, len(units),
+                                      int(round(sum(u.personnel for u in units))), spec.at or key, why))
+
+
+def rising(model, key: str, spec) -> str | None:
+    """Why a dormant unit rises now (None: it stays quiet). See RiseTrigger: cities lost, or the side's
+    will and its presence around the unit's place both fallen."""
+    trigger = spec.rises_when
+    s = model.side_index[trigger.side]
+    if trigger.cities_lost is not None and model.cities_lost[s] >= trigger.cities_lost:
+        return f"the {trigger.side} side has lost {int(model.cities_lost[s])} of the cities it must hold"
+    if trigger.will_below is None:
+        return None
+    w = model.will
+    will = float(w.value[w.leadership[s]]) if s in w.leadership else float(w.value[w.side == s].min())
+    t = model.table
+    th = model.theatre
+    centre = th.place_cell[spec.at] if spec.at else th.cell_at(spec.lat, spec.lon)
+    men = model.static_cache.get(("presence", key))
+    present = (t.idx >= 0) & (t.state <= 1) & (t.side == s)
+    near = present & (th.km_between(centre, np.maximum(t.idx, 0)) <= trigger.presence_km)
+    now = float(t.personnel[near].sum())
+    if men is None:                      # the first look is the start: what the side had there then
+        men = model.static_cache[("presence", key)] = now
+    share = now / men if men > 0 else 0.0
+    if will < trigger.will_below and share < trigger.presence_below:
+        presence = (f"its men within {trigger.presence_km:g} km are {share:.0%} of what they were" if men > 0
+                    else f"it has no men within {trigger.presence_km:g} km")
+        return f"the {trigger.side} side's will is {will:.2f} and {presence}"
+    return None
