@@ -52,9 +52,9 @@ def step_phases(model, *phases) -> None:
 
 
 def conserved_personnel(model) -> tuple[float, float]:
-    """(personnel now + killed + captured + deserted over all units, initial + reinforcements)."""
+    """(personnel now + killed + captured + deserted + withdrawn over all units, initial + reinforcements)."""
     t = model.table
-    now = float((t.personnel + t.killed + t.captured + t.deserted).sum())
+    now = float((t.personnel + t.killed + t.captured + t.deserted + t.withdrawn).sum())
     start = float(model.initial_personnel + model.tally["reinforced"].sum())
     return now, start
 

@@ -48,18 +48,25 @@ def test_a_rested_supplied_unit_recovers(duel):
     model = duel()
     defender = units_by_key(model)["defender"]
     units_by_key(model)["attacker"].remove_from_map(State.DISSOLVED)
+    start = defender.morale
     defender.morale = 0.4
-    for _ in range(20):
+    for _ in range(40):
         model.step()
-    assert defender.morale > 0.55 and defender.ledger["rest"] > 0.15
+    # back towards where its conditions put it, and no further (rest no longer restores towards 1)
+    assert 0.55 < defender.morale <= start + 1e-9 and defender.ledger["rest"] > 0.15
     assert defender.state is State.ACTIVE
 
 
 def test_each_factor_acts_in_its_direction(duel):
     model = duel()
     d = units_by_key(model)["defender"]
+    start = d.morale
+    d.morale = start - 0.2
     base = factors_of(model, d)
-    assert base["rest"] > 0 and base["pay"] < 0          # SAA: unpaid soldiers drain; rest restores
+    assert base["rest"] > 0 and base["will"] == 0         # below its resting level: rest restores
+    d.morale = start + 0.2
+    assert factors_of(model, d)["will"] < 0 and factors_of(model, d)["rest"] == 0   # above it: it sinks back
+    d.morale = start
     d.losses_step, d.personnel = 150.0, 1350.0
     d.in_contact, d.enemy_ratio, d.cut_off, d.supply = True, 3.0, True, 0.2
     model.table.sorties_on[d.row] = 4.0
@@ -70,12 +77,19 @@ def test_each_factor_acts_in_its_direction(duel):
     assert f["encirclement"] < 0 and f["supply"] < 0 and f["air_enemy"] < 0 and f["rest"] == 0
 
 
-def test_pay_and_legitimacy_drain_the_saa(duel):
-    drains = [factors_of(m, units_by_key(m)["defender"])["pay"] for m in
-              (duel(**{"factions.saa.pay": 0.1, "factions.saa.legitimacy": 0.2}),
-               duel(**{"factions.saa.pay": 0.9, "factions.saa.legitimacy": 0.2}),
-               duel(**{"factions.saa.pay": 0.1, "factions.saa.legitimacy": 0.9}))]
-    assert drains[0] < drains[1] < 0 and drains[0] < drains[2] < 0
+def test_a_pay_cut_during_the_campaign_lowers_where_morale_rests(duel):
+    from wargame.core.rules.morale import resting_morale
+
+    model = duel(**{"factions.saa.pay": 0.6, "factions.saa.legitimacy": 0.2})
+    d = units_by_key(model)["defender"]
+    row = np.array([d.row])
+    before = resting_morale(model, row)[0]
+    model.set_parameter("factions.saa.pay", 0.1, "test")
+    model.step()
+    cut = resting_morale(model, row)[0]
+    model.set_parameter("factions.saa.pay", 0.9, "test")
+    model.step()
+    assert cut < before < resting_morale(model, row)[0]
 
 
 def test_ideology_damps_losses(duel):
@@ -95,6 +109,8 @@ def test_russian_advisers_stiffen_units_nearby(duel):
     extra = '[units.advisers]\nfaction = "russia"\nname = "Advisers"\ntype = "advisers"\nat = "hama"\npersonnel = 80\n'
     with_them = duel(extra)
     without = duel()
+    for m in (with_them, without):             # stiffening restores morale up to where it rests, never beyond
+        units_by_key(m)["defender"].morale -= 0.2
     assert factors_of(with_them, units_by_key(with_them)["defender"])["stiffening"] > 0
     assert factors_of(without, units_by_key(without)["defender"])["stiffening"] == 0
     assert factors_of(with_them, units_by_key(with_them)["attacker"])["stiffening"] == 0   # not the enemy

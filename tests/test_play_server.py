@@ -467,7 +467,7 @@ UNITS_3000 = 'extends = "hts_2024_classroom"\n' + "".join(
 @pytest.mark.parametrize("text, status, words", [
     ('extends = "/etc/passwd"\n', 400, ["extends", "'/etc/passwd'", "built-in scenario only"]),
     ('extends = "../wargame/scenarios/hts_2024.toml"\n', 400, ["built-in scenario only"]),
-    (UNITS_3000, 400, ["3,502 ground units", "2,000 at most"]),
+    (UNITS_3000, 400, ["3,511 ground units", "2,000 at most"]),
     ('extends = "hts_2024_classroom"\n[theatre]\ncell_km = 2.0\nsouth = 29.0\nnorth = 40.0\nwest = 33.0\n'
      'east = 44.0\n', 400, ["hexes", "50,000 at most"]),
     ("a = " + "[" * 1000 + "]" * 1000, 400, ["not valid TOML", "too deeply"]),

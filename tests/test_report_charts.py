@@ -193,7 +193,7 @@ def test_close_colours_are_told_apart_and_states_keep_their_order():
     assert styles["a"].hatch is None and styles["b"].hatch and styles["d"].hatch
     assert style.faction_colours(scenario)["b"] == "#1b7838"
     assert list(style.STATE_COLOURS) == ["active", "shaken", "routing", "surrendered", "dissolved", "defected",
-                                         "destroyed"]
+                                         "destroyed", "withdrawn"]
 
 
 def test_save_figure_writes_a_png_and_closes_the_figure(tmp_path):

@@ -38,9 +38,10 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from wargame.core.agents.unit import GROUPS, KINDS, UNIT_TYPES, WITHDRAWN, on_map
+from wargame.core.agents.unit import GROUPS, KINDS, UNIT_TYPES, on_map
 from wargame.core.events import IsraeliStrike, StrategicDecision, UnitArrived
 from wargame.core.rules.combat import apply_losses
+from wargame.core.rules.will import withdraw
 
 REGIME_SIDE_KINDS = ("saa", "militia", "russia")
 
@@ -161,11 +162,7 @@ class Patron(Actor):
 
     def leave(self, rows: np.ndarray) -> int:
         """These units leave the theatre on their patron's order (withdrawn: neither lost nor captured)."""
-        t = self.model.table
-        for row in rows.tolist():
-            self.model.tally["withdrawn"][t.faction[row]] += t.personnel[row]
-            t.personnel[row] = 0.0
-            t.agent[row].remove_from_map_state(WITHDRAWN)
+        withdraw(self.model, rows)
         return int(rows.size)
 
     def rows_of(self, *, kind: str | None = None, groups: tuple[str, ...] = (), types: tuple[str, ...] = (),

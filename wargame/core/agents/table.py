@@ -63,6 +63,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     _c("killed", FLOAT, 0.0, "number", "men killed so far"),
     _c("captured", FLOAT, 0.0, "number", "men captured so far"),
     _c("deserted", FLOAT, 0.0, "number", "men deserted so far"),
+    _c("withdrawn", FLOAT, 0.0, "number", "men who left the theatre by order (evacuated, safe passage)"),
     # will to fight
     _c("morale", FLOAT, 0.0, "number", "morale, 0-1"),
     _c("morale_start", FLOAT, 0.0, "number", "morale at the start"),

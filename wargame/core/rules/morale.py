@@ -26,7 +26,8 @@ Factors (each a column of changes, one per unit; the ledger keeps them by name; 
 The resting level is where a unit's conditions put its morale (see `resting_morale`): its morale at the
 start (the scenario states the morale that pay, legitimacy, ideology, leadership and patrons gave it),
 moved by its faction's will as news has reached it (rules.will `morale`, damped by ideology) and by any
-worsening of its faction's conditions during the campaign (`morale_conditions`: pay cut, leaders killed).
+change of its faction's conditions during the campaign (`morale_conditions`: a pay cut or leaders killed
+lower it, a pay rise lifts it).
 With no enemy action morale therefore holds where it started. Stiffening never lifts a unit above it.
 Rates "a day" are applied as their share of a day each step, so the step length does not change them.
 Ideology damps every loss by up to `ideology_resistance`; elite units feel losses x `elite_loss_factor` (20%
@@ -42,8 +43,8 @@ import typing
 import numpy as np
 
 from wargame.core.agents.unit import GROUPS, KINDS, UNIT_TYPES, on_map
-from wargame.core.scenario.forces import Faction
 from wargame.core.rules.will import conditions_deficit
+from wargame.core.scenario.forces import Faction
 from wargame.core.scenario.rules import BreakRules
 
 # every parameter some kind of faction has (the schema's faction classes)
@@ -128,14 +129,14 @@ def morale_factors(model, rows: np.ndarray) -> np.ndarray:
 
 def resting_morale(model, rows: np.ndarray) -> np.ndarray:
     """Where each unit's morale rests with no enemy action: its starting morale, moved by its faction's will as
-    the unit has heard it (damped by its ideology) and by the worsening of its faction's conditions."""
+    the unit has heard it (damped by its ideology) and by the change of its faction's conditions since the start."""
     t = model.table
     r = model.spec.rules.will
     will = model.will
     faction = t.faction[rows]
-    key = (model.steps, "deficit_rise")
+    key = (model.steps, "deficit_change")
     if key not in model.faction_cache:
-        model.faction_cache[key] = np.maximum(0.0, conditions_deficit(model) - will.deficit_start)
+        model.faction_cache[key] = conditions_deficit(model) - will.deficit_start
     convinced = 1.0 - model.spec.rules.morale.ideology_resistance * t.ideology[rows]
     level = (t.morale_start[rows] + r.morale * convinced * (t.will_seen[rows] - will.start[faction])
              - r.morale_conditions * model.faction_cache[key][faction])

@@ -1,6 +1,7 @@
 """Supply: each side's supply runs from its sources (ports, crossings, the capital) through cells it holds.
 
-Rule: a held cell is linked if a path through the side's own cells reaches one of its sources (image labelling
+Rule: a held cell is linked if a path through the side's own cells reaches one of its sources (a source held
+by a side it is not at war with still serves it and counts as its own ground here: supply by arrangement) (image labelling
 of the side's ground on the hex grid); a held cell with no such path is encircled. A linked cell is in supply
 if it lies within `range_km` of road-weighted effort of a source or of a linked city (cities hold depots), by
 Dijkstra over the sparse adjacency graph. A unit's supply stock rises by `resupply` a day when its cell (or
@@ -30,9 +31,20 @@ from wargame.core.rules.combat import apply_losses
 MAX_ADVANCE_CELLS = 8      # the furthest a side's ground can grow in one step (movement is capped at 6 cells)
 
 
+def own_ground(model, side: int) -> np.ndarray:
+    """The cells a side holds, plus its sources in the hands of a side it is not at war with: supply by
+    arrangement (the SDF's Sheikh Maqsoud enclave in regime-held Aleppo lived on it)."""
+    own = model.control == side
+    for c in model.source_cells[side]:
+        holder = model.control[c]
+        if holder >= 0 and holder != side and not model.hostile[side, holder]:
+            own[c] = True
+    return own
+
+
 def side_graph(model, side: int):
     """The side's own ground as a weighted graph, its held sources, and the ground itself."""
-    own = model.control == side
+    own = own_ground(model, side)
     sources = np.array([c for c in model.source_cells[side] if own[c]], dtype=np.int64)
     return model.fields.costs(model).within(own), sources, own
 
@@ -72,7 +84,7 @@ def grow_within(theatre, seed: np.ndarray, allowed: np.ndarray, rounds: int) -> 
 def refresh_side(model, side: int) -> None:
     """Recompute a side's linked and in-supply cells after its ground changed (see the module docstring)."""
     th = model.theatre
-    own = model.control == side
+    own = own_ground(model, side)
     sources = np.array([c for c in model.source_cells[side] if own[c]], dtype=np.int64)
     previous = model.supply_own[side]
     if (previous is not None and sources.size and not (previous & ~own).any()

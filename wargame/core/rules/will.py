@@ -285,15 +285,31 @@ def collapse_regime(model, side: int) -> None:
         else:
             state, tally = WITHDRAWN, "withdrawn"
         hand_over(model, row, captor, "surrender" if state == SURRENDERED else "desertion")
-        model.tally[tally][t.faction[row]] += t.personnel[row]
-        if tally in ("captured", "deserted"):
-            getattr(t, tally)[row] += t.personnel[row]
         outcomes[{SURRENDERED: "surrendered", DISSOLVED: "deserted", WITHDRAWN: "withdrew"}[state]] += 1
+        if state == WITHDRAWN:
+            withdraw(model, np.array([row]))
+            continue
+        model.tally[tally][t.faction[row]] += t.personnel[row]
+        getattr(t, tally)[row] += t.personnel[row]
         t.personnel[row] = 0.0
         t.agent[row].remove_from_map_state(state)
     will = round(float(w.value[w.leadership[side]]), 3)
     model.events.add(RegimeCollapsed(model.steps, model.day, model.side_ids[side], will, why,
                                      outcomes["deserted"], outcomes["surrendered"], outcomes["withdrew"]))
+
+
+# ---------------------------------------------------------------- leaving the theatre
+
+
+def withdraw(model, rows: np.ndarray) -> None:
+    """These units leave the theatre by order (a patron's evacuation, a deal's safe passage): their men are
+    counted as withdrawn, neither lost nor captured."""
+    t = model.table
+    for row in np.asarray(rows, dtype=np.int64).tolist():
+        model.tally["withdrawn"][t.faction[row]] += t.personnel[row]
+        t.withdrawn[row] += t.personnel[row]
+        t.personnel[row] = 0.0
+        t.agent[row].remove_from_map_state(WITHDRAWN)
 
 
 # ---------------------------------------------------------------- local deals
@@ -338,9 +354,6 @@ def settle(model, rows: np.ndarray) -> None:
     for (faction, place, enemy), members in groups.items():
         personnel = float(t.personnel[members].sum())
         fall = float(model.will.start[model.faction_index[faction]] - t.will_seen[members].mean())
-        for row in members:
-            model.tally["withdrawn"][t.faction[row]] += t.personnel[row]
-            t.personnel[row] = 0.0
-            t.agent[row].remove_from_map_state(WITHDRAWN)
+        withdraw(model, np.array(members))
         model.events.add(LocalDeal(model.steps, model.day, faction, place, len(members), int(round(personnel)),
                                    model.side_ids[enemy] if enemy >= 0 else "", f"its will fell {fall:.2f}"))

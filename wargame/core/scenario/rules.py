@@ -495,7 +495,8 @@ class WillRules(Strict):
     morale: float = tunable(1.0, (0.5, 1.5), "assumption: a unit's resting morale moves this much per unit of its "
                             "faction's will (as news has reached it), damped by its ideology", ge=0.0, le=5.0)
     morale_conditions: float = tunable(0.5, (0.2, 1.0), "assumption: resting morale lost per unit rise of the "
-                                       "conditions deficit during the campaign (pay cut, leaders killed)",
+                                       "conditions deficit during the campaign (pay cut, leaders killed), "
+                                       "gained per unit fall",
                                        ge=0.0, le=5.0)
     pull: float = tunable(0.3, (0.1, 0.6), "assumption: share of the gap a unit's morale above its resting level "
                           "loses a day", ge=0.0, le=4.0)
