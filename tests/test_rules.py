@@ -28,15 +28,20 @@ def contact(model, defender, attacker, place="hama"):
 # ------------------------------------------------------------------ control
 
 
-def test_unit_alone_in_enemy_country_takes_it_and_the_open_ground_around(duel):
+def test_unit_beside_its_sides_ground_takes_the_open_ground_around(duel):
+    # (a unit alone deep in the enemy's rear takes only its own cell: tests/test_faults_13.py)
     model = duel()
+    th = model.theatre
     attacker = units_by_key(model)["attacker"]
-    target = cell_of(model, "salamiyah")
-    attacker.place(target)
+    own = np.flatnonzero(model.control == model.side_index["opposition"])
+    # an open regime cell two hex steps from the opposition's ground (linked to its source, Khan Shaykhun)
+    two_out = th.near_mask(own, 2 * th.layout.cell_km) & ~th.near_mask(own, th.layout.cell_km)
+    cell = int(np.flatnonzero(two_out & th.inside & ~th.key_cells)[0])
+    attacker.place(cell)
     step_phases(model, update_control)
-    assert model.control[target] == model.side_index["opposition"]
-    around = model.theatre.cells_within(target, 8.0)
-    open_ground = around[~model.theatre.key_cells[around]]
+    assert model.control[cell] == model.side_index["opposition"]
+    around = th.cells_within(cell, model.spec.rules.control.influence_km)
+    open_ground = around[~th.key_cells[around]]
     assert (model.control[open_ground] == model.side_index["opposition"]).all()
 
 

@@ -46,7 +46,7 @@ def _warn_no_report(exc: Exception, directory: Path) -> None:
 
 
 def _run_ensemble(args, loaded) -> int:
-    from wargame.report.ensemble import city_fall_table
+    from wargame.report.ensemble import city_fall_table, share_text
     from wargame.report.ensemble_runs import run_ensemble_to_directory
 
     with ensemble_progress() as progress:
@@ -56,9 +56,12 @@ def _run_ensemble(args, loaded) -> int:
     if not args.quiet:
         out = ens.directory
         print(f"{ens.info['title']}: {args.reps} runs (master seed {args.seed})")
-        print("  when cities and towns fell (share of runs; median day, 10th-90th percentile):")
+        print("  when cities and towns first fell (share of runs; median day, 10th-90th percentile), and the share"
+              " of runs in which the taker held them at the end and in which their first owner took them back:")
+        print(f"    {'':<22} {'fell':>5}   {'':<24}  {'kept':>5} {'retaken':>8}")
         for _, r in city_fall_table(ens).head(12).iterrows():
-            print(f"    {r['name']:<22} {r['fell_share']:>5.0%}   day {r['median']:5.2f}  ({r['p10']:.2f}-{r['p90']:.2f})")
+            print(f"    {r['name']:<22} {r['fell_share']:>5.0%}   day {r['median']:5.2f}  ({r['p10']:5.2f}-{r['p90']:5.2f})"
+                  f"  {share_text(r['kept_share']):>5} {share_text(r['retaken_share']):>8}")
         print(f"Written to {out}/: ensemble.json, scenario.toml, outcomes.csv/.parquet, series.parquet"
               + ("" if args.no_report else f", figures/, report.html\n  report   {out / 'report.html'}"))
     return 0

@@ -1,6 +1,16 @@
-"""What a finished run came to, as one flat row of numbers: when places fell, when objectives were
-achieved, who holds what at the end, what each faction lost, the will to fight at the end and whether a
-regime collapsed, and the loss rates behind Dupuy's attrition regularities. Ensembles, validation, sweeps and calibration all read these rows."""
+"""What a finished run came to, as one flat row: when places fell, when objectives were achieved, who holds
+what at the end, what each faction lost, the will to fight at the end and whether a regime collapsed
+(`will_<entry>`, `collapsed_<side>`, `lost_<side>_<city>`), and the loss rates behind Dupuy's attrition regularities.
+Ensembles, validation, sweeps and calibration all read these rows.
+
+Every tracked place (each city and town, each airbase) has four columns:
+  fell_<place>      day its first owner first lost it (NaN if never): what the historical targets measure
+  taken_by_<place>  the side that took it then ("" if it never fell)
+  retaken_<place>   day its first owner first took it back after that (NaN if never)
+  held_<place>      the side holding it at the end ("" if none)
+All are numbers except taken_by_ and held_, which are always strings (side ids, "" for none), so that the
+rows of many runs make columns of one type (outcome frames are written to Parquet).
+"""
 
 from __future__ import annotations
 
@@ -13,23 +23,31 @@ from wargame.core.theatre import TERRAIN_CLASSES
 NAN = math.nan
 
 
-def campaign_outcome(model) -> dict[str, float]:
+def campaign_outcome(model) -> dict[str, float | str]:
     """The outcome row of a finished (or stopped) run."""
-    out: dict[str, float] = {"end_day": round(model.day, 4)}
-    initial_owner = model.initial_city_owner
+    out: dict[str, float | str] = {"end_day": round(model.day, 4)}
+    sides = model.side_ids
+    places = {}        # place -> (first owner, its capture events in order, holder at the end); ids or None
+    captures = model.events.of_kind(CityCaptured)
     for cid in model.theatre.cities:
-        out[f"fell_{cid}"] = NAN
-    for event in model.events.of_kind(CityCaptured):
-        key = f"fell_{event.city}"
-        if math.isnan(out[key]) and event.from_side == model.side_ids[initial_owner[event.city]]:
-            out[key] = event.day
-    for pid in model.theatre.place_cell:
+        first, last = model.initial_city_owner.get(cid), model.city_owner.get(cid)
+        places[cid] = (None if first is None else sides[first], [e for e in captures if e.city == cid],
+                       None if last is None else sides[last])
+    bases = model.events.of_kind(BaseCaptured)
+    for pid, cell in model.theatre.place_cell.items():
         if model.theatre.place(pid).kind == "airbase":
-            out[f"fell_{pid}"] = NAN
-    for event in model.events.of_kind(BaseCaptured):
-        key = f"fell_{event.base}"
-        if math.isnan(out[key]) and event.from_side == model.side_ids[model.initial_place_owner[event.base]]:
-            out[key] = event.day
+            first, last = model.initial_place_owner[pid], int(model.control[cell])
+            places[pid] = (sides[first] if first >= 0 else None, [e for e in bases if e.base == pid],
+                           sides[last] if last >= 0 else None)
+    history = {pid: place_history(first, events) for pid, (first, events, _) in places.items()}
+    for pid, (fell, _, _) in history.items():
+        out[f"fell_{pid}"] = fell
+    for pid, (_, taker, _) in history.items():
+        out[f"taken_by_{pid}"] = taker
+    for pid, (_, _, retaken) in history.items():
+        out[f"retaken_{pid}"] = retaken
+    for pid, (_, _, holder) in places.items():
+        out[f"held_{pid}"] = holder or ""
     for oid in model.spec.objectives:
         out[f"achieved_{oid}"] = model.objectives_achieved.get(oid, NAN)
         out[f"progress_{oid}"] = round(model.objective_progress.get(oid, 0.0), 4)
@@ -68,6 +86,22 @@ def will_outcomes(model) -> dict[str, float]:
             out[f"lost_{sid}_{cid}"] = min(fell, collapsed) if not (math.isnan(fell) or math.isnan(collapsed)) \
                 else (collapsed if math.isnan(fell) else fell)
     return out
+
+
+def place_history(first_owner: str | None, captures: list) -> tuple[float, str, float]:
+    """(day the first owner first lost the place, the side that took it then, day the first owner first took
+    it back after that) from its capture events in order; NaN and "" for what never happened."""
+    fell, taker, retaken = NAN, "", NAN
+    for event in captures:
+        if first_owner is None:
+            break
+        if math.isnan(fell):
+            if event.from_side == first_owner:
+                fell, taker = event.day, event.side
+        elif event.side == first_owner:
+            retaken = event.day
+            break
+    return fell, taker, retaken
 
 
 def side_loss_rates(model) -> dict[str, float]:

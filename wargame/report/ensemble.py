@@ -174,8 +174,30 @@ def figure_fans(ens: EnsembleData):
     return fig
 
 
+FATES = (("kept", "held by its taker at the end", "#b2182b"),
+         ("retaken", "taken back by its first owner", "#2166ac"),
+         ("other", "in a third side's hands at the end", "#888888"))
+
+
+def fall_fates(ens: EnsembleData, place: str) -> pd.Series:
+    """What became of the place in each run in which it first fell: "kept" (its taker held it at the end),
+    "retaken" (not kept, and its first owner took it back at some point) or "other" (a third side held it at
+    the end); "" where it never fell, and "unknown" for every fall in an ensemble written before the outcomes
+    said who took and who held."""
+    o = ens.outcomes
+    fell = o[f"fell_{place}"].notna()
+    if any(f"{prefix}_{place}" not in o for prefix in ("taken_by", "held", "retaken")):
+        return pd.Series(np.where(fell, "unknown", ""), index=o.index)
+    kept = o[f"taken_by_{place}"].fillna("") == o[f"held_{place}"].fillna("")
+    fate = np.where(kept, "kept", np.where(o[f"retaken_{place}"].notna(), "retaken", "other"))
+    return pd.Series(np.where(fell, fate, ""), index=o.index)
+
+
 def city_fall_table(ens: EnsembleData, min_share: float = 0.05) -> pd.DataFrame:
-    """Cities and towns that fell in at least `min_share` of runs: share fallen and the quantiles of the day."""
+    """Cities and towns that fell in at least `min_share` of runs: share fallen (the first fall: lost by the
+    first owner), the quantiles of that day, and what became of them: the share of runs in which the taker
+    held it at the end (`kept_share`) and in which its first owner took it back at some point
+    (`retaken_share`); both NaN for an ensemble written before the outcomes recorded them."""
     from wargame.core.theatre import TheatreSpec, build_theatre
 
     t = ens.scenario.theatre
@@ -190,16 +212,27 @@ def city_fall_table(ens: EnsembleData, min_share: float = 0.05) -> pd.DataFrame:
         if share < min_share:
             continue
         fell = days.dropna()
+        known = f"held_{cid}" in ens.outcomes and f"retaken_{cid}" in ens.outcomes
         rows.append({"city": cid, "name": city.name.split(" (")[0], "kind": city.kind, "fell_share": share,
+                     "kept_share": float((fall_fates(ens, cid) == "kept").mean()) if known else np.nan,
+                     "retaken_share": float(ens.outcomes[f"retaken_{cid}"].notna().mean()) if known else np.nan,
                      "median": float(fell.median()), "p10": float(fell.quantile(BAND[0])),
                      "p90": float(fell.quantile(BAND[1])), "first": float(fell.min()), "last": float(fell.max())})
-    frame = pd.DataFrame(rows, columns=["city", "name", "kind", "fell_share", "median", "p10", "p90", "first", "last"])
+    frame = pd.DataFrame(rows, columns=["city", "name", "kind", "fell_share", "kept_share", "retaken_share",
+                                        "median", "p10", "p90", "first", "last"])
     return frame.sort_values(["median", "name"]).reset_index(drop=True)
 
 
+def share_text(share: float) -> str:
+    """A share as a percentage, or a dash where the ensemble does not record it."""
+    return "–" if pd.isna(share) else f"{share:.0%}"
+
+
 def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
-    """Each city's fall day over the runs (a dot per run, a box over the 10th-90th percentile), and in how
-    many runs it fell at all."""
+    """Each city's first fall day over the runs (a dot per run, coloured by what became of the city: held by
+    its taker at the end, taken back by its first owner, or in a third side's hands; a box over the 10th-90th
+    percentile), the day its first owner took it back (a cross per run), and in how many runs it fell at all
+    and was retaken."""
     table = city_fall_table(ens) if table is None else table
     rng = np.random.default_rng(0)            # jitter only: the picture is the same every time
     with theme():
@@ -208,19 +241,39 @@ def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
             ax.text(0.5, 0.5, "no city or town fell in this ensemble", ha="center", va="center",
                     transform=ax.transAxes, color="#666666")
             ax.set_yticks([])
+        seen = set()
         for y, row in table.iterrows():
-            days = ens.outcomes[f"fell_{row['city']}"].dropna().to_numpy()
-            x = date_numbers(ens, days)
-            ax.scatter(x, y + rng.uniform(-0.18, 0.18, len(x)), s=9, color="#b2182b", alpha=0.45, linewidths=0)
+            fates = fall_fates(ens, row["city"])
+            days = ens.outcomes[f"fell_{row['city']}"]
+            for fate, _, colour in FATES + (("unknown", "", "#b2182b"),):
+                mine = days[fates == fate].to_numpy()
+                if mine.size:
+                    seen.add(fate)
+                    ax.scatter(date_numbers(ens, mine), y + rng.uniform(-0.18, 0.18, mine.size), s=9, color=colour,
+                               alpha=0.55, linewidths=0)
             lo, hi, mid = date_numbers(ens, [row["p10"], row["p90"], row["median"]])
             ax.add_patch(plt.Rectangle((lo, y - 0.3), max(hi - lo, 0.02), 0.6, facecolor="none", edgecolor="#333333"))
             ax.plot([mid, mid], [y - 0.3, y + 0.3], color="black", linewidth=2)
+            retaken = ens.outcomes.get(f"retaken_{row['city']}", pd.Series(dtype=float)).dropna().to_numpy()
+            if retaken.size:                  # the retaking is an event of its own, on its own day
+                seen.add("retaken_day")
+                ax.scatter(date_numbers(ens, retaken), y + rng.uniform(-0.18, 0.18, retaken.size), s=16,
+                           marker="x", color=FATES[1][2], linewidths=0.9, zorder=3)
         ax.set_yticks(range(len(table)))
-        ax.set_yticklabels([f"{n} ({s:.0%} of runs)" for n, s in zip(table["name"], table["fell_share"])])
+        ax.set_yticklabels([f"{n} (fell {s:.0%}" + ("" if pd.isna(r) else f", retaken {r:.0%}") + " of runs)"
+                            for n, s, r in zip(table["name"], table["fell_share"], table["retaken_share"])])
         ax.set_ylim(len(table) - 0.5, -0.5)
         format_date_axis(ax, ens, day_axis=True)
-        ax.set_xlabel("date the city or town fell (dots: runs; box: 10th-90th percentile; bar: median)")
-        ax.set_title(f"When each city and town fell: {ens.info['title']}, {ens.info['runs']} runs")
+        handles = [plt.Line2D([], [], linestyle="", marker="o", markersize=4, color=colour, label=label)
+                   for fate, label, colour in FATES if fate in seen]
+        if "retaken_day" in seen:
+            handles.append(plt.Line2D([], [], linestyle="", marker="x", markersize=5, color=FATES[1][2],
+                                      label="the day its first owner took it back"))
+        if handles:
+            ax.legend(handles=handles, loc="lower left", fontsize=8, title_fontsize=8,
+                      title="dot: the first fall, coloured by what became of it")
+        ax.set_xlabel("date the city or town first fell (dots: runs; box: 10th-90th percentile; bar: median)")
+        fig.suptitle(f"When each city and town fell: {ens.info['title']}, {ens.info['runs']} runs")
     return fig
 
 
@@ -243,9 +296,15 @@ def lever_text(scenario) -> str:
 
 def _fall_rows(table: pd.DataFrame, ens: EnsembleData) -> str:
     rows = "".join(f"<tr><td>{esc(r['name'])}</td><td>{esc(r['kind'])}</td><td class='num'>{r['fell_share']:.0%}</td>"
+                   f"<td class='num'>{share_text(r['kept_share'])}</td>"
+                   f"<td class='num'>{share_text(r['retaken_share'])}</td>"
                    f"<td class='num'>{r['median']:.2f}</td><td class='num'>{r['p10']:.2f} to {r['p90']:.2f}</td>"
                    f"<td>{format_date(date_of(ens.start, r['median']))}</td></tr>" for _, r in table.iterrows())
-    return ("<table><tr><th>city or town</th><th>kind</th><th>fell in</th><th>median day</th><th>10th-90th</th>"
+    return ("<p>A city falls when its first owner first loses it; the days are of that first fall. Some are taken "
+            "back: the share of runs in which the taker still held it at the end, and in which its first owner "
+            "retook it, are given apart.</p>"
+            "<table><tr><th>city or town</th><th>kind</th><th>fell in</th><th>held by the taker at the end</th>"
+            "<th>retaken by its first owner</th><th>median day of the fall</th><th>10th-90th</th>"
             f"<th>median date</th></tr>{rows}</table>")
 
 
@@ -257,7 +316,8 @@ def write_ensemble_report(ens: EnsembleData, figures: dict[str, Path]) -> Path:
                     f"seed {ens.info['master_seed']} (numpy SeedSequence). Runs lasted {end.median():.2f} days "
                     f"(median; {end.min():.2f} to {end.max():.2f}).</p>")),
         "fans": ("Fan charts", figure(figures["fans"], "Median and 10th-90th percentile band over the runs.")),
-        "falls": ("When cities fell", figure(figures["city_falls"], "The day each city or town fell, run by run.")
+        "falls": ("When cities fell", figure(figures["city_falls"], "The day each city or town first fell, run "
+                                             "by run, coloured by whom it belonged to at the end.")
                   + _fall_rows(table, ens)),
         "reproduce": ("Reproduce", (f"<pre>{esc(ens.info['reproduce'])}</pre><p>One run of it: "
                       f"<code>{esc(ens.info['reproduce_one'])}</code>; the seeds are in ensemble.json and "

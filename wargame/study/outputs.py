@@ -7,8 +7,9 @@ Named outputs:
   regime_cities      cities and towns the regime holds at the end
   saa_collapsed      share of the SAA's units that broke (routed, surrendered, deserted or defected)
   east_aleppo_days   (aleppo_2016) days until the regime holds 90% of east Aleppo, or the run's end
-Any outcome column works too: `fell_hama` (days, never = the run's end), `territory_opposition`,
-`killed_saa`, ...
+Any numeric outcome column works too: `fell_hama` (days, never = the run's end), `retaken_hama` (the day
+its first owner took it back, never = the run's end), `territory_opposition`, `killed_saa`, ... The
+`taken_by_` and `held_` columns name sides, not numbers: they cannot be outputs.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ NAMED = {
     "east_aleppo_days": "days to 90% of east Aleppo",
 }
 DEFAULT_OUTPUTS = ("aleppo_days", "regime_territory", "saa_collapsed")
+SIDE_COLUMNS = ("taken_by_", "held_")       # outcome columns that hold a side id (a string), not a number
 
 
 def _days(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -58,8 +60,12 @@ def _values(frame: pd.DataFrame, name: str) -> pd.Series:
     if name == "east_aleppo_days":
         return _days(frame, "achieved_east_aleppo")
     if name in frame:
-        if name.startswith(("fell_", "achieved_")):
+        if name.startswith(("fell_", "achieved_", "retaken_")):
             return _days(frame, name)
+        for prefix in SIDE_COLUMNS:
+            if name.startswith(prefix):
+                raise WargameError(f"output {name!r} names a side, not a number: a study needs a numeric output "
+                                   f"(such as fell_{name[len(prefix):]} or retaken_{name[len(prefix):]})")
         return frame[name].astype(float)
     raise WargameError(f"unknown output {name!r}: use one of {', '.join(NAMED)} or an outcome column "
                        f"({', '.join(sorted(c for c in frame.columns if c.startswith(('fell_', 'territory_')))[:8])}, ...)")
@@ -70,4 +76,6 @@ def label(name: str) -> str:
         return NAMED[name]
     if name.startswith("fell_"):
         return f"days {name[5:].replace('_', ' ').title()} held"
+    if name.startswith("retaken_"):
+        return f"day {name[8:].replace('_', ' ').title()} retaken"
     return name.replace("_", " ")

@@ -2,11 +2,24 @@
 
 Rule: a cell changes hands when fighting units of one side stand in it alone (no enemy fighting unit
 there: routed enemies do not hold ground), or,
-for open country, when it lies within `influence_km` of that side's fighting units and of no enemy's;
-built-up cells and the cells of airbases, ports and crossings must be entered. Cities change hands
-when one side holds more than `city_majority_share` (half) of their built-up cells; each fall is an event. When an airbase's cell falls,
-the aircraft on its ground and its air defences go to the captor. Whole-map work is numpy on arrays: each side's
-reach is the union of the precomputed hex balls around its units.
+for open country, when it lies within `influence_km` of that side's fighting units and of no enemy's, and
+either the side's supply network reaches it or its holder's no longer does. The network reaches a cell that
+joins the side's linked ground (held ground with a path to one of its supply sources, as in rules.supply)
+through ground the side holds or takes this step; the holder's no longer reaches a cell of its ground with
+no such path (a pocket). So a front that advances takes the open country its units sweep, while one
+battalion passing through the enemy's rear holds only the cell it stands in: holding ground needs presence
+or supply, not one unit's passing influence. Built-up cells and the cells of airbases, ports and crossings
+must be entered. Cities change hands when one side holds more than `city_majority_share` (half) of their
+built-up cells; each fall is an event. When an airbase's cell falls, the aircraft on its ground and its air
+defences go to the captor.
+
+Control runs before supply in a step, so `model.connected` then holds the linked ground of the last supply
+phase (nothing before the first one). It is used only while a side's ground is still what that phase saw
+(`model.supply_own`); otherwise (the first step, a white-cell hand-over, a changed source) the linked ground
+is labelled here from the ground as it stands, as rules.supply does. Linked ground, not the supply range
+(`model.supply_layers`), is what counts: ground beyond the range but still joined to a source is not a pocket.
+Whole-map work is numpy on arrays: each side's reach is the union of the precomputed hex balls around its
+units.
 """
 
 from __future__ import annotations
@@ -15,6 +28,7 @@ import numpy as np
 
 from wargame.core.agents.unit import fighting
 from wargame.core.events import CityCaptured
+from wargame.core.rules.supply import grow_within
 
 
 def side_occupancy(model, mask: np.ndarray) -> np.ndarray:
@@ -31,7 +45,18 @@ def spread(model, mask: np.ndarray, km: float) -> np.ndarray:
     return np.array([th.near_mask(np.flatnonzero(row), km) for row in mask]) & th.inside
 
 
+def linked_ground(model, side: int) -> np.ndarray:
+    """The side's ground joined through its ground to one of its supply sources: what the supply phase last
+    computed (`model.connected`) if the side's ground is still what it was then, else labelled now."""
+    own = model.control == side
+    last = model.supply_own[side]
+    if last is not None and np.array_equal(last, own):
+        return model.connected[side]
+    return model.theatre.connected(own, np.asarray(model.source_cells[side], dtype=np.int64))
+
+
 def update_control(model) -> None:
+    th = model.theatre
     occupied = side_occupancy(model, fighting(model.table))
     influence = spread(model, occupied, model.spec.rules.control.influence_km)
     control = model.control
@@ -41,11 +66,19 @@ def update_control(model) -> None:
     by_occupation = np.zeros((n_sides, control.size), dtype=bool)
     by_influence = np.zeros((n_sides, control.size), dtype=bool)
     held = before >= 0
+    linked = np.array([linked_ground(model, s) for s in range(n_sides)])
+    cut_off = held & ~linked[owner, np.arange(control.size)]     # a pocket: influence alone may take it
     for s in range(n_sides):
         enemies = model.hostile[s]
         held_by_enemy = enemies[owner] & held          # only an enemy's ground can be taken
         by_occupation[s] = held_by_enemy & occupied[s] & ~occupied[enemies].any(axis=0)
-        by_influence[s] = held_by_enemy & influence[s] & ~influence[enemies].any(axis=0) & ~model.theatre.key_cells
+        claimed = held_by_enemy & influence[s] & ~influence[enemies].any(axis=0) & ~th.key_cells
+        by_influence[s] = claimed & cut_off
+        if (claimed & ~cut_off).any():
+            # elsewhere influence holds what the side's network reaches: claims joined to its linked ground
+            # through what it holds or takes now (a lone unit's claims in the enemy's rear join nothing)
+            through = ((before == s) & ~linked[s]) | by_occupation[s] | claimed
+            by_influence[s] |= claimed & grow_within(th, linked[s], through, rounds=th.n)
         model.influence_layers[s][:] = influence[s]
     # occupation beats influence; where two sides (not at war with each other) both claim a cell, it stays
     occupiers = by_occupation.sum(axis=0)

@@ -12,6 +12,11 @@ side (at the stacking limit; routed enemies there do not count) takes the next b
 towards its target, so columns deploy rather than queue on one road; with none, it waits. Routed units, and
 units ordered to withdraw (one cell), fall back along the cheapest path to their side's supply sources.
 
+A unit's `advance_km` (what shocks the enemy near it: rules.morale) counts the km it advanced into ground the
+enemy held, over about the last day. Only an advance counts: a routed unit or one withdrawing crosses enemy
+ground to get away, not to attack, so it adds nothing, and what it had advanced before it fell back is
+forgotten (a broken or withdrawing unit is no longer a fast advance bearing down on anyone).
+
 All movers advance together, one cell per round; where more want a cell than it has room for, a random
 priority drawn each step decides. Cost fields are one Dijkstra run per target, shared by the runs on the
 same theatre and costs.
@@ -110,6 +115,7 @@ def move_units(model) -> None:
     one_cell = table.withdraw[movers] & ~routing[movers]
     priority = model.rng.permutation(movers.size)
     gained_km = np.zeros(movers.size)       # km advanced into ground the enemy held: what shocks defenders
+    # (a retreat through ground the enemy holds is no advance: see the module docstring)
     sides = table.side[movers]
     militia = table.kind[movers] == KINDS.index("militia")
 
@@ -162,7 +168,7 @@ def move_units(model) -> None:
         np.add.at(stack, sides[goers] * th.n + dest, 1)
         position = np.searchsorted(active, goers)
         budget[goers] -= cost[position]
-        gained_km[goers] += np.where(hostile_held[position], th.layout.cell_km, 0.0)
+        gained_km[goers] += np.where(hostile_held[position] & ~retreating[goers], th.layout.cell_km, 0.0)
         here[goers] = dest
         moving[goers[one_cell[goers]]] = False
 
@@ -172,6 +178,7 @@ def move_units(model) -> None:
     table.idx[rows] = here[changed]
     table.moved[rows] = True
     table.advance_km[movers] += gained_km
+    table.advance_km[movers[retreating]] = 0.0      # falling back: its earlier advance no longer shocks anyone
     table.withdraw[movers] = False
     model.sync_cells(rows)
 

@@ -290,7 +290,8 @@ class SupplyRules(Strict):
 
 
 class ControlRules(Strict):
-    influence_km: float = tunable(12.0, (5.0, 25.0), "assumption: ground a unit holds around itself",
+    influence_km: float = tunable(12.0, (5.0, 25.0), "assumption: ground a unit holds around itself (where "
+                                  "its side's network reaches, or its holder's no longer does: rules.control)",
                                   ge=0.0, le=100.0)
     city_majority_share: float = tunable(0.5, (0.5, 0.75), "assumption: a city changes hands when one side holds "
                                          "more than this share of its built-up cells", ge=0.5, lt=1.0)
