@@ -459,7 +459,7 @@ class WillRules(Strict):
                              "advance_scale_km2 a day or faster, nationally", ge=0.0, le=2.0)
     advance_scale_km2: float = tunable(800.0, (300.0, 2000.0), "assumption: km2 of a side's ground lost in a day "
                                        "that reads as a rout", gt=0.0, le=100_000.0)
-    breaks: float = tunable(0.2, (0.1, 0.6), "assumption, calibrated on aleppo_2016 (docs/CALIBRATION.md; RAND "
+    breaks: float = tunable(0.1, (0.05, 0.4), "assumption, calibrated on aleppo_2016 (docs/CALIBRATION.md; RAND "
                             "RR-2341: unit failures feed organisational will): will lost per share of the faction's men whose units broke, surrendered or "
                             "defected", ge=0.0, le=10.0)
     desertion: float = tunable(0.3, (0.1, 0.8), "assumption: will lost per share of the faction's men who deserted "
