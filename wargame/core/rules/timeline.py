@@ -51,10 +51,12 @@ def rising(model, key: str, spec) -> str | None:
         return None
     w = model.will
     will = float(w.value[w.leadership[s]]) if s in w.leadership else float(w.value[w.side == s].min())
+    men = model.static_cache.get(("presence", key))
+    if men is not None and will >= trigger.will_below:
+        return None                      # the side's will holds: no need to count its men
     t = model.table
     th = model.theatre
-    centre = th.place_cell[spec.at] if spec.at else th.cell_at(spec.lat, spec.lon)
-    men = model.static_cache.get(("presence", key))
+    centre = th.place_cell[spec.at] if spec.at else int(th.cell_at(spec.lat, spec.lon))
     present = (t.idx >= 0) & (t.state <= 1) & (t.side == s)
     near = present & (th.km_between(centre, np.maximum(t.idx, 0)) <= trigger.presence_km)
     now = float(t.personnel[near].sum())

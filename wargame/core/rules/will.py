@@ -324,12 +324,16 @@ def deal_candidates(model, rows: np.ndarray) -> np.ndarray:
     rows = rows[(t.will_seen[rows] < r.deal_will) & (t.kind[rows] != KINDS.index("russia"))]
     if rows.size == 0:
         return rows
-    present = np.flatnonzero(on_map(t))
-    distance = model.theatre.km_between(t.idx[rows][:, None], t.idx[present][None, :]) <= r.deal_km
-    enemy = model.hostile[t.side[rows][:, None], t.side[present][None, :]]
-    own = t.side[rows][:, None] == t.side[present][None, :]
-    against = (distance & enemy) @ t.personnel[present]
-    with_me = (distance & own) @ t.personnel[present]
+    th = model.theatre
+    present = on_map(t)
+    against, with_me = np.zeros(rows.size), np.zeros(rows.size)
+    for s in np.unique(t.side[rows]).tolist():         # men within deal_km (hex steps), summed per cell
+        mine = t.side[rows] == s
+        cells = t.idx[rows[mine]]
+        enemy = present & model.hostile[s, t.side]
+        own = present & (t.side == s)
+        against[mine] = th.count_near(t.idx[enemy], r.deal_km, t.personnel[enemy])[cells]
+        with_me[mine] = th.count_near(t.idx[own], r.deal_km, t.personnel[own])[cells]
     outnumbered = (against > 0) & (against >= r.deal_odds * np.maximum(with_me, 1.0))
     return rows[(t.cut_off[rows] & (against > 0)) | outnumbered]
 
