@@ -97,7 +97,7 @@ def test_cli_counterfactuals_writes_the_effects(tmp_path, capsys):
     assert "hts_2024_professional_saa" in report and "95% interval" in report
     effects = pd.read_csv(out / "effects.csv")
     assert set(effects["measure"]) == {"aleppo_by_day5", "aleppo_days", "regime_territory", "regime_cities",
-                                       "damascus_fell"}
+                                       "damascus_fell", "regime_collapsed", "regime_days"}
 
 
 def test_effects_state_no_direction_from_too_few_pairs_and_counterfactuals_must_extend_their_base():

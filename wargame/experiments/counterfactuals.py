@@ -40,6 +40,8 @@ MEASURES = {
     "regime_territory": "regime's share of the theatre at the end",
     "regime_cities": "cities and towns the regime holds at the end",
     "damascus_fell": "Damascus fell (share of runs)",
+    "regime_collapsed": "the regime collapsed (share of runs)",
+    "regime_days": "days the regime stood (restricted mean)",
 }
 
 
@@ -78,6 +80,10 @@ def measures(frame: pd.DataFrame) -> pd.DataFrame:
         "regime_territory": frame["territory_regime"],
         "regime_cities": frame["cities_regime"].astype(float),
         "damascus_fell": frame["fell_damascus"].notna().astype(float) if "fell_damascus" in frame else np.nan,
+        "regime_collapsed": (frame["collapsed_regime"].notna().astype(float) if "collapsed_regime" in frame
+                             else np.nan),
+        "regime_days": frame["collapsed_regime"].fillna(end).clip(upper=end) if "collapsed_regime" in frame
+        else np.nan,
     })
 
 
