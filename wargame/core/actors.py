@@ -313,7 +313,7 @@ class IraqiMilitiasActor(TriggeredReinforcement):
         personnel = spec.force * spec.willingness
         count = self.send_battalions(personnel, spec.battalion, spec.entry, "iraqi_pmu",
                                      self.model.spec.rules.actors.iraqi_militia_quality)
-        self.decide(f"{personnel:.0f} fighters in {count} units cross at {spec.entry}")
+        self.decide(f"{personnel:.0f} fighters in {count} units cross at {self.model.theatre.place(spec.entry).name}")
 
 
 class HezbollahActor(TriggeredReinforcement):
