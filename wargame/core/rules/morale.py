@@ -42,8 +42,8 @@ import typing
 import numpy as np
 
 from wargame.core.agents.unit import GROUPS, KINDS, UNIT_TYPES, on_map
-from wargame.core.scenario.forces import Faction
 from wargame.core.rules.will import conditions_deficit
+from wargame.core.scenario.forces import Faction
 from wargame.core.scenario.rules import BreakRules
 
 # every parameter some kind of faction has (the schema's faction classes)
