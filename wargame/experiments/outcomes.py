@@ -56,7 +56,7 @@ def will_outcomes(model) -> dict[str, float]:
     the collapse, whichever came first (what "the regime lost Damascus" means when no one took it)."""
     w = model.will
     out: dict[str, float] = {f"will_{name}": round(float(v), 4) for name, v in zip(w.names, w.value)}
-    for s, entry in w.leadership.items():
+    for s in w.leadership:
         sid = model.side_ids[s]
         collapsed = w.collapsed.get(s, NAN)
         out[f"collapsed_{sid}"] = collapsed
