@@ -113,10 +113,15 @@ def _places():
 def place_name(run, place: str) -> str:
     """A place id as its name ("Homs"); a dormant unit's key (an uprising with no place) as the city or town
     nearest to where the unit stood ("near Daraa"); anything else as given."""
+    return name_of_place(place, getattr(run.scenario, "units", {}))
+
+
+def name_of_place(place: str, units: dict) -> str:
+    """place_name, given the scenario's units (a mapping of unit keys to their specs)."""
     places = _places()
     if place in places:
         return short_name(places[place].name)
-    unit = getattr(run.scenario, "units", {}).get(place)
+    unit = units.get(place)
     if unit is not None and getattr(unit, "lat", None) is not None:
         towns = [p for p in places.values() if p.kind in ("city", "town")]
         if towns:
