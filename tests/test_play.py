@@ -316,3 +316,22 @@ def test_the_hot_seat_picture_shows_the_teams_own_will(store):
     assert "your will to fight: Syrian Arab Army" in regime and "The regime's leadership" in regime
     assert "your will to fight: HTS-led Military Operations Command" in rebels
     assert "Syrian Arab Army" not in rebels.split("your will to fight:")[1].split("\n")[0]
+
+
+def test_news_of_the_will_reads_as_sentences_with_names_not_ids():
+    from wargame.play.news import describe
+
+    status = {"side_names": {"regime": "Assad regime and its allies", "opposition": "HTS-led coalition"},
+              "faction_names": {"saa": "Syrian Arab Army", "southern": "Southern groups"}}
+    deal = {"kind": "local_deal", "faction": "saa", "place": "safira", "units": 2, "personnel": 530,
+            "side": "opposition", "why": "its will fell 0.26"}
+    assert describe(deal, status) == ("2 unit(s) of Syrian Arab Army (530 men) settle with HTS-led coalition at "
+                                      "As-Safira, hand over their heavy weapons and leave (its will fell 0.26)")
+    rising = {"kind": "uprising", "faction": "southern", "place": "daraa", "units": 12, "personnel": 3960,
+              "why": "the regime side has lost 2 of the cities it must hold"}
+    assert describe(rising, status).startswith("Southern groups rise at Daraa (12 units, 3,960 men)")
+    course = {"kind": "strategic_decision", "actor": "iran", "decision": "withdraws: recruiting stops"}
+    assert describe(course, status) == "Iran withdraws: recruiting stops"
+    other = {"kind": "strategic_decision", "actor": "russia_hq", "decision": "4 aircraft reach Khmeimim"}
+    assert describe(other, status) == "Russia: 4 aircraft reach Khmeimim"
+    assert describe({"kind": "regime_collapsed", "side": "regime"}, status) == "The regime collapses"

@@ -49,9 +49,11 @@ def describe(event: dict, status: dict, names: dict[str, str] | None = None) -> 
         who = factions.get(actor) or ACTORS.get(actor, actor.replace("_", " ").capitalize())
         return f"{who}{' ' if decision.startswith(VERBS) else ': '}{decision}"
     if k == "regime_collapsed":
-        regime = "the regime" if event["side"] == "regime" else f"the {side(event['side'])}'s regime"
-        return (f"{regime[0].upper()}{regime[1:]} collapses: {event['deserted']} units go home, "
-                f"{event['surrendered']} surrender, {event['withdrew']} leave the theatre")
+        regime = "The regime" if event["side"] == "regime" else f"The regime of {side(event['side'])}"
+        if "deserted" not in event:                # the room's news keeps only the headline
+            return f"{regime} collapses"
+        return (f"{regime} collapses: {event['deserted']} units go home, {event['surrendered']} surrender, "
+                f"{event['withdrew']} leave the theatre")
     if k == "local_deal":
         with_whom = f" with {side(event['side'])}" if event.get("side") else ""
         return (f"{event['units']} unit(s) of {faction(event['faction'])} ({event['personnel']:,} men) settle{with_whom}"
