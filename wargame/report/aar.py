@@ -160,6 +160,11 @@ def _charts(charts: dict[str, Path]) -> str:
                    if name not in WILL_CHARTS)
 
 
+def _signed(x: float) -> str:
+    """+0.12, -0.07, and 0.00 (not "-0.00") for a change that rounds to nothing."""
+    return "0.00" if abs(x) < 0.005 else f"{x:+.2f}"
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -188,9 +193,10 @@ def _verdict(run, v: Verdict) -> str:
                 f"collapsed on day {v.day:g} ({_when(run, v.day)}).{esc(fate)}</p>")
     else:
         margin = lead.end - v.threshold
-        head = (f"<p><b>The leadership's will went from {lead.start:.2f} to "
-                f"{lead.end:.2f}</b>: it held, {margin:.2f} above the {v.threshold:.2f} at which a leadership "
-                "gives up.</p>")
+        moved = (f"went from {lead.start:.2f} to {lead.end:.2f}" if round(lead.start, 2) != round(lead.end, 2)
+                 else f"stayed at {lead.end:.2f}")
+        head = (f"<p><b>The leadership's will {moved}</b>: it held, {margin:.2f} above the {v.threshold:.2f} at "
+                "which a leadership gives up.</p>")
     verb = "broke" if v.collapsed else "moved"
     columns = [f"<div><h3>What {verb} the leadership's will</h3>"
                f"<p class='dim'>{esc(_capital(lead.label))}, {lead.start:.2f} → {lead.end:.2f}; losses first, largest "
@@ -231,7 +237,7 @@ def _will(run, charts: dict[str, Path], verdicts: list[Verdict]) -> str:
         swatch = _swatch(colours[e.id]) if e.id in colours else _swatch("#1d1d1d")
         rows.append(f"<tr><td>{swatch}{esc(_capital(e.label))}</td>"
                     f"<td>{esc(_side_name(run, e.side))}</td><td class='num'>{e.start:.2f}</td>"
-                    f"<td class='num'>{e.end:.2f}</td><td class='num'>{e.end - e.start:+.2f}</td>"
+                    f"<td class='num'>{e.end:.2f}</td><td class='num'>{_signed(e.end - e.start)}</td>"
                     f"<td>{esc('; '.join(text for _, _, text in top)) or '-'}</td></tr>")
     out.append("<h3>Every faction's will</h3><table><tr><th>faction or leadership</th><th>side</th><th>start</th>"
                f"<th>end</th><th>change</th><th>main factors (largest first)</th></tr>{''.join(rows)}</table>")

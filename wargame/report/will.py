@@ -274,7 +274,7 @@ def _detail(run, entry: WillEntry, factor: str, value: float) -> str:
         return _listed(parts)
     if factor == "leaders":
         strikes = sum(1 for e in events if e["kind"] == "israeli_strike" and e.get("target") == "leadership")
-        return f"{strikes} strikes on commanders" if strikes else ""
+        return f"{strikes} strike{'s' * (strikes != 1)} on commanders" if strikes else ""
     if factor == "conditions":
         faction = run.scenario.factions.get(entry.id)
         if faction is not None and faction.kind == "saa":
