@@ -210,3 +210,32 @@ def test_the_lab_command_says_when_the_port_is_taken(capsys):
         port = taken.getsockname()[1]
         assert main(["lab", "--port", str(port)]) == 2
     assert f"--port {port}" in capsys.readouterr().err
+
+
+def test_the_will_to_fight_is_charted_and_stated_as_the_model_steps():
+    model = lab.LabModel(SCENARIO, rng=2)
+    charts = lab.live_charts(model)
+    charts.png()
+    for _ in range(6):
+        model.step()
+    charts.png()
+    lines = {metric: line for line, metric, _ in charts.lines}
+    assert {"will_regime_leadership", "will_saa", "will_hts"} <= set(lines)
+    for metric in ("will_regime_leadership", "will_saa"):
+        drawn = lines[metric].get_ydata()
+        assert len(drawn) == model.steps + 1                       # the line grew with every step
+        assert drawn == pytest.approx(model.datacollector.model_vars[metric])
+    leadership = model.will.value[model.will.entry("regime_leadership")]
+    text = lab.status_html(model)
+    assert f"The regime's leadership {leadership:.2f}</b> (collapses below" in text
+    saa = model.will.value[model.faction_index["saa"]]
+    assert f"Syrian Arab Army {saa:.2f}" in text
+
+
+def test_the_lab_page_shows_the_will_and_a_collapse(models):
+    _, rc = render()
+    click(rc, "Step")
+    assert "Will to fight: <b>The regime's leadership" in html(rc)
+    model = models[-1]
+    model.will.collapsed[model.side_index["regime"]] = model.day        # as update_will records a collapse
+    assert f"collapsed on day {model.day:g}" in lab.status_html(model)

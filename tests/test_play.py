@@ -247,3 +247,92 @@ def test_a_2016_game_seats_the_teams_that_campaign_has(store):
     assert {u["faction"] for u in game.view("rebels")["own"]} <= {"rebels", "jaysh_al_fatah"}
     with pytest.raises(ScenarioError, match="no turkey"):
         game.submit("russia", {"talks_with_turkey": True})            # no Turkey in 2016: refused, not ignored
+
+
+# ---------------------------------------------------------------- the will to fight
+
+
+def test_each_team_knows_its_own_will_and_never_the_enemys(store):
+    game = new_game(store, humans=("regime", "rebels", "russia"))
+    for _ in range(4):
+        game.resolve()
+    model = game.model
+    w = model.will
+    regime, rebels, russia = (game.view(t)["will"] for t in ("regime", "rebels", "russia"))
+    assert [x["id"] for x in regime["entries"]] == ["saa", "regime_leadership"]     # its army and its leadership
+    assert [x["id"] for x in rebels["entries"]] == ["hts", "moc_allies"]
+    assert [x["id"] for x in russia["entries"]] == ["russia"]                          # a patron: not the leadership
+    lead = regime["entries"][1]
+    assert lead["value"] == pytest.approx(w.value[w.entry("regime_leadership")], abs=1e-3)
+    from wargame.core.rules.will import WILL_FACTORS
+    ledger = w.ledger[w.entry("regime_leadership")]
+    largest = WILL_FACTORS[int(abs(ledger).argmax())]
+    assert lead["factors"][0]["factor"] == largest                    # what moved it most, first, in words
+    assert lead["factors"][0]["value"] == pytest.approx(ledger.min() if ledger[abs(ledger).argmax()] < 0
+                                                        else ledger.max(), abs=1e-3)
+    # the change is over the last turn: the views one turn apart differ by it
+    before = lead["value"]
+    game.resolve()
+    after = game.view("regime")["will"]["entries"][1]
+    assert after["change"] == pytest.approx(after["value"] - before, abs=2e-3)
+    # nothing in the rebels' whole view carries the regime's will (ids, names or values)
+    text = repr(game.view("rebels"))
+    assert "regime_leadership" not in text and "leadership's" not in text and '"saa"' not in text
+    # the instructor and the debrief see every will
+    truth = game.instructor_view()["truth"]["will"]
+    assert [x["id"] for x in truth["entries"]] == w.names
+    assert set(game.debrief()[-1]["will"]) == set(w.names)
+
+
+def test_reports_never_give_an_enemy_leaderships_will_away(store):
+    from wargame.core.events import RegimeCollapsed, StrategicDecision
+    from wargame.play.fog import reports
+
+    game = new_game(store, humans=("regime", "rebels", "turkey", "russia"))
+    model = game.model
+    model.events.add(StrategicDecision(1, 0.25, "turkey", "backs the offensive: the regime's will is 0.45 (stake 0.50 "
+                                                          "x support 0.70)"))
+    model.events.add(StrategicDecision(1, 0.25, "russia_hq", "evacuates its advisers: 6 units leave (regime's will "
+                                                             "0.28, stake 0.60 x capacity 0.50)"))
+    model.events.add(RegimeCollapsed(2, 0.5, "regime", 0.031, "cities -0.36, patrons -0.19", 10, 2, 3))
+    turkey = {e["kind"] + e.get("actor", ""): e for e in reports(model, game.teams["turkey"])}
+    assert turkey["strategic_decisionturkey"]["decision"] == \
+        "backs the offensive: the regime's will (not known to you) (stake 0.50 x support 0.70)"
+    collapse = turkey["regime_collapsed"]                         # the collapse is public news ...
+    assert "will" not in collapse and "-0.36" not in collapse["why"]          # ... without its numbers
+    assert "0.45" not in repr(reports(model, game.teams["rebels"]))
+    russia = {e["kind"] + e.get("actor", ""): e for e in reports(model, game.teams["russia"])}
+    assert "regime's will 0.28" in russia["strategic_decisionrussia_hq"]["decision"]     # its own side's
+    assert russia["regime_collapsed"]["will"] == pytest.approx(0.031)
+    assert "-0.36" not in repr(game.status()["news"])             # the room's news: no numbers either
+
+
+def test_the_hot_seat_picture_shows_the_teams_own_will(store):
+    from wargame.play.hotseat import picture_lines
+
+    game = new_game(store)
+    game.resolve()
+    regime = "\n".join(picture_lines(game.view("regime"), game.sectors.names))
+    rebels = "\n".join(picture_lines(game.view("rebels"), game.sectors.names))
+    assert "your will to fight: Syrian Arab Army" in regime and "The regime's leadership" in regime
+    assert "your will to fight: HTS-led Military Operations Command" in rebels
+    assert "Syrian Arab Army" not in rebels.split("your will to fight:")[1].split("\n")[0]
+
+
+def test_news_of_the_will_reads_as_sentences_with_names_not_ids():
+    from wargame.play.news import describe
+
+    status = {"side_names": {"regime": "Assad regime and its allies", "opposition": "HTS-led coalition"},
+              "faction_names": {"saa": "Syrian Arab Army", "southern": "Southern groups"}}
+    deal = {"kind": "local_deal", "faction": "saa", "place": "safira", "units": 2, "personnel": 530,
+            "side": "opposition", "why": "its will fell 0.26"}
+    assert describe(deal, status) == ("2 unit(s) of Syrian Arab Army (530 men) settle with HTS-led coalition at "
+                                      "As-Safira, hand over their heavy weapons and leave (its will fell 0.26)")
+    rising = {"kind": "uprising", "faction": "southern", "place": "daraa", "units": 12, "personnel": 3960,
+              "why": "the regime side has lost 2 of the cities it must hold"}
+    assert describe(rising, status).startswith("Southern groups rise at Daraa (12 units, 3,960 men)")
+    course = {"kind": "strategic_decision", "actor": "iran", "decision": "withdraws: recruiting stops"}
+    assert describe(course, status) == "Iran withdraws: recruiting stops"
+    other = {"kind": "strategic_decision", "actor": "russia_hq", "decision": "4 aircraft reach Khmeimim"}
+    assert describe(other, status) == "Russia: 4 aircraft reach Khmeimim"
+    assert describe({"kind": "regime_collapsed", "side": "regime"}, status) == "The regime collapses"

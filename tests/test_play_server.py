@@ -464,10 +464,16 @@ UNITS_3000 = 'extends = "hts_2024_classroom"\n' + "".join(
     for i in range(30))
 
 
+def _classroom_units() -> int:
+    from wargame.core.scenario import load_scenario
+
+    return sum(u.count for u in load_scenario("hts_2024_classroom").scenario.units.values())
+
+
 @pytest.mark.parametrize("text, status, words", [
     ('extends = "/etc/passwd"\n', 400, ["extends", "'/etc/passwd'", "built-in scenario only"]),
     ('extends = "../wargame/scenarios/hts_2024.toml"\n', 400, ["built-in scenario only"]),
-    (UNITS_3000, 400, ["3,511 ground units", "2,000 at most"]),
+    (UNITS_3000, 400, [f"{3000 + _classroom_units():,} ground units", "2,000 at most"]),   # the scenario's own too
     ('extends = "hts_2024_classroom"\n[theatre]\ncell_km = 2.0\nsouth = 29.0\nnorth = 40.0\nwest = 33.0\n'
      'east = 44.0\n', 400, ["hexes", "50,000 at most"]),
     ("a = " + "[" * 1000 + "]" * 1000, 400, ["not valid TOML", "too deeply"]),
@@ -645,3 +651,33 @@ def test_the_code_throttle_counts_the_socket_peer_never_x_forwarded_for(app, tmp
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: ran.update(kwargs))
     serve(tmp_path / "games.sqlite", host="127.0.0.1", port=8000)
     assert ran["proxy_headers"] is False         # uvicorn would otherwise take the client from that header
+
+
+def _will_section(page: str) -> str:
+    match = re.search(r'<section class="card willcol" id="will">(.*?)</section>', page, flags=re.S)
+    assert match, "no will card on the page"
+    return html.unescape(match.group(1))
+
+
+def test_a_team_page_shows_its_own_will_and_not_the_enemys(app, game):
+    client = new_client(app)
+    codes = game["codes"]
+    assert as_code(client, codes["instructor"]).post("/api/instructor/resolve", json={}).status_code == 200
+    regime = as_code(client, codes["regime"]).get("/team")
+    rebels = as_code(client, codes["rebels"]).get("/team")
+    mine = _will_section(regime.text)
+    assert "Your will to fight" in mine and "Syrian Arab Army" in mine and "The regime's leadership" in mine
+    assert "Your regime collapses if its leadership's will falls below 0.15" in mine
+    view = as_code(client, codes["regime"]).get("/api/view").json()["will"]
+    lead = next(x for x in view["entries"] if x["id"] == "regime_leadership")
+    assert f"{lead['value']:.2f}" in mine and f"{lead['change']:+.2f}" in mine
+    theirs = _will_section(rebels.text)
+    assert "HTS-led Military Operations Command" in theirs
+    assert "Syrian Arab Army" not in theirs and "leadership" not in theirs
+    assert "regime_leadership" not in as_code(client, codes["rebels"]).get("/api/view").text
+    # the instructor sees every will
+    console = as_code(client, codes["instructor"]).get("/instructor").text
+    assert "The will to fight" in console and "The regime&#x27;s leadership" in console
+    assert "HTS-led Military Operations Command" in console.split('id="will"')[1]
+    debrief = as_code(client, codes["instructor"]).get("/debrief").text
+    assert "Will to fight at the end of the turn: The regime&#x27;s leadership" in debrief

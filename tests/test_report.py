@@ -62,7 +62,7 @@ def _decode(src: str) -> Image.Image:
 
 def test_a_run_directory_holds_data_figures_maps_animation_and_report(run_dir):
     for name in ("scenario.toml", "run.json", "metrics.csv", "metrics.parquet", "units.csv", "units.parquet",
-                 "control.npz", "events.jsonl", "summary.txt", "report.html", "campaign.gif"):
+                 "control.npz", "events.jsonl", "will.json", "summary.txt", "report.html", "campaign.gif"):
         assert (run_dir / name).is_file(), name
     assert not (run_dir.parent / "run.partial").exists()
     for png in [*(run_dir / "figures").glob("*.png"), *(run_dir / "maps").glob("*.png")]:
@@ -72,7 +72,8 @@ def test_a_run_directory_holds_data_figures_maps_animation_and_report(run_dir):
             pixels = np.asarray(image.convert("L"), dtype=float)
             assert pixels.std() > 5, f"{png} is blank"
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} >= {"forces", "unit_states", "territory", "air",
-                                                                      "supply", "equipment", "why"}
+                                                                      "supply", "equipment", "will", "will_factors",
+                                                                      "why"}
     assert any(p.stem.startswith("fall_") for p in (run_dir / "maps").glob("*.png"))   # a city fell: its map
     with Image.open(run_dir / "campaign.gif") as gif:
         assert gif.n_frames == STEPS + 1
@@ -137,6 +138,8 @@ def test_the_run_command_writes_everything_and_names_the_files(tmp_path, capsys)
     assert main(["run", "hts_2024_classroom", "--seed", "2", "--out", str(out), "--no-animation"]) == 0
     printed = capsys.readouterr().out
     assert str(out / "report.html") in printed and "figures/" in printed and "Reproduce with" in printed
+    assert re.search(r"The regime (held|collapsed on day [\d.]+ \(.*\)): its leadership's will 0\.65 -> 0\.\d\d", printed)
+    assert "will.png" in printed and "will.json" in printed
     assert (out / "report.html").is_file() and not (out / "campaign.gif").exists()
     info = json.loads((out / "run.json").read_text())
     assert info["seed"] == 2 and str(out / "scenario.toml") in info["reproduce"]

@@ -20,7 +20,8 @@ from wargame.output import RunData, write_run
 from wargame.report import style
 from wargame.report.charts import AIR, EQUIPMENT, FIGURES, NONE_NOTE, daily_totals, draw_charts
 
-NAMES = ("forces", "unit_states", "territory", "air", "supply", "equipment")
+NAMES = ("forces", "unit_states", "territory", "air", "supply", "equipment", "will", "will_factors")
+UNDATED = ("will_factors",)          # bars of the whole run: no time axis
 DATE_LABEL = re.compile(r"^(\d{1,2} [A-Z][a-z]{2}|\d\d:\d\d)$")
 
 
@@ -58,8 +59,8 @@ def legend_labels(fig) -> list[list[str]]:
     return [[t.get_text() for t in legend.get_texts()] for legend in legends]
 
 
-def check_layout(fig) -> None:
-    """Titled, labelled and dated; no legend over any plotting area, the title over none."""
+def check_layout(fig, dated: bool = True) -> None:
+    """Titled, labelled and dated (unless not `dated`); no legend over any plotting area, the title over none."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     title = fig.get_suptitle().replace("\n", " ")
@@ -86,7 +87,7 @@ def check_layout(fig) -> None:
     labelled = [[t.get_text() for t in ax.xaxis.get_ticklabels() if t.get_visible() and t.get_text()]
                 for ax in axes if not ax.get_xlabel()]
     labelled = [labels for labels in labelled if labels]
-    assert labelled, "no dates under any panel"
+    assert labelled or not dated, "no dates under any panel"
     for labels in labelled:
         assert all(DATE_LABEL.match(label) for label in labels), labels
 
@@ -111,7 +112,7 @@ def test_draw_charts_writes_every_chart_as_a_non_blank_png(run, tmp_path):
 def test_each_chart_is_titled_labelled_and_uncluttered(run, name):
     fig = FIGURES[name](run)
     try:
-        check_layout(fig)
+        check_layout(fig, dated=name not in UNDATED)
     finally:
         plt.close(fig)
 
@@ -146,7 +147,7 @@ def test_air_chart_shows_daily_rates_and_leaves_out_sides_that_flew_nothing(run)
 def test_a_short_run_gets_every_chart(run, name):
     fig = FIGURES[name](shortened(run, 5))                     # four steps: one day
     try:
-        check_layout(fig)
+        check_layout(fig, dated=name not in UNDATED)
     finally:
         plt.close(fig)
 
@@ -202,3 +203,68 @@ def test_save_figure_writes_a_png_and_closes_the_figure(tmp_path):
     path = style.save_figure(fig, tmp_path / "sub" / "line.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not plt.fignum_exists(fig.number)
+
+
+# ---------------------------------------------------------------- the will to fight
+
+
+def collapsed_run(run: RunData) -> RunData:
+    """The run as if the regime had lost Aleppo on day 1 and collapsed on day 1.75: the events and will.json a
+    collapse writes, on the run's own metrics."""
+    will = {**run.will, "collapsed": {"regime": 1.75}}
+    events = [*run.events,
+              {"kind": "city_captured", "step": 4, "day": 1.0, "city": "aleppo", "name": "Aleppo",
+               "side": "opposition", "from_side": "regime"},
+              {"kind": "regime_collapsed", "step": 7, "day": 1.75, "side": "regime", "will": 0.1,
+               "why": "cities -0.40", "deserted": 3, "surrendered": 2, "withdrew": 1}]
+    return dataclasses.replace(run, will=will, events=events)
+
+
+def test_the_will_chart_draws_every_faction_and_the_leadership_from_the_metrics(run):
+    fig = FIGURES["will"](run)
+    try:
+        lines = {}
+        for ax in fig.axes:
+            labels = [t.get_text() for t in ax.get_legend().get_texts()] if ax.get_legend() else []
+            drawn = [line for line in ax.get_lines() if len(line.get_xdata()) == len(run.metrics)]
+            for label, line in zip(labels, drawn):
+                lines[label.split(":")[0]] = np.asarray(line.get_ydata(), dtype=float)
+        assert "The regime's leadership" in lines and "Syrian Arab Army" in lines
+        assert np.allclose(lines["The regime's leadership"], run.metrics["will_regime_leadership"])
+        assert np.allclose(lines["Syrian Arab Army"], run.metrics["will_saa"])
+        assert "the regime collapses below 0.15" in sum(legend_labels(fig), [])
+        assert not any("collapsed" in t for t in texts(fig))       # it did not collapse in this run
+    finally:
+        plt.close(fig)
+
+
+def test_the_will_chart_marks_a_collapse_and_the_fall_of_a_major_city(run):
+    fig = FIGURES["will"](collapsed_run(run))
+    try:
+        check_layout(fig)
+        assert "the regime collapsed, day 1.75 " in texts(fig) and "Aleppo" in texts(fig)
+        x = style.date_numbers(run, [1.0, 1.75])
+        marks = [float(line.get_xdata()[0]) for line in fig.axes[0].get_lines() if len(line.get_xdata()) == 2]
+        assert np.isclose(marks, x[0]).any() and np.isclose(marks, x[1]).any()
+    finally:
+        plt.close(fig)
+
+
+def test_the_will_factors_chart_stacks_each_ledger_to_its_net_change(run):
+    moved = dataclasses.replace(run, will={**run.will, "entries": [
+        {"id": "saa", "side": "regime", "leadership": False, "start": 0.5, "end": 0.2,
+         "ledger": {"cities": -0.25, "breaks": -0.1, "recovery": 0.05}},
+        {"id": "regime_leadership", "side": "regime", "leadership": True, "start": 0.6, "end": 0.6,
+         "ledger": {"cities": 0.0}}]})
+    fig = FIGURES["will_factors"](moved)
+    try:
+        check_layout(fig, dated=False)
+        ax = fig.axes[0]
+        widths = [round(p.get_width(), 6) for p in ax.patches if abs(p.get_width()) > 0]
+        assert sorted(widths) == [-0.25, -0.1, 0.05]                 # one bar per factor that moved it
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["Syrian Arab Army\n0.50 → 0.20"]
+        [[net, _]] = ax.collections[0].get_offsets().tolist()
+        assert net == pytest.approx(-0.3)                          # the diamond at the net change
+        assert "regime's leadership" in fig._supxlabel.get_text()  # not moved: said, not drawn
+    finally:
+        plt.close(fig)

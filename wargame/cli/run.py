@@ -46,7 +46,7 @@ def _warn_no_report(exc: Exception, directory: Path) -> None:
 
 
 def _run_ensemble(args, loaded) -> int:
-    from wargame.report.ensemble import city_fall_table, share_text
+    from wargame.report.ensemble import city_fall_table, collapse_sentences, share_text, will_at_end
     from wargame.report.ensemble_runs import run_ensemble_to_directory
 
     with ensemble_progress() as progress:
@@ -56,6 +56,13 @@ def _run_ensemble(args, loaded) -> int:
     if not args.quiet:
         out = ens.directory
         print(f"{ens.info['title']}: {args.reps} runs (master seed {args.seed})")
+        for sentence in collapse_sentences(ens):
+            print(f"  {sentence}")
+        ends = will_at_end(ens)
+        if ends:
+            print("  the will to fight at the end (median over the runs, 10th-90th percentile):")
+            for name, mid, low, high in ends:
+                print(f"    {name[:44]:<44} {mid:.2f}  ({low:.2f}-{high:.2f})")
         print("  when cities and towns first fell (share of runs; median day, 10th-90th percentile), and the share"
               " of runs in which the taker held them at the end and in which their first owner took them back:")
         print(f"    {'':<22} {'fell':>5}   {'':<24}  {'kept':>5} {'retaken':>8}")

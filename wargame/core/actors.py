@@ -53,6 +53,11 @@ def _regime_side(model) -> int | None:
     return None
 
 
+def lost_cities(n: int) -> str:
+    """What triggered a patron's reinforcement, in words for the event log."""
+    return f"the regime has lost {n} {'city' if n == 1 else 'cities'} it must hold"
+
+
 def _militia_faction(model) -> str | None:
     return next((fid for fid, f in model.spec.factions.items() if f.kind == "militia"), None)
 
@@ -303,14 +308,15 @@ class IraqiMilitiasActor(TriggeredReinforcement):
         return f"{n} Iraqi militia units out of contact go home"
 
     def trigger_message(self) -> str:
-        return f"regime lost {self.regime_losses()} cities: willingness {self.spec.willingness:.2f}"
+        return f"will send fighters: {lost_cities(self.regime_losses())} (willingness {self.spec.willingness:.2f})"
 
     def act(self) -> None:
         spec = self.spec
         personnel = spec.force * spec.willingness
         count = self.send_battalions(personnel, spec.battalion, spec.entry, "iraqi_pmu",
                                      self.model.spec.rules.actors.iraqi_militia_quality)
-        self.decide(f"{personnel:.0f} fighters in {count} units cross at {spec.entry}")
+        self.decide(f"{personnel:.0f} fighters in {count} unit{'s' * (count != 1)} cross at "
+                    f"{self.model.theatre.place(spec.entry).name}")
 
 
 class HezbollahActor(TriggeredReinforcement):
@@ -337,7 +343,7 @@ class HezbollahActor(TriggeredReinforcement):
             self.review()
 
     def trigger_message(self) -> str:
-        return f"regime lost {self.regime_losses()} cities: strength {self.spec.strength:.2f}"
+        return f"will send fighters from Lebanon: {lost_cities(self.regime_losses())} (strength {self.spec.strength:.2f})"
 
     def act(self) -> None:
         spec = self.spec
@@ -346,7 +352,7 @@ class HezbollahActor(TriggeredReinforcement):
         quality = rules.hezbollah_quality_base + rules.hezbollah_quality_per_strength * spec.strength
         count = self.send_battalions(personnel, rules.hezbollah_battalion, spec.entry, "hezbollah", quality,
                                      utype="militia")
-        self.decide(f"{personnel:.0f} fighters in {count} units from Lebanon")
+        self.decide(f"{personnel:.0f} fighters in {count} unit{'s' * (count != 1)} arrive from Lebanon")
 
 
 class RussiaHQActor(TriggeredReinforcement):
@@ -378,7 +384,7 @@ class RussiaHQActor(TriggeredReinforcement):
         return f"{len(russian)} air groups stop flying; {n} ground units leave"
 
     def trigger_message(self) -> str:
-        return f"regime lost {self.regime_losses()} cities: Moscow sends aircraft"
+        return f"will send aircraft: {lost_cities(self.regime_losses())}"
 
     def act(self) -> None:
         spec = self.spec
@@ -387,7 +393,7 @@ class RussiaHQActor(TriggeredReinforcement):
             return
         added = round(spec.reinforce_aircraft * spec.ukraine_cap)
         wing.added += added
-        self.decide(f"{added} aircraft reach {wing.key} (of {spec.reinforce_aircraft} promised; Ukraine cap "
+        self.decide(f"{added} aircraft reach the {wing.spec.name} (of {spec.reinforce_aircraft} promised; Ukraine cap "
                     f"{spec.ukraine_cap:.2f})")
 
 

@@ -429,7 +429,7 @@ class Campaign(WhiteCell, mesa.Model):
         reason = None
         for s, day in self.will.collapsed.items():
             why = next((e.why for e in self.events.of_kind(RegimeCollapsed) if e.side == self.side_ids[s]), "")
-            reason = f"the {self.side_ids[s]} regime collapsed on day {day:.2f} ({why})"
+            reason = f"{regime_name(self.side_ids[s])} collapsed on day {day:.2f} ({why})"
         for oid, objective in self.spec.objectives.items():
             if reason is not None or not objective.ends_campaign:
                 continue
@@ -463,6 +463,12 @@ class Campaign(WhiteCell, mesa.Model):
             self.step()
             if progress is not None:
                 progress(self)
+
+
+def regime_name(side: str) -> str:
+    """How a side's regime is named in prose: "the regime" for a side whose id says it is one (the
+    built-in scenarios' "regime"), else "the <side> side's regime" (never "the regime regime")."""
+    return "the regime" if "regime" in side.split("_") else f"the {side.replace('_', ' ')} side's regime"
 
 
 def _reader(name: str):

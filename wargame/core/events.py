@@ -192,7 +192,7 @@ class Uprising(Event):
     faction: str
     units: int
     personnel: int
-    place: str
+    place: str               # where they rise: their place, or the city or town nearest to it
     why: str
     kind: ClassVar[str] = "uprising"
 

@@ -11,6 +11,7 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
+from wargame.core.campaign import regime_name
 from wargame.core.dates import date_of, format_date
 from wargame.core.events import CampaignEnded, CityCaptured
 from wargame.core.model import WarModel
@@ -89,6 +90,7 @@ def status_html(model: WarModel) -> str:
     shares = ", ".join(f"{escape(names[s])} {100 * model.metrics[f'territory_{s}']:.0f}%"
                        for s in model.side_ids)
     parts.append(f"Territory: {shares}.")
+    parts.append(will_html(model))
     ended = model.events.of_kind(CampaignEnded)
     if ended:
         parts.append(f"<b>The campaign has ended:</b> {escape(ended[-1].reason)}.")
@@ -108,6 +110,27 @@ def status_html(model: WarModel) -> str:
         parts.append("No city or town has changed hands yet.")
     body = "".join(f"<div style='margin-bottom:4px'>{p}</div>" for p in parts)
     return f"<div style='font-size:13px;line-height:1.45'>{body}</div>"
+
+
+def will_html(model: WarModel) -> str:
+    """The will to fight now: each leadership's (and whether its regime has collapsed), then each fielded
+    faction's, with its change since the start."""
+    w = model.will
+    spec = model.spec
+    parts = []
+    for s, entry in w.leadership.items():
+        sid = model.side_ids[s]
+        regime = regime_name(sid).capitalize()
+        state = (f"<b style='color:#d7301f'>collapsed on day {w.collapsed[s]:g}</b>" if s in w.collapsed
+                 else f"collapses below {spec.rules.will.collapse:.2f}")
+        parts.append(f"<b>{escape(regime)}'s leadership {w.value[entry]:.2f}</b> ({state})")
+    fielded = {u.faction for u in spec.units.values()}
+    for f, fid in enumerate(model.faction_ids):
+        if fid in fielded:
+            change = w.value[f] - w.start[f]
+            parts.append(f"{escape(short_name(spec.factions[fid].name))} {w.value[f]:.2f}"
+                         + (f" ({change:+.2f})" if abs(change) >= 0.005 else ""))
+    return "Will to fight: " + "; ".join(parts) + "."
 
 
 @solara.component

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from wargame.core.agents.unit import GONE_FROM, ROUTING
+from wargame.core.campaign import regime_name
 from wargame.core.dates import format_date
 from wargame.core.model import WarModel
 from wargame.lab.model import date_line
@@ -37,13 +38,14 @@ from wargame.report.maps import (
 )
 from wargame.report.maps import counters as counter_states
 from wargame.report.maps.theatre import KEY_TOWNS
-from wargame.report.style import DateTicks, faction_styles, short_name, side_colours, side_styles
+from wargame.report.style import DateTicks, Style, faction_styles, short_name, side_colours, side_styles
 
 MAP_WIDTH = 7.0              # inches at MAP_DPI: 700 px; the height follows the theatre's shape
 MAP_DPI = 100
 MAP_PLACES = PlaceStyle(label_towns=KEY_TOWNS, fontsize=6.0, fit=True)
-CHART_SIZE = (4.3, 7.4)         # shown ~360 px wide beside the map: fonts of 8-9 pt stay legible
+CHART_SIZE = (4.3, 9.6)         # shown ~360 px wide beside the map: fonts of 8-9 pt stay legible
 CHART_DPI = 100
+BLACK = Style("#1d1d1d")         # a leadership's will: black and heavy, as in the report
 
 
 class LiveMap:
@@ -93,8 +95,9 @@ def model_counters(model: WarModel) -> Counters:
 
 
 class LiveCharts:
-    """Territory and cities held by each side and morale by faction, from the model's DataCollector,
-    on a fixed date axis spanning the whole campaign (the lines grow across it)."""
+    """Territory and cities held by each side, the will to fight of each faction and each leadership, and
+    morale by faction, from the model's DataCollector, on a fixed date axis spanning the whole campaign (the
+    lines grow across it)."""
 
     def __init__(self, model: WarModel):
         self.model = weakref.ref(model)
@@ -102,7 +105,7 @@ class LiveCharts:
         self.start = mdates.date2num(spec.meta.start)
         self.fig = Figure(figsize=CHART_SIZE, dpi=CHART_DPI, layout="constrained")
         self.canvas = FigureCanvasAgg(self.fig)
-        territory, cities, morale = self.fig.subplots(3, 1, sharex=True)
+        territory, cities, will, morale = self.fig.subplots(4, 1, sharex=True)
         self.lines: list[tuple] = []            # (line, metric, scale)
         self.metrics: list[str] = []            # every column the lines read
         sides = side_styles(spec)
@@ -112,6 +115,14 @@ class LiveCharts:
             self._line(cities, f"cities_{sid}", 1.0, names[sid], style)
         fighting = [f for f in spec.factions if any(u.faction == f for u in spec.units.values())]
         styles = faction_styles(spec)
+        # the will: the factions' in their colours (named in the morale legend below), each leadership black
+        for fid in fighting:
+            self._line(will, f"will_{fid}", 1.0, "_", styles[fid], lw=1.2)
+        for entry in model.will.names[len(model.faction_ids):]:
+            side = entry.removesuffix("_leadership")
+            self._line(will, f"will_{entry}", 1.0, f"{regime_name(side).capitalize()}'s leadership", BLACK, lw=2.4)
+        will.axhline(spec.rules.will.collapse, color="#d7301f", linestyle=(0, (1.2, 1.5)), lw=1.0,
+                     label=f"collapse below {spec.rules.will.collapse:.2f}")
         for fid in fighting:
             # wrapped: a long name would squeeze the chart
             label = textwrap.fill(short_name(spec.factions[fid].name), 26)
@@ -122,7 +133,10 @@ class LiveCharts:
         cities.set_title("Cities and towns held", fontsize=9.5, loc="left")
         morale.set_ylim(0, 1)
         morale.set_title("Morale by faction", fontsize=9.5, loc="left")
-        for ax in (territory, cities, morale):
+        will.set_ylim(0, 1.02)
+        will.set_title("Will to fight (factions as below)", fontsize=9.5, loc="left")
+        will.legend(fontsize=7.5, loc="lower left", frameon=False)
+        for ax in (territory, cities, will, morale):
             ax.grid(True, color="#dddddd", lw=0.6)
             ax.tick_params(labelsize=8)
             for side in ("top", "right"):
@@ -136,8 +150,8 @@ class LiveCharts:
         morale.xaxis.set_major_formatter(FuncFormatter(_day_month))
         self.lock = threading.Lock()
 
-    def _line(self, ax, metric: str, scale: float, label: str, style) -> None:
-        (line,) = ax.plot([], [], label=label, lw=1.5, **style.line())
+    def _line(self, ax, metric: str, scale: float, label: str, style, lw: float = 1.5) -> None:
+        (line,) = ax.plot([], [], label=label, lw=lw, **style.line())
         self.lines.append((line, metric, scale))
         self.metrics.append(metric)
         if metric.startswith("morale_"):
@@ -159,6 +173,9 @@ class LiveCharts:
                     y = np.where(np.asarray(personnel, dtype=float) > 0, y, np.nan)
                 line.set_data(x, y)
             self.canvas.draw()
+            # the axes' limits, ticks and legends never change: the layout found for the first frame holds for
+            # every later one, and not solving it again makes a frame a third cheaper
+            self.fig.set_layout_engine("none")
             return encode_png(np.asarray(self.canvas.buffer_rgba()))
 
 

@@ -13,8 +13,9 @@ from wargame.output.rundir import (
     require_files,
     run_info,
     units_frame,
+    will_state,
     write_run,
 )
 
 __all__ = ["RUN_FILES", "RunData", "check_run_directory", "control_history", "metrics_frame", "require_files",
-           "run_info", "units_frame", "write_run"]
+           "run_info", "units_frame", "will_state", "write_run"]

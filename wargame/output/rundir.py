@@ -8,6 +8,8 @@ A run directory holds everything needed to reproduce and study a run:
   *.parquet       the same two tables as Parquet (typed, compact, quick to load)
   control.npz     the side holding each cell at each step (for the campaign maps)
   events.jsonl    the typed event log
+  will.json       the will to fight at the end: each entry's start and end, its ledger by factor, and who
+                  collapsed when (will_state)
   summary.txt     the printed summary
   (and, when the report is drawn, figures/, campaign.gif/.mp4 and report.html)
 It is written into a temporary sibling, <out>.partial, and renamed at the end, so a failed or interrupted
@@ -33,7 +35,7 @@ import wargame
 from wargame.core.errors import WargameError
 
 RUN_FILES = ("scenario.toml", "run.json", "metrics.csv", "metrics.parquet", "units.csv", "units.parquet",
-             "control.npz", "events.jsonl", "summary.txt")
+             "control.npz", "events.jsonl", "will.json", "summary.txt")
 
 
 def metrics_frame(model) -> pd.DataFrame:
@@ -68,6 +70,26 @@ def run_info(model, command: str | None = None) -> dict:
         "python": platform.python_version(),
         "reproduce": command or f"python run.py run scenario.toml --seed {seed}",
         "written": dt.datetime.now().isoformat(timespec="seconds"),
+    }
+
+
+def will_state(model) -> dict:
+    """The will to fight as the report reads it (rules.will): entries (factions, then leaderships) with
+    their side, start, end and cumulative change by factor; which side's leadership and army each is; and
+    the day each side's regime collapsed. Ids only: the report names them from the scenario."""
+    from wargame.core.rules.will import WILL_FACTORS
+
+    w = model.will
+    sides = model.side_ids
+    return {
+        "factors": list(WILL_FACTORS),
+        "entries": [{"id": name, "side": sides[int(w.side[i])], "leadership": bool(w.is_leadership[i]),
+                     "start": round(float(w.start[i]), 4), "end": round(float(w.value[i]), 4),
+                     "ledger": {f: round(float(v), 4) for f, v in zip(WILL_FACTORS, w.ledger[i])}}
+                    for i, name in enumerate(w.names)],
+        "leadership": {sides[s]: w.names[e] for s, e in w.leadership.items()},
+        "army": {sides[s]: w.names[f] for s, f in w.army.items()},
+        "collapsed": {sides[s]: round(float(day), 4) for s, day in w.collapsed.items()},
     }
 
 
@@ -141,6 +163,7 @@ def write_run(model, directory: str | Path, summary: str = "", render=None) -> P
         steps, control = control_history(model)
         np.savez_compressed(partial / "control.npz", steps=steps, control=control, sides=np.array(model.side_ids))
         (partial / "events.jsonl").write_text(model.events.to_jsonl(), encoding="utf-8")
+        (partial / "will.json").write_text(json.dumps(will_state(model), indent=1) + "\n", encoding="utf-8")
         (partial / "summary.txt").write_text(summary, encoding="utf-8")
         if render is not None:
             render(partial)
@@ -177,7 +200,8 @@ class RunData:
     """A finished run as the report layer sees it: files only, no model.
 
     `control` is a steps x cells array of side indices (-1 for no side) at `control_steps`; `scenario`
-    is the resolved scenario the run was made from (names, colours, the theatre's bounds).
+    is the resolved scenario the run was made from (names, colours, the theatre's bounds); `will` is
+    will.json (will_state), None for a run written before the will to fight was kept.
     """
 
     directory: Path
@@ -188,6 +212,7 @@ class RunData:
     control_steps: np.ndarray
     control: np.ndarray
     scenario: object
+    will: dict | None = None
 
     @classmethod
     def load(cls, directory: str | Path) -> RunData:
@@ -205,8 +230,10 @@ class RunData:
         else:                                         # a run directory written before control was kept
             steps, control = np.zeros(0, np.int32), np.zeros((0, 0), np.int8)
         scenario = load_scenario(directory / "scenario.toml").scenario
+        will_path = directory / "will.json"
+        will = json.loads(will_path.read_text(encoding="utf-8")) if will_path.is_file() else None
         return cls(directory, info, _table(directory, "metrics"), _table(directory, "units"), events, steps, control,
-                   scenario)
+                   scenario, will)
 
     @property
     def start(self) -> dt.datetime:

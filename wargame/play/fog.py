@@ -4,20 +4,37 @@ A team sees its own units in full (strength, morale, state), its side's other un
 enemy units within spotting range of its side's fighting units (the same rule that lets aircraft strike,
 rules.air), and where enemies it no longer sees were last seen. It knows who holds the ground it holds or
 sees, and remembers the rest as it last saw it. Its reports are the public news (cities and bases that
-change hands, the end of the campaign) and what concerns its own factions and actors. The instructor's
-view is the truth. Nothing in a team's view comes from another team's orders or view.
+change hands, a regime's collapse, the end of the campaign) and what concerns its own factions and actors.
+
+The will to fight: a team knows its own factions' will and, when it commands its side's state army, its
+leadership's (the regime team), each with its change over the last turn and the factors that moved it most
+(team_will). It never learns an enemy's will: a number that reveals the will of a side it is at war with
+(a patron's or a rebel course's reasoning, a collapse's factors) is taken out of every report it gets
+(redact). The instructor's view is the truth, every will included. Nothing in a team's view comes from
+another team's orders or view.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from wargame.core.agents.unit import STATES, UNIT_TYPES, on_map
+from wargame.core.campaign import regime_name
 from wargame.core.rules.air import spotting_mask
+from wargame.core.rules.will import WILL_FACTORS
+from wargame.report.style import short_name
+from wargame.report.will import FACTOR_WORDS
 
-PUBLIC_EVENTS = ("city_captured", "base_captured", "campaign_ended", "weather")
+PUBLIC_EVENTS = ("city_captured", "base_captured", "regime_collapsed", "campaign_ended", "weather")
+HIDDEN = "(not known to you)"
+# What gives a will away in an event's words: "will is 0.39", "will 0.28", "will 13% of its start", and a
+# ledger's factors "(cities -0.36, patrons -0.19)"; and the numbers a collapse event carries
+WILL_NUMBER = re.compile(r"\bwill( is)? [+-]?\d+(\.\d+)?%?( of its start)?")
+FACTOR_LIST = re.compile(r" ?\((?:(?:" + "|".join(WILL_FACTORS) + r") [+-]\d+\.\d+(?:, )?)+\)")
+TEXT_FIELDS = ("decision", "why", "reason", "note")
 
 
 @dataclass
@@ -26,6 +43,7 @@ class Memory:
 
     last_seen: dict[str, tuple[int, float, str]] = field(default_factory=dict)     # unit key -> (cell, day, faction)
     control: np.ndarray | None = None
+    will: dict[str, float] = field(default_factory=dict)        # the team's own will entries at its last view
 
 
 def visible_cells(model, side: int) -> np.ndarray:
@@ -73,18 +91,87 @@ def team_view(model, team, memory: Memory, sectors) -> dict:
     return {"team": team.id, "name": team.name, "day": round(model.day, 2), "turn_step": model.steps,
             "own": own, "friendly": friendly, "enemies": enemies, "last_seen": remembered,
             "control": control.tolist(), "seen_cells": int(seen.sum()),
-            "reports": reports(model, team), "sectors": sectors.ids}
+            "reports": reports(model, team), "sectors": sectors.ids, "will": team_will(model, team, memory)}
+
+
+def own_will_entries(model, team) -> list[int]:
+    """The will entries a team knows: its own factions', then its side's leadership's if it commands that
+    side's state army (the regime team)."""
+    w = model.will
+    entries = [model.faction_index[f] for f in team.factions if f in model.faction_index]
+    for s, army in w.army.items():
+        if model.faction_ids[army] in team.factions:
+            entries.append(w.leadership[s])
+    return entries
+
+
+def entry_name(model, entry: int) -> str:
+    w = model.will
+    if entry < len(model.faction_ids):
+        return short_name(model.spec.factions[model.faction_ids[entry]].name)
+    return f"{regime_name(model.side_ids[int(w.side[entry])]).capitalize()}'s leadership"
+
+
+def will_entry(model, entry: int, before: float | None = None, factors: int = 3) -> dict:
+    """One will entry as players read it: its value, start, change since `before` (the last view), and the
+    factors that moved it most since the start, in words."""
+    w = model.will
+    row = w.ledger[entry]
+    ranked = sorted(((f, float(v)) for f, v in zip(WILL_FACTORS, row) if abs(v) >= 0.005), key=lambda fv: -abs(fv[1]))
+    value = float(w.value[entry])
+    return {"id": w.names[entry], "name": entry_name(model, entry), "leadership": bool(w.is_leadership[entry]),
+            "value": round(value, 3), "start": round(float(w.start[entry]), 3),
+            "change": round(value - (before if before is not None else value), 3),
+            "factors": [{"factor": f, "value": round(v, 3), "text": f"{FACTOR_WORDS[f][0 if v < 0 else 1]} {v:+.2f}"}
+                        for f, v in ranked[:factors]]}
+
+
+def team_will(model, team, memory: Memory) -> dict:
+    """The will to fight the team knows (its own entries only: never an enemy's), with each one's change
+    since the team's last view (its turn), and the collapse threshold; the memory keeps this turn's values."""
+    w = model.will
+    mine = own_will_entries(model, team)
+    out = [will_entry(model, e, memory.will.get(w.names[e])) for e in mine]
+    memory.will = {w.names[e]: float(w.value[e]) for e in mine}
+    side = model.side_index.get(team.side) if team.side else None
+    return {"entries": out, "collapse_below": model.spec.rules.will.collapse,
+            "collapsed": side in w.collapsed if side is not None else False}
+
+
+def hostile_to_a_leadership(model, team) -> bool:
+    """Whether a side the team is at war with has a leadership (whose will its reports must not give away);
+    a team with no side (Israel) counts as at war with every leadership but its allies'."""
+    w = model.will
+    side = model.side_index.get(team.side) if team.side else None
+    return any(side is None or model.hostile[side, s] for s in w.leadership)
+
+
+def redact(event: dict) -> dict:
+    """The event with every number that gives a will away taken out of its words (and a collapse's will and
+    factors dropped)."""
+    out = dict(event)
+    for key in TEXT_FIELDS:
+        if isinstance(out.get(key), str):
+            out[key] = FACTOR_LIST.sub("", WILL_NUMBER.sub(lambda m: f"will {HIDDEN}", out[key]))
+    if out.get("kind") == "regime_collapsed":
+        out.pop("will", None)
+        out["why"] = ""
+    return out
 
 
 def reports(model, team) -> list[dict]:
-    """Public news and what concerns the team's own factions and actors, newest last."""
+    """Public news and what concerns the team's own factions and actors, newest last; what would tell it
+    an enemy's will is taken out (redact)."""
     out = []
+    hide = hostile_to_a_leadership(model, team)
+    own_side = team.side
     for event in model.events.to_dicts():
         kind = event["kind"]
         if kind in PUBLIC_EVENTS or event.get("faction") in team.factions or event.get("actor") in team.actors \
                 or event.get("actor") == "diplomacy" \
                 or (kind == "israeli_strike" and "israel" in team.actors):
-            out.append(event)
+            mine = kind == "regime_collapsed" and event.get("side") == own_side
+            out.append(redact(event) if hide and not mine else event)
     return out
 
 
@@ -92,5 +179,9 @@ def truth(model) -> dict:
     """The instructor's view: every unit and the true control."""
     t = model.table
     units = [_unit(model, int(r), True) for r in np.flatnonzero(on_map(t))]
+    w = model.will
     return {"day": round(model.day, 2), "turn_step": model.steps, "units": units,
-            "control": model.control.astype(int).tolist(), "events": model.events.to_dicts()}
+            "control": model.control.astype(int).tolist(), "events": model.events.to_dicts(),
+            "will": {"entries": [will_entry(model, e) for e in range(len(w.names))],
+                     "collapse_below": model.spec.rules.will.collapse,
+                     "collapsed": {model.side_ids[s]: day for s, day in w.collapsed.items()}}}

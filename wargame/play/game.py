@@ -26,7 +26,7 @@ from wargame.core.model import WarModel
 from wargame.core.scenario import CLASSROOM_SCENARIO, load_scenario
 from wargame.core.scenario.loader import load_scenario_text
 from wargame.play.commander import TeamCommander
-from wargame.play.fog import Memory, team_view, truth
+from wargame.play.fog import Memory, redact, team_view, truth
 from wargame.play.orders import parse_orders
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
@@ -173,9 +173,11 @@ class Game:
                 "date": format_date(when, "minute", pad_day=True),
                 "humans": self.config["humans"], "submitted": self.submitted(), "paused": self.paused,
                 "finished": self.finished,
+                # the room's news: what a regime's collapse or the campaign's end says of a will is taken out
                 "news": [{k: e[k] for k in ("kind", "name", "side", "from_side", "reason", "day", "time") if k in e}
-                         for e in self.model.events.to_dicts()
-                         if e["kind"] in ("city_captured", "base_captured", "campaign_ended")][-12:]}
+                         for e in map(redact, self.model.events.to_dicts())
+                         if e["kind"] in ("city_captured", "base_captured", "regime_collapsed",
+                                          "campaign_ended")][-12:]}
 
     def view(self, team: str) -> dict:
         if team not in self.teams:
@@ -262,7 +264,10 @@ class Game:
                    "captures": [e for e in new if e["kind"] == "city_captured"],
                    "breaks": {f: sum(1 for e in new if e["kind"] == "unit_broke" and e["faction"] == f)
                               for f in model.faction_ids},
-                   "decisions": [e for e in new if e["kind"] == "strategic_decision"]}
+                   "decisions": [e for e in new if e["kind"] in ("strategic_decision", "local_deal", "uprising",
+                                                                  "regime_collapsed")],
+                   # every will at the end of the turn: the instructor's and the debrief's, never a team's
+                   "will": {name: round(float(v), 3) for name, v in zip(model.will.names, model.will.value)}}
         if record:
             self.store.put_turn(self.id, turn, summary, {"truth": truth(model), **self.views})
         self.turn += 1

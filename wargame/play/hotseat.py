@@ -77,6 +77,12 @@ def picture_lines(view: dict, sector_names: dict[str, str]) -> list[str]:
         lines.append("   lowest morale: " + "; ".join(f"{u['name'][:40]} {u['morale']:.2f}" for u in weakest))
     lines.append(f"   enemies in sight: {len(view['enemies'])}; remembered elsewhere: {len(view['last_seen'])}; "
                  f"friendly units: {len(view['friendly'])}")
+    will = view.get("will") or {}
+    if will.get("entries"):                       # the team's own will only (play.fog.team_will)
+        lines.append("   your will to fight: " + "; ".join(
+            f"{x['name']} {x['value']:.2f} ({x['change']:+.2f} this turn"
+            + (f": {', '.join(f['text'] for f in x['factors'][:2])} since the start" if x["factors"] else "") + ")"
+            for x in will["entries"]))
     for event in view["reports"][-8:]:
         lines.append(f"   day {event['day']:>5}: {event['kind'].replace('_', ' ')}: {news_line(event, {})}")
     lines.append(f"   sectors: {', '.join(f'{k} ({v})' for k, v in sector_names.items())}")

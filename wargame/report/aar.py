@@ -2,8 +2,11 @@
 
 Sections (each an element with this id, in this order):
   summary     the campaign in a few lines: dates, end, cities taken, ground won and lost, forces
-  timeline    the key events by date: cities and bases taken, collapses, strategic decisions, objectives
-  charts      the run's charts (report.charts)
+  timeline    the key events by date: cities and bases taken, collapses, strategic decisions, local deals,
+              uprisings, a regime's collapse, objectives
+  will        why the regime collapsed (or held): its leadership's and its army's will by factor, in plain
+              words, the chain of decisions that led there, every faction's will, and the will charts
+  charts      the run's other charts (report.charts)
   maps        campaign maps at chosen days and at each city's fall, and the animation
   why         why units broke: the factors behind each faction's breaks, then each collapse ranked by
               factor, then every break
@@ -24,12 +27,14 @@ from wargame.output.files import write_text_atomic
 from wargame.report.html import esc, figure, page
 from wargame.report.style import faction_colours, save_figure, short_name, theme
 from wargame.report.why import WHY_FACTORS, Collapse, break_table, collapses, faction_drivers, factor_label
+from wargame.report.will import CHAIN_KINDS, Verdict, entries, factor_lines, regime_verdicts, will_events
 
-SECTIONS = ("summary", "timeline", "charts", "maps", "why", "reproduce")
+SECTIONS = ("summary", "timeline", "will", "charts", "maps", "why", "reproduce")
+WILL_CHARTS = ("will", "will_factors")       # drawn by report.charts, shown in the will section
 EMBED_LIMIT = 12 * 2 ** 20           # an animation larger than this is linked, not embedded
 FACTOR_COLOURS = dict(zip(WHY_FACTORS, plt.get_cmap("tab20").colors))
 TIMELINE_KINDS = ("city_captured", "base_captured", "objective_achieved", "strategic_decision", "unit_defected",
-                  "campaign_ended")
+                  "local_deal", "uprising", "regime_collapsed", "campaign_ended")
 CHART_CAPTIONS = {
     "forces": "Strength, morale and cohesion of each faction (morale and cohesion weighted by personnel).",
     "unit_states": "Units of each side by state: how many fight on, waver, or have broken, and how.",
@@ -37,6 +42,9 @@ CHART_CAPTIONS = {
     "air": "Air war: sorties and strikes per day, cruise missiles and drone raids.",
     "supply": "Supply and encirclement: ground each side can supply, pockets, units cut off.",
     "equipment": "Equipment captured from broken units and overrun bases.",
+    "will": ("The will to fight of each faction and of the regime's leadership (black), with the fall of the "
+             "governorate capitals and the day a regime collapsed."),
+    "will_factors": "What moved each will over the run, factor by factor: losses left of zero, gains right.",
 }
 
 # --- sections -------------------------------------------------------------------------------------------
@@ -89,15 +97,18 @@ def _summary(run) -> str:
         if f"personnel_{fid}" not in m or first[f"personnel_{fid}"] <= 0 and last[f"personnel_{fid}"] <= 0:
             continue
         states = {s: int(last.get(f"units_{s}_{fid}", 0)) for s in
-                  ("active", "shaken", "routing", "surrendered", "dissolved", "defected", "destroyed")}
-        broken = sum(v for s, v in states.items() if s not in ("active", "shaken"))
+                  ("active", "shaken", "routing", "surrendered", "dissolved", "defected", "destroyed", "withdrawn")}
+        broken = sum(v for s, v in states.items() if s not in ("active", "shaken", "withdrawn"))
+        will = last.get(f"will_{fid}")
         forces.append(f"<tr><td>{_swatch(colours[fid])}{esc(_faction_name(run, fid))}</td>"
                       f'<td class="num">{first[f"personnel_{fid}"]:,.0f}</td><td class="num">{last[f"personnel_{fid}"]:,.0f}</td>'
                       f'<td class="num">{last.get(f"killed_{fid}", 0):,.0f}</td>'
                       f'<td class="num">{last.get(f"captured_{fid}", 0):,.0f}</td>'
                       f'<td class="num">{last.get(f"deserted_{fid}", 0):,.0f}</td>'
                       f'<td class="num">{last[f"morale_{fid}"]:.2f}</td>'
-                      f'<td class="num">{broken} of {sum(states.values())}</td></tr>')
+                      f'<td class="num">{"" if will is None else f"{will:.2f}"}</td>'
+                      f'<td class="num">{broken} of {sum(states.values())}'
+                      f'{f", {states["withdrawn"]} withdrawn" if states["withdrawn"] else ""}</td></tr>')
     taken = ", ".join(f"{esc(e['name'])} (day {e['day']:g}, to {esc(_side_name(run, e['side']))})" for e in captures)
     return f"""
 <p>{esc(run.scenario.meta.description.strip()) if run.scenario.meta.description else ""}</p>
@@ -109,14 +120,15 @@ def _summary(run) -> str:
 <th>at end</th></tr>{''.join(rows)}</table>
 <h3>Forces</h3>
 <table><tr><th>faction</th><th>personnel at start</th><th>at end</th><th>killed</th><th>captured</th><th>deserted</th>
-<th>morale at end</th><th>units broken</th></tr>{''.join(forces)}</table>"""
+<th>morale at end</th><th>will at end</th><th>units broken</th></tr>{''.join(forces)}</table>"""
 
 
 def _timeline(run, groups: list[Collapse]) -> str:
     items = []
+    worded = {id(e): text for e, text in will_events(run)}      # the will's events, with courses merged
     for e in run.events:
         kind = e["kind"]
-        if kind not in TIMELINE_KINDS:
+        if kind not in TIMELINE_KINDS or (kind in CHAIN_KINDS and id(e) not in worded):
             continue
         if kind == "city_captured":
             text = f"{e['name']} taken by {_side_name(run, e['side'])} from {_side_name(run, e['from_side'])}"
@@ -125,8 +137,8 @@ def _timeline(run, groups: list[Collapse]) -> str:
                     + (f", with {e['aircraft']:g} aircraft on it" if e.get("aircraft") else ""))
         elif kind == "objective_achieved":
             text = f"{_side_name(run, e['side'])} achieves its objective '{e['objective']}' ({e['share']:.0%})"
-        elif kind == "strategic_decision":
-            text = f"{e['actor'].replace('_', ' ')}: {e['decision']}"
+        elif kind in CHAIN_KINDS:
+            text = worded[id(e)]
         elif kind == "unit_defected":
             text = f"{e['name']} ({e['personnel']:,} men) defects to {_faction_name(run, e['new_faction'])}"
         else:
@@ -144,7 +156,94 @@ def _timeline(run, groups: list[Collapse]) -> str:
 
 
 def _charts(charts: dict[str, Path]) -> str:
-    return "".join(figure(path, CHART_CAPTIONS.get(name, name.replace("_", " "))) for name, path in charts.items())
+    return "".join(figure(path, CHART_CAPTIONS.get(name, name.replace("_", " "))) for name, path in charts.items()
+                   if name not in WILL_CHARTS)
+
+
+def _signed(x: float) -> str:
+    """+0.12, -0.07, and 0.00 (not "-0.00") for a change that rounds to nothing."""
+    return "0.00" if abs(x) < 0.005 else f"{x:+.2f}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def will_title(verdicts: list[Verdict]) -> str:
+    """The will section's heading: what became of the regime, when there is one regime to speak of."""
+    return verdicts[0].title if len(verdicts) == 1 else "The will to fight"
+
+
+def _factor_list(lines: list[tuple[str, float, str]]) -> str:
+    if not lines:
+        return "<p>Nothing moved it.</p>"
+    items = "".join(f'<li class="{"loss" if v < 0 else "gain"}">{esc(text)}</li>' for _, v, text in lines)
+    return f'<ol class="factors">{items}</ol>'
+
+
+def _verdict(run, v: Verdict) -> str:
+    lead, army = v.leadership, v.army
+    if v.collapsed:
+        out = v.outcome or {}
+        fate = (f" Its army and militias went home ({out.get('deserted', 0)} units), surrendered "
+                f"({out.get('surrendered', 0)}) or left the theatre ({out.get('withdrew', 0)}), and the campaign "
+                "ended." if out else "")
+        head = (f"<p><b>The leadership's will fell from {lead.start:.2f} to "
+                f"{lead.end:.2f}</b>, below the {v.threshold:.2f} at which a leadership gives up, and the regime "
+                f"collapsed on day {v.day:g} ({_when(run, v.day)}).{esc(fate)}</p>")
+    else:
+        margin = lead.end - v.threshold
+        moved = (f"went from {lead.start:.2f} to {lead.end:.2f}" if round(lead.start, 2) != round(lead.end, 2)
+                 else f"stayed at {lead.end:.2f}")
+        head = (f"<p><b>The leadership's will {moved}</b>: it held, {margin:.2f} above the {v.threshold:.2f} at "
+                "which a leadership gives up.</p>")
+    verb = "broke" if v.collapsed else "moved"
+    columns = [f"<div><h3>What {verb} the leadership's will</h3>"
+               f"<p class='dim'>{esc(_capital(lead.label))}, {lead.start:.2f} → {lead.end:.2f}; losses first, largest "
+               f"first</p>{_factor_list(v.leadership_factors)}</div>"]
+    if army is not None:
+        columns.append(f"<div><h3>What {verb} its army's will</h3><p class='dim'>{esc(army.label)}, "
+                       f"{army.start:.2f} → {army.end:.2f}</p>{_factor_list(v.army_factors)}</div>")
+    rows = "".join(f'<tr><td class="date">{_when(run, day)}</td><td class="num">{day:g}</td>'
+                   f'<td><span class="kind">{esc(what)}</span></td><td>{esc(text)}</td></tr>'
+                   for day, what, text in v.chain)
+    chain = (f"<h3>The chain of decisions</h3><p>Its command's decisions (places abandoned, the fall-back), its "
+             f"units' local deals, the uprisings against it, its patrons' courses and its enemies', day by day."
+             f"</p><table><tr><th>date</th><th>day</th><th>what</th><th>decision</th></tr>{rows}</table>"
+             if rows else "<h3>The chain of decisions</h3><p>No decision bore on the regime in this run.</p>")
+    return head + f'<div class="twocol">{"".join(columns)}</div>' + chain
+
+
+def _will(run, charts: dict[str, Path], verdicts: list[Verdict]) -> str:
+    found = entries(run)
+    if not found:
+        return "<p>This run kept no will to fight (it was written before the will was modelled).</p>"
+    out = [("<p>Every faction, and the leadership of a state with an army, has a will to fight (0 to 1). Named "
+            "factors move it every step and its ledger records them: cities and bases lost or taken, the speed "
+            "of the enemy's advance, units breaking, desertion, patrons' decisions, commanders killed, the "
+            "conditions that make every loss worse, and recovery with time. Units hear of it late, and fight, "
+            "desert or settle as it falls; when a leadership's will falls below the threshold, its regime "
+            "collapses.</p>")]
+    for v in verdicts:
+        if len(verdicts) > 1:
+            out.append(f"<h3>{esc(v.title)}</h3>")
+        out.append(_verdict(run, v))
+    if "will" in charts:
+        out.append(figure(charts["will"], CHART_CAPTIONS["will"]))
+    rows = []
+    colours = faction_colours(run.scenario)
+    for e in sorted(found, key=lambda e: not e.leadership):             # the leaderships first
+        top = sorted(factor_lines(run, e), key=lambda line: -abs(line[1]))[:3]
+        swatch = _swatch(colours[e.id]) if e.id in colours else _swatch("#1d1d1d")
+        rows.append(f"<tr><td>{swatch}{esc(_capital(e.label))}</td>"
+                    f"<td>{esc(_side_name(run, e.side))}</td><td class='num'>{e.start:.2f}</td>"
+                    f"<td class='num'>{e.end:.2f}</td><td class='num'>{_signed(e.end - e.start)}</td>"
+                    f"<td>{esc('; '.join(text for _, _, text in top)) or '-'}</td></tr>")
+    out.append("<h3>Every faction's will</h3><table><tr><th>faction or leadership</th><th>side</th><th>start</th>"
+               f"<th>end</th><th>change</th><th>main factors (largest first)</th></tr>{''.join(rows)}</table>")
+    if "will_factors" in charts:
+        out.append(figure(charts["will_factors"], CHART_CAPTIONS["will_factors"]))
+    return "".join(out)
 
 
 def _maps(maps: list[tuple[Path, str]], animation: list[Path]) -> str:
@@ -253,9 +352,11 @@ def write_report(run, directory: str | Path, charts: dict[str, Path], maps: list
     if not breaks.empty:
         drivers_png = save_figure(figure_drivers(run, faction_drivers(breaks)), directory / "figures" / "why.png")
     meta = run.scenario.meta
+    verdicts = regime_verdicts(run)
     sections = {
         "summary": ("Summary", _summary(run)),
         "timeline": ("Timeline of key events", _timeline(run, groups)),
+        "will": (will_title(verdicts), _will(run, charts, verdicts)),
         "charts": ("Charts", _charts(charts)),
         "maps": ("Campaign maps", _maps(maps, animation)),
         "why": ("Why units broke", _why(run, breaks, groups, drivers_png)),

@@ -1,4 +1,5 @@
-"""The analysts' charts of a finished run: forces, unit states, territory, air, supply and captured equipment.
+"""The analysts' charts of a finished run: forces, unit states, territory, air, supply, captured equipment and
+the will to fight.
 
 Each chart is a function ``figure_<name>(run) -> Figure`` over a RunData (files only, no model), and
 ``draw_charts(run, out_dir)`` writes them all as ``<name>.png``. What the metrics are (see wargame/core/metrics.py):
@@ -25,8 +26,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import blended_transform_factory
 
 from wargame.core.agents.unit import STATES
+from wargame.core.campaign import regime_name
 from wargame.output import RunData
 from wargame.report.style import (
     STATE_COLOURS,
@@ -39,6 +42,7 @@ from wargame.report.style import (
     side_styles,
     theme,
 )
+from wargame.report.will import FACTOR_NAMES, collapsed_days, entries, major_falls
 
 WIDTH = 10.5                    # inches: the report's column; legends go in a strip on the right
 NONE_NOTE = "none in this run"
@@ -433,6 +437,131 @@ def figure_equipment(run: RunData) -> Figure:
     return _finish(fig)
 
 
+# ---------------------------------------------------------------- the will to fight
+
+# One colour per factor of the will's ledger (rules.will.WILL_FACTORS): losses in warm and dark tones,
+# recovery (mostly a gain) in green, so the bars read at a glance
+WILL_COLOURS = {
+    "cities": "#b2182b", "bases": "#ef8a62", "advance": "#8c510a", "breaks": "#7b3294", "desertion": "#c2a5cf",
+    "patrons": "#2166ac", "leaders": "#fdb863", "conditions": "#878787", "recovery": "#5aae61",
+}
+COLLAPSE_COLOUR = "#d7301f"
+
+
+def figure_will(run: RunData) -> Figure:
+    """The will to fight of each faction and each leadership over time, a panel per side: the collapse
+    threshold, the day a regime collapsed and the fall of the governorate capitals marked."""
+    sc = run.scenario
+    styles = faction_styles(sc)
+    found = [e for e in entries(run) if f"will_{e.id}" in run.metrics]
+    sides = [sid for sid in sc.sides if any(e.side == sid for e in found)]
+    collapsed = collapsed_days(run)
+    falls = major_falls(run)
+    threshold = float(sc.rules.will.collapse)
+    # a side whose will barely moved gets a shallower panel: its lines say "nothing happened" at any height
+    ratios = [1.0 if any(e.side == sid and (e.leadership or np.ptp(_column(run, f"will_{e.id}")) > 0.05)
+                         for e in found) else 0.6 for sid in sides] or [1.0]
+    marks = (["dashed grey lines: the fall of a governorate capital"] if falls else []) + (
+        ["red line: a regime's collapse"] if collapsed else [])
+    note = "; ".join(marks).capitalize() + (". " if marks else "") + "What moved each will: figure will_factors."
+    with theme():
+        fig, grid = _figure(run, "The will to fight", len(ratios), sharex=True, height=2.0, ratios=ratios, note=note)
+        axes = list(grid[:, 0])
+        x = _x(run)
+        for ax, sid in zip(axes, sides):
+            mine = [e for e in found if e.side == sid]
+            handles, labels = [], []
+            for e in mine:
+                y = _column(run, f"will_{e.id}")
+                if e.leadership:       # the state's will: heavier and black, over its factions' lines
+                    line = {"color": "#1d1d1d", "linewidth": 2.6}
+                    ax.plot(x, y, zorder=4, **line)
+                else:
+                    line = {**styles[e.id].line(), "linewidth": 1.5}
+                    ax.plot(x, y, **line)
+                handles.append(Line2D([], [], **line))
+                labels.append(f"{_capital(e.label)}: {y[0]:.2f} → {y[-1]:.2f}")
+            if any(e.leadership for e in mine):
+                threshold_line = {"color": COLLAPSE_COLOUR, "linestyle": (0, (1.2, 1.5)), "linewidth": 1.0}
+                ax.axhline(threshold, **threshold_line)
+                handles.append(Line2D([], [], **threshold_line))
+                labels.append(f"the regime collapses below {threshold:.2f}")
+            ax.set_title(short_name(sc.sides[sid].name))
+            ax.set_ylabel("will (0–1)")
+            ax.set_ylim(0, 1.02)
+            _legend_right(ax, handles, labels)
+        if not sides:
+            axes[0].set_title("Will to fight")
+            _none(axes[0], "this run kept no will to fight")
+        for ax in axes:
+            for day, _ in falls:
+                ax.axvline(date_numbers(run, [day])[0], color="#9a9a9a", linewidth=0.9, linestyle=(0, (4, 2)),
+                           zorder=1)
+            for day in collapsed.values():
+                ax.axvline(date_numbers(run, [day])[0], color=COLLAPSE_COLOUR, linewidth=1.6, zorder=3)
+        # named once, in the panel of the side with a leadership (the one the falls and collapse concern),
+        # the cities reading down from its top, where its falling lines are not
+        marked = next((ax for ax, sid in zip(axes, sides) if any(e.side == sid and e.leadership for e in found)),
+                      axes[0])
+        at = blended_transform_factory(marked.transData, marked.transAxes)
+        for day, names in falls:
+            marked.text(date_numbers(run, [day])[0], 0.97, ", ".join(names), transform=at, rotation=90,
+                        ha="right", va="top", fontsize=7.5, color="#555555",
+                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+        for sid, day in collapsed.items():
+            marked.text(date_numbers(run, [day])[0], 0.55, f"{regime_name(sid)} collapsed, day {day:g} ",
+                        transform=at, ha="right", va="center", fontsize=8, color=COLLAPSE_COLOUR, fontweight="bold",
+                        bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}, zorder=5)
+        _dates(axes, run)
+    return _finish(fig)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def figure_will_factors(run: RunData) -> Figure:
+    """What moved each will over the whole run, factor by factor (will.json's ledger): diverging bars,
+    losses left of zero and gains right, a diamond at the net change; leaderships first."""
+    found = sorted(entries(run), key=lambda e: not e.leadership)
+    ledgers = [e for e in found if any(abs(v) >= 0.005 for v in e.ledger.values())]
+    factors = [f for f in WILL_COLOURS if any(abs(e.ledger.get(f, 0.0)) >= 0.005 for e in ledgers)]
+    still = [_capital(e.label) for e in found if e not in ledgers]
+    note = ("Each bar is the sum of one factor's changes over the run (the will's ledger); start + every factor = "
+            "end." + (f" Not moved (by 0.005 or more): {', '.join(still)}." if still and ledgers else ""))
+    with theme():
+        fig, grid = _figure(run, "What moved the will to fight", 1, height=0.42 * max(len(ledgers), 3) + 0.5,
+                            note=note)
+        ax = grid[0, 0]
+        ax.set_title("Change of will by factor over the run")
+        ax.set_xlabel("change of will over the run (on its 0–1 scale); diamond: the net change")
+        if not ledgers:
+            _none(ax, "no ledger of the will in this run" if not run.will else "no will moved in this run")
+            return _finish(fig)
+        y = np.arange(len(ledgers))
+        for sign in (-1, 1):
+            left = np.zeros(len(ledgers))
+            for f in factors:
+                values = np.array([e.ledger.get(f, 0.0) for e in ledgers])
+                part = np.where(np.sign(values) == sign, values, 0.0)
+                ax.barh(y, part, left=left, height=0.64, color=WILL_COLOURS[f], edgecolor="white", linewidth=0.4)
+                left += part
+        ax.scatter([e.end - e.start for e in ledgers], y, marker="D", s=24, color="black", zorder=3)
+        ax.axvline(0, color="#333333", linewidth=0.8)
+        ax.set_yticks(y, [f"{textwrap.fill(_capital(e.label), 34)}\n{e.start:.2f} → {e.end:.2f}" for e in ledgers])
+        for tick, e in zip(ax.get_yticklabels(), ledgers):
+            if e.leadership:
+                tick.set_fontweight("bold")
+        ax.set_ylim(len(ledgers) - 0.5, -0.5)
+        reach = max(0.05, *(sum(max(0.0, -v) for v in e.ledger.values()) for e in ledgers),
+                    *(sum(max(0.0, v) for v in e.ledger.values()) for e in ledgers))
+        ax.set_xlim(-reach * 1.05, reach * 1.05)
+        ax.grid(axis="y", visible=False)
+        handles = [Patch(facecolor=WILL_COLOURS[f]) for f in factors] + [
+            Line2D([], [], marker="D", color="black", linestyle="none", markersize=5)]
+        _legend_right(ax, handles, [FACTOR_NAMES[f] for f in factors] + ["net change"], title="Factor")
+    return _finish(fig)
+
 FIGURES = {
     "forces": figure_forces,
     "unit_states": figure_unit_states,
@@ -440,6 +569,8 @@ FIGURES = {
     "air": figure_air,
     "supply": figure_supply,
     "equipment": figure_equipment,
+    "will": figure_will,
+    "will_factors": figure_will_factors,
 }
 
 
@@ -450,4 +581,5 @@ def draw_charts(run: RunData, out_dir: str | Path) -> dict[str, Path]:
 
 
 __all__ = ["FIGURES", "daily_totals", "draw_charts", "figure_air", "figure_equipment", "figure_forces",
-           "figure_supply", "figure_territory", "figure_unit_states"]
+           "figure_supply", "figure_territory", "figure_unit_states", "figure_will",
+           "figure_will_factors"]

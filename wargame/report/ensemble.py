@@ -6,7 +6,7 @@ An ensemble directory (written by `python run.py run SCENARIO --reps N`) holds:
   ensemble.json     scenario, master seed, each run's seed, overrides, versions, the reproducing command
   outcomes.csv/.parquet   one row per run (see experiments.outcomes): when each place fell, who holds what
   series.parquet    every run's per-step metrics, long format (run, seed, step, day, metrics...)
-  figures/          fans.png, city_falls.png
+  figures/          fans.png, will.png, city_falls.png
   report.html       the ensemble report
   finished/         the runs finished so far (an interrupted ensemble resumes from them)
 Everything here reads those files, never a model.
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from wargame.core.campaign import regime_name
 from wargame.core.dates import date_of, format_date
 from wargame.core.errors import WargameError
 from wargame.experiments.counterfactuals import paired_effect
@@ -193,6 +196,126 @@ def fall_fates(ens: EnsembleData, place: str) -> pd.Series:
     return pd.Series(np.where(fell, fate, ""), index=o.index)
 
 
+def _entry_label(ens: EnsembleData, entry: str) -> str:
+    faction = ens.scenario.factions.get(entry)
+    if faction is not None:
+        return short_name(faction.name)
+    return f"{regime_name(entry.removesuffix('_leadership')).capitalize()}'s leadership"
+
+
+def _quantile(series: pd.Series, q: float) -> float:
+    return float(series.quantile(q)) if len(series) else math.nan
+
+
+def collapse_table(ens: EnsembleData) -> pd.DataFrame:
+    """One row per side with a leadership: in how many runs its regime collapsed, the quantiles of the day
+    (over the runs that collapsed), and its leadership's will at the end (over all runs)."""
+    rows = []
+    for column in (c for c in ens.outcomes.columns if c.startswith("collapsed_")):
+        side = column.removeprefix("collapsed_")
+        days = ens.outcomes[column]
+        fell = days.dropna()
+        will = ens.outcomes.get(f"will_{side}_leadership", pd.Series(dtype=float)).dropna()
+        rows.append({"side": side, "runs": len(days), "collapsed": len(fell), "share": len(fell) / max(len(days), 1),
+                     "median": _quantile(fell, 0.5), "p10": _quantile(fell, BAND[0]),
+                     "p90": _quantile(fell, BAND[1]), "will_median": _quantile(will, 0.5),
+                     "will_p10": _quantile(will, BAND[0]), "will_p90": _quantile(will, BAND[1])})
+    return pd.DataFrame(rows, columns=["side", "runs", "collapsed", "share", "median", "p10", "p90", "will_median",
+                                       "will_p10", "will_p90"])
+
+
+def collapse_sentences(ens: EnsembleData) -> list[str]:
+    """Each regime's fate over the ensemble in a sentence (plain text): "The regime collapsed in 18 of 20
+    runs (90%), on day 8.15 at the median (10th-90th percentile 7.80-8.60, 5 Dec 2024); its leadership's
+    will ended at 0.10 at the median (0.02-0.14)."."""
+    out = []
+    for _, r in collapse_table(ens).iterrows():
+        regime = regime_name(r["side"]).capitalize()
+        if r["collapsed"]:
+            when = (f", on day {r['median']:.2f} at the median (10th-90th percentile {r['p10']:.2f}-{r['p90']:.2f}, "
+                    f"{format_date(date_of(ens.start, r['median']))})")
+        else:
+            when = ""
+        will = (f"; its leadership's will ended at {r['will_median']:.2f} at the median "
+                f"({r['will_p10']:.2f}-{r['will_p90']:.2f})" if not math.isnan(r["will_median"]) else "")
+        out.append(f"{regime} collapsed in {r['collapsed']} of {r['runs']} runs ({r['share']:.0%}){when}{will}.")
+    return out
+
+
+def will_at_end(ens: EnsembleData) -> list[tuple[str, float, float, float]]:
+    """(name, median, 10th, 90th percentile) of each entry's will at the end of the runs: leaderships first."""
+    columns = sorted((c for c in ens.outcomes.columns if c.startswith("will_")), key=lambda c: not c.endswith("_leadership"))
+    out = []
+    for column in columns:
+        values = ens.outcomes[column].dropna()
+        if len(values):
+            out.append((_entry_label(ens, column.removeprefix("will_")), _quantile(values, 0.5),
+                        _quantile(values, BAND[0]), _quantile(values, BAND[1])))
+    return out
+
+
+def figure_will_fans(ens: EnsembleData):
+    """The will to fight over the ensemble: each leadership (with the collapse threshold), then the main
+    factions of each side, median with the 10th-90th band; below, the day each regime collapsed, run by run."""
+    leaderships = [c.removeprefix("will_") for c in ens.series.columns
+                   if c.startswith("will_") and c.endswith("_leadership")]
+    factions = [f for f in main_factions(ens, 8) if f"will_{f}" in ens.series]
+    sides = [sid for sid in ens.scenario.sides if any(ens.scenario.factions[f].side == sid for f in factions)]
+    styles = faction_styles(ens.scenario)
+    table = collapse_table(ens)
+    threshold = float(ens.scenario.rules.will.collapse)
+    # a side whose factions' will barely moved in any run gets a shallower panel
+    def moved(sid: str) -> bool:
+        return any(np.nanmax(v) - np.nanmin(v) > 0.05 for v in
+                   (ens.matrix(f"will_{f}")[1] for f in factions if ens.scenario.factions[f].side == sid))
+
+    ratios = [1.0] + [1.0 if moved(sid) else 0.6 for sid in sides] + [0.55]
+    with theme():
+        fig, axes = plt.subplots(len(ratios), 1, figsize=(11, 2.3 * sum(ratios) + 1.4), sharex=True,
+                                 height_ratios=ratios, layout="constrained")
+        lead_ax, rug = axes[0], axes[-1]
+        for entry in leaderships:
+            days, values = ens.matrix(f"will_{entry}")
+            x = date_numbers(ens, days)
+            for run in values:                   # each run faintly: where a run ended, its line stops rising
+                lead_ax.plot(x, run, color="#1d1d1d", alpha=0.12, linewidth=0.7)
+            _fan(lead_ax, x, values, "#1d1d1d", f"{_entry_label(ens, entry)} (median, 10th-90th)")
+        lead_ax.axhline(threshold, color="#d7301f", linestyle=(0, (1.2, 1.5)), linewidth=1.0,
+                        label=f"the regime collapses below {threshold:.2f}")
+        lead_ax.set_title("The leadership's will (thin lines: each run)" if leaderships
+                          else "No side has a leadership in this scenario")
+        for ax, sid in zip(axes[1:-1], sides):
+            for fid in (f for f in factions if ens.scenario.factions[f].side == sid):
+                days, values = ens.matrix(f"will_{fid}")
+                _fan(ax, date_numbers(ens, days), values, styles[fid].colour, short_name(ens.scenario.factions[fid].name),
+                     styles[fid].linestyle)
+            ax.set_title(f"{short_name(ens.scenario.sides[sid].name)}: its main factions")
+        for ax in axes[:-1]:
+            ax.set_ylim(0, 1.02)
+            ax.set_ylabel("will (0–1)")
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        # the day each regime collapsed: a dot per run, the median a bar; how many collapsed, in the title
+        for k, (_, r) in enumerate(table.iterrows()):
+            fell = ens.outcomes[f"collapsed_{r['side']}"].dropna().to_numpy()
+            jitter = np.random.default_rng(k).uniform(-0.25, 0.25, len(fell))    # jitter only: fixed
+            rug.scatter(date_numbers(ens, fell), k + jitter, s=14, color="#d7301f", alpha=0.6, linewidths=0)
+            if len(fell):
+                mid = date_numbers(ens, [r["median"]])[0]
+                rug.plot([mid, mid], [k - 0.35, k + 0.35], color="black", linewidth=2)
+        rug.set_yticks(range(len(table)), [regime_name(s).capitalize() for s in table["side"]])
+        rug.set_ylim(len(table) - 0.5 if len(table) else 0.5, -0.5)
+        rug.grid(axis="y", visible=False)
+        rug.set_title("When the regime collapsed: " + ("; ".join(
+            f"{r['collapsed']} of {r['runs']} runs ({r['share']:.0%})" for _, r in table.iterrows()) or "no regime")
+            + " (dots: runs; bar: median)")
+        for ax in axes:
+            format_date_axis(ax, ens)
+        format_date_axis(axes[0], ens, day_axis=True)
+        fig.suptitle(textwrap.fill(f"The will to fight — {ens.info['title']}: {ens.info['runs']} runs (median, band "
+                                   "10th-90th percentile)", 95))
+    return fig
+
+
 def city_fall_table(ens: EnsembleData, min_share: float = 0.05) -> pd.DataFrame:
     """Cities and towns that fell in at least `min_share` of runs: share fallen (the first fall: lost by the
     first owner), the quantiles of that day, and what became of them: the share of runs in which the taker
@@ -279,8 +402,11 @@ def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
 
 def draw_ensemble(ens: EnsembleData) -> dict[str, Path]:
     figures = ens.directory / "figures"
-    return {"fans": save_figure(figure_fans(ens), figures / "fans.png"),
-            "city_falls": save_figure(figure_city_falls(ens), figures / "city_falls.png")}
+    out = {"fans": save_figure(figure_fans(ens), figures / "fans.png")}
+    if any(c.startswith("will_") for c in ens.series.columns):        # an ensemble kept before the will had none
+        out["will"] = save_figure(figure_will_fans(ens), figures / "will.png")
+    out["city_falls"] = save_figure(figure_city_falls(ens), figures / "city_falls.png")
+    return out
 
 
 def overrides_text(overrides: dict | None) -> str:
@@ -311,11 +437,16 @@ def _fall_rows(table: pd.DataFrame, ens: EnsembleData) -> str:
 def write_ensemble_report(ens: EnsembleData, figures: dict[str, Path]) -> Path:
     table = city_fall_table(ens)
     end = ens.outcomes["end_day"]
+    fates = "".join(f"<p><b>{esc(text)}</b></p>" for text in collapse_sentences(ens))
+    will = ("will", ("The will to fight", figure(figures["will"], "The will to fight over the runs: the leadership's "
+                     "(each run faintly), each side's main factions, and the day the regime collapsed, run by run."))
+            ) if "will" in figures else None
     sections = {
-        "summary": ("Summary", (f"<p>{ens.info['runs']} runs of <b>{esc(ens.name)}</b> with seeds drawn from master "
-                    f"seed {ens.info['master_seed']} (numpy SeedSequence). Runs lasted {end.median():.2f} days "
+        "summary": ("Summary", fates + (f"<p>{ens.info['runs']} runs of <b>{esc(ens.name)}</b> with seeds drawn from "
+                    f"master seed {ens.info['master_seed']} (numpy SeedSequence). Runs lasted {end.median():.2f} days "
                     f"(median; {end.min():.2f} to {end.max():.2f}).</p>")),
         "fans": ("Fan charts", figure(figures["fans"], "Median and 10th-90th percentile band over the runs.")),
+        **dict([will] if will else []),
         "falls": ("When cities fell", figure(figures["city_falls"], "The day each city or town first fell, run "
                                              "by run, coloured by whom it belonged to at the end.")
                   + _fall_rows(table, ens)),
@@ -354,6 +485,15 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
         name = names[cid]
         for measure, x, y in ((f"{name}: fell (share of runs)", a[column].notna(), b[column].notna()),
                               (f"{name}: days held", held_a, held_b)):
+            mean, low, high = paired_effect(x.to_numpy(float), y.to_numpy(float), rng)
+            rows.append({"measure": measure, "base": float(x.mean()), "other": float(y.mean()), "effect": mean,
+                         "low": low, "high": high, "comparable": same_length})
+    for column in (c for c in a.columns if c.startswith("collapsed_") and c in b):
+        regime = regime_name(column.removeprefix("collapsed_")).capitalize()
+        held_a = a[column].fillna(a["end_day"]).clip(upper=a["end_day"])     # a regime that held: to the end
+        held_b = b[column].fillna(b["end_day"]).clip(upper=b["end_day"])
+        for measure, x, y in ((f"{regime}: collapsed (share of runs)", a[column].notna(), b[column].notna()),
+                              (f"{regime}: days before it collapsed", held_a, held_b)):
             mean, low, high = paired_effect(x.to_numpy(float), y.to_numpy(float), rng)
             rows.append({"measure": measure, "base": float(x.mean()), "other": float(y.mean()), "effect": mean,
                          "low": low, "high": high, "comparable": same_length})

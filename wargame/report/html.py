@@ -30,6 +30,9 @@ figcaption { color: #444; font-size: 0.9em; margin-top: 0.3em; }
 .kind { font-size: 0.8em; padding: 0.05em 0.45em; border-radius: 3px; background: #eee; white-space: nowrap; }
 .maps figure { margin-bottom: 2em; }
 details summary { cursor: pointer; color: #24527a; font-weight: 600; margin: 0.6em 0; }
+.twocol { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 0 2em; }
+ol.factors { padding-left: 1.4em; margin: 0.3em 0; } ol.factors li.gain { color: #2d6a2d; }
+.dim { color: #666; font-size: 0.9em; margin: 0.1em 0; }
 """
 
 

@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from wargame.core.campaign import regime_name
 from wargame.core.scenario.schema import Scenario
+from wargame.report.style import short_name
 from wargame.report.why import factor_label
+
+STATES = ("active", "shaken", "routing", "surrendered", "dissolved", "defected", "destroyed", "withdrawn")
+BROKEN = ("routing", "surrendered", "dissolved", "defected", "destroyed")   # withdrawn: left by order, not broken
 
 
 def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: list[dict]) -> str:
@@ -31,10 +36,8 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
                             f"{'deserted':>8}  {'morale':>6}  broken/units")]
     for fid, faction in scenario.factions.items():
         start, end = first[f"personnel_{fid}"], last[f"personnel_{fid}"]
-        total_units = sum(last[f"units_{s}_{fid}"] for s in ("active", "shaken", "routing", "surrendered",
-                                                            "dissolved", "defected", "destroyed"))
-        broken = sum(last[f"units_{s}_{fid}"] for s in ("routing", "surrendered", "dissolved", "defected",
-                                                       "destroyed"))
+        total_units = sum(last.get(f"units_{s}_{fid}", 0) for s in STATES)
+        broken = sum(last.get(f"units_{s}_{fid}", 0) for s in BROKEN)
         lines.append(f"  {faction.name[:40]:<40} {start:>8,.0f} -> {end:>8,.0f}  "
                      f"{last[f'killed_{fid}']:>6,.0f} {last[f'captured_{fid}']:>8,.0f} "
                      f"{last[f'deserted_{fid}']:>8,.0f}  {last[f'morale_{fid}']:>6.2f}  {broken}/{total_units}")
@@ -43,6 +46,8 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
     for sid, side in scenario.sides.items():
         lines.append(f"  {side.name[:44]:<44} {first[f'territory_{sid}']:6.1%} -> {last[f'territory_{sid}']:6.1%}"
                      f"   cities {int(last[f'cities_{sid}'])}")
+
+    lines += will_lines(scenario, metrics, events)
 
     breaks = [e for e in events if e["kind"] == "unit_broke"]
     if breaks:
@@ -60,3 +65,33 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
                   "the men who broke):"),
                   "  " + ", ".join(f"{factor_label(k)} {v / total:.0%}" for k, v in ranked if v / total >= 0.005)]
     return "\n".join(lines) + "\n"
+
+
+def will_lines(scenario: Scenario, metrics: pd.DataFrame, events: list[dict]) -> list[str]:
+    """Whether and when each regime collapsed (or how far above collapse it held), and every will at the end."""
+    columns = [c for c in metrics.columns if c.startswith("will_")]
+    if not columns:
+        return []                    # a run written before the will to fight
+    first, last = metrics.iloc[0], metrics.iloc[-1]
+    threshold = scenario.rules.will.collapse
+    lines = ["", "The will to fight (0-1, start -> end):"]
+    for column in (c for c in columns if c.endswith("_leadership")):
+        side = column.removeprefix("will_").removesuffix("_leadership")
+        regime = regime_name(side)
+        fell = next((e for e in events if e["kind"] == "regime_collapsed" and e["side"] == side), None)
+        if fell is not None:
+            when = f" ({fell['time'][:16].replace('T', ' ')})" if fell.get("time") else ""
+            lines.append(f"  {regime.capitalize()} collapsed on day {fell['day']:.2f}{when}:"
+                         f" its leadership's will {first[column]:.2f} -> {fell['will']:.2f} ({fell['why']}); "
+                         f"{fell['deserted']} units went home, {fell['surrendered']} surrendered, "
+                         f"{fell['withdrew']} left the theatre")
+        else:
+            lines.append(f"  {regime.capitalize()} held: its leadership's will {first[column]:.2f} -> {last[column]:.2f} "
+                         f"(it collapses below {threshold:.2f})")
+    for column in columns:
+        entry = column.removeprefix("will_")
+        faction = scenario.factions.get(entry)
+        name = (short_name(faction.name) if faction
+                else f"{regime_name(entry.removesuffix('_leadership')).capitalize()}'s leadership")
+        lines.append(f"  {name[:44]:<44} {first[column]:.2f} -> {last[column]:.2f}")
+    return lines

@@ -30,12 +30,13 @@ FACTOR_LABELS = {
     "casualties": "casualties", "force_ratio": "force ratio (odds faced)", "contagion": "contagion (neighbours broke)",
     "command": "command (own formation broke)", "encirclement": "encirclement", "supply": "supply",
     "air_enemy": "enemy air attack", "air_own": "own air support", "stiffening": "advisers' stiffening",
-    "shock": "shock (fast enemy advance)", "pay": "pay and legitimacy", "leadership": "leadership losses",
+    "shock": "shock (fast enemy advance)", "will": "the will to fight (its faction's will fell)",
     "momentum": "momentum", "rest": "rest", "breakpoint": "casualty breakpoint (losses, not morale)",
 }
 # The morale factors, and the casualty breakpoint: a unit whose losses passed its breakpoint broke on them,
 # whatever its morale ledger says, so such a break counts wholly to "breakpoint".
 WHY_FACTORS = (*FACTORS, "breakpoint")
+assert set(FACTOR_LABELS) == set(WHY_FACTORS), "FACTOR_LABELS must name every morale factor and no other"
 
 
 def factor_label(name: str) -> str:

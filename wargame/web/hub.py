@@ -109,7 +109,8 @@ class Hub:
         status.update(version=f"{self.boot}-{self.versions.get(gid, 0)}", view_version=self.view_version(gid),
                       opened=opened,
                       names={t: game.teams[t].name for t in game.teams}, title=game.model.spec.meta.title,
-                      side_names={s: v.name for s, v in game.model.spec.sides.items()})
+                      side_names={s: v.name for s, v in game.model.spec.sides.items()},
+                      faction_names={f: v.name.split(" (")[0] for f, v in game.model.spec.factions.items()})
         self.snapshots[gid] = status
 
     async def status(self, gid: str) -> dict:

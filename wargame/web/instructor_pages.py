@@ -11,7 +11,7 @@ from wargame.play.game import Game
 from wargame.play.news import describe
 from wargame.report.maps import picture_legend_html
 from wargame.web.dates import day_to_date
-from wargame.web.pages import area_switch, status_bar, topbar
+from wargame.web.pages import area_switch, status_bar, topbar, will_table
 
 e = html.escape
 
@@ -128,6 +128,8 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
       <label>Rewind to <select name="turn">{options}</select></label><button type="submit" class="quiet">Rewind</button>
       <p class="result" hidden></p></form>
   </div>
+  <div class="card" id="will"><h2>The will to fight <span class="dim">(the truth: every side)</span></h2>
+  {will_table(iv["truth"].get("will"), this_turn=False)}{_collapse_note(iv["truth"].get("will"))}</div>
   <h2>Inject and override</h2>
   {injects_forms(game, iv["truth"])}
   <div class="card"><h2>Interventions</h2>{f"<ol>{interventions}</ol>" if interventions else '<p class="dim">None yet.</p>'}</div>
@@ -136,10 +138,25 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
 </main>"""
 
 
+def _collapse_note(will: dict | None) -> str:
+    if not will:
+        return ""
+    fell = "; ".join(f"{side}: collapsed on day {day:g}" for side, day in (will.get("collapsed") or {}).items())
+    return (f'<p class="dim small">A regime collapses when its leadership\'s will falls below '
+            f'{will.get("collapse_below", 0):.2f}.{" " + e(fell) + "." if fell else ""}</p>')
+
+
+def _will_line(will: dict | None) -> str:
+    """The truth's will at the end of a turn, in a line (leaderships first)."""
+    entries = sorted((will or {}).get("entries", []), key=lambda x: not x.get("leadership"))
+    return ", ".join(f"{x['name']} {x['value']:.2f}" for x in entries)
+
+
 def debrief_page(game: Game, turns: list[dict]) -> str:
     """The debrief: a slider over the turns resolved, each with its orders, what followed and the pictures."""
     spec = game.model.spec
-    status = {"side_names": {s: v.name for s, v in spec.sides.items()}}
+    status = {"side_names": {s: v.name for s, v in spec.sides.items()},
+              "faction_names": {f: v.name.split(" (")[0] for f, v in spec.factions.items()}}
     sections = []
     for k, entry in enumerate(turns):
         t = entry["turn"]
@@ -151,6 +168,7 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
         caps = "".join(f"<li>{e(describe(x, status))}</li>" for x in entry["captures"]) or "<li>no city changed hands</li>"
         breaks = ", ".join(f"{e(spec.factions[f].name.split(' (')[0])}: {n}" for f, n in entry["breaks"].items() if n)
         decisions = "".join(f"<li>{e(describe(x, status))}</li>" for x in entry["decisions"])
+        will = _will_line((entry.get("truth") or {}).get("will"))
         pictures = [("truth", "The truth", "every unit and who really holds the ground")]
         for tid in seats:
             v = entry["views"].get(tid)
@@ -167,6 +185,7 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
 <h2>Turn {t + 1} <span class="dim">· to {e(end)} · resolved {e(entry["resolved"][11:])}</span></h2>
 <div class="dcols"><div><h3>Orders given</h3><ul>{orders}</ul></div>
 <div><h3>What followed</h3><ul>{caps}</ul><p>Units broken: {breaks or "none"}</p>
+{f'<p class="will-line">Will to fight at the end of the turn: {e(will)}</p>' if will else ""}
 {f"<h3>Decisions</h3><ul>{decisions}</ul>" if decisions else ""}</div></div>
 <div class="pictures">{figures}</div></section>""")
     # one key for every picture: in a team's picture the counters are that team's own units

@@ -233,6 +233,38 @@ def lever_inputs(team: str, game: Game, submitted: dict | None) -> str:
     return "".join(out)
 
 
+def will_table(will: dict | None, *, this_turn: bool) -> str:
+    """The will to fight of the given entries (a team's own, or the truth's every one): value on a meter,
+    its change (over the last turn, or since the start), and what moved it most since the start."""
+    entries = sorted((will or {}).get("entries", []), key=lambda x: not x.get("leadership"))   # the state's first
+    if not entries:
+        return '<p class="dim">No will to fight in this picture.</p>'
+    rows = []
+    for x in entries:
+        change = x["change"] if this_turn else x["value"] - x["start"]
+        trend = "down" if change < -0.005 else "up" if change > 0.005 else "flat"
+        factors = "; ".join(f["text"] for f in x.get("factors", [])) or "nothing yet"
+        rows.append(f'<tr class="{"lead" if x.get("leadership") else ""}"><th scope="row">{e(x["name"])}</th>'
+                    f'<td class="num"><meter min="0" max="1" low="0.25" high="0.5" optimum="1" value="{x["value"]:.3f}">'
+                    f'</meter> {x["value"]:.2f}</td><td class="num {trend}">{change:+.2f}</td><td>{e(factors)}</td></tr>')
+    head = "this turn" if this_turn else "since the start"
+    return (f'<table class="will"><thead><tr><th>who</th><th>will (0-1)</th><th>{head}</th>'
+            f'<th>what moved it most since the start</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def will_card(view: dict) -> str:
+    """A team's own will to fight (play.fog.team_will): never an enemy's."""
+    will = view.get("will") or {}
+    threshold = will.get("collapse_below")
+    leads = any(x.get("leadership") for x in will.get("entries", []))
+    note = (f"Your regime collapses if its leadership's will falls below {threshold:.2f}. " if leads and threshold
+            else "")
+    note += ("The enemy's will is not known to you: you see its cities fall, its units break and what it "
+             "decides in the open.")
+    return (f'<section class="card willcol" id="will"><h2>Your will to fight</h2>{will_table(will, this_turn=True)}'
+            f'<p class="dim small">{e(note)}</p></section>')
+
+
 def reports_list(view: dict, status: dict, limit: int = 150) -> str:
     items = list(reversed(view.get("reports", [])))
     if not items:
@@ -291,6 +323,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
   </section>
 </section>
 <section class="ordercol">
+  {will_card(view)}
   <form id="orders" class="card" novalidate>
     <h2>Orders for turn {turn}</h2>
     <p class="hint">For each sector: <b>doctrine</b> lets the AI command as it would; <b>hold</b> digs in;

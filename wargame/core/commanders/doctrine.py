@@ -222,9 +222,9 @@ class DoctrineCommander:
         leadership = float(w.value[w.leadership[s]]) if s in w.leadership else None
         if plan["fallback"] is None and leadership is not None and leadership < hq.fallback_will and core:
             plan["fallback"] = model.day
+            names = ", ".join(model.theatre.place(p).name for p in core)      # names, as the reader knows them
             model.events.add(StrategicDecision(model.steps, model.day, "regime_hq",
-                                               f"falls back to {', '.join(core)}: the leadership's will is "
-                                               f"{leadership:.2f}"))
+                                               f"falls back to {names}: the leadership's will is {leadership:.2f}"))
         army = w.army.get(s)
         confidence = float(w.value[army] / max(w.start[army], 1e-9)) if army is not None else 1.0
         for _, cell, cid in objective_cells(model, side, "hold"):

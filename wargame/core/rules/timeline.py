@@ -37,7 +37,18 @@ def run_timeline(model) -> None:
             model.dormant_units.remove((key, spec))
             units = model.deploy(key, spec, arriving=True)
             model.events.add(Uprising(model.steps, model.day, spec.faction, len(units),
-                                      int(round(sum(u.personnel for u in units))), spec.at or key, why))
+                                      int(round(sum(u.personnel for u in units))), spec.at or nearest_town(model, spec),
+                                      why))
+
+
+def nearest_town(model, spec) -> str:
+    """The city or town nearest a unit placed by coordinates (what its uprising is named after)."""
+    th = model.theatre
+    towns = list(th.cities.values())
+    if not towns:
+        return ""
+    cell = th.cell_at(spec.lat, spec.lon)
+    return towns[int(np.argmin(th.km_between(cell, np.array([c.cell for c in towns]))))].id
 
 
 def rising(model, key: str, spec) -> str | None:

@@ -313,6 +313,8 @@
       let text = x.kind;
       if (x.kind === "city_captured") text = `${x.name} taken by ${side(x.side)} (from ${side(x.from_side)})`;
       else if (x.kind === "base_captured") text = `${x.name} taken by ${side(x.side)}`;
+      else if (x.kind === "regime_collapsed") text = x.side === "regime" ? "The regime collapses"
+        : `The regime of ${side(x.side)} collapses`;                  // as play/news.py words it
       else if (x.kind === "campaign_ended") text = `the campaign ends: ${x.reason || ""}`;
       li.append(" ", text);
       news.appendChild(li);
