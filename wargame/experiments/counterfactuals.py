@@ -39,7 +39,7 @@ MEASURES = {
     "aleppo_days": "days Aleppo held (restricted mean)",
     "regime_territory": "regime's share of the theatre at the end",
     "regime_cities": "cities and towns the regime holds at the end",
-    "damascus_fell": "Damascus fell (share of runs)",
+    "damascus_fell": "the regime lost Damascus, taken or with its collapse (share of runs)",
     "regime_collapsed": "the regime collapsed (share of runs)",
     "regime_days": "days the regime stood (restricted mean)",
 }
@@ -79,7 +79,9 @@ def measures(frame: pd.DataFrame) -> pd.DataFrame:
         "aleppo_days": fell.fillna(end).clip(upper=end),
         "regime_territory": frame["territory_regime"],
         "regime_cities": frame["cities_regime"].astype(float),
-        "damascus_fell": frame["fell_damascus"].notna().astype(float) if "fell_damascus" in frame else np.nan,
+        # a regime that collapses loses its capital without anyone taking it: count both
+        "damascus_fell": (frame["lost_regime_damascus"] if "lost_regime_damascus" in frame
+                          else frame.get("fell_damascus", pd.Series(np.nan, index=frame.index))).notna().astype(float),
         "regime_collapsed": (frame["collapsed_regime"].notna().astype(float) if "collapsed_regime" in frame
                              else np.nan),
         "regime_days": frame["collapsed_regime"].fillna(end).clip(upper=end) if "collapsed_regime" in frame
