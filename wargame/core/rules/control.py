@@ -28,7 +28,7 @@ import numpy as np
 
 from wargame.core.agents.unit import fighting
 from wargame.core.events import CityCaptured
-from wargame.core.rules.supply import grow_within
+from wargame.core.rules.supply import grow_within, own_ground
 
 
 def side_occupancy(model, mask: np.ndarray) -> np.ndarray:
@@ -48,7 +48,7 @@ def spread(model, mask: np.ndarray, km: float) -> np.ndarray:
 def linked_ground(model, side: int) -> np.ndarray:
     """The side's ground joined through its ground to one of its supply sources: what the supply phase last
     computed (`model.connected`) if the side's ground is still what it was then, else labelled now."""
-    own = model.control == side
+    own = own_ground(model, side)            # as the supply phase counts it (sources held by arrangement too)
     last = model.supply_own[side]
     if last is not None and np.array_equal(last, own):
         return model.connected[side]
