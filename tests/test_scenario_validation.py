@@ -373,3 +373,14 @@ def test_a_scenario_error_survives_pickling_as_it_comes_back_from_a_worker():
     again = pickle.loads(pickle.dumps(caught.value))
     assert str(again) == str(caught.value) and again.problems == caught.value.problems
     assert str(again).startswith("1 problem")
+
+
+@pytest.mark.parametrize("path, value, where", [
+    ("actors.regime_hq.core", ["damascus", "atlantis"], "actors.regime_hq.core[1]"),
+    ("rules.will.capital_place", "atlantis", "rules.will.capital_place"),
+    ("rules.will.heartland_places", ["latakia", "atlantis"], "rules.will.heartland_places[1]"),
+])
+def test_the_places_the_will_and_the_regime_hq_name_must_exist(path, value, where):
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario("hts_2024", {path: value})
+    assert where in str(raised.value) and "atlantis" in str(raised.value)

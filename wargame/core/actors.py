@@ -273,9 +273,27 @@ class TriggeredReinforcement(Patron):
     """Acts once, `delay_days` after the regime has lost `trigger_cities` of the cities it must hold (or at
     once, if it doubles down first)."""
 
+    group = ""              # its militia group (the units that go home when it withdraws)
+    going_home = ""         # what its withdrawal says, after the number of units
+
     def __init__(self, model):
         super().__init__(model)
         self.triggered_day: float | None = None
+
+    def has_fighters(self) -> bool:
+        return True
+
+    def double_down(self) -> str:
+        """Send its fighters at once, if they have not gone already."""
+        if self.done or not self.has_fighters():
+            return "has no more fighters to send"
+        self.done = True
+        self.act()
+        return "sends its fighters now"
+
+    def withdraw(self) -> str:
+        n = self.leave(self.rows_of(groups=(self.group,), out_of_contact=True))
+        return f"{n} {self.going_home}"
 
     def step(self) -> None:
         self.review()
@@ -296,16 +314,7 @@ class IraqiMilitiasActor(TriggeredReinforcement):
     def capacity(self) -> float:
         return self.spec.willingness
 
-    def double_down(self) -> str:
-        if self.done:
-            return "its fighters are already in Syria"
-        self.done = True
-        self.act()
-        return "sends its fighters now"
-
-    def withdraw(self) -> str:
-        n = self.leave(self.rows_of(groups=("iraqi_pmu",), out_of_contact=True))
-        return f"{n} Iraqi militia units out of contact go home"
+    group, going_home = "iraqi_pmu", "Iraqi militia units out of contact go home"
 
     def trigger_message(self) -> str:
         return f"will send fighters: {lost_cities(self.regime_losses())} (willingness {self.spec.willingness:.2f})"
@@ -325,16 +334,10 @@ class HezbollahActor(TriggeredReinforcement):
     def capacity(self) -> float:
         return self.spec.strength
 
-    def double_down(self) -> str:
-        if self.done or self.spec.reinforcement <= 0:
-            return "has nothing more to send"
-        self.done = True
-        self.act()
-        return "sends its fighters from Lebanon now"
+    group, going_home = "hezbollah", "Hezbollah units out of contact return to Lebanon"
 
-    def withdraw(self) -> str:
-        n = self.leave(self.rows_of(groups=("hezbollah",), out_of_contact=True))
-        return f"{n} Hezbollah units out of contact return to Lebanon"
+    def has_fighters(self) -> bool:
+        return self.spec.reinforcement > 0
 
     def step(self) -> None:
         if self.spec.reinforcement > 0:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from wargame.core.agents.unit import GONE_FROM
 from wargame.core.events import BaseCaptured, CityCaptured
 from wargame.core.theatre import TERRAIN_CLASSES
@@ -83,8 +85,7 @@ def will_outcomes(model) -> dict[str, float]:
                 continue
             fell = next((e.day for e in model.events.of_kind(CityCaptured) if e.city == cid and e.from_side == sid),
                         NAN)
-            out[f"lost_{sid}_{cid}"] = min(fell, collapsed) if not (math.isnan(fell) or math.isnan(collapsed)) \
-                else (collapsed if math.isnan(fell) else fell)
+            out[f"lost_{sid}_{cid}"] = float(np.fmin(fell, collapsed))     # whichever came first; NaN if neither
     return out
 
 

@@ -256,7 +256,8 @@ class DoctrineCommander:
         th = model.theatre
         hq = model.spec.actors.regime_hq
         core_cells = np.array([th.place_cell[p] for p in core])
-        rear = int(core_cells[int(np.argmin(th.km_between(cell, core_cells)))])
+        nearest = int(np.argmin(th.km_between(cell, core_cells)))
+        rear = int(core_cells[nearest])
         rows = np.flatnonzero((t.side == s) & (t.idx >= 0) & (t.state <= 1))
         rows = rows[th.km_between(cell, t.idx[rows]) <= hq.sector_km]
         for row in rows.tolist():
@@ -265,7 +266,7 @@ class DoctrineCommander:
         name = th.place(place).name if place in th.place_cell else place
         model.events.add(StrategicDecision(model.steps, model.day, "regime_hq",
                                            f"abandons {name}: {why}; {rows.size} units redeploy to "
-                                           f"{th.place(core[int(np.argmin(th.km_between(cell, core_cells)))]).name}"))
+                                           f"{th.place(core[nearest]).name}"))
 
     def _threat_cell(self, model, side: str, s: int) -> int | None:
         """Where the side's reserves go this step (the same for all its defensive factions: computed once)."""

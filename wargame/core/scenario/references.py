@@ -92,6 +92,13 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
     if actors.russia_hq is not None:
         for i, city in enumerate(actors.russia_hq.golan_exempt):
             need("place", city, places, f"actors.russia_hq.golan_exempt[{i}]", inside=False)
+    if actors.regime_hq is not None:
+        for i, place in enumerate(actors.regime_hq.core):
+            need("place", place, places, f"actors.regime_hq.core[{i}]", inside=False)
+    will = scenario.rules.will
+    need("place", will.capital_place, places, "rules.will.capital_place", inside=False)
+    for i, place in enumerate(will.heartland_places):
+        need("place", place, places, f"rules.will.heartland_places[{i}]", inside=False)
     for oid, objective in scenario.objectives.items():
         need("side", objective.side, sides, f"objectives.{oid}.side")
         for i, place in enumerate(objective.places):
