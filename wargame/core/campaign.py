@@ -24,19 +24,17 @@ is also a Mesa ``CellAgent``, in the ``ground_units`` AgentSet.
 
 from __future__ import annotations
 
-import copyreg
-import weakref
 from pathlib import Path
 
 import mesa
 import numpy as np
-from mesa.discrete_space import HexGrid, PropertyLayer
 
 from wargame.core.actors import build_actors
 from wargame.core.agents.air import build_air
 from wargame.core.agents.table import UnitTable
 from wargame.core.agents.unit import ACTIVE, GROUPS, KINDS, POSTURES, UNIT_TYPES, GroundUnit, fighting, on_map
 from wargame.core.events import CampaignEnded, EventLog, RegimeCollapsed, UnitArrived
+from wargame.core.grids import give_back, lease_grid, set_layer
 from wargame.core.metrics import MetricsCollector, UnitRecorder, compute_metrics, metric_names
 from wargame.core.rules.air import run_air
 from wargame.core.rules.breaks import resolve_breaks
@@ -180,19 +178,16 @@ class Campaign(WhiteCell, mesa.Model):
     def _build_grid(self) -> None:
         th = self.theatre
         ncols, nrows = th.shape
-        self.grid = HexGrid(th.shape, torus=False, random=self.random)
-        # Mesa registers each grid's dynamic cell class with copyreg, a global table, so the class and the
-        # property-layer arrays its accessors hold outlive the model; forget it when the model goes.
-        weakref.finalize(self, copyreg.dispatch_table.pop, self.grid.cell_klass, None)
+        self.grid_layers = ("terrain", "control", *(f"{kind}_{sid}" for sid in self.side_ids
+                                                    for kind in ("supply", "influence")))
+        self.grid = lease_grid(th.shape, self.grid_layers, self.random)
         self.cells = [self.grid[(c, r)] for c in range(ncols) for r in range(nrows)]
-        self.grid.add_property_layer(PropertyLayer.from_data("terrain", th.as_grid(th.terrain).copy()))
-        self.grid.add_property_layer(PropertyLayer.from_data("control", th.as_grid(self._initial_control())))
-        self.control = self.grid.control.data.reshape(-1)          # a view: writes go to the layer
-        self.supply_layers, self.influence_layers = [], []
-        for sid in self.side_ids:
-            for name, store in ((f"supply_{sid}", self.supply_layers), (f"influence_{sid}", self.influence_layers)):
-                self.grid.add_property_layer(PropertyLayer(name, th.shape, default_value=False, dtype=bool))
-                store.append(getattr(self.grid, name).data.reshape(-1))
+        set_layer(self.grid, "terrain", th.as_grid(th.terrain))
+        self.control = set_layer(self.grid, "control", th.as_grid(self._initial_control())).reshape(-1)  # a view
+        nothing = np.zeros(th.shape, dtype=bool)
+        self.supply_layers = [set_layer(self.grid, f"supply_{sid}", nothing).reshape(-1) for sid in self.side_ids]
+        self.influence_layers = [set_layer(self.grid, f"influence_{sid}", nothing).reshape(-1)
+                                 for sid in self.side_ids]
         self.connected = [np.zeros(th.n, dtype=bool) for _ in self.side_ids]
         self.params_version = 0          # bumped when a timeline event changes a parameter
         self.supply_dirty: set[int] = set(range(len(self.side_ids)))   # sides whose supply must be recomputed
@@ -456,6 +451,17 @@ class Campaign(WhiteCell, mesa.Model):
             self.end_reason = reason
             self.events.add(CampaignEnded(self.steps, self.day, reason))
             self.running = False
+
+    def release(self) -> None:
+        """Done with this model: its agents leave the grid and the grid waits, empty, for the next model of
+        the same theatre in this process (grids.py). The model must not be used after; ensembles, sweeps and
+        calibrations release each run once its outcomes are taken."""
+        self.remove_all_agents()
+        # numpy's object arrays are invisible to the garbage collector, so the agents in the table's agent
+        # column (each holding the model) would keep the whole model alive for the life of the process
+        self.table.raw("agent")[:] = None
+        give_back(self.grid, self.grid_layers)
+        self.running = False
 
     def run(self, progress=None) -> None:
         """Step until the campaign ends; `progress(model)` is called after each step."""

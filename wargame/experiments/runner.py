@@ -38,17 +38,35 @@ class Job:
     series: bool = False          # also keep the run's per-step metrics (for fan charts), under "series"
 
 
+_LOADED: dict[str, object] = {}      # (scenario, overrides) -> LoadedScenario, the latest few
+_LOADED_KEPT = 16
+
+
+def _loaded(scenario: str, overrides: dict):
+    """The scenario with its overrides, loaded and validated once per process for all the runs that share
+    them (a run copies what it may change, so the loaded scenario is never altered by one)."""
+    from wargame.core.scenario import load_scenario
+
+    key = repr((scenario, sorted(overrides.items())))
+    if key not in _LOADED:
+        if len(_LOADED) >= _LOADED_KEPT:
+            del _LOADED[next(iter(_LOADED))]
+        _LOADED[key] = load_scenario(scenario, overrides)
+    return _LOADED[key]
+
+
 def run_job(job: Job) -> dict:
     """Build, run and summarise one run (no per-unit records: an ensemble keeps only outcomes, and with
-    `job.series` the per-step metrics as {column: [values]})."""
+    `job.series` the per-step metrics as {column: [values]}). The scenario is loaded once per process and
+    the grid of the theatre reused from the previous run (core/grids.py): a run costs its steps."""
     from wargame.core.model import WarModel
 
-    model = WarModel(job.scenario, rng=job.seed, collect_units=False, **job.overrides)
+    model = WarModel(_loaded(job.scenario, job.overrides), rng=job.seed, collect_units=False)
     model.run()
     row = {"job": job.index, "seed": job.seed, **campaign_outcome(model)}
     if job.series:
         row["series"] = model.datacollector.get_model_vars_dataframe().to_dict(orient="list")
-    model.remove_all_agents()
+    model.release()
     return row
 
 
