@@ -1,6 +1,7 @@
 """Ensembles, checkpoints and the validation suite's scoring (on small or synthetic data)."""
 
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -34,10 +35,10 @@ def test_ensembles_are_the_same_serial_or_parallel_and_resume_from_a_checkpoint(
         out.write('{"key": "torn')                      # an interrupted write is ignored
     calls.clear()
     resumed = run_jobs(jobs, workers=1, checkpoint=checkpoint, progress=lambda d, t: calls.append((d, t)))
-    assert calls == [(3, 3)]                             # only the third job ran
+    assert calls == [(2, 3), (3, 3)]                     # the bar starts at the two done; only the third ran
     calls.clear()
     run_jobs(jobs, workers=1, checkpoint=checkpoint, progress=lambda d, t: calls.append((d, t)))
-    assert calls == []                                   # and its row was not swallowed by the torn line
+    assert calls == [(3, 3)]                             # and its row was not swallowed by the torn line
     pd.testing.assert_frame_equal(pd.DataFrame(resumed[:2]), pd.DataFrame(first))
     assert resumed[2]["seed"] == 13
     pd.testing.assert_frame_equal(pd.DataFrame(resumed), pd.DataFrame(run_jobs(jobs, workers=1)))   # as if fresh
@@ -114,3 +115,26 @@ def test_effects_state_no_direction_from_too_few_pairs_and_counterfactuals_must_
         assert "does not extend hts_2024" in str(exc)
     else:
         raise AssertionError("a scenario of another campaign was accepted as a counterfactual")
+
+
+def test_progress_is_reported_before_the_first_run_and_after_each_one(duel_file):
+    jobs = [Job(i, str(duel_file), seed) for i, seed in enumerate((21, 22, 23))]
+    for workers in (1, 2):
+        calls: list = []
+        run_jobs(jobs, workers=workers, progress=lambda d, t, seen=calls: seen.append((d, t)))
+        assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+
+def test_the_progress_bar_rate_counts_only_runs_made_since_it_started():
+    from tqdm import tqdm
+
+    from wargame.cli.support import move_bar
+
+    bar = tqdm(total=1000, disable=False, file=open(os.devnull, "w"))
+    move_bar(bar, 600, 1000)                  # a resumed ensemble: 600 runs were done before
+    bar.start_t -= 10.0                        # ten seconds later...
+    bar.last_print_t -= 10.0
+    move_bar(bar, 610, 1000)                   # ...ten more runs
+    rate = bar.format_dict["rate"] or (bar.n - bar.initial) / (bar._time() - bar.start_t)
+    assert 0.5 < rate < 1.5                    # about one run a second, not 61
+    bar.close()

@@ -87,11 +87,22 @@ def study_bar(kind: str) -> tuple[LazyBar, object, object]:
         lazy.get()
 
     def progress(done: int, total: int, seconds: float) -> None:
-        bar = lazy.get()
-        bar.total, bar.n = total, done
-        bar.refresh()
+        move_bar(lazy.get(), done, total)
 
     return lazy, started, progress
+
+
+def move_bar(bar, done: int, total: int) -> None:
+    """Show `done` of `total` runs. The first call fixes the starting count (runs a resumed study or
+    ensemble had already finished) and the clock, so the rate shown is that of the runs made since."""
+    bar.total = total
+    if not getattr(bar, "wargame_started", False):
+        bar.wargame_started = True
+        bar.initial = bar.n = bar.last_print_n = done
+        bar.start_t = bar.last_print_t = bar._time()
+        bar.refresh()
+    elif done > bar.n:
+        bar.update(done - bar.n)
 
 
 def finish(lazy: LazyBar) -> None:
@@ -103,8 +114,9 @@ def finish(lazy: LazyBar) -> None:
 
 @contextlib.contextmanager
 def ensemble_progress():
-    """A progress(scenario, done, total) callback drawing one bar per scenario on stderr; a bar is closed
-    once its scenario's runs are all done."""
+    """A progress(scenario, done, total) callback drawing one bar per scenario on stderr (drawn when the
+    runs start, at the runs already done, and moved as each run finishes); a bar is closed once its
+    scenario's runs are all done."""
     from tqdm import tqdm
 
     bars: dict = {}
@@ -113,8 +125,7 @@ def ensemble_progress():
         if scenario not in bars:
             bars[scenario] = tqdm(total=total, unit="run", desc=scenario, file=sys.stderr)
         bar = bars[scenario]
-        bar.n = done
-        bar.refresh()
+        move_bar(bar, done, total)
         if done >= total:
             bars.pop(scenario).close()
 

@@ -11,6 +11,7 @@ jobs reuses those rows: an interrupted ensemble resumes where it stopped.
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import json
@@ -65,7 +66,8 @@ def run_job(job: Job) -> dict:
     model.run()
     row = {"job": job.index, "seed": job.seed, **campaign_outcome(model)}
     if job.series:
-        row["series"] = model.datacollector.get_model_vars_dataframe().to_dict(orient="list")
+        # the collector's own lists of plain numbers (what its DataFrame would hold), without building one
+        row["series"] = {name: list(values) for name, values in model.datacollector.model_vars.items()}
     model.release()
     return row
 
@@ -152,28 +154,38 @@ def _append(path: Path, lines: list[str]) -> None:
 
 
 def run_jobs(jobs: list[Job], workers: int | None = None, progress: Callable[[int, int], None] | None = None,
-             chunk: int = 4, checkpoint: Path | None = None) -> list[dict]:
-    """Run jobs; `progress(done, total)` after each chunk. workers=1 runs in this process. Rows come back in
-    job order; with several workers each chunk is recorded as soon as it finishes, so an interruption loses
-    only the chunks still running."""
+             chunk: int = 1, checkpoint: Path | None = None) -> list[dict]:
+    """Run jobs; `progress(done, total)` before the first and after each chunk (by default one run: a
+    worker process keeps its scenario and grid from one run to the next, so a task costs its run and a
+    small message). workers=1 runs in this process. Rows come back in job order; with several workers each
+    chunk is recorded as soon as it finishes, so an interruption loses only the chunks still running."""
     workers = default_workers() if workers is None else workers
     finished = _read_checkpoint(checkpoint) if checkpoint else {}
-    pending = [job for job in jobs if job_key(job) not in finished]
+    keys = [job_key(job) for job in jobs]             # once: a key digests the scenario and the code
+    key_of = {id(job): key for job, key in zip(jobs, keys)}
+    jobs_per_key = collections.Counter(keys)
+    pending = [job for job, key in zip(jobs, keys) if key not in finished]
     chunks = [pending[i:i + chunk] for i in range(0, len(pending), chunk)]
     if checkpoint:
         try:
             checkpoint.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WargameError(f"{checkpoint.parent}: cannot create it ({exc.strerror})") from None
+    done = sum(key in finished for key in keys)
 
     def record(part: list[dict], part_jobs: list[Job]) -> None:
+        nonlocal done
         for job, row in zip(part_jobs, part):
-            finished[job_key(job)] = row
+            if key_of[id(job)] not in finished:
+                done += jobs_per_key[key_of[id(job)]]
+            finished[key_of[id(job)]] = row
         if checkpoint:
-            _append(checkpoint, [json.dumps({"key": job_key(j), "row": r}) + "\n" for j, r in zip(part_jobs, part)])
+            _append(checkpoint, [json.dumps({"key": key_of[id(j)], "row": r}) + "\n" for j, r in zip(part_jobs, part)])
         if progress:
-            progress(sum(job_key(j) in finished for j in jobs), len(jobs))
+            progress(done, len(jobs))
 
+    if progress:
+        progress(done, len(jobs))
     if workers <= 1 or len(chunks) <= 1:
         for part_jobs in chunks:
             record(_run_chunk(part_jobs), part_jobs)
@@ -184,7 +196,7 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: Callable[[in
             futures = {pool.submit(_run_chunk, part_jobs): part_jobs for part_jobs in chunks}
             for future in as_completed(futures):
                 record(future.result(), futures[future])
-    return [{**finished[job_key(job)], "job": job.index} for job in jobs]
+    return [{**finished[key], "job": job.index} for job, key in zip(jobs, keys)]
 
 
 def run_ensemble(scenario: str, runs: int, master_seed: int = 2024, overrides: dict | None = None,
