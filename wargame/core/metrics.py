@@ -84,8 +84,12 @@ class MetricsCollector(mesa.DataCollector):
     def collect(self, model) -> None:
         self._collection_steps.append(model.time)
         metrics = model.metrics             # our reporters read this step's metrics: read them directly
-        for var, reporter in self.model_reporters.items():
-            self.model_vars[var].append(metrics[var] if var in metrics else reporter(model))
+        appends = self.__dict__.get("_appends")
+        if appends is None or len(appends) != len(self.model_reporters):
+            appends = self._appends = [(var, reporter, self.model_vars[var].append)
+                                       for var, reporter in self.model_reporters.items()]
+        for var, reporter, append in appends:
+            append(metrics[var] if var in metrics else reporter(model))
 
 
 class UnitRecorder:

@@ -41,7 +41,8 @@ def update_objectives(model) -> None:
             cells = model.objective_cells[oid]
             held = float(np.mean(model.control[cells] == side)) if cells.size else 0.0
         else:
-            held = float(np.mean([place_held(model, p, side) for p in objective.places]))
+            # the share of places held (count over number: what np.mean of the flags gives, without an array)
+            held = sum(place_held(model, p, side) for p in objective.places) / len(objective.places)
         model.objective_progress[oid] = held
         target = objective.share if objective.kind == "area" else 1.0
         if objective.kind != "hold" and held >= target - 1e-12 and oid not in model.objectives_achieved:

@@ -61,8 +61,12 @@ class CostGraph:
         return sparse.csr_matrix((self.weights[edges], self.cols[edges], indptr), shape=(self.n, self.n))
 
     def within(self, keep: np.ndarray) -> sparse.csr_matrix:
-        """The graph restricted to edges between cells of `keep`."""
-        return self._csr(keep[self.rows] & keep[self.cols])
+        """The graph restricted to edges between cells of `keep`: the whole graph with every other edge
+        made infinitely costly (no shortest path uses one, so distances are those of the subgraph). It
+        shares the whole graph's index arrays: only the weights are new, which is several times cheaper than
+        building the subgraph's own."""
+        weights = np.where(keep[self.rows] & keep[self.cols], self.weights, np.inf)
+        return sparse.csr_matrix((weights, self.full.indices, self.full.indptr), shape=self.full.shape, copy=False)
 
     def field_row(self, targets: tuple[int, ...]) -> int:
         """Row in `matrix` of the field of cost to reach the nearest of `targets`."""

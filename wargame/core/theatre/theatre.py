@@ -105,23 +105,25 @@ class Theatre:
         return np.bincount(flat[keep], weights=np.repeat(w, ball.shape[1])[keep], minlength=self.n)
 
     @functools.cached_property
-    def _axial_grid(self) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-        """Each cell's place in a rectangle of axial coordinates, where hex neighbours are a fixed stencil."""
+    def _axial_grid(self) -> tuple[np.ndarray, tuple[int, int]]:
+        """Each cell's place in a rectangle of axial coordinates, where hex neighbours are a fixed stencil,
+        as a flat index into the rectangle (flat indexing is several times cheaper than a pair of arrays)."""
         q, r = self.layout.axial(np.arange(self.n))
         q = q - q.min()
-        return q, r, (int(q.max()) + 1, int(r.max()) + 1)
+        shape = (int(q.max()) + 1, int(r.max()) + 1)
+        return np.ravel_multi_index((q, r), shape), shape
 
     def connected(self, mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
         """Bool over cells: the inside cells of `mask` joined to any of `seeds` through cells of `mask`.
         Image labelling (scipy.ndimage) on the axial rectangle, where the six hex neighbours of (q, r) are
         (q±1, r), (q, r±1), (q+1, r-1) and (q-1, r+1): one pass over the map instead of a graph search."""
-        q, r, shape = self._axial_grid
+        flat, shape = self._axial_grid
         grid = np.zeros(shape, dtype=bool)
-        grid[q, r] = mask & self.inside
-        labels, _ = ndimage.label(grid, structure=HEX_STENCIL)
-        label = labels[q, r]
+        grid.ravel()[flat] = mask & self.inside
+        labels, count = ndimage.label(grid, structure=HEX_STENCIL)
+        label = labels.ravel()[flat]
         hit = label[np.asarray(seeds, dtype=np.int64)]
-        keep = np.zeros(labels.max() + 1, dtype=bool)
+        keep = np.zeros(count + 1, dtype=bool)
         keep[hit[hit > 0]] = True
         keep[0] = False
         return keep[label]
