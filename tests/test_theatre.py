@@ -141,3 +141,22 @@ def test_connected_ground_by_image_labelling_matches_a_graph_search():
             expected[csgraph.breadth_first_order(graph, int(seed), directed=True, return_predecessors=False)] = True
         assert (th.connected(mask, seeds) == expected).all()
     assert not th.connected(mask, np.array([], dtype=np.int64)).any()
+
+
+def test_supply_distances_within_a_side_are_those_of_its_own_subgraph():
+    """costs_within (the whole graph, infinite costs off the side's ground) gives the subgraph's distances."""
+    from scipy.sparse import csgraph
+
+    from wargame.core.model import WarModel
+
+    model = WarModel("hts_2024", rng=1)
+    graph = model.fields.costs(model)
+    rng = np.random.default_rng(1)
+    for share in (0.5, 0.9):
+        keep = model.theatre.inside & (rng.random(model.theatre.n) < share)
+        sources = rng.choice(np.flatnonzero(keep), 4, replace=False)
+        for limit in (60.0, np.inf):
+            expected = csgraph.dijkstra(graph.within(keep), directed=True, indices=sources, min_only=True, limit=limit)
+            got = csgraph.dijkstra(graph.costs_within(keep), directed=True, indices=sources, min_only=True, limit=limit)
+            assert np.array_equal(np.isfinite(got), np.isfinite(expected))
+            assert np.array_equal(got[np.isfinite(got)], expected[np.isfinite(expected)])

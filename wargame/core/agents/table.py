@@ -12,6 +12,7 @@ and a window of recent steps, by factor.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,6 +109,7 @@ class UnitTable:
         self.factors = factors
         self.window = window
         self.n = 0
+        self._adding = False
         self._capacity = 0
         self._data: dict[str, np.ndarray] = {}
         self._ledger = np.zeros((0, len(factors)))
@@ -131,8 +133,9 @@ class UnitTable:
         self._refresh_views()
 
     def add(self, **values) -> int:
-        """Append a row with these column values (the rest take their defaults); returns its index."""
-        unknown = sorted(set(values) - set(COLUMN))
+        """Append a row with these column values (the rest take their defaults); returns its index. Inside
+        ``adding()`` the column views are brought up to date once, at its end."""
+        unknown = sorted(values.keys() - COLUMN.keys())
         if unknown:
             raise TypeError(f"unknown unit column(s) {', '.join(unknown)}; the columns are declared in "
                             f"wargame/core/agents/table.py: {', '.join(COLUMN)}")
@@ -142,8 +145,20 @@ class UnitTable:
         self.n += 1
         for name, value in values.items():
             self._data[name][row] = value
-        self._refresh_views()
+        if not self._adding:
+            self._refresh_views()
         return row
+
+    @contextlib.contextmanager
+    def adding(self):
+        """Add several rows with one refresh of the column views (some fifty slices) at the end instead
+        of one per row; inside, read new rows through ``raw``, not the views."""
+        self._adding = True
+        try:
+            yield self
+        finally:
+            self._adding = False
+            self._refresh_views()
 
     def _refresh_views(self) -> None:
         # Columns are plain instance attributes (views of the first n rows): reading one costs a dict

@@ -46,7 +46,7 @@ def side_graph(model, side: int):
     """The side's own ground as a weighted graph, its held sources, and the ground itself."""
     own = own_ground(model, side)
     sources = np.array([c for c in model.source_cells[side] if own[c]], dtype=np.int64)
-    return model.fields.costs(model).within(own), sources, own
+    return model.fields.costs(model).costs_within(own), sources, own
 
 
 def supply_range(model, graph, sources: np.ndarray, linked: np.ndarray, own: np.ndarray) -> np.ndarray:
@@ -96,7 +96,7 @@ def refresh_side(model, side: int) -> None:
     pocket = previous is None or bool((model.connected[side] & own & ~linked).any())
     due = model.steps - model.supply_range_turn[side] >= model.spec.steps_per_day
     if sources.size and (pocket or due):
-        graph = model.fields.costs(model).within(own)
+        graph = model.fields.costs(model).costs_within(own)
         in_supply = supply_range(model, graph, sources, linked, own)
         model.supply_range_turn[side] = model.steps
     else:

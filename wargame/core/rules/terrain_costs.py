@@ -61,10 +61,14 @@ class CostGraph:
         return sparse.csr_matrix((self.weights[edges], self.cols[edges], indptr), shape=(self.n, self.n))
 
     def within(self, keep: np.ndarray) -> sparse.csr_matrix:
-        """The graph restricted to edges between cells of `keep`: the whole graph with every other edge
-        made infinitely costly (no shortest path uses one, so distances are those of the subgraph). It
-        shares the whole graph's index arrays: only the weights are new, which is several times cheaper than
-        building the subgraph's own."""
+        """The graph restricted to edges between cells of `keep`."""
+        return self._csr(keep[self.rows] & keep[self.cols])
+
+    def costs_within(self, keep: np.ndarray) -> sparse.csr_matrix:
+        """For shortest paths within `keep` (Dijkstra): the whole graph with every edge that leaves `keep`
+        made infinitely costly, so no finite path uses one and distances are those of ``within(keep)``. It
+        shares the whole graph's index arrays, only the weights are new: several times cheaper to build.
+        Not for a search that ignores weights (breadth first): the costly edges are still edges."""
         weights = np.where(keep[self.rows] & keep[self.cols], self.weights, np.inf)
         return sparse.csr_matrix((weights, self.full.indices, self.full.indptr), shape=self.full.shape, copy=False)
 

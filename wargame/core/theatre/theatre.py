@@ -222,9 +222,14 @@ class Theatre:
         return np.hypot(self.x[a] - self.x[b], self.y[a] - self.y[b])
 
     def cells_in_polygon(self, polygon_lat_lon) -> np.ndarray:
-        """Bool mask of inside cells whose centre lies in a polygon of (lat, lon) points."""
-        path = _project_ring(self.projection, polygon_lat_lon)
-        return path.contains_points(np.column_stack([self.x, self.y])) & self.inside
+        """Bool mask of inside cells whose centre lies in a polygon of (lat, lon) points (a new array; the
+        masks are kept per theatre, since every run of a scenario asks for the same areas)."""
+        cache = self.__dict__.setdefault("_polygons", {})
+        key = tuple(tuple(float(v) for v in point) for point in polygon_lat_lon)
+        if key not in cache:
+            path = _project_ring(self.projection, polygon_lat_lon)
+            cache[key] = path.contains_points(np.column_stack([self.x, self.y])) & self.inside
+        return cache[key].copy()
 
     def cells_within(self, cell: int, km: float) -> np.ndarray:
         """Inside cells whose centre lies within km of the centre of cell."""
