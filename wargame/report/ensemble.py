@@ -15,6 +15,7 @@ Everything here reads those files, never a model.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 import textwrap
@@ -90,15 +91,22 @@ class EnsembleData:
 
 
 def series_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """Long per-step metrics of every run from an ensemble's rows (each with a "series" dict of lists)."""
-    parts = []
-    for run, (seed, series) in enumerate(zip(rows["seed"], rows["series"])):
-        part = pd.DataFrame(series)
-        part.insert(0, "step", np.arange(len(part)))
-        part.insert(0, "seed", seed)
-        part.insert(0, "run", run)
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    """Long per-step metrics of every run from an ensemble's rows (each with a "series" dict of lists):
+    columns run, seed, step, then the metrics. Built a column at a time from the lists (a DataFrame per run
+    and their concatenation cost some 13 ms a run: 13 s for 1,000 runs)."""
+    all_series = list(rows["series"])
+    names = list(all_series[0]) if all_series else []
+    if any(list(series) != names for series in all_series):       # runs kept by different code: align by name
+        return pd.concat([pd.DataFrame(series).assign(run=run, seed=seed, step=lambda f: np.arange(len(f)))
+                          [["run", "seed", "step", *series]]
+                          for run, (seed, series) in enumerate(zip(rows["seed"], all_series))], ignore_index=True)
+    lengths = np.array([len(series[names[0]]) if names else 0 for series in all_series], dtype=np.int64)
+    columns = {"run": np.repeat(np.arange(len(all_series)), lengths),
+               "seed": np.repeat(np.asarray(rows["seed"], dtype=np.int64), lengths),
+               "step": np.concatenate([np.arange(n) for n in lengths]) if len(lengths) else np.zeros(0, np.int64)}
+    for name in names:
+        columns[name] = np.array(list(itertools.chain.from_iterable(series[name] for series in all_series)))
+    return pd.DataFrame(columns)
 
 
 def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int, command: str) -> EnsembleData:
