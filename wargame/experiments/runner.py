@@ -191,7 +191,13 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: Callable[[in
             record(_run_chunk(part_jobs), part_jobs)
     else:
         preload_model_code()
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        fork = os.name == "posix"
+        if fork:
+            # the first run here, before forking: the workers inherit what it built (the theatre, its cost
+            # fields, the loaded scenario, an idle grid) instead of each building it again
+            record(_run_chunk(chunks[0]), chunks[0])
+            chunks = chunks[1:]
+        context = multiprocessing.get_context("fork" if fork else "spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {pool.submit(_run_chunk, part_jobs): part_jobs for part_jobs in chunks}
             for future in as_completed(futures):
