@@ -57,10 +57,20 @@ class LocalExecutor:
     def __init__(self, workers: int | None = None):
         self.workers = workers or default_workers()
         preload_model_code()
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        self.forks = os.name == "posix"
+        self.warmed = False
+        context = multiprocessing.get_context("fork" if self.forks else "spawn")
         self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
 
     def run(self, batches: Iterable[list[Job]]) -> Iterator[tuple[list[Job], dict]]:
+        batches = [batch for batch in batches if batch]
+        if batches and not self.warmed and self.forks:
+            # one run here before the workers fork (at the first submission): they inherit what it built
+            # (the theatre, its cost fields, the loaded scenario, an idle grid) instead of each building it
+            self.warmed = True
+            first, rest = batches[0][:1], batches[0][1:]
+            yield first, run_batch(first)
+            batches = ([rest] if rest else []) + batches[1:]
         futures = {self.pool.submit(run_batch, batch): batch for batch in batches}
         try:
             for future in as_completed(futures):
