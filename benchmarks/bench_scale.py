@@ -9,15 +9,15 @@ The scenario is `hts_2024` with its order of battle scaled to each number of uni
 each size. The configurations are the units at the first cell size, the cell sizes at the first number of
 units, and the corner (most units, smallest cells), so a reader sees each axis alone and both together.
 
-For each configuration, after one untimed run that fills the theatre's caches (cost fields, hex balls) as
-the first run of an ensemble does, each repeat times in turn:
+Each configuration first has one untimed run that fills the theatre's caches (cost fields, hex balls) as
+the first run of an ensemble does; then each round times every configuration in turn, and for each:
   wargame    the first --steps steps of a seeded run (its build not included), per unit-step (units on the
              map summed over the steps) and per cell-step (steps x cells of the grid)
   WolfSheep  Mesa's example with as many agents as the wargame had units on the map (two sheep to a wolf,
              the example's density of agents per cell), per agent-step
   numpy      a vectorised update of as many agents on an array grid of as many cells (each agent moves,
              eats or starves; each cell regrows): the practical floor, per agent-step and per cell-step
-The figures are medians over the repeats; ratios are taken pair by pair (same repeat) to cancel the drift
+The figures are medians over the rounds; ratios are taken pair by pair (same round) to cancel the drift
 of a shared machine. The growth columns compare a configuration with the first one: the step's time over
 the growth of units (or cells); an exponent of 1 is linear, 0 a fixed cost per step.
 """
@@ -137,23 +137,36 @@ def time_numpy(agents: int, cells: int, seed: int) -> dict:
 # ---------------------------------------------------------------- measuring and reporting
 
 
-def measure(config: Config, steps: int, repeats: int) -> dict:
-    scenario = scaled_scenario(config)
-    time_wargame(scenario, 0, steps)                     # fill the theatre's caches, as an ensemble's first run
-    rows = []
+def one_round(config: Config, scenario, seed: int, steps: int) -> dict:
+    """One seeded wargame run, then WolfSheep and numpy with as many agents (and numpy as many cells)."""
+    ours = time_wargame(scenario, seed, steps)
+    agents = max(1, round(ours["units_on_map"]))
+    wolf_us = time_wolf_sheep(agents, seed)
+    floor = time_numpy(agents, ours["cells"], seed)
+    print(f"  {config.label}, seed {seed}: {ours['step_s'] * 1e3:.1f} ms a step, {ours['us_per_unit_step']:.1f} "
+          f"us/unit-step; WolfSheep {wolf_us:.1f}, numpy {floor['us_per_agent_step']:.3f} us/agent-step", flush=True)
+    return {**ours, "wolf_us_per_agent_step": wolf_us, "numpy_us_per_agent_step": floor["us_per_agent_step"],
+            "numpy_us_per_cell_step": floor["us_per_cell_step"],
+            "ratio_wolf": ours["us_per_unit_step"] / wolf_us,
+            "ratio_numpy": ours["us_per_unit_step"] / floor["us_per_agent_step"]}
+
+
+def measure(configs: list[Config], steps: int, repeats: int) -> list[dict]:
+    """Every configuration warmed once, then round after round over all of them (so that a slow spell of
+    the machine touches every configuration, not one), each figure the median over the rounds."""
+    scenarios = {config: scaled_scenario(config) for config in configs}
+    for config in configs:
+        print(f"warming {config.label}", flush=True)
+        time_wargame(scenarios[config], 0, steps)     # fill the theatre's caches, as an ensemble's first run
+    rounds: dict[Config, list[dict]] = {config: [] for config in configs}
     for seed in range(1, repeats + 1):
-        ours = time_wargame(scenario, seed, steps)
-        agents = max(1, round(ours["units_on_map"]))
-        wolf_us = time_wolf_sheep(agents, seed)
-        floor = time_numpy(agents, ours["cells"], seed)
-        rows.append({**ours, "wolf_us_per_agent_step": wolf_us, "numpy_us_per_agent_step": floor["us_per_agent_step"],
-                     "numpy_us_per_cell_step": floor["us_per_cell_step"],
-                     "ratio_wolf": ours["us_per_unit_step"] / wolf_us,
-                     "ratio_numpy": ours["us_per_unit_step"] / floor["us_per_agent_step"]})
-        print(f"  {config.label}, seed {seed}: {ours['us_per_unit_step']:.1f} us/unit-step, WolfSheep "
-              f"{wolf_us:.1f}, numpy {floor['us_per_agent_step']:.3f}", flush=True)
-    median = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
-    return {"units": config.units, "cell_km": config.cell_km, "repeats": rows, **median}
+        for config in configs:
+            rounds[config].append(one_round(config, scenarios[config], seed, steps))
+    results = []
+    for config, rows in rounds.items():
+        median = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
+        results.append({"units": config.units, "cell_km": config.cell_km, "rounds": rows, **median})
+    return results
 
 
 def exponent(base: dict, other: dict, size: str, held: str) -> float | None:
@@ -202,10 +215,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
 
-    results = []
-    for config in configurations(args.units, args.cell_km):
-        print(f"{config.label}:", flush=True)
-        results.append(measure(config, args.steps, args.repeats))
+    results = measure(configurations(args.units, args.cell_km), args.steps, args.repeats)
     print()
     print(table(results))
     units_fit = linear_fit(results, "units_on_map", {"cell_km": args.cell_km[0]})
