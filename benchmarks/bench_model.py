@@ -11,8 +11,11 @@ Reports, as medians over the repeats:
                     collection included)
 and the same for Mesa's WolfSheep example (default parameters, 100 steps) per agent-step, with the ratio
 (below 1: a unit-step of the wargame costs less than an agent-step of WolfSheep).
-With --memory-runs N it then runs the scenario N times in this one process and reports the resident
-memory after each tenth of them: it should stay flat.
+With --memory-runs N it then runs the scenario N times in this one process through the ensemble's path
+(`run_job`) and reports the resident memory after runs 1, 10, 100, 250, 500 and 1000 (up to N, and the
+last): it should stay flat. --repeats 0 skips the timing, for the memory alone:
+
+    python benchmarks/bench_model.py --repeats 0 --memory-runs 1000
 """
 
 from __future__ import annotations
@@ -105,15 +108,19 @@ def interleaved_ratios(scenario: str, repeats: int) -> tuple[dict, list[float]]:
     return {"steps": 100, "us_per_agent_step": statistics.median(wolf_us)}, ratios
 
 
-def memory_over_runs(scenario: str, runs: int) -> list[tuple[int, float]]:
-    from wargame.core.model import WarModel
+MEMORY_MARKS = (1, 10, 100, 250, 500, 1000)     # runs after which the resident memory is reported
 
-    marks = sorted({max(1, runs * k // 10) for k in range(1, 11)} | {1})
+
+def memory_over_runs(scenario: str, runs: int) -> list[tuple[int, float]]:
+    """Resident memory after runs 1, 10, 100, 250, 500 and 1000 (and the last) of `runs` seeded runs in this
+    one process, each through the ensemble's own path (`run_job`, as a worker runs its chunks), so that
+    whatever an ensemble keeps between runs (the theatre, its cost fields, a reused grid) is measured."""
+    from wargame.experiments.runner import Job, _run_chunk
+
+    marks = {m for m in MEMORY_MARKS if m <= runs} | {runs}
     out = []
     for i in range(1, runs + 1):
-        model = WarModel(scenario, rng=10_000 + i)
-        model.run()
-        del model
+        _run_chunk([Job(i, scenario, 10_000 + i)])
         gc.collect()
         if i in marks:
             out.append((i, round(rss_mib(), 1)))
@@ -125,31 +132,34 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", default="hts_2024")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--memory-runs", type=int, default=0, help="also run the scenario this many times (200)")
+    parser.add_argument("--memory-runs", type=int, default=0, help="also run the scenario this many times in this process "
+                        "(200; 1000 for the full measure)")
     parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
 
-    ours = time_wargame(args.scenario, args.repeats)
-    # The ratio is measured interleaved: a WolfSheep run, a wargame run, again and again, each pair giving
-    # a ratio; the median of those is robust to the drift of a shared machine's speed.
-    wolves, ratios = interleaved_ratios(args.scenario, args.repeats)
-    ratio = statistics.median(ratios)
-    print(f"wargame {ours['scenario']}: {ours['units']} units, {ours['steps']} steps, {ours['unit_steps']} "
-          f"unit-steps; median of {args.repeats}:")
-    print(f"  theatre build (cold)   {ours['theatre_build_s'] * 1e3:8.1f} ms")
-    print(f"  model build            {ours['model_build_s'] * 1e3:8.1f} ms   (theatre cached)")
-    print(f"  cold build (both)      {ours['cold_build_s'] * 1e3:8.1f} ms   (target: under 1000 ms)")
-    print(f"  run to the end         {ours['run_s']:8.2f} s")
-    print(f"  per unit-step          {ours['us_per_unit_step']:8.2f} us")
-    print(f"Mesa WolfSheep (defaults, {wolves['steps']} steps): {wolves['us_per_agent_step']:.2f} us per agent-step")
-    print(f"ratio, wargame unit-step / WolfSheep agent-step, median of {len(ratios)} interleaved pairs: "
-          f"{ratio:.2f} (range {min(ratios):.2f}-{max(ratios):.2f}; target: at most 1)")
+    ours = wolves = ratio = ratios = None
+    if args.repeats:                    # --repeats 0: the memory measure alone
+        ours = time_wargame(args.scenario, args.repeats)
+        # The ratio is measured interleaved: a WolfSheep run, a wargame run, again and again, each pair giving
+        # a ratio; the median of those is robust to the drift of a shared machine's speed.
+        wolves, ratios = interleaved_ratios(args.scenario, args.repeats)
+        ratio = statistics.median(ratios)
+        print(f"wargame {ours['scenario']}: {ours['units']} units, {ours['steps']} steps, {ours['unit_steps']} "
+              f"unit-steps; median of {args.repeats}:")
+        print(f"  theatre build (cold)   {ours['theatre_build_s'] * 1e3:8.1f} ms")
+        print(f"  model build            {ours['model_build_s'] * 1e3:8.1f} ms   (theatre cached)")
+        print(f"  cold build (both)      {ours['cold_build_s'] * 1e3:8.1f} ms   (target: under 1000 ms)")
+        print(f"  run to the end         {ours['run_s']:8.2f} s")
+        print(f"  per unit-step          {ours['us_per_unit_step']:8.2f} us")
+        print(f"Mesa WolfSheep (defaults, {wolves['steps']} steps): {wolves['us_per_agent_step']:.2f} us per agent-step")
+        print(f"ratio, wargame unit-step / WolfSheep agent-step, median of {len(ratios)} interleaved pairs: "
+              f"{ratio:.2f} (range {min(ratios):.2f}-{max(ratios):.2f}; target: at most 1)")
     memory = []
     if args.memory_runs:
         print(f"memory over {args.memory_runs} successive runs in this process:")
         memory = memory_over_runs(args.scenario, args.memory_runs)
-        first = next((m for i, m in memory if i >= args.memory_runs // 10), memory[0][1])
-        print(f"  growth from run {args.memory_runs // 10} to run {args.memory_runs}: {memory[-1][1] - first:+.1f} MiB")
+        since, first = next((i, m) for i, m in memory if i >= min(10, args.memory_runs))   # caches filled by then
+        print(f"  growth from run {since} to run {args.memory_runs}: {memory[-1][1] - first:+.1f} MiB")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({"wargame": ours, "wolf_sheep": wolves, "ratio": ratio, "ratios": ratios,
