@@ -86,28 +86,32 @@ import time
 import numpy as np
 from wargame.core.rules import movement_kernel as k
 started = time.perf_counter()
+import numba
+imported = time.perf_counter()
 kernel = k.compiled_kernel()
 neighbours = np.array([[1], [-1]], dtype=np.int64)
 kernel(np.zeros(1, np.int64), np.ones(1), np.zeros(1, np.int64), np.zeros(1, bool), np.zeros(1, bool),
        np.zeros(1, np.int64), np.zeros(1, bool), np.zeros(1, np.int64), np.array([[1.0, 0.0]]), neighbours,
        np.zeros(2, np.int64), np.zeros((1, 2), bool), np.zeros(2, bool), np.zeros(2, np.int8),
        np.zeros((1, 1), bool), np.ones(2), 4, 2.0, 5.0, 6)
-print(time.perf_counter() - started)
+print(imported - started, time.perf_counter() - imported)
 """
 
 
 def compile_times(repeats: int) -> None:
-    """numba's import and first call in a fresh process: with an empty cache, then with the cache it wrote."""
-    cold, warm = [], []
+    """numba's import, and the first call, in a fresh process: with an empty cache, then with the cache it wrote."""
+    imports, cold, warm = [], [], []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as cache:
             env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": os.getcwd()}
             for times in (cold, warm):
                 out = subprocess.run([sys.executable, "-c", FIRST_CALL], env=env, check=True, capture_output=True,
                                      text=True).stdout
-                times.append(float(out.split()[-1]))
-    print(f"numba import and first call, median of {repeats}: cold cache {statistics.median(cold):.2f} s, "
-          f"warm cache {statistics.median(warm):.2f} s")
+                import_s, first_call_s = map(float, out.split()[-2:])
+                imports.append(import_s)
+                times.append(first_call_s)
+    print(f"medians of {repeats}: import numba {statistics.median(imports):.2f} s; first call (compile or cache "
+          f"load): cold cache {statistics.median(cold):.2f} s, warm cache {statistics.median(warm):.2f} s")
 
 
 def main() -> None:

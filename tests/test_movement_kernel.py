@@ -200,6 +200,19 @@ def test_a_numba_that_does_not_import_falls_back_to_numpy(monkeypatch):
     assert_same(result, rounds_numpy(**case))
 
 
+def test_a_numba_that_can_cache_nowhere_compiles_uncached(monkeypatch):
+    """Where numba finds no writable cache directory (none of its locators applies: numba raises at the
+    decoration) the kernel is compiled uncached, in every process, instead of failing."""
+    compiled()
+    import numba
+
+    monkeypatch.setattr(numba.config, "CACHE_LOCATOR_CLASSES", "ZipCacheLocator")   # only for zipped code
+    monkeypatch.setattr(movement_kernel, "_compiled", None)        # restored after: this one is not compiled
+    kernel = movement_kernel.compiled_kernel()
+    assert type(kernel._cache).__name__ == "NullCache"
+    assert kernel.py_func is rounds_scalar
+
+
 @pytest.mark.parametrize("value, expected", [("1", "numpy"), ("0", None), ("", None)])
 def test_wargame_no_jit_chooses_numpy(value, expected):
     """WARGAME_NO_JIT=1 keeps numpy; unset, empty or 0, numba is used wherever it can be found."""
