@@ -6,14 +6,14 @@ Two implementations give the same arrays bit for bit:
 - `rounds_numpy`: column at a time over the movers. About 60 numpy calls a round on arrays of a few hundred
   movers: the time goes on the calls, not the arithmetic.
 - `rounds_scalar`: unit by unit, the same decisions in the same order, compiled by numba when it is
-  installed (the `fast` extra). Pure Python it would be far slower than numpy; compiled it is several
-  times faster.
+  installed (the `fast` extra). Uncompiled it is far slower than numpy (the tests still run it so, to
+  check it without numba); compiled, the rounds take about a ninth of numpy's time (benchmarks/README.md).
 
 `KERNEL` says which one `rounds` runs: "numba" when numba can be found and the environment variable
 `WARGAME_NO_JIT` is unset (or "0"), "numpy" otherwise. numba itself is imported, and the kernel compiled
-(or loaded from numba's cache), on the first call, not at import: importing numba costs about 0.6 s, which a
-command that never moves a unit (validate, --help) should not pay. If numba then fails to import or compile,
-`rounds` falls back to numpy with a warning and `KERNEL` becomes "numpy".
+(or loaded from numba's cache), on the first call, not at import: the two cost about 1 s, which a command that
+never moves a unit (validate, --help) should not pay. If numba then fails to import, `rounds` falls back to
+numpy with a warning and `KERNEL` becomes "numpy".
 
 Both are deterministic given their inputs: the random priority is drawn by the caller (model.rng), so the
 model's random stream does not depend on the kernel.
@@ -120,7 +120,8 @@ def rounds_scalar(start, budget, field_row, retreating, one_cell, sides, militia
                   max_rounds):
     """`rounds_numpy` unit by unit, for numba. Every decision of a round reads the state at its start (the
     cells, the stacks), as the column-at-a-time version does; the float operations are the same ones on the
-    same operands, so the results are bit for bit the same."""
+    same operands, so the results are bit for bit the same. np.argmin's first of equals is a strict `<` over
+    the neighbours in order (they would differ only on NaN, which fields never hold)."""
     n = fields.shape[1]
     width = neighbours.shape[1]
     count = start.size
