@@ -63,6 +63,7 @@ ALLOWED = [
     ("wargame/core/campaign.py", "km *= 1.6", "placement search: growth of the radius"),
     ("wargame/core/campaign.py", "count * 2 or km > 200", "placement search: enough candidates, or give up"),
     ("wargame/core/campaign.py", "-10**9", "sentinel: never computed"),
+    ("wargame/core/rules/movement_kernel.py", "stacklevel=2", "a warning names its caller's line"),
 ]
 
 

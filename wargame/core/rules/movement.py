@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.core.agents.unit import KINDS, ROUTING, UNIT_TYPES, fighting, on_map
+from wargame.core.rules.movement_kernel import rounds
 from wargame.core.rules.terrain_costs import CostGraph, cost_graph, entry_cost_km
 
 
@@ -100,77 +101,22 @@ def move_units(model) -> None:
     field_row = rows_of[inverse]
     fields = cache.matrix
 
-    base_cost = cache.cost
     enemy_at = _enemy_presence(model)
-    blocked = _blocked_cells(model)
     rules = model.spec.rules.movement
-    limit = rules.stacking_limit
-    hostile_factor = rules.hostile_factor
     # room is counted per side: a cell full of the enemy's routed units does not keep the victor out
     stack = np.bincount(table.side[present] * th.n + table.idx[present], minlength=len(model.side_ids) * th.n)
     budget = table.progress_km[movers] + speed_km_step(model, movers)
-    start = table.idx[movers].copy()
-    here = start.copy()
-    moving = np.ones(movers.size, dtype=bool)
+    start = table.idx[movers]
     one_cell = table.withdraw[movers] & ~routing[movers]
-    priority = model.rng.permutation(movers.size)
-    gained_km = np.zeros(movers.size)       # km advanced into ground the enemy held: what shocks defenders
-    # (a retreat through ground the enemy holds is no advance: see the module docstring)
-    sides = table.side[movers]
+    priority = model.rng.permutation(movers.size)       # drawn here, whichever kernel runs: same random stream
     militia = table.kind[movers] == KINDS.index("militia")
-
-    for _ in range(rules.max_cells_per_step):
-        active = np.flatnonzero(moving)
-        if active.size == 0:
-            break
-        still = np.zeros(movers.size, dtype=bool)
-        nbrs = th.neighbours[here[active]]
-        valid = nbrs >= 0
-        nbrs_safe = np.where(valid, nbrs, 0)
-        values = np.where(valid, fields[field_row[active][:, None], nbrs_safe], np.inf)
-        best = np.argmin(values, axis=1)
-        # a unit whose best cell is full of its own side steps to the next best cell that still leads
-        # downhill (a column deploys instead of queueing); one facing the enemy stops there (contact)
-        facing = enemy_at[sides[active], nbrs[np.arange(active.size), best]] & valid[np.arange(active.size), best]
-        full = stack[sides[active][:, None] * th.n + nbrs_safe] >= limit
-        closed = ~valid | full | enemy_at[sides[active][:, None], nbrs_safe] | (blocked[nbrs_safe] & militia[active][:, None])
-        open_values = np.where(closed, np.inf, values)
-        alternative = np.argmin(open_values, axis=1)
-        best = np.where(~facing & np.isfinite(open_values[np.arange(active.size), alternative]), alternative, best)
-        nxt = nbrs[np.arange(active.size), best]
-        downhill = np.isfinite(values[np.arange(active.size), best]) & (
-            values[np.arange(active.size), best] < fields[field_row[active], here[active]])
-        nxt_safe = np.where(nxt >= 0, nxt, 0)
-        hostile_held = (model.control[nxt_safe] >= 0) & model.hostile[sides[active], np.maximum(model.control[nxt_safe], 0)]
-        # ground the enemy holds is slow only where he still fights for it: an enemy unit in a neighbouring cell
-        beside = th.neighbours[nxt_safe]
-        contested = hostile_held & (enemy_at[sides[active][:, None], np.where(beside >= 0, beside, 0)]
-                                    & (beside >= 0)).any(axis=1)
-        cost = base_cost[nxt_safe] * np.where(contested, hostile_factor, 1.0)
-        free = downhill & ~enemy_at[sides[active], nxt_safe] & ~(blocked[nxt_safe] & militia[active])
-        affordable = free & (budget[active] >= cost)
-        # stacking: arrivals into a cell in priority order, up to the room its side has there
-        candidates = active[affordable]
-        slots = sides[candidates] * th.n + nxt_safe[affordable]
-        order = np.lexsort((priority[candidates], slots))
-        candidates, slots = candidates[order], slots[order]
-        first = np.searchsorted(slots, slots, side="left")
-        go = np.arange(slots.size) - first < limit - stack[slots]
-        goers, dest = candidates[go], slots[go] % th.n
-        still[active] = True
-        still[goers] = False
-        # units that could not afford the next cell bank their budget; blocked ones lose it
-        banking = np.zeros(movers.size, dtype=bool)
-        banking[active[free & ~affordable]] = True
-        budget[still & ~banking] = 0.0
-        moving[still] = False
-        np.add.at(stack, sides[goers] * th.n + here[goers], -1)
-        np.add.at(stack, sides[goers] * th.n + dest, 1)
-        position = np.searchsorted(active, goers)
-        budget[goers] -= cost[position]
-        gained_km[goers] += np.where(hostile_held[position] & ~retreating[goers], th.layout.cell_km, 0.0)
-        here[goers] = dest
-        moving[goers[one_cell[goers]]] = False
+    # the rounds (movement_kernel): compiled by numba where installed, else numpy; the same results either way.
+    # gained_km: km advanced into ground the enemy held, what shocks defenders (a retreat is no advance)
+    here, budget, gained_km = rounds(
+        start, budget, field_row, retreating, one_cell, table.side[movers], militia, priority, fields,
+        th.neighbours, stack, enemy_at, _blocked_cells(model), model.control, model.hostile, cache.cost,
+        int(rules.stacking_limit), float(rules.hostile_factor), float(th.layout.cell_km),
+        int(rules.max_cells_per_step))
 
     table.progress_km[movers] = np.minimum(np.maximum(budget, 0.0), rules.max_banked_km)
     changed = here != start
