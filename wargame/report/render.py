@@ -4,8 +4,9 @@ animation and the after-action report. `python run.py` calls it on the run it ha
 
 The pieces (each chart, each map, the animation's frames) are drawn in worker processes, one per core,
 where that is possible (report.workers), and otherwise here one after another; the files are the same
-either way. The animation's frames go first, being the longest piece, and the GIF is put together here
-while the workers draw the maps and charts; report.html is written once every piece is in.
+either way. The animation goes first, being the longest piece: on two cores one worker makes the whole
+film while the other draws the maps and charts; with more, its frames are drawn in shares and made into
+the film here. report.html is written once every piece is in.
 """
 
 from __future__ import annotations
@@ -56,6 +57,12 @@ def _draw_frames(run: RunData, steps: list[int]) -> list:
     return render_frames(run, steps=steps)
 
 
+def _draw_film(run: RunData, directory: Path) -> list[Path]:
+    from wargame.report.animation import write_animation
+
+    return write_animation(run, directory)
+
+
 def film_shares(steps: list[int], workers: int) -> list[list[int]]:
     """The animation's frames split into contiguous shares, one per pair of workers: each share pays for
     setting up the film's figure and base map (about as long as a dozen frames), so on two cores one
@@ -83,8 +90,12 @@ def render_run(directory: str | Path, maps: bool = True, animation: bool = True,
             if stage == "animation" and filmed:
                 from wargame.report.animation import frame_steps
 
-                pieces[stage] = [pool.submit(f"frames of the animation from step {share[0]}", _draw_frames, share)
-                                 for share in film_shares(frame_steps(run), pool.workers)]
+                shares = film_shares(frame_steps(run), pool.workers)
+                if len(shares) == 1:              # the film made where it is drawn: its frames stay there
+                    pieces[stage] = [pool.submit("the animation", _draw_film, directory)]
+                else:
+                    pieces[stage] = [pool.submit(f"frames of the animation from step {share[0]}", _draw_frames,
+                                                 share) for share in shares]
             elif stage == "maps" and mapped:
                 from wargame.report.maps import snapshot_plan
 
@@ -110,8 +121,11 @@ def render_run(directory: str | Path, maps: bool = True, animation: bool = True,
             if stage == "animation":
                 from wargame.report.animation import write_animation
 
-                frames = [frame for piece in pieces[stage] for frame in piece.result()]
-                films = list(write_animation(run, directory, frames=frames))
+                if len(pieces[stage]) == 1:
+                    films = list(pieces[stage][0].result())
+                else:                             # shares of frames from several workers, made into a film here
+                    frames = [frame for piece in pieces[stage] for frame in piece.result()]
+                    films = list(write_animation(run, directory, frames=frames))
             elif stage == "maps":
                 captioned = [(piece.result(), map_caption(run, s.label, s.step)) for s, piece in pieces[stage]]
             else:

@@ -63,7 +63,12 @@ def _adopt(run) -> None:
 
 
 def _draw_adopted(draw: Callable, args: tuple):
-    return draw(_adopted_run, *args)
+    """In a worker: draw, and keep the warnings raised (e.g. "campaign.mp4 not written") to be raised again
+    in the parent, where drawing in one process would have raised them."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = draw(_adopted_run, *args)
+    return result, [(w.category, str(w.message)) for w in caught]
 
 
 def _failure(label: str, exc: Exception) -> DrawingFailed:
@@ -76,16 +81,22 @@ def _failure(label: str, exc: Exception) -> DrawingFailed:
 class Piece:
     """One submitted piece: `result()` waits for it and returns what its function returned."""
 
-    def __init__(self, label: str, future: Future):
-        self.label, self.future = label, future
+    def __init__(self, label: str, future: Future, in_worker: bool):
+        self.label, self.future, self.in_worker = label, future, in_worker
 
     def result(self):
         try:
-            return self.future.result()
+            result = self.future.result()
         except (WargameError, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 -- whatever broke, the error names the piece
             raise _failure(self.label, exc) from exc
+        if not self.in_worker:
+            return result
+        result, caught = result
+        for category, message in caught:
+            warnings.warn(message, category, stacklevel=2)
+        return result
 
 
 class DrawingPool:
@@ -111,7 +122,7 @@ class DrawingPool:
                 # held are ruled out by fork_is_safe
                 warnings.filterwarnings("ignore", message=r".*is multi-threaded, use of fork\(\)",
                                         category=DeprecationWarning)
-                return Piece(label, self._executor.submit(_draw_adopted, draw, args))
+                return Piece(label, self._executor.submit(_draw_adopted, draw, args), in_worker=True)
         future: Future = Future()
         try:                                    # in this process: drawn now, in the order submitted
             future.set_result(draw(self.run, *args))
@@ -119,7 +130,7 @@ class DrawingPool:
             raise
         except Exception as exc:  # noqa: BLE001 -- the same error as a worker's, and nothing more is drawn
             raise _failure(label, exc) from exc
-        return Piece(label, future)
+        return Piece(label, future, in_worker=False)
 
     def __enter__(self) -> DrawingPool:
         return self
