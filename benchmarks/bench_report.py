@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -65,12 +66,17 @@ def stages(scenario: str, seed: int, directory: Path) -> dict[str, float]:
     return times
 
 
-def command(source: Path, scenario: str, out: Path, *extra: str) -> float:
+def command(source: Path, scenario: str, out: Path, *extra: str) -> tuple[float, float]:
+    """The wall time of the command, and the CPU time of it and its workers (which a busy machine does not
+    inflate as it does the wall time)."""
     env = {**os.environ, "PYTHONPATH": str(source), "MPLBACKEND": "Agg"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([sys.executable, "run.py", "run", scenario, "--quiet", "--out", str(out), *extra],
                    check=True, cwd=source, env=env)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -81,7 +87,7 @@ def main() -> None:
     parser.add_argument("--commands-only", action="store_true", help="time the whole commands only")
     args = parser.parse_args()
     sources = {"this checkout": ROOT} | ({"before": args.before.resolve()} if args.before else {})
-    whole: dict[tuple[str, str], list[float]] = {}
+    whole: dict[tuple[str, str], list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         samples = []
         if not args.commands_only:
@@ -96,8 +102,11 @@ def main() -> None:
     for name in samples[0] if samples else ():
         print(f"  {name:<32} {statistics.median(s[name] for s in samples):6.2f} s")
     for (label, flags), times in whole.items():
-        shown = ", ".join(f"{t:.1f}" for t in times)
-        print(f"  {'python run.py ' + flags:<32} {statistics.median(times):6.2f} s  ({label}; each: {shown})")
+        shown = ", ".join(f"{wall:.1f}" for wall, _ in times)
+        cpu = statistics.median(c for _, c in times)
+        print(f"  {'python run.py ' + flags:<32} {statistics.median(w for w, _ in times):6.2f} s  (CPU {cpu:.1f} s; "
+              f"{label}; each: {shown})")
+    print(f"  load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ from pathlib import Path
 from wargame.core.dates import date_of, format_date
 from wargame.output import RunData
 from wargame.report.aar import draw_why, write_report
+from wargame.report.animation import frame_steps, render_frames, write_animation
 from wargame.report.charts import FIGURES
+from wargame.report.maps import draw_snapshot, snapshot_plan
 from wargame.report.style import save_figure
 from wargame.report.workers import DrawingPool
 
@@ -36,7 +38,8 @@ def map_caption(run: RunData, label: str, step: int) -> str:
     return f"{when}: control, units (counters by faction, filled to their morale) and the advances since the previous map."
 
 
-# -- the pieces: module-level functions of the run and small arguments (what a worker is sent) ---------------
+# -- the pieces: module-level functions of the run and small arguments (what a worker is sent); the modules
+# they use are imported above, before the workers are forked, so that no worker imports them again ---------
 def _draw_chart(run: RunData, name: str, directory: Path) -> Path:
     return save_figure(FIGURES[name](run), directory / "figures" / f"{name}.png")
 
@@ -46,20 +49,14 @@ def _draw_why(run: RunData, directory: Path) -> Path | None:
 
 
 def _draw_snapshot(run: RunData, snapshot, directory: Path) -> Path:
-    from wargame.report.maps import draw_snapshot
-
     return draw_snapshot(run, snapshot, directory)
 
 
 def _draw_frames(run: RunData, steps: list[int]) -> list:
-    from wargame.report.animation import render_frames
-
     return render_frames(run, steps=steps)
 
 
 def _draw_film(run: RunData, directory: Path) -> list[Path]:
-    from wargame.report.animation import write_animation
-
     return write_animation(run, directory)
 
 
@@ -88,8 +85,6 @@ def render_run(directory: str | Path, maps: bool = True, animation: bool = True,
 
         def submit(stage: str) -> None:
             if stage == "animation" and filmed:
-                from wargame.report.animation import frame_steps
-
                 shares = film_shares(frame_steps(run), pool.workers)
                 if len(shares) == 1:              # the film made where it is drawn: its frames stay there
                     pieces[stage] = [pool.submit("the animation", _draw_film, directory)]
@@ -97,8 +92,6 @@ def render_run(directory: str | Path, maps: bool = True, animation: bool = True,
                     pieces[stage] = [pool.submit(f"frames of the animation from step {share[0]}", _draw_frames,
                                                  share) for share in shares]
             elif stage == "maps" and mapped:
-                from wargame.report.maps import snapshot_plan
-
                 pieces[stage] = [(s, pool.submit(f"maps/{s.label}.png", _draw_snapshot, s, directory))
                                  for s in snapshot_plan(run)]
             elif stage == "charts":
@@ -119,8 +112,6 @@ def render_run(directory: str | Path, maps: bool = True, animation: bool = True,
             if not pool.workers:                  # in this process: each stage drawn as it comes
                 submit(stage)
             if stage == "animation":
-                from wargame.report.animation import write_animation
-
                 if len(pieces[stage]) == 1:
                     films = list(pieces[stage][0].result())
                 else:                             # shares of frames from several workers, made into a film here
