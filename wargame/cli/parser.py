@@ -155,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run directory (default runs/<scenario>-seed<seed>, or runs/<scenario>-reps<N>-seed<seed>)")
     run.add_argument("--reps", type=_positive, default=1,
                      help="runs of the scenario with seeds drawn from --seed (default 1: one run)")
-    run.add_argument("--workers", type=_positive, default=None, help="processes for --reps (default: all cores)")
+    run.add_argument("--workers", type=_positive, default=None,
+                     help="processes for --reps, and for drawing the report (default: all cores; 1: no worker processes)")
     run.add_argument("--no-report", action="store_true", help="write the data only: no charts, maps or report")
     run.add_argument("--no-animation", action="store_true", help="everything but the animation (quicker)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary on screen")
@@ -172,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp = add("report", "Redraw the charts, maps, animation and after-action report of a run directory.")
     rp.add_argument("directory", type=Path, help="a run directory (written by `python run.py run`)")
     rp.add_argument("--no-animation", action="store_true", help="skip the animation")
+    rp.add_argument("--workers", type=_positive, default=None,
+                    help="processes drawing the charts, maps and animation (default: all cores; 1: no worker processes)")
 
     mp = add("map", "Draw the theatre to a PNG you can check against a real map.")
     mp.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="scenario whose theatre bounds to use")

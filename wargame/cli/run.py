@@ -25,7 +25,8 @@ def cmd_run(args) -> int:
     stages, on_stage = stage_bar(RUN_STAGES, args.quiet, after=steps)
     try:
         written = run_to_directory(loaded, args.seed, args.out, report=not args.no_report,
-                                   animation=not args.no_animation, on_step=on_step, on_stage=on_stage)
+                                   animation=not args.no_animation, workers=args.workers, on_step=on_step,
+                                   on_stage=on_stage)
         if written.report_error is None:
             finish(stages)
     finally:
@@ -92,7 +93,7 @@ def cmd_report(args) -> int:
 
     stages, on_stage = stage_bar(REPORT_STAGES)
     try:
-        done = redraw(args.directory, animation=not args.no_animation, on_stage=on_stage)
+        done = redraw(args.directory, animation=not args.no_animation, workers=args.workers, on_stage=on_stage)
         finish(stages)
     finally:
         stages.close()

@@ -42,6 +42,9 @@ class LazyBar:
         if self.bar is None:
             from tqdm import tqdm
 
+            # no monitor thread (it only nudges bars that stall): with another thread alive the report
+            # would not fork its drawing workers (report.workers.fork_is_safe)
+            tqdm.monitor_interval = 0
             self.bar = tqdm(**self.options)
         return self.bar
 
@@ -66,13 +69,15 @@ def stage_bar(bar_format: str, disable: bool = False, after: LazyBar | None = No
     """A bar of the report's four stages, and the on_stage(name) callback that moves it (and closes the
     bar `after`, of the work before the report). Call `finish(lazy)` once the report is drawn."""
     lazy = LazyBar(disable, total=4, desc="report", unit="stage", bar_format=bar_format)
+    begun: list[str] = []
 
     def on_stage(name: str) -> None:
         if after is not None:
             after.close()
         bar = lazy.get()
         bar.set_postfix_str(name)
-        bar.update(0 if bar.n == 0 and name == "charts" else 1)
+        bar.update(1 if begun else 0)            # a stage counts once the next one begins
+        begun.append(name)
 
     return lazy, on_stage
 

@@ -246,8 +246,11 @@ def _will(run, charts: dict[str, Path], verdicts: list[Verdict]) -> str:
     return "".join(out)
 
 
-def _maps(maps: list[tuple[Path, str]], animation: list[Path]) -> str:
+def _maps(maps: list[tuple[Path, str]], animation: list[Path], animation_left_out: bool = False) -> str:
     out = []
+    if animation_left_out:
+        out.append("<p>The campaign animation was left out of this report (it was drawn with --no-animation); "
+                   "<code>python run.py report</code> on this run's directory draws it.</p>")
     gif = next((p for p in animation if p.suffix == ".gif"), None)
     mp4 = next((p for p in animation if p.suffix == ".mp4"), None)
     if gif is not None:
@@ -258,7 +261,8 @@ def _maps(maps: list[tuple[Path, str]], animation: list[Path]) -> str:
     if mp4 is not None:
         out.append(f'<p>As a video: <a href="{esc(mp4.name)}">{esc(mp4.name)}</a> (in the run directory).</p>')
     out.append('<div class="maps">' + "".join(figure(path, caption) for path, caption in maps) + "</div>")
-    return "".join(out) if maps or animation else "<p>No maps were drawn for this run.</p>"
+    return "".join(out) if maps or animation or animation_left_out else "<p>No maps were drawn for this run.</p>"
+
 
 
 def figure_drivers(run, drivers: pd.DataFrame):
@@ -341,16 +345,26 @@ def _reproduce(run) -> str:
             f"<p>Files in the run directory: {', '.join(esc(f) for f in files)}.</p>")
 
 
+def draw_why(run, directory: str | Path) -> Path | None:
+    """figures/why.png (the factors behind each faction's breaks), or None when no unit broke."""
+    breaks = break_table(run)
+    if breaks.empty:
+        return None
+    return save_figure(figure_drivers(run, faction_drivers(breaks)), Path(directory) / "figures" / "why.png")
+
+
 def write_report(run, directory: str | Path, charts: dict[str, Path], maps: list[tuple[Path, str]],
-                 animation: list[Path]) -> Path:
+                 animation: list[Path], why_png: Path | None = None, animation_left_out: bool = False) -> Path:
     """Write report.html into the run directory and return its path. `maps` pairs each image with its
-    caption; `animation` lists the animation files (GIF embedded, video linked)."""
+    caption; `animation` lists the animation files (GIF embedded, video linked); `animation_left_out`:
+    the report was drawn without its animation on purpose (it says so). `why_png`: figures/why.png
+    already drawn (draw_why), else it is drawn here when some unit broke."""
     directory = Path(directory)
     breaks = break_table(run)
     groups = collapses(breaks)
-    drivers_png = None
-    if not breaks.empty:
-        drivers_png = save_figure(figure_drivers(run, faction_drivers(breaks)), directory / "figures" / "why.png")
+    drivers_png = why_png
+    if drivers_png is None and not breaks.empty:
+        drivers_png = draw_why(run, directory)
     meta = run.scenario.meta
     verdicts = regime_verdicts(run)
     sections = {
@@ -358,7 +372,7 @@ def write_report(run, directory: str | Path, charts: dict[str, Path], maps: list
         "timeline": ("Timeline of key events", _timeline(run, groups)),
         "will": (will_title(verdicts), _will(run, charts, verdicts)),
         "charts": ("Charts", _charts(charts)),
-        "maps": ("Campaign maps", _maps(maps, animation)),
+        "maps": ("Campaign maps", _maps(maps, animation, animation_left_out)),
         "why": ("Why units broke", _why(run, breaks, groups, drivers_png)),
         "reproduce": ("Reproduce this run", _reproduce(run)),
     }

@@ -67,8 +67,10 @@ def event_caption(view, step: int, lines: int = 2) -> str:
     return "\n".join(out) if out else "No town has changed hands yet."
 
 
-def render_frames(run, every: int = 1, zoom="auto") -> list[np.ndarray]:
-    """RGB frames (h x w x 3 uint8) of the campaign, one per chosen step."""
+def render_frames(run, every: int = 1, zoom="auto", steps: list[int] | None = None) -> list[np.ndarray]:
+    """RGB frames (h x w x 3 uint8) of the campaign, one per chosen step (frame_steps), or one per step of
+    `steps` (a share of them: frames are drawn side by side in worker processes). A frame depends on its
+    step only, never on the frames drawn before it in the same figure."""
     view = view_of(run)
     if isinstance(zoom, str) and zoom == "auto":
         zoom = fighting_area(view.theatre, view.run.control)
@@ -94,7 +96,7 @@ def render_frames(run, every: int = 1, zoom="auto") -> list[np.ndarray]:
         artist.set_animated(True)
     blit = Blit(fig)
     frames = []
-    for step in frame_steps(run, every):
+    for step in frame_steps(run, every) if steps is None else steps:
         layers.update(step)
         text = view.date_line(step)
         date.set_text(text[0].upper() + text[1:])
@@ -172,15 +174,18 @@ def write_mp4(frames: list[np.ndarray], path: Path, fps: float) -> Path:
         plt.close(fig)
 
 
-def write_animation(run, out_dir: str | Path, every: int = 1, fps: float = 6.0, zoom="auto") -> list[Path]:
+def write_animation(run, out_dir: str | Path, every: int = 1, fps: float = 6.0, zoom="auto",
+                    frames: list[np.ndarray] | None = None) -> list[Path]:
     """Write campaign.gif (and campaign.mp4 where ffmpeg is on the PATH) into `out_dir`: one frame per
     control snapshot (or every `every`-th), the date in the title and the latest events in a caption.
 
     zoom: "auto" (the area where ground changed hands, or the whole theatre if that is most of it),
     None (the whole theatre), or a zoom of maps.campaign.draw_map.
+    frames: the frames already drawn (render_frames' output, e.g. put together from worker processes).
     """
     out_dir = Path(out_dir)
-    frames = render_frames(run, every=every, zoom=zoom)
+    if frames is None:
+        frames = render_frames(run, every=every, zoom=zoom)
     written = [write_gif(frames, out_dir / "campaign.gif", fps)]
     if shutil.which("ffmpeg"):
         try:

@@ -3,7 +3,9 @@
 `python run.py run` and `python run.py report` call these. They take plain arguments, print nothing and
 report progress only through the callbacks they are given:
   on_step(day)     after each step of the model
-  on_stage(name)   as each stage of the report begins (render.STAGES: charts, maps, animation, report)
+  on_stage(name)   as the report turns to each of its stages (render.STAGES: animation, maps, charts, report;
+                   drawn side by side in worker processes, they overlap)
+`workers`: processes drawing the report (None: one per core; 1: this process only; see report.workers).
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def default_run_directory(scenario_name: str, seed: int) -> Path:
 
 
 def run_to_directory(loaded, seed: int, out: str | Path | None = None, *, report: bool = True,
-                     animation: bool = True, on_step: Callable[[float], None] | None = None,
+                     animation: bool = True, workers: int | None = None,
+                     on_step: Callable[[float], None] | None = None,
                      on_stage: Callable[[str], None] | None = None) -> WrittenRun:
     """Run a loaded scenario with `seed` to its end and write its run directory (default
     runs/<scenario>-seed<seed>): the data, then (unless `report` is False) the charts, maps, animation
@@ -59,7 +62,7 @@ def run_to_directory(loaded, seed: int, out: str | Path | None = None, *, report
         from wargame.report.render import render_run
 
         try:
-            written.rendered = render_run(partial, animation=animation, progress=on_stage)
+            written.rendered = render_run(partial, animation=animation, progress=on_stage, workers=workers)
         except (WargameError, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 -- whatever broke the figures, the run's data is kept
@@ -69,7 +72,7 @@ def run_to_directory(loaded, seed: int, out: str | Path | None = None, *, report
     return written
 
 
-def redraw(directory: str | Path, *, animation: bool = True,
+def redraw(directory: str | Path, *, animation: bool = True, workers: int | None = None,
            on_stage: Callable[[str], None] | None = None) -> Redrawn:
     """Draw again the report of a run directory (charts, maps, animation unless `animation` is False, and
     report.html) or of an ensemble directory (its figures and report.html)."""
@@ -86,4 +89,5 @@ def redraw(directory: str | Path, *, animation: bool = True,
     if not animation:
         for old in ANIMATION_FILES:                           # not left beside a report that no longer shows them
             (directory / old).unlink(missing_ok=True)
-    return Redrawn(directory, rendered=render_run(directory, animation=animation, progress=on_stage))
+    return Redrawn(directory, rendered=render_run(directory, animation=animation, progress=on_stage,
+                                                  workers=workers))

@@ -45,7 +45,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from wargame.core.agents.unit import STATES
 from wargame.core.dates import date_of, format_date
-from wargame.output.files import write_atomic
+from wargame.report.png import write_png
 
 DPI = 110
 EPOCH = dt.datetime(1970, 1, 1)              # matplotlib's default date epoch: date number 0
@@ -248,6 +248,8 @@ def run_caption(run) -> str:
 def save_figure(fig, path: str | Path) -> Path:
     """Write the figure as PNG at `path` (atomically: a reader never sees half an image) and close it."""
     try:
-        return write_atomic(path, lambda p: fig.savefig(p, format="png", dpi=DPI, facecolor="white"))
+        if fig.dpi != DPI:                  # a figure made outside theme(): savefig's dpi argument did this
+            fig.set_dpi(DPI)
+        return write_png(fig, path)
     finally:
         plt.close(fig)

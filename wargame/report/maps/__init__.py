@@ -17,7 +17,16 @@ zoom, areas), base (the cached bitmaps), control, counters, markers, mapaxes (a 
 """
 
 from wargame.report.maps.base import BaseImage, PlaceStyle, base_layers
-from wargame.report.maps.campaign import CampaignMap, draw_map, draw_snapshots, prepare_axes, snapshot_steps
+from wargame.report.maps.campaign import (
+    CampaignMap,
+    Snapshot,
+    draw_map,
+    draw_snapshot,
+    draw_snapshots,
+    prepare_axes,
+    snapshot_plan,
+    snapshot_steps,
+)
 from wargame.report.maps.canvas import Blit, encode_png, new_figure
 from wargame.report.maps.control import ControlLayer, ControlShading, front_segments, territory_share
 from wargame.report.maps.counters import (
@@ -35,9 +44,9 @@ from wargame.report.maps.picture import PictureCache, draw_picture_png
 from wargame.report.maps.runview import CampaignView, view_of
 
 __all__ = [
-    "STATE_CODE", "BaseImage", "Blit", "CampaignMap", "CampaignView", "ControlLayer", "ControlShading", "CounterLayer",
+    "STATE_CODE", "BaseImage", "Blit", "CampaignMap", "CampaignView", "Snapshot", "ControlLayer", "ControlShading", "CounterLayer",
     "Counters", "DotLayer", "MapAxes", "PictureCache", "PlaceStyle", "UnitMarkers", "area_limits", "base_layers",
-    "counters_from_dicts", "draw_map", "draw_picture_png", "draw_snapshots", "encode_png", "fighting_area",
-    "front_segments", "group_counters", "new_figure", "picture_legend_html", "prepare_axes", "snapshot_steps",
+    "counters_from_dicts", "draw_map", "draw_picture_png", "draw_snapshot", "draw_snapshots", "encode_png", "fighting_area",
+    "front_segments", "group_counters", "new_figure", "picture_legend_html", "prepare_axes", "snapshot_plan", "snapshot_steps",
     "territory_share", "view_of", "zoom_limits",
 ]

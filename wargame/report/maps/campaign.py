@@ -12,11 +12,11 @@ artists and updated in place by `CampaignMap.update`; the animation relies on th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from matplotlib.patches import Rectangle
 
-from wargame.output.files import write_atomic
 from wargame.report.maps.arrows import draw_advances, mark_captures
 from wargame.report.maps.base import PlaceStyle
 from wargame.report.maps.canvas import new_figure
@@ -27,6 +27,7 @@ from wargame.report.maps.legend import legend_column, legend_sections
 from wargame.report.maps.mapaxes import MapAxes
 from wargame.report.maps.runview import CampaignView, view_of
 from wargame.report.maps.theatre import KEY_TOWNS, draw_scale_bar
+from wargame.report.png import write_png
 
 MAP_DPI = 160              # the whole theatre ~1550 px tall: a 5 km hex's counter is ~11 px
 INSET_SIZE = 0.41          # share of the map's width and height
@@ -138,8 +139,7 @@ def draw_map(run, step: int, path: str | Path | None = None, title: str | None =
     if path is None:
         return ax
     # not style.save_figure: a map wants its own resolution and the tight box around the legend column
-    return write_atomic(Path(path), lambda p: fig.savefig(p, format="png", dpi=MAP_DPI, bbox_inches="tight",
-                                                          pad_inches=0.12, facecolor="white"))
+    return write_png(fig, path, tight_pad_in=0.12)
 
 
 def _footnote(view: CampaignView) -> str:
@@ -211,13 +211,25 @@ def snapshot_steps(run, days=None) -> list[tuple[int, str]]:
     return out
 
 
-def draw_snapshots(run, out_dir: str | Path, days=None, inset_km: float = 45.0) -> list[Path]:
-    """Write maps/day_XX.png and maps/fall_<city>.png under `out_dir`, each with arrows of advance from
-    the previous snapshot; a city's fall map has an inset of the city and its surroundings."""
+@dataclass(frozen=True)
+class Snapshot:
+    """One map of `draw_snapshots`: its step, file label, the step its arrows start from, its inset and
+    the line under its title."""
+
+    step: int
+    label: str
+    arrows_from_step: int | None
+    inset: tuple | None
+    caption: str | None
+
+
+def snapshot_plan(run, days=None, inset_km: float = 45.0) -> list[Snapshot]:
+    """The maps `draw_snapshots` draws, each independent of the others (so they can be drawn in any
+    order, or side by side): arrows of advance from the previous snapshot; a city's fall map with an
+    inset of the city and its surroundings."""
     view = view_of(run)
-    maps = Path(out_dir) / "maps"
     names = {e["city"]: e["name"] for e in run.events if e.get("kind") == "city_captured"}
-    written, drawn = [], []
+    plan, drawn = [], []
     for step, label in snapshot_steps(run, days):
         if label.startswith("fall_"):
             city = label[5:] if label[5:] in view.theatre.geodata.places else label[5:].rsplit("_", 1)[0]
@@ -226,8 +238,18 @@ def draw_snapshots(run, out_dir: str | Path, days=None, inset_km: float = 45.0) 
         else:
             caption, inset = ("Start" if step == 0 else None), None
         earlier = [s for s in drawn if s < step]       # a fall on a snapshot day still gets that day's arrows
-        from_step = max(earlier) if earlier else None
-        written.append(draw_map(view, step, maps / f"{label}.png", arrows_from_step=from_step, inset=inset,
-                                label=caption))
+        plan.append(Snapshot(step, label, max(earlier) if earlier else None, inset, caption))
         drawn.append(step)
-    return written
+    return plan
+
+
+def draw_snapshot(run, snapshot: Snapshot, out_dir: str | Path) -> Path:
+    """Write one map of the plan as maps/<label>.png under `out_dir`."""
+    return draw_map(view_of(run), snapshot.step, Path(out_dir) / "maps" / f"{snapshot.label}.png",
+                    arrows_from_step=snapshot.arrows_from_step, inset=snapshot.inset, label=snapshot.caption)
+
+
+def draw_snapshots(run, out_dir: str | Path, days=None, inset_km: float = 45.0) -> list[Path]:
+    """Write maps/day_XX.png and maps/fall_<city>.png under `out_dir`, each with arrows of advance from
+    the previous snapshot; a city's fall map has an inset of the city and its surroundings."""
+    return [draw_snapshot(run, snapshot, out_dir) for snapshot in snapshot_plan(run, days, inset_km)]

@@ -104,6 +104,11 @@ LABEL_OFFSETS = ((4, 3, "left", "bottom"), (4, -3, "left", "top"), (-4, 3, "righ
                  (9, 0, "left", "center"), (-9, 0, "right", "center"))
 
 
+# how far (points) a label's box may stand from its place: the largest offset (9) and a rounding margin; a
+# place farther than this outside a frame cannot have its label inside it
+LABEL_REACH_PT = 12.0
+
+
 def _short_name(place) -> str:
     name = place.name.split(" (")[0]
     for long, short in ((" International Airport", " airport"), (" air base", " AB"), (" military airport", " AB"),
@@ -129,7 +134,16 @@ def draw_places(ax, theatre: Theatre, kinds=("city", "airbase", "port", "crossin
         ax.scatter(x, y, marker=marker, s=size, c=colour, edgecolors=edge, linewidths=0.6, zorder=Z_PLACE)
     labelled = [p for p in shown if p.kind in label_kinds or p.id in label_towns]
     labelled.sort(key=lambda p: (LABEL_PRIORITY.get(p.kind, 9), -p.urban_km, p.id))
-    place_labels(ax, [(p, *theatre.projection.forward(p.lat, p.lon)) for p in labelled], fontsize, within)
+    items = [(p, *theatre.projection.forward(p.lat, p.lon)) for p in labelled]
+    if within is not None and items:
+        # a place far outside the frame can get no label inside it: trying its eight spots (each a text laid
+        # out and measured) is most of a detail map's base, so only places near the frame are tried
+        anchors = ax.transData.transform([(float(x), float(y)) for _, x, y in items])
+        reach = LABEL_REACH_PT * ax.figure.dpi / 72
+        near = ((anchors[:, 0] > within.x0 - reach) & (anchors[:, 0] < within.x1 + reach)
+                & (anchors[:, 1] > within.y0 - reach) & (anchors[:, 1] < within.y1 + reach))
+        items = [item for item, keep in zip(items, near) if keep]
+    place_labels(ax, items, fontsize, within)
 
 
 def place_labels(ax, items, fontsize: float, within=None) -> None:
