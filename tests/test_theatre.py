@@ -160,3 +160,18 @@ def test_supply_distances_within_a_side_are_those_of_its_own_subgraph():
             got = csgraph.dijkstra(graph.costs_within(keep), directed=True, indices=sources, min_only=True, limit=limit)
             assert np.array_equal(np.isfinite(got), np.isfinite(expected))
             assert np.array_equal(got[np.isfinite(got)], expected[np.isfinite(expected)])
+
+
+def test_counts_within_a_distance_are_those_of_the_unit_by_unit_test():
+    from wargame.core.theatre import TheatreSpec, build_theatre
+
+    th = build_theatre(TheatreSpec())
+    rng = np.random.default_rng(3)
+    inside = np.flatnonzero(th.inside)
+    for size in (0, 1, 40, 300):
+        centres = rng.choice(inside, size)                       # with repeats, as units stack in cells
+        cells = rng.choice(inside[:500], 2 * size)
+        for km in (5.0, 30.0, 200.0):
+            dense = (th.km_between(centres[:, None], cells[None, :]) <= km).sum(axis=1)
+            assert np.array_equal(th.count_within(centres, cells, km), dense)
+    assert th.count_within(inside[:3], np.array([], dtype=np.int64), 30.0).tolist() == [0, 0, 0]

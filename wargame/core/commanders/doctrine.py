@@ -311,8 +311,8 @@ class DoctrineCommander:
         th = model.theatre
         standing = mine[(t.idx[mine] >= 0) & (t.state[mine] <= 1)]
         last_cells = np.where(t.idx[recent] >= 0, t.idx[recent], t.last_idx[recent])
-        broke = (th.km_between(cells[:, None], last_cells[None, :]) <= hq.sector_km).sum(axis=1)
-        holding = (th.km_between(cells[:, None], t.idx[standing][None, :]) <= hq.sector_km).sum(axis=1)
+        broke = th.count_within(cells, last_cells, hq.sector_km)
+        holding = th.count_within(cells, t.idx[standing], hq.sector_km)
         return (broke > 0) & (broke >= hq.withdraw_share * np.maximum(1, broke + holding))
 
     def _broken_sectors(self, model, s: int, rows: np.ndarray) -> np.ndarray:
@@ -327,11 +327,11 @@ class DoctrineCommander:
             return np.array([], dtype=np.int64)
         th = model.theatre
         last_cells = np.where(t.idx[recent] >= 0, t.idx[recent], t.last_idx[recent])
-        breaks = (th.km_between(t.idx[rows][:, None], last_cells[None, :]) <= hq.sector_km).sum(axis=1)
+        breaks = th.count_within(t.idx[rows], last_cells, hq.sector_km)
         exposed = rows[breaks > 0]
         if exposed.size == 0:
             return exposed
-        standing = (th.km_between(t.idx[exposed][:, None], t.idx[rows][None, :]) <= hq.sector_km).sum(axis=1)
+        standing = th.count_within(t.idx[exposed], t.idx[rows], hq.sector_km)
         share = breaks[breaks > 0] / np.maximum(1.0, breaks[breaks > 0] + standing)
         steady = ~t.elite[exposed] & (t.posture[exposed] != HOLD)
         return exposed[(share >= hq.withdraw_share) & steady]

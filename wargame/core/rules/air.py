@@ -111,8 +111,9 @@ def coordination_delay(model, side: int, cells: np.ndarray) -> np.ndarray:
     where = np.where(t.idx[mine] >= 0, t.idx[mine], t.last_idx[mine])
     broke = (t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.steps - model.spec.steps_per_day)
     if broke.any():
-        near = model.theatre.km_between(cells[:, None], where[None, :]) <= rules.collapse_km
-        collapse = (near & broke[None, :]).sum(axis=1) / np.maximum(1, near.sum(axis=1))
+        th = model.theatre
+        collapse = (th.count_within(cells, where[broke], rules.collapse_km)
+                    / np.maximum(1, th.count_within(cells, where, rules.collapse_km)))
     else:
         collapse = np.zeros(cells.size)
     hours = rules.coordination_hours * (1.0 + rules.collapse_delay_factor * collapse)

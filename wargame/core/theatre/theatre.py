@@ -221,6 +221,19 @@ class Theatre:
         """Straight-line distance in km between cell centres."""
         return np.hypot(self.x[a] - self.x[b], self.y[a] - self.y[b])
 
+    def count_within(self, centres, cells, km: float) -> np.ndarray:
+        """For each of `centres` (cells), how many entries of `cells` (repeats count: one per unit) lie within
+        `km` of it, by km_between <= km. The same test is made once per pair of distinct cells rather than
+        once per pair of units (units stack several to a cell), so the cost grows with the cells occupied."""
+        centres = np.asarray(centres, dtype=np.int64)
+        cells = np.asarray(cells, dtype=np.int64)
+        if centres.size == 0 or cells.size == 0:
+            return np.zeros(centres.size, dtype=np.int64)
+        distinct_centres, back = np.unique(centres, return_inverse=True)
+        distinct_cells, repeats = np.unique(cells, return_counts=True)
+        near = self.km_between(distinct_centres[:, None], distinct_cells[None, :]) <= km
+        return (near @ repeats)[back]
+
     def cells_in_polygon(self, polygon_lat_lon) -> np.ndarray:
         """Bool mask of inside cells whose centre lies in a polygon of (lat, lon) points (a new array; the
         masks are kept per theatre, since every run of a scenario asks for the same areas)."""
