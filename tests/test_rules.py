@@ -421,3 +421,20 @@ def test_overrun_unit_leaves_its_equipment_to_the_captor(duel):
     share = model.spec.rules.breaks.capture_share
     assert units["attacker"].armour == pytest.approx(20 * share * 0.99, rel=0.05)
     assert model.captured_equipment["armour"][model.faction_index["hts"]] > 0
+
+
+def test_the_strongest_enemies_beside_many_units_are_those_found_one_unit_at_a_time():
+    """strongest_enemies_near answers for all the rows at once what strongest_enemy_near answers row by row
+    (most personnel within one hex, ties to the lowest row, -1 for none), as a campaign unfolds."""
+    from wargame.core.rules.capture import strongest_enemies_near, strongest_enemy_near
+
+    model = WarModel("hts_2024", rng=5, collect_units=False)
+    found = 0
+    for _ in range(16):
+        model.step()
+        rows = np.arange(model.table.n)
+        one_by_one = [strongest_enemy_near(model, int(row)) for row in rows]
+        expected = np.array([-1 if captor is None else captor for captor in one_by_one])
+        assert np.array_equal(strongest_enemies_near(model, rows), expected)
+        found += int((expected >= 0).sum())
+    assert found > 20                    # the front was in contact: the answers were not all "none"

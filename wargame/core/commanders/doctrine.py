@@ -142,7 +142,9 @@ class DoctrineCommander:
             # a unit already making for one of today's targets keeps it (no churn as the front moves); the
             # others are spread over the room the targets have left
             current = t.last_target[free]
-            keeps = seeking & np.isin(current, targets)
+            is_target = np.zeros(model.theatre.n + 1, dtype=bool)        # the last slot: no target (-1)
+            is_target[targets] = True
+            keeps = seeking & is_target[current]
             chosen[keeps] = current[keeps]
             needs = seeking & ~keeps
             if needs.any():

@@ -46,7 +46,7 @@ from wargame.core.agents.unit import (
     on_map,
 )
 from wargame.core.events import UnitBroke, UnitDefected, UnitRallied
-from wargame.core.rules.capture import hand_over, strongest_enemy_near
+from wargame.core.rules.capture import hand_over, strongest_enemies_near, strongest_enemy_near
 from wargame.core.rules.morale import FACTORS, F, apply_morale, damp, draw_breakpoint, faction_column
 
 OUTCOMES = ("rout", "surrender", "desertion", "defection")
@@ -87,7 +87,7 @@ def outcome_weights(model, rows: np.ndarray) -> np.ndarray:
     losing_heart = 1.0 + model.spec.rules.will.break_outcomes * model.will.fall(model, rows)
     surrender, desertion = surrender * losing_heart, desertion * losing_heart
     legitimacy = faction_column(model, rows, "legitimacy", b.defection_default_legitimacy)
-    enemy_beside = np.array([strongest_enemy_near(model, int(r)) is not None for r in rows], dtype=bool)
+    enemy_beside = strongest_enemies_near(model, rows) >= 0
     defection = np.where(enemy_beside & ~russian, b.defection * (1.0 - ideology) * (1.0 - legitimacy), 0.0)
     return np.column_stack([rout, surrender, desertion, defection])
 

@@ -32,6 +32,43 @@ def strongest_enemy_near(model, row: int) -> int | None:
     return int(candidates[np.argmax(table.personnel[candidates])])
 
 
+def strongest_enemies_near(model, rows: np.ndarray) -> np.ndarray:
+    """strongest_enemy_near for many rows at once, as the table stands (-1 where there is none): the same
+    rows, ties to the lowest row as there. For rows whose answers cannot change one another (the enemies
+    of a row are never among the rows, or nothing moves between the questions)."""
+    table = model.table
+    th = model.theatre
+    rows = np.asarray(rows, dtype=np.int64)
+    found = np.full(rows.size, -1, dtype=np.int64)
+    on = rows[table.idx[rows] >= 0]
+    if on.size == 0:
+        return found
+    placed = np.flatnonzero(table.idx >= 0)
+    # each row's own cell and its neighbours, -1 padding mapped to the extra slot n (never anyone's cell)
+    around = np.column_stack([th.neighbours[table.idx[on]], table.idx[on]])
+    around = np.where(around >= 0, around, th.n)
+    answer = np.full(on.size, -1, dtype=np.int64)
+    for side in np.unique(table.side[on]).tolist():
+        enemies = placed[model.hostile[side, table.side[placed]]]
+        if enemies.size == 0:
+            continue
+        # the strongest enemy in each cell (most personnel, then the lowest row), then the strongest of the
+        # seven cells around each row by the same order
+        order = enemies[np.lexsort((enemies, -table.personnel[enemies], table.idx[enemies]))]
+        cells, first = np.unique(table.idx[order], return_index=True)
+        best_in = np.full(th.n + 1, -1, dtype=np.int64)
+        best_in[cells] = order[first]
+        mine = table.side[on] == side
+        candidates = best_in[around[mine]]                          # (rows, 7) enemy rows or -1
+        strength = np.where(candidates >= 0, table.personnel[np.maximum(candidates, 0)], -np.inf)
+        rank = np.where(candidates >= 0, candidates, np.iinfo(np.int64).max)
+        # most personnel first, then the lowest row: lexsort along each row of the (rows, 7) block
+        pick = np.lexsort((rank, -strength), axis=-1)[:, 0]
+        answer[mine] = candidates[np.arange(candidates.shape[0]), pick]
+    found[table.idx[rows] >= 0] = answer
+    return found
+
+
 def hand_over(model, row: int, captor: int | None, reason: str) -> None:
     """Give `capture_share` of the unit's equipment to the captor; the rest is lost."""
     table = model.table

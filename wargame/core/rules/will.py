@@ -51,7 +51,7 @@ from wargame.core.events import (
     UnitBroke,
     UnitDefected,
 )
-from wargame.core.rules.capture import hand_over, strongest_enemy_near
+from wargame.core.rules.capture import hand_over, strongest_enemies_near, strongest_enemy_near
 
 WILL_FACTORS = ("cities", "bases", "advance", "breaks", "desertion", "patrons", "leaders", "conditions",
                 "recovery")
@@ -276,9 +276,11 @@ def collapse_regime(model, side: int) -> None:
     why = ", ".join(f"{name} {value:+.2f}" for name, value in w.top_factors(w.leadership[side]))
     rows = np.flatnonzero(on_map(t) & (t.side == side))
     outcomes = {"deserted": 0, "surrendered": 0, "withdrew": 0}
-    for row in rows.tolist():
+    # found at once: the rows are all of one side, so none is another's captor and leaving changes no answer
+    captors = strongest_enemies_near(model, rows).tolist()
+    for row, captor in zip(rows.tolist(), captors):
         kind = KINDS[t.kind[row]]
-        captor = strongest_enemy_near(model, row)
+        captor = None if captor < 0 else captor
         if kind == "saa":
             surrender = captor is not None and model.rng.random() < r.collapse_surrender
             state, tally = (SURRENDERED, "captured") if surrender else (DISSOLVED, "deserted")
