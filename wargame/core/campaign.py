@@ -128,7 +128,7 @@ class Campaign(WhiteCell, mesa.Model):
         self.bad_weather = False
         self.weather_imposed: tuple[bool, float] | None = None   # (bad, until day): the white cell's weather
         self.strike_queue: list[tuple] = []
-        self.air_cache: dict = {}            # each side's ranked air targets this step
+        self.air_cache: dict = {}            # what the air phase works out once a step per side or faction
         self.faction_cache: dict = {}
         self.static_cache: dict = {}         # things fixed for the run, computed on first use
         self.fields = FieldCache()

@@ -103,6 +103,20 @@ def spread_over(model, cells: np.ndarray, targets: np.ndarray, room) -> np.ndarr
     return chosen
 
 
+def _recent_breaks(model, s: int) -> np.ndarray:
+    """Where the side's units that broke in the last day stand, or last stood: worked out once a step for
+    all its factions (a unit that leaves the map meanwhile, by a local deal, keeps its last cell)."""
+    key = ("recent breaks", model.steps, s)
+    cache = model.static_cache
+    if key not in cache:
+        cache.pop(("recent breaks", model.steps - 1, s), None)
+        t = model.table
+        mine = np.flatnonzero(t.side == s)
+        recent = mine[(t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.steps - model.spec.steps_per_day)]
+        cache[key] = np.where(t.idx[recent] >= 0, t.idx[recent], t.last_idx[recent])
+    return cache[key]
+
+
 class DoctrineCommander:
     """The doctrine AI (see the module docstring)."""
 
@@ -306,13 +320,12 @@ class DoctrineCommander:
         have broken in the last day."""
         hq = model.spec.actors.regime_hq
         t = model.table
-        mine = np.flatnonzero(t.side == s)
-        recent = mine[(t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.steps - model.spec.steps_per_day)]
-        if recent.size == 0:
+        last_cells = _recent_breaks(model, s)
+        if last_cells.size == 0:
             return np.zeros(cells.size, dtype=bool)
         th = model.theatre
+        mine = np.flatnonzero(t.side == s)
         standing = mine[(t.idx[mine] >= 0) & (t.state[mine] <= 1)]
-        last_cells = np.where(t.idx[recent] >= 0, t.idx[recent], t.last_idx[recent])
         broke = th.count_within(cells, last_cells, hq.sector_km)
         holding = th.count_within(cells, t.idx[standing], hq.sector_km)
         return (broke > 0) & (broke >= hq.withdraw_share * np.maximum(1, broke + holding))
@@ -323,12 +336,10 @@ class DoctrineCommander:
         if hq is None or rows.size == 0:
             return np.array([], dtype=np.int64)
         t = model.table
-        mine = np.flatnonzero(t.side == s)
-        recent = mine[(t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.steps - model.spec.steps_per_day)]
-        if recent.size == 0:
+        last_cells = _recent_breaks(model, s)
+        if last_cells.size == 0:
             return np.array([], dtype=np.int64)
         th = model.theatre
-        last_cells = np.where(t.idx[recent] >= 0, t.idx[recent], t.last_idx[recent])
         breaks = th.count_within(t.idx[rows], last_cells, hq.sector_km)
         exposed = rows[breaks > 0]
         if exposed.size == 0:

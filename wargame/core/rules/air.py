@@ -105,11 +105,14 @@ def coordination_delay(model, side: int, cells: np.ndarray) -> np.ndarray:
     The collapse near a target is the share of the side's units within `collapse_km` of it (where they
     stand, or where they last stood) that broke within the last day.
     """
-    t = model.table
     rules = model.spec.rules.air
-    mine = np.flatnonzero((t.side == side) & ((t.idx >= 0) | (t.last_idx >= 0)))
-    where = np.where(t.idx[mine] >= 0, t.idx[mine], t.last_idx[mine])
-    broke = (t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.steps - model.spec.steps_per_day)
+    key = ("units for the delay", side)        # no unit moves or breaks while the wings fly: once per side
+    if key not in model.air_cache:
+        t = model.table
+        mine = np.flatnonzero((t.side == side) & ((t.idx >= 0) | (t.last_idx >= 0)))
+        recent = (t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.steps - model.spec.steps_per_day)
+        model.air_cache[key] = (np.where(t.idx[mine] >= 0, t.idx[mine], t.last_idx[mine]), recent)
+    where, broke = model.air_cache[key]
     if broke.any():
         th = model.theatre
         collapse = (th.count_within(cells, where[broke], rules.collapse_km)
