@@ -31,6 +31,23 @@ def test_runs_on_a_reused_grid_are_identical_to_fresh_builds(scenario, overrides
         assert repr(row["series"]) == repr(series)
 
 
+def test_a_run_that_does_not_collect_metrics_gives_the_same_outcome_and_final_metrics():
+    """An ensemble without series skips the per-step metrics: its outcome row and the metrics read at the
+    end are those of a run that collects them every step; its collector holds the opening row only."""
+    collecting = WarModel("hts_2024", rng=21, collect_units=False)
+    collecting.run()
+    row = run_job(Job(0, "hts_2024", 21))
+    kept = {k: v for k, v in row.items() if k not in ("job", "seed")}
+    assert repr(kept) == repr(campaign_outcome(collecting))
+    quiet = WarModel("hts_2024", rng=21, collect_units=False, collect_metrics=False)
+    quiet.run()
+    assert len(quiet.datacollector.get_model_vars_dataframe()) == 1
+    assert repr(quiet.metrics) == repr(collecting.metrics)
+    assert quiet.metrics is quiet.metrics                  # computed once, when first read after the run
+    quiet.release()
+    collecting.release()
+
+
 def test_a_released_grid_is_empty_and_taken_by_the_next_model_only():
     first = WarModel("hts_2024", rng=1, collect_units=False)
     grid = first.grid

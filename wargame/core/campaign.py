@@ -72,11 +72,15 @@ class Campaign(WhiteCell, mesa.Model):
     """The Syrian war on a hex grid of western Syria. See the module docstring for the phases.
 
     ``commanders`` maps faction ids to commanders (``rules.orders.Commander``); ``default_commander``
-    commands every other faction (none: their units hold)."""
+    commands every other faction (none: their units hold). ``collect_units`` keeps every unit's record at
+    every step; ``collect_metrics=False`` leaves the DataCollector with the opening row only and computes
+    ``metrics`` when they are read (an ensemble that keeps only each run's outcome row reads them once, at
+    the end, and saves a twentieth of every step)."""
 
     def __init__(self, scenario: str | Path | LoadedScenario, rng=None, *, overrides: dict | None = None,
-                 collect_units: bool = True, commanders: dict[str, Commander] | None = None,
-                 default_commander: Commander | None = None, **params):
+                 collect_units: bool = True, collect_metrics: bool = True,
+                 commanders: dict[str, Commander] | None = None, default_commander: Commander | None = None,
+                 **params):
         overrides = {**(overrides or {}), **params}
         if isinstance(scenario, LoadedScenario) and not overrides:
             loaded = scenario
@@ -156,7 +160,8 @@ class Campaign(WhiteCell, mesa.Model):
         self.defence_pressure = np.zeros(len(TERRAIN_CLASSES))  # and the fire they faced over their own power
 
         self.metric_names = metric_names(self)
-        self.metrics = compute_metrics(self)
+        self.collect_metrics = collect_metrics
+        self._metrics, self._metrics_step = compute_metrics(self), self.steps
         self.recorder = UnitRecorder(self) if collect_units else None
         self.datacollector = MetricsCollector(model_reporters={name: _reader(name) for name in self.metric_names})
         self.datacollector.collect(self)
@@ -408,11 +413,20 @@ class Campaign(WhiteCell, mesa.Model):
         window = self.spec.rules.observation.surprise_window_days
         if window not in self.losses_at_day and self.day >= window - 1e-9:
             self.losses_at_day[window] = self.side_losses.copy()
-        self.metrics = compute_metrics(self)
-        self.datacollector.collect(self)
+        if self.collect_metrics:
+            self._metrics, self._metrics_step = compute_metrics(self), self.steps
+            self.datacollector.collect(self)
         if self.recorder:
             self.recorder.record()
         self._check_end()
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """The metrics at the end of the last step (metrics.compute_metrics); a model that does not collect
+        them every step computes them here, when first read after a step. Not to be read during a step."""
+        if self._metrics_step != self.steps:
+            self._metrics, self._metrics_step = compute_metrics(self), self.steps
+        return self._metrics
 
     def morale_phase(self) -> None:
         """Phase 7: morale factors, desertion and cohesion, then breaks and their outcomes (contagion,

@@ -21,7 +21,8 @@ class WarModel(Campaign):
     """The Syrian war on a hex grid of western Syria, commanded by the doctrine AI by default."""
 
     def __init__(self, scenario: str | Path | LoadedScenario = DEFAULT_SCENARIO, rng=None, *,
-                 overrides: dict | None = None, collect_units: bool = True,
+                 overrides: dict | None = None, collect_units: bool = True, collect_metrics: bool = True,
                  commanders: dict[str, Commander] | None = None, **params):
-        super().__init__(scenario, rng, overrides=overrides, collect_units=collect_units, commanders=commanders,
-                         default_commander=DOCTRINE, **params)
+        super().__init__(scenario, rng, overrides=overrides, collect_units=collect_units,
+                         collect_metrics=collect_metrics, commanders=commanders, default_commander=DOCTRINE,
+                         **params)

@@ -62,7 +62,9 @@ def run_job(job: Job) -> dict:
     the grid of the theatre reused from the previous run (core/grids.py): a run costs its steps."""
     from wargame.core.model import WarModel
 
-    model = WarModel(_loaded(job.scenario, job.overrides), rng=job.seed, collect_units=False)
+    # without series the per-step metrics are never read: the model computes them once, for the outcome row
+    model = WarModel(_loaded(job.scenario, job.overrides), rng=job.seed, collect_units=False,
+                     collect_metrics=job.series)
     model.run()
     row = {"job": job.index, "seed": job.seed, **campaign_outcome(model)}
     if job.series:
