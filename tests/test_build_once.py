@@ -105,3 +105,16 @@ def test_an_edited_scenario_is_deployed_afresh():
     assert model.spec_digest != original.spec_digest
     first = model.table.formation == model.formation_keys.index(key)
     assert model.table.personnel[first].sum() == 2 * original.table.personnel[first].sum() > 0
+
+
+def test_a_reused_grid_lists_its_cells_by_the_theatres_flat_index():
+    first = WarModel("hts_2024", rng=1, collect_units=False)
+    ncols, nrows = first.theatre.shape
+    assert [cell.coordinate for cell in first.cells[:nrows + 2]] == [(0, r) for r in range(nrows)] + [(1, 0), (1, 1)]
+    assert len(first.cells) == first.theatre.n and first.cells[-1].coordinate == (ncols - 1, nrows - 1)
+    grid, cells = first.grid, first.cells
+    first.release()
+    second = WarModel("hts_2024", rng=2, collect_units=False)
+    assert second.grid is grid and second.cells is cells
+    assert all(unit.cell is cells[unit.idx] for unit in second.ground_units)
+    second.release()

@@ -37,7 +37,7 @@ from wargame.core.agents.air import build_air
 from wargame.core.agents.table import COLUMN, UnitTable
 from wargame.core.agents.unit import ACTIVE, GROUPS, KINDS, POSTURES, UNIT_TYPES, GroundUnit, fighting, on_map
 from wargame.core.events import CampaignEnded, EventLog, RegimeCollapsed, UnitArrived
-from wargame.core.grids import give_back, lease_grid, set_layer
+from wargame.core.grids import flat_cells, give_back, lease_grid, set_layer
 from wargame.core.metrics import MetricsCollector, UnitRecorder, compute_metrics, metric_names
 from wargame.core.rules.air import run_air
 from wargame.core.rules.breaks import resolve_breaks
@@ -210,11 +210,10 @@ class Campaign(WhiteCell, mesa.Model):
 
     def _build_grid(self) -> None:
         th = self.theatre
-        ncols, nrows = th.shape
         self.grid_layers = ("terrain", "control", *(f"{kind}_{sid}" for sid in self.side_ids
                                                     for kind in ("supply", "influence")))
         self.grid = lease_grid(th.shape, self.grid_layers, self.random)
-        self.cells = [self.grid[(c, r)] for c in range(ncols) for r in range(nrows)]
+        self.cells = flat_cells(self.grid)       # shared with the grid's other models: never changed
         set_layer(self.grid, "terrain", th.as_grid(th.terrain))
         self.control = set_layer(self.grid, "control", th.as_grid(self._initial_control())).reshape(-1)  # a view
         nothing = np.zeros(th.shape, dtype=bool)
