@@ -158,8 +158,11 @@ class UnitTable:
         rest take their defaults); returns the new rows. The arrays grow as `count` calls of ``add`` would
         have grown them."""
         _check_columns(columns.keys())
-        while self.n + count > self._capacity:
-            self._grow(max(64, 2 * self._capacity))
+        capacity = self._capacity
+        while self.n + count > capacity:
+            capacity = max(64, 2 * capacity)
+        if capacity > self._capacity:
+            self._grow(capacity)          # once, to the size the doublings of ``add`` would reach
         rows = range(self.n, self.n + count)
         for name, values in columns.items():
             self._data[name][rows.start:rows.stop] = values
