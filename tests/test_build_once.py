@@ -118,3 +118,11 @@ def test_a_reused_grid_lists_its_cells_by_the_theatres_flat_index():
     assert second.grid is grid and second.cells is cells
     assert all(unit.cell is cells[unit.idx] for unit in second.ground_units)
     second.release()
+
+
+def test_only_the_last_few_scenarios_opening_forces_are_kept(duel):
+    campaign._INITIAL_FORCES.clear()
+    digests = [duel(rng=1, **{"factions.hts.morale": 0.3 + 0.01 * i}).spec_digest
+               for i in range(campaign._INITIAL_FORCES_KEPT + 1)]
+    assert len(set(digests)) == len(digests)
+    assert list(campaign._INITIAL_FORCES) == digests[1:]          # the oldest went first

@@ -291,7 +291,7 @@ class Campaign(WhiteCell, mesa.Model):
                 self.deploy(key, spec)
             self._note_initial_encirclement()
             if len(_INITIAL_FORCES) >= _INITIAL_FORCES_KEPT:
-                del _INITIAL_FORCES[next(iter(_INITIAL_FORCES))]
+                _INITIAL_FORCES.pop(next(iter(_INITIAL_FORCES)), None)     # the oldest
             t = self.table
             _INITIAL_FORCES[self.spec_digest] = InitialForces(
                 columns={name: t.raw(name)[:t.n].copy() for name in COLUMN if name not in PER_RUN_COLUMNS},
