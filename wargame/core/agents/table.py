@@ -108,6 +108,11 @@ def _check_columns(names) -> None:
                         f"wargame/core/agents/table.py: {', '.join(COLUMN)}")
 
 
+def _doubled(capacity: int) -> int:
+    """The arrays' next capacity when they are full: twice as many rows (64 at least)."""
+    return max(64, 2 * capacity)
+
+
 class UnitTable:
     """The declared columns of unit attributes, plus the morale ledger (cumulative, this step's, and a
     window of recent steps)."""
@@ -144,7 +149,7 @@ class UnitTable:
         ``adding()`` the column views are brought up to date once, at its end."""
         _check_columns(values.keys())
         if self.n == self._capacity:
-            self._grow(max(64, 2 * self._capacity))
+            self._grow(_doubled(self._capacity))
         row = self.n
         self.n += 1
         for name, value in values.items():
@@ -160,7 +165,7 @@ class UnitTable:
         _check_columns(columns.keys())
         capacity = self._capacity
         while self.n + count > capacity:
-            capacity = max(64, 2 * capacity)
+            capacity = _doubled(capacity)
         if capacity > self._capacity:
             self._grow(capacity)          # once, to the size the doublings of ``add`` would reach
         rows = range(self.n, self.n + count)
