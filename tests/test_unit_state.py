@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from conftest import units_by_key
 
-from wargame.core.agents.table import COLUMNS
+from wargame.core.agents.table import COLUMNS, UnitTable
 from wargame.core.agents.unit import GroundUnit, State
 from wargame.core.campaign import Campaign
 from wargame.core.errors import WargameError
@@ -43,6 +43,21 @@ def test_a_unit_is_added_with_declared_columns_only(duel):
     with pytest.raises(TypeError, match="unknown unit column.*moral\\b.*agents/table.py"):
         model.add_unit(key="x", name="x", faction="hts", utype="infantry", personnel=300, quality=0.5,
                        morale=0.5, cohesion=0.5, moral=0.4, idx=0)
+
+
+def test_rows_added_as_a_block_are_those_added_one_by_one():
+    values = {"personnel": np.arange(100.0, 1100.0, 10.0), "side": np.arange(100) % 3, "elite": np.arange(100) % 2 == 0}
+    one_by_one, block = UnitTable(("a", "b"), window=2), UnitTable(("a", "b"), window=2)
+    one_by_one.add(personnel=5.0)
+    block.add(personnel=5.0)
+    for row in range(100):
+        one_by_one.add(**{name: column[row] for name, column in values.items()})
+    assert block.extend(100, **values) == range(1, 101)
+    assert block.n == one_by_one.n and block._capacity == one_by_one._capacity
+    for column in COLUMNS:
+        assert repr(block.raw(column.name).tolist()) == repr(one_by_one.raw(column.name).tolist()), column.name
+    with pytest.raises(TypeError, match="unknown unit column.*moral\\b"):
+        block.extend(1, moral=np.zeros(1))
 
 
 def test_units_live_in_the_table_and_one_agentset_and_no_per_unit_array_is_kept_on_the_model():

@@ -24,7 +24,9 @@ is also a Mesa ``CellAgent``, in the ``ground_units`` AgentSet.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
+from dataclasses import dataclass
 from pathlib import Path
 
 import mesa
@@ -32,10 +34,10 @@ import numpy as np
 
 from wargame.core.actors import build_actors
 from wargame.core.agents.air import build_air
-from wargame.core.agents.table import UnitTable
+from wargame.core.agents.table import COLUMN, UnitTable
 from wargame.core.agents.unit import ACTIVE, GROUPS, KINDS, POSTURES, UNIT_TYPES, GroundUnit, fighting, on_map
 from wargame.core.events import CampaignEnded, EventLog, RegimeCollapsed, UnitArrived
-from wargame.core.grids import give_back, lease_grid, set_layer
+from wargame.core.grids import flat_cells, give_back, lease_grid, set_layer
 from wargame.core.metrics import MetricsCollector, UnitRecorder, compute_metrics, metric_names
 from wargame.core.rules.air import run_air
 from wargame.core.rules.breaks import resolve_breaks
@@ -57,10 +59,36 @@ from wargame.core.theatre import TERRAIN_CLASSES, TheatreSpec, build_theatre
 from wargame.core.white_cell import WhiteCell
 
 
-def copy_scenario(scenario):
-    """A deep copy of a validated scenario: through pickle, about twice as fast as pydantic's deep copy
-    (and every model's build pays for one)."""
-    return pickle.loads(pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL))
+def copy_scenario(scenario) -> tuple[object, bytes]:
+    """A deep copy of a validated scenario and a digest of its content: the copy through pickle, about twice
+    as fast as pydantic's deep copy (and every model's build pays for one); the digest of the same bytes,
+    so that what is derived from a scenario's content can be kept for the next model of the same content."""
+    blob = pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.loads(blob), hashlib.blake2b(blob, digest_size=16).digest()
+
+
+# Columns of the initial forces' rows that each build sets itself: the Mesa agent, the breakpoint (a random
+# draw) and the will to fight as news has brought it (read from the model's Will, as ``add_unit`` does).
+PER_RUN_COLUMNS = ("agent", "breakpoint", "will_seen")
+
+
+@dataclass(frozen=True)
+class InitialForces:
+    """The units a scenario opens with, as deployed (``Campaign.deploy`` for each entry of the order of
+    battle, then the note of the units already cut off): the table's columns of their rows but the
+    PER_RUN_COLUMNS, and each unit's key and name. Deploying them draws nothing at random and depends only
+    on the scenario, so every model of the same scenario content deploys them alike: the first one in a
+    process deploys them entry by entry and keeps the result here, the next ones take it as a block."""
+
+    columns: dict[str, np.ndarray]
+    keys: tuple[str, ...]
+    names: tuple[str, ...]
+
+
+# The initial forces of the last few scenarios built in this process, by the digest of the scenario's content
+# (copy_scenario): an edited or overridden scenario has another digest, so it is deployed afresh.
+_INITIAL_FORCES: dict[bytes, InitialForces] = {}
+_INITIAL_FORCES_KEPT = 8
 
 
 def fresh_seed() -> int:
@@ -93,7 +121,7 @@ class Campaign(WhiteCell, mesa.Model):
         super().__init__(rng=rng)
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else None
         self.loaded = loaded
-        self.spec = copy_scenario(loaded.scenario)   # timeline events and actors may change it
+        self.spec, self.spec_digest = copy_scenario(loaded.scenario)   # timeline events and actors may change it
         self.events = EventLog(self.spec.meta.start)
         self.end_reason: str | None = None
         self.commanders = dict(commanders or {})             # faction id -> Commander
@@ -149,11 +177,9 @@ class Campaign(WhiteCell, mesa.Model):
         specs = sorted(self.spec.units.items(), key=lambda kv: kv[1].arrives_day)
         self.pending_units = [(s.arrives_day, k, s) for k, s in specs if s.arrives_day > 0 and s.rises_when is None]
         self.dormant_units = [(k, s) for k, s in specs if s.rises_when is not None]   # rise on a trigger
-        for key, spec in specs:
-            if spec.arrives_day == 0 and spec.rises_when is None:
-                self.deploy(key, spec)
+        self._deploy_initial_forces([(key, spec) for key, spec in specs
+                                     if spec.arrives_day == 0 and spec.rises_when is None])
         self.initial_personnel = float(self.table.personnel.sum())
-        self._note_initial_encirclement()
         self.losses_at_day: dict[float, np.ndarray] = {}        # side losses when the surprise window closed
         self.defence_losses = np.zeros(len(TERRAIN_CLASSES))    # loss shares of dug-in units in contact, by terrain
         self.defence_exposure = np.zeros(len(TERRAIN_CLASSES))  # and how many unit-steps they were
@@ -189,11 +215,10 @@ class Campaign(WhiteCell, mesa.Model):
 
     def _build_grid(self) -> None:
         th = self.theatre
-        ncols, nrows = th.shape
         self.grid_layers = ("terrain", "control", *(f"{kind}_{sid}" for sid in self.side_ids
                                                     for kind in ("supply", "influence")))
         self.grid = lease_grid(th.shape, self.grid_layers, self.random)
-        self.cells = [self.grid[(c, r)] for c in range(ncols) for r in range(nrows)]
+        self.cells = flat_cells(self.grid)       # shared with the grid's other models: never changed
         set_layer(self.grid, "terrain", th.as_grid(th.terrain))
         self.control = set_layer(self.grid, "control", th.as_grid(self._initial_control())).reshape(-1)  # a view
         nothing = np.zeros(th.shape, dtype=bool)
@@ -261,21 +286,58 @@ class Campaign(WhiteCell, mesa.Model):
                                                 spec.at or f"{spec.lat:.3f},{spec.lon:.3f}"))
         return created
 
+    def _deploy_initial_forces(self, entries: list[tuple[str, UnitSpec]]) -> None:
+        """Deploy the order-of-battle entries the scenario opens with and mark the units already cut off;
+        as a block if an earlier model of the same scenario content in this process deployed them
+        (InitialForces). Either way the breakpoints are drawn unit by unit in the order of the rows."""
+        forces = _INITIAL_FORCES.get(self.spec_digest)
+        if forces is None:
+            for key, spec in entries:
+                self.deploy(key, spec)
+            self._note_initial_encirclement()
+            if len(_INITIAL_FORCES) >= _INITIAL_FORCES_KEPT:
+                _INITIAL_FORCES.pop(next(iter(_INITIAL_FORCES)), None)     # the oldest
+            t = self.table
+            _INITIAL_FORCES[self.spec_digest] = InitialForces(
+                columns={name: t.raw(name)[:t.n].copy() for name in COLUMN if name not in PER_RUN_COLUMNS},
+                keys=tuple(unit.key for unit in t.agent), names=tuple(unit.name for unit in t.agent))
+            return
+        columns = forces.columns
+        faction, formation = columns["faction"], columns["formation"].tolist()
+        breakpoints = [self.draw_unit_breakpoint(*values) for values in zip(
+            columns["quality"].tolist(), columns["cohesion"].tolist(), columns["posture"].tolist(),
+            columns["elite"].tolist(), columns["conscripts"].tolist(), faction.tolist())]
+        rows = self.table.extend(len(forces.keys), breakpoint=breakpoints, will_seen=self.will.history[0][faction],
+                                 **columns)
+        agents = self.table.raw("agent")
+        for row, key, name, entry in zip(rows, forces.keys, forces.names, formation):
+            unit = GroundUnit(self, key=key, name=name, row=row,
+                              formation_key=self.formation_keys[entry] if entry >= 0 else key)
+            agents[row] = unit
+            self.ground_units.add(unit)
+
+    def draw_unit_breakpoint(self, quality: float, cohesion: float, posture: int, elite: bool, conscripts: bool,
+                             faction: int) -> float:
+        """The loss share at which a new unit breaks (a random draw, rules.morale.draw_breakpoint), lowered
+        for SAA conscripts as their faction's conscript share rises."""
+        rules = self.spec.rules
+        breakpoint = draw_breakpoint(self.rng, quality, cohesion, POSTURES[posture], elite, rules.breaks)
+        f = self.spec.factions[self.faction_ids[faction]]
+        if conscripts and f.kind == "saa":
+            breakpoint *= 1.0 - rules.deployment.conscript_breakpoint_cut * f.conscript_share
+        return breakpoint
+
     def add_unit(self, *, key: str, name: str, faction: str, **columns) -> GroundUnit:
         """Add one unit: a row in the table (``columns`` are its declared columns, agents/table.py, by name;
         codes such as ``utype`` and ``posture`` may be given by name) and a Mesa agent in its cell. Its
         side, kind and breakpoint follow from its faction and qualities."""
         fid = self.faction_index[faction]
-        f = self.spec.factions[faction]
         for column, names in (("utype", UNIT_TYPES), ("posture", POSTURES), ("group", GROUPS)):
             if isinstance(columns.get(column), str) or (column == "group" and columns.get(column) is None):
                 columns[column] = -1 if columns.get(column) is None else names.index(columns[column])
         columns.setdefault("posture", POSTURES.index("defend"))
-        rules = self.spec.rules
-        breakpoint = draw_breakpoint(self.rng, columns["quality"], columns["cohesion"],
-                                     POSTURES[columns["posture"]], columns.get("elite", False), rules.breaks)
-        if columns.get("conscripts") and f.kind == "saa":
-            breakpoint *= 1.0 - rules.deployment.conscript_breakpoint_cut * f.conscript_share
+        breakpoint = self.draw_unit_breakpoint(columns["quality"], columns["cohesion"], columns["posture"],
+                                               columns.get("elite", False), columns.get("conscripts"), fid)
         row = self.table.add(
             side=self.faction_side[fid], faction=fid, kind=self.faction_kind[fid], state=ACTIVE,
             personnel_start=columns["personnel"], morale_start=columns["morale"],

@@ -25,6 +25,10 @@ MAX_IDLE_PER_KEY = 2
 
 _idle: dict[tuple, list[HexGrid]] = {}
 
+# Each grid's cells in the order of the theatre's flat cell index, listed once per grid (a reused grid keeps
+# them: some 15,000 look-ups a build otherwise); the list goes with its grid.
+_flat_cells: weakref.WeakKeyDictionary[HexGrid, list] = weakref.WeakKeyDictionary()
+
 
 def _key(shape: tuple[int, int], layers: tuple[str, ...]) -> tuple:
     return (tuple(shape), tuple(sorted(layers)))
@@ -46,6 +50,15 @@ def lease_grid(shape: tuple[int, int], layers: tuple[str, ...], random: Random) 
     # property-layer arrays its accessors hold would outlive the grid; forget it when the grid goes.
     weakref.finalize(grid, copyreg.dispatch_table.pop, grid.cell_klass, None)
     return grid
+
+
+def flat_cells(grid: HexGrid) -> list:
+    """The grid's cells by the theatre's flat index: column by column, each column's rows in order."""
+    cells = _flat_cells.get(grid)
+    if cells is None:
+        ncols, nrows = grid.dimensions
+        cells = _flat_cells[grid] = [grid[(c, r)] for c in range(ncols) for r in range(nrows)]
+    return cells
 
 
 def give_back(grid: HexGrid, layers: tuple[str, ...]) -> None:

@@ -30,16 +30,16 @@ def campaign_outcome(model) -> dict[str, float | str]:
     out: dict[str, float | str] = {"end_day": round(model.day, 4)}
     sides = model.side_ids
     places = {}        # place -> (first owner, its capture events in order, holder at the end); ids or None
-    captures = model.events.of_kind(CityCaptured)
+    captures = by_place(model.events.of_kind(CityCaptured), "city")
     for cid in model.theatre.cities:
         first, last = model.initial_city_owner.get(cid), model.city_owner.get(cid)
-        places[cid] = (None if first is None else sides[first], [e for e in captures if e.city == cid],
+        places[cid] = (None if first is None else sides[first], captures.get(cid, []),
                        None if last is None else sides[last])
-    bases = model.events.of_kind(BaseCaptured)
+    bases = by_place(model.events.of_kind(BaseCaptured), "base")
     for pid, cell in model.theatre.place_cell.items():
         if model.theatre.place(pid).kind == "airbase":
             first, last = model.initial_place_owner[pid], int(model.control[cell])
-            places[pid] = (sides[first] if first >= 0 else None, [e for e in bases if e.base == pid],
+            places[pid] = (sides[first] if first >= 0 else None, bases.get(pid, []),
                            sides[last] if last >= 0 else None)
     history = {pid: place_history(first, events) for pid, (first, events, _) in places.items()}
     for pid, (fell, _, _) in history.items():
@@ -70,12 +70,23 @@ def campaign_outcome(model) -> dict[str, float | str]:
     return out
 
 
+def by_place(events: list, place: str) -> dict[str, list]:
+    """Capture events by the place taken (their attribute `place`), each place's in the order they happened."""
+    grouped: dict[str, list] = {}
+    for event in events:
+        grouped.setdefault(getattr(event, place), []).append(event)
+    return grouped
+
+
 def will_outcomes(model) -> dict[str, float]:
     """The will to fight: each entry's will at the end; the day each side's regime collapsed (NaN: it held);
     and, for a side that collapsed, `lost_<place>`: the day each place it held was lost, by a fall or by
     the collapse, whichever came first (what "the regime lost Damascus" means when no one took it)."""
     w = model.will
     out: dict[str, float] = {f"will_{name}": round(float(v), 4) for name, v in zip(w.names, w.value)}
+    fell_from: dict[tuple[str, str], float] = {}        # (city, side) -> the day the side first lost the city
+    for event in model.events.of_kind(CityCaptured):
+        fell_from.setdefault((event.city, event.from_side), event.day)
     for s in w.leadership:
         sid = model.side_ids[s]
         collapsed = w.collapsed.get(s, NAN)
@@ -83,8 +94,7 @@ def will_outcomes(model) -> dict[str, float]:
         for cid in model.theatre.cities:
             if model.initial_city_owner.get(cid) != s:
                 continue
-            fell = next((e.day for e in model.events.of_kind(CityCaptured) if e.city == cid and e.from_side == sid),
-                        NAN)
+            fell = fell_from.get((cid, sid), NAN)
             out[f"lost_{sid}_{cid}"] = float(np.fmin(fell, collapsed))     # whichever came first; NaN if neither
     return out
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -76,6 +77,24 @@ def run_job(job: Job) -> dict:
 
 def _run_chunk(jobs: list[Job]) -> list[dict]:
     return [run_job(job) for job in jobs]
+
+
+_heap_frozen = False
+
+
+def freeze_lasting_objects() -> None:
+    """Once per process, after its first run: what is alive then stays for the life of the process (the
+    modules, the loaded scenario, the theatre and its cost fields, the idle grid's 15,000 cells), so it is
+    moved out of the garbage collector's sight (``gc.freeze``). The full collections that come every dozen
+    runs or so then walk only what later runs create: some 10 ms a run of hts_2024 less. Before a fork it
+    also keeps the workers from touching, hence copying, those pages (as Python's documentation advises).
+    What is frozen is never collected: an object of the first run that becomes garbage later stays (a
+    scenario evicted from _LOADED after 16 others, say), once."""
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()                 # the first run's garbage goes first: frozen, it would stay for good
+        gc.freeze()
 
 
 def default_workers() -> int:
@@ -191,6 +210,7 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: Callable[[in
     if workers <= 1 or len(chunks) <= 1:
         for part_jobs in chunks:
             record(_run_chunk(part_jobs), part_jobs)
+            freeze_lasting_objects()
     else:
         preload_model_code()
         fork = os.name == "posix"
@@ -199,6 +219,7 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: Callable[[in
             # fields, the loaded scenario, an idle grid) instead of each building it again
             record(_run_chunk(chunks[0]), chunks[0])
             chunks = chunks[1:]
+            freeze_lasting_objects()
         context = multiprocessing.get_context("fork" if fork else "spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {pool.submit(_run_chunk, part_jobs): part_jobs for part_jobs in chunks}

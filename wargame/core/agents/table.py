@@ -101,6 +101,18 @@ COLUMNS: tuple[ColumnSpec, ...] = (
 COLUMN = {c.name: c for c in COLUMNS}
 
 
+def _check_columns(names) -> None:
+    unknown = sorted(names - COLUMN.keys())
+    if unknown:
+        raise TypeError(f"unknown unit column(s) {', '.join(unknown)}; the columns are declared in "
+                        f"wargame/core/agents/table.py: {', '.join(COLUMN)}")
+
+
+def _doubled(capacity: int) -> int:
+    """The arrays' next capacity when they are full: twice as many rows (64 at least)."""
+    return max(64, 2 * capacity)
+
+
 class UnitTable:
     """The declared columns of unit attributes, plus the morale ledger (cumulative, this step's, and a
     window of recent steps)."""
@@ -135,12 +147,9 @@ class UnitTable:
     def add(self, **values) -> int:
         """Append a row with these column values (the rest take their defaults); returns its index. Inside
         ``adding()`` the column views are brought up to date once, at its end."""
-        unknown = sorted(values.keys() - COLUMN.keys())
-        if unknown:
-            raise TypeError(f"unknown unit column(s) {', '.join(unknown)}; the columns are declared in "
-                            f"wargame/core/agents/table.py: {', '.join(COLUMN)}")
+        _check_columns(values.keys())
         if self.n == self._capacity:
-            self._grow(max(64, 2 * self._capacity))
+            self._grow(_doubled(self._capacity))
         row = self.n
         self.n += 1
         for name, value in values.items():
@@ -148,6 +157,24 @@ class UnitTable:
         if not self._adding:
             self._refresh_views()
         return row
+
+    def extend(self, count: int, **columns: np.ndarray) -> range:
+        """Append `count` rows at once: ``columns`` gives each named column's values for the new rows (the
+        rest take their defaults); returns the new rows. The arrays grow as `count` calls of ``add`` would
+        have grown them."""
+        _check_columns(columns.keys())
+        capacity = self._capacity
+        while self.n + count > capacity:
+            capacity = _doubled(capacity)
+        if capacity > self._capacity:
+            self._grow(capacity)          # once, to the size the doublings of ``add`` would reach
+        rows = range(self.n, self.n + count)
+        for name, values in columns.items():
+            self._data[name][rows.start:rows.stop] = values
+        self.n += count
+        if not self._adding:
+            self._refresh_views()
+        return rows
 
     @contextlib.contextmanager
     def adding(self):
