@@ -16,6 +16,7 @@ from matplotlib.transforms import Bbox
 from PIL import Image
 
 from wargame.output.files import write_atomic
+from wargame.report.agg import TextCanvasAgg
 
 # zlib level of the report's PNGs: level 6 (matplotlib's and Pillow's default) takes about twice as long
 # to encode a map or chart as level 3 and makes the file only 2-3 % smaller
@@ -33,7 +34,7 @@ def write_png(fig: Figure, path: str | Path, facecolor="white", tight_pad_in: fl
     edge (a map's legend column) is made room for first (_grow_to_hold); a figure with an artist past its
     left or bottom edge goes to savefig."""
     path = Path(path)
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else TextCanvasAgg(fig)
     fig.set_facecolor(facecolor)
     box = _grow_to_hold(fig, canvas) if tight_pad_in is not None else None
     canvas.draw()

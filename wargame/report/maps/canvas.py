@@ -11,15 +11,17 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from wargame.report.agg import TextCanvasAgg
+
 
 def new_figure(size_in: tuple[float, float], dpi: float) -> Figure:
-    """A figure with its own Agg canvas (no pyplot: nothing global, nothing to close)."""
+    """A figure with its own Agg canvas (no pyplot: nothing global, nothing to close), which draws each text
+    in one piece (report.agg)."""
     fig = Figure(figsize=size_in, dpi=dpi)
-    FigureCanvasAgg(fig)
+    TextCanvasAgg(fig)
     return fig
 
 
