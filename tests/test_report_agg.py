@@ -43,3 +43,17 @@ def test_the_canvas_keeps_its_renderer_until_the_figure_changes_size():
     assert isinstance(first, TextRendererAgg) and canvas.get_renderer() is first
     fig.set_size_inches(3, 2)
     assert canvas.get_renderer() is not first and isinstance(canvas.get_renderer(), TextRendererAgg)
+
+
+def test_a_size_measured_once_serves_every_figure_and_follows_the_font():
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(size=9)
+    first = TextCanvasAgg(Figure(dpi=100)).get_renderer()
+    other = TextCanvasAgg(Figure(dpi=100)).get_renderer()
+    plain = FigureCanvasAgg(Figure(dpi=100)).get_renderer()
+    size = first.get_text_width_height_descent("Aleppo airport", prop, False)
+    assert other.get_text_width_height_descent("Aleppo airport", prop, False) == size
+    assert plain.get_text_width_height_descent("Aleppo airport", prop, False) == pytest.approx(size)
+    prop.set_size(18)                               # the same object, changed: measured anew
+    assert other.get_text_width_height_descent("Aleppo airport", prop, False)[0] > 1.8 * size[0]
