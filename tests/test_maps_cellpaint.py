@@ -7,7 +7,7 @@ from matplotlib.patches import Polygon
 
 from wargame.core.scenario import load_scenario
 from wargame.report.maps import new_figure, zoom_limits
-from wargame.report.maps.cellpaint import CellPaint, cell_under, to_bytes
+from wargame.report.maps.cellpaint import CellPaint, grid_cells, to_bytes
 from wargame.report.maps.frame import set_frame
 from wargame.report.maps.theatre import scenario_theatre
 
@@ -19,17 +19,22 @@ def theatre():
 
 def test_a_point_lies_in_the_hex_of_the_nearest_centre(theatre):
     rng = np.random.default_rng(1)
-    cells = rng.choice(theatre.n, 300)
-    assert (cell_under(theatre.layout, theatre.x[cells], theatre.y[cells]) == cells).all()
-    # anywhere on the layout: the nearest of all the centres
-    x = rng.uniform(theatre.x.min(), theatre.x.max(), 500)
-    y = rng.uniform(theatre.y.min(), theatre.y.max(), 500)
-    nearest = np.argmin((theatre.x[None, :] - x[:, None]) ** 2 + (theatre.y[None, :] - y[:, None]) ** 2, axis=1)
-    assert (cell_under(theatre.layout, x, y) == nearest).all()
-    # past the layout's edge by more than a hex: no cell
-    far = cell_under(theatre.layout, np.array([theatre.x.min() - 3 * theatre.layout.cell_km]),
-                     np.array([theatre.y.max() + 3 * theatre.layout.cell_km]))
-    assert far[0] == -1
+    x = np.sort(rng.uniform(theatre.x.min() - 20, theatre.x.max() + 20, 60))
+    y = np.sort(rng.uniform(theatre.y.min() - 20, theatre.y.max() + 20, 50))
+    found = grid_cells(theatre.layout, x, y)
+    assert found.shape == (50, 60)
+    px, py = np.meshgrid(x, y)
+    d2 = (theatre.x[None, :] - px.reshape(-1, 1)) ** 2 + (theatre.y[None, :] - py.reshape(-1, 1)) ** 2
+    nearest, distance = np.argmin(d2, axis=1), np.sqrt(d2.min(axis=1))
+    # on the layout: the nearest of all the centres; past its edge by more than a hex: no cell
+    inner = distance < theatre.layout.cell_km / 2                     # inside the hex's inscribed circle
+    assert inner.sum() > 1000
+    assert (found.ravel()[inner] == nearest[inner]).all()
+    assert (found.ravel()[distance > theatre.layout.cell_km] == -1).all()
+    # the centres themselves
+    cells = rng.choice(theatre.n, 5)
+    for cell in cells:
+        assert grid_cells(theatre.layout, theatre.x[[cell]], theatre.y[[cell]])[0, 0] == cell
 
 
 def test_each_pixel_shows_the_colour_of_the_cell_under_it(theatre):
@@ -50,8 +55,10 @@ def test_each_pixel_shows_the_colour_of_the_cell_under_it(theatre):
     cols = np.arange(int(box.x0) + 3, int(box.x1) - 3, 7)          # clear of the frame's lines
     rows_up = np.arange(int(box.y0) + 3, int(box.y1) - 3, 7)
     cx, cy = np.meshgrid(cols + 0.5, rows_up + 0.5)
-    x, y = ax.transData.inverted().transform(np.column_stack([cx.ravel(), cy.ravel()])).T
-    under = cell_under(theatre.layout, x, y)
+    to_data = ax.transData.inverted()
+    x = to_data.transform(np.column_stack([cols + 0.5, rows_up[:1] + 0.5 + 0 * cols]))[:, 0]
+    y = to_data.transform(np.column_stack([cols[:1] + 0.5 + 0 * rows_up, rows_up + 0.5]))[:, 1]
+    under = grid_cells(theatre.layout, x, y).ravel()
     shown = buffer[height - 1 - cy.ravel().astype(int), cx.ravel().astype(int)]
     colour_of = {cell: to_bytes(c) for cell, c in zip(painted, rgba, strict=True)}
     checked = 0

@@ -21,7 +21,6 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FFMpegWriter
 from PIL import Image
@@ -158,6 +157,8 @@ class _FramePipe(FFMpegWriter):
 
 def write_mp4(frames: list[np.ndarray], path: Path, fps: float) -> Path:
     h, w = (frames[0].shape[0] // 2) * 2, (frames[0].shape[1] // 2) * 2     # H.264 wants even sides
+    import matplotlib.pyplot as plt  # here only, where ffmpeg is: the report is drawn without pyplot
+
     fig = plt.figure(figsize=(w / DPI, h / DPI), dpi=DPI)                    # sets the writer's frame size
     opaque = np.full((h, w, 1), 255, dtype=np.uint8)
     hold = round(LAST_FRAME_MS / 1000 * fps)

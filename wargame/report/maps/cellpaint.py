@@ -7,14 +7,13 @@
 Drawing some 8,000 hexagons as polygons took a tenth of a second a map and most of a frame of the film.
 A hex grid needs no polygons: the hex a point lies in is the one whose centre is nearest (pointy-top
 hexes are the cells of their centres' Voronoi diagram), so which cell each pixel of an axes' box shows
-is worked out once per theatre, frame and pixel box (`cell_pixels`, kept) and each draw is a colour
+is worked out once per theatre, frame and pixel box (`box_cells`, kept) and each draw is a colour
 lookup. A pixel shows the cell its centre lies in, as Agg fills a polygon drawn without antialiasing;
 pixels whose cell is not among `cells` are left as they are.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 
@@ -30,51 +29,54 @@ _cache: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
 
-def cell_under(layout: HexLayout, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Flat index of the hex each point (km) lies in, -1 where that hex is off the layout. The nearest
-    centre lies in one of the two rows either side of the point (a third row is farther away than any
-    point of the hex from its own centre), and in each row it is the one whose column rounds to it."""
-    rows_from = np.floor((np.asarray(y, dtype=float) - layout.y0) / layout.row_km)
-    best = np.full(np.shape(x), -1, dtype=np.int64)
-    best_d2 = np.full(np.shape(x), np.inf)
-    for row in (rows_from, rows_from + 1):
-        shift = np.where(np.mod(row, 2) == (0 if layout.even_rows_shifted else 1), 0.5, 0.0)
+def grid_cells(layout: HexLayout, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Flat index of the hex each point (x[j], y[i]) km of a grid lies in, as (len(y), len(x)); -1 where
+    that hex is off the layout. The nearest centre lies in one of the two hex rows either side of the
+    point (a third row is farther away than any point of the hex from its own centre), and in each row
+    it is the one whose column rounds to it. A hex row's columns depend only on whether it is shifted,
+    so they are worked out once per grid column for each of the two cases, not per point."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    cols, dx2 = [], []                          # [not shifted, shifted] x (len(x),)
+    for shift in (0.0, 0.5):
         col = np.round((x - layout.x0) / layout.cell_km - shift)
-        d2 = (x - (layout.x0 + layout.cell_km * (col + shift))) ** 2 + (y - (layout.y0 + layout.row_km * row)) ** 2
-        on = (col >= 0) & (col < layout.ncols) & (row >= 0) & (row < layout.nrows)
-        nearer = d2 < best_d2
-        best = np.where(nearer, np.where(on, col.astype(np.int64) * layout.nrows + row.astype(np.int64), -1), best)
-        best_d2 = np.minimum(d2, best_d2)
-    return best
+        cols.append(np.where((col >= 0) & (col < layout.ncols), col, -1).astype(np.int64))
+        dx2.append((x - (layout.x0 + layout.cell_km * (col + shift))) ** 2)
+    cols, dx2 = np.array(cols), np.array(dx2)
+    below = np.floor((y - layout.y0) / layout.row_km)
+    found = nearest = None
+    for row in (below, below + 1):              # on a tie the lower row keeps the point
+        shifted = (np.mod(row, 2) == (0 if layout.even_rows_shifted else 1)).astype(np.int64)
+        d2 = dx2[shifted] + ((y - (layout.y0 + layout.row_km * row)) ** 2)[:, None]
+        col = cols[shifted]
+        on = (col >= 0) & ((row >= 0) & (row < layout.nrows))[:, None]
+        cell = np.where(on, col * layout.nrows + row.astype(np.int64)[:, None], -1)
+        if found is None:
+            found, nearest = cell, d2
+        else:
+            found = np.where(d2 < nearest, cell, found)
+    return found
 
 
-def cell_pixels(theatre: Theatre, ax, canvas_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Which cell each pixel of `ax`'s box shows on a canvas of `canvas_size` (w, h) pixels: the pixels'
-    flat positions in the canvas (rows from the top) and their cells' flat indices, off-layout pixels left
-    out. Worked out on first use for the axes' frame and box and kept, least recently used dropped."""
-    width, height = canvas_size
-    box = ax.bbox
-    key = (theatre.spec, (width, height), tuple(round(float(v), 6) for v in (*box.extents, *ax.get_xlim(),
-                                                                              *ax.get_ylim())))
+def box_cells(theatre: Theatre, limits, size: tuple[int, int]) -> np.ndarray:
+    """(h, w) flat cell indices (-1: off the layout) of the pixels of a box of `size` (w, h) pixels showing
+    `limits` (x0, x1, y0, y1 km), rows from the top: the hex under each pixel's centre. Worked out on first
+    use and kept, least recently used dropped; a map and its base (base.py), drawn for the same box,
+    share it."""
+    w, h = size
+    key = (theatre.spec, tuple(round(float(v), 6) for v in limits), (w, h))
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    # the pixels whose centres lie in the box, as Agg clips to it
-    cols = np.arange(max(math.ceil(box.x0 - 0.5), 0), min(math.ceil(box.x1 - 0.5), width))
-    rows_up = np.arange(max(math.ceil(box.y0 - 0.5), 0), min(math.ceil(box.y1 - 0.5), height))
-    to_data = ax.transData.inverted()
-    x = to_data.transform(np.column_stack([cols + 0.5, np.full(cols.size, box.y0)]))[:, 0]
-    y = to_data.transform(np.column_stack([np.full(rows_up.size, box.x0), rows_up + 0.5]))[:, 1]
-    cells = cell_under(theatre.layout, x[None, :], y[:, None])          # rows up, columns right
-    positions = (height - 1 - rows_up)[:, None] * width + cols[None, :]
-    on = cells >= 0
-    found = (positions[on].astype(np.int64), cells[on])
+    x0, x1, y0, y1 = limits
+    x = x0 + (np.arange(w) + 0.5) * ((x1 - x0) / w)
+    y = y1 - (np.arange(h) + 0.5) * ((y1 - y0) / h)
+    cells = grid_cells(theatre.layout, x, y)
     with _lock:
-        _cache[key] = found
+        _cache[key] = cells
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
-    return found
+    return cells
 
 
 def to_bytes(rgba: np.ndarray) -> np.ndarray:
@@ -107,14 +109,22 @@ class CellPaint(Artist):
         self._pixels = rgba8.view(np.uint32).ravel()                  # a pixel as one word: faster to copy
         self.stale = True
 
-    def _painted(self, canvas_size) -> tuple[np.ndarray, np.ndarray]:
-        """The flat pixel positions this paint covers and the row of the colours each shows."""
-        found = cell_pixels(self.theatre, self.axes, canvas_size)
-        if self._placed is None or self._placed[0] is not found:      # a frame of the film reuses it
-            positions, cells = found
-            slots = self._slot[cells]
-            keep = slots >= 0
-            self._placed = (found, positions[keep], slots[keep])
+    def _painted(self, canvas_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """The flat pixel positions in a canvas of `canvas_size` (w, h; rows from the top) this paint covers
+        and the row of the colours each shows. The axes' box is placed on whole pixels, as BaseImage places
+        the base's bitmaps, so the shading lines up with the terrain under it."""
+        ax = self.axes
+        box = ax.bbox
+        w, h = round(box.width), round(box.height)
+        left, top = round(box.x0), canvas_size[1] - round(box.y0) - h
+        key = (canvas_size, left, top, w, h, ax.get_xlim(), ax.get_ylim())
+        if self._placed is None or self._placed[0] != key:             # a frame of the film reuses it
+            cells = box_cells(self.theatre, (*ax.get_xlim(), *ax.get_ylim()), (w, h))
+            rows, cols = np.nonzero(cells >= 0)
+            slots = self._slot[cells[rows, cols]]
+            rows, cols = rows + top, cols + left
+            keep = (slots >= 0) & (rows >= 0) & (rows < canvas_size[1]) & (cols >= 0) & (cols < canvas_size[0])
+            self._placed = (key, rows[keep].astype(np.int64) * canvas_size[0] + cols[keep], slots[keep])
         return self._placed[1], self._placed[2]
 
     def draw(self, renderer) -> None:

@@ -12,7 +12,6 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -207,6 +206,8 @@ def base_map(theatre: Theatre, figsize=(10, 10.5), title: str | None = None, ax=
     """A figure and axes with sea, terrain, border, rivers, roads and the graticule drawn (onto `ax`
     when given, e.g. an inset or one frame of a grid, else onto a new figure)."""
     if ax is None:
+        import matplotlib.pyplot as plt  # here only: the report's figures are drawn without pyplot
+
         fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
     else:
         fig = ax.figure
@@ -261,6 +262,8 @@ def draw_theatre_png(theatre: Theatre, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
     plt.close(fig)
     return path
 
