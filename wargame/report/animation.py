@@ -102,7 +102,8 @@ def render_frames(run, every: int = 1, zoom="auto", steps: list[int] | None = No
         caption.set_text(event_caption(view, step))
         share = view.territory_share(view.control_at(step))
         shares.set_text("Territory held\n" + "\n".join(f"{100 * share[s]:3.0f}%  {names[s]}" for s in view.side_ids))
-        buffer = blit.frame([[*layers.changing, *above], layers.map.spines, [date, caption, shares]])
+        # the caption and the shares repeat from frame to frame: each string drawn once (Blit's stamps)
+        buffer = blit.frame([[*layers.changing, *above], layers.map.spines, [date]], stamped=[caption, shares])
         frames.append(buffer[..., :3].copy())
     return frames
 
