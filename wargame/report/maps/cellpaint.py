@@ -24,6 +24,9 @@ from wargame.core.theatre import Theatre
 from wargame.core.theatre.hexmap import HexLayout
 
 CACHE_SIZE = 16           # pixel maps kept (one per theatre, frame and box: a map with an inset uses two)
+# rows worked out at once: temporaries the size of a whole box (tens of MB, several of them) are fresh pages
+# from the kernel each time, which cost more than the arithmetic
+CHUNK_ROWS = 128
 
 _cache: OrderedDict = OrderedDict()
 _lock = threading.Lock()
@@ -71,7 +74,9 @@ def box_cells(theatre: Theatre, limits, size: tuple[int, int]) -> np.ndarray:
     x0, x1, y0, y1 = limits
     x = x0 + (np.arange(w) + 0.5) * ((x1 - x0) / w)
     y = y1 - (np.arange(h) + 0.5) * ((y1 - y0) / h)
-    cells = grid_cells(theatre.layout, x, y)
+    cells = np.empty((h, w), dtype=np.int32)
+    for top in range(0, h, CHUNK_ROWS):
+        cells[top:top + CHUNK_ROWS] = grid_cells(theatre.layout, x, y[top:top + CHUNK_ROWS])
     with _lock:
         _cache[key] = cells
         while len(_cache) > CACHE_SIZE:
@@ -85,18 +90,21 @@ def to_bytes(rgba: np.ndarray) -> np.ndarray:
 
 
 class CellPaint(Artist):
-    """Opaque colours for the given cells, painted into the axes' box at the artist's zorder."""
+    """Opaque colours for the given cells, painted into the axes' box at the artist's zorder.
+
+    A draw is a lookup of each box pixel's cell in a table of packed RGBA words (zero: a cell not painted,
+    and the last entry, which the off-layout index -1 picks), then a copy of the painted words into the
+    canvas. The scratch image is kept between draws: a map's box is a few million pixels, and arrays that
+    size allocated afresh on every draw cost more in the kernel (fresh zeroed pages) than the lookup."""
 
     def __init__(self, theatre: Theatre, cells: np.ndarray, zorder: float, animated: bool = False,
                  gid: str | None = None):
         super().__init__()
         self.theatre = theatre
         self.cells = np.asarray(cells, dtype=np.int64)
-        self._slot = np.full(theatre.n, -1, dtype=np.int64)           # cell -> its row of the colours
-        self._slot[self.cells] = np.arange(self.cells.size)
-        self._placed: tuple | None = None
         self.colours = np.zeros((self.cells.size, 4))
-        self._pixels = np.zeros(self.cells.size, dtype=np.uint32)
+        self._words = np.zeros(theatre.n + 1, dtype=np.uint32)      # per cell; the last: off the layout
+        self._scratch: np.ndarray | None = None
         self.set_zorder(zorder)
         self.set_animated(animated)
         self.set_gid(gid)
@@ -105,41 +113,39 @@ class CellPaint(Artist):
         """RGBA (0-1) per entry of `cells`; the alpha is ignored (the paint is opaque)."""
         self.colours = np.asarray(rgba, dtype=float)
         rgba8 = to_bytes(self.colours)
-        rgba8[:, 3] = 255
-        self._pixels = rgba8.view(np.uint32).ravel()                  # a pixel as one word: faster to copy
+        rgba8[:, 3] = 255                                             # never the zero word of "not painted"
+        self._words[self.cells] = rgba8.view(np.uint32).ravel()
         self.stale = True
 
-    def _painted(self, canvas_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        """The flat pixel positions in a canvas of `canvas_size` (w, h; rows from the top) this paint covers
-        and the row of the colours each shows. The axes' box is placed on whole pixels, as BaseImage places
-        the base's bitmaps, so the shading lines up with the terrain under it."""
+    def _box(self, canvas_size: tuple[int, int]) -> tuple[np.ndarray, slice, slice]:
+        """The packed colour of each pixel of the axes' box (zero: not painted), and the rows (from the top)
+        and columns of the canvas it covers. The box is placed on whole pixels, as BaseImage places the
+        base's bitmaps, so the shading lines up with the terrain under it."""
         ax = self.axes
         box = ax.bbox
         w, h = round(box.width), round(box.height)
         left, top = round(box.x0), canvas_size[1] - round(box.y0) - h
-        key = (canvas_size, left, top, w, h, ax.get_xlim(), ax.get_ylim())
-        if self._placed is None or self._placed[0] != key:             # a frame of the film reuses it
-            cells = box_cells(self.theatre, (*ax.get_xlim(), *ax.get_ylim()), (w, h))
-            rows, cols = np.nonzero(cells >= 0)
-            slots = self._slot[cells[rows, cols]]
-            rows, cols = rows + top, cols + left
-            keep = (slots >= 0) & (rows >= 0) & (rows < canvas_size[1]) & (cols >= 0) & (cols < canvas_size[0])
-            self._placed = (key, rows[keep].astype(np.int64) * canvas_size[0] + cols[keep], slots[keep])
-        return self._placed[1], self._placed[2]
+        cells = box_cells(self.theatre, (*ax.get_xlim(), *ax.get_ylim()), (w, h))
+        if self._scratch is None or self._scratch.shape != cells.shape:
+            self._scratch = np.empty(cells.shape, dtype=np.uint32)
+        np.take(self._words, cells, out=self._scratch)                # -1 picks the last word: zero
+        rows = slice(max(top, 0), min(top + h, canvas_size[1]))
+        cols = slice(max(left, 0), min(left + w, canvas_size[0]))
+        painted = self._scratch[rows.start - top:rows.stop - top, cols.start - left:cols.stop - left]
+        return painted, rows, cols
 
     def draw(self, renderer) -> None:
         if not self.get_visible():
             return
         if hasattr(renderer, "buffer_rgba"):          # Agg: straight into its pixels
             buffer = np.asarray(renderer.buffer_rgba())
-            height, width = buffer.shape[:2]
-            positions, slots = self._painted((width, height))
-            buffer.view(np.uint32).reshape(-1)[positions] = self._pixels[slots]
+            painted, rows, cols = self._box((buffer.shape[1], buffer.shape[0]))
+            np.copyto(buffer.view(np.uint32)[rows, cols, 0], painted, where=painted != 0)
         else:                                          # another renderer: an image of the canvas's size
             width, height = (round(v) for v in self.figure.bbox.size)
-            positions, slots = self._painted((width, height))
-            image = np.zeros(height * width, dtype=np.uint32)
-            image[positions] = self._pixels[slots]
+            painted, rows, cols = self._box((width, height))
+            image = np.zeros((height, width), dtype=np.uint32)
+            image[rows, cols] = painted
             gc = renderer.new_gc()
             renderer.draw_image(gc, 0, 0, np.ascontiguousarray(image.view(np.uint8).reshape(height, width, 4)[::-1]))
             gc.restore()
