@@ -30,6 +30,7 @@ CHUNK_ROWS = 128
 
 _cache: OrderedDict = OrderedDict()
 _lock = threading.Lock()
+_scratch = threading.local()      # per thread: the pictures of a classroom are drawn in a server's threads
 
 
 def grid_cells(layout: HexLayout, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -94,8 +95,10 @@ class CellPaint(Artist):
 
     A draw is a lookup of each box pixel's cell in a table of packed RGBA words (zero: a cell not painted,
     and the last entry, which the off-layout index -1 picks), then a copy of the painted words into the
-    canvas. The scratch image is kept between draws: a map's box is a few million pixels, and arrays that
-    size allocated afresh on every draw cost more in the kernel (fresh zeroed pages) than the lookup."""
+    canvas. The scratch image and mask are kept between draws and shared by every paint of the thread
+    (`_scratch_for`): a map's box is a few million pixels, and arrays that size allocated afresh for each
+    map cost more in the kernel than the lookup (fresh pages; in a forked drawing worker several times as
+    much as in one process)."""
 
     def __init__(self, theatre: Theatre, cells: np.ndarray, zorder: float, animated: bool = False,
                  gid: str | None = None):
@@ -104,7 +107,6 @@ class CellPaint(Artist):
         self.cells = np.asarray(cells, dtype=np.int64)
         self.colours = np.zeros((self.cells.size, 4))
         self._words = np.zeros(theatre.n + 1, dtype=np.uint32)      # per cell; the last: off the layout
-        self._scratch: np.ndarray | None = None
         self.set_zorder(zorder)
         self.set_animated(animated)
         self.set_gid(gid)
@@ -117,36 +119,47 @@ class CellPaint(Artist):
         self._words[self.cells] = rgba8.view(np.uint32).ravel()
         self.stale = True
 
-    def _box(self, canvas_size: tuple[int, int]) -> tuple[np.ndarray, slice, slice]:
-        """The packed colour of each pixel of the axes' box (zero: not painted), and the rows (from the top)
-        and columns of the canvas it covers. The box is placed on whole pixels, as BaseImage places the
-        base's bitmaps, so the shading lines up with the terrain under it."""
+    def _box(self, canvas_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, slice, slice]:
+        """The packed colour of each pixel of the axes' box and whether it is painted (views of the
+        thread's scratch arrays, good until the next draw), and the rows (from the top) and columns of the
+        canvas it covers. The box is placed on whole pixels, as BaseImage places the base's bitmaps, so the
+        shading lines up with the terrain under it."""
         ax = self.axes
         box = ax.bbox
         w, h = round(box.width), round(box.height)
         left, top = round(box.x0), canvas_size[1] - round(box.y0) - h
         cells = box_cells(self.theatre, (*ax.get_xlim(), *ax.get_ylim()), (w, h))
-        if self._scratch is None or self._scratch.shape != cells.shape:
-            self._scratch = np.empty(cells.shape, dtype=np.uint32)
-        np.take(self._words, cells, out=self._scratch)                # -1 picks the last word: zero
+        words, painted = _scratch_for(cells.shape)
+        np.take(self._words, cells, out=words)                        # -1 picks the last word: zero
+        np.not_equal(words, 0, out=painted)
         rows = slice(max(top, 0), min(top + h, canvas_size[1]))
         cols = slice(max(left, 0), min(left + w, canvas_size[0]))
-        painted = self._scratch[rows.start - top:rows.stop - top, cols.start - left:cols.stop - left]
-        return painted, rows, cols
+        inside = (slice(rows.start - top, rows.stop - top), slice(cols.start - left, cols.stop - left))
+        return words[inside], painted[inside], rows, cols
 
     def draw(self, renderer) -> None:
         if not self.get_visible():
             return
         if hasattr(renderer, "buffer_rgba"):          # Agg: straight into its pixels
             buffer = np.asarray(renderer.buffer_rgba())
-            painted, rows, cols = self._box((buffer.shape[1], buffer.shape[0]))
-            np.copyto(buffer.view(np.uint32)[rows, cols, 0], painted, where=painted != 0)
+            words, painted, rows, cols = self._box((buffer.shape[1], buffer.shape[0]))
+            np.copyto(buffer.view(np.uint32)[rows, cols, 0], words, where=painted)
         else:                                          # another renderer: an image of the canvas's size
             width, height = (round(v) for v in self.figure.bbox.size)
-            painted, rows, cols = self._box((width, height))
+            words, _painted, rows, cols = self._box((width, height))
             image = np.zeros((height, width), dtype=np.uint32)
-            image[rows, cols] = painted
+            image[rows, cols] = words
             gc = renderer.new_gc()
             renderer.draw_image(gc, 0, 0, np.ascontiguousarray(image.view(np.uint8).reshape(height, width, 4)[::-1]))
             gc.restore()
         self.stale = False
+
+
+def _scratch_for(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """This thread's scratch arrays for a box of `shape`: packed colours and a painted mask (the largest
+    box drawn so far, viewed at the shape asked for)."""
+    size = shape[0] * shape[1]
+    held = getattr(_scratch, "arrays", None)
+    if held is None or held[0].size < size:
+        held = _scratch.arrays = (np.empty(size, dtype=np.uint32), np.empty(size, dtype=bool))
+    return held[0][:size].reshape(shape), held[1][:size].reshape(shape)
