@@ -133,6 +133,30 @@ def test_a_blitted_frame_is_the_map_drawn_whole(theatre, spec):
     assert np.mean(np.abs(frames[0] - frames[1]).max(axis=2) > 8) < 0.002
 
 
+def test_a_stamped_text_is_the_text_drawn_and_gives_way_to_what_is_drawn_under_it():
+    def film(stamped: bool) -> list[np.ndarray]:
+        fig = new_figure((3, 2), 100)
+        ax = fig.add_axes((0.1, 0.5, 0.8, 0.45))
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        dot = ax.plot([0.5], [0.5], "o", ms=30, animated=True)[0]
+        caption = fig.text(0.1, 0.3, "", fontsize=9, animated=True, bbox={"fc": "white", "ec": "#999999"})
+        moving = fig.text(0.22, 0.72, "", fontsize=9, animated=True)         # over the dot's ground
+        blit = Blit(fig)
+        frames = []
+        for k, words in enumerate(["first", "second", "first", "first"]):
+            dot.set_xdata([0.2 + 0.2 * k])
+            caption.set_text(words)
+            moving.set_text(words)
+            texts = [caption, moving]
+            buffer = blit.frame([[dot]], stamped=texts) if stamped else blit.frame([[dot], texts])
+            frames.append(buffer.copy())
+        return frames
+
+    for kept, drawn in zip(film(True), film(False), strict=True):
+        np.testing.assert_array_equal(kept, drawn)
+
+
 # -- the classroom's pictures -------------------------------------------------------------------------------
 def cell_pixel(theatre, cell: int, area: str, size: str) -> tuple[int, int]:
     """Row and column of a cell's centre in a picture."""

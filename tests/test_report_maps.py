@@ -23,7 +23,7 @@ def run(tmp_path_factory):
 
 
 def collection(ax, gid):
-    return next(c for c in ax.collections if c.get_gid() == gid)
+    return next(c for c in ax.get_children() if c.get_gid() == gid)
 
 
 def close(ax):
@@ -49,7 +49,7 @@ def test_control_shading_follows_the_control_array(run):
     view = view_of(run)
     step = int(run.control_steps[-1])
     ax = draw_map(run, step, legend=False)
-    faces = collection(ax, "control").get_facecolors()
+    faces = collection(ax, "control").colours
     close(ax)
     np.testing.assert_allclose(faces, view.control_colours(run.control[-1]))
     held = run.control[-1][view.cells]

@@ -132,3 +132,20 @@ def test_no_animation_writes_no_film_and_the_report_says_it_was_left_out(tmp_pat
     assert "The campaign animation was left out of this report" in page
     assert "campaign.gif" not in page and "campaign.mp4" not in page
     assert len(list((out / "maps").glob("*.png"))) >= 2
+
+
+def _huge_pages_state(run) -> str:
+    with open("/proc/self/status") as status:
+        return next((line.split()[1] for line in status if line.startswith("THP_enabled:")), "unknown")
+
+
+@can_fork
+def test_a_worker_draws_without_transparent_huge_pages(data_only):
+    from wargame.output import RunData
+
+    if not os.path.exists("/proc/self/status") or _huge_pages_state(None) == "unknown":
+        pytest.skip("the kernel does not report THP_enabled")
+    here = _huge_pages_state(None)
+    with DrawingPool(RunData.load(data_only), 2) as pool:
+        assert pool.submit("state", _huge_pages_state).result() == "0"
+    assert _huge_pages_state(None) == here                      # this process is left as it was

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from wargame.core.dates import date_of, format_date
 from wargame.output.files import write_text_atomic
+from wargame.report.agg import TextCanvasAgg
 from wargame.report.html import esc, figure, page
 from wargame.report.style import faction_colours, save_figure, short_name, theme
 from wargame.report.why import WHY_FACTORS, Collapse, break_table, collapses, faction_drivers, factor_label
@@ -32,7 +35,7 @@ from wargame.report.will import CHAIN_KINDS, Verdict, entries, factor_lines, reg
 SECTIONS = ("summary", "timeline", "will", "charts", "maps", "why", "reproduce")
 WILL_CHARTS = ("will", "will_factors")       # drawn by report.charts, shown in the will section
 EMBED_LIMIT = 12 * 2 ** 20           # an animation larger than this is linked, not embedded
-FACTOR_COLOURS = dict(zip(WHY_FACTORS, plt.get_cmap("tab20").colors))
+FACTOR_COLOURS = dict(zip(WHY_FACTORS, matplotlib.colormaps["tab20"].colors))
 TIMELINE_KINDS = ("city_captured", "base_captured", "objective_achieved", "strategic_decision", "unit_defected",
                   "local_deal", "uprising", "regime_collapsed", "campaign_ended")
 CHART_CAPTIONS = {
@@ -269,7 +272,9 @@ def figure_drivers(run, drivers: pd.DataFrame):
     """Horizontal bars, one per faction with breaks: the share of each factor in the morale its broken
     units lost (weighted by personnel)."""
     with theme():
-        fig, ax = plt.subplots(figsize=(10.5, 0.55 * max(len(drivers), 2) + 1.6), layout="constrained")
+        fig = Figure(figsize=(10.5, 0.55 * max(len(drivers), 2) + 1.6), layout="constrained")   # no pyplot
+        TextCanvasAgg(fig)
+        ax = fig.add_subplot()
         names = [f"{_faction_name(run, f)} ({u} units)" for f, u in zip(drivers["faction"], drivers["units"])]
         left = np.zeros(len(drivers))
         shown = [f for f in WHY_FACTORS if (drivers[f] > 0.02).any()]
@@ -283,7 +288,7 @@ def figure_drivers(run, drivers: pd.DataFrame):
             left += values
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
-        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:.0%}"))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0%}"))
         ax.set_xlabel("share of the morale lost before breaking (weighted by personnel)")
         ax.set_title("Why units broke, by faction")
         fig.suptitle(f"{run.scenario.meta.title}, seed {run.info.get('seed')}", fontsize=9, fontweight="normal",

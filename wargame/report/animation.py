@@ -21,7 +21,6 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FFMpegWriter
 from PIL import Image
@@ -103,7 +102,8 @@ def render_frames(run, every: int = 1, zoom="auto", steps: list[int] | None = No
         caption.set_text(event_caption(view, step))
         share = view.territory_share(view.control_at(step))
         shares.set_text("Territory held\n" + "\n".join(f"{100 * share[s]:3.0f}%  {names[s]}" for s in view.side_ids))
-        buffer = blit.frame([[*layers.changing, *above], layers.map.spines, [date, caption, shares]])
+        # the caption and the shares repeat from frame to frame: each string drawn once (Blit's stamps)
+        buffer = blit.frame([[*layers.changing, *above], layers.map.spines, [date]], stamped=[caption, shares])
         frames.append(buffer[..., :3].copy())
     return frames
 
@@ -158,6 +158,8 @@ class _FramePipe(FFMpegWriter):
 
 def write_mp4(frames: list[np.ndarray], path: Path, fps: float) -> Path:
     h, w = (frames[0].shape[0] // 2) * 2, (frames[0].shape[1] // 2) * 2     # H.264 wants even sides
+    import matplotlib.pyplot as plt  # here only, where ffmpeg is: the report is drawn without pyplot
+
     fig = plt.figure(figsize=(w / DPI, h / DPI), dpi=DPI)                    # sets the writer's frame size
     opaque = np.full((h, w, 1), 255, dtype=np.uint8)
     hold = round(LAST_FRAME_MS / 1000 * fps)

@@ -21,7 +21,6 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -31,6 +30,7 @@ from matplotlib.transforms import blended_transform_factory
 from wargame.core.agents.unit import STATES
 from wargame.core.campaign import regime_name
 from wargame.output import RunData
+from wargame.report.agg import TextCanvasAgg
 from wargame.report.style import (
     STATE_COLOURS,
     date_numbers,
@@ -86,9 +86,9 @@ def _figure(run: RunData, what: str, nrows: int, ncols: int = 1, height: float =
     ratios = list(ratios) if ratios is not None else [1.0] * nrows
     gridspec = {"height_ratios": ratios, **kwargs.pop("gridspec_kw", {})}
     # A bare Figure with its own Agg canvas, not pyplot's: nothing global to leak or close if drawing
-    # fails, and no dependence on the session's backend.
+    # fails, and no dependence on the session's backend; its texts drawn in one piece (report.agg).
     fig = Figure(figsize=(WIDTH, 1.25 + height * sum(ratios)))
-    FigureCanvasAgg(fig)
+    TextCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False, gridspec_kw=gridspec, **kwargs)
     title = f"{what} — {run.scenario.meta.title} (seed {run.info.get('seed')})"
     fig.suptitle(textwrap.fill(title, 100))

@@ -12,9 +12,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 from PIL import Image
 
 from wargame.output.files import write_atomic
+from wargame.report.agg import TextCanvasAgg
 
 # zlib level of the report's PNGs: level 6 (matplotlib's and Pillow's default) takes about twice as long
 # to encode a map or chart as level 3 and makes the file only 2-3 % smaller
@@ -32,14 +34,13 @@ def write_png(fig: Figure, path: str | Path, facecolor="white", tight_pad_in: fl
     edge (a map's legend column) is made room for first (_grow_to_hold); a figure with an artist past its
     left or bottom edge goes to savefig."""
     path = Path(path)
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else TextCanvasAgg(fig)
     fig.set_facecolor(facecolor)
-    if tight_pad_in is not None:
-        _grow_to_hold(fig, canvas)
+    box = _grow_to_hold(fig, canvas) if tight_pad_in is not None else None
     canvas.draw()
     rgb = np.asarray(canvas.buffer_rgba())[..., :3]
-    if tight_pad_in is not None:
-        rgb = _cut_to_tight_box(fig, canvas, rgb, tight_pad_in, facecolor)
+    if box is not None:
+        rgb = _cut_to_tight_box(fig, rgb, box, tight_pad_in, facecolor)
         if rgb is None:
             return write_atomic(path, lambda p: fig.savefig(p, format="png", dpi=fig.dpi, bbox_inches="tight",
                                                             pad_inches=tight_pad_in, facecolor=facecolor))
@@ -47,16 +48,18 @@ def write_png(fig: Figure, path: str | Path, facecolor="white", tight_pad_in: fl
     return write_atomic(path, lambda p: image.save(p, format="PNG", compress_level=compress_level))
 
 
-def _grow_to_hold(fig: Figure, canvas: FigureCanvasAgg) -> None:
+def _grow_to_hold(fig: Figure, canvas: FigureCanvasAgg) -> Bbox:
     """Widen (heighten) the figure by what stands past its right (top) edge, every axes and figure text
     kept where it was in inches from the lower left corner: the drawing is then the one savefig would
-    have cut to its tight box, with nothing left off the canvas."""
+    have cut to its tight box, with nothing left off the canvas. Returns the tight box (inches), which
+    growing leaves where it was: measuring it again after the draw (a tenth of a second on a map, its
+    texts laid out once more) would give the same box."""
     box = fig.get_tightbbox(canvas.get_renderer())             # inches
     width, height = fig.get_size_inches()
     grown = (max(width, float(np.ceil(box.x1 * fig.dpi + 1)) / fig.dpi),
              max(height, float(np.ceil(box.y1 * fig.dpi + 1)) / fig.dpi))
     if grown == (width, height):
-        return
+        return box
     sx, sy = width / grown[0], height / grown[1]                 # old figure fractions to new ones
     placed = [(ax, ax.get_position(original=True)) for ax in fig.axes if ax.get_axes_locator() is None]
     texts = [(t, t.get_position()) for t in fig.texts if t.get_transform() == fig.transFigure]
@@ -65,13 +68,13 @@ def _grow_to_hold(fig: Figure, canvas: FigureCanvasAgg) -> None:
         ax.set_position([pos.x0 * sx, pos.y0 * sy, pos.width * sx, pos.height * sy])
     for text, (x, y) in texts:
         text.set_position((x * sx, y * sy))
+    return box
 
 
-def _cut_to_tight_box(fig: Figure, canvas: FigureCanvasAgg, rgb: np.ndarray, pad_in: float,
-                      facecolor) -> np.ndarray | None:
-    """The pixels of the figure's tight box with a margin of `pad_in` inches (the margin filled with
-    `facecolor` where it falls past the canvas), or None when what is drawn reaches past the canvas."""
-    box = fig.get_tightbbox(canvas.get_renderer())             # inches, y up
+def _cut_to_tight_box(fig: Figure, rgb: np.ndarray, box: Bbox, pad_in: float, facecolor) -> np.ndarray | None:
+    """The pixels of the figure's tight `box` (inches, y up) with a margin of `pad_in` inches (the margin
+    filled with `facecolor` where it falls past the canvas), or None when what is drawn reaches past the
+    canvas."""
     height, width = rgb.shape[:2]
     x0, x1 = int(np.floor(box.x0 * fig.dpi)), int(np.ceil(box.x1 * fig.dpi))
     y0, y1 = int(np.floor(height - box.y1 * fig.dpi)), int(np.ceil(height - box.y0 * fig.dpi))   # rows

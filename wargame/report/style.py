@@ -28,6 +28,7 @@ group keeps the solid line and plain fill.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,7 +39,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
@@ -167,7 +167,7 @@ def short_name(name: str) -> str:
 def theme() -> Iterator[None]:
     """The report's matplotlib settings, for figures created and drawn inside the block (they do not
     leak into the caller's global settings)."""
-    with plt.rc_context(RC):
+    with matplotlib.rc_context(RC):
         yield
 
 
@@ -246,10 +246,13 @@ def run_caption(run) -> str:
 
 
 def save_figure(fig, path: str | Path) -> Path:
-    """Write the figure as PNG at `path` (atomically: a reader never sees half an image) and close it."""
+    """Write the figure as PNG at `path` (atomically: a reader never sees half an image) and close it (a
+    pyplot figure; a bare Figure has nothing to close)."""
     try:
         if fig.dpi != DPI:                  # a figure made outside theme(): savefig's dpi argument did this
             fig.set_dpi(DPI)
         return write_png(fig, path)
     finally:
-        plt.close(fig)
+        pyplot = sys.modules.get("matplotlib.pyplot")   # not imported by the report: its figures are bare
+        if pyplot is not None and getattr(fig.canvas, "manager", None) is not None:
+            pyplot.close(fig)

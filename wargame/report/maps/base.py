@@ -23,11 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
 from wargame.core.theatre import Theatre
+from wargame.report.agg import TextCanvasAgg
 from wargame.report.maps.frame import hide_outside
 from wargame.report.maps.layers import BANDS
 from wargame.report.maps.theatre import base_map, draw_places
@@ -123,7 +123,7 @@ def _draw(theatre: Theatre, limits, size, dpi: float, places: PlaceStyle) -> Bas
     w, h = size
     width, height = w + 2 * PAD, h + 2 * PAD
     fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-    canvas = FigureCanvasAgg(fig)
+    canvas = TextCanvasAgg(fig)
     fig.patch.set_alpha(0)
     ax = fig.add_axes((PAD / width, PAD / height, w / width, h / height))
     base_map(theatre, ax=ax)

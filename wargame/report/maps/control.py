@@ -16,11 +16,11 @@ import math
 import weakref
 
 import numpy as np
-from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 
 from wargame.core.theatre import TERRAIN_CLASSES, Theatre
-from wargame.report.maps.frame import in_view
+from wargame.report.maps.cellpaint import CellPaint
 from wargame.report.maps.layers import Z_CONTROL, Z_FRONT
 from wargame.report.maps.theatre import TERRAIN_COLOURS
 
@@ -97,23 +97,16 @@ def territory_share(theatre: Theatre, control: np.ndarray, side_ids) -> dict[str
 
 
 class ControlLayer:
-    """The shading (one hexagon per inside cell in view) and the front line, added to `ax` once;
-    `update(control)` sets their colours and segments in place."""
+    """The shading (each inside cell's hex painted in its colour: cellpaint.CellPaint) and the front line,
+    added to `ax` once; `update(control)` sets their colours and segments in place. `limits` is accepted
+    for the callers that pass it: the paint covers what the axes show, whatever their limits."""
 
     def __init__(self, ax, shading: ControlShading, limits=None, front_lw: float = 1.1, animated: bool = False):
         self.shading = shading
-        th = shading.theatre
-        # only the hexes in view (and a rim): a detail map need not shade the rest
-        self.shaded = np.arange(shading.cells.size)
-        if limits is not None:
-            self.shaded = np.flatnonzero(in_view(th, limits, rim=th.layout.cell_km)[shading.cells])
-        cells = shading.cells[self.shaded]
-        self.control = PolyCollection(th.layout.hexagon(th.x[cells], th.y[cells]), facecolors="none",
-                                      edgecolors="none", antialiased=False, zorder=Z_CONTROL, animated=animated,
-                                      gid="control")
+        self.control = CellPaint(shading.theatre, shading.cells, zorder=Z_CONTROL, animated=animated, gid="control")
         self.front = LineCollection([], colors=FRONT_COLOUR, linewidths=front_lw, capstyle="round", zorder=Z_FRONT,
                                     animated=animated, gid="front")
-        ax.add_collection(self.control, autolim=False)
+        ax.add_artist(self.control)
         ax.add_collection(self.front, autolim=False)
 
     @property
@@ -121,5 +114,5 @@ class ControlLayer:
         return [self.control, self.front]
 
     def update(self, control: np.ndarray) -> None:
-        self.control.set_facecolor(self.shading.colours(control)[self.shaded])
+        self.control.set_colours(self.shading.colours(control))
         self.front.set_segments(front_segments(self.shading.theatre, control))

@@ -1,4 +1,4 @@
-"""Drawing the theatre with matplotlib: terrain hexes, border, rivers, roads, places, a lat/lon graticule.
+"""Drawing the theatre with matplotlib: terrain hexes (painted per pixel: cellpaint.py), border, rivers, roads, places, a lat/lon graticule.
 
 The functions draw onto an Axes in the theatre's projected km, so later layers (control shading, unit
 counters, arrows) line up. Maps do not call them per picture: base.py draws them once per frame and
@@ -12,13 +12,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.collections import PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from wargame.core.theatre import OUTSIDE, TERRAIN_CLASSES, Theatre, TheatreSpec, build_theatre
+from wargame.report.maps.cellpaint import CellPaint
 from wargame.report.maps.layers import (
     Z_BORDER,
     Z_GRATICULE,
@@ -56,16 +55,18 @@ PLACE_STYLE = {  # marker, size, colour
 }
 
 
-def hex_collection(theatre: Theatre, cells: np.ndarray, colours, **kwargs) -> PolyCollection:
-    """A PolyCollection of the hexagons of the given cells, coloured per cell."""
-    verts = theatre.layout.hexagon(theatre.x[cells], theatre.y[cells])
-    return PolyCollection(verts, facecolors=colours, edgecolors="none", antialiased=False, **kwargs)
+def paint_hexes(ax, theatre: Theatre, cells: np.ndarray, colours, zorder: float) -> CellPaint:
+    """The hexes of the given cells painted in their colours (one colour, or one per cell), opaque."""
+    paint = CellPaint(theatre, cells, zorder=zorder)
+    paint.set_colours(np.broadcast_to(matplotlib.colors.to_rgba_array(colours), (len(cells), 4)))
+    ax.add_artist(paint)
+    return paint
 
 
 def draw_terrain(ax, theatre: Theatre) -> None:
     cells = np.flatnonzero(theatre.terrain != OUTSIDE)
     palette = np.array([matplotlib.colors.to_rgba(TERRAIN_COLOURS[name]) for name in TERRAIN_CLASSES])
-    ax.add_collection(hex_collection(theatre, cells, palette[theatre.terrain[cells]], zorder=Z_TERRAIN))
+    paint_hexes(ax, theatre, cells, palette[theatre.terrain[cells]], zorder=Z_TERRAIN)
 
 
 def draw_border(ax, theatre: Theatre) -> None:
@@ -205,12 +206,14 @@ def base_map(theatre: Theatre, figsize=(10, 10.5), title: str | None = None, ax=
     """A figure and axes with sea, terrain, border, rivers, roads and the graticule drawn (onto `ax`
     when given, e.g. an inset or one frame of a grid, else onto a new figure)."""
     if ax is None:
+        import matplotlib.pyplot as plt  # here only: the report's figures are drawn without pyplot
+
         fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
     else:
         fig = ax.figure
     ax.set_facecolor(FOREIGN_COLOUR)
     sea = np.flatnonzero(theatre.sea)
-    ax.add_collection(hex_collection(theatre, sea, SEA_COLOUR, zorder=Z_SEA))
+    paint_hexes(ax, theatre, sea, SEA_COLOUR, zorder=Z_SEA)
     draw_terrain(ax, theatre)
     draw_neighbours(ax, theatre)
     draw_border(ax, theatre)
@@ -259,6 +262,8 @@ def draw_theatre_png(theatre: Theatre, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
     plt.close(fig)
     return path
 
