@@ -34,6 +34,11 @@ MEASURED_MAX = 20_000                       # sizes kept (a report measures a fe
 _measured: dict = {}                        # (string, font_key, ismath, dpi, hinting) -> (width, height, descent)
 
 
+# The one-piece drawing leans on RendererAgg's internals (its font preparation and text blending); where a
+# matplotlib release lacks them, every text is drawn by matplotlib's own code (slower, the same words).
+ONE_PIECE = hasattr(RendererAgg, "_prepare_font") and hasattr(RendererAgg, "draw_text")
+
+
 class TextRendererAgg(RendererAgg):
     """RendererAgg drawing a plain string as one bitmap and measuring each text once (the module's notes)."""
 
@@ -49,7 +54,7 @@ class TextRendererAgg(RendererAgg):
         return size
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if angle or ismath or (mtext is not None and (mtext.get_fontfeatures() or mtext.get_language())):
+        if not ONE_PIECE or angle or ismath or (mtext is not None and (mtext.get_fontfeatures() or mtext.get_language())):
             return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         font = self._prepare_font(prop)
         font.set_text(s, 0, flags=get_hinting_flag())
