@@ -37,6 +37,7 @@ import numpy as np
 
 from wargame.core.agents.unit import POSTURES, ROUTING
 from wargame.core.events import StrategicDecision
+from wargame.core.rules.breaks import recent_breaks
 from wargame.core.rules.combat import offensive_power
 from wargame.core.rules.orders import Orders
 from wargame.core.rules.will import deal_candidates
@@ -110,10 +111,8 @@ def _recent_breaks(model, s: int) -> np.ndarray:
     cache = model.static_cache
     if key not in cache:
         cache.pop(("recent breaks", model.steps - 1, s), None)
-        t = model.table
-        mine = np.flatnonzero(t.side == s)
-        recent = mine[(t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.steps - model.spec.steps_per_day)]
-        cache[key] = np.where(t.idx[recent] >= 0, t.idx[recent], t.last_idx[recent])
+        where, broke = recent_breaks(model, s)
+        cache[key] = where[broke]
     return cache[key]
 
 

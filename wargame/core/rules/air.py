@@ -33,6 +33,7 @@ import numpy as np
 
 from wargame.core.agents.unit import UNIT_TYPES, fighting, on_map
 from wargame.core.events import AirStrike, DroneRaid, MissileStrike, Weather
+from wargame.core.rules.breaks import recent_breaks
 from wargame.core.rules.combat import apply_losses
 from wargame.core.rules.orders import air_targets
 
@@ -99,25 +100,16 @@ def _spotted(model, side: int) -> np.ndarray:
     return enemies[spotting_mask(model, side)[t.idx[enemies]]]
 
 
-def delay_units(model, side: int) -> tuple[np.ndarray, np.ndarray]:
-    """The side's units as the coordination delay counts them: where each stands (or last stood), and
-    whether it broke within the last day."""
-    t = model.table
-    mine = np.flatnonzero((t.side == side) & ((t.idx >= 0) | (t.last_idx >= 0)))
-    recent = (t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.steps - model.spec.steps_per_day)
-    return np.where(t.idx[mine] >= 0, t.idx[mine], t.last_idx[mine]), recent
-
-
 def coordination_delay(model, side: int, cells: np.ndarray,
                        units: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Steps from request to strike at each target cell: longer as friendly units near it have broken.
 
     The collapse near a target is the share of the side's units within `collapse_km` of it (where they
-    stand, or where they last stood) that broke within the last day. `units` is `delay_units(model, side)`
+    stand, or where they last stood) that broke within the last day. `units` is `recent_breaks(model, side)`
     if the caller has it already (the wings of a side share it: no unit moves or breaks while they fly).
     """
     rules = model.spec.rules.air
-    where, broke = delay_units(model, side) if units is None else units
+    where, broke = recent_breaks(model, side) if units is None else units
     if broke.any():
         th = model.theatre
         collapse = (th.count_within(cells, where[broke], rules.collapse_km)
@@ -152,7 +144,7 @@ def _fly_sorties(model, wing) -> None:
     cells = model.table.idx[rows]
     key = ("delay units", wing.side)
     if key not in model.air_cache:
-        model.air_cache[key] = delay_units(model, wing.side)
+        model.air_cache[key] = recent_breaks(model, wing.side)
     delays = coordination_delay(model, wing.side, cells, model.air_cache[key])
     for row, cell, load, delay in zip(rows.tolist(), cells.tolist(), loads.tolist(), delays.tolist()):
         model.strike_queue.append((model.steps + delay, wing.key, row, cell, load, delay))

@@ -65,6 +65,16 @@ def will_breakpoint_factor(model, rows: np.ndarray) -> np.ndarray:
     return np.maximum(r.breakpoint_floor, 1.0 - r.breakpoint * model.will.fall(model, rows))
 
 
+def recent_breaks(model, side: int) -> tuple[np.ndarray, np.ndarray]:
+    """The side's units that stand or stood on the map: the cell each stands in (or last stood in) and
+    whether it broke within the last day. What the regime HQ's sectors and the air coordination delay
+    count."""
+    t = model.table
+    mine = np.flatnonzero((t.side == side) & ((t.idx >= 0) | (t.last_idx >= 0)))
+    broke = (t.broke_turn[mine] >= 0) & (t.broke_turn[mine] >= model.steps - model.spec.steps_per_day)
+    return np.where(t.idx[mine] >= 0, t.idx[mine], t.last_idx[mine]), broke
+
+
 def outcome_weights(model, rows: np.ndarray) -> np.ndarray:
     """(rows, 4) weights of rout, surrender, desertion, defection."""
     t = model.table
