@@ -84,9 +84,7 @@ def will_outcomes(model) -> dict[str, float]:
     the collapse, whichever came first (what "the regime lost Damascus" means when no one took it)."""
     w = model.will
     out: dict[str, float] = {f"will_{name}": round(float(v), 4) for name, v in zip(w.names, w.value)}
-    fell_from: dict[tuple[str, str], float] = {}        # (city, side) -> the day the side first lost the city
-    for event in model.events.of_kind(CityCaptured):
-        fell_from.setdefault((event.city, event.from_side), event.day)
+    captures = by_place(model.events.of_kind(CityCaptured), "city")
     for s in w.leadership:
         sid = model.side_ids[s]
         collapsed = w.collapsed.get(s, NAN)
@@ -94,7 +92,7 @@ def will_outcomes(model) -> dict[str, float]:
         for cid in model.theatre.cities:
             if model.initial_city_owner.get(cid) != s:
                 continue
-            fell = fell_from.get((cid, sid), NAN)
+            fell = next((e.day for e in captures.get(cid, ()) if e.from_side == sid), NAN)   # the first
             out[f"lost_{sid}_{cid}"] = float(np.fmin(fell, collapsed))     # whichever came first; NaN if neither
     return out
 
