@@ -9,7 +9,7 @@ import pandas as pd
 from wargame.experiments.history import TARGETS, score
 from wargame.experiments.runner import Job, run_ensemble, run_jobs
 from wargame.experiments.validation import (
-    CAMPAIGNS,
+    regularity_campaigns,
     surprise_side_loses_less,
     urban_defenders_lose_less,
     winners_lose_less,
@@ -54,7 +54,7 @@ def test_a_target_scores_runs_in_its_window_and_counts_never_as_beyond():
 
 
 def test_dupuy_regularities_are_judged_run_by_run():
-    hts = next(c for c in CAMPAIGNS if c.scenario == "hts_2024")
+    hts = next(c for c in regularity_campaigns() if c.scenario == "hts_2024")
     frame = pd.DataFrame({
         "fell_aleppo": [3.0, 3.5, math.nan, 4.0],
         "loss_rate_opposition": [0.01, 0.01, 0.05, 0.03],

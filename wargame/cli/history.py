@@ -12,7 +12,8 @@ def cmd_validate_history(args) -> int:
 
     overrides = parse_overrides(args.overrides)
     with ensemble_progress() as progress:
-        validation = run_validation(args.out, args.runs, args.seed, args.workers, overrides, args.fresh, progress)
+        validation = run_validation(args.out, args.runs, args.seed, args.workers, overrides, args.fresh, progress,
+                                    args.only)
     print(validation.text)
     files = validation.write()
     print(f"\nWritten to {validation.directory}/: {', '.join(files)}")

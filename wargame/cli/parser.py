@@ -51,6 +51,7 @@ EXAMPLES = {
         examples:
           python run.py validate-history                   # 200 seeded runs of each campaign (a few minutes)
           python run.py validate-history --runs 40         # a quicker look
+          python run.py validate-history --only south_2018 --runs 40   # one campaign
           python run.py validate-history --set rules.morale.contagion_weight=0.05   # a rule changed
         An interrupted validation resumes: finished runs are kept in the output directory.""",
     "counterfactuals": """\
@@ -190,13 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                     help="also check these overrides")
 
-    vh = add("validate-history", "Run seeded ensembles of aleppo_2016 and hts_2024 and score them against the "
-                                 "historical targets and Dupuy's attrition regularities.")
+    vh = add("validate-history", "Run seeded ensembles of every historical campaign and score them against the "
+                                 "historical targets (wargame/experiments/targets) and Dupuy's attrition "
+                                 "regularities; December 2024 is reported apart, never scored.")
     vh.add_argument("--runs", type=_positive, default=200, help="runs of each campaign (default 200)")
     vh.add_argument("--seed", type=_seed, default=2024, help="master seed of the ensembles (default 2024)")
     vh.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
     vh.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                    help="override a parameter in both campaigns; repeatable")
+                    help="override a parameter in every campaign; repeatable")
+    vh.add_argument("--only", action="append", default=None, metavar="SCENARIO",
+                    help="only this campaign; repeatable (default: all of them)")
     vh.add_argument("--out", type=Path, default=Path("runs/validation"),
                     help="directory for the report, tables and finished runs (default runs/validation)")
     vh.add_argument("--fresh", action="store_true", help="ignore runs finished earlier in --out")

@@ -1,18 +1,45 @@
-"""The historical targets of the two campaigns, from docs/history/facts.md, and how a model ensemble
-is scored against them. Only the targets listed in facts.md are used; later events (the fall of Hama,
-Homs and Damascus in December 2024) are kept aside for out-of-sample checks.
+"""The historical targets of the campaigns and how a model ensemble is scored against them.
 
-A target names an outcome column (see outcomes.py), the historical value, a window, and the share of runs
-that must land in the window for the target to pass.
+The targets live in files, one per campaign (wargame/experiments/targets/<scenario>.toml), each row taken
+from the facts files (docs/history/facts.md, facts-2015-2020.md) with its confidence and source. Events after
+1 December 2024 are never targets: they sit in a file's `[[out_of_sample]]` list and are only reported.
+
+A target names an outcome column (see outcomes.py) and a window:
+  id, label      the facts file's target id and a sentence
+  column         an outcome column: fell_<place>, retaken_<place>, changes_<place>, achieved_<objective>, ...
+  historical     what happened (a day since the scenario's start, or a value); omitted for `never` targets
+  window         [low, high]: a run hits when its value lies in it
+  kind           "day" (default: a run where it never happened misses) or "value" (a count or share)
+  never          true: the event must NOT happen within the window (a run where it never happened hits)
+  on_median      true: passes when the ensemble's median lies in the window
+  confidence     H, M, L or U as graded in the facts file; only H and M are checked by default
+  checked        overrides that: false reports the target without passing or failing it
+  required       share of runs that must hit, for a pass (default 0.7)
+  weight         its weight in the calibration loss (default 1; 0 keeps it out)
+  spread         the 10th-90th percentile width in days the sources allow (default: none scored); the
+                 calibration scores the ensemble's spread against it, so that it claims no false certainty
+  source         the facts rows and their sources
 """
 
 from __future__ import annotations
 
 import math
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, ValidationError, model_validator
+
+from wargame.core.errors import ScenarioError, WargameError, problems_from_validation
+from wargame.core.scenario.common import Strict
+
+TARGETS_DIR = Path(__file__).parent / "targets"
+CONFIDENCE = ("H", "M", "L", "U")
+SCORED_CONFIDENCE = ("H", "M")
 
 
 @dataclass(frozen=True)
@@ -20,35 +47,128 @@ class Target:
     scenario: str
     column: str
     label: str
-    historical: float          # days since the scenario's start
+    historical: float          # days since the scenario's start (or a value); NaN for `never` targets
     low: float                 # window in which a run counts as a hit
     high: float
     required: float            # share of runs that must hit, for a pass
     source: str
     checked: bool = True       # False: reported, not passed or failed (no bar set for it)
     on_median: bool = False    # True: passes when the median lies in the window (`required` unused)
+    id: str = ""
+    confidence: str = "U"
+    weight: float = 1.0
+    never: bool = False        # True: a hit is a run in which it did not happen within the window
+    kind: str = "day"          # day: NaN means it never happened; value: a count or share
+    spread: float = math.nan   # the 10th-90th percentile width the sources allow (NaN: not scored)
 
     def hits(self, frame: pd.DataFrame) -> pd.Series:
         values = frame[self.column]
-        return values.notna() & (values >= self.low) & (values <= self.high)
+        inside = values.notna() & (values >= self.low) & (values <= self.high)
+        return ~inside if self.never else inside
 
 
-TARGETS = (
-    Target("aleppo_2016", "achieved_east_aleppo", "regime holds 90% of east Aleppo", 28.0, 0.0, 60.0, 0.8,
-           "facts.md B1: >90% of former rebel territory by ~13 Dec 2016 (Gulf News); start 15 Nov"),
-    Target("aleppo_2016", "achieved_east_aleppo", "... and the median day of it lies in 25-45", 28.0, 25.0, 45.0, 0.5,
-           "issue 4 bar; facts.md B1", on_median=True),
-    Target("hts_2024", "fell_aleppo", "Aleppo falls on day 2 to 5", 3.0, 2.0, 5.0, 0.7,
-           "facts.md A1: entered 29 Nov, most held 30 Nov, out of government control 1 Dec; use 30 Nov"),
-    Target("hts_2024", "fell_kuweires", "Kuweires falls to the SNA by day 6", 4.0, 0.0, 6.0, 0.6,
-           "facts.md A1: taken 1 Dec 2024 (TRT, Wikipedia)"),
-    Target("hts_2024", "fell_maarat_al_numan", "Maarat al-Numan falls (30 Nov)", 3.5, 2.0, 5.0, 0.0,
-           "facts.md A1: 30 Nov (SOHR via Shafaq; AA)", checked=False),
-    Target("hts_2024", "fell_khan_shaykhun", "Khan Shaykhun falls (30 Nov, evening)", 3.5, 2.0, 5.0, 0.0,
-           "facts.md A1: 30 Nov evening (AA)", checked=False),
-    Target("hts_2024", "fell_saraqib", "Saraqib falls (29 Nov)", 2.5, 1.0, 4.0, 0.0,
-           "facts.md A1: 29 Nov (SOHR via AFP)", checked=False),
-)
+class TargetRow(Strict):
+    id: str = Field(min_length=1, max_length=40)
+    label: str = Field(min_length=1, max_length=200)
+    column: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=120)
+    historical: float | None = None
+    window: list[float] = Field(min_length=2, max_length=2, description="[low, high]")
+    kind: Literal["day", "value"] = "day"
+    never: bool = False
+    on_median: bool = False
+    confidence: Literal["H", "M", "L", "U"]
+    checked: bool | None = None
+    required: float = Field(0.7, ge=0.0, le=1.0)
+    weight: float = Field(1.0, ge=0.0, le=10.0)
+    spread: float | None = Field(None, ge=0.0, le=365.0)
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.window[0] > self.window[1]:
+            raise ValueError(f"window {self.window}: low must not exceed high")
+        if self.historical is None and not self.never:
+            raise ValueError("historical is required unless never = true")
+        return self
+
+
+class OutOfSample(Strict):
+    column: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=120)
+    label: str = Field(min_length=1, max_length=200)
+    history: str = Field("", max_length=120, description="what happened, for the reader (never scored)")
+
+
+class Winner(Strict):
+    """Who won the campaign, for Dupuy's regularities (validation.py): the side, the outcome column that
+    times its success, the side that lost, and whether the winner achieved surprise."""
+    side: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    column: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    loser: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    surprise: bool = False
+
+
+class TargetFile(Strict):
+    campaign: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    facts: str
+    winner: Winner | None = None
+    targets: list[TargetRow] = Field(min_length=1)
+    out_of_sample: list[OutOfSample] = []
+
+
+@dataclass(frozen=True)
+class CampaignTargets:
+    """One historical campaign: its scenario, title, targets and out-of-sample events."""
+    scenario: str
+    title: str
+    facts: str
+    targets: tuple[Target, ...]
+    out_of_sample: tuple[OutOfSample, ...]
+    winner: Winner | None = None
+
+
+def load_targets(path: Path) -> CampaignTargets:
+    """A campaign's target file, validated; errors name the file and the field."""
+    name = str(path)
+    try:
+        tree = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise WargameError(f"{name}: cannot read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise WargameError(f"{name}: not valid TOML: {exc}") from None
+    try:
+        spec = TargetFile.model_validate(tree)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, name, schema=TargetFile)) from None
+    targets = tuple(Target(
+        spec.campaign, r.column, r.label, math.nan if r.historical is None else r.historical, r.window[0],
+        r.window[1], r.required, r.source,
+        checked=r.confidence in SCORED_CONFIDENCE if r.checked is None else r.checked, on_median=r.on_median,
+        id=r.id, confidence=r.confidence, weight=r.weight, never=r.never, kind=r.kind,
+        spread=math.nan if r.spread is None else r.spread) for r in spec.targets)
+    return CampaignTargets(spec.campaign, spec.title, spec.facts, targets, tuple(spec.out_of_sample), spec.winner)
+
+
+@cache
+def campaigns() -> dict[str, CampaignTargets]:
+    """Every campaign with a target file, in the order of history (the files are named by scenario)."""
+    found = [load_targets(p) for p in sorted(TARGETS_DIR.glob("*.toml"))]
+    return {c.scenario: c for c in sorted(found, key=lambda c: _year(c.scenario))}
+
+
+def _year(scenario: str) -> tuple[int, str]:
+    digits = [int(part) for part in scenario.split("_") if part.isdigit()]
+    return (digits[0] if digits else 9999, scenario)
+
+
+def all_targets() -> tuple[Target, ...]:
+    return tuple(t for c in campaigns().values() for t in c.targets)
+
+
+def __getattr__(name: str):
+    if name == "TARGETS":              # every campaign's targets, loaded on first use
+        return all_targets()
+    raise AttributeError(name)
 
 
 def median_days(values: pd.Series) -> float:
@@ -86,19 +206,54 @@ def score(target: Target, frame: pd.DataFrame) -> Score:
                  float(np.median(filled)), float(p10), float(p90))
 
 
-def calibration_loss(frames: dict[str, pd.DataFrame]) -> float:
-    """Distance of ensembles from the historical record: each target's median error in days (a run that
-    never got there counts as the scenario's end plus five days), scaled by its window, plus a penalty
-    for every checked target that fails its share."""
-    loss = 0.0
-    for target in TARGETS:
+FAIL_PENALTY = 2.0          # loss added for a checked target that misses its bar (times its weight)
+SPREAD_WEIGHT = 0.5         # loss per window-width of error in the ensemble's 10th-90th percentile spread
+NEVER_SLACK_DAYS = 5.0      # a run in which an event never happened counts as the end of the run plus this
+
+
+def target_loss(target: Target, frame: pd.DataFrame) -> dict[str, float]:
+    """One target's part of the calibration loss, by component: the median's error scaled by the window
+    (for `never` targets, twice the share of runs in which it happened), the spread's error, and the
+    penalty for missing the bar. All times the target's weight; zero for unchecked targets."""
+    out = {"median": 0.0, "spread": 0.0, "penalty": 0.0}
+    if not target.checked or target.weight == 0 or target.column not in frame:
+        return out
+    values = frame[target.column]
+    if target.never:
+        out["median"] = 2.0 * float(1.0 - target.hits(frame).mean())
+    else:
+        filled = values.fillna(frame["end_day"].max() + NEVER_SLACK_DAYS) if target.kind == "day" else values.fillna(0.0)
+        half = (target.high - target.low) / 2
+        width = max(1.0, half if target.low > 0 else 5.0) if target.kind == "day" else max(half, 1e-6)
+        out["median"] = abs(float(np.median(filled)) - target.historical) / width
+        if target.kind == "day" and not math.isnan(target.spread):
+            p10, p90 = np.quantile(filled.to_numpy(), [0.1, 0.9])
+            out["spread"] = SPREAD_WEIGHT * abs(float(p90 - p10) - target.spread) / max(1.0, target.spread)
+    if score(target, frame).passed is False:
+        out["penalty"] = FAIL_PENALTY
+    return {k: v * target.weight for k, v in out.items()}
+
+
+def loss_breakdown(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The calibration loss target by target (one row each, for every campaign in `frames`), with each
+    target's share of the whole."""
+    rows = []
+    for target in all_targets():
         frame = frames.get(target.scenario)
         if frame is None:
             continue
-        days = frame[target.column].fillna(frame["end_day"].max() + 5.0).to_numpy()
-        width = max(1.0, (target.high - target.low) / 2 if target.low > 0 else 5.0)
-        loss += abs(float(np.median(days)) - target.historical) / width
-        result = score(target, frame)
-        if result.passed is False:
-            loss += 2.0
-    return loss
+        parts = target_loss(target, frame)
+        rows.append({"scenario": target.scenario, "target": target.id, "label": target.label,
+                     "confidence": target.confidence, "weight": target.weight, **parts,
+                     "loss": sum(parts.values())})
+    table = pd.DataFrame(rows, columns=["scenario", "target", "label", "confidence", "weight", "median", "spread",
+                                        "penalty", "loss"])
+    total = table["loss"].sum()
+    table["share"] = table["loss"] / total if total > 0 else 0.0
+    return table
+
+
+def calibration_loss(frames: dict[str, pd.DataFrame]) -> float:
+    """Distance of ensembles from the historical record: the sum over checked targets of the campaigns in
+    `frames` (target_loss). Reported targets (unchecked, or of confidence L and U) are not in it."""
+    return float(loss_breakdown(frames)["loss"].sum())

@@ -8,6 +8,10 @@ Every tracked place (each city and town, each airbase) has four columns:
   taken_by_<place>  the side that took it then ("" if it never fell)
   retaken_<place>   day its first owner first took it back after that (NaN if never)
   held_<place>      the side holding it at the end ("" if none)
+  changes_<place>   how many times it changed hands (Saraqib in 2020 changed three times)
+Each faction has, besides its losses: settled_<faction> (men who left by a local deal), deals_<faction> (how
+many deals) and first_deal_<faction> (the day of the first; NaN if none), for the negotiated surrenders of
+the south in 2018.
 All are numbers except taken_by_ and held_, which are always strings (side ids, "" for none), so that the
 rows of many runs make columns of one type (outcome frames are written to Parquet).
 """
@@ -19,7 +23,7 @@ import math
 import numpy as np
 
 from wargame.core.agents.unit import GONE_FROM
-from wargame.core.events import BaseCaptured, CityCaptured
+from wargame.core.events import BaseCaptured, CityCaptured, LocalDeal
 from wargame.core.theatre import TERRAIN_CLASSES
 
 NAN = math.nan
@@ -50,6 +54,8 @@ def campaign_outcome(model) -> dict[str, float | str]:
         out[f"retaken_{pid}"] = retaken
     for pid, (_, _, holder) in places.items():
         out[f"held_{pid}"] = holder or ""
+    for pid, (_, events, _) in places.items():
+        out[f"changes_{pid}"] = len(events)
     for oid in model.spec.objectives:
         out[f"achieved_{oid}"] = model.objectives_achieved.get(oid, NAN)
         out[f"progress_{oid}"] = round(model.objective_progress.get(oid, 0.0), 4)
@@ -64,18 +70,32 @@ def campaign_outcome(model) -> dict[str, float | str]:
             out[f"{tally}_{fid}"] = round(float(model.tally[tally][f]), 1)
         out[f"broke_{fid}"] = int(((t.broke_turn >= 0) & mine).sum())
         out[f"units_{fid}"] = int(mine.sum())
+    out.update(deal_outcomes(model))
     out.update(will_outcomes(model))
     out.update(side_loss_rates(model))
     out.update(terrain_loss_rates(model))
     return out
 
 
-def by_place(events: list, place: str) -> dict[str, list]:
-    """Capture events by the place taken (their attribute `place`), each place's in the order they happened."""
+def by_place(events: list, key: str) -> dict[str, list]:
+    """Events grouped by one attribute (`key`: the place a capture took, the faction a deal settled), each
+    group in the order the events happened."""
     grouped: dict[str, list] = {}
     for event in events:
-        grouped.setdefault(getattr(event, place), []).append(event)
+        grouped.setdefault(getattr(event, key), []).append(event)
     return grouped
+
+
+def deal_outcomes(model) -> dict[str, float]:
+    """Local deals by the faction that settled: men, deals, and the day of the first (NaN if none)."""
+    out: dict[str, float] = {}
+    deals = by_place(model.events.of_kind(LocalDeal), "faction")
+    for fid in model.faction_ids:
+        mine = deals.get(fid, [])
+        out[f"settled_{fid}"] = float(sum(d.personnel for d in mine))
+        out[f"deals_{fid}"] = len(mine)
+        out[f"first_deal_{fid}"] = mine[0].day if mine else NAN
+    return out
 
 
 def will_outcomes(model) -> dict[str, float]:

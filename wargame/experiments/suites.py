@@ -53,20 +53,25 @@ class Validation:
 
 def run_validation(out: str | Path, runs: int = 200, seed: int = 2024, workers: int | None = None,
                    overrides: dict | None = None, fresh: bool = False,
-                   progress: Progress | None = None) -> Validation:
-    """Both historical campaigns, `runs` seeded runs each, scored against history and Dupuy's
-    regularities (validation.validate_history), with finished runs kept in <out>/finished."""
+                   progress: Progress | None = None, only: list[str] | None = None) -> Validation:
+    """Every historical campaign (or `only` those), `runs` seeded runs each, scored against history and
+    Dupuy's regularities (validation.validate_history), with finished runs kept in <out>/finished."""
     from wargame.core.scenario import load_scenario
-    from wargame.experiments.validation import SCENARIOS, validate_history
+    from wargame.experiments.validation import scenarios, validate_history
 
-    for scenario in SCENARIOS:                         # a bad override is reported before any run starts
+    known = scenarios()
+    unknown = [name for name in only or () if name not in known]
+    if unknown:
+        raise WargameError(f"--only {', '.join(unknown)}: not a historical campaign; choose from {', '.join(known)}")
+    chosen = tuple(only) if only else known
+    for scenario in chosen:                            # a bad override is reported before any run starts
         load_scenario(scenario, overrides)
     out = results_directory(out)
     checkpoints = out / "finished"
     if fresh:
         for old in checkpoints.glob("*.jsonl"):
             old.unlink()
-    report, frames = validate_history(runs, seed, workers, overrides, checkpoints, progress)
+    report, frames = validate_history(runs, seed, workers, overrides, checkpoints, progress, chosen)
     return Validation(out, report, frames)
 
 

@@ -23,18 +23,12 @@ import numpy as np
 import pandas as pd
 
 from wargame.core.scenario.rules import ObservationRules
-from wargame.experiments.history import TARGETS, Score, score
+from wargame.experiments.history import Score, Target, all_targets, campaigns, score
 from wargame.experiments.runner import run_ensemble
 
 SURPRISE_WINDOW_DAYS = ObservationRules().surprise_window_days     # the default (rules.observation)
 
-SCENARIOS = ("aleppo_2016", "hts_2024")
 REGULARITY_SHARE = 0.8
-OUT_OF_SAMPLE = (("hts_2024", "fell_hama", "Hama falls"), ("hts_2024", "fell_homs", "Homs falls"),
-                 ("hts_2024", "fell_damascus", "Damascus falls"), ("hts_2024", "fell_daraa", "Daraa falls"),
-                 ("hts_2024", "collapsed_regime", "The regime collapses"),
-                 ("hts_2024", "lost_regime_homs", "The regime loses Homs (taken, or by its collapse)"),
-                 ("hts_2024", "lost_regime_damascus", "The regime loses Damascus (taken, or by its collapse)"))
 
 
 @dataclass(frozen=True)
@@ -47,8 +41,14 @@ class Campaign:
     surprise: bool = False       # did the winner achieve surprise (the scenario's [surprise] side)
 
 
-CAMPAIGNS = (Campaign("aleppo_2016", "achieved_east_aleppo", "regime", "opposition"),
-             Campaign("hts_2024", "fell_aleppo", "opposition", "regime", surprise=True))
+def scenarios() -> tuple[str, ...]:
+    """Every historical campaign with a target file (experiments/targets), in the order of history."""
+    return tuple(campaigns())
+
+
+def regularity_campaigns() -> tuple[Campaign, ...]:
+    return tuple(Campaign(c.scenario, c.winner.column, c.winner.side, c.winner.loser, c.winner.surprise)
+                 for c in campaigns().values() if c.winner is not None)
 
 
 @dataclass
@@ -89,7 +89,8 @@ class ValidationReport:
             t = s.target
             result = {True: "PASS", False: "FAIL", None: "(reported)"}[s.passed]
             needs = f"{t.required:.0%}" if t.checked and not t.on_median else ("median" if t.checked else "-")
-            out.append(f"{t.scenario + ': ' + t.label:<52} {t.historical:>8.1f} {_day(s.median):>7} "
+            history = "not" if t.never else f"{t.historical:.1f}"
+            out.append(f"{t.scenario + ': ' + t.label:<52} {history:>8} {_day(s.median):>7} "
                        f"{_day(s.p10) + '-' + _day(s.p90):>13} {s.hit:>10.0%} {needs:>6}  {result}")
         out += ["", "Dupuy's attrition regularities (share of runs in which each held; needs "
                     f"{REGULARITY_SHARE:.0%}):"]
@@ -148,7 +149,7 @@ def surprise_side_loses_less(frame: pd.DataFrame, c: Campaign) -> Regularity:
 
 def regularities(frames: dict[str, pd.DataFrame]) -> list[Regularity]:
     out = []
-    for c in CAMPAIGNS:
+    for c in regularity_campaigns():
         frame = frames.get(c.scenario)
         if frame is None:
             continue
@@ -164,10 +165,12 @@ def regularities(frames: dict[str, pd.DataFrame]) -> list[Regularity]:
 
 def validate_history(runs: int = 200, master_seed: int = 2024, workers: int | None = None,
                      overrides: dict | None = None, checkpoint_dir: Path | None = None,
-                     progress: Callable[[str, int, int], None] | None = None) -> tuple[ValidationReport, dict]:
-    """Run both campaigns' ensembles and score them. Returns the report and the outcome frames."""
+                     progress: Callable[[str, int, int], None] | None = None,
+                     only: tuple[str, ...] | None = None) -> tuple[ValidationReport, dict]:
+    """Run every campaign's ensemble (or those in `only`) and score them. Returns the report and the outcome
+    frames."""
     frames, seconds = {}, {}
-    for scenario in SCENARIOS:
+    for scenario in (only or scenarios()):
         checkpoint = checkpoint_dir / f"{scenario}.jsonl" if checkpoint_dir else None
         frame = run_ensemble(scenario, runs, master_seed=master_seed, overrides=overrides, workers=workers,
                              progress=(lambda done, total, s=scenario: progress(s, done, total)) if progress else None,
@@ -179,14 +182,14 @@ def validate_history(runs: int = 200, master_seed: int = 2024, workers: int | No
 
 def report_of(frames: dict[str, pd.DataFrame], runs: int, master_seed: int,
               seconds: dict[str, float] | None = None) -> ValidationReport:
-    scores = [score(t, frames[t.scenario]) for t in TARGETS if t.scenario in frames]
-    oos = [(s, label, score(_reported(s, column), frames[s])) for s, column, label in OUT_OF_SAMPLE
-           if s in frames and column in frames[s]]
+    scores = [score(t, frames[t.scenario]) for t in all_targets() if t.scenario in frames]
+    oos = [(c.scenario, o.label, score(_reported(c.scenario, o.column), frames[c.scenario]))
+           for c in campaigns().values() for o in c.out_of_sample
+           if c.scenario in frames and o.column in frames[c.scenario]]
     return ValidationReport(runs, master_seed, scores, regularities(frames), oos, seconds or {})
 
 
-def _reported(scenario: str, column: str):
-    from wargame.experiments.history import Target
+def _reported(scenario: str, column: str) -> Target:
     return Target(scenario, column, column, math.nan, 0.0, math.inf, 0.0, "out of sample", checked=False)
 
 
