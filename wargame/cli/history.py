@@ -9,6 +9,7 @@ from wargame.cli.support import ensemble_progress
 def cmd_validate_history(args) -> int:
     from wargame.core.scenario import parse_overrides
     from wargame.experiments.suites import run_validation
+    from wargame.report.validation import write_validation_page
 
     overrides = parse_overrides(args.overrides)
     with ensemble_progress() as progress:
@@ -16,8 +17,18 @@ def cmd_validate_history(args) -> int:
                                     args.only)
     print(validation.text)
     files = validation.write()
-    print(f"\nWritten to {validation.directory}/: {', '.join(files)}")
+    write_validation_page(validation.directory, validation.report, validation.frames, _command(args))
+    print(f"\nWritten to {validation.directory}/: validation.html, {', '.join(files)}")
     return 0 if validation.report.passed else 1
+
+
+def _command(args) -> str:
+    """The command as typed, to reproduce the page (the output directory relative, as given)."""
+    import shlex
+    import sys
+
+    typed = sys.argv[1:] if sys.argv[1:2] == [args.command] else [args.command]
+    return "python run.py " + " ".join(shlex.quote(part) for part in typed)
 
 
 def cmd_counterfactuals(args) -> int:

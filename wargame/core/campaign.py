@@ -44,6 +44,7 @@ from wargame.core.rules.breaks import resolve_breaks
 from wargame.core.rules.cohesion import daily_desertion, update_cohesion
 from wargame.core.rules.combat import resolve_combat
 from wargame.core.rules.control import update_cities, update_control
+from wargame.core.rules.friction import update_tempo
 from wargame.core.rules.morale import FACTORS, draw_breakpoint, update_morale
 from wargame.core.rules.movement import FieldCache, move_units
 from wargame.core.rules.objectives import objective_cells, place_held, update_objectives
@@ -161,6 +162,8 @@ class Campaign(WhiteCell, mesa.Model):
         self.weather_imposed: tuple[bool, float] | None = None   # (bad, until day): the white cell's weather
         self.strike_queue: list[tuple] = []
         self.air_cache: dict = {}            # what the air phase works out once a step per side or faction
+        self.tempo = np.ones(len(self.faction_ids))     # each faction's friction (rules/friction.py)
+        self.tempo_log: np.ndarray | None = None
         self.faction_cache: dict = {}
         self.static_cache: dict = {}         # things fixed for the run, computed on first use
         self.fields = FieldCache()
@@ -462,6 +465,7 @@ class Campaign(WhiteCell, mesa.Model):
         """One step, its phases in order (Mesa has already counted it in ``steps``)."""
         self.table.losses_step[:] = 0.0        # every loss this step (strikes, hunger, combat) counts
         run_timeline(self)
+        update_tempo(self)
         run_actors(self)
         decide(self)
         update_control(self)

@@ -19,6 +19,8 @@ A target names an outcome column (see outcomes.py) and a window:
   spread         the 10th-90th percentile width in days the sources allow (default: none scored); the
                  calibration scores the ensemble's spread against it, so that it claims no false certainty
   source         the facts rows and their sources
+A file also gives the campaign's `bar` (the share of its checked targets it must pass: 1 for the two
+campaigns the model was first built on, 0.7 for the others, issue 15), and `[winner]` for Dupuy's checks.
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ class TargetFile(Strict):
     title: str
     facts: str
     winner: Winner | None = None
+    bar: float = Field(0.7, ge=0.0, le=1.0, description="share of its checked targets the campaign must pass")
     targets: list[TargetRow] = Field(min_length=1)
     out_of_sample: list[OutOfSample] = []
 
@@ -125,6 +128,7 @@ class CampaignTargets:
     targets: tuple[Target, ...]
     out_of_sample: tuple[OutOfSample, ...]
     winner: Winner | None = None
+    bar: float = 0.7
 
 
 def load_targets(path: Path) -> CampaignTargets:
@@ -146,7 +150,8 @@ def load_targets(path: Path) -> CampaignTargets:
         checked=r.confidence in SCORED_CONFIDENCE if r.checked is None else r.checked, on_median=r.on_median,
         id=r.id, confidence=r.confidence, weight=r.weight, never=r.never, kind=r.kind,
         spread=math.nan if r.spread is None else r.spread) for r in spec.targets)
-    return CampaignTargets(spec.campaign, spec.title, spec.facts, targets, tuple(spec.out_of_sample), spec.winner)
+    return CampaignTargets(spec.campaign, spec.title, spec.facts, targets, tuple(spec.out_of_sample), spec.winner,
+                           spec.bar)
 
 
 @cache
@@ -240,7 +245,7 @@ def loss_breakdown(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows = []
     for target in all_targets():
         frame = frames.get(target.scenario)
-        if frame is None:
+        if frame is None or not target.checked or target.weight == 0:
             continue
         parts = target_loss(target, frame)
         rows.append({"scenario": target.scenario, "target": target.id, "label": target.label,

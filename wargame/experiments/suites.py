@@ -41,14 +41,17 @@ class Validation:
         return "\n".join(self.report.lines())
 
     def write(self) -> list[str]:
-        """<scenario>_outcomes.csv, summary.csv and report.txt; returns their names."""
+        """<scenario>_outcomes.csv, summary.csv, loss.csv (the calibration loss target by target) and
+        report.txt; returns their names."""
+        from wargame.experiments.history import loss_breakdown
         from wargame.experiments.validation import summary_table
 
         for scenario, frame in self.frames.items():
             write_csv_atomic(self.directory / f"{scenario}_outcomes.csv", frame)
         write_csv_atomic(self.directory / "summary.csv", summary_table(self.report))
+        write_csv_atomic(self.directory / "loss.csv", loss_breakdown(self.frames))
         write_text_atomic(self.directory / "report.txt", self.text + "\n")
-        return ["report.txt", "summary.csv", *(f"{s}_outcomes.csv" for s in self.frames)]
+        return ["report.txt", "summary.csv", "loss.csv", *(f"{s}_outcomes.csv" for s in self.frames)]
 
 
 def run_validation(out: str | Path, runs: int = 200, seed: int = 2024, workers: int | None = None,

@@ -2,7 +2,8 @@
 
 Combat power = (personnel x type firepower + armour x armour_weight + artillery x artillery_weight +
 air defence x air_defence_weight), scaled by quality, morale, cohesion and supply (each x (`fire_*_base` +
-`fire_*_slope` x value)), by state (`shaken_fire`, `routed_fire`), surprise (about x2 at
+`fire_*_slope` x value)), by state (`shaken_fire`, `routed_fire`), its faction's tempo (friction,
+rules/friction.py), surprise (about x2 at
 complete surprise, decaying over about three days), air support (friendly sorties on the enemy in front,
 up to `air_support_cap`), drones (each adds `drone_power`, shared over its faction's units in contact)
 and what enemy air strikes leave unsuppressed. Defensive resilience is the base scaled by terrain, posture
@@ -60,7 +61,8 @@ def surprise_factor(model, sides: np.ndarray) -> np.ndarray:
 
 
 def offensive_power(model, rows: np.ndarray) -> np.ndarray:
-    """The fire units deliver: base power scaled by quality, morale, cohesion, supply, surprise, air and drones."""
+    """The fire units deliver: base power scaled by quality, morale, cohesion, supply, surprise, friction, air
+    and drones."""
     t = model.table
     c = model.spec.rules.combat
     power = base_power(model, rows)
@@ -68,6 +70,7 @@ def offensive_power(model, rows: np.ndarray) -> np.ndarray:
               * (c.fire_cohesion_base + c.fire_cohesion_slope * t.cohesion[rows]))
     power *= c.fire_supply_base + c.fire_supply_slope * t.supply[rows]
     power *= surprise_factor(model, t.side[rows])
+    power *= model.tempo[t.faction[rows]]                     # friction (rules/friction.py)
     power *= 1.0 + np.minimum(c.air_support_cap, c.air_support_per_sortie * model.table.sorties_near[rows])
     power *= 1.0 - t.suppression[rows]
     state = t.state[rows]

@@ -1,7 +1,8 @@
 """Movement: units walk down cost fields towards the cell their commander chose, or away when routed.
 
 Rule: each step a unit has `speed_km_day / steps_per_day` km of movement, x (`speed_supply_base` +
-`speed_supply_slope` x supply stock), x `rout_speed_factor` when routing, banked across steps (up to
+`speed_supply_slope` x supply stock), x its faction's tempo (friction, rules/friction.py), x `rout_speed_factor`
+when routing, banked across steps (up to
 `max_banked_km`); it enters at most `max_cells_per_step` cells a step. It moves cell by cell to the neighbour
 nearest its target along the cheapest path (terrain cost, roads cheaper), paying `hostile_factor` times more
 to enter ground the enemy holds and still contests (an enemy fighting unit next to it); ground the enemy has
@@ -78,6 +79,7 @@ def speed_km_step(model, rows: np.ndarray) -> np.ndarray:
     speeds = np.array([getattr(types, t).speed_km_day for t in UNIT_TYPES]) / model.spec.steps_per_day
     m = model.spec.rules.movement
     speed = speeds[table.utype[rows]] * (m.speed_supply_base + m.speed_supply_slope * table.supply[rows])
+    speed = speed * model.tempo[table.faction[rows]]          # friction (rules/friction.py)
     return np.where(table.state[rows] == ROUTING, speed * m.rout_speed_factor, speed)
 
 

@@ -558,6 +558,22 @@ class DoctrineRules(Strict):
                                            gt=0.0, le=1000.0)
 
 
+class FrictionRules(Strict):
+    """Friction (Clausewitz: "everything in war is very simple, but the simplest thing is difficult"): the
+    luck of a campaign that no order of battle shows. Each faction has a tempo, a multiplier on its units'
+    movement and fire, that wanders from day to day and lingers (a commander's late or bold decision, a road
+    blocked, weather on one front, a column lost). A tempo spread of 0 gives a campaign without it."""
+
+    tempo_sd: float = tunable(0.3, (0.0, 0.6), "assumption, calibrated (docs/CALIBRATION.md): the spread of a "
+                              "faction's tempo (standard deviation of its logarithm); the sources of the five "
+                              "campaigns disagree on dates by a day or two, and the model's spread should be of "
+                              "that order (issue 15)", ge=0.0, le=2.0)
+    tempo_memory_days: float = tunable(2.0, (0.5, 6.0), "assumption: how long a good or bad spell lasts (the "
+                                       "tempo's autocorrelation time)", gt=0.0, le=60.0)
+    tempo_limit: float = tunable(3.0, (2.0, 5.0), "assumption: a faction's tempo stays within 1/limit and limit "
+                                 "times its normal pace", ge=1.0, le=10.0)
+
+
 class ObservationRules(Strict):
     """Windows of what the model notes for its outputs (no effect on the campaign)."""
 
@@ -582,4 +598,5 @@ class Rules(Strict):
     actors: ActorRules = ActorRules()
     will: WillRules = WillRules()
     doctrine: DoctrineRules = DoctrineRules()
+    friction: FrictionRules = FrictionRules()
     observation: ObservationRules = ObservationRules()

@@ -1,0 +1,116 @@
+"""Historical targets in files (wargame/experiments/targets), their scoring, the calibration loss target by
+target, and the validation page with December 2024 kept apart."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from wargame.core.errors import WargameError
+from wargame.experiments.history import (
+    Target,
+    all_targets,
+    campaigns,
+    load_targets,
+    loss_breakdown,
+    score,
+    target_loss,
+)
+from wargame.experiments.validation import validate_history
+from wargame.report.validation import write_validation_page
+
+
+def test_every_campaign_file_loads_and_no_target_is_dated_after_1_december_2024():
+    known = campaigns()
+    assert {"aleppo_2016", "hts_2024"} <= set(known)
+    for scenario, campaign in known.items():
+        assert campaign.targets and all(t.scenario == scenario and t.source for t in campaign.targets)
+        assert all(t.confidence in "HMLU" for t in campaign.targets)
+    hts = known["hts_2024"]
+    assert all(t.high <= 5.0 + 1e-9 or t.column == "fell_kuweires" for t in hts.targets)   # 27 Nov - 1 Dec (day 4)
+    scored = {t.column for t in all_targets()}
+    assert not scored & {o.column for o in hts.out_of_sample}      # December 2024 is never a target
+
+
+def test_only_h_and_m_targets_are_checked_unless_a_file_says_otherwise(tmp_path):
+    path = tmp_path / "demo_2000.toml"
+    path.write_text('''campaign = "demo_2000"
+title = "demo"
+facts = "none"
+[[targets]]
+id = "T1"
+label = "a town falls"
+column = "fell_town"
+historical = 4.0
+window = [3.0, 5.0]
+confidence = "L"
+source = "a claim"
+[[targets]]
+id = "T2"
+label = "the capital holds"
+column = "fell_capital"
+never = true
+window = [0.0, 30.0]
+confidence = "H"
+source = "two reports"
+''')
+    demo = load_targets(path)
+    assert [t.checked for t in demo.targets] == [False, True]
+    assert math.isnan(demo.targets[1].historical) and demo.targets[1].never
+
+
+@pytest.mark.parametrize("change, complaint", [
+    ('window = [3.0, 5.0]', 'window = [5.0, 3.0]'),
+    ('confidence = "L"', 'confidence = "X"'),
+    ('historical = 4.0\n', ''),
+])
+def test_a_bad_target_file_names_the_file_and_the_field(tmp_path, change, complaint):
+    text = '''campaign = "demo_2000"
+title = "demo"
+facts = "none"
+[[targets]]
+id = "T1"
+label = "a town falls"
+column = "fell_town"
+historical = 4.0
+window = [3.0, 5.0]
+confidence = "L"
+source = "a claim"
+'''
+    path = tmp_path / "demo_2000.toml"
+    path.write_text(text.replace(change, complaint))
+    with pytest.raises(WargameError) as caught:
+        load_targets(path)
+    message = str(caught.value)
+    assert str(path) in message and "targets" in message
+
+
+def test_a_never_target_hits_the_runs_where_it_did_not_happen_in_its_window():
+    target = Target("demo", "fell_hama", "Hama holds", math.nan, 0.0, 30.0, 0.7, "test", never=True)
+    frame = pd.DataFrame({"fell_hama": [math.nan, 40.0, 12.0, math.nan], "end_day": [45.0] * 4})
+    assert target.hits(frame).tolist() == [True, True, False, True]
+    assert score(target, frame).passed is True                      # 75% held; 70% needed
+    assert target_loss(target, frame)["median"] == pytest.approx(0.5)  # twice the share in which it fell
+
+
+def test_the_loss_counts_checked_targets_only_and_scores_the_spread():
+    tight = Target("demo", "fell_town", "a town falls", 4.0, 3.0, 5.0, 0.7, "test", spread=2.0)
+    reported = Target("demo", "fell_town", "reported", 4.0, 3.0, 5.0, 0.7, "test", checked=False)
+    certain = pd.DataFrame({"fell_town": [4.0] * 10, "end_day": [20.0] * 10})
+    spread = pd.DataFrame({"fell_town": [3.0, 3.0, 3.5, 4.0, 4.0, 4.0, 4.0, 4.5, 5.0, 5.0], "end_day": [20.0] * 10})
+    assert target_loss(tight, certain)["median"] == 0.0
+    assert target_loss(tight, certain)["spread"] > target_loss(tight, spread)["spread"]   # false certainty costs
+    assert sum(target_loss(reported, spread).values()) == 0.0
+
+
+def test_the_validation_page_shows_each_campaign_and_keeps_december_2024_apart(tmp_path):
+    report, frames = validate_history(runs=3, master_seed=5, workers=1, only=("hts_2024",))
+    page = write_validation_page(tmp_path, report, frames, "python run.py validate-history --runs 3")
+    html = page.read_text()
+    assert (tmp_path / "figures" / "targets_hts_2024.png").stat().st_size > 5_000
+    assert (tmp_path / "figures" / "out_of_sample.png").stat().st_size > 5_000
+    body, december = html.split('<section id="out_of_sample">')
+    assert "Aleppo falls on day 2 to 5" in body and "Hama falls" not in body   # not a target, not in the loss
+    assert "Hama falls" in december and "never targets and never in the loss" in december
+    assert set(loss_breakdown(frames)["target"]) == {"A1-aleppo", "A1-kuweires"}
+    assert "python run.py validate-history --runs 3" in html
