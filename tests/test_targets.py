@@ -32,6 +32,25 @@ def test_every_campaign_file_loads_and_no_target_is_dated_after_1_december_2024(
     assert not scored & {o.column for o in hts.out_of_sample}      # December 2024 is never a target
 
 
+def test_every_target_names_an_outcome_column_its_campaign_gives():
+    from wargame.core.model import WarModel
+    from wargame.experiments.outcomes import campaign_outcome
+
+    for scenario, campaign in campaigns().items():
+        model = WarModel(scenario, rng=1, collect_metrics=False)
+        model.step()                                  # one step is enough: the columns are the same at the end
+        columns = set(campaign_outcome(model))
+        missing = [t.column for t in campaign.targets if t.column not in columns]
+        missing += [o.column for o in campaign.out_of_sample if o.column not in columns]
+        assert not missing, f"{scenario}: {missing}"
+
+
+def test_a_target_whose_column_the_runs_lack_is_a_clear_error():
+    target = Target("demo_2000", "fell_atlantis", "Atlantis falls", 3.0, 2.0, 4.0, 0.7, "test", id="T9")
+    with pytest.raises(WargameError, match="targets/demo_2000.toml: target T9: the runs have no outcome column"):
+        score(target, pd.DataFrame({"fell_aleppo": [1.0]}))
+
+
 def test_only_h_and_m_targets_are_checked_unless_a_file_says_otherwise(tmp_path):
     path = tmp_path / "demo_2000.toml"
     path.write_text('''campaign = "demo_2000"

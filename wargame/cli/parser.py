@@ -80,7 +80,9 @@ EXAMPLES = {
           python run.py calibrate hts_2024 --param rules.morale.contagion_weight --param rules.morale.force_ratio_weight \\
               --trials 40 --reps 8
           python run.py run runs/calibrate-hts_2024-seed2024/best.toml   # run the best parameter set
-        Fits the historical targets of the scenario's campaign (validate-history lists them).""",
+          python run.py calibrate history --param rules.friction.tempo_sd --param rules.will.breaks --trials 40 --reps 8
+        Fits the historical targets of the scenario's campaign (validate-history lists them). "history" fits
+        rules (rules.*) jointly over every historical campaign; its best.toml holds the fitted rules.""",
     "play": """\
         examples:
           python run.py play                               # hts_2024_classroom, every team human, half-day turns

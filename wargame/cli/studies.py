@@ -54,4 +54,7 @@ def _print_study(kind: str, scenario: str, done) -> None:
         print(f"  {output}: " + ", ".join(f"{p.split('.', 1)[-1]} {v:.2f}" for p, v in ranked))
     if done.best is not None:
         print(f"  best     {done.best}  (python run.py run {done.best})")
+    elif (done.directory / "best_set.txt").is_file():
+        print(f"  best     {done.directory / 'best.toml'} (rules); to try them: python run.py validate-history "
+              + (done.directory / "best_set.txt").read_text().strip())
     print(f"  report   {done.report}")

@@ -64,7 +64,7 @@ class Target:
     spread: float = math.nan   # the 10th-90th percentile width the sources allow (NaN: not scored)
 
     def hits(self, frame: pd.DataFrame) -> pd.Series:
-        values = frame[self.column]
+        values = _values(self, frame)
         inside = values.notna() & (values >= self.low) & (values <= self.high)
         return ~inside if self.never else inside
 
@@ -202,8 +202,15 @@ class Score:
         return self.hit >= self.target.required
 
 
+def _values(target: Target, frame: pd.DataFrame) -> pd.Series:
+    if target.column not in frame:
+        raise WargameError(f"wargame/experiments/targets/{target.scenario}.toml: target {target.id or target.label}: "
+                           f"the runs have no outcome column {target.column!r} (see wargame/experiments/outcomes.py)")
+    return frame[target.column]
+
+
 def score(target: Target, frame: pd.DataFrame) -> Score:
-    values = frame[target.column]
+    values = _values(target, frame)
     filled = values.fillna(math.inf).to_numpy()
     # percentiles of actual runs ("inverted_cdf"): a run that never got there stays "never", not NaN
     p10, p90 = np.quantile(filled, [0.1, 0.9], method="inverted_cdf")
@@ -221,9 +228,9 @@ def target_loss(target: Target, frame: pd.DataFrame) -> dict[str, float]:
     (for `never` targets, twice the share of runs in which it happened), the spread's error, and the
     penalty for missing the bar. All times the target's weight; zero for unchecked targets."""
     out = {"median": 0.0, "spread": 0.0, "penalty": 0.0}
-    if not target.checked or target.weight == 0 or target.column not in frame:
+    if not target.checked or target.weight == 0:
         return out
-    values = frame[target.column]
+    values = _values(target, frame)
     if target.never:
         out["median"] = 2.0 * float(1.0 - target.hits(frame).mean())
     else:

@@ -1,14 +1,19 @@
 """Calibration against the historical targets (experiments.history) with Optuna's TPE sampler.
 
 Each trial is a parameter set run on `replicates` seeds (common to every trial); its loss is
-history.calibration_loss: each target's median error in days scaled by its window, plus a penalty for
-every target that fails its bar. Trials go out in batches of `parallel` at a time.
+history.calibration_loss: each checked target's median error in days scaled by its window, the error of its
+spread, plus a penalty for every target that fails its bar. Trials go out in batches of `parallel` at a time.
+
+One scenario is fitted to its campaign's targets. `scenario = "history"` (spec.JOINT) fits the rules jointly:
+every trial runs every historical campaign on the same seeds, and the loss sums all their targets.
 
 Repeatable and resumable: the store of finished runs is the record. Before each batch the Optuna study is
 rebuilt from the finished batches and the sampler seeded from the master seed and the batch number, so
 trial k gets the same parameters whether the study ran straight through, was resumed, or ran on another
 executor. Outputs: best.toml (a scenario file that extends the calibrated one with the best values),
-trials.csv, and a report of the fit target by target.
+trials.csv, loss.csv (the best trial's loss target by target, with each target's share) and a report of the
+fit target by target. A joint calibration's best.toml holds the fitted rules only, to be set as the defaults
+of wargame/core/scenario/rules.py (docs/CALIBRATION.md) or passed with --set (best_set.txt).
 """
 
 from __future__ import annotations
@@ -24,13 +29,14 @@ import tomli_w
 
 from wargame.core.errors import WargameError
 from wargame.core.scenario.paths import set_path
-from wargame.experiments.history import TARGETS, calibration_loss, score
+from wargame.experiments.history import all_targets, calibration_loss, loss_breakdown, score
+from wargame.experiments.runner import Job
 from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc
 from wargame.report.style import save_figure, theme
 from wargame.study.plan import execute, make_plan
 from wargame.study.report import table_html, write_study_report
-from wargame.study.spec import StudySpec, resolve_parameters
+from wargame.study.spec import JOINT, StudySpec, resolve_parameters, study_scenarios
 from wargame.study.store import ResultStore
 
 PARALLEL = 4          # trials per batch: fixed, so that results do not depend on the number of workers
@@ -50,7 +56,7 @@ def historical_base(scenario: str) -> str:
     from wargame.core.scenario import load_scenario
 
     base = Path(load_scenario(scenario).files[0]).stem
-    known = sorted({t.scenario for t in TARGETS})
+    known = sorted({t.scenario for t in all_targets()})
     if base not in known:
         raise WargameError(f"{scenario}: no historical targets to calibrate against; calibrate a scenario that is "
                            f"or extends one of {', '.join(known)}")
@@ -80,11 +86,13 @@ def _batch_trials(spec: StudySpec, parameters, history: list[tuple[dict, float]]
 def run_calibration(spec: StudySpec, source: str, out: Path, executor, progress=None, resume: bool = False,
                     command: str = "") -> Path:
     parameters = resolve_parameters(spec, source)
-    base = historical_base(spec.scenario)
+    runs = study_scenarios(spec.scenario)                 # the scenarios each trial runs
+    bases = runs if spec.scenario == JOINT else [historical_base(spec.scenario)]   # the targets they are scored on
     trials = spec.calibrate.trials
     reps = spec.replicates
+    per_trial = reps * len(runs)
     plan = make_plan(spec, parameters, np.zeros((0, len(parameters))))
-    store = ResultStore(out, plan.manifest({"targets": base, "parallel": PARALLEL}), resume)
+    store = ResultStore(out, plan.manifest({"targets": bases, "parallel": PARALLEL}), resume)
     history: list[tuple[dict, float]] = []
     frames: list[pd.DataFrame] = []
     done_runs = 0
@@ -94,47 +102,81 @@ def run_calibration(spec: StudySpec, source: str, out: Path, executor, progress=
         first = batch * PARALLEL
         points = np.array([[params[p.path] for p in parameters] for params in chosen], dtype=float)
         batch_plan = make_plan(spec, parameters, points)
-        jobs = [batch_plan.job(i, r, first_id=first * reps) for i in range(size) for r in range(reps)]
+        jobs = [_trial_job(batch_plan, first, i, runs, k, r) for i in range(size)
+                for k in range(len(runs)) for r in range(reps)]
 
         def batch_progress(done, total, seconds, before=done_runs):
             if progress:
-                progress(before + done, trials * reps, seconds)
+                progress(before + done, trials * per_trial, seconds)
 
         execute(jobs, store, executor, batch_progress)
         done_runs += len(jobs)
         rows = store.frame()
         for i, params in enumerate(chosen):
-            ids = {job.index for job in jobs[i * reps:(i + 1) * reps]}
-            frame = rows[rows["job"].isin(ids)].sort_values("job")
-            loss = calibration_loss({base: frame})
+            mine = jobs[i * per_trial:(i + 1) * per_trial]
+            by_base = {}
+            for k, base in enumerate(bases):
+                ids = {job.index for job in mine[k * reps:(k + 1) * reps]}
+                by_base[base] = rows[rows["job"].isin(ids)].sort_values("job")
+            loss = calibration_loss(by_base)
             history.append((params, loss))
-            frames.append(frame.assign(trial=first + i, loss=loss, **params))
+            frames.extend(frame.copy().assign(trial=first + i, campaign=base, loss=loss, **params)   # copy: one block
+                          for base, frame in by_base.items())
     all_runs = pd.concat(frames, ignore_index=True)
-    return _report(spec, parameters, base, store.directory, history, all_runs, command)
+    return _report(spec, parameters, bases, store.directory, history, all_runs, command)
 
 
-def _report(spec, parameters, base, directory: Path, history, runs: pd.DataFrame, command: str) -> Path:
+def _trial_job(plan, first: int, trial: int, runs: list[str], campaign: int, replicate: int) -> Job:
+    """Trial `first + trial`'s run of scenario `runs[campaign]` on replicate seed `replicate`: the same seeds
+    for every trial and every campaign (common random numbers), job ids numbered trial by trial (with one
+    scenario, as they always were)."""
+    job = plan.job(trial, replicate)
+    reps = len(plan.seeds)
+    index = (first + trial) * reps * len(runs) + campaign * reps + replicate
+    return Job(index, runs[campaign], job.seed, job.overrides)
+
+
+def _report(spec, parameters, bases: list[str], directory: Path, history, runs: pd.DataFrame, command: str) -> Path:
+    joint = spec.scenario == JOINT
     trials = pd.DataFrame([{"trial": k, "loss": loss, **params} for k, (params, loss) in enumerate(history)])
     best = int(trials["loss"].idxmin())
     best_params = history[best][0]
     write_atomic(directory / "trials.csv", lambda p: trials.to_csv(p, index=False))
     write_atomic(directory / "runs.parquet", lambda p: runs.to_parquet(p, index=False))
-    tree: dict = {"extends": spec.scenario if not Path(spec.scenario).suffix else str(Path(spec.scenario).resolve())}
-    for path, value in {**spec.overrides, **best_params}.items():
-        set_path(tree, path, value) if "." in path else tree.__setitem__(path, value)
-    header = (f"# Calibrated by `{command}`: trial {best} of {len(trials)}, loss {trials['loss'][best]:.4g}\n"
-              f"# against the historical targets of {base} (experiments/history.py).\n")
+    fitted = {**spec.overrides, **best_params}
+    if joint:
+        tree: dict = {}
+        for path, value in fitted.items():
+            set_path(tree, path, value)
+        header = (f"# Jointly calibrated by `{command}`: trial {best} of {len(trials)}, loss {trials['loss'][best]:.4g}\n"
+                  f"# over {', '.join(bases)}. These are rules: set them as the defaults in\n"
+                  "# wargame/core/scenario/rules.py (docs/CALIBRATION.md), or pass best_set.txt's --set options.\n")
+        write_text_atomic(directory / "best_set.txt", " ".join(f"--set {k}={v:.6g}" if isinstance(v, float)
+                                                              else f"--set {k}={v}" for k, v in fitted.items()) + "\n")
+    else:
+        tree = {"extends": spec.scenario if not Path(spec.scenario).suffix else str(Path(spec.scenario).resolve())}
+        for path, value in fitted.items():
+            set_path(tree, path, value) if "." in path else tree.__setitem__(path, value)
+        header = (f"# Calibrated by `{command}`: trial {best} of {len(trials)}, loss {trials['loss'][best]:.4g}\n"
+                  f"# against the historical targets of {bases[0]} (wargame/experiments/targets).\n")
     write_text_atomic(directory / "best.toml", header + tomli_w.dumps(tree))
 
     fit = runs[runs["trial"] == best]
+    frames = {base: fit[fit["campaign"] == base] for base in bases}
     rows = []
-    for target in (t for t in TARGETS if t.scenario == base):
-        s = score(target, fit)
-        rows.append({"target": target.label, "historical day": target.historical, "median": s.median,
+    for target in (t for t in all_targets() if t.scenario in frames):
+        s = score(target, frames[target.scenario])
+        rows.append({"campaign": target.scenario, "target": f"{target.id} {target.label}", "conf.": target.confidence,
+                     "history": "not" if target.never else target.historical, "median": s.median,
                      "p10": s.p10, "p90": s.p90, "in window": s.hit,
                      "result": {True: "PASS", False: "FAIL", None: "(reported)"}[s.passed]})
     fit_table = pd.DataFrame(rows)
+    if not joint:
+        fit_table = fit_table.drop(columns=["campaign"])
     write_atomic(directory / "fit.csv", lambda p: fit_table.to_csv(p, index=False))
+    losses = loss_breakdown(frames)
+    write_atomic(directory / "loss.csv", lambda p: losses.to_csv(p, index=False))
+    what = f"jointly over {', '.join(bases)}" if joint else f"against {bases[0]}"
     with theme():
         fig, ax = plt.subplots(figsize=(9, 4))
         ax.scatter(trials["trial"], trials["loss"], s=14, color="#888888", label="trial")
@@ -142,14 +184,22 @@ def _report(spec, parameters, base, directory: Path, history, runs: pd.DataFrame
         ax.set_xlabel("trial")
         ax.set_ylabel("loss (scaled median error + penalties)")
         ax.legend()
-        ax.set_title(f"Calibration of {spec.scenario} against {base}")
+        ax.set_title(f"Calibration {what}" if joint else f"Calibration of {spec.scenario} against {bases[0]}")
     drawn = {"loss": save_figure(fig, directory / "figures" / "loss.png")}
     values = pd.DataFrame([{"parameter": p.path, "best": best_params[p.path], "low": p.low, "high": p.high}
                            for p in parameters])
-    intro = (f"<p>{len(trials)} Optuna (TPE) trials of <b>{esc(spec.scenario)}</b>, {spec.replicates} runs each on "
-             f"common seeds (master seed {spec.seed}), fitted to the historical targets of {esc(base)}. Best: trial "
-             f"{best}, loss {trials['loss'][best]:.4g}. The best values are in <b>best.toml</b> "
-             f"(<code>python run.py run best.toml</code>), every trial in trials.csv.</p>")
+    runs_each = f"{spec.replicates} runs of each campaign" if joint else f"{spec.replicates} runs each"
+    use = ("set them as the defaults in wargame/core/scenario/rules.py, or pass the options of <b>best_set.txt</b>"
+           if joint else "<code>python run.py run best.toml</code>")
+    intro = (f"<p>{len(trials)} Optuna (TPE) trials {'of the rules' if joint else 'of <b>' + esc(spec.scenario) + '</b>'}, "
+             f"{runs_each} on common seeds (master seed {spec.seed}), fitted to the historical targets {esc(what)}. "
+             f"Best: trial {best}, loss {trials['loss'][best]:.4g}. The best values are in <b>best.toml</b> ({use}), "
+             "every trial in trials.csv, the best trial's loss target by target in loss.csv.</p>")
+    loss_rows = losses[["scenario", "target", "label", "median", "spread", "penalty", "loss", "share"]]
     extra = {"best": ("Best parameters", table_html(values)),
-             "fit": ("Fit to history at the best parameters", table_html(fit_table, {"in window": ".0%"}))}
-    return write_study_report(directory, f"Calibration of {spec.scenario}", intro, drawn, extra, command)
+             "fit": ("Fit to history at the best parameters", table_html(fit_table, {"in window": ".0%"})),
+             "loss_by_target": ("The loss at the best parameters, target by target",
+                                table_html(loss_rows, {"share": ".0%", "loss": ".3f", "median": ".3f",
+                                                       "spread": ".3f", "penalty": ".1f"}))}
+    title = f"Joint calibration over {len(bases)} campaigns" if joint else f"Calibration of {spec.scenario}"
+    return write_study_report(directory, title, intro, drawn, extra, command)

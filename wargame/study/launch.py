@@ -96,7 +96,7 @@ def run_study(spec, source: str, out: str | Path | None = None, *, workers: int 
     from wargame.study.execute import make_executor
     from wargame.study.plan import study_directory
     from wargame.study.sensitivity import run_sensitivity
-    from wargame.study.spec import resolve_parameters
+    from wargame.study.spec import JOINT, resolve_parameters
     from wargame.study.sweep import run_sweep
 
     resolve_parameters(spec, source)
@@ -112,7 +112,7 @@ def run_study(spec, source: str, out: str | Path | None = None, *, workers: int 
     result = StudyResult(out, report, sorted(p.name for p in out.iterdir() if not p.name.startswith(".")))
     if spec.kind == "sensitivity":
         result.ranking = sensitivity_ranking(out / "indices.csv", spec.sensitivity.method)
-    if spec.kind == "calibrate":
+    if spec.kind == "calibrate" and spec.scenario != JOINT:      # a joint calibration's best.toml is rules only
         result.best = out / "best.toml"
     return result
 

@@ -17,7 +17,7 @@ import pandas as pd
 from wargame.experiments.runner import Job, code_fingerprint, scenario_digest
 from wargame.experiments.seeds import replicate_seeds
 from wargame.study.designs import Parameter
-from wargame.study.spec import StudySpec
+from wargame.study.spec import JOINT, StudySpec, study_scenarios
 from wargame.study.store import ResultStore
 
 
@@ -52,10 +52,15 @@ class Plan:
             table[path] = np.repeat(self.points[:, k], reps)
         return table
 
+    def digest(self) -> str | dict[str, str]:
+        """The resolved scenario's digest; a joint calibration's, each campaign's."""
+        names = study_scenarios(self.spec.scenario)
+        return scenario_digest(names[0]) if self.spec.scenario != JOINT else {n: scenario_digest(n) for n in names}
+
     def manifest(self, extra: dict | None = None) -> dict:
         return {"kind": self.spec.kind, "spec": self.spec.model_dump(mode="json"),
                 "parameters": [p.__dict__ for p in self.parameters], "points": self.points.tolist(),
-                "seeds": self.seeds, "scenario_digest": scenario_digest(self.spec.scenario),
+                "seeds": self.seeds, "scenario_digest": self.digest(),
                 "code": code_fingerprint(), "written": dt.datetime.now().isoformat(timespec="seconds"),
                 **(extra or {})}
 

@@ -24,6 +24,10 @@
     [calibrate]
     trials = 60                          # Optuna trials (each runs `replicates` seeds)
 
+A calibration of `scenario = "history"` is joint: every historical campaign (those with a target file in
+wargame/experiments/targets) runs at each trial, and the loss sums all their targets. Its parameters must
+be rules (`rules.*`), which every campaign shares; a situation parameter belongs to one scenario.
+
 Every error names the file (or the command-line option), the field and what is allowed.
 """
 
@@ -73,6 +77,18 @@ class CalibrateSpec(Strict):
     trials: int = Field(40, ge=2, le=100_000)
 
 
+JOINT = "history"          # the scenario name of a joint calibration over every historical campaign
+
+
+def study_scenarios(scenario: str) -> list[str]:
+    """The scenarios a study runs: its own, or every historical campaign for a joint calibration."""
+    if scenario != JOINT:
+        return [scenario]
+    from wargame.experiments.history import campaigns
+
+    return list(campaigns())
+
+
 class StudySpec(Strict):
     kind: Literal["sweep", "sensitivity", "calibrate"]
     scenario: str
@@ -107,9 +123,19 @@ def resolve_parameters(spec: StudySpec, source: str) -> list[Parameter]:
     must be a tunable number of the scenario, and a given range must lie within its hard bounds."""
     from wargame.core.scenario import load_scenario
 
-    loaded = load_scenario(spec.scenario, spec.overrides)
+    if spec.scenario == JOINT and spec.kind != "calibrate":
+        raise ScenarioError([Problem(source, "scenario", f'"{JOINT}" (every historical campaign) is for a joint '
+                                     "calibration only; name one scenario")])
+    first, *others = study_scenarios(spec.scenario)
+    loaded = load_scenario(first, spec.overrides)
+    for other in others:                   # overrides of a joint calibration must hold in every campaign
+        load_scenario(other, spec.overrides)
     problems, out = [], []
     for path, given in spec.parameters.items():
+        if spec.scenario == JOINT and not path.startswith("rules."):
+            problems.append(Problem(source, f"parameters.{path}", "a joint calibration fits the rules every "
+                                    "campaign shares (rules.*); this is a situation parameter of one scenario"))
+            continue
         param = loaded.params.get(path)
         if param is None:
             close = sorted(p for p in loaded.params if p.split(".")[-1] == path.split(".")[-1])[:3]
