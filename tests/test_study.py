@@ -207,7 +207,7 @@ def test_a_joint_calibration_runs_every_campaign_at_every_trial_and_fits_rules_o
     runs = pd.read_parquet(tmp_path / "joint" / "runs.parquet")
     assert sorted(runs.groupby("trial")["campaign"].nunique().unique()) == [len(campaigns())]
     assert set(runs["campaign"]) == set(campaigns())
-    for trial, rows in runs.groupby("trial"):                     # the loss is the sum over every campaign
+    for _, rows in runs.groupby("trial"):                     # the loss is the sum over every campaign
         frames = dict(iter(rows.groupby("campaign")))
         assert rows["loss"].iloc[0] == pytest.approx(loss_breakdown(frames)["loss"].sum())
     best = tomllib.loads((tmp_path / "joint" / "best.toml").read_text())

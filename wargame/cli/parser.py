@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
               scenarios   list the scenarios, or one scenario's tunable parameters
               validate    check a scenario file (and overrides) and report every problem
               validate-history
-                          run both historical campaigns as seeded ensembles and score them against history
+                          run every historical campaign as seeded ensembles and score them against history
               counterfactuals
                           run each counterfactual against its base on paired seeds: each lever's effect
               serve       the classroom server: teams play from their laptops' browsers, the instructor runs

@@ -1,5 +1,5 @@
-"""The validation suite: seeded ensembles of both historical campaigns, scored against the targets of
-facts.md (history.py), and Dupuy's attrition regularities checked over the same runs.
+"""The validation suite: seeded ensembles of every historical campaign, scored against their targets
+(experiments/targets, loaded by history.py), and Dupuy's attrition regularities checked over the same runs.
 
 Regularities (Dupuy, *Understanding War*; docs/ODD.md §1.2), each checked run by run and passed when it holds in
 at least REGULARITY_SHARE of the runs where it can be observed:

@@ -1,7 +1,8 @@
 """Rule parameters: the behavioural parameters every scenario shares unless it says otherwise.
 
 Each is declared with its default, plausible range and a note (a source, or "assumption"). Issue 4's
-calibration tunes these once for both campaigns; scenarios differ only in the situation.
+calibration tunes these once for every historical campaign (issue 15: jointly, docs/CALIBRATION.md); scenarios
+differ only in the situation.
 """
 
 from __future__ import annotations
