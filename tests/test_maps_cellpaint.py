@@ -70,3 +70,42 @@ def test_each_pixel_shows_the_colour_of_the_cell_under_it(theatre):
         else:                                                          # not painted: the backdrop shows
             np.testing.assert_array_equal(pixel[:3], [0x12, 0x34, 0x56])
     assert checked > 100
+
+
+def test_a_vector_file_shows_the_paint_the_right_way_up_in_the_axes_box(theatre):
+    """SVG and PDF take the paint as an image: north at the top, placed and sized as the axes' box."""
+    import base64
+    import io
+    import re
+
+    from matplotlib.image import imread
+
+    fig = new_figure((4, 4), 100)
+    ax = fig.add_axes((0.1, 0.2, 0.8, 0.6))
+    set_frame(ax, zoom_limits(theatre, ("aleppo", 40)))
+    middle = float(np.mean(ax.get_ylim()))
+    cells = np.flatnonzero(theatre.inside)
+    north = theatre.y[cells] > middle
+    paint = CellPaint(theatre, cells, zorder=1)
+    ax.add_artist(paint)
+    paint.set_colours(np.where(north[:, None], [[1.0, 0.0, 0.0, 1.0]], [[0.0, 0.0, 1.0, 1.0]]))
+    out = io.BytesIO()
+    fig.savefig(out, format="svg", dpi=100)
+    svg = out.getvalue().decode()
+    tag = re.search(r"<image.*?/>", svg, re.S)
+    assert tag, "no embedded image in the SVG"
+    tag = tag.group(0)
+    width, height = (float(re.search(rf'{name}="([\d.]+)"', tag).group(1)) for name in ("width", "height"))
+    fig.canvas.draw()                                                 # the axes' box at 100 dpi, in points
+    assert width == pytest.approx(ax.bbox.width * 0.72, abs=1.5) and height == pytest.approx(ax.bbox.height * 0.72,
+                                                                                             abs=1.5)
+    data = re.search(r"base64,([^\"]+)\"", tag).group(1)
+    picture = imread(io.BytesIO(base64.b64decode("".join(data.split()))))
+    rows = picture.shape[0]
+    top, bottom = picture[: rows // 5].reshape(-1, 4), picture[-rows // 5:].reshape(-1, 4)
+    top, bottom = top[top[:, 3] > 0], bottom[bottom[:, 3] > 0]        # painted pixels only
+    assert len(top) and len(bottom)
+    assert (top[:, 0] > 0.9).mean() > 0.95 and (bottom[:, 2] > 0.9).mean() > 0.95   # red north, blue south
+    pdf = io.BytesIO()
+    fig.savefig(pdf, format="pdf", dpi=100)
+    assert pdf.getvalue().startswith(b"%PDF")

@@ -144,15 +144,23 @@ class CellPaint(Artist):
             buffer = np.asarray(renderer.buffer_rgba())
             words, painted, rows, cols = self._box((buffer.shape[1], buffer.shape[0]))
             np.copyto(buffer.view(np.uint32)[rows, cols, 0], words, where=painted)
-        else:                                          # another renderer: an image of the canvas's size
-            width, height = (round(v) for v in self.figure.bbox.size)
-            words, _painted, rows, cols = self._box((width, height))
-            image = np.zeros((height, width), dtype=np.uint32)
-            image[rows, cols] = words
-            gc = renderer.new_gc()
-            renderer.draw_image(gc, 0, 0, np.ascontiguousarray(image.view(np.uint8).reshape(height, width, 4)[::-1]))
-            gc.restore()
+        else:                                          # a vector renderer (SVG, PDF): an image of the axes' box
+            self._draw_image(renderer)
         self.stale = False
+
+    def _draw_image(self, renderer) -> None:
+        """The box as an image at the renderer's image resolution (savefig's dpi over the vector units'
+        72), top row first as renderers take images, with unpainted pixels transparent."""
+        ax = self.axes
+        box = ax.bbox
+        magnify = renderer.get_image_magnification()
+        w, h = max(1, round(box.width * magnify)), max(1, round(box.height * magnify))
+        cells = box_cells(self.theatre, (*ax.get_xlim(), *ax.get_ylim()), (w, h))
+        words = np.take(self._words, cells)                      # zero (transparent) where nothing is painted
+        gc = renderer.new_gc()
+        gc.set_clip_rectangle(box)
+        renderer.draw_image(gc, box.x0, box.y0, np.ascontiguousarray(words.view(np.uint8).reshape(h, w, 4)))
+        gc.restore()
 
 
 def _scratch_for(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
