@@ -134,6 +134,8 @@ def test_a_blitted_frame_is_the_map_drawn_whole(theatre, spec):
 
 
 def test_a_stamped_text_is_the_text_drawn_and_gives_way_to_what_is_drawn_under_it():
+    drawn_moving = []
+
     def film(stamped: bool) -> list[np.ndarray]:
         fig = new_figure((3, 2), 100)
         ax = fig.add_axes((0.1, 0.5, 0.8, 0.45))
@@ -142,10 +144,14 @@ def test_a_stamped_text_is_the_text_drawn_and_gives_way_to_what_is_drawn_under_i
         dot = ax.plot([0.5], [0.5], "o", ms=30, animated=True)[0]
         caption = fig.text(0.1, 0.3, "", fontsize=9, animated=True, bbox={"fc": "white", "ec": "#999999"})
         moving = fig.text(0.22, 0.72, "", fontsize=9, animated=True)         # over the dot's ground
+        if stamped:
+            draw = moving.draw
+            moving.draw = lambda renderer: (drawn_moving.append(moving.get_text()), draw(renderer))
         blit = Blit(fig)
         frames = []
-        for k, words in enumerate(["first", "second", "first", "first"]):
-            dot.set_xdata([0.2 + 0.2 * k])
+        # the dot stays clear of the moving text but on the last frame, when it passes under the stamp of "first"
+        for x, words in zip([0.8, 0.6, 0.8, 0.2], ["first", "second", "first", "first"], strict=True):
+            dot.set_xdata([x])
             caption.set_text(words)
             moving.set_text(words)
             texts = [caption, moving]
@@ -155,6 +161,8 @@ def test_a_stamped_text_is_the_text_drawn_and_gives_way_to_what_is_drawn_under_i
 
     for kept, drawn in zip(film(True), film(False), strict=True):
         np.testing.assert_array_equal(kept, drawn)
+    # drawn for the two new texts, stamped on the third frame, drawn again when the dot came under it
+    assert drawn_moving == ["first", "second", "first"]
 
 
 # -- the classroom's pictures -------------------------------------------------------------------------------
@@ -173,11 +181,11 @@ def cell_pixel(theatre, cell: int, area: str, size: str) -> tuple[int, int]:
 def quiet_cell(theatre, picture) -> int:
     """An open inside cell on the front map far from Idlib (unseen), any place and any unit."""
     from wargame.core.theatre import TERRAIN
-    from wargame.report.maps.frame import in_view
 
     x, y = theatre.x, theatre.y
-    ok = theatre.inside & (theatre.terrain == TERRAIN["open"]) & in_view(theatre, area_limits(theatre, "front", 1.0),
-                                                                          rim=-30)
+    x0, x1, y0, y1 = area_limits(theatre, "front", 1.0)
+    well_inside = (x > x0 + 30) & (x < x1 - 30) & (y > y0 + 30) & (y < y1 - 30)     # 30 km clear of the edges
+    ok = theatre.inside & (theatre.terrain == TERRAIN["open"]) & well_inside
     busy = [theatre.place_cell[p] for p in theatre.place_cell]
     busy += [u["cell"] for key in ("own", "friendly", "enemies", "last_seen") for u in picture[key]]
     for c in busy:

@@ -57,3 +57,13 @@ def test_a_size_measured_once_serves_every_figure_and_follows_the_font():
     assert plain.get_text_width_height_descent("Aleppo airport", prop, False) == pytest.approx(size)
     prop.set_size(18)                               # the same object, changed: measured anew
     assert other.get_text_width_height_descent("Aleppo airport", prop, False)[0] > 1.8 * size[0]
+
+
+def test_without_the_internals_it_leans_on_every_text_is_drawn_by_matplotlib(monkeypatch):
+    """A matplotlib release without RendererAgg's font preparation or FT2Font's bitmap calls: the canvas
+    falls back to matplotlib's own drawing, pixel for pixel."""
+    import wargame.report.agg as agg
+
+    monkeypatch.setattr(agg, "ONE_PIECE", False)
+    text = "Day 6.25, 3 December 2024 11:00"
+    np.testing.assert_array_equal(drawn(TextCanvasAgg, text), drawn(FigureCanvasAgg, text))

@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import FontProperties
+from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
 
 
 def font_key(prop: FontProperties) -> tuple:
@@ -36,7 +38,11 @@ _measured: dict = {}                        # (string, font_key, ismath, dpi, hi
 
 # The one-piece drawing leans on RendererAgg's internals (its font preparation and text blending); where a
 # matplotlib release lacks them, every text is drawn by matplotlib's own code (slower, the same words).
-ONE_PIECE = hasattr(RendererAgg, "_prepare_font") and hasattr(RendererAgg, "draw_text")
+ONE_PIECE = (hasattr(RendererAgg, "_prepare_font")
+             and all(hasattr(FT2Font, name) for name in ("set_text", "draw_glyphs_to_bitmap", "get_image",
+                                                          "get_bitmap_offset", "get_descent")))
+# font features and languages (matplotlib 3.10): a text that asks for them is drawn by matplotlib's own code
+TEXT_FEATURES = hasattr(Text, "get_fontfeatures") and hasattr(Text, "get_language")
 
 
 class TextRendererAgg(RendererAgg):
@@ -54,7 +60,8 @@ class TextRendererAgg(RendererAgg):
         return size
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if not ONE_PIECE or angle or ismath or (mtext is not None and (mtext.get_fontfeatures() or mtext.get_language())):
+        if not ONE_PIECE or angle or ismath or (mtext is not None and TEXT_FEATURES
+                                                and (mtext.get_fontfeatures() or mtext.get_language())):
             return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         font = self._prepare_font(prop)
         font.set_text(s, 0, flags=get_hinting_flag())

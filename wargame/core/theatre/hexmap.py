@@ -64,21 +64,22 @@ class HexLayout:
         """(col, row) of flat indices."""
         return np.divmod(np.asarray(index), self.nrows)
 
-    def _shifted(self, row):
+    def shifted(self, row):
+        """Whether each row is shifted half a cell east (pointy-top hexes: every other row)."""
         row = np.asarray(row)
         return (row % 2 == 0) if self.even_rows_shifted else (row % 2 == 1)
 
     def centres(self) -> tuple[np.ndarray, np.ndarray]:
         """x, y (km) of every cell centre, by flat index."""
         col, row = self.coords(np.arange(self.n))
-        x = self.x0 + self.cell_km * (col + 0.5 * self._shifted(row))
+        x = self.x0 + self.cell_km * (col + 0.5 * self.shifted(row))
         y = self.y0 + self.row_km * row
         return x, y
 
     def adjacency(self) -> sparse.csr_matrix:
         """Symmetric boolean adjacency matrix of the six hex neighbours, built with numpy."""
         col, row = self.coords(np.arange(self.n))
-        shifted = self._shifted(row)
+        shifted = self.shifted(row)
         sources, targets = [], []
         for dcol_if_shifted, dcol_if_not, drow in ((0, -1, -1), (1, 0, -1), (0, -1, 1), (1, 0, 1),
                                                     (-1, -1, 0), (1, 1, 0)):

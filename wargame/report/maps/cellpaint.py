@@ -49,11 +49,11 @@ def grid_cells(layout: HexLayout, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     below = np.floor((y - layout.y0) / layout.row_km)
     found = nearest = None
     for row in (below, below + 1):              # on a tie the lower row keeps the point
-        shifted = (np.mod(row, 2) == (0 if layout.even_rows_shifted else 1)).astype(np.int64)
+        shifted = layout.shifted(row.astype(np.int64)).astype(np.int64)
         d2 = dx2[shifted] + ((y - (layout.y0 + layout.row_km * row)) ** 2)[:, None]
         col = cols[shifted]
         on = (col >= 0) & ((row >= 0) & (row < layout.nrows))[:, None]
-        cell = np.where(on, col * layout.nrows + row.astype(np.int64)[:, None], -1)
+        cell = np.where(on, layout.index(col, row.astype(np.int64)[:, None]), -1)
         if found is None:
             found, nearest = cell, d2
         else:

@@ -1,7 +1,7 @@
 """Control shading and the front line: who holds each hex, from a plain array of side indices per cell.
 
     shading = ControlShading(theatre, ["#c8102e", "#2e7d32"])            # one colour per side index
-    layer = ControlLayer(ax, shading, limits)
+    layer = ControlLayer(ax, shading)
     layer.update(control)                  # control[cell] = side index, -1: nobody (or unknown)
 
 The shading is each side's colour blended over the terrain (lightened, so the side's colour leads) and
@@ -98,10 +98,10 @@ def territory_share(theatre: Theatre, control: np.ndarray, side_ids) -> dict[str
 
 class ControlLayer:
     """The shading (each inside cell's hex painted in its colour: cellpaint.CellPaint) and the front line,
-    added to `ax` once; `update(control)` sets their colours and segments in place. `limits` is accepted
-    for the callers that pass it: the paint covers what the axes show, whatever their limits."""
+    added to `ax` once; `update(control)` sets their colours and segments in place. The paint covers what
+    the axes show, whatever their limits."""
 
-    def __init__(self, ax, shading: ControlShading, limits=None, front_lw: float = 1.1, animated: bool = False):
+    def __init__(self, ax, shading: ControlShading, front_lw: float = 1.1, animated: bool = False):
         self.shading = shading
         self.control = CellPaint(shading.theatre, shading.cells, zorder=Z_CONTROL, animated=animated, gid="control")
         self.front = LineCollection([], colors=FRONT_COLOUR, linewidths=front_lw, capstyle="round", zorder=Z_FRONT,

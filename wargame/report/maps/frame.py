@@ -101,12 +101,6 @@ def box_ratio(ax) -> float:
     return (box.width * w_in) / (box.height * h_in)
 
 
-def in_view(theatre: Theatre, limits, rim: float = 0.0) -> np.ndarray:
-    """Bool over cells: the centre lies within the limits widened by `rim` km."""
-    x0, x1, y0, y1 = limits
-    return (theatre.x > x0 - rim) & (theatre.x < x1 + rim) & (theatre.y > y0 - rim) & (theatre.y < y1 + rim)
-
-
 def places_in(theatre: Theatre, limits, kinds) -> tuple[str, ...]:
     """Ids of the places of `kinds` within the limits."""
     x0, x1, y0, y1 = limits

@@ -40,7 +40,7 @@ class MapAxes:
         self.control = None
         if shading is not None:
             lw = front_lw if front_lw is not None else min(max(self.px_per_km / 2.2, 0.8), 2.2)
-            self.control = ControlLayer(ax, shading, self.limits, front_lw=lw, animated=animated)
+            self.control = ControlLayer(ax, shading, front_lw=lw, animated=animated)
 
     @property
     def changing(self) -> list:
