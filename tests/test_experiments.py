@@ -138,3 +138,19 @@ def test_the_progress_bar_rate_counts_only_runs_made_since_it_started():
     rate = bar.format_dict["rate"] or (bar.n - bar.initial) / (bar._time() - bar.start_t)
     assert 0.5 < rate < 1.5                    # about one run a second, not 61
     bar.close()
+
+
+def test_a_counterfactual_of_another_campaign_is_measured_on_that_campaigns_targets(tmp_path):
+    from wargame.experiments.counterfactuals import compare, measure_labels
+
+    lever = tmp_path / "aleppo_2016_weak_rebels.toml"
+    lever.write_text('extends = "aleppo_2016"\n[meta]\nlever = "half the rebel battalions in the east"\n'
+                     '[units.east_rebels]\ncount = 7\n')
+    labels = measure_labels("aleppo_2016")
+    assert {"B1_in_window", "B1_days", "territory_regime", "territory_opposition"} <= set(labels)
+    assert "aleppo_by_day5" not in labels and "B1-median_days" not in labels     # weight 0: the same event as B1
+    base = run_ensemble("aleppo_2016", 3, master_seed=2, workers=1)
+    other = run_ensemble(str(lever), 3, master_seed=2, workers=1)
+    effects = {e.measure: e for e in compare("aleppo_2016", base, str(lever), other)}
+    assert set(effects) == set(labels)
+    assert effects["B1_days"].difference < 0                          # fewer rebels: east Aleppo falls sooner

@@ -5,6 +5,11 @@ of the counterfactual and run i of the base share their seed), and each effect i
 difference with a percentile bootstrap confidence interval over runs (resampled in pairs, seeded, so the
 report is reproducible).
 
+The measures of the 2024 counterfactuals (the article's questions) follow; a counterfactual of another
+historical campaign is measured on that campaign's own targets (experiments/targets: for each checked
+target, the share of runs in its window and the days until it happened, a restricted mean; for a target
+that must not happen, the share of runs in which it did not) and on each side's share of the theatre.
+
 Effects on the fall of Aleppo:
   aleppo_by_day5       share of runs in which Aleppo fell by day 5 (historically it fell on day 3)
   aleppo_days          days Aleppo held, counting a city that never fell as held to the end of the run
@@ -45,6 +50,34 @@ MEASURES = {
 }
 
 
+def campaign_of(scenario: str) -> str:
+    """The scenario a scenario is, or extends first: its campaign."""
+    return Path(load_scenario(scenario).files[0]).stem
+
+
+def measure_labels(base: str) -> dict[str, str]:
+    """What the counterfactuals of `base` are measured on, by measure name: the article's measures for
+    2024, else the base campaign's own targets and each side's ground."""
+    from wargame.experiments.history import campaigns
+
+    campaign = campaign_of(base)
+    if campaign == "hts_2024":
+        return dict(MEASURES)
+    labels = {}
+    known = campaigns().get(campaign)
+    for t in (known.targets if known else ()):
+        if not t.checked or t.kind != "day" or t.weight == 0:       # weight 0: the same event as another
+            continue
+        if t.never:
+            labels[f"{t.id}_held"] = f"{t.id}: {t.label} (share of runs)"
+        else:
+            labels[f"{t.id}_in_window"] = f"{t.id}: {t.label}, in its window (share of runs)"
+            labels[f"{t.id}_days"] = f"{t.id}: days until it happened (restricted mean)"
+    for side in load_scenario(base).scenario.sides:
+        labels[f"territory_{side}"] = f"{side}'s share of the theatre at the end"
+    return labels
+
+
 def counterfactuals_of(base: str) -> list[str]:
     """Built-in scenarios that extend `base` directly (their files say `extends = "<base>"`)."""
     from wargame.core.scenario.loader import BUILTIN_DIR, read_toml
@@ -70,8 +103,11 @@ def check_extends(base: str, name: str) -> None:
                            f"is a scenario file with extends = \"{base}\"")
 
 
-def measures(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per-run values of the measures (the end of the run bounds how long a city can hold)."""
+def measures(frame: pd.DataFrame, base: str = "hts_2024") -> pd.DataFrame:
+    """Per-run values of the measures of `base` (measure_labels; the end of the run bounds how long a city
+    can hold)."""
+    if campaign_of(base) != "hts_2024":
+        return campaign_measures(frame, base)
     end = frame["end_day"]
     fell = frame["fell_aleppo"]
     return pd.DataFrame({
@@ -87,6 +123,26 @@ def measures(frame: pd.DataFrame) -> pd.DataFrame:
         "regime_days": frame["collapsed_regime"].fillna(end).clip(upper=end) if "collapsed_regime" in frame
         else np.nan,
     })
+
+
+def campaign_measures(frame: pd.DataFrame, base: str) -> pd.DataFrame:
+    from wargame.experiments.history import campaigns
+
+    end = frame["end_day"]
+    out = {}
+    known = campaigns().get(campaign_of(base))
+    for t in (known.targets if known else ()):
+        if not t.checked or t.kind != "day" or t.weight == 0:       # weight 0: the same event as another
+            continue
+        hits = t.hits(frame).astype(float)
+        if t.never:
+            out[f"{t.id}_held"] = hits
+        else:
+            out[f"{t.id}_in_window"] = hits
+            out[f"{t.id}_days"] = frame[t.column].fillna(end).clip(upper=end)
+    for side in load_scenario(base).scenario.sides:
+        out[f"territory_{side}"] = frame[f"territory_{side}"]
+    return pd.DataFrame(out, index=frame.index)
 
 
 @dataclass
@@ -134,10 +190,10 @@ def compare(base_name: str, base: pd.DataFrame, name: str, other: pd.DataFrame, 
     lever = loaded.scenario.meta.lever or loaded.scenario.meta.title
     # measures taken at the end of the run compare only runs of the same length (not the classroom's six days)
     same_length = load_scenario(base_name).scenario.meta.duration_days == loaded.scenario.meta.duration_days
-    a, b = measures(base), measures(other)
+    a, b = measures(base, base_name), measures(other, base_name)
     rng = np.random.default_rng(seed)
     out = []
-    for measure in MEASURES:
+    for measure in measure_labels(base_name):
         mean, low, high = paired_effect(a[measure].to_numpy(), b[measure].to_numpy(), rng)
         pairs = int((a[measure].notna() & b[measure].notna()).sum())
         out.append(Effect(name, lever, measure, float(a[measure].mean()), float(b[measure].mean()), mean, low, high,
@@ -169,7 +225,7 @@ def report_lines(base: str, runs: int, effects: list[Effect]) -> list[str]:
            f"{runs} paired runs each (run i of a counterfactual shares its seed with run i of {base}). "
            f"Effect = mean paired difference, with a {CONFIDENCE:.0%} bootstrap interval; the direction is "
            "stated only when the interval excludes zero.", ""]
-    for measure, label in MEASURES.items():
+    for measure, label in measure_labels(base).items():
         rows = [e for e in effects if e.measure == measure]
         if not rows:
             continue
