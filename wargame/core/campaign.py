@@ -129,7 +129,7 @@ class Campaign(WhiteCell, mesa.Model):
         self.default_commander = default_commander
 
         t = self.spec.theatre
-        self.theatre = build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))
+        self.theatre = build_theatre(TheatreSpec.of(t))
         self._build_sides()
         self._build_grid()
         self.will = Will(self)

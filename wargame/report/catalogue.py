@@ -84,6 +84,6 @@ def draw_theatre_map(scenario: str, out: str | Path, cell_km: float | None = Non
     overrides = {} if cell_km is None else {"theatre.cell_km": cell_km}
     t = load_scenario(scenario, overrides).scenario.theatre
     try:
-        return draw_theatre_png(build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km)), out)
+        return draw_theatre_png(build_theatre(TheatreSpec.of(t)), out)
     except OSError as exc:
         raise WargameError(f"--out {out}: cannot write there ({exc.strerror})") from None

@@ -332,7 +332,7 @@ def city_fall_table(ens: EnsembleData, min_share: float = 0.05) -> pd.DataFrame:
     from wargame.core.theatre import TheatreSpec, build_theatre
 
     t = ens.scenario.theatre
-    theatre = build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))
+    theatre = build_theatre(TheatreSpec.of(t))
     rows = []
     for cid, city in theatre.cities.items():
         column = f"fell_{cid}"

@@ -48,7 +48,7 @@ def _locator(run):
     from wargame.core.theatre import TheatreSpec, build_theatre
 
     t = run.scenario.theatre
-    theatre = build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))
+    theatre = build_theatre(TheatreSpec.of(t))
     places = [c for c in theatre.cities.values()]
     if not places:
         return lambda cells: (["unknown"] * len(cells), np.full(len(cells), np.nan), np.full((len(cells), 2), np.nan))

@@ -1,7 +1,8 @@
 """Phase 1: the scenario's timeline and arrivals.
 
 Rule: at the first step on or after an event's day, `set` events change parameters (validated as any
-override is) and `note` events are logged; units whose `arrives_day` has come enter at their place, and
+override is), `note` events are logged and `patron` events move a side's will as a patron's decision does
+(rules.will `patrons`, with the decision as an event); units whose `arrives_day` has come enter at their place, and
 dormant units (`rises_when`) rise when a side has lost so many cities, or when that side's will has fallen
 below `will_below` and its men within `presence_km` of the unit's place are below `presence_below` of what
 they were at the start (an uprising, an event with its reason; until then they are not on the map: they
@@ -12,9 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from wargame.core.events import Note, ParameterSet, Uprising
+from wargame.core.events import Note, ParameterSet, StrategicDecision, Uprising
 from wargame.core.scenario.levers import set_parameter
 from wargame.core.scenario.schema import Note as NoteSpec
+from wargame.core.scenario.schema import PatronSignal
 
 
 def run_timeline(model) -> None:
@@ -22,6 +24,10 @@ def run_timeline(model) -> None:
         event = model.pending_events.pop(0)
         if isinstance(event, NoteSpec):
             model.events.add(Note(model.steps, model.day, event.note))
+            continue
+        if isinstance(event, PatronSignal):
+            model.will.signal(model.side_index[event.side], event.will, event.patron)
+            model.events.add(StrategicDecision(model.steps, model.day, event.patron, event.note))
             continue
         for path, value in event.set.items():
             set_parameter(model.spec, path, value, source=f"timeline event of day {event.day}")

@@ -319,11 +319,13 @@ def withdraw(model, rows: np.ndarray) -> None:
 
 def deal_candidates(model, rows: np.ndarray) -> np.ndarray:
     """Of these rows, the units that would take a local deal: their faction's will (as they have heard it)
-    below `deal_will`, and either cut off or outnumbered `deal_odds` to one within `deal_km`. Russians and
-    units of sides no one is at war with do not settle."""
+    below `deal_will`, and either cut off or outnumbered `deal_odds` to one within `deal_km`. Russians,
+    units of sides no one is at war with, and factions no one offers a deal (`offered_deals` false) do not
+    settle."""
     t = model.table
     r = model.spec.rules.will
-    rows = rows[(t.will_seen[rows] < r.deal_will) & (t.kind[rows] != KINDS.index("russia"))]
+    offered = np.array([f.offered_deals for f in model.spec.factions.values()], dtype=bool)   # a timeline may change it
+    rows = rows[(t.will_seen[rows] < r.deal_will) & (t.kind[rows] != KINDS.index("russia")) & offered[t.faction[rows]]]
     if rows.size == 0:
         return rows
     th = model.theatre

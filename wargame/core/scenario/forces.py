@@ -31,6 +31,10 @@ class FactionBase(Strict):
     ideology: float = tunable(0.3, (0.1, 0.9), "assumption: conviction that holds morale under loss", **UNIT01)
     will: float = tunable(0.7, (0.3, 0.95), "assumption: the faction's will to fight at the start (RAND RR-2341); "
                           "its units' morale rests where the scenario puts it while the will holds here", **UNIT01)
+    offered_deals: bool = Field(True, description="whether the enemy offers its units local deals (surrender "
+                                "with safe passage, rules.will `settle`): false for a group no one negotiates "
+                                "with (the Islamic State's affiliate in the Yarmouk basin in 2018), or for a "
+                                "campaign without reconciliation offers")
 
     @field_validator("colour")
     @classmethod

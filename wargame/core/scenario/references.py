@@ -13,8 +13,10 @@ MAX_HINTS = 50        # mistakes that get a "did you mean" (each compares the id
 
 
 def check_references(scenario: Scenario, source_of) -> list[Problem]:
-    places = load_geodata().places
     bounds = scenario.theatre
+    # another campaign's local places are not on this theatre's map (TheatreSpec.shows)
+    places = {pid: p for pid, p in load_geodata().places.items()
+              if not p.local_to or p.local_to in bounds.local_places}
     problems: list[Problem] = []
 
     def problem(path: str, message: str, value=None, has_value: bool = True) -> None:
@@ -113,6 +115,8 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
         need("side", scenario.surprise.side, sides, "surprise.side")
     for i, event in enumerate(scenario.timeline):
         within_campaign(f"timeline[{i}].day", event.day)
+        if getattr(event, "event", "") == "patron":
+            need("side", event.side, sides, f"timeline[{i}].side")
     return problems
 
 

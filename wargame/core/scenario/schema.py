@@ -33,7 +33,7 @@ from wargame.core.scenario.rules import Rules
 from wargame.core.scenario.tunable import tunable
 
 __all__ = ["Actors", "AirDefence", "AirWing", "ControlArea", "Faction", "FactionBase", "Meta", "MilitiaFaction",
-           "Note", "Objective", "RebelFaction", "RussiaFaction", "SAAFaction", "Scenario", "SetParameter", "Side",
+           "Note", "Objective", "PatronSignal", "RebelFaction", "RussiaFaction", "SAAFaction", "Scenario", "SetParameter", "Side",
            "StaticFaction", "StrikeAsset", "Surprise", "TacticalWing", "TheatreConfig", "UnitSpec"]
 
 
@@ -68,6 +68,9 @@ class TheatreConfig(Strict):
     east: float = Field(41.30, ge=33.0, le=44.0)
     cell_km: float = tunable(5.0, (3.0, 10.0), "assumption: 5 km resolves towns and the M5 corridor",
                              ge=2.0, le=10.0)
+    local_places: list[str] = Field([], description="campaigns whose local places (places.toml `local_to`: "
+                                    "villages and hills that matter only at that campaign's scale) are on the "
+                                    "map; other places are always on it")
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -162,7 +165,22 @@ class Note(Strict):
     note: str
 
 
-TimelineEvent = Annotated[SetParameter | Note, Field(discriminator="event")]
+class PatronSignal(Strict):
+    """At `day`, a patron beyond the theatre makes its course known, as the United States told the southern
+    rebels on 24 June 2018 not to expect its help (facts-2015-2020.md D22): the will of `side`'s factions
+    (and its leadership's) moves by `will`, as when a patron in the model decides (rules.will `patrons`);
+    an event names the patron and what it did."""
+
+    event: Literal["patron"]
+    day: float = Field(ge=0.0)
+    patron: str = Field(min_length=1, description="who decides (a name for the event log)")
+    side: str = Field(description="the side whose will it moves")
+    will: float = tunable(-0.1, (-0.3, 0.3), "assumption: will the side's factions gain (or lose) by the patron's "
+                          "decision", ge=-1.0, le=1.0)
+    note: str = Field(min_length=1, description="what the patron did, for the event log")
+
+
+TimelineEvent = Annotated[SetParameter | Note | PatronSignal, Field(discriminator="event")]
 
 
 class Surprise(Strict):

@@ -33,6 +33,9 @@ class Place(_Strict):
     confidence: str
     population: int = Field(0, ge=0, le=50_000_000)
     governorate_capital: bool = False
+    local_to: str = Field("", description="a village or hill that matters only to one campaign's finer map: "
+                          "on the map only of theatres that list this campaign in `theatre.local_places`, so "
+                          "that the other campaigns' maps do not change when it is added")
 
 
 class Waypoint(_Strict):

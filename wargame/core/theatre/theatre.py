@@ -27,13 +27,26 @@ ROAD_NONE, ROAD_HIGHWAY, ROAD_MOTORWAY = 0, 1, 2
 
 @dataclass(frozen=True)
 class TheatreSpec:
-    """Bounds in degrees and cell size (centre-to-centre distance) in km."""
+    """Bounds in degrees, cell size (centre-to-centre distance) in km, and the campaigns whose local places
+    (places.toml `local_to`) the map shows."""
 
     south: float = 32.25
     north: float = 37.35
     west: float = 35.55
     east: float = 41.30
     cell_km: float = 5.0
+    local_places: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, config) -> TheatreSpec:
+        """The spec of a scenario's `theatre` table."""
+        return cls(config.south, config.north, config.west, config.east, config.cell_km,
+                   tuple(getattr(config, "local_places", ())))
+
+    def shows(self, place: Place) -> bool:
+        """Whether a place is on this theatre's map (its bounds aside): every place but another campaign's
+        local ones."""
+        return not place.local_to or place.local_to in self.local_places
 
 
 @dataclass(frozen=True)
@@ -341,6 +354,8 @@ def build_theatre(spec: TheatreSpec = TheatreSpec()) -> Theatre:
     for pid, place in geodata.places.items():
         if not (spec.south <= place.lat <= spec.north and spec.west <= place.lon <= spec.east):
             continue  # outside this theatre's bounds: not on the map
+        if not spec.shows(place):
+            continue  # another campaign's local place
         px, py = projection.forward(place.lat, place.lon)
         _, centre = tree.query([float(px), float(py)])
         centre = int(centre)

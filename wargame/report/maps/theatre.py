@@ -271,4 +271,4 @@ def draw_theatre_png(theatre: Theatre, path: str | Path) -> Path:
 def scenario_theatre(scenario) -> Theatre:
     """The theatre a scenario (or a model's spec) is played on; built once per bounds and cell size."""
     t = scenario.theatre
-    return build_theatre(TheatreSpec(t.south, t.north, t.west, t.east, t.cell_km))
+    return build_theatre(TheatreSpec.of(t))
