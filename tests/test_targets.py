@@ -133,3 +133,10 @@ def test_the_validation_page_shows_each_campaign_and_keeps_december_2024_apart(t
     assert "Hama falls" in december and "never targets and never in the loss" in december
     assert set(loss_breakdown(frames)["target"]) == {"A1-aleppo", "A1-kuweires"}
     assert "python run.py validate-history --runs 3" in html
+
+
+def test_a_value_target_of_one_exact_count_costs_a_finite_loss():
+    changes = Target("demo", "changes_town", "the town changes hands three times", 3.0, 3.0, 3.0, 0.7, "test",
+                     kind="value")
+    twice = pd.DataFrame({"changes_town": [2.0] * 4, "end_day": [70.0] * 4})
+    assert target_loss(changes, twice)["median"] == pytest.approx(1 / 0.75)

@@ -220,7 +220,8 @@ def score(target: Target, frame: pd.DataFrame) -> Score:
 
 FAIL_PENALTY = 2.0          # loss added for a checked target that misses its bar (times its weight)
 SPREAD_WEIGHT = 0.5         # loss per window-width of error in the ensemble's 10th-90th percentile spread
-NEVER_SLACK_DAYS = 5.0      # a run in which an event never happened counts as the end of the run plus this
+NEVER_SLACK_DAYS = 5.0
+VALUE_SCALE = 0.25          # a value target's error is scaled by at least this share of its historical value      # a run in which an event never happened counts as the end of the run plus this
 
 
 def target_loss(target: Target, frame: pd.DataFrame) -> dict[str, float]:
@@ -236,7 +237,8 @@ def target_loss(target: Target, frame: pd.DataFrame) -> dict[str, float]:
     else:
         filled = values.fillna(frame["end_day"].max() + NEVER_SLACK_DAYS) if target.kind == "day" else values.fillna(0.0)
         half = (target.high - target.low) / 2
-        width = max(1.0, half if target.low > 0 else 5.0) if target.kind == "day" else max(half, 1e-6)
+        width = (max(1.0, half if target.low > 0 else 5.0) if target.kind == "day"
+                 else max(half, VALUE_SCALE * max(abs(target.historical), 1.0)))   # a count of 3 exactly: 0.75
         out["median"] = abs(float(np.median(filled)) - target.historical) / width
         if target.kind == "day" and not math.isnan(target.spread):
             p10, p90 = np.quantile(filled.to_numpy(), [0.1, 0.9])
