@@ -384,3 +384,14 @@ def test_the_places_the_will_and_the_regime_hq_name_must_exist(path, value, wher
     with pytest.raises(ScenarioError) as raised:
         load_scenario("hts_2024", {path: value})
     assert where in str(raised.value) and "atlantis" in str(raised.value)
+
+
+def test_a_misspelt_campaign_in_local_places_is_named_with_a_suggestion(tmp_path):
+    from wargame.core.errors import ScenarioError
+    from wargame.core.scenario import load_scenario
+
+    path = tmp_path / "typo.toml"
+    path.write_text('extends = "idlib_2015"\n[theatre]\nlocal_places = ["idlib_2051"]\n')
+    with pytest.raises(ScenarioError, match=r"theatre.local_places\[0\]: 'idlib_2051' is not allowed: not a known "
+                                            r"campaign with local places \(did you mean 'idlib_2015'\?\)"):
+        load_scenario(path)

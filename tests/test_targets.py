@@ -19,6 +19,19 @@ from wargame.experiments.history import (
 from wargame.experiments.validation import validate_history
 from wargame.report.validation import write_validation_page
 
+ONE_TARGET = '''campaign = "demo_2000"
+title = "demo"
+facts = "none"
+[[targets]]
+id = "T1"
+label = "a town falls"
+column = "fell_town"
+historical = 4.0
+window = [3.0, 5.0]
+confidence = "L"
+source = "a claim"
+'''   # a campaign file with one target graded L
+
 
 def test_every_campaign_file_loads_and_no_target_is_dated_after_1_december_2024():
     known = campaigns()
@@ -53,18 +66,7 @@ def test_a_target_whose_column_the_runs_lack_is_a_clear_error():
 
 def test_only_h_and_m_targets_are_checked_unless_a_file_says_otherwise(tmp_path):
     path = tmp_path / "demo_2000.toml"
-    path.write_text('''campaign = "demo_2000"
-title = "demo"
-facts = "none"
-[[targets]]
-id = "T1"
-label = "a town falls"
-column = "fell_town"
-historical = 4.0
-window = [3.0, 5.0]
-confidence = "L"
-source = "a claim"
-[[targets]]
+    path.write_text(ONE_TARGET + '''[[targets]]
 id = "T2"
 label = "the capital holds"
 column = "fell_capital"
@@ -84,18 +86,7 @@ source = "two reports"
     ('historical = 4.0\n', ''),
 ])
 def test_a_bad_target_file_names_the_file_and_the_field(tmp_path, change, complaint):
-    text = '''campaign = "demo_2000"
-title = "demo"
-facts = "none"
-[[targets]]
-id = "T1"
-label = "a town falls"
-column = "fell_town"
-historical = 4.0
-window = [3.0, 5.0]
-confidence = "L"
-source = "a claim"
-'''
+    text = ONE_TARGET
     path = tmp_path / "demo_2000.toml"
     path.write_text(text.replace(change, complaint))
     with pytest.raises(WargameError) as caught:

@@ -8,15 +8,16 @@ import difflib
 from wargame.core.errors import Problem
 from wargame.core.scenario.schema import Scenario
 from wargame.core.theatre.features import load_geodata
+from wargame.core.theatre.theatre import TheatreSpec
 
 MAX_HINTS = 50        # mistakes that get a "did you mean" (each compares the id with every known one)
 
 
 def check_references(scenario: Scenario, source_of) -> list[Problem]:
     bounds = scenario.theatre
-    # another campaign's local places are not on this theatre's map (TheatreSpec.shows)
-    places = {pid: p for pid, p in load_geodata().places.items()
-              if not p.local_to or p.local_to in bounds.local_places}
+    every_place = load_geodata().places
+    shown = TheatreSpec.of(bounds)
+    places = {pid: p for pid, p in every_place.items() if shown.shows(p)}   # not another campaign's local places
     problems: list[Problem] = []
 
     def problem(path: str, message: str, value=None, has_value: bool = True) -> None:
@@ -113,6 +114,9 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
                                                           f"side {objective.side}", fid)
     if scenario.surprise is not None:
         need("side", scenario.surprise.side, sides, "surprise.side")
+    campaigns = {p.local_to for p in every_place.values() if p.local_to}
+    for i, name in enumerate(bounds.local_places):
+        need("campaign with local places", name, campaigns, f"theatre.local_places[{i}]")
     for i, event in enumerate(scenario.timeline):
         within_campaign(f"timeline[{i}].day", event.day)
         if getattr(event, "event", "") == "patron":
