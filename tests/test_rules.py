@@ -411,6 +411,28 @@ def test_fire_into_a_cell_saturates_at_its_frontage(duel):
     assert defender_losses(6000, 300.0) < defender_losses(6000, 1e6)
 
 
+def test_a_garrison_feels_the_odds_in_numbers_only_as_far_as_odds_in_numbers_says(duel):
+    """rules.morale.odds_in_numbers: at 0 the odds a unit feels are the fire that bears on its frontage; at 1
+    all the fire brought against it; the losses it takes are the frontage's either way."""
+    def felt(attackers, s):
+        model = duel(**{"rules.combat.loss_noise": 0.0, "rules.combat.frontage_per_km": 300.0,
+                        "rules.morale.odds_in_numbers": s, "units.attacker.personnel": attackers})
+        units = units_by_key(model)
+        contact(model, units["defender"], units["attacker"], "morek")
+        step_phases(model, resolve_combat)
+        row = units["defender"].row
+        return model.table.enemy_ratio[row], units["defender"].losses_step
+
+    at_zero, at_one, halfway = felt(6000, 0.0), felt(6000, 1.0), felt(6000, 0.5)
+    assert at_one[0] > 1.5 * at_zero[0]                            # the massed enemy is felt
+    assert at_zero[0] < halfway[0] < at_one[0]
+    assert halfway[0] == pytest.approx((at_zero[0] * at_one[0]) ** 0.5, rel=1e-6)   # a geometric blend
+    assert at_one[1] == pytest.approx(at_zero[1], rel=1e-9)        # losses still follow the frontage
+    # four times the attackers weigh on the garrison's mind about four times as much at s = 1, far less at 0
+    assert at_one[0] / felt(1500, 1.0)[0] == pytest.approx(4.0, rel=0.05)
+    assert at_zero[0] / felt(1500, 0.0)[0] < 2.0
+
+
 def test_overrun_unit_leaves_its_equipment_to_the_captor(duel):
     model = duel(**{"units.defender.armour": 20, "units.defender.artillery": 10})
     units = units_by_key(model)

@@ -22,6 +22,8 @@ linear law, losses follow the enemy's absolute strength; `ref` is the engagement
 agree), times a mean-one gamma noise, at most `max_step_loss` a step. Routed units in contact lose
 `rout_loss_factor` times more. A unit reduced below `destroyed_below` of its strength ceases to exist; if
 overrun in contact, the strongest enemy beside it takes a share of its equipment.
+The odds a unit feels (enemy_ratio, for the morale rule's force_ratio factor) are F over R, with F moved
+towards all the fire brought against it by rules.morale `odds_in_numbers` (0 by default: F itself).
 """
 
 from __future__ import annotations
@@ -144,6 +146,7 @@ def resolve_combat(model) -> None:
         incoming[victims] += into[cells[victims]] * resist[victims] / np.maximum(absorbing[cells[victims]], 1e-9)
 
     combat = model.spec.rules.combat
+    brought = incoming
     incoming = within_frontage(model, cells, incoming, resist)
     w, ref = combat.lanchester_exponent, combat.reference_power
     share = (combat.attrition_per_day / model.spec.steps_per_day) * (incoming / ref) * (ref / resist) ** w
@@ -153,7 +156,7 @@ def resolve_combat(model) -> None:
     share = np.where(t.state[rows] == ROUTING, share * combat.rout_loss_factor, share)
     share = np.minimum(combat.max_step_loss, np.where(engaged, share, 0.0))
     t.fire_received[rows] = incoming
-    t.enemy_ratio[rows] = np.where(engaged, incoming / resist, 0.0)
+    t.enemy_ratio[rows] = np.where(engaged, felt_odds(model, incoming, brought) / resist, 0.0)
     dug_in = engaged & DEFENSIVE[t.posture[rows]] & ~t.moved[rows] & (t.state[rows] != ROUTING)
     terrain = np.maximum(th.terrain[cells[dug_in]], 0)
     np.add.at(model.defence_losses, terrain, share[dug_in])
@@ -161,6 +164,17 @@ def resolve_combat(model) -> None:
     # the odds they faced, independent of terrain: fire received over their own power (for Dupuy's checks)
     np.add.at(model.defence_pressure, terrain, incoming[dug_in] / np.maximum(base_power(model, rows[dug_in]), 1.0))
     apply_losses(model, rows[engaged], share[engaged], "killed")
+
+
+def felt_odds(model, bearing: np.ndarray, brought: np.ndarray) -> np.ndarray:
+    """The fire a unit feels when it weighs its odds (rules.morale `odds_in_numbers`, s): the fire that bears on
+    its cell, scaled towards all the fire brought against it as bearing x (brought / bearing) ** s. Soldiers
+    count the enemy they see massing, not only the share of him that can shoot at once."""
+    s = model.spec.rules.morale.odds_in_numbers
+    if s <= 0.0:
+        return bearing
+    ratio = np.divide(brought, bearing, out=np.ones_like(bearing), where=bearing > 0)
+    return bearing * ratio ** s
 
 
 def within_frontage(model, cells: np.ndarray, incoming: np.ndarray, resist: np.ndarray) -> np.ndarray:

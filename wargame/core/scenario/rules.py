@@ -185,6 +185,11 @@ class MoraleRules(Strict):
     command_from_parent: float = tunable(0.5, (0.25, 0.75), "assumption: weight, in the command factor of a "
                                          "formation, of the share of its parent formation that broke",
                                          ge=0.0, le=2.0)
+    odds_in_numbers: float = tunable(0.0, (0.0, 1.0), "assumption: how far the odds a unit in contact feels count "
+                                     "all the fire brought against it rather than the fire its cell's frontage lets "
+                                     "bear (0: what bears, so a town garrison six to one down can feel favourable "
+                                     "odds; 1: all of it; between, a geometric blend). 0 keeps the calibrated "
+                                     "campaigns; docs/CALIBRATION.md says why it is here", ge=0.0, le=1.0)
     favourable_odds_regain: float = tunable(0.3, (0.1, 0.5), "assumption: morale regained per day at favourable "
                                             "odds, as a share of force_ratio_weight (never above rest_recovery)",
                                             ge=0.0, le=2.0)
