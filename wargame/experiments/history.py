@@ -170,12 +170,6 @@ def all_targets() -> tuple[Target, ...]:
     return tuple(t for c in campaigns().values() for t in c.targets)
 
 
-def __getattr__(name: str):
-    if name == "TARGETS":              # every campaign's targets, loaded on first use
-        return all_targets()
-    raise AttributeError(name)
-
-
 def median_days(values: pd.Series) -> float:
     """Median over runs, counting a run in which it never happened as beyond every other (the median is
     then infinite if fewer than half the runs saw it)."""
