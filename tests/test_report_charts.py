@@ -197,6 +197,15 @@ def test_close_colours_are_told_apart_and_states_keep_their_order():
                                          "destroyed", "withdrawn"]
 
 
+def test_a_short_name_drops_the_detail_in_parentheses_but_keeps_what_follows_it():
+    assert style.short_name("4th (Mechanised) Division") == "4th Division"        # not "4th"
+    assert style.short_name("Syrian Arab Army (11th Armoured Division, Tiger Forces) and NDF") == \
+        "Syrian Arab Army and NDF"
+    assert style.short_name("Khalid ibn al-Walid Army (Islamic State)") == "Khalid ibn al-Walid Army"
+    assert style.short_name("Jillin (Jaleen)") == "Jillin"
+    assert style.short_name("Rebels (no single command") == "Rebels"             # an unclosed one ends the name
+
+
 def test_save_figure_writes_a_png_and_closes_the_figure(tmp_path):
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0, 1])
