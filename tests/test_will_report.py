@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,7 +22,7 @@ from wargame.output import RunData, write_run
 from wargame.report.aar import write_report
 from wargame.report.charts import draw_charts
 from wargame.report.summary import summarise
-from wargame.report.will import FACTOR_WORDS, name_of_place, regime_verdicts
+from wargame.report.will import FACTOR_WORDS, decision_chain, name_of_place, regime_verdicts
 
 FRAGILE = {"actors.regime_hq.will": 0.5, "rules.will.collapse": 0.25}      # collapses on day 4 or so
 
@@ -226,3 +227,22 @@ def test_a_comparison_tests_the_collapse_on_paired_seeds(ensemble):
     assert held["effect"] == pytest.approx(1.0)
     assert effects.loc["The regime: collapsed (share of runs)", "effect"] == pytest.approx(0.0)
     assert isinstance(effects, pd.DataFrame) and json.dumps(float(held["base"]))
+
+
+def test_an_actor_sharing_a_factions_id_is_the_actor_and_a_patron_beyond_the_theatre_has_a_proper_name():
+    # idlib_2020: the Turkish army in Idlib is the faction `turkey`, Ankara the actor `turkey`; south_2018's
+    # timeline has the United States tell the rebels not to expect its help
+    run = SimpleNamespace(scenario=SimpleNamespace(
+        factions={"turkey": SimpleNamespace(name="Turkish Armed Forces in Idlib (observation posts)"),
+                  "hts": SimpleNamespace(name="Hayat Tahrir al-Sham")},
+        timeline=[SimpleNamespace(event="patron", patron="united_states")]), events=[
+        {"kind": "strategic_decision", "step": 20, "day": 5.0, "actor": "united_states",
+         "decision": "tells the Southern Front not to expect US military intervention"},
+        {"kind": "strategic_decision", "step": 40, "day": 10.0, "actor": "hts",
+         "decision": "exploits: the enemy leadership's will is 0.39"},
+        {"kind": "strategic_decision", "step": 311, "day": 77.75, "actor": "turkey",
+         "decision": "a Russia-Turkey deal freezes the north-west"}])
+    assert decision_chain(run, "regime") == [
+        (5.0, "patron", "United States: tells the Southern Front not to expect US military intervention"),
+        (10.0, "course", "Hayat Tahrir al-Sham exploits: the enemy leadership's will is 0.39"),
+        (77.75, "patron", "Turkey: a Russia-Turkey deal freezes the north-west")]
