@@ -135,6 +135,19 @@ def test_the_printed_summary_says_whether_and_when_the_regime_collapsed(collapse
     assert "The regime held: its leadership's will 0.65 -> " in text and "(it collapses below 0.15)" in text
 
 
+def test_the_printed_summary_gives_short_names_and_marks_a_name_cut_to_its_column(held):
+    _, run = held
+    sc = run.scenario
+    renamed = {"saa": "Syrian Arab Army (11th Armoured Division, 155th Brigade, Tiger Forces) and NDF",
+               "hts": "Hayat Tahrir al-Sham, the Turkistan Islamic Party and Hurras al-Din"}
+    factions = {**sc.factions, **{f: sc.factions[f].model_copy(update={"name": n}) for f, n in renamed.items()}}
+    text = summarise(sc.model_copy(update={"factions": factions}), run.info, run.metrics, run.events)
+    forces = text.split("Forces:")[1].split("Territory")[0]
+    assert "  Syrian Arab Army and NDF " in forces and "(11th" not in text       # not "Syrian Arab Army (11th Armou"
+    assert "  Hayat Tahrir al-Sham, the Turkistan I... " in forces               # 40 characters, the cut shown
+    assert "  Hayat Tahrir al-Sham, the Turkistan Islam... " in text.split("The will to fight")[1]   # 44
+
+
 def test_a_run_written_before_the_will_still_gets_its_report(collapsed, tmp_path):
     import shutil
 
