@@ -22,7 +22,7 @@ from wargame.output import RunData, write_run
 from wargame.report.aar import write_report
 from wargame.report.charts import draw_charts
 from wargame.report.summary import summarise
-from wargame.report.will import FACTOR_WORDS, decision_chain, name_of_place, regime_verdicts
+from wargame.report.will import FACTOR_WORDS, WillEntry, decision_chain, factor_lines, name_of_place, regime_verdicts
 
 FRAGILE = {"actors.regime_hq.will": 0.5, "rules.will.collapse": 0.25}      # collapses on day 4 or so
 
@@ -259,3 +259,9 @@ def test_an_actor_sharing_a_factions_id_is_the_actor_and_a_patron_beyond_the_the
         (5.0, "patron", "United States: tells the Southern Front not to expect US military intervention"),
         (10.0, "course", "Hayat Tahrir al-Sham exploits: the enemy leadership's will is 0.39"),
         (77.75, "patron", "Turkey: a Russia-Turkey deal freezes the north-west")]
+
+
+def test_one_unit_broken_is_one_unit():
+    run = SimpleNamespace(events=[{"kind": "unit_broke", "unit": "u1", "faction": "hezbollah", "personnel": 260}])
+    entry = WillEntry("hezbollah", "Hezbollah", "regime", False, 0.6, 0.51, {"breaks": -0.09})
+    assert factor_lines(run, entry) == [("breaks", -0.09, "its units breaking: -0.09 (1 unit, 260 men)")]

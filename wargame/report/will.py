@@ -274,7 +274,7 @@ def _detail(run, entry: WillEntry, factor: str, value: float) -> str:
         broke = [e for e in events if e["kind"] in ("unit_broke", "unit_defected") and e.get("faction") in own]
         units = len({e["unit"] for e in broke})
         men = sum(int(e.get("personnel", 0)) for e in broke)
-        return f"{units} units, {men:,} men" if units else ""
+        return f"{units} unit{'s' * (units != 1)}, {men:,} men" if units else ""
     if factor == "desertion":
         # a regime's collapse sends its men home in its last step: those are not the desertion that moved the will
         collapsed = side in collapsed_days(run) and len(run.metrics) > 1
@@ -348,7 +348,8 @@ def event_line(run, event: dict) -> str | None:
     if kind == "uprising":
         place = place_name(run, event["place"])
         return (f"{faction_name(run, event['faction'])} rise {place if place.startswith('near ') else 'at ' + place} "
-                f"({event['units']} units, {event['personnel']:,} men): {event['why']}")
+                f"({event['units']} unit{'s' * (event['units'] != 1)}, {event['personnel']:,} men): "
+                f"{event['why']}")
     if kind == "strategic_decision":
         return decision_line(run, event)
     return None
