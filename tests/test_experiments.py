@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from wargame.experiments.history import TARGETS, score
+from wargame.experiments.history import campaigns, score
 from wargame.experiments.runner import Job, run_ensemble, run_jobs
 from wargame.experiments.validation import (
     regularity_campaigns,
@@ -45,7 +45,7 @@ def test_ensembles_are_the_same_serial_or_parallel_and_resume_from_a_checkpoint(
 
 
 def test_a_target_scores_runs_in_its_window_and_counts_never_as_beyond():
-    target = next(t for t in TARGETS if t.column == "fell_aleppo")
+    target = next(t for t in campaigns()["hts_2024"].targets if t.column == "fell_aleppo")
     frame = pd.DataFrame({"fell_aleppo": [2.5, 3.0, 4.0, 6.0, math.nan]})
     result = score(target, frame)
     assert result.hit == 0.6 and result.happened == 0.8 and result.median == 4.0

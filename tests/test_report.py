@@ -17,7 +17,7 @@ from PIL import Image
 from wargame.cli import COMMANDS, main
 from wargame.core.model import WarModel
 from wargame.output import RunData, metrics_frame, units_frame, write_run
-from wargame.report.aar import SECTIONS
+from wargame.report.aar import SECTIONS, figure_drivers
 from wargame.report.render import render_run
 from wargame.report.why import WHY_FACTORS, break_table, collapses, faction_drivers
 
@@ -114,6 +114,11 @@ def test_why_units_broke_ranks_the_factors_of_each_collapse_weighted_by_personne
     assert row["contagion"] == pytest.approx(0.9) and row["force_ratio"] == pytest.approx(0.1)
     later = synthetic.assign(day=[1.0, 9.0], personnel=[500, 500])
     assert collapses(later, gap_days=2.0, min_units=1)[0].units == 1      # eight days apart: two collapses
+
+    one = faction_drivers(synthetic.iloc[:1].assign(faction="hts"))
+    fig = figure_drivers(run, pd.concat([faction_drivers(synthetic), one], ignore_index=True))
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[0].endswith(" (2 units)") and labels[1].endswith(" (1 unit)"), labels
 
 
 def test_a_run_made_again_from_its_saved_scenario_and_seed_is_identical(run_dir):

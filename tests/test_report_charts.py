@@ -77,6 +77,9 @@ def check_layout(fig, dated: bool = True) -> None:
         assert [t.get_text() for t in legend.get_texts()], "an empty legend"
         for ax, box in zip(axes, boxes):
             assert not extent.overlaps(box), f"legend over the panel {ax.get_title(loc='left')!r}"
+    for legend in legends:
+        extent = legend.get_window_extent(renderer)
+        assert extent.x1 <= fig.bbox.x1 + 1 and extent.y0 >= fig.bbox.y0 - 1, "a legend runs off the chart"
     suptitle = fig._suptitle.get_window_extent(renderer)
     for legend in legends:
         assert not suptitle.overlaps(legend.get_window_extent(renderer)), "the title runs into a legend"
@@ -111,6 +114,23 @@ def test_draw_charts_writes_every_chart_as_a_non_blank_png(run, tmp_path):
 @pytest.mark.parametrize("name", NAMES)
 def test_each_chart_is_titled_labelled_and_uncluttered(run, name):
     fig = FIGURES[name](run)
+    try:
+        check_layout(fig, dated=name not in UNDATED)
+    finally:
+        plt.close(fig)
+
+
+def with_long_name(run: RunData) -> RunData:
+    """The run with the regime's army named at the length of idlib_2020's HTS (68 characters) and more."""
+    sc = run.scenario
+    saa = sc.factions["saa"].model_copy(update={"name": "Hayat Tahrir al-Sham, the Turkistan Islamic Party, "
+                                                        "Hurras al-Din and the Syrian Arab Army"})
+    return dataclasses.replace(run, scenario=sc.model_copy(update={"factions": {**sc.factions, "saa": saa}}))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_long_faction_name_is_wrapped_to_keep_every_legend_inside_its_chart(run, name):
+    fig = FIGURES[name](with_long_name(run))
     try:
         check_layout(fig, dated=name not in UNDATED)
     finally:
@@ -195,6 +215,15 @@ def test_close_colours_are_told_apart_and_states_keep_their_order():
     assert style.faction_colours(scenario)["b"] == "#1b7838"
     assert list(style.STATE_COLOURS) == ["active", "shaken", "routing", "surrendered", "dissolved", "defected",
                                          "destroyed", "withdrawn"]
+
+
+def test_a_short_name_drops_the_detail_in_parentheses_but_keeps_what_follows_it():
+    assert style.short_name("4th (Mechanised) Division") == "4th Division"        # not "4th"
+    assert style.short_name("Syrian Arab Army (11th Armoured Division, Tiger Forces) and NDF") == \
+        "Syrian Arab Army and NDF"
+    assert style.short_name("Khalid ibn al-Walid Army (Islamic State)") == "Khalid ibn al-Walid Army"
+    assert style.short_name("Jillin (Jaleen)") == "Jillin"
+    assert style.short_name("Rebels (no single command") == "Rebels"             # an unclosed one ends the name
 
 
 def test_save_figure_writes_a_png_and_closes_the_figure(tmp_path):

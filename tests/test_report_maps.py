@@ -2,13 +2,17 @@
 
 import dataclasses
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
 from wargame.report import animation
-from wargame.report.maps import STATE_CODE, draw_map, draw_snapshots, snapshot_steps, view_of
+from wargame.report.maps import STATE_CODE, draw_map, draw_snapshots, snapshot_plan, snapshot_steps, view_of
+from wargame.report.maps.campaign import scale_bar_km
+from wargame.report.maps.frame import zoom_limits
+from wargame.report.maps.layers import Z_SCALE
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +24,18 @@ def run(tmp_path_factory):
     for _ in range(8):
         model.step()
     return RunData.load(write_run(model, tmp_path_factory.mktemp("maps") / "run"))
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """A run on a theatre of some 90 km, the size of the campaigns of 2015-2020 (not the whole west)."""
+    from wargame.core.model import WarModel
+    from wargame.output import RunData, write_run
+
+    model = WarModel(str(Path(__file__).parent / "data" / "duel.toml"), rng=3)
+    for _ in range(2):
+        model.step()
+    return RunData.load(write_run(model, tmp_path_factory.mktemp("small") / "run"))
 
 
 def collection(ax, gid):
@@ -155,3 +171,33 @@ def test_animation_is_a_gif_with_a_frame_per_snapshot(run, tmp_path):
     assert np.abs(frames[-1] - frames[0]).max() > 0                # the campaign moves
     assert (tmp_path / "campaign.mp4").is_file() == bool(shutil.which("ffmpeg"))
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_scale_bar_is_a_round_length_of_about_a_fifth_of_the_map():
+    assert [scale_bar_km(span) for span in (558, 113, 92, 90, 22, 250)] == [100, 20, 10, 10, 2, 50]
+
+
+def scale_bar_of(ax):
+    (bar,) = [line for line in ax.get_lines() if line.get_zorder() == Z_SCALE]
+    (label,) = [t for t in ax.texts if t.get_text().endswith(" km")]
+    return bar.get_xdata(), label.get_text()
+
+
+@pytest.mark.parametrize("fixture", ["run", "small_run"])
+def test_the_scale_bar_fits_the_map_on_a_small_theatre_as_on_the_whole_west(fixture, request):
+    run = request.getfixturevalue(fixture)
+    ax = draw_map(run, 0)
+    (x0, x1), label = scale_bar_of(ax)
+    left, right = ax.get_xlim()
+    close(ax)
+    assert left < x0 < x1 < right and x1 - x0 <= 0.2 * (right - left)
+    assert label == f"{x1 - x0:g} km" == ("100 km" if fixture == "run" else "10 km")
+
+
+def test_a_fall_maps_inset_magnifies_its_city_on_a_small_theatre(run, small_run):
+    fallen = with_event(run, city="aleppo", name="Aleppo", side="opposition", day=1.0, step=4)
+    assert next(s.inset for s in snapshot_plan(fallen) if s.inset) == ("aleppo", 45.0)   # the whole west: as asked
+    small = with_event(small_run, city="hama", name="Hama", side="opposition", day=0.25, step=1)
+    (inset,) = [s.inset for s in snapshot_plan(small) if s.inset]
+    x0, x1, y0, y1 = zoom_limits(view_of(small_run).theatre, None)      # the map's extent
+    assert inset[0] == "hama" and 1 <= inset[1] <= 0.41 * min(x1 - x0, y1 - y0) / 4   # twice its scale at least

@@ -10,6 +10,7 @@ from wargame.core.errors import WargameError
 from wargame.experiments.history import (
     Target,
     all_targets,
+    campaign_of,
     campaigns,
     load_targets,
     loss_breakdown,
@@ -18,6 +19,7 @@ from wargame.experiments.history import (
 )
 from wargame.experiments.validation import validate_history
 from wargame.report.validation import write_validation_page
+from wargame.study.calibrate import historical_base
 
 ONE_TARGET = '''campaign = "demo_2000"
 title = "demo"
@@ -131,3 +133,13 @@ def test_a_value_target_of_one_exact_count_costs_a_finite_loss():
                      kind="value")
     twice = pd.DataFrame({"changes_town": [2.0] * 4, "end_day": [70.0] * 4})
     assert target_loss(changes, twice)["median"] == pytest.approx(1 / 0.75)
+
+
+def test_a_variant_belongs_to_the_campaign_at_the_root_of_its_extends_chain(write_toml, duel_file):
+    assert campaign_of("south_2018_no_reconciliation") == "south_2018"
+    mine = write_toml('extends = "idlib_2020_no_turkish_drones"\n', "my_variant.toml")
+    assert campaign_of(str(mine)) == "idlib_2020" == historical_base(str(mine))    # two files up
+    assert campaign_of(str(duel_file)) == "duel"                  # a campaign of its own, with no targets
+    with pytest.raises(WargameError, match=r"duel.toml: no historical targets to calibrate against; .* one of "
+                                           r"aleppo_2016, hts_2024, idlib_2015, idlib_2020, south_2018$"):
+        historical_base(str(duel_file))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,7 +22,7 @@ from wargame.output import RunData, write_run
 from wargame.report.aar import write_report
 from wargame.report.charts import draw_charts
 from wargame.report.summary import summarise
-from wargame.report.will import FACTOR_WORDS, name_of_place, regime_verdicts
+from wargame.report.will import FACTOR_WORDS, WillEntry, decision_chain, factor_lines, name_of_place, regime_verdicts
 
 FRAGILE = {"actors.regime_hq.will": 0.5, "rules.will.collapse": 0.25}      # collapses on day 4 or so
 
@@ -134,6 +135,19 @@ def test_the_printed_summary_says_whether_and_when_the_regime_collapsed(collapse
     assert "The regime held: its leadership's will 0.65 -> " in text and "(it collapses below 0.15)" in text
 
 
+def test_the_printed_summary_gives_short_names_and_marks_a_name_cut_to_its_column(held):
+    _, run = held
+    sc = run.scenario
+    renamed = {"saa": "Syrian Arab Army (11th Armoured Division, 155th Brigade, Tiger Forces) and NDF",
+               "hts": "Hayat Tahrir al-Sham, the Turkistan Islamic Party and Hurras al-Din"}
+    factions = {**sc.factions, **{f: sc.factions[f].model_copy(update={"name": n}) for f, n in renamed.items()}}
+    text = summarise(sc.model_copy(update={"factions": factions}), run.info, run.metrics, run.events)
+    forces = text.split("Forces:")[1].split("Territory")[0]
+    assert "  Syrian Arab Army and NDF " in forces and "(11th" not in text       # not "Syrian Arab Army (11th Armou"
+    assert "  Hayat Tahrir al-Sham, the Turkistan I... " in forces               # 40 characters, the cut shown
+    assert "  Hayat Tahrir al-Sham, the Turkistan Islam... " in text.split("The will to fight")[1]   # 44
+
+
 def test_a_run_written_before_the_will_still_gets_its_report(collapsed, tmp_path):
     import shutil
 
@@ -226,3 +240,28 @@ def test_a_comparison_tests_the_collapse_on_paired_seeds(ensemble):
     assert held["effect"] == pytest.approx(1.0)
     assert effects.loc["The regime: collapsed (share of runs)", "effect"] == pytest.approx(0.0)
     assert isinstance(effects, pd.DataFrame) and json.dumps(float(held["base"]))
+
+
+def test_an_actor_sharing_a_factions_id_is_the_actor_and_a_patron_beyond_the_theatre_has_a_proper_name():
+    # idlib_2020: the Turkish army in Idlib is the faction `turkey`, Ankara the actor `turkey`; south_2018's
+    # timeline has the United States tell the rebels not to expect its help
+    run = SimpleNamespace(scenario=SimpleNamespace(
+        factions={"turkey": SimpleNamespace(name="Turkish Armed Forces in Idlib (observation posts)"),
+                  "hts": SimpleNamespace(name="Hayat Tahrir al-Sham")},
+        timeline=[SimpleNamespace(event="patron", patron="united_states")]), events=[
+        {"kind": "strategic_decision", "step": 20, "day": 5.0, "actor": "united_states",
+         "decision": "tells the Southern Front not to expect US military intervention"},
+        {"kind": "strategic_decision", "step": 40, "day": 10.0, "actor": "hts",
+         "decision": "exploits: the enemy leadership's will is 0.39"},
+        {"kind": "strategic_decision", "step": 311, "day": 77.75, "actor": "turkey",
+         "decision": "a Russia-Turkey deal freezes the north-west"}])
+    assert decision_chain(run, "regime") == [
+        (5.0, "patron", "United States: tells the Southern Front not to expect US military intervention"),
+        (10.0, "course", "Hayat Tahrir al-Sham exploits: the enemy leadership's will is 0.39"),
+        (77.75, "patron", "Turkey: a Russia-Turkey deal freezes the north-west")]
+
+
+def test_one_unit_broken_is_one_unit():
+    run = SimpleNamespace(events=[{"kind": "unit_broke", "unit": "u1", "faction": "hezbollah", "personnel": 260}])
+    entry = WillEntry("hezbollah", "Hezbollah", "regime", False, 0.6, 0.51, {"breaks": -0.09})
+    assert factor_lines(run, entry) == [("breaks", -0.09, "its units breaking: -0.09 (1 unit, 260 men)")]

@@ -49,6 +49,7 @@ def _warn_no_report(exc: Exception, directory: Path) -> None:
 def _run_ensemble(args, loaded) -> int:
     from wargame.report.ensemble import city_fall_table, collapse_sentences, share_text, will_at_end
     from wargame.report.ensemble_runs import run_ensemble_to_directory
+    from wargame.report.summary import name_column
 
     with ensemble_progress() as progress:
         ens = run_ensemble_to_directory(loaded, args.scenario, args.reps, args.seed, overrides=args.overrides,
@@ -63,7 +64,7 @@ def _run_ensemble(args, loaded) -> int:
         if ends:
             print("  the will to fight at the end (median over the runs, 10th-90th percentile):")
             for name, mid, low, high in ends:
-                print(f"    {name[:44]:<44} {mid:.2f}  ({low:.2f}-{high:.2f})")
+                print(f"    {name_column(name, 44)} {mid:.2f}  ({low:.2f}-{high:.2f})")
         print("  when cities and towns first fell (share of runs; median day, 10th-90th percentile), and the share"
               " of runs in which the taker held them at the end and in which their first owner took them back:")
         print(f"    {'':<22} {'fell':>5}   {'':<24}  {'kept':>5} {'retaken':>8}")

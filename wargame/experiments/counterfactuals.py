@@ -34,6 +34,7 @@ import pandas as pd
 from wargame.core.errors import WargameError
 from wargame.core.scenario import load_scenario
 from wargame.core.scenario.loader import builtin_names
+from wargame.experiments.history import campaign_of, campaigns
 from wargame.experiments.runner import run_ensemble
 
 BOOTSTRAP = 2000
@@ -50,16 +51,9 @@ MEASURES = {
 }
 
 
-def campaign_of(scenario: str) -> str:
-    """The scenario a scenario is, or extends first: its campaign."""
-    return Path(load_scenario(scenario).files[0]).stem
-
-
 def measure_labels(base: str) -> dict[str, str]:
     """What the counterfactuals of `base` are measured on, by measure name: the article's measures for
     2024, else the base campaign's own targets and each side's ground."""
-    from wargame.experiments.history import campaigns
-
     campaign = campaign_of(base)
     if campaign == "hts_2024":
         return dict(MEASURES)
@@ -126,8 +120,6 @@ def measures(frame: pd.DataFrame, base: str = "hts_2024") -> pd.DataFrame:
 
 
 def campaign_measures(frame: pd.DataFrame, base: str) -> pd.DataFrame:
-    from wargame.experiments.history import campaigns
-
     end = frame["end_day"]
     out = {}
     known = campaigns().get(campaign_of(base))

@@ -37,6 +37,7 @@ import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
 from wargame.core.errors import ScenarioError, WargameError, problems_from_validation
+from wargame.core.scenario import load_scenario
 from wargame.core.scenario.common import Strict
 
 TARGETS_DIR = Path(__file__).parent / "targets"
@@ -166,14 +167,15 @@ def _year(scenario: str) -> tuple[int, str]:
     return (digits[0] if digits else 9999, scenario)
 
 
+def campaign_of(scenario: str) -> str:
+    """The historical campaign a scenario (a name or a path) is, or extends at the root of its `extends`
+    chain: a counterfactual or a calibrated variant is measured on its campaign's targets. The campaign need
+    not have a target file (campaigns() says which do)."""
+    return Path(load_scenario(scenario).files[0]).stem
+
+
 def all_targets() -> tuple[Target, ...]:
     return tuple(t for c in campaigns().values() for t in c.targets)
-
-
-def __getattr__(name: str):
-    if name == "TARGETS":              # every campaign's targets, loaded on first use
-        return all_targets()
-    raise AttributeError(name)
 
 
 def median_days(values: pd.Series) -> float:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from wargame.core.scenario.rules import ObservationRules
-from wargame.experiments.history import Score, Target, all_targets, campaigns, score
+from wargame.experiments.history import CampaignTargets, Score, Target, all_targets, campaigns, score
 from wargame.experiments.runner import run_ensemble
 
 SURPRISE_WINDOW_DAYS = ObservationRules().surprise_window_days     # the default (rules.observation)
@@ -31,24 +31,14 @@ SURPRISE_WINDOW_DAYS = ObservationRules().surprise_window_days     # the default
 REGULARITY_SHARE = 0.8
 
 
-@dataclass(frozen=True)
-class Campaign:
-    """Who won a campaign in a run: the run's column that times the winner's success, and the two sides."""
-    scenario: str
-    won_column: str
-    winner: str
-    loser: str
-    surprise: bool = False       # did the winner achieve surprise (the scenario's [surprise] side)
-
-
 def scenarios() -> tuple[str, ...]:
     """Every historical campaign with a target file (experiments/targets), in the order of history."""
     return tuple(campaigns())
 
 
-def regularity_campaigns() -> tuple[Campaign, ...]:
-    return tuple(Campaign(c.scenario, c.winner.column, c.winner.side, c.winner.loser, c.winner.surprise)
-                 for c in campaigns().values() if c.winner is not None)
+def regularity_campaigns() -> tuple[CampaignTargets, ...]:
+    """The campaigns whose target file says who won ([winner]): Dupuy's regularities are judged on them."""
+    return tuple(c for c in campaigns().values() if c.winner is not None)
 
 
 @dataclass
@@ -69,11 +59,10 @@ class Regularity:
 
 @dataclass(frozen=True)
 class CampaignResult:
-    scenario: str
-    title: str
+    """A campaign (its title and bar are in its target file) scored: how many of its checked targets passed."""
+    campaign: CampaignTargets
     met: int                   # checked targets passed
     checked: int
-    bar: float                 # share that must pass
 
     @property
     def share(self) -> float:
@@ -81,7 +70,7 @@ class CampaignResult:
 
     @property
     def passed(self) -> bool:
-        return self.share >= self.bar - 1e-9
+        return self.share >= self.campaign.bar - 1e-9
 
 
 @dataclass
@@ -105,7 +94,7 @@ class ValidationReport:
         for scenario, c in campaigns().items():
             mine = [s for s in self.scores if s.target.scenario == scenario and s.passed is not None]
             if mine:
-                out.append(CampaignResult(scenario, c.title, sum(bool(s.passed) for s in mine), len(mine), c.bar))
+                out.append(CampaignResult(c, sum(bool(s.passed) for s in mine), len(mine)))
         return out
 
     def lines(self) -> list[str]:
@@ -119,9 +108,10 @@ class ValidationReport:
             out.append(f"{t.scenario + ': ' + t.label:<52} {history:>8} {_day(s.median):>7} "
                        f"{_day(s.p10) + '-' + _day(s.p90):>13} {s.hit:>10.0%} {needs:>6}  {result}")
         out += ["", "Campaigns (share of their checked H and M targets met, against their bar):"]
-        for c in self.campaigns():
-            out.append(f"  {c.scenario:<14} {c.met} of {c.checked} ({c.share:.0%}; needs {c.bar:.0%})  "
-                       f"{'PASS' if c.passed else 'FAIL'}   {c.title}")
+        for r in self.campaigns():
+            c = r.campaign
+            out.append(f"  {c.scenario:<14} {r.met} of {r.checked} ({r.share:.0%}; needs {c.bar:.0%})  "
+                       f"{'PASS' if r.passed else 'FAIL'}   {c.title}")
         out += ["", "Dupuy's attrition regularities (share of runs in which each held; needs "
                     f"{REGULARITY_SHARE:.0%}):"]
         for r in self.regularities:
@@ -143,10 +133,11 @@ def _day(value: float) -> str:
 # ---------------------------------------------------------------- regularities
 
 
-def winners_lose_less(frame: pd.DataFrame, c: Campaign) -> Regularity:
-    won = frame[frame[c.won_column].notna()]
-    w, lo = won[f"loss_rate_{c.winner}"], won[f"loss_rate_{c.loser}"]
-    return Regularity("winners", c.scenario, f"the winner ({c.winner}) loses at a lower rate", len(won),
+def winners_lose_less(frame: pd.DataFrame, c: CampaignTargets) -> Regularity:
+    winner = c.winner
+    won = frame[frame[winner.column].notna()]
+    w, lo = won[f"loss_rate_{winner.side}"], won[f"loss_rate_{winner.loser}"]
+    return Regularity("winners", c.scenario, f"the winner ({winner.side}) loses at a lower rate", len(won),
                       float((w < lo).mean()) if len(won) else 0.0,
                       f"median {w.median():.2%}/day against {lo.median():.2%}/day" if len(won) else "never won")
 
@@ -167,12 +158,12 @@ def urban_defenders_lose_less(frame: pd.DataFrame, scenario: str) -> Regularity:
                       len(seen), float((urban < open_).mean()) if len(seen) else 0.0, detail)
 
 
-def surprise_side_loses_less(frame: pd.DataFrame, c: Campaign) -> Regularity:
-    column_w, column_l = f"loss_rate_window_{c.winner}", f"loss_rate_window_{c.loser}"
+def surprise_side_loses_less(frame: pd.DataFrame, c: CampaignTargets) -> Regularity:
+    column_w, column_l = f"loss_rate_window_{c.winner.side}", f"loss_rate_window_{c.winner.loser}"
     seen = frame[frame[column_w].notna() & frame[column_l].notna()]
     w, lo = seen[column_w], seen[column_l]
     return Regularity("surprise", c.scenario,
-                      f"with surprise, the {c.winner} loses at a lower rate (first {SURPRISE_WINDOW_DAYS:g} days)",
+                      f"with surprise, the {c.winner.side} loses at a lower rate (first {SURPRISE_WINDOW_DAYS:g} days)",
                       len(seen), float((w < lo).mean()) if len(seen) else 0.0,
                       f"median {w.median():.2%}/day against {lo.median():.2%}/day")
 
@@ -185,7 +176,7 @@ def regularities(frames: dict[str, pd.DataFrame]) -> list[Regularity]:
             continue
         out.append(winners_lose_less(frame, c))
         out.append(urban_defenders_lose_less(frame, c.scenario))
-        if c.surprise:
+        if c.winner.surprise:
             out.append(surprise_side_loses_less(frame, c))
     return out
 

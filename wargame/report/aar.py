@@ -275,7 +275,7 @@ def figure_drivers(run, drivers: pd.DataFrame):
         fig = Figure(figsize=(10.5, 0.55 * max(len(drivers), 2) + 1.6), layout="constrained")   # no pyplot
         TextCanvasAgg(fig)
         ax = fig.add_subplot()
-        names = [f"{_faction_name(run, f)} ({u} units)" for f, u in zip(drivers["faction"], drivers["units"])]
+        names = [f"{_faction_name(run, f)} ({u} unit{'s' * (u != 1)})" for f, u in zip(drivers["faction"], drivers["units"])]
         left = np.zeros(len(drivers))
         shown = [f for f in WHY_FACTORS if (drivers[f] > 0.02).any()]
         for factor in shown:
@@ -300,9 +300,10 @@ def figure_drivers(run, drivers: pd.DataFrame):
 def _why(run, breaks: pd.DataFrame, groups: list[Collapse], drivers_png: Path | None) -> str:
     if breaks.empty:
         return "<p>No unit broke in this run.</p>"
-    out = [(f"<p>{len(breaks)} units broke ({int(breaks['personnel'].sum()):,} men). Each unit's morale ledger records "
-           "how much morale each factor took in the days before it broke; below, those shares are weighted by the "
-           "personnel that broke.</p>")]
+    broke = len(breaks)
+    out = [(f"<p>{broke} unit{'s' * (broke != 1)} broke ({int(breaks['personnel'].sum()):,} men). Each unit's morale "
+           "ledger records how much morale each factor took in the days before it broke; below, those shares are "
+           "weighted by the personnel that broke.</p>")]
     if drivers_png is not None:
         out.append(figure(drivers_png, "The factors behind each faction's breaks."))
     drivers = faction_drivers(breaks)

@@ -45,6 +45,7 @@ from wargame.report.style import (
 from wargame.report.will import FACTOR_NAMES, collapsed_days, entries, major_falls
 
 WIDTH = 10.5                    # inches: the report's column; legends go in a strip on the right
+LEGEND_STRIP = 0.45             # the most of a chart's width that strip takes: the panels keep the rest
 NONE_NOTE = "none in this run"
 EQUIPMENT = {                   # metric kind: what one of it is
     "armour": "armoured vehicles",
@@ -131,14 +132,33 @@ def _finish(fig) -> Figure:
         return fig
     renderer = fig.canvas.get_renderer()
     widest = 0.0
+    room = (LEGEND_STRIP - 0.03) * fig.bbox.width
     for legend in legends:
         legend.set_in_layout(False)
         if legend.get_window_extent(renderer).height > 0.85 * fig.bbox.height:
             legend.set_ncols(2)                       # a very long list: two columns rather than off the foot
+        _wrap_to(legend, renderer, room)
         widest = max(widest, legend.get_window_extent(renderer).width)
-    strip = min(0.45, widest / fig.bbox.width + 0.03)
+    strip = min(LEGEND_STRIP, widest / fig.bbox.width + 0.03)
     fig.get_layout_engine().set(rect=(0, 0, 1 - strip, 1))
     return fig
+
+
+def _wrap_to(legend, renderer, room: float) -> None:
+    """Wrap the entries of a legend wider than `room` pixels onto more lines, so that it stays inside the
+    figure (a long faction's name with its will, start and end, ran off the edge of the will chart)."""
+    width = legend.get_window_extent(renderer).width
+    if width <= room:
+        return
+    texts = legend.get_texts()
+    widths = [t.get_window_extent(renderer).width for t in texts]
+    keep = room - (width - max(widths))               # what an entry may take beside its handle and padding
+    for text, own in zip(texts, widths):
+        if own <= keep:
+            continue
+        label = text.get_text()
+        chars = max(12, int(len(label) * keep / own))
+        text.set_text("\n".join(textwrap.fill(line, chars, break_on_hyphens=False) for line in label.split("\n")))
 
 
 def _shown_sides(run: RunData, prefix: str) -> list[str]:

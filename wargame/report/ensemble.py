@@ -344,7 +344,7 @@ def city_fall_table(ens: EnsembleData, min_share: float = 0.05) -> pd.DataFrame:
             continue
         fell = days.dropna()
         known = f"held_{cid}" in ens.outcomes and f"retaken_{cid}" in ens.outcomes
-        rows.append({"city": cid, "name": city.name.split(" (")[0], "kind": city.kind, "fell_share": share,
+        rows.append({"city": cid, "name": short_name(city.name), "kind": city.kind, "fell_share": share,
                      "kept_share": float((fall_fates(ens, cid) == "kept").mean()) if known else np.nan,
                      "retaken_share": float(ens.outcomes[f"retaken_{cid}"].notna().mean()) if known else np.nan,
                      "median": float(fell.median()), "p10": float(fell.quantile(BAND[0])),

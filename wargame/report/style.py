@@ -28,6 +28,7 @@ group keeps the solid line and plain fill.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -159,8 +160,9 @@ def side_colours(scenario) -> dict[str, str]:
 
 
 def short_name(name: str) -> str:
-    """A faction or side name without its parenthesised detail, for legends."""
-    return name.split(" (")[0]
+    """A faction, side or place name without its parenthesised detail, for legends, keeping what follows
+    it: "4th (Mechanised) Division" is the 4th Division, not "4th". An unclosed parenthesis ends the name."""
+    return re.sub(r"\s*\([^()]*\)", "", name).split(" (")[0].strip()
 
 
 @contextmanager

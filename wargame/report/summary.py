@@ -16,6 +16,13 @@ STATES = ("active", "shaken", "routing", "surrendered", "dissolved", "defected",
 BROKEN = ("routing", "surrendered", "dissolved", "defected", "destroyed")   # withdrawn: left by order, not broken
 
 
+def name_column(name: str, width: int) -> str:
+    """A faction's or side's name in a column `width` characters wide: its short name (style.short_name), cut
+    with "..." if still too long, so that no name is cut mid-word without a sign (ASCII, as the rest)."""
+    name = short_name(name)
+    return f"{name if len(name) <= width else name[:width - 3].rstrip() + '...':<{width}}"
+
+
 def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: list[dict]) -> str:
     first, last = metrics.iloc[0], metrics.iloc[-1]
     lines = [
@@ -38,13 +45,13 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
         start, end = first[f"personnel_{fid}"], last[f"personnel_{fid}"]
         total_units = sum(last.get(f"units_{s}_{fid}", 0) for s in STATES)
         broken = sum(last.get(f"units_{s}_{fid}", 0) for s in BROKEN)
-        lines.append(f"  {faction.name[:40]:<40} {start:>8,.0f} -> {end:>8,.0f}  "
+        lines.append(f"  {name_column(faction.name, 40)} {start:>8,.0f} -> {end:>8,.0f}  "
                      f"{last[f'killed_{fid}']:>6,.0f} {last[f'captured_{fid}']:>8,.0f} "
                      f"{last[f'deserted_{fid}']:>8,.0f}  {last[f'morale_{fid}']:>6.2f}  {broken}/{total_units}")
 
     lines += ["", "Territory held (share of the theatre, start -> end) and cities held at the end:"]
     for sid, side in scenario.sides.items():
-        lines.append(f"  {side.name[:44]:<44} {first[f'territory_{sid}']:6.1%} -> {last[f'territory_{sid}']:6.1%}"
+        lines.append(f"  {name_column(side.name, 44)} {first[f'territory_{sid}']:6.1%} -> {last[f'territory_{sid}']:6.1%}"
                      f"   cities {int(last[f'cities_{sid}'])}")
 
     lines += will_lines(scenario, metrics, events)
@@ -91,7 +98,7 @@ def will_lines(scenario: Scenario, metrics: pd.DataFrame, events: list[dict]) ->
     for column in columns:
         entry = column.removeprefix("will_")
         faction = scenario.factions.get(entry)
-        name = (short_name(faction.name) if faction
+        name = (faction.name if faction
                 else f"{regime_name(entry.removesuffix('_leadership')).capitalize()}'s leadership")
-        lines.append(f"  {name[:44]:<44} {first[column]:.2f} -> {last[column]:.2f}")
+        lines.append(f"  {name_column(name, 44)} {first[column]:.2f} -> {last[column]:.2f}")
     return lines

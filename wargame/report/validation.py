@@ -162,12 +162,12 @@ def write_validation_page(directory: Path, report, frames: dict[str, pd.DataFram
     """validation.html in `directory`, with its figures under figures/."""
     known = campaigns()
     figures = Path(directory) / "figures"
-    results = {c.scenario: c for c in report.campaigns()}
+    results = {r.campaign.scenario: r for r in report.campaigns()}
     verdict = "PASS" if report.passed else "FAIL"
     summary = "".join(
-        f"<tr><td><a href='#{c.scenario}'>{esc(c.scenario)}</a></td><td>{esc(c.title)}</td>"
-        f"<td class='num'>{c.met} of {c.checked}</td><td class='num'>{c.share:.0%}</td>"
-        f"<td class='num'>{c.bar:.0%}</td><td>{_result(c.passed)}</td></tr>" for c in results.values())
+        f"<tr><td><a href='#{r.campaign.scenario}'>{esc(r.campaign.scenario)}</a></td><td>{esc(r.campaign.title)}</td>"
+        f"<td class='num'>{r.met} of {r.checked}</td><td class='num'>{r.share:.0%}</td>"
+        f"<td class='num'>{r.campaign.bar:.0%}</td><td>{_result(r.passed)}</td></tr>" for r in results.values())
     intro = (f"<p>{report.runs} seeded runs of each campaign (master seed {report.master_seed}) with one rule "
              f"set; only the situation differs between the scenarios. Overall: {_result(report.passed)}.</p>"
              "<p>Each campaign must meet its bar: the share of its checked targets (those the facts files grade "
@@ -187,7 +187,7 @@ def write_validation_page(directory: Path, report, frames: dict[str, pd.DataFram
                                 figures / f"targets_{scenario}.png")
             result = results.get(scenario)
             line = (f"<p>{esc(campaign.facts)}. {result.met} of {result.checked} checked targets met "
-                    f"({result.share:.0%}; the bar is {result.bar:.0%}): {_result(result.passed)}.</p>" if result else "")
+                    f"({result.share:.0%}; the bar is {campaign.bar:.0%}): {_result(result.passed)}.</p>" if result else "")
             sections[scenario] = (campaign.title, line + figure(drawn, CAPTION) + _targets_table(scores))
         sections["regularities"] = ("Dupuy's regularities", _regularities_table(report.regularities))
         sections["loss"] = ("The calibration loss, target by target",

@@ -25,6 +25,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from wargame.core.rules.morale import FACTORS
+from wargame.report.style import short_name
 
 FACTOR_LABELS = {
     "casualties": "casualties", "force_ratio": "force ratio (odds faced)", "contagion": "contagion (neighbours broke)",
@@ -58,7 +59,7 @@ def _locator(run):
         cells = np.asarray(cells, dtype=int)
         xy = np.column_stack([theatre.x[cells], theatre.y[cells]])
         km, which = tree.query(xy)
-        return [places[w].name.split(" (")[0] for w in which], km, xy
+        return [short_name(places[w].name) for w in which], km, xy
 
     return near
 

@@ -23,6 +23,7 @@ to the side that took it.
 from __future__ import annotations
 
 import math
+import string
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -60,6 +61,8 @@ PATRONS = ("russia_hq", "iran", "hezbollah", "iraqi_militias", "turkey")
 # decisions (its triggered reinforcements, Moscow's aircraft) are reported in the chain but are not courses
 COURSES = {"doubles down": "doubles down", "withdraws": "withdraws", "evacuates its advisers": "evacuates its advisers",
            "backs the offensive": "backs the offensive"}
+# A faction's changes of course (commanders/doctrine.py, _offensive_course)
+COURSE_VERBS = ("consolidates", "attacks again", "exploits")
 # Decisions that begin with one of these read as a sentence after the actor's name ("Iran withdraws: ...");
 # any other is quoted after a colon ("Russia: 4 aircraft reach ...")
 VERBS = ("doubles down", "withdraws", "evacuates", "backs", "abandons", "falls back", "consolidates", "exploits",
@@ -147,10 +150,27 @@ def the(name: str) -> str:
 
 
 def actor_name(run, actor: str) -> str:
-    """Who took a decision: a strategic actor, or a faction (the rebels' courses are their factions')."""
+    """Who took a decision: a strategic actor, or a faction (the rebels' courses are their factions'). A
+    known actor comes first: idlib_2020's Turkish army in Idlib is the faction `turkey`, Ankara the actor
+    `turkey`. Any other is named from its id, as a proper name ("united_states": "United States")."""
+    if actor in ACTORS:
+        return ACTORS[actor]
     if actor in run.scenario.factions:
         return faction_name(run, actor)
-    return ACTORS.get(actor, actor.replace("_", " ").capitalize())
+    return string.capwords(actor.replace("_", " "))
+
+
+def patrons(run) -> tuple[str, ...]:
+    """The actors that back a side: the model's patrons, and any patron beyond the theatre whose course the
+    scenario's timeline gives (south_2018: the United States)."""
+    signals = [e.patron for e in run.scenario.timeline if getattr(e, "event", None) == "patron"]
+    return PATRONS + tuple(p for p in signals if p not in PATRONS)
+
+
+def is_course(run, event: dict) -> bool:
+    """Whether a strategic decision is a faction's change of course (commanders/doctrine.py: "exploits: ..."),
+    not the decision of an actor that shares its id with a faction."""
+    return event["actor"] in run.scenario.factions and event["decision"].startswith(COURSE_VERBS)
 
 
 def entry_label(run, entry_id: str) -> str:
@@ -254,7 +274,7 @@ def _detail(run, entry: WillEntry, factor: str, value: float) -> str:
         broke = [e for e in events if e["kind"] in ("unit_broke", "unit_defected") and e.get("faction") in own]
         units = len({e["unit"] for e in broke})
         men = sum(int(e.get("personnel", 0)) for e in broke)
-        return f"{units} units, {men:,} men" if units else ""
+        return f"{units} unit{'s' * (units != 1)}, {men:,} men" if units else ""
     if factor == "desertion":
         # a regime's collapse sends its men home in its last step: those are not the desertion that moved the will
         collapsed = side in collapsed_days(run) and len(run.metrics) > 1
@@ -328,7 +348,8 @@ def event_line(run, event: dict) -> str | None:
     if kind == "uprising":
         place = place_name(run, event["place"])
         return (f"{faction_name(run, event['faction'])} rise {place if place.startswith('near ') else 'at ' + place} "
-                f"({event['units']} units, {event['personnel']:,} men): {event['why']}")
+                f"({event['units']} unit{'s' * (event['units'] != 1)}, {event['personnel']:,} men): "
+                f"{event['why']}")
     if kind == "strategic_decision":
         return decision_line(run, event)
     return None
@@ -346,7 +367,7 @@ def will_events(run, kinds=CHAIN_KINDS) -> list[tuple[dict, str]]:
     for e in run.events:
         if e["kind"] not in kinds:
             continue
-        if e["kind"] == "strategic_decision" and e["actor"] in run.scenario.factions:
+        if e["kind"] == "strategic_decision" and is_course(run, e):
             key = (int(e["step"]), e["decision"])
             if key not in courses:
                 courses[key] = [e, []]
@@ -377,8 +398,7 @@ def decision_chain(run, side: str) -> list[tuple[float, str, str]]:
         if kind == "regime_collapsed" and e["side"] != side:
             continue
         if kind == "strategic_decision":
-            what = ("course" if e["actor"] in run.scenario.factions else "patron" if e["actor"] in PATRONS
-                    else "command")
+            what = "course" if is_course(run, e) else "patron" if e["actor"] in patrons(run) else "command"
         else:
             what = {"local_deal": "local deal", "uprising": "uprising", "regime_collapsed": "collapse"}[kind]
         chain.append((float(e["day"]), what, text))

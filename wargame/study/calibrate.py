@@ -29,7 +29,7 @@ import tomli_w
 
 from wargame.core.errors import WargameError
 from wargame.core.scenario.paths import set_path
-from wargame.experiments.history import all_targets, calibration_loss, loss_breakdown, score
+from wargame.experiments.history import all_targets, calibration_loss, campaign_of, campaigns, loss_breakdown, score
 from wargame.experiments.runner import Job
 from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc
@@ -53,10 +53,8 @@ def _optuna():
 
 def historical_base(scenario: str) -> str:
     """The historical campaign a scenario is (or extends): its targets are the ones to fit."""
-    from wargame.core.scenario import load_scenario
-
-    base = Path(load_scenario(scenario).files[0]).stem
-    known = sorted({t.scenario for t in all_targets()})
+    base = campaign_of(scenario)
+    known = sorted(campaigns())
     if base not in known:
         raise WargameError(f"{scenario}: no historical targets to calibrate against; calibrate a scenario that is "
                            f"or extends one of {', '.join(known)}")

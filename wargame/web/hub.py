@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from wargame.core.errors import WargameError
 from wargame.play.game import Game
 from wargame.play.store import GameStore
+from wargame.report.style import short_name
 
 MAX_LOADED = 8          # games kept in memory at once (about 20 MB each)
 
@@ -110,7 +111,7 @@ class Hub:
                       opened=opened,
                       names={t: game.teams[t].name for t in game.teams}, title=game.model.spec.meta.title,
                       side_names={s: v.name for s, v in game.model.spec.sides.items()},
-                      faction_names={f: v.name.split(" (")[0] for f, v in game.model.spec.factions.items()})
+                      faction_names={f: short_name(v.name) for f, v in game.model.spec.factions.items()})
         self.snapshots[gid] = status
 
     async def status(self, gid: str) -> dict:

@@ -10,6 +10,7 @@ import json
 from wargame.play.game import Game
 from wargame.play.news import describe
 from wargame.report.maps import picture_legend_html
+from wargame.report.style import short_name
 from wargame.web.dates import day_to_date
 from wargame.web.pages import area_switch, status_bar, topbar, will_table
 
@@ -156,7 +157,7 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
     """The debrief: a slider over the turns resolved, each with its orders, what followed and the pictures."""
     spec = game.model.spec
     status = {"side_names": {s: v.name for s, v in spec.sides.items()},
-              "faction_names": {f: v.name.split(" (")[0] for f, v in spec.factions.items()}}
+              "faction_names": {f: short_name(v.name) for f, v in spec.factions.items()}}
     sections = []
     for k, entry in enumerate(turns):
         t = entry["turn"]

@@ -12,6 +12,7 @@ artists and updated in place by `CampaignMap.update`; the animation relies on th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,11 @@ from wargame.report.png import write_png
 
 MAP_DPI = 160              # the whole theatre ~1550 px tall: a 5 km hex's counter is ~11 px
 INSET_SIZE = 0.41          # share of the map's width and height
+# An inset that does not at least double the map's scale shows nothing the map does not: on a campaign's own
+# small theatre (Idlib, 110 km across) a fall map's inset takes a smaller radius than on the whole west.
+INSET_MAGNIFICATION = 2.0
+SCALE_BAR_SHARE = 0.2      # a scale bar: the longest round length within this share of the map's width
+SCALE_MARGIN = 0.04        # its gap from the map's edges, as a share of the map's width
 
 
 class CampaignMap:
@@ -74,14 +80,31 @@ def prepare_axes(view: CampaignView, ax=None, zoom=None, figsize=(13.2, 10.6), d
                             fontsize=label_fontsize + 1.5, fit=True, trim=True)
     layers = CampaignMap(view, ax, limits, places, animated=animated)
     if zoom is not None:
-        span = limits[1] - limits[0]
-        bar = 10.0 if span < 120 else 20.0 if span < 250 else 50.0
-        at = (limits[1] - bar - span * 0.04, limits[2] + span * 0.04)
-        draw_scale_bar(ax, th, km=bar, at=at, label_km=span * 0.018)
-        pad = span * 0.012                           # a backing, as counters may stand under the bar
-        ax.add_patch(Rectangle((at[0] - pad, at[1] - pad), bar + 2 * pad, span * 0.045, fc="white", ec="none",
-                               alpha=0.8, zorder=Z_LABEL - 0.05))   # over counters, under place names
+        scale_bar(ax, th, limits)
     return fig, ax, layers, limits
+
+
+def scale_bar_km(span_km: float) -> float:
+    """The longest round length (1, 2 or 5 times a power of ten, in km) within SCALE_BAR_SHARE of a map
+    `span_km` wide: 100 km on the whole west of Syria, 20 km on Idlib's 110 km, 10 km on 90 km around a city."""
+    limit = SCALE_BAR_SHARE * span_km
+    power = 10.0 ** math.floor(math.log10(limit))
+    return max(m * power for m in (1.0, 2.0, 5.0) if m * power <= limit)
+
+
+def scale_bar(ax, theatre, limits, top: bool = False) -> float:
+    """A scale bar sized to the map (scale_bar_km), in its lower right corner (upper right with `top`), on a
+    white backing, as counters may stand under it. Returns its length in km."""
+    x0, x1, y0, y1 = limits
+    span = x1 - x0
+    km = scale_bar_km(span)
+    margin = SCALE_MARGIN * span
+    at = (x1 - km - margin, y1 - margin - 0.045 * span if top else y0 + margin)
+    draw_scale_bar(ax, theatre, km=km, at=at, label_km=span * 0.018)
+    pad = span * 0.012
+    ax.add_patch(Rectangle((at[0] - pad, at[1] - pad), km + 2 * pad, span * 0.045, fc="white", ec="none",
+                           alpha=0.8, zorder=Z_LABEL - 0.05))   # over counters, under place names
+    return km
 
 
 def _key_towns(view: CampaignView) -> tuple[str, ...]:
@@ -130,12 +153,8 @@ def draw_map(run, step: int, path: str | Path | None = None, title: str | None =
         ax.set_title(lines[-1] if not title else title, fontsize=8, loc="left", pad=3)
     if inset is not None:
         corner = _draw_inset(ax, view, step, inset, arrows_from_step, limits, counters)
-    if zoom is None:                                 # the scale bar keeps clear of an inset
-        km = 100.0
-        low = inset is None or corner[1] > 0.3 or corner[0] < 0.3
-        x = limits[1] - km - 25 if low else limits[0] + 0.62 * (limits[1] - limits[0])
-        y = limits[2] + 20 if low else limits[3] - 22
-        draw_scale_bar(ax, view.theatre, km=km, at=(x, y))
+    if zoom is None:                                 # the scale bar keeps clear of an inset in the lower right
+        scale_bar(ax, view.theatre, limits, top=inset is not None and corner[1] < 0.3 and corner[0] > 0.3)
     if path is None:
         return ax
     # not style.save_figure: a map wants its own resolution and the tight box around the legend column
@@ -223,11 +242,20 @@ class Snapshot:
     caption: str | None
 
 
+def inset_radius(theatre, inset_km: float) -> float:
+    """The radius of a fall map's inset: `inset_km`, or less on a theatre too small for the inset to show
+    its city at INSET_MAGNIFICATION times the map's scale (whole km, at least one)."""
+    x0, x1, y0, y1 = zoom_limits(theatre, None)
+    widest = INSET_SIZE * min(x1 - x0, y1 - y0) / (2 * INSET_MAGNIFICATION)
+    return float(max(1, math.floor(min(inset_km, widest))))
+
+
 def snapshot_plan(run, days=None, inset_km: float = 45.0) -> list[Snapshot]:
     """The maps `draw_snapshots` draws, each independent of the others (so they can be drawn in any
     order, or side by side): arrows of advance from the previous snapshot; a city's fall map with an
-    inset of the city and its surroundings."""
+    inset of the city and its surroundings (`inset_km` around it, less on a small theatre: inset_radius)."""
     view = view_of(run)
+    inset_km = inset_radius(view.theatre, inset_km)
     names = {e["city"]: e["name"] for e in run.events if e.get("kind") == "city_captured"}
     plan, drawn = [], []
     for step, label in snapshot_steps(run, days):
