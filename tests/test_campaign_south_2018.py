@@ -71,6 +71,34 @@ def test_a_faction_offered_no_deal_never_settles_however_low_its_will():
     assert deal_candidates(model, rows).size == 0
 
 
+def test_talks_take_deal_talks_days_and_end_when_the_will_recovers():
+    """rules.will.deal_talks_days: a unit that meets the terms opens talks and settles only once they have run
+    that long; a unit whose will recovers above deal_will breaks them off. At 0 it settles at once."""
+    def west_units(days):
+        model = WarModel(load_scenario("south_2018", {"rules.will.deal_talks_days": days}), rng=1,
+                         collect_units=False, collect_metrics=False)
+        t = model.table
+        rows = np.flatnonzero(t.faction == model.faction_index["west_daraa"])
+        t.will_seen[rows] = 0.0
+        t.cut_off[rows] = True
+        return model, t, rows
+
+    model, t, rows = west_units(0.0)
+    meets = deal_candidates(model, rows)
+    assert meets.size > 0                                             # at once, with no talks
+
+    model, t, rows = west_units(2.0)
+    assert deal_candidates(model, rows).size == 0                     # the first review opens talks
+    assert np.all(t.talks_since[meets] == model.day)
+    t.talks_since[meets] = model.day - 1.5
+    assert deal_candidates(model, rows).size == 0                     # a day and a half is not enough
+    t.talks_since[meets] = model.day - 2.0
+    assert set(deal_candidates(model, rows).tolist()) == set(meets.tolist())
+    t.will_seen[rows] = 1.0                                           # the faction takes heart: talks end
+    assert deal_candidates(model, rows).size == 0
+    assert np.isnan(t.talks_since[rows]).all()
+
+
 def _ensemble(scenario: str) -> list[dict]:
     out = []
     for seed in SEEDS:

@@ -94,6 +94,8 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     _c("deserted_step", FLOAT, 0.0, "number", "men who deserted this step"),
     _c("broke_step", BOOL, False, "flag", "broke this step"),
     _c("will_seen", FLOAT, 0.0, "number", "its faction's will to fight as news has reached it (rules.will)"),
+    _c("talks_since", FLOAT, float("nan"), "hidden", "day its talks on a local deal opened; NaN not talking "
+       "(rules.will deal_talks_days)"),
     # supply lines
     _c("cut_off", BOOL, False, "flag", "cut off from every supply source"),
     _c("cut_since", INT, -1, "hidden", "step since which it has been cut off; -1 linked"),

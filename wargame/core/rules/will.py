@@ -318,8 +318,24 @@ def withdraw(model, rows: np.ndarray) -> None:
 
 
 def deal_candidates(model, rows: np.ndarray) -> np.ndarray:
-    """Of these rows, the units that would take a local deal: their faction's will (as they have heard it)
-    below `deal_will`, and either cut off or outnumbered `deal_odds` to one within `deal_km`. Russians,
+    """Of these rows, the units that take a local deal now: those that meet its terms (`deal_terms`) and have
+    been talking for `deal_talks_days`. Talks open the first time a unit meets the terms and go on while its
+    faction's will (as it has heard it) stays below `deal_will`, whatever the odds of the day; a unit whose
+    will recovers breaks them off."""
+    t = model.table
+    meets = deal_terms(model, rows)
+    r = model.spec.rules.will
+    if r.deal_talks_days <= 0.0:
+        return meets
+    t.talks_since[rows[t.will_seen[rows] >= r.deal_will]] = np.nan
+    opening = meets[np.isnan(t.talks_since[meets])]
+    t.talks_since[opening] = model.day
+    return meets[model.day - t.talks_since[meets] >= r.deal_talks_days - 1e-9]
+
+
+def deal_terms(model, rows: np.ndarray) -> np.ndarray:
+    """Of these rows, the units that meet the terms of a local deal: their faction's will (as they have heard
+    it) below `deal_will`, and either cut off or outnumbered `deal_odds` to one within `deal_km`. Russians,
     units of sides no one is at war with, and factions no one offers a deal (`offered_deals` false) do not
     settle."""
     t = model.table

@@ -521,6 +521,10 @@ class WillRules(Strict):
                                "deal_odds takes a local deal, surrender with safe passage", ge=0.0, le=1.0)
     deal_odds: float = tunable(3.0, (2.0, 6.0), "assumption: enemy to own men within deal_km at which a unit of "
                                "a faction whose will is below deal_will settles", gt=0.0, le=100.0)
+    deal_talks_days: float = tunable(0.0, (0.0, 6.0), "assumption (facts-2015-2020.md D5-D7: Russia's talks with "
+                                     "the south's command at Busra al-Sham ran four days, failing twice, before "
+                                     "its deal): days a unit must go on meeting the terms of a deal, at the HQ's "
+                                     "reviews, before it settles; 0 settles at once", ge=0.0, le=30.0)
     deal_km: float = tunable(15.0, (5.0, 30.0), "assumption: reach of the odds a unit weighs before a deal",
                              ge=0.0, le=200.0)
     patron_review_days: float = tunable(1.0, (0.5, 3.0), "assumption: how often patrons review their course",
