@@ -102,3 +102,19 @@ def test_saraqib_changes_hands_after_the_rebels_counter_attack():
         retaken.append(campaign_outcome(model)["retaken_saraqib"])
     retaken = np.array(retaken)
     assert np.sum((retaken >= 69.0) & (retaken <= 73.0)) >= 4
+
+
+def test_an_objective_held_from_the_start_is_achieved_only_when_won_back(paired_runs):
+    """The rebels hold Saraqib on day 0: their objective of retaking it is not achieved then, only when they
+    retake it (the day the regime's loss of the town is undone), and never in a run where they do not."""
+    model = WarModel("idlib_2020", rng=1, collect_units=False, collect_metrics=False)
+    assert model.objective_progress["retake_saraqib"] == 1.0
+    model.step()
+    assert "retake_saraqib" not in model.objectives_achieved
+    runs = paired_runs["idlib_2020"]
+    for row in runs:
+        if np.isnan(row["retaken_saraqib"]):
+            assert np.isnan(row["achieved_retake_saraqib"])
+        else:
+            assert row["achieved_retake_saraqib"] == pytest.approx(row["retaken_saraqib"])
+    assert any(not np.isnan(r["retaken_saraqib"]) for r in runs)        # the case is seen at least once

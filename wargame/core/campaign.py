@@ -152,6 +152,7 @@ class Campaign(WhiteCell, mesa.Model):
         self.objective_cells = objective_cells(self)
         self.objective_progress: dict[str, float] = {}
         self.objectives_achieved: dict[str, float] = {}
+        self.objectives_open: set[str] = set()       # objectives seen incomplete (rules/objectives.py)
         update_objectives(self)
         self.cities_lost = np.zeros(len(self.side_ids), dtype=np.int64)
         self.air_stats = {"sorties": np.zeros(len(self.side_ids)), "strikes": np.zeros(len(self.side_ids)),

@@ -5,7 +5,9 @@ of the area's cells it holds; of a hold objective, the share of its places still
 the side holding most of its built-up cells (the rule of its fall: a pocket such as the SDF's Sheikh
 Maqsoud in Aleppo does not keep the city from falling); any other place by its cell. The first time a
 capture objective is complete, or an area objective reaches its `share`, an ObjectiveAchieved event is
-logged (this is what the validation suite times, e.g. the regime holding 90 percent of east Aleppo).
+logged (this is what the validation suite times, e.g. the regime holding 90 percent of east Aleppo); an
+objective its side already meets at the start (idlib_2020's rebels "retaking" Saraqib, which they hold on
+day 0) is achieved only once it has been lost and won back.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ def update_objectives(model) -> None:
             held = sum(place_held(model, p, side) for p in objective.places) / len(objective.places)
         model.objective_progress[oid] = held
         target = objective.share if objective.kind == "area" else 1.0
-        if objective.kind != "hold" and held >= target - 1e-12 and oid not in model.objectives_achieved:
+        complete = held >= target - 1e-12
+        if not complete:
+            model.objectives_open.add(oid)
+        elif objective.kind != "hold" and oid in model.objectives_open and oid not in model.objectives_achieved:
             model.objectives_achieved[oid] = model.day
             model.events.add(ObjectiveAchieved(model.steps, model.day, oid, objective.side, round(held, 4)))
