@@ -55,9 +55,11 @@ EQUIPMENT = {                   # metric kind: what one of it is
 }
 AIR = {                         # metric prefix: (panel title, what is counted)
     "sorties": ("Sorties flown", "sorties"),
-    "air_strikes": ("Air strikes", "strikes"),
+    # a wing spreads its sorties over targets (at most rules.air max_sorties_per_target each), so a day of few
+    # sorties may still strike several targets, each with a share of one: the count is of targets
+    "air_strikes": ("Targets struck from the air", "targets"),
     "missiles": ("Missiles fired", "missiles"),
-    "drone_raids": ("Drone raids", "raids"),
+    "drone_raids": ("Drone raids on airbases", "raids"),   # a faction's `drones`; drones flown as an air wing count as sorties
 }
 def count_ticks() -> MaxNLocator:
     """Whole-number ticks at round steps (5, 10, 20 ... rather than 8, 16, 24) for a count axis."""
