@@ -222,8 +222,8 @@ def score(target: Target, frame: pd.DataFrame) -> Score:
 
 FAIL_PENALTY = 2.0          # loss added for a checked target that misses its bar (times its weight)
 SPREAD_WEIGHT = 0.5         # loss per window-width of error in the ensemble's 10th-90th percentile spread
-NEVER_SLACK_DAYS = 5.0
-VALUE_SCALE = 0.25          # a value target's error is scaled by at least this share of its historical value      # a run in which an event never happened counts as the end of the run plus this
+NEVER_SLACK_DAYS = 5.0      # a run in which an event never happened counts as the end of the run plus this
+VALUE_SCALE = 0.25          # a value target's error is scaled by at least this share of its historical value
 
 
 def target_loss(target: Target, frame: pd.DataFrame) -> dict[str, float]:
