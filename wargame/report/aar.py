@@ -275,7 +275,8 @@ def figure_drivers(run, drivers: pd.DataFrame):
         fig = Figure(figsize=(10.5, 0.55 * max(len(drivers), 2) + 1.6), layout="constrained")   # no pyplot
         TextCanvasAgg(fig)
         ax = fig.add_subplot()
-        names = [f"{_faction_name(run, f)} ({u} unit{'s' * (u != 1)})" for f, u in zip(drivers["faction"], drivers["units"])]
+        names = [f"{_faction_name(run, f)} ({u} unit{'s' * (u != 1)})"
+                 for f, u in zip(drivers["faction"], drivers["units"])]
         left = np.zeros(len(drivers))
         shown = [f for f in WHY_FACTORS if (drivers[f] > 0.02).any()]
         for factor in shown:

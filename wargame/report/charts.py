@@ -59,8 +59,11 @@ AIR = {                         # metric prefix: (panel title, what is counted)
     # sorties may still strike several targets, each with a share of one: the count is of targets
     "air_strikes": ("Targets struck from the air", "targets"),
     "missiles": ("Missiles fired", "missiles"),
-    "drone_raids": ("Drone raids on airbases", "raids"),   # a faction's `drones`; drones flown as an air wing count as sorties
+    # a faction's `drones` raiding bases; drones flown as an air wing (Turkey's in 2020) count as sorties
+    "drone_raids": ("Drone raids on airbases", "raids"),
 }
+
+
 def count_ticks() -> MaxNLocator:
     """Whole-number ticks at round steps (5, 10, 20 ... rather than 8, 16, 24) for a count axis."""
     return MaxNLocator(integer=True, steps=(1, 2, 5, 10))

@@ -51,7 +51,8 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
 
     lines += ["", "Territory held (share of the theatre, start -> end) and cities held at the end:"]
     for sid, side in scenario.sides.items():
-        lines.append(f"  {name_column(side.name, 44)} {first[f'territory_{sid}']:6.1%} -> {last[f'territory_{sid}']:6.1%}"
+        lines.append(f"  {name_column(side.name, 44)} "
+                     f"{first[f'territory_{sid}']:6.1%} -> {last[f'territory_{sid}']:6.1%}"
                      f"   cities {int(last[f'cities_{sid}'])}")
 
     lines += will_lines(scenario, metrics, events)

@@ -187,7 +187,8 @@ def write_validation_page(directory: Path, report, frames: dict[str, pd.DataFram
                                 figures / f"targets_{scenario}.png")
             result = results.get(scenario)
             line = (f"<p>{esc(campaign.facts)}. {result.met} of {result.checked} checked targets met "
-                    f"({result.share:.0%}; the bar is {campaign.bar:.0%}): {_result(result.passed)}.</p>" if result else "")
+                    f"({result.share:.0%}; the bar is {campaign.bar:.0%}): {_result(result.passed)}.</p>"
+                    if result else "")
             sections[scenario] = (campaign.title, line + figure(drawn, CAPTION) + _targets_table(scores))
         sections["regularities"] = ("Dupuy's regularities", _regularities_table(report.regularities))
         sections["loss"] = ("The calibration loss, target by target",

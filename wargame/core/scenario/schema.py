@@ -33,7 +33,8 @@ from wargame.core.scenario.rules import Rules
 from wargame.core.scenario.tunable import tunable
 
 __all__ = ["Actors", "AirDefence", "AirWing", "ControlArea", "Faction", "FactionBase", "Meta", "MilitiaFaction",
-           "Note", "Objective", "PatronSignal", "RebelFaction", "RussiaFaction", "SAAFaction", "Scenario", "SetParameter", "Side",
+           "Note", "Objective", "PatronSignal", "RebelFaction", "RussiaFaction", "SAAFaction", "Scenario",
+           "SetParameter", "Side",
            "StaticFaction", "StrikeAsset", "Surprise", "TacticalWing", "TheatreConfig", "UnitSpec"]
 
 
