@@ -50,13 +50,14 @@ def briefing_problems(spec, source: str) -> list[Problem]:
 
 
 def scored_objectives(spec, team: Team) -> list[str]:
-    """The objectives a team is scored on: its briefing's, else its side's that its factions pursue (an
-    objective reserved for factions the team does not command is not its own)."""
+    """The objectives a team is scored on: its briefing's; else those its side reserves for the team's own
+    factions (the SNA's for Turkey), and if there are none, its side's objectives reserved for no faction."""
     briefing = getattr(spec.briefings, team.id, None)
     if briefing is not None and briefing.objectives is not None:
         return list(briefing.objectives)
-    return [oid for oid, o in spec.objectives.items()
-            if team.side and o.side == team.side and (not o.factions or set(o.factions) & set(team.factions))]
+    side = [(oid, o) for oid, o in spec.objectives.items() if team.side and o.side == team.side]
+    own = [oid for oid, o in side if o.factions and set(o.factions) & set(team.factions)]
+    return own or [oid for oid, o in side if not o.factions]
 
 
 def place_name(place: str) -> str:

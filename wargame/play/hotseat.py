@@ -152,7 +152,7 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
             game.resolve(by="instructor")
         status = game.status()
         say(f"Turn resolved: now {status['date']} (day {status['day']}). News: "
-            + "; ".join(f"{e['name']} taken" for e in status["news"][-4:]))
+            + "; ".join(f"{e['name']} taken" for e in status["news"][-4:] if "name" in e))   # not the end's news
     for line in result_lines(game):
         say(line)
 
