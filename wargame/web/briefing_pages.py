@@ -46,7 +46,7 @@ def objective_items(result: dict) -> str:
 
 
 def result_card(result: dict, ended: str) -> str:
-    """A team's result at the end of the game, in place of its order form."""
+    """A team's result at the end of the game, at the top of its page (the order form is gone)."""
     items = objective_items(result)
     return f"""<section class="card result verdict-{e(result["verdict"])}" id="result">
 <h2>The game is over: {e(VERDICT_WORDS[result["verdict"]])}</h2>

@@ -53,8 +53,8 @@ def status_bar(s: dict, team: str | None = None) -> str:
     over = s["finished"]
     turn = "Game over" if over else f"Turn <b>{s['turn'] + 1}</b> of {s['turns']}"
     teams = "".join(
-        f'<li class="{"done" if t in s["submitted"] else "waiting"}{" me" if t == team else ""}">'
-        f'{e(s["names"].get(t, t))}<span class="mark">{"✓ orders in" if t in s["submitted"] else "waiting"}'
+        f'<li class="{"done" if t in s["submitted"] or over else "waiting"}{" me" if t == team else ""}">'
+        f'{e(s["names"].get(t, t))}<span class="mark">{"✓ orders in" if t in s["submitted"] else "" if over else "waiting"}'
         f"</span></li>" for t in s["humans"])
     flags = '<span class="badge paused">PAUSED</span>' if s["paused"] else ""
     return (f'<section class="statusbar" id="statusbar" aria-live="polite">'
@@ -312,6 +312,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
              f'{len(view["friendly"])} allied units.')
     return f"""{topbar(f"Team: {TEAMS[team].name}", f"Game {e(game.id)} · {e(status['title'])}")}
 {status_bar(status, team)}
+{result_card(view["result"], status["ended"]) if status["finished"] and view.get("result") else ""}
 {briefing_card(view["briefing"], status["turn"]) if view.get("briefing") else ""}
 <main class="team">
 <section class="mapcol">
@@ -327,7 +328,6 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
 </section>
 <section class="ordercol">
   {will_card(view)}
-  {result_card(view["result"], status["ended"]) if status["finished"] and view.get("result") else ""}
   <form id="orders" class="card" novalidate>
     <h2>Orders for turn {turn}</h2>
     <p class="hint">For each sector: <b>doctrine</b> lets the AI command as it would; <b>hold</b> digs in;

@@ -65,8 +65,8 @@
     teams.textContent = "";
     for (const t of s.humans) {
       const done = s.submitted.includes(t);
-      const li = el("li", (done ? "done" : "waiting") + (t === me ? " me" : ""), (s.names && s.names[t]) || t);
-      li.appendChild(el("span", "mark", done ? "✓ orders in" : "waiting"));
+      const li = el("li", (done || s.finished ? "done" : "waiting") + (t === me ? " me" : ""), (s.names && s.names[t]) || t);
+      li.appendChild(el("span", "mark", done ? "✓ orders in" : s.finished ? "" : "waiting"));   // nobody waits at the end
       teams.appendChild(li);
     }
     const flags = document.getElementById("s-flags");
