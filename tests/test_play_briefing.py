@@ -217,6 +217,8 @@ def test_each_team_page_shows_its_own_briefing_then_its_result_and_no_order_form
     assert "The Syrian Arab Army: about 169,000" not in rebels                    # not the regime's briefing
     assert "The Syrian Arab Army: about 169,000" in regime and "Hold Latakia" in regime
     assert 'id="orders"' in rebels and 'id="result"' not in rebels
+    view = get("/api/view", codes["rebels"]).json()                 # a script gets its own briefing only
+    assert view["briefing"]["team"] == "rebels" and view["result"] is None
 
     for team in ("regime", "rebels"):
         client.cookies.clear()
@@ -237,3 +239,5 @@ def test_each_team_page_shows_its_own_briefing_then_its_result_and_no_order_form
     assert 'data-finished="1"' in projector and 'id="results"' in projector and "Held" in projector
     console = get("/instructor", instructor).text
     assert 'id="results"' in console and 'href="/debrief" id="to-debrief"' in console
+    debrief = get("/debrief", instructor).text                      # the debrief opens on the result
+    assert 'id="results"' in debrief and "Held" in debrief and "Lost" in debrief

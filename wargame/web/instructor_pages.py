@@ -206,5 +206,6 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
     return f"""{topbar("Debrief", f"Game {e(game.id)} · {e(spec.meta.title)} · "
                        "the truth beside each team's picture, turn by turn")}
 <main class="debrief"><p><a href="/instructor">Back to the console</a> ·
-<a href="/api/instructor/debrief">debrief JSON</a></p>{body}</main>"""
+<a href="/api/instructor/debrief">debrief JSON</a></p>
+{results_table(game.results(), game.end_reason) if game.finished else ""}{body}</main>"""
 
