@@ -160,9 +160,17 @@ def test_a_game_ended_by_its_last_turn_says_so_and_the_report_never_says_none(st
 
     game.model.end_reason = None
     assert end_reason(game.model, 1, 1, 2.5) == "the last turn (1 of 1) was played: the game's 2.5 days are over"
-    from wargame.report.summary import NOT_ENDED
 
-    assert "None" not in NOT_ENDED
+
+def test_a_report_of_a_game_still_in_play_says_it_has_not_ended(store):
+    from wargame.output import metrics_frame, run_info
+    from wargame.report.summary import summarise
+
+    game = Game.create(store, humans=("rebels",))
+    game.resolve()
+    model = game.model
+    text = summarise(model.spec, run_info(model), metrics_frame(model), model.events.to_dicts())
+    assert "ended: not yet: this is the run so far" in text and "ended: None" not in text
 
 
 def test_no_orders_are_taken_once_the_game_is_over(store):
