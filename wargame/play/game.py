@@ -175,7 +175,8 @@ class Game:
                 "turns": self.config["turns"], "day": round(self.model.day, 2),
                 "date": format_date(when, "minute", pad_day=True),
                 "humans": self.config["humans"], "submitted": self.submitted(), "paused": self.paused,
-                "finished": self.finished, "ended": redact({"kind": "campaign_ended", "reason": self.end_reason})["reason"],
+                "finished": self.finished,
+                "ended": redact({"kind": "campaign_ended", "reason": self.end_reason})["reason"],   # why, in words
                 # at the end every team's verdict is the room's (it follows from who holds which city)
                 "results": {t: {k: r[k] for k in ("name", "verdict", "reason")} for t, r in self.results().items()}
                 if self.finished else None,

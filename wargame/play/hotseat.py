@@ -159,7 +159,7 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
 
 def result_lines(game: Game) -> list[str]:
     """The end of the game: why it ended, and every team's verdict with its objectives."""
-    lines = [f"The game is over: {game.end_reason or 'ended'}."]
+    lines = [f"The game is over: {game.status()['ended'] or 'ended'}."]      # the room's words: no will given away
     for result in game.results().values():
         lines.append(f"== {result['name']}: {result['verdict'].upper()}: {result['reason']}")
         lines += [f"   {'met' if o['met'] else 'not met'}: {o['text']} ({o['how']})" for o in result["objectives"]]

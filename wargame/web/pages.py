@@ -54,7 +54,8 @@ def status_bar(s: dict, team: str | None = None) -> str:
     turn = "Game over" if over else f"Turn <b>{s['turn'] + 1}</b> of {s['turns']}"
     teams = "".join(
         f'<li class="{"done" if t in s["submitted"] or over else "waiting"}{" me" if t == team else ""}">'
-        f'{e(s["names"].get(t, t))}<span class="mark">{"✓ orders in" if t in s["submitted"] else "" if over else "waiting"}'
+        f'{e(s["names"].get(t, t))}<span class="mark">'
+        f'{"✓ orders in" if t in s["submitted"] else "" if over else "waiting"}'
         f"</span></li>" for t in s["humans"])
     flags = '<span class="badge paused">PAUSED</span>' if s["paused"] else ""
     return (f'<section class="statusbar" id="statusbar" aria-live="polite">'

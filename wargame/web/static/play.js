@@ -65,8 +65,9 @@
     teams.textContent = "";
     for (const t of s.humans) {
       const done = s.submitted.includes(t);
-      const li = el("li", (done || s.finished ? "done" : "waiting") + (t === me ? " me" : ""), (s.names && s.names[t]) || t);
-      li.appendChild(el("span", "mark", done ? "✓ orders in" : s.finished ? "" : "waiting"));   // nobody waits at the end
+      const li = el("li", (done || s.finished ? "done" : "waiting") + (t === me ? " me" : ""),
+        (s.names && s.names[t]) || t);
+      li.appendChild(el("span", "mark", done ? "✓ orders in" : s.finished ? "" : "waiting"));  // none waits at the end
       teams.appendChild(li);
     }
     const flags = document.getElementById("s-flags");
@@ -326,7 +327,9 @@
     const tick = () => {
       const open = document.getElementById("open-for");
       const wall = document.getElementById("wall-clock");
-      if (open) open.textContent = body.dataset.finished ? "game over" : clock(openFor + (Date.now() - polledAt) / 1000);
+      if (open) {
+        open.textContent = body.dataset.finished ? "game over" : clock(openFor + (Date.now() - polledAt) / 1000);
+      }
       if (wall) wall.textContent = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
     };
     tick();
