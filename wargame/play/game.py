@@ -25,9 +25,11 @@ from wargame.core.errors import Problem, ScenarioError, WargameError
 from wargame.core.model import WarModel
 from wargame.core.scenario import CLASSROOM_SCENARIO, load_scenario
 from wargame.core.scenario.loader import load_scenario_text
+from wargame.play.briefing import briefing_of, briefing_problems
 from wargame.play.commander import TeamCommander
 from wargame.play.fog import Memory, redact, team_view, truth
 from wargame.play.orders import parse_orders
+from wargame.play.result import end_reason, team_result
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
 
@@ -77,7 +79,8 @@ class Game:
         played by students (default: all of them); the others are played by the doctrine AI. `scenario_text`:
         the TOML of an uploaded scenario (then `scenario` is only its name), kept in the game's record."""
         loaded = load_scenario(scenario) if scenario_text is None else load_scenario_text(scenario_text, scenario)
-        size = size_problems(loaded.scenario, scenario if scenario_text is None else loaded.files[-1])
+        source = scenario if scenario_text is None else loaded.files[-1]
+        size = size_problems(loaded.scenario, source) + briefing_problems(loaded.scenario, source)
         if size:
             raise ScenarioError(size)
         available = teams_in(loaded.scenario)
@@ -173,6 +176,10 @@ class Game:
                 "date": format_date(when, "minute", pad_day=True),
                 "humans": self.config["humans"], "submitted": self.submitted(), "paused": self.paused,
                 "finished": self.finished,
+                "ended": redact({"kind": "campaign_ended", "reason": self.end_reason})["reason"],   # why, in words
+                # at the end every team's verdict is the room's (it follows from who holds which city)
+                "results": {t: {k: r[k] for k in ("name", "verdict", "reason")} for t, r in self.results().items()}
+                if self.finished else None,
                 # the room's news: what a regime's collapse or the campaign's end says of a will is taken out
                 "news": [{k: e[k] for k in ("kind", "name", "side", "from_side", "reason", "day", "time") if k in e}
                          for e in map(redact, self.model.events.to_dicts())
@@ -183,12 +190,34 @@ class Game:
         if team not in self.teams:
             raise WargameError(f"no team {team!r} in this game")
         return {**self.views[team], "status": self.status(), "orders_submitted": self.store.orders(self.id, self.turn)
-                .get(team)}
+                .get(team), "briefing": self.briefing(team), "result": self.result(team) if self.finished else None}
+
+    # ---- briefings and results
+
+    def briefing(self, team: str) -> dict:
+        return briefing_of(self.model.spec, team)
+
+    @property
+    def end_reason(self) -> str:
+        """Why the game ended ("" while it goes on)."""
+        return end_reason(self.model, self.turn, self.config["turns"], self.model.spec.meta.duration_days) \
+            if self.finished else ""
+
+    def turn_of(self, day: float) -> int:
+        """The game's turn (from 1) in which a model day fell (a step's events carry the day at its end)."""
+        return min(self.config["turns"], max(1, math.ceil(day * 24 / self.config["turn_hours"] - 1e-9)))
+
+    def result(self, team: str) -> dict:
+        """A team's result from the objectives it is scored on (play.result), as things stand."""
+        return team_result(self.model, self.teams[team], self.turn_of)
+
+    def results(self) -> dict[str, dict]:
+        return {t: self.result(t) for t in self.teams}
 
     def instructor_view(self) -> dict:
         return {"status": self.status(), "truth": truth(self.model), "codes": self.store.codes(self.id),
                 "log": self.store.entries(self.id), "interventions": self.store.interventions(self.id),
-                "orders": self.store.orders(self.id, self.turn)}
+                "orders": self.store.orders(self.id, self.turn), "results": self.results()}
 
     # ---- orders and turns
 
@@ -271,6 +300,8 @@ class Game:
         if record:
             self.store.put_turn(self.id, turn, summary, {"truth": truth(model), **self.views})
         self.turn += 1
+        if self.finished and model.end_reason is None:      # the last turn played: the report says so
+            model.end_reason = self.end_reason
         return summary
 
     def _views(self) -> dict[str, dict]:

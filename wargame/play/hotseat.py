@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from wargame.core.errors import WargameError
+from wargame.play.briefing import briefing_lines
 from wargame.play.game import Game
 from wargame.play.news import describe as news_line
 from wargame.play.orders import ORDER_TYPES, STANCES
@@ -94,7 +95,8 @@ def help_text(team: str) -> str:
     return ("orders on one line, parts separated by ';':\n"
             "  SECTOR STANCE [AXIS]   stance: doctrine | hold | attack | withdraw; axis: a place id (attack)\n"
             f"  LEVER=VALUE            levers of {team}: {', '.join(fields) or 'none'}\n"
-            "  (empty line: the doctrine AI decides this turn)   view: show your picture again   quit: save and stop")
+            "  (empty line: the doctrine AI decides this turn)   view: show your picture again   quit: save and stop\n"
+            "  briefing: your situation, objectives, what counts as winning and what each lever does")
 
 
 def clear_screen() -> None:
@@ -116,12 +118,19 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
             clear()
             ask(f"Pass the laptop to {game.teams[team].name}, then press Enter ")
             view = game.view(team)
+            if game.turn == 0:                   # the first time at the laptop: the briefing comes first
+                for line in briefing_lines(view["briefing"]):
+                    say(line)
             for line in picture_lines(view, game.sectors.names):
                 say(line)
             while True:
                 line = ask(f"{team} orders (help for help)> ").strip()
                 if line == "help":
                     say(help_text(team))
+                    continue
+                if line == "briefing":
+                    for text in briefing_lines(game.briefing(team)):
+                        say(text)
                     continue
                 if line == "view":
                     for text in picture_lines(game.view(team), game.sectors.names):
@@ -143,5 +152,15 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
             game.resolve(by="instructor")
         status = game.status()
         say(f"Turn resolved: now {status['date']} (day {status['day']}). News: "
-            + "; ".join(f"{e['name']} taken" for e in status["news"][-4:]))
-    say("The game is over.")
+            + "; ".join(f"{e['name']} taken" for e in status["news"][-4:] if "name" in e))   # not the end's news
+    for line in result_lines(game):
+        say(line)
+
+
+def result_lines(game: Game) -> list[str]:
+    """The end of the game: why it ended, and every team's verdict with its objectives."""
+    lines = [f"The game is over: {game.status()['ended'] or 'ended'}."]      # the room's words: no will given away
+    for result in game.results().values():
+        lines.append(f"== {result['name']}: {result['verdict'].upper()}: {result['reason']}")
+        lines += [f"   {'met' if o['met'] else 'not met'}: {o['text']} ({o['how']})" for o in result["objectives"]]
+    return lines

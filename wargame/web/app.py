@@ -24,6 +24,7 @@ from wargame.play.fog import truth as true_picture
 from wargame.play.game import INJECTS, OVERRIDES, Game, StaleTurn, authenticate
 from wargame.play.teams import TEAMS
 from wargame.report.maps import PictureCache, draw_picture_png
+from wargame.web.briefing_pages import without_order_form
 from wargame.web.dates import day_to_date
 from wargame.web.forms import MAX_TURN, area_of, intervention_params, new_game, page_turn, whole
 from wargame.web.hub import Hub
@@ -176,7 +177,8 @@ async def projector(request: Request):
     gid, _ = gate_of(request).who(request)
     status = await hub_of(request).status(gid)
     return page("Projector", projector_page(status, join_url(request)), kind="projector",
-                data={"turn": status["turn"], "version": status["version"], "open-for": status["open_for"] or 0})
+                data={"turn": status["turn"], "version": status["version"], "open-for": status["open_for"] or 0,
+                      **({"finished": 1} if status["finished"] else {})})
 
 
 # ---------------------------------------------------------------------------------------------- a team
@@ -190,6 +192,7 @@ async def team_home(request: Request):
     game, view = await hub.call(gid, lambda g: (g, g.view(role)))
     status = await hub.status(gid)
     html_ = await run_in_threadpool(team_page, game, role, view, status, area, status["view_version"])
+    html_ = without_order_form(html_) if status["finished"] else html_     # the result stands in its place
     return page(f"Team {TEAMS[role].name}", html_, kind="team",
                 data={"turn": status["turn"], "version": status["view_version"], "team": role})
 

@@ -11,6 +11,7 @@ from wargame.play.game import Game
 from wargame.play.news import describe
 from wargame.report.maps import picture_legend_html
 from wargame.report.style import short_name
+from wargame.web.briefing_pages import results_table
 from wargame.web.dates import day_to_date
 from wargame.web.pages import area_switch, status_bar, topbar, will_table
 
@@ -108,6 +109,7 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
      minute) · <a href="/api/instructor/view">instructor JSON</a></p>
 </section>
 <section class="ordercol">
+  {results_table(iv["results"], status["ended"], debrief_link=True) if status["finished"] else ""}
   <div class="card">
     <h2>Teams and join codes</h2>
     <details class="codes"><summary>Show the join codes (not on the projector)</summary>
@@ -204,5 +206,6 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
     return f"""{topbar("Debrief", f"Game {e(game.id)} · {e(spec.meta.title)} · "
                        "the truth beside each team's picture, turn by turn")}
 <main class="debrief"><p><a href="/instructor">Back to the console</a> ·
-<a href="/api/instructor/debrief">debrief JSON</a></p>{body}</main>"""
+<a href="/api/instructor/debrief">debrief JSON</a></p>
+{results_table(game.results(), game.end_reason) if game.finished else ""}{body}</main>"""
 

@@ -14,6 +14,7 @@ from wargame.play.news import describe
 from wargame.play.orders import ORDER_TYPES, STANCES
 from wargame.play.teams import DEFAULT_TEAMS, TEAMS
 from wargame.report.maps import picture_legend_html
+from wargame.web.briefing_pages import briefing_card, result_card, results_table
 from wargame.web.dates import when
 from wargame.web.forms import lever_fields
 from wargame.web.security import MAX_SCENARIO
@@ -52,8 +53,9 @@ def status_bar(s: dict, team: str | None = None) -> str:
     over = s["finished"]
     turn = "Game over" if over else f"Turn <b>{s['turn'] + 1}</b> of {s['turns']}"
     teams = "".join(
-        f'<li class="{"done" if t in s["submitted"] else "waiting"}{" me" if t == team else ""}">'
-        f'{e(s["names"].get(t, t))}<span class="mark">{"✓ orders in" if t in s["submitted"] else "waiting"}'
+        f'<li class="{"done" if t in s["submitted"] or over else "waiting"}{" me" if t == team else ""}">'
+        f'{e(s["names"].get(t, t))}<span class="mark">'
+        f'{"✓ orders in" if t in s["submitted"] else "" if over else "waiting"}'
         f"</span></li>" for t in s["humans"])
     flags = '<span class="badge paused">PAUSED</span>' if s["paused"] else ""
     return (f'<section class="statusbar" id="statusbar" aria-live="polite">'
@@ -162,6 +164,7 @@ def projector_page(status: dict, url: str) -> str:
     return f"""<main class="projector">
 <div class="phead"><h1 class="ptitle">{e(status["title"])}</h1><p class="pjoin">Join at <b>{e(url)}</b></p></div>
 {status_bar(status)}
+{results_table(status["results"], status["ended"]) if status.get("results") else ""}
 <section class="pclock"><div><span class="label">Turn open for</span> <span id="open-for">–</span></div>
 <div><span class="label">Time now</span> <span id="wall-clock">–</span></div></section>
 <section class="pnews"><h2>News</h2><ol id="news" class="news">{news or '<li class="dim">No city has changed hands yet.</li>'}</ol></section>
@@ -310,6 +313,8 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
              f'{len(view["friendly"])} allied units.')
     return f"""{topbar(f"Team: {TEAMS[team].name}", f"Game {e(game.id)} · {e(status['title'])}")}
 {status_bar(status, team)}
+{result_card(view["result"], status["ended"]) if status["finished"] and view.get("result") else ""}
+{briefing_card(view["briefing"], status["turn"]) if view.get("briefing") else ""}
 <main class="team">
 <section class="mapcol">
   <div class="maphead"><h2>Your picture of the war</h2>{area_switch("/team", area)}</div>

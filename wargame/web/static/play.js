@@ -65,8 +65,9 @@
     teams.textContent = "";
     for (const t of s.humans) {
       const done = s.submitted.includes(t);
-      const li = el("li", (done ? "done" : "waiting") + (t === me ? " me" : ""), (s.names && s.names[t]) || t);
-      li.appendChild(el("span", "mark", done ? "✓ orders in" : "waiting"));
+      const li = el("li", (done || s.finished ? "done" : "waiting") + (t === me ? " me" : ""),
+        (s.names && s.names[t]) || t);
+      li.appendChild(el("span", "mark", done ? "✓ orders in" : s.finished ? "" : "waiting"));  // none waits at the end
       teams.appendChild(li);
     }
     const flags = document.getElementById("s-flags");
@@ -299,6 +300,8 @@
     return `${day} ${MONTHS[Number(month) - 1]} ${(hm || "").slice(0, 5)}`;
   }
   function renderProjector(s) {
+    // the game has just ended: the page comes back with the result, and its clock stopped
+    if (s.finished && !body.dataset.finished) { window.location.reload(); return; }
     openFor = s.open_for || 0;
     polledAt = Date.now();
     const news = document.getElementById("news");
@@ -324,7 +327,9 @@
     const tick = () => {
       const open = document.getElementById("open-for");
       const wall = document.getElementById("wall-clock");
-      if (open) open.textContent = clock(openFor + (Date.now() - polledAt) / 1000);
+      if (open) {
+        open.textContent = body.dataset.finished ? "game over" : clock(openFor + (Date.now() - polledAt) / 1000);
+      }
       if (wall) wall.textContent = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
     };
     tick();
