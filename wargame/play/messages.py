@@ -51,10 +51,13 @@ def check_message(sender: str, to, text, humans: list[str], names: dict[str, str
     if not isinstance(to, str) or not to.strip():
         raise WargameError(f"to: say whom the message is for: {offered}")
     wanted = " ".join(to.split()).lower()
-    by_name = {**{a: a for a in allowed}, **{names.get(a, a).lower(): a for a in allowed}, **ALIASES}
-    addressee = by_name.get(wanted, by_name.get(wanted.replace(" ", "_")))
+    # by id, by name, or as the form labels it ("the white cell", "every team"), with or without "the"
+    by_name = {**ALIASES, **{n: a for a in (*allowed, sender) for n in (a, names.get(a, a).lower(),
+                                                                    label(a, names).lower())}}
+    by_name.update({n.removeprefix("the "): a for n, a in list(by_name.items())})
+    addressee = by_name.get(wanted, by_name.get(wanted.removeprefix("the ").replace(" ", "_")))
     if addressee not in allowed:
-        why = ("a team cannot write to itself" if wanted in (sender, names.get(sender, sender).lower())
+        why = ("you cannot write to yourself" if addressee == sender
                else f"{to.strip()[:40]!r} is not someone you can write to in this game")
         raise WargameError(f"to: {why}; write to {offered}")
     if not isinstance(text, str):
