@@ -197,7 +197,7 @@ async def team_home(request: Request):
     html_ = await run_in_threadpool(team_page, game, role, view, status, area, status["view_version"])
     return page(f"Team {TEAMS[role].name}", html_, kind="team",
                 data={"turn": status["turn"], "version": status["view_version"], "team": role,
-                      "inbox": sum(m["to"] != role for m in view.get("messages", []))})
+                      "inbox": sum(m["from"] != role for m in view.get("messages", []))})
 
 
 async def api_view(request: Request):
