@@ -39,14 +39,20 @@ def message_list(messages: list[dict], names: dict[str, str], reader: str | None
     return f'<ol class="messages">{"".join(message_item(m, names, reader) for m in reversed(messages))}</ol>'
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def write_form(sender: str, game: Game, endpoint: str) -> str:
     names = team_names(game)
     options = "".join(f'<option value="{e(a)}">{e(label(a, names))}</option>'
                       for a in addressees(sender, list(game.config["humans"])))
+    hint = ("News, a warning, terms offered by the other side" if sender == WHITE_CELL
+            else "An offer, a warning, a question for the white cell")
     return (f'<form class="api message-form" data-endpoint="{endpoint}" id="message-form">'
             f'<label>To <select name="to">{options}</select></label>'
             f'<label>Message <textarea name="text" rows="3" maxlength="{MAX_MESSAGE_CHARS}" required '
-            f'placeholder="An offer, a warning, a question for the white cell"></textarea></label>'
+            f'placeholder="{hint}"></textarea></label>'
             f'<button type="submit">Send the message</button><p class="result" hidden></p></form>')
 
 
@@ -70,7 +76,7 @@ def instructor_talks_card(game: Game, messages: list[dict]) -> str:
     """The white cell's view of the talks: every message, and a form to write to a team or to all."""
     names = team_names(game)
     to_me = sum(m["to"] == WHITE_CELL for m in messages)
-    return f"""<div class="card talks" id="messages"><h2>Talks <span class="dim">({len(messages)} messages,
+    return f"""<div class="card talks" id="messages"><h2>Talks <span class="dim">({plural(len(messages), "message")},
 {to_me} to the white cell)</span></h2>
 {write_form(WHITE_CELL, game, "/api/instructor/messages")}
 {message_list(messages, names, None, "No team has written yet.")}</div>"""
@@ -79,7 +85,9 @@ def instructor_talks_card(game: Game, messages: list[dict]) -> str:
 def outcomes_forms(game: Game) -> str:
     """The forms that turn a negotiated agreement into a model event (an intervention of the record)."""
     model = game.model
-    sides = "".join(f'<option value="{e(s)}">{e(model.spec.sides[s].name)}</option>' for s in model.side_ids)
+    def sides(chosen: str) -> str:
+        return "".join(f'<option value="{e(s)}"{" selected" if s == chosen else ""}>{e(model.spec.sides[s].name)}'
+                       "</option>" for s in model.side_ids)
     places = model.theatre.geodata.places
     towns = "".join(f'<option value="{e(places[p].name.split(" (")[0])}">'
                     for p in sorted(game.places, key=lambda p: places[p].name))
@@ -93,8 +101,8 @@ def outcomes_forms(game: Game) -> str:
   heavy weapons over and leave; its ground there changes hands.</p>
 <label>Town <input name="place" list="surrender-towns" placeholder="e.g. Saraqib"></label>
 <label>or sector <select name="sector">{sectors}</select></label>
-<label>Side laying down arms <select name="side">{sides}</select></label>
-<label>Surrenders to <select name="to">{sides}</select></label>
+<label>Side laying down arms <select name="side">{sides(model.side_ids[0])}</select></label>
+<label>Surrenders to <select name="to">{sides(model.side_ids[1 % len(model.side_ids)])}</select></label>
 <button type="submit">Adjudicate</button><p class="result" hidden></p></form>"""
     freeze = f"""<form class="api card mini" data-endpoint="/api/instructor/adjudicate" data-kind="freeze"
   data-confirm="Freeze the north-west? No one attacks into or out of it for the rest of the game (rewind to undo).">
