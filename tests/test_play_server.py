@@ -707,11 +707,16 @@ def test_messages_reach_their_addressee_only_are_refused_clearly_and_survive_a_r
     assert r.json()["result"] == "message sent to HTS-led rebels"
     r = as_code(client, codes["instructor"]).post("/api/instructor/messages", json={"to": "all", "text": "Talks now."})
     assert r.status_code == 200
+    r = as_code(client, codes["iran"]).post("/api/messages", json={"to": "white_cell", "text": "<script>alert(1)</script>"})
+    assert r.status_code == 200
+    console = as_code(client, codes["instructor"]).get("/instructor").text
+    assert "<script>alert(1)" not in console and "&lt;script&gt;alert(1)&lt;/script&gt;" in console
     rebels = as_code(client, codes["rebels"]).get("/api/messages").json()
     assert [(m["from"], m["to"], m["text"]) for m in rebels] == [("regime", "rebels", "Leave Saraqib."),
                                                                  ("white_cell", "all", "Talks now.")]
-    assert [m["text"] for m in as_code(client, codes["iran"]).get("/api/messages").json()] == ["Talks now."]
-    assert len(as_code(client, codes["instructor"]).get("/api/instructor/messages").json()) == 2
+    assert [m["text"] for m in as_code(client, codes["iran"]).get("/api/messages").json()] == [
+        "Talks now.", "<script>alert(1)</script>"]
+    assert len(as_code(client, codes["instructor"]).get("/api/instructor/messages").json()) == 3
     # a team's status says how many it was sent (its page polls it); the instructor's carries no inbox
     assert as_code(client, codes["rebels"]).get("/api/status").json()["inbox"] == 2
     assert as_code(client, codes["regime"]).get("/api/status").json()["inbox"] == 1
@@ -732,7 +737,7 @@ def test_messages_reach_their_addressee_only_are_refused_clearly_and_survive_a_r
         assert r.status_code == 400, (body, r.text)
         for word in words:
             assert word in " ".join(r.json()["errors"]), (word, r.json())
-    assert len(game["store"].messages(game["id"])) == 2
+    assert len(game["store"].messages(game["id"])) == 3
 
     # the pages: the addressee's page shows it, another team's does not; the console and the debrief show all
     page = page_text(as_code(client, codes["rebels"]).get("/team"))

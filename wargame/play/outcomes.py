@@ -36,9 +36,12 @@ def find(wanted, names: dict[str, str], what: str, example: str) -> str:
     """The id among `names` (id -> name as the map labels it) that `wanted` gives, by id or by name in any
     case; WargameError naming the field otherwise."""
     text = " ".join(str(wanted or "").split()).lower()
-    for key, name in names.items():
-        if text in (key.lower(), name.lower(), name.split(" (")[0].lower()):
-            return key
+    # an id first, then a full name, then a name without its bracket ("Palmyra" for "Palmyra (Tadmur)")
+    for spelling in (lambda key, name: key.lower(), lambda key, name: name.lower(),
+                     lambda key, name: name.split(" (")[0].lower()):
+        found = next((key for key, name in names.items() if spelling(key, name) == text), None)
+        if found is not None:
+            return found
     raise WargameError(f"surrender: {str(wanted)[:40]!r} is not a {what} of this map; give its id or its name "
                        f"as the map shows it (e.g. {example})")
 
