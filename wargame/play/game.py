@@ -347,7 +347,8 @@ class Game:
         self.store.log(self.id, "instructor", "paused" if paused else "resumed")
 
     def intervene(self, kind: str, params: dict) -> dict:
-        """Inject an event or override an adjudication now; recorded and replayed at this turn boundary."""
+        """Inject an event, override an adjudication or adjudicate a negotiated outcome (play.outcomes) now;
+        recorded and replayed at this turn boundary."""
         if kind not in INJECTS + OVERRIDES + OUTCOMES:
             raise WargameError(f"unknown intervention {kind!r}; allowed: {', '.join(INJECTS + OVERRIDES + OUTCOMES)}")
         result = self._intervene(kind, params)           # fails before anything is recorded

@@ -228,7 +228,7 @@ async def send_message(request: Request, gid: str, sender: str):
                                           change=True)
     except WargameError as exc:
         return JSON({"errors": errors_of(exc)}, status_code=400)
-    names = hub_of(request).snapshots.get(gid, {}).get("names", {})
+    names = (await hub_of(request).status(gid))["names"]
     return JSON({**sent, "result": f"message sent to {label(sent['to'], names)}"})
 
 
