@@ -28,7 +28,9 @@ from wargame.core.scenario.loader import load_scenario_text
 from wargame.play.briefing import briefing_of, briefing_problems
 from wargame.play.commander import TeamCommander
 from wargame.play.fog import Memory, redact, team_view, truth
+from wargame.play.messages import MAX_MESSAGES_PER_TURN, WHITE_CELL, check_message
 from wargame.play.orders import parse_orders
+from wargame.play.outcomes import OUTCOMES, freeze_north_west, local_surrender
 from wargame.play.result import end_reason, team_result
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
@@ -131,6 +133,9 @@ class Game:
         self.redeployed = 0                        # aircraft asked of Moscow so far
         self.arriving: list[tuple[float, int]] = []   # (day due, aircraft) still on their way
         self.views = self._views()
+        # a turn's summary counts the events since the last turn ended: those of the white cell's
+        # interventions at the turn's start (an adjudicated surrender, say) belong to it
+        self.events_seen = len(self.model.events)
         resolved = self.store.turns(self.id)
         self.turn = 0
         for _ in resolved:
@@ -190,7 +195,8 @@ class Game:
         if team not in self.teams:
             raise WargameError(f"no team {team!r} in this game")
         return {**self.views[team], "status": self.status(), "orders_submitted": self.store.orders(self.id, self.turn)
-                .get(team), "briefing": self.briefing(team), "result": self.result(team) if self.finished else None}
+                .get(team), "briefing": self.briefing(team), "result": self.result(team) if self.finished else None,
+                "messages": self.messages(team)}
 
     # ---- briefings and results
 
@@ -217,7 +223,8 @@ class Game:
     def instructor_view(self) -> dict:
         return {"status": self.status(), "truth": truth(self.model), "codes": self.store.codes(self.id),
                 "log": self.store.entries(self.id), "interventions": self.store.interventions(self.id),
-                "orders": self.store.orders(self.id, self.turn), "results": self.results()}
+                "orders": self.store.orders(self.id, self.turn), "results": self.results(),
+                "messages": self.messages(WHITE_CELL)}
 
     # ---- orders and turns
 
@@ -276,7 +283,7 @@ class Game:
     def _resolve(self, orders: dict[str, dict], record: bool) -> dict:
         model = self.model
         turn = self.turn
-        events_before = len(model.events)
+        events_before = self.events_seen
         for team, commander in self.commanders.items():
             raw = orders.get(team)
             commander.orders_now = parse_orders(team, raw, self.sectors, self.places) if raw is not None else None
@@ -289,6 +296,7 @@ class Game:
             commander.orders_now = None
         self.views = self._views()
         new = model.events.to_dicts()[events_before:]
+        self.events_seen = len(model.events)
         summary = {"turn": turn, "day": round(model.day, 2), "orders": orders,
                    "captures": [e for e in new if e["kind"] == "city_captured"],
                    "breaks": {f: sum(1 for e in new if e["kind"] == "unit_broke" and e["faction"] == f)
@@ -372,12 +380,14 @@ class Game:
         self.store.log(self.id, "instructor", "paused" if paused else "resumed")
 
     def intervene(self, kind: str, params: dict) -> dict:
-        """Inject an event or override an adjudication now; recorded and replayed at this turn boundary."""
-        if kind not in INJECTS + OVERRIDES:
-            raise WargameError(f"unknown intervention {kind!r}; allowed: {', '.join(INJECTS + OVERRIDES)}")
+        """Inject an event, override an adjudication or adjudicate a negotiated outcome (play.outcomes) now;
+        recorded and replayed at this turn boundary."""
+        if kind not in INJECTS + OVERRIDES + OUTCOMES:
+            raise WargameError(f"unknown intervention {kind!r}; allowed: {', '.join(INJECTS + OVERRIDES + OUTCOMES)}")
         result = self._intervene(kind, params)           # fails before anything is recorded
         self.store.add_intervention(self.id, self.turn, kind, params)
-        self.store.log(self.id, "instructor", f"{'override' if kind in OVERRIDES else 'inject'}: {kind}",
+        what = "override" if kind in OVERRIDES else "outcome" if kind in OUTCOMES else "inject"
+        self.store.log(self.id, "instructor", f"{what}: {kind}",
                        {**params, "result": result})
         # teams see it in their picture at the end of the turn (views are taken only at turn ends, so a
         # replayed game remembers exactly what the live one did)
@@ -421,6 +431,12 @@ class Game:
             key = params.get("unit")
             model.adjust_unit(key, **{f: float(params[f]) for f in ("morale", "cohesion", "supply") if f in params})
             return f"{key} adjusted"
+        if kind == "surrender":                   # negotiated outcomes the white cell adjudicates (play.outcomes)
+            return local_surrender(model, self.sectors, params)
+        if kind == "freeze":
+            text = freeze_north_west(model, IDLIB_ZONE)
+            self.offer_open = False                # the deal is made: Russia's offer is no longer open
+            return text
         raise WargameError(f"unknown intervention {kind!r}")
 
     def rewind(self, turn: int) -> None:
@@ -430,19 +446,45 @@ class Game:
         self.store.drop_turns_from(self.id, turn)
         self.store.drop_orders_from(self.id, turn)
         self.store.deactivate_interventions_from(self.id, turn)
+        self.store.mark_messages_rewound_from(self.id, turn)
         self.store.log(self.id, "instructor", "rewound", {"to_turn": turn})
         self._rebuild()
+
+    # ---- talks (play.messages)
+
+    def send_message(self, sender: str, to, text) -> dict:
+        """A message from a team with a human seat, or from the white cell, stored with the turn and the
+        game's date; WargameError naming the field if it cannot be sent."""
+        humans = list(self.config["humans"])
+        if sender != WHITE_CELL and sender not in humans:
+            raise WargameError(f"team {sender!r} has no human seat in this game")
+        names = {t: team.name for t, team in self.teams.items()}
+        addressee, text = check_message(sender, to, text, humans, names)
+        if self.store.count_messages(self.id, sender, self.turn) >= MAX_MESSAGES_PER_TURN:
+            raise WargameError(f"text: {MAX_MESSAGES_PER_TURN} messages a turn at most: wait for the next turn")
+        date = format_date(date_of(self.model.spec.meta.start, self.model.day), "minute", pad_day=True)   # as status()
+        seq = self.store.add_message(self.id, self.turn, date, sender, addressee, text)
+        self.store.log(self.id, "instructor" if sender == WHITE_CELL else sender, "message",
+                       {"to": addressee, "turn": self.turn, "chars": len(text)})
+        return {"sent": True, "seq": seq, "to": addressee, "turn": self.turn, "date": date}
+
+    def messages(self, reader: str) -> list[dict]:
+        """What `reader` may read: a team its own talks (sent, to it, to all), the white cell every message."""
+        return self.store.messages(self.id, None if reader == WHITE_CELL else reader)
 
     # ---- the debrief
 
     def debrief(self) -> list[dict]:
-        """Turn by turn: the orders, what followed (captures, breaks, decisions), the truth and each team's
-        picture at the end of the turn."""
+        """Turn by turn: the orders, the talks (messages sent during the turn; those said in turns a rewind set
+        aside are in messages(WHITE_CELL) only), what followed (captures, breaks, decisions), the truth and each
+        team's picture at the end of the turn."""
         out = []
+        talks = self.messages(WHITE_CELL)
         for entry in self.store.turns(self.id):
             views = self.store.turn_views(self.id, entry["turn"])
             out.append({**entry["summary"], "resolved": entry["resolved"], "truth": views.get("truth"),
-                        "views": {t: v for t, v in views.items() if t != "truth"}})
+                        "views": {t: v for t, v in views.items() if t != "truth"},
+                        "messages": [m for m in talks if m["turn"] == entry["turn"] and not m["rewound"]]})
         return out
 
     def write_report(self, directory: str | Path) -> Path:

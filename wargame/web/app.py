@@ -22,6 +22,8 @@ from starlette.staticfiles import StaticFiles
 from wargame.core.errors import WargameError
 from wargame.play.fog import truth as true_picture
 from wargame.play.game import INJECTS, OVERRIDES, Game, StaleTurn, authenticate
+from wargame.play.messages import WHITE_CELL, label
+from wargame.play.outcomes import OUTCOMES
 from wargame.play.teams import TEAMS
 from wargame.report.maps import PictureCache, draw_picture_png
 from wargame.web.briefing_pages import without_order_form
@@ -169,8 +171,11 @@ async def create_game(request: Request):
 # of the game: public information only
 
 async def api_status(request: Request):
-    gid, _ = gate_of(request).who(request)
-    return JSON(await hub_of(request).status(gid))
+    gid, role = gate_of(request).who(request)
+    status = await hub_of(request).status(gid)
+    if role not in ("instructor", "projector"):     # how many messages this team has been sent: a page polls it
+        status = {**status, "inbox": hub_of(request).store.inbox_size(gid, role)}
+    return JSON(status)
 
 
 async def projector(request: Request):
@@ -194,7 +199,8 @@ async def team_home(request: Request):
     html_ = await run_in_threadpool(team_page, game, role, view, status, area, status["view_version"])
     html_ = without_order_form(html_) if status["finished"] else html_     # the result stands in its place
     return page(f"Team {TEAMS[role].name}", html_, kind="team",
-                data={"turn": status["turn"], "version": status["view_version"], "team": role})
+                data={"turn": status["turn"], "version": status["view_version"], "team": role,
+                      "inbox": sum(m["from"] != role for m in view.get("messages", []))})
 
 
 async def api_view(request: Request):
@@ -215,6 +221,26 @@ async def api_orders(request: Request):
         return JSON({"errors": errors_of(exc)}, status_code=400)
     result["status"] = await hub.status(gid)
     return JSON(result)
+
+
+async def send_message(request: Request, gid: str, sender: str):
+    """A message from the sender the code is (a team, or the white cell): never from a field of the body."""
+    body = await read_body(request)
+    try:
+        sent = await hub_of(request).call(gid, lambda g: g.send_message(sender, body.get("to"), body.get("text")),
+                                          change=True)
+    except WargameError as exc:
+        return JSON({"errors": errors_of(exc)}, status_code=400)
+    names = (await hub_of(request).status(gid))["names"]
+    return JSON({**sent, "result": f"message sent to {label(sent['to'], names)}"})
+
+
+async def api_messages(request: Request):
+    """GET: the team's talks (what it sent, what was sent to it or to all); POST: a message from it."""
+    gid, team = gate_of(request).team(request)
+    if request.method == "POST":
+        return await send_message(request, gid, team)
+    return JSON(await hub_of(request).call(gid, lambda g: g.messages(team)))
 
 
 async def team_map(request: Request):
@@ -259,6 +285,14 @@ async def instructor_map(request: Request):
     area = area_of(request)
     return await map_png(request, gid, lambda game: (
         (gid, "truth", hub.view_version(gid), area), true_picture(game.model), True, area, "large"))
+
+
+async def api_instructor_messages(request: Request):
+    """GET: every message of the game; POST: a message from the white cell to a team or to all."""
+    gid, _ = gate_of(request).instructor(request)
+    if request.method == "POST":
+        return await send_message(request, gid, WHITE_CELL)
+    return JSON(await hub_of(request).call(gid, lambda g: g.messages(WHITE_CELL)))
 
 
 async def debrief_map(request: Request):
@@ -316,7 +350,7 @@ def white_cell(action: str, body: dict, request: Request):
         turn = whole(body.get("turn"), "turn")
         return lambda g: {"result": g.rewind(turn)}
     kind = str(body.get("kind", ""))
-    allowed = INJECTS if action == "inject" else OVERRIDES
+    allowed = {"inject": INJECTS, "override": OVERRIDES, "adjudicate": OUTCOMES}[action]
     if kind not in allowed:
         raise WargameError(f"{action}: kind must be one of {', '.join(allowed)}")
     params = intervention_params(kind, body.get("params", {}))
@@ -335,12 +369,12 @@ async def instructor_action(request: Request):
     hub = hub_of(request)
     gid, _ = gate_of(request).instructor(request)
     action = request.path_params["action"]
-    if action not in ("resolve", "pause", "resume", "rewind", "inject", "override"):
+    if action not in ("resolve", "pause", "resume", "rewind", "inject", "override", "adjudicate"):
         raise HTTPException(404, f"no instructor action {action[:40]!r}")
     body = await read_body(request)
     try:
         fn = white_cell(action, body, request)
-        result = await hub.call(gid, fn, change=True, views=action in ("inject", "override", "rewind"))
+        result = await hub.call(gid, fn, change=True, views=action in ("inject", "override", "adjudicate", "rewind"))
     except StaleTurn as exc:
         return JSON({"errors": [str(exc)]}, status_code=409)
     except WargameError as exc:
@@ -385,10 +419,12 @@ def routes() -> list:
         Route("/api/view", api_view, methods=["GET"]),
         Route("/api/map.png", team_map, methods=["GET"]),
         Route("/api/orders", api_orders, methods=["POST"]),
+        Route("/api/messages", api_messages, methods=["GET", "POST"]),
         Route("/api/instructor/view", api_instructor_view, methods=["GET"]),
         Route("/api/instructor/debrief", api_debrief, methods=["GET"]),
         Route("/api/instructor/map.png", instructor_map, methods=["GET"]),
         Route("/api/instructor/debrief/map.png", debrief_map, methods=["GET"]),
+        Route("/api/instructor/messages", api_instructor_messages, methods=["GET", "POST"]),
         Route("/api/instructor/{action:str}", instructor_action, methods=["POST"]),
         Mount("/static", Static(directory=STATIC), name="static"),
     ]

@@ -205,6 +205,11 @@ def intervention_params(kind: str, raw) -> dict:
         return {"text": str(raw.get("text", ""))[:500]}
     if kind == "city":
         return {"city": str(raw.get("city", "")), "side": str(raw.get("side", ""))}
+    if kind == "surrender":                   # a town (place) or a sector; the sides by id (play.outcomes)
+        out = {k: " ".join(str(raw.get(k) or "").split())[:80] for k in ("place", "sector", "side", "to")}
+        return {k: v for k, v in out.items() if v}
+    if kind == "freeze":
+        return {}
     if kind == "unit":
         out = {"unit": str(raw.get("unit", "")).strip()}
         for field in ("morale", "cohesion", "supply"):

@@ -8,12 +8,14 @@ import html
 import json
 
 from wargame.play.game import Game
+from wargame.play.messages import WHITE_CELL
 from wargame.play.news import describe
 from wargame.report.maps import picture_legend_html
 from wargame.report.style import short_name
 from wargame.web.briefing_pages import results_table
 from wargame.web.dates import day_to_date
 from wargame.web.pages import area_switch, status_bar, topbar, will_table
+from wargame.web.talks_pages import debrief_talks, instructor_talks_card, outcomes_forms, team_names
 
 e = html.escape
 
@@ -135,6 +137,8 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
   {will_table(iv["truth"].get("will"), this_turn=False)}{_collapse_note(iv["truth"].get("will"))}</div>
   <h2>Inject and override</h2>
   {injects_forms(game, iv["truth"])}
+  {outcomes_forms(game)}
+  {instructor_talks_card(game, iv.get("messages", []))}
   <div class="card"><h2>Interventions</h2>{f"<ol>{interventions}</ol>" if interventions else '<p class="dim">None yet.</p>'}</div>
   <div class="card"><h2>Log <span class="dim">(newest first)</span></h2><ol class="log">{log}</ol></div>
 </section>
@@ -189,7 +193,8 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
 <div class="dcols"><div><h3>Orders given</h3><ul>{orders}</ul></div>
 <div><h3>What followed</h3><ul>{caps}</ul><p>Units broken: {breaks or "none"}</p>
 {f'<p class="will-line">Will to fight at the end of the turn: {e(will)}</p>' if will else ""}
-{f"<h3>Decisions</h3><ul>{decisions}</ul>" if decisions else ""}</div></div>
+{f"<h3>Decisions</h3><ul>{decisions}</ul>" if decisions else ""}
+{debrief_talks(entry.get("messages", []), team_names(game))}</div></div>
 <div class="pictures">{figures}</div></section>""")
     # one key for every picture: in a team's picture the counters are that team's own units
     first = turns[0]["truth"] if turns else {}
@@ -207,5 +212,14 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
                        "the truth beside each team's picture, turn by turn")}
 <main class="debrief"><p><a href="/instructor">Back to the console</a> ·
 <a href="/api/instructor/debrief">debrief JSON</a></p>
-{results_table(game.results(), game.end_reason) if game.finished else ""}{body}</main>"""
+{results_table(game.results(), game.end_reason) if game.finished else ""}{body}{other_talks(game, turns)}</main>"""
+
+
+def other_talks(game: Game, turns: list[dict]) -> str:
+    """The messages no resolved turn of the debrief holds: those of the turn being played, and those said in
+    turns a rewind set aside."""
+    shown = {m["seq"] for entry in turns for m in entry.get("messages", [])}
+    rest = [m for m in game.messages(WHITE_CELL) if m["seq"] not in shown]
+    talks = debrief_talks(rest, team_names(game), "Talks not in a resolved turn (this turn's, or said before a rewind)")
+    return f'<section class="card" id="other-talks">{talks}</section>' if talks else ""
 

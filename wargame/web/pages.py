@@ -18,6 +18,7 @@ from wargame.web.briefing_pages import briefing_card, result_card, results_table
 from wargame.web.dates import when
 from wargame.web.forms import lever_fields
 from wargame.web.security import MAX_SCENARIO
+from wargame.web.talks_pages import team_messages_card
 
 e = html.escape
 
@@ -342,6 +343,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
     <ul id="order-errors" class="errors" role="alert" hidden></ul>
   </form>
   <datalist id="places">{datalist}</datalist>
+  {team_messages_card(game, team, view.get("messages", []))}
   <section class="card unitscol">
     <h2>Your forces: {len(own)} units, {sum(u["personnel"] for u in own):,} men</h2>
     <details><summary>Every unit (weakest first in each sector)</summary>{units_table(own, game)}</details>

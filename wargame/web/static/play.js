@@ -110,6 +110,12 @@
       }
       renderStatus(data);
       if (kind === "projector") { renderProjector(data); return; }
+      // a team's page learns of a new message by the count of those sent to it (its /api/status only)
+      if (data.inbox !== undefined && body.dataset.inbox !== undefined && String(data.inbox) !== body.dataset.inbox) {
+        body.dataset.inbox = String(data.inbox);
+        if (!dirty) { reloadWith("A new message has come in: see Messages."); return; }
+        stale("A new message has come in: see Messages (reload).");
+      }
       if (data[watched] === version) return;
       const newTurn = turn !== null && data.turn !== turn;
       if (!dirty || (newTurn && kind === "team")) {
