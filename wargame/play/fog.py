@@ -169,10 +169,19 @@ def reports(model, team) -> list[dict]:
         kind = event["kind"]
         if kind in PUBLIC_EVENTS or event.get("faction") in team.factions or event.get("actor") in team.actors \
                 or event.get("actor") == "diplomacy" \
-                or (kind == "israeli_strike" and "israel" in team.actors):
+                or (kind == "israeli_strike" and struck_by_israel(model, team, event)):
             mine = kind == "regime_collapsed" and event.get("side") == own_side
             out.append(redact(event) if hide and not mine else event)
     return out
+
+
+def struck_by_israel(model, team, event: dict) -> bool:
+    """Whether an Israeli strike is the team's news: Israel's own, and the team's whose unit (or, for a
+    convoy, whose Iranian pipeline) it hit."""
+    if "israel" in team.actors:
+        return True
+    unit = model.unit_by_key(event["unit"]) if event.get("unit") else None
+    return unit.faction in team.factions if unit is not None else "iran" in team.actors
 
 
 def truth(model) -> dict:

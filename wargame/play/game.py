@@ -30,6 +30,7 @@ from wargame.play.fog import Memory, redact, team_view, truth
 from wargame.play.orders import parse_orders
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
+from wargame.play.turn_summary import summarise_turn, turn_start, white_cell_lines
 
 # The 2018 Idlib de-escalation zone with the western Aleppo countryside (as hts_2024_russia_turkey_deal)
 IDLIB_ZONE = [[35.45, 36.10], [35.45, 36.75], [35.80, 36.95], [36.15, 37.05], [36.35, 36.95], [36.35, 36.50],
@@ -128,6 +129,7 @@ class Game:
         self.redeployed = 0                        # aircraft asked of Moscow so far
         self.arriving: list[tuple[float, int]] = []   # (day due, aircraft) still on their way
         self.views = self._views()
+        self.turn_start = turn_start(self.model)     # what the next turn's summaries are measured from
         resolved = self.store.turns(self.id)
         self.turn = 0
         for _ in resolved:
@@ -259,6 +261,12 @@ class Game:
         for commander in self.commanders.values():
             commander.orders_now = None
         self.views = self._views()
+        # each team's summary of the turn, kept in its view (and so in the record and the debrief); the
+        # white cell's injects of the turn reach the teams they touched there
+        injects = white_cell_lines(model, self.turn_start, self.store.interventions(self.id, turn), self.teams)
+        for t, team in self.teams.items():
+            self.views[t]["summary"] = summarise_turn(model, team, self.turn_start, turn, self.sectors, injects)
+        self.turn_start = turn_start(model)
         new = model.events.to_dicts()[events_before:]
         summary = {"turn": turn, "day": round(model.day, 2), "orders": orders,
                    "captures": [e for e in new if e["kind"] == "city_captured"],
@@ -267,7 +275,8 @@ class Game:
                    "decisions": [e for e in new if e["kind"] in ("strategic_decision", "local_deal", "uprising",
                                                                   "regime_collapsed")],
                    # every will at the end of the turn: the instructor's and the debrief's, never a team's
-                   "will": {name: round(float(v), 3) for name, v in zip(model.will.names, model.will.value)}}
+                   "will": {name: round(float(v), 3) for name, v in zip(model.will.names, model.will.value)},
+                   "injects": injects}
         if record:
             self.store.put_turn(self.id, turn, summary, {"truth": truth(model), **self.views})
         self.turn += 1

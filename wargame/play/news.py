@@ -6,7 +6,18 @@ enemy's will has already been taken out of the event (play.fog.redact)."""
 
 from __future__ import annotations
 
+import re
+
 from wargame.report.will import ACTORS, VERBS, name_of_place
+
+# An id in free text (a decision's words): lower-case words joined by underscores, as "ru_khmeimim"
+ID_IN_TEXT = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+
+
+def named(text: str, status: dict) -> str:
+    """Free text with the ids it carries (air wings, places, factions) replaced by their names."""
+    known = {**status.get("faction_names", {}), **status.get("place_names", {}), **status.get("wing_names", {})}
+    return ID_IN_TEXT.sub(lambda m: known.get(m.group(0), m.group(0)), text)
 
 
 def describe(event: dict, status: dict, names: dict[str, str] | None = None) -> str:
@@ -21,7 +32,10 @@ def describe(event: dict, status: dict, names: dict[str, str] | None = None) -> 
     def faction(f):
         return factions.get(f, str(f).replace("_", " "))
     def place(p):
-        return name_of_place(p, {})
+        return status.get("place_names", {}).get(p) or name_of_place(p, {})
+
+    def wing(w):
+        return status.get("wing_names", {}).get(w, w)
     if k == "city_captured":
         return f"{event['name']} taken by {side(event['side'])} (from {side(event['from_side'])})"
     if k == "base_captured":
@@ -37,7 +51,7 @@ def describe(event: dict, status: dict, names: dict[str, str] | None = None) -> 
     if k == "equipment_captured":
         return f"equipment of {unit(event['unit'])} captured ({event['reason']})"
     if k == "air_strike":
-        return f"air strike ({event['wing']}) on {unit(event['target'])}: {event['killed']:.0f} killed"
+        return f"air strike ({wing(event['wing'])}) on {unit(event['target'])}: {event['killed']:.0f} killed"
     if k == "missile_strike":
         return f"missile strike on {place(event['place'])}: {event['killed']:.0f} killed"
     if k == "drone_raid":
@@ -45,7 +59,7 @@ def describe(event: dict, status: dict, names: dict[str, str] | None = None) -> 
     if k == "israeli_strike":
         return f"Israeli strike on {event['target']}" + (f" ({unit(event['unit'])})" if event.get("unit") else "")
     if k == "strategic_decision":
-        actor, decision = event["actor"], event["decision"]
+        actor, decision = event["actor"], named(event["decision"], status)
         who = factions.get(actor) or ACTORS.get(actor, actor.replace("_", " ").capitalize())
         return f"{who}{' ' if decision.startswith(VERBS) else ': '}{decision}"
     if k == "regime_collapsed":

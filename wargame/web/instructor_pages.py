@@ -9,10 +9,12 @@ import json
 
 from wargame.play.game import Game
 from wargame.play.news import describe
+from wargame.play.turn_summary import reader_names
 from wargame.report.maps import picture_legend_html
 from wargame.report.style import short_name
 from wargame.web.dates import day_to_date
 from wargame.web.pages import area_switch, status_bar, topbar, will_table
+from wargame.web.summary_pages import debrief_summaries
 
 e = html.escape
 
@@ -158,6 +160,7 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
     spec = game.model.spec
     status = {"side_names": {s: v.name for s, v in spec.sides.items()},
               "faction_names": {f: short_name(v.name) for f, v in spec.factions.items()}}
+    status = {**reader_names(game.model), **status}      # places and air wings by name in the decisions
     sections = []
     for k, entry in enumerate(turns):
         t = entry["turn"]
@@ -187,7 +190,8 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
 <div class="dcols"><div><h3>Orders given</h3><ul>{orders}</ul></div>
 <div><h3>What followed</h3><ul>{caps}</ul><p>Units broken: {breaks or "none"}</p>
 {f'<p class="will-line">Will to fight at the end of the turn: {e(will)}</p>' if will else ""}
-{f"<h3>Decisions</h3><ul>{decisions}</ul>" if decisions else ""}</div></div>
+{f"<h3>Decisions</h3><ul>{decisions}</ul>" if decisions else ""}
+{debrief_summaries(entry, game.teams, seats)}</div></div>
 <div class="pictures">{figures}</div></section>""")
     # one key for every picture: in a team's picture the counters are that team's own units
     first = turns[0]["truth"] if turns else {}

@@ -13,10 +13,12 @@ from wargame.play.game import Game
 from wargame.play.news import describe
 from wargame.play.orders import ORDER_TYPES, STANCES
 from wargame.play.teams import DEFAULT_TEAMS, TEAMS
+from wargame.play.turn_summary import reader_names
 from wargame.report.maps import picture_legend_html
 from wargame.web.dates import when
 from wargame.web.forms import lever_fields
 from wargame.web.security import MAX_SCENARIO
+from wargame.web.summary_pages import summary_card
 
 e = html.escape
 
@@ -265,15 +267,23 @@ def will_card(view: dict) -> str:
             f'<p class="dim small">{e(note)}</p></section>')
 
 
-def reports_list(view: dict, status: dict, limit: int = 150) -> str:
+def unit_names(game: Game, view: dict) -> dict[str, str]:
+    """The names of the units the team's reports speak of (its aircraft's targets, a struck unit): a report
+    says a unit's name, never its id."""
+    keys = {x.get(k) for x in view.get("reports", []) for k in ("unit", "target") if isinstance(x.get(k), str)}
+    return {k: unit.name for k in keys if (unit := game.model.unit_by_key(k)) is not None}
+
+
+def reports_list(view: dict, status: dict, limit: int = 150, names: dict[str, str] | None = None) -> str:
     items = list(reversed(view.get("reports", [])))
     if not items:
         return '<p class="dim">No reports yet.</p>'
-    names = {x["unit"]: x["name"] for x in view.get("reports", []) if "unit" in x and "name" in x}
+    names = {**(names or {}), **{x["unit"]: x["name"] for x in view.get("reports", []) if "unit" in x and "name" in x}}
     names.update({u["unit"]: u["name"] for key in ("own", "friendly", "enemies") for u in view.get(key, [])})
     lis = "".join(f'<li class="ev-{e(x.get("kind", ""))}"><time>{e(when(x))}</time> {e(describe(x, status, names))}'
                   "</li>" for x in items[:limit])
-    more = f'<p class="dim">and {len(items) - limit} older reports (see /api/view)</p>' if len(items) > limit else ""
+    more = (f'<p class="dim">and {len(items) - limit} older reports (each turn\'s summary at the top of this page '
+            "says what mattered)</p>" if len(items) > limit else "")
     return f'<ol class="reports">{lis}</ol>{more}'
 
 
@@ -311,6 +321,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
     return f"""{topbar(f"Team: {TEAMS[team].name}", f"Game {e(game.id)} · {e(status['title'])}")}
 {status_bar(status, team)}
 <main class="team">
+{summary_card(view)}
 <section class="mapcol">
   <div class="maphead"><h2>Your picture of the war</h2>{area_switch("/team", area)}</div>
   <img id="map" class="map" src="/api/map.png?area={area}&amp;v={e(version)}" data-base="/api/map.png?area={area}"
@@ -319,7 +330,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
   <p class="dim">{e(sight)}</p>
   <section class="card reportscol">
     <h2>Reports <span class="dim">(newest first)</span></h2>
-    {reports_list(view, status)}
+    {reports_list(view, {**status, **reader_names(game.model)}, names=unit_names(game, view))}
   </section>
 </section>
 <section class="ordercol">
