@@ -4,7 +4,8 @@ A team sees its own units in full (strength, morale, state), its side's other un
 enemy units within spotting range of its side's fighting units (the same rule that lets aircraft strike,
 rules.air), and where enemies it no longer sees were last seen. It knows who holds the ground it holds or
 sees, and remembers the rest as it last saw it. Its reports are the public news (cities and bases that
-change hands, a regime's collapse, the end of the campaign) and what concerns its own factions and actors.
+change hands, a regime's collapse, the end of the campaign) and what concerns its own factions and actors
+(an Israeli strike among them: it is news to Israel and to the team whose unit or pipeline it hit).
 
 The will to fight: a team knows its own factions' will and, when it commands its side's state army, its
 leadership's (the regime team), each with its change over the last turn and the factors that moved it most

@@ -8,7 +8,9 @@ the same state, so a restarted server resumes exactly, and a rewind is a replay 
 Each turn: every human team submits orders (a resubmission replaces them until the turn resolves); the
 turn resolves when all human teams have submitted, unless the game is paused, or when the instructor
 forces it (a team that has not submitted is played by the doctrine AI that turn). Levers apply at the
-start of the turn; the model then runs the turn's steps; every team's view is recorded for the debrief.
+start of the turn; the model then runs the turn's steps; every team's view, with its summary of the turn
+(play.turn_summary: what the turn did, and the white cell's injects that touched it), is recorded for the
+debrief.
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ class Game:
         self.arriving: list[tuple[float, int]] = []   # (day due, aircraft) still on their way
         self.views = self._views()
         self.turn_start = turn_start(self.model)     # what the next turn's summaries are measured from
+        self.summaries: dict[str, list[dict]] = {t: [] for t in self.teams}     # each team's, turn by turn
         resolved = self.store.turns(self.id)
         self.turn = 0
         for _ in resolved:
@@ -266,6 +269,7 @@ class Game:
         injects = white_cell_lines(model, self.turn_start, self.store.interventions(self.id, turn), self.teams)
         for t, team in self.teams.items():
             self.views[t]["summary"] = summarise_turn(model, team, self.turn_start, turn, self.sectors, injects)
+            self.summaries[t].append(self.views[t]["summary"])
         self.turn_start = turn_start(model)
         new = model.events.to_dicts()[events_before:]
         summary = {"turn": turn, "day": round(model.day, 2), "orders": orders,

@@ -321,7 +321,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
     return f"""{topbar(f"Team: {TEAMS[team].name}", f"Game {e(game.id)} · {e(status['title'])}")}
 {status_bar(status, team)}
 <main class="team">
-{summary_card(view)}
+{summary_card(view, game.summaries.get(team))}
 <section class="mapcol">
   <div class="maphead"><h2>Your picture of the war</h2>{area_switch("/team", area)}</div>
   <img id="map" class="map" src="/api/map.png?area={area}&amp;v={e(version)}" data-base="/api/map.png?area={area}"

@@ -17,14 +17,19 @@ def summary_sections(summary: dict) -> str:
         for s in summary.get("sections", []))
 
 
-def summary_card(view: dict) -> str:
-    """The team's summary of the last turn resolved, open at the top of its page; nothing before turn 1."""
+def summary_card(view: dict, earlier: list[dict] | None = None) -> str:
+    """The team's summary of the last turn resolved, open at the top of its page, and its summaries of the
+    turns before (`earlier`, folded, the latest first); nothing before turn 1."""
     summary = view.get("summary")
     if not summary:
         return ""
+    before = "".join(f'<details class="team-summary"><summary>Turn {x["turn"] + 1}</summary>{summary_sections(x)}'
+                     "</details>" for x in reversed(earlier or []) if x["turn"] < summary["turn"])
     return (f'<section class="card turnsummary" id="turn-summary"><details open><summary>'
             f'<h2>What happened in turn {summary["turn"] + 1}</h2></summary>'
-            f'<div class="sum-body">{summary_sections(summary)}</div></details></section>')
+            f'<div class="sum-body">{summary_sections(summary)}</div></details>'
+            + (f'<details class="earlier"><summary>Earlier turns</summary>{before}</details>' if before else "")
+            + "</section>")
 
 
 def debrief_summaries(entry: dict, teams: dict, seats: list[str]) -> str:
