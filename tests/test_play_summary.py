@@ -153,3 +153,40 @@ def test_the_hot_seat_shows_the_summary_and_news_with_who_took_what(tmp_path):
     keys = {a.key for a in game.model.table.agent}
     assert not keys & set(re.findall(r"[a-z0-9_]+", "\n".join(said)))       # units by name, never by id
     store.close()
+
+
+def test_reports_group_repetitive_events_in_one_line_with_names():
+    from wargame.play.news import grouped
+
+    status = {"faction_names": {"saa": "Syrian Arab Army", "hts": "HTS"},
+              "wing_names": {"saa_t4": "Syrian Arab Air Force, Tiyas"}, "place_names": {"hama_airbase": "Hama airport"}}
+
+    def broke(step, n, outcome="rout", faction="saa"):
+        return {"kind": "unit_broke", "step": step, "day": step / 4, "unit": f"saa_{n}", "name": f"SAA battalion ({n})",
+                "faction": faction, "outcome": outcome, "personnel": 300}
+
+    events = [broke(1, 1), broke(1, 2, "surrender"), broke(1, 3), broke(2, 4), broke(1, 5, faction="hts"),
+              {"kind": "air_strike", "step": 2, "day": 0.5, "wing": "saa_t4", "faction": "saa", "target": "hts_9",
+               "target_faction": "hts", "sorties": 2.0, "killed": 3.0, "delay_steps": 0},
+              {"kind": "air_strike", "step": 2, "day": 0.5, "wing": "saa_t4", "faction": "saa", "target": "hts_8",
+               "target_faction": "hts", "sorties": 2.0, "killed": 2.0, "delay_steps": 0},
+              {"kind": "drone_raid", "step": 3, "day": 0.75, "faction": "hts", "base": "hama_airbase",
+               "intercepted": True, "aircraft_destroyed": 0.0}]
+    lines = [text for _, text in grouped(events, status, {"hts_9": "HTS battalion (9)", "hts_8": "HTS battalion (8)"})]
+    assert lines == [
+        "3 Syrian Arab Army units broke (900 men; 2 routed, 1 surrendered): SAA battalion (1), SAA battalion (2) and "
+        "SAA battalion (3)",
+        "SAA battalion (4) broke (rout, 300 men)",
+        "SAA battalion (5) broke (rout, 300 men)",                         # another faction: its own line
+        "2 air strikes (Syrian Arab Air Force, Tiyas) on HTS battalion (9) and HTS battalion (8): 5 killed",
+        "drone raid on Hama airport (intercepted)"]
+
+
+def test_the_team_page_groups_its_reports(played):
+    from wargame.web.pages import reports_list
+
+    view = played.view("regime")
+    broke = sum(1 for r in view["reports"] if r["kind"] == "unit_broke")
+    page = reports_list(view, {"faction_names": {"saa": "Syrian Arab Army"}})
+    assert broke >= 10 and page.count("<li") < len(view["reports"])
+    assert re.search(r"\d+ Syrian Arab Army units broke \([\d,]+ men; ", page)

@@ -17,6 +17,7 @@ from wargame.core.errors import WargameError
 from wargame.play.fog import redact
 from wargame.play.game import Game
 from wargame.play.news import describe as news_line
+from wargame.play.news import grouped
 from wargame.play.orders import ORDER_TYPES, STANCES
 from wargame.play.turn_summary import reader_names, summary_lines
 
@@ -90,8 +91,8 @@ def picture_lines(view: dict, sector_names: dict[str, str], names: dict | None =
             f"{x['name']} {x['value']:.2f} ({x['change']:+.2f} this turn"
             + (f": {', '.join(f['text'] for f in x['factors'][:2])} since the start" if x["factors"] else "") + ")"
             for x in will["entries"]))
-    for event in view["reports"][-8:]:
-        lines.append(f"   day {event['day']:>5}: {news_line(event, names or {}, (names or {}).get('unit_names'))}")
+    for event, text in grouped(view["reports"], names or {}, (names or {}).get("unit_names"))[-8:]:
+        lines.append(f"   day {event['day']:>5}: {text}")
     lines.append(f"   sectors: {', '.join(f'{k} ({v})' for k, v in sector_names.items())}")
     return lines
 

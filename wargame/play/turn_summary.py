@@ -29,13 +29,13 @@ from scipy.spatial import cKDTree
 from wargame.core.agents.unit import SHAKEN, UNIT_TYPES
 from wargame.core.rules.will import WILL_FACTORS
 from wargame.play.fog import entry_name, own_will_entries
+from wargame.play.news import LISTED, OUTCOME_WORDS, listed
 from wargame.report.style import short_name
 from wargame.report.why import break_factors, factor_label
 from wargame.report.will import ACTORS, FACTOR_WORDS, the
 
 TOP_FACTORS = 3          # morale factors named behind a group of breaks
 TOP_WILL_FACTORS = 2     # will factors named behind a will's change this turn
-LISTED = 6               # places or units listed by name before "and N more"
 SMALL_WILL = 0.005       # a will factor that moved by less than this in a turn is not named (as report.will)
 LOSS_KINDS = ("killed", "captured", "deserted")
 
@@ -67,14 +67,6 @@ def reader_names(model) -> dict[str, dict[str, str]]:
             "faction_names": {f: short_name(v.name) for f, v in spec.factions.items()},
             "place_names": {p: short_name(v.name) for p, v in model.theatre.geodata.places.items()},
             "wing_names": {k: short_name(v.name) for k, v in spec.air.items()}}
-
-
-def listed(names: list[str], limit: int = LISTED) -> str:
-    """ "A, B and C", or "A, B, ... and 4 more" past `limit`."""
-    names = list(dict.fromkeys(names))
-    if len(names) > limit:
-        return f"{', '.join(names[:limit])} and {len(names) - limit} more"
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}" if names else ""
 
 
 def plural(n: int, word: str) -> str:
@@ -157,9 +149,6 @@ def _break_groups(events: list[dict], where: list[int | None], locator: Locator)
                     "outcomes": dict(Counter(e["outcome"] for e in members)),
                     "names": [e["name"] for e in members], "factors": break_factors(members)})
     return sorted(out, key=lambda g: (-g["units"], -g["personnel"], g["near"]))
-
-
-OUTCOME_WORDS = {"rout": "routed", "surrender": "surrendered", "desertion": "deserted", "defection": "defected"}
 
 
 def _group_line(group: dict, faction_names: dict[str, str], why: bool) -> str:

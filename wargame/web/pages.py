@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse
 
 from wargame.core.scenario import CLASSROOM_SCENARIO
 from wargame.play.game import Game
-from wargame.play.news import describe
+from wargame.play.news import describe, grouped
 from wargame.play.orders import ORDER_TYPES, STANCES
 from wargame.play.teams import DEFAULT_TEAMS, TEAMS
 from wargame.play.turn_summary import reader_names
@@ -275,15 +275,16 @@ def unit_names(game: Game, view: dict) -> dict[str, str]:
 
 
 def reports_list(view: dict, status: dict, limit: int = 150, names: dict[str, str] | None = None) -> str:
-    items = list(reversed(view.get("reports", [])))
-    if not items:
+    if not view.get("reports"):
         return '<p class="dim">No reports yet.</p>'
     names = {**(names or {}), **{x["unit"]: x["name"] for x in view.get("reports", []) if "unit" in x and "name" in x}}
     names.update({u["unit"]: u["name"] for key in ("own", "friendly", "enemies") for u in view.get(key, [])})
-    lis = "".join(f'<li class="ev-{e(x.get("kind", ""))}"><time>{e(when(x))}</time> {e(describe(x, status, names))}'
-                  "</li>" for x in items[:limit])
-    more = (f'<p class="dim">and {len(items) - limit} older reports (each turn\'s summary at the top of this page '
-            "says what mattered)</p>" if len(items) > limit else "")
+    # repetitive events in one line (news.grouped), the newest first
+    lines = list(reversed(grouped(view.get("reports", []), status, names)))
+    lis = "".join(f'<li class="ev-{e(x.get("kind", ""))}"><time>{e(when(x))}</time> {e(text)}'
+                  "</li>" for x, text in lines[:limit])
+    more = (f'<p class="dim">and {len(lines) - limit} older reports (each turn\'s summary at the top of this page '
+            "says what mattered)</p>" if len(lines) > limit else "")
     return f'<ol class="reports">{lis}</ol>{more}'
 
 
