@@ -58,7 +58,7 @@ def test_a_summary_names_what_the_teams_side_gained_and_lost(played):
             assert any(c["name"] in line and "lost" in line and " to the " in line for line in lines_of(loser, "ground"))
         # the ground: what one side gained the other lost, in km² around named sectors
         assert rebels["counts"]["cells_gained"] > 0 and regime["counts"]["cells_lost"] > 0
-        assert any(line.startswith("Ground gained: about") and "km² around" in line for line in lines_of(rebels, "ground"))
+        assert any(line.startswith("Ground your side gained: about") and "km² around" in line for line in lines_of(rebels, "ground"))
         # losses: the team's own exactly, in men
         assert any(line.startswith("Your losses:") for line in lines_of(regime, "losses"))
         assert regime["counts"]["own_lost"] >= 0

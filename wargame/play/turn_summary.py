@@ -199,7 +199,7 @@ def summarise_turn(model, team, start: TurnStart, turn: int, sectors, injects: l
             if cells.size:
                 by_sector = Counter(sectors.names[sectors.ids[int(k)]] for k in sectors.of_cell[cells])
                 parts = [f"about {n * hex_km2:,.0f} km² around {s}" for s, n in by_sector.most_common(LISTED)]
-                ground.append(f"Ground {what}: {listed(parts)}.")
+                ground.append(f"Ground your side {what}: {listed(parts)}.")
     if not ground:
         ground.append("No city or ground changed hands on your side.")
     sections.append({"topic": "ground", "title": "Ground and cities", "lines": ground})
