@@ -52,7 +52,10 @@ def test_a_summary_names_what_the_teams_side_gained_and_lost(played):
     for turn, entry in enumerate(game.debrief()):
         regime, rebels = (entry["views"][t]["summary"] for t in ("regime", "rebels"))
         assert regime["turn"] == rebels["turn"] == turn
+        twice = {c["city"] for c in entry["captures"] if sum(x["city"] == c["city"] for x in entry["captures"]) > 1}
         for c in entry["captures"]:
+            if c["city"] in twice:
+                continue                              # taken and retaken: one net change, or none
             winner, loser = (rebels, regime) if c["side"] == "opposition" else (regime, rebels)
             assert any(c["name"] in line and "took" in line for line in lines_of(winner, "ground")), c
             assert any(c["name"] in line and "lost" in line and " to the " in line for line in lines_of(loser, "ground"))
@@ -190,3 +193,17 @@ def test_the_team_page_groups_its_reports(played):
     page = reports_list(view, {"faction_names": {"saa": "Syrian Arab Army"}})
     assert broke >= 10 and page.count("<li") < len(view["reports"])
     assert re.search(r"\d+ Syrian Arab Army units broke \([\d,]+ men; ", page)
+
+
+def test_a_place_taken_and_retaken_in_a_turn_is_one_net_change():
+    from wargame.play.turn_summary import _net_captures
+
+    def cap(city, side, from_side):
+        return {"kind": "city_captured", "city": city, "name": city.title(), "side": side, "from_side": from_side}
+
+    changed, back = _net_captures([cap("hama", "opposition", "regime"), cap("idlib", "regime", "opposition"),
+                                   cap("hama", "regime", "opposition"), cap("saraqib", "opposition", "regime"),
+                                   cap("saraqib", "sdf", "opposition")])
+    assert [(c["city"], c["from_side"], c["side"]) for c in changed] == [("idlib", "opposition", "regime"),
+                                                                        ("saraqib", "regime", "sdf")]
+    assert [(c["city"], c["side"]) for c in back] == [("hama", "regime")]

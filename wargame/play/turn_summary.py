@@ -180,7 +180,7 @@ def summarise_turn(model, team, start: TurnStart, turn: int, sectors, injects: l
 
     # ---- ground: the cities and bases that changed hands (public news), and the side's own ground
     ground = []
-    taken = [e for e in new if e["kind"] in ("city_captured", "base_captured")]
+    taken, back = _net_captures([e for e in new if e["kind"] in ("city_captured", "base_captured")])
     won = [e for e in taken if own_side and e["side"] == own_side]
     lost = [e for e in taken if own_side and e["from_side"] == own_side]
     if won:
@@ -190,6 +190,8 @@ def summarise_turn(model, team, start: TurnStart, turn: int, sectors, injects: l
     others = [e for e in taken if e not in won and e not in lost]
     if others:
         ground.append(f"Elsewhere: {listed([_elsewhere(e, sides) for e in others])}.")
+    for e in back:
+        ground.append(f"{e['name']} changed hands during the turn and is back with {sides.get(e['side'], e['side'])}.")
     held_cells = {"gained": 0, "lost": 0}
     if side is not None:
         before, now = start.control == side, model.control == side
@@ -291,6 +293,20 @@ def summarise_turn(model, team, start: TurnStart, turn: int, sectors, injects: l
             "counts": {"cities_won": len(won), "cities_lost": len(lost), "cells_gained": held_cells["gained"],
                        "cells_lost": held_cells["lost"], "own_broke": len(own_broke),
                        "enemy_broke": len(enemy_broke), "own_lost": sum(own_lost.values())}}
+
+
+def _net_captures(events: list[dict]) -> tuple[list[dict], list[dict]]:
+    """A turn's captures, one per place: from its first holder to its last (a place taken and retaken in
+    the same turn is one change, or none); and the places that changed hands but ended with their first
+    holder."""
+    by_place: dict[str, list[dict]] = defaultdict(list)
+    for e in events:
+        by_place[e.get("city") or e.get("base") or e["name"]].append(e)
+    changed, back = [], []
+    for runs in by_place.values():
+        net = {**runs[-1], "from_side": runs[0]["from_side"]}
+        (back if net["side"] == net["from_side"] else changed).append(net)
+    return changed, back
 
 
 def _taken(e: dict, sides: dict) -> str:
