@@ -207,3 +207,14 @@ def test_a_place_taken_and_retaken_in_a_turn_is_one_net_change():
     assert [(c["city"], c["from_side"], c["side"]) for c in changed] == [("idlib", "opposition", "regime"),
                                                                         ("saraqib", "regime", "sdf")]
     assert [(c["city"], c["side"]) for c in back] == [("hama", "regime")]
+
+
+def test_the_decisions_of_the_turn_reach_the_team_that_took_them(tmp_path):
+    store = GameStore(tmp_path / "games.sqlite")
+    game = Game.create(store, seed=3, humans=("regime",))
+    game.submit("regime", {"reserves_to": "aleppo"})
+    decided = lines_of(game.view("regime")["summary"], "decisions")
+    assert any("reserve units committed to Aleppo" in line for line in decided), decided
+    for team in ("rebels", "iran", "turkey"):
+        assert not any("reserve units" in line for line in lines_of(game.view(team)["summary"], "decisions"))
+    store.close()

@@ -160,13 +160,13 @@ def redact(event: dict) -> dict:
     return out
 
 
-def reports(model, team) -> list[dict]:
+def reports(model, team, events: list[dict] | None = None) -> list[dict]:
     """Public news and what concerns the team's own factions and actors, newest last; what would tell it
-    an enemy's will is taken out (redact)."""
+    an enemy's will is taken out (redact). `events`: those to choose from (default: all of the run's)."""
     out = []
     hide = hostile_to_a_leadership(model, team)
     own_side = team.side
-    for event in model.events.to_dicts():
+    for event in model.events.to_dicts() if events is None else events:
         kind = event["kind"]
         if kind in PUBLIC_EVENTS or event.get("faction") in team.factions or event.get("actor") in team.actors \
                 or event.get("actor") == "diplomacy" \

@@ -28,8 +28,8 @@ from scipy.spatial import cKDTree
 
 from wargame.core.agents.unit import SHAKEN, UNIT_TYPES
 from wargame.core.rules.will import WILL_FACTORS
-from wargame.play.fog import entry_name, own_will_entries
-from wargame.play.news import LISTED, OUTCOME_WORDS, listed
+from wargame.play.fog import entry_name, own_will_entries, reports
+from wargame.play.news import LISTED, OUTCOME_WORDS, describe, listed
 from wargame.report.style import short_name
 from wargame.report.why import break_factors, factor_label
 from wargame.report.will import ACTORS, FACTOR_WORDS, the
@@ -37,6 +37,9 @@ from wargame.report.will import ACTORS, FACTOR_WORDS, the
 TOP_FACTORS = 3          # morale factors named behind a group of breaks
 TOP_WILL_FACTORS = 2     # will factors named behind a will's change this turn
 SMALL_WILL = 0.005       # a will factor that moved by less than this in a turn is not named (as report.will)
+# The news of a turn a team reads beside the numbers: its own side's and patrons' decisions, deals, risings
+DECISION_KINDS = ("strategic_decision", "local_deal", "uprising", "regime_collapsed", "campaign_ended")
+WHITE_CELL_WORDS = "white cell:"      # a decision the white cell took is told under its injects, not twice
 LOSS_KINDS = ("killed", "captured", "deserted")
 
 
@@ -283,6 +286,12 @@ def summarise_turn(model, team, start: TurnStart, turn: int, sectors, injects: l
         if any(w.is_leadership[e] for e in own_will_entries(model, team)):
             will_lines.append(f"Your regime collapses if its leadership's will falls below {threshold:.2f}.")
         sections.append({"topic": "will", "title": "Your will to fight", "lines": will_lines})
+
+    # ---- the decisions of the turn that concern the team (fog.reports: an enemy's will taken out)
+    decided = [describe(e, names) for e in reports(model, team, new) if e["kind"] in DECISION_KINDS
+               and not str(e.get("decision", "")).startswith(WHITE_CELL_WORDS)]
+    if decided:
+        sections.append({"topic": "decisions", "title": "Decisions and news", "lines": list(dict.fromkeys(decided))})
 
     # ---- the white cell's injects that touched this team
     touched = [x["text"] for x in injects or [] if team.id in x["teams"]]
