@@ -1,6 +1,7 @@
 """What a turn did, for one team, in words a student reads: the ground and the cities its side won or lost
 and to whom, its losses and the enemy's it knows of, its units that broke and why, the enemies its units
-broke, its will to fight and what moved it this turn, and the white cell's injects that touched it.
+broke, its will to fight and what moved it this turn, the decisions and news that concern it, and the
+white cell's injects that touched it.
 
 Fog of war, as in play.fog: a team knows its own factions' losses, breaks and morale ledgers exactly, the
 ground its side holds (every cell its side holds is in its sight), the public news (cities and bases
@@ -37,6 +38,7 @@ from wargame.report.will import ACTORS, FACTOR_WORDS, the
 TOP_FACTORS = 3          # morale factors named behind a group of breaks
 TOP_WILL_FACTORS = 2     # will factors named behind a will's change this turn
 SMALL_WILL = 0.005       # a will factor that moved by less than this in a turn is not named (as report.will)
+SMALL_SHARE = 0.005      # a morale factor with a smaller share of a break is not named (under 1% as printed)
 # The news of a turn a team reads beside the numbers: its own side's and patrons' decisions, deals, risings
 DECISION_KINDS = ("strategic_decision", "local_deal", "uprising", "regime_collapsed", "campaign_ended")
 WHITE_CELL_WORDS = "white cell:"      # a decision the white cell took is told under its injects, not twice
@@ -165,7 +167,7 @@ def _group_line(group: dict, faction_names: dict[str, str], why: bool) -> str:
     line = f"{head} ({group['personnel']:,} men; {outcomes})"
     if why and group["factors"]:
         line += ": " + ", ".join(f"{factor_label(f)} {s:.0%}" for f, s in group["factors"][:TOP_FACTORS]
-                                 if s >= 0.005)
+                                 if s >= SMALL_SHARE)
     return line
 
 
@@ -263,7 +265,7 @@ def summarise_turn(model, team, start: TurnStart, turn: int, sectors, injects: l
         overall = break_factors(own_broke)
         if len(groups) > 1 and overall:
             lines.append("Why, over all your breaks: " + ", ".join(
-                f"{factor_label(f)} {s:.0%}" for f, s in overall[:TOP_FACTORS] if s >= 0.005))
+                f"{factor_label(f)} {s:.0%}" for f, s in overall[:TOP_FACTORS] if s >= SMALL_SHARE))
         sections.append({"topic": "broke", "title": "Your units that broke, and why", "lines": lines})
     if enemy_broke:
         groups = _break_groups(enemy_broke, enemy_cells, locator)
