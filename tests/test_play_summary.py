@@ -218,3 +218,15 @@ def test_the_decisions_of_the_turn_reach_the_team_that_took_them(tmp_path):
     for team in ("rebels", "iran", "turkey"):
         assert not any("reserve units" in line for line in lines_of(game.view(team)["summary"], "decisions"))
     store.close()
+
+
+def test_the_captor_hears_of_the_equipment_it_took(played):
+    rebels = played.teams["rebels"]
+    taken = [e for e in played.model.events.to_dicts() if e["kind"] == "equipment_captured"
+             and e["captor_faction"] in rebels.factions]
+    assert taken, "the rebels' attack should take some regime equipment"
+    heard = [r for r in played.view("rebels")["reports"] if r["kind"] == "equipment_captured"]
+    assert len(heard) == len(taken)
+    iran = played.teams["iran"]
+    assert not any(r["kind"] == "equipment_captured" and r["faction"] not in iran.factions
+                   and r["captor_faction"] not in iran.factions for r in played.view("iran")["reports"])

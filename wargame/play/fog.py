@@ -5,7 +5,8 @@ enemy units within spotting range of its side's fighting units (the same rule th
 rules.air), and where enemies it no longer sees were last seen. It knows who holds the ground it holds or
 sees, and remembers the rest as it last saw it. Its reports are the public news (cities and bases that
 change hands, a regime's collapse, the end of the campaign) and what concerns its own factions and actors
-(an Israeli strike among them: it is news to Israel and to the team whose unit or pipeline it hit).
+(an Israeli strike among them: it is news to Israel and to the team whose unit or pipeline it hit; a unit
+that defects is news to the team it joins, equipment captured to the team whose units took it).
 
 The will to fight: a team knows its own factions' will and, when it commands its side's state army, its
 leadership's (the regime team), each with its change over the last turn and the factors that moved it most
@@ -170,6 +171,7 @@ def reports(model, team, events: list[dict] | None = None) -> list[dict]:
         kind = event["kind"]
         if kind in PUBLIC_EVENTS or event.get("faction") in team.factions or event.get("actor") in team.actors \
                 or event.get("actor") == "diplomacy" \
+                or event.get("new_faction") in team.factions or event.get("captor_faction") in team.factions \
                 or (kind == "israeli_strike" and struck_by_israel(model, team, event)):
             mine = kind == "regime_collapsed" and event.get("side") == own_side
             out.append(redact(event) if hide and not mine else event)
