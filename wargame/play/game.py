@@ -8,7 +8,9 @@ the same state, so a restarted server resumes exactly, and a rewind is a replay 
 Each turn: every human team submits orders (a resubmission replaces them until the turn resolves); the
 turn resolves when all human teams have submitted, unless the game is paused, or when the instructor
 forces it (a team that has not submitted is played by the doctrine AI that turn). Levers apply at the
-start of the turn; the model then runs the turn's steps; every team's view is recorded for the debrief.
+start of the turn; the model then runs the turn's steps; every team's view, with its summary of the turn
+(play.turn_summary: what the turn did, and the white cell's injects that touched it), is recorded for the
+debrief.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from wargame.play.outcomes import OUTCOMES, freeze_north_west, local_surrender
 from wargame.play.result import end_reason, team_result
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
+from wargame.play.turn_summary import summarise_turn, turn_start, white_cell_lines
 
 # The 2018 Idlib de-escalation zone with the western Aleppo countryside (as hts_2024_russia_turkey_deal)
 IDLIB_ZONE = [[35.45, 36.10], [35.45, 36.75], [35.80, 36.95], [36.15, 37.05], [36.35, 36.95], [36.35, 36.50],
@@ -136,6 +139,8 @@ class Game:
         # a turn's summary counts the events since the last turn ended: those of the white cell's
         # interventions at the turn's start (an adjudicated surrender, say) belong to it
         self.events_seen = len(self.model.events)
+        self.turn_start = turn_start(self.model)     # what the next turn's summaries are measured from
+        self.summaries: dict[str, list[dict]] = {t: [] for t in self.teams}     # each team's, turn by turn
         resolved = self.store.turns(self.id)
         self.turn = 0
         for _ in resolved:
@@ -295,6 +300,13 @@ class Game:
         for commander in self.commanders.values():
             commander.orders_now = None
         self.views = self._views()
+        # each team's summary of the turn, kept in its view (and so in the record and the debrief); the
+        # white cell's injects of the turn reach the teams they touched there
+        injects = white_cell_lines(model, self.turn_start, self.store.interventions(self.id, turn), self.teams)
+        for t, team in self.teams.items():
+            self.views[t]["summary"] = summarise_turn(model, team, self.turn_start, turn, self.sectors, injects)
+            self.summaries[t].append(self.views[t]["summary"])
+        self.turn_start = turn_start(model)
         new = model.events.to_dicts()[events_before:]
         self.events_seen = len(model.events)
         summary = {"turn": turn, "day": round(model.day, 2), "orders": orders,
@@ -304,7 +316,8 @@ class Game:
                    "decisions": [e for e in new if e["kind"] in ("strategic_decision", "local_deal", "uprising",
                                                                   "regime_collapsed")],
                    # every will at the end of the turn: the instructor's and the debrief's, never a team's
-                   "will": {name: round(float(v), 3) for name, v in zip(model.will.names, model.will.value)}}
+                   "will": {name: round(float(v), 3) for name, v in zip(model.will.names, model.will.value)},
+                   "injects": injects}
         if record:
             self.store.put_turn(self.id, turn, summary, {"truth": truth(model), **self.views})
         self.turn += 1

@@ -15,9 +15,14 @@ from collections.abc import Callable
 
 from wargame.core.errors import WargameError
 from wargame.play.briefing import briefing_lines
+from wargame.play.fog import redact
 from wargame.play.game import Game
 from wargame.play.news import describe as news_line
+from wargame.play.news import grouped
 from wargame.play.orders import ORDER_TYPES, STANCES
+from wargame.play.turn_summary import reader_names, summary_lines
+
+PUBLIC_NEWS = ("city_captured", "base_captured", "regime_collapsed", "campaign_ended")   # as Game.status
 
 BOOLEAN = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 
@@ -67,10 +72,13 @@ def _number(key: str, value: str, kind):
         raise WargameError(f"{key}: {value!r} is not a {'whole ' if kind is int else ''}number") from None
 
 
-def picture_lines(view: dict, sector_names: dict[str, str]) -> list[str]:
-    """A team's picture as text: status, own forces by state, enemies seen, the latest reports."""
+def picture_lines(view: dict, sector_names: dict[str, str], names: dict | None = None) -> list[str]:
+    """A team's picture as text: status, what the last turn did (its summary), own forces by state, enemies
+    seen, the latest reports; `names`: the names to write them with (screen_names)."""
     status = view["status"]
-    lines = [f"== {view['name']}: turn {status['turn'] + 1} of {status['turns']}, {status['date']} (day {status['day']})",
+    lines = [f"== {view['name']}: turn {status['turn'] + 1} of {status['turns']}, {status['date']} (day {status['day']})"]
+    lines += [f"   {line}" for line in summary_lines(view.get("summary"))]
+    lines += [
              f"   your units: {len(view['own'])} on the map "
              f"({', '.join(f'{n} {s}' for s, n in Counter(u['state'] for u in view['own']).most_common())})"]
     if view["own"]:
@@ -84,10 +92,16 @@ def picture_lines(view: dict, sector_names: dict[str, str]) -> list[str]:
             f"{x['name']} {x['value']:.2f} ({x['change']:+.2f} this turn"
             + (f": {', '.join(f['text'] for f in x['factors'][:2])} since the start" if x["factors"] else "") + ")"
             for x in will["entries"]))
-    for event in view["reports"][-8:]:
-        lines.append(f"   day {event['day']:>5}: {event['kind'].replace('_', ' ')}: {news_line(event, {})}")
+    for event, text in grouped(view["reports"], names or {}, (names or {}).get("unit_names"))[-8:]:
+        lines.append(f"   day {event['day']:>5}: {text}")
     lines.append(f"   sectors: {', '.join(f'{k} ({v})' for k, v in sector_names.items())}")
     return lines
+
+
+def screen_names(game: Game) -> dict:
+    """The scenario's names for the screen: sides, factions, places, air wings, and units (a report that
+    speaks of a unit, a surrendered one's captured equipment say, names it)."""
+    return {**reader_names(game.model), "unit_names": {a.key: a.name for a in game.model.table.agent}}
 
 
 def help_text(team: str) -> str:
@@ -109,6 +123,7 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
     """Play the game to its end (or until a team types quit): each human team in turn, then the turn
     resolves. The game is saved after every order, so `python run.py play --game ID` resumes it."""
     while not game.finished:
+        events_before = len(game.model.events)
         if game.paused:                          # paused from the instructor's console on the same game file
             say("The instructor has paused the game. Resume it from the console, then run this again.")
             return
@@ -121,7 +136,7 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
             if game.turn == 0:                   # the first time at the laptop: the briefing comes first
                 for line in briefing_lines(view["briefing"]):
                     say(line)
-            for line in picture_lines(view, game.sectors.names):
+            for line in picture_lines(view, game.sectors.names, screen_names(game)):
                 say(line)
             while True:
                 line = ask(f"{team} orders (help for help)> ").strip()
@@ -133,7 +148,7 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
                         say(text)
                     continue
                 if line == "view":
-                    for text in picture_lines(game.view(team), game.sectors.names):
+                    for text in picture_lines(game.view(team), game.sectors.names, screen_names(game)):
                         say(text)
                     continue
                 if line == "quit":
@@ -151,8 +166,12 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
         if not game.config["humans"]:
             game.resolve(by="instructor")
         status = game.status()
-        say(f"Turn resolved: now {status['date']} (day {status['day']}). News: "
-            + "; ".join(f"{e['name']} taken" for e in status["news"][-4:] if "name" in e))   # not the end's news
+        # the room's news of this turn only, each with who took what from whom
+        news = [e.to_dict(game.model.events.start) for e in game.model.events.since(events_before)
+                if e.kind in PUBLIC_NEWS]
+        say(f"Turn resolved: now {status['date']} (day {status['day']}). "
+            + (f"News: {'; '.join(news_line(redact(e), reader_names(game.model)) for e in news)}" if news
+               else "No city or base changed hands this turn."))
     for line in result_lines(game):
         say(line)
 

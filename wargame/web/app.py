@@ -208,6 +208,12 @@ async def api_view(request: Request):
     return JSON(await hub_of(request).call(gid, lambda g: g.view(team)))
 
 
+async def api_summaries(request: Request):
+    """The team's summaries of every turn resolved so far, the first first (its own only)."""
+    gid, team = gate_of(request).team(request)
+    return JSON(await hub_of(request).call(gid, lambda g: g.summaries.get(team, [])))
+
+
 async def api_orders(request: Request):
     hub = hub_of(request)
     gid, team = gate_of(request).team(request)
@@ -417,6 +423,7 @@ def routes() -> list:
         Route("/instructor/report", report, methods=["GET"]),
         Route("/api/status", api_status, methods=["GET"]),
         Route("/api/view", api_view, methods=["GET"]),
+        Route("/api/summaries", api_summaries, methods=["GET"]),
         Route("/api/map.png", team_map, methods=["GET"]),
         Route("/api/orders", api_orders, methods=["POST"]),
         Route("/api/messages", api_messages, methods=["GET", "POST"]),

@@ -10,11 +10,13 @@ import json
 from wargame.play.game import Game
 from wargame.play.messages import WHITE_CELL
 from wargame.play.news import describe
+from wargame.play.turn_summary import reader_names
 from wargame.report.maps import picture_legend_html
 from wargame.report.style import short_name
 from wargame.web.briefing_pages import results_table
 from wargame.web.dates import day_to_date
 from wargame.web.pages import area_switch, status_bar, topbar, will_table
+from wargame.web.summary_pages import debrief_summaries
 from wargame.web.talks_pages import debrief_talks, instructor_talks_card, outcomes_forms, team_names
 
 e = html.escape
@@ -164,6 +166,7 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
     spec = game.model.spec
     status = {"side_names": {s: v.name for s, v in spec.sides.items()},
               "faction_names": {f: short_name(v.name) for f, v in spec.factions.items()}}
+    status = {**reader_names(game.model), **status}      # places and air wings by name in the decisions
     sections = []
     for k, entry in enumerate(turns):
         t = entry["turn"]
@@ -195,6 +198,7 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
 {f'<p class="will-line">Will to fight at the end of the turn: {e(will)}</p>' if will else ""}
 {f"<h3>Decisions</h3><ul>{decisions}</ul>" if decisions else ""}
 {debrief_talks(entry.get("messages", []), team_names(game))}</div></div>
+{debrief_summaries(entry, game.teams, seats)}</div></div>
 <div class="pictures">{figures}</div></section>""")
     # one key for every picture: in a team's picture the counters are that team's own units
     first = turns[0]["truth"] if turns else {}

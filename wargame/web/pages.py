@@ -10,14 +10,16 @@ from starlette.responses import HTMLResponse
 
 from wargame.core.scenario import CLASSROOM_SCENARIO
 from wargame.play.game import Game
-from wargame.play.news import describe
+from wargame.play.news import describe, grouped
 from wargame.play.orders import ORDER_TYPES, STANCES
 from wargame.play.teams import DEFAULT_TEAMS, TEAMS
+from wargame.play.turn_summary import reader_names
 from wargame.report.maps import picture_legend_html
 from wargame.web.briefing_pages import briefing_card, result_card, results_table
 from wargame.web.dates import when
 from wargame.web.forms import lever_fields
 from wargame.web.security import MAX_SCENARIO
+from wargame.web.summary_pages import summary_card
 from wargame.web.talks_pages import team_messages_card
 
 e = html.escape
@@ -269,15 +271,24 @@ def will_card(view: dict) -> str:
             f'<p class="dim small">{e(note)}</p></section>')
 
 
-def reports_list(view: dict, status: dict, limit: int = 150) -> str:
-    items = list(reversed(view.get("reports", [])))
-    if not items:
+def unit_names(game: Game, view: dict) -> dict[str, str]:
+    """The names of the units the team's reports speak of (its aircraft's targets, a struck unit): a report
+    says a unit's name, never its id."""
+    keys = {x.get(k) for x in view.get("reports", []) for k in ("unit", "target") if isinstance(x.get(k), str)}
+    return {k: unit.name for k in keys if (unit := game.model.unit_by_key(k)) is not None}
+
+
+def reports_list(view: dict, status: dict, limit: int = 150, names: dict[str, str] | None = None) -> str:
+    if not view.get("reports"):
         return '<p class="dim">No reports yet.</p>'
-    names = {x["unit"]: x["name"] for x in view.get("reports", []) if "unit" in x and "name" in x}
+    names = {**(names or {}), **{x["unit"]: x["name"] for x in view.get("reports", []) if "unit" in x and "name" in x}}
     names.update({u["unit"]: u["name"] for key in ("own", "friendly", "enemies") for u in view.get(key, [])})
-    lis = "".join(f'<li class="ev-{e(x.get("kind", ""))}"><time>{e(when(x))}</time> {e(describe(x, status, names))}'
-                  "</li>" for x in items[:limit])
-    more = f'<p class="dim">and {len(items) - limit} older reports (see /api/view)</p>' if len(items) > limit else ""
+    # repetitive events in one line (news.grouped), the newest first
+    lines = list(reversed(grouped(view.get("reports", []), status, names)))
+    lis = "".join(f'<li class="ev-{e(x.get("kind", ""))}"><time>{e(when(x))}</time> {e(text)}'
+                  "</li>" for x, text in lines[:limit])
+    more = (f'<p class="dim">and {len(lines) - limit} older reports (each turn\'s summary at the top of this page '
+            "says what mattered)</p>" if len(lines) > limit else "")
     return f'<ol class="reports">{lis}</ol>{more}'
 
 
@@ -317,6 +328,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
 {result_card(view["result"], status["ended"]) if status["finished"] and view.get("result") else ""}
 {briefing_card(view["briefing"], status["turn"]) if view.get("briefing") else ""}
 <main class="team">
+{summary_card(view, game.summaries.get(team))}
 <section class="mapcol">
   <div class="maphead"><h2>Your picture of the war</h2>{area_switch("/team", area)}</div>
   <img id="map" class="map" src="/api/map.png?area={area}&amp;v={e(version)}" data-base="/api/map.png?area={area}"
@@ -325,7 +337,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
   <p class="dim">{e(sight)}</p>
   <section class="card reportscol">
     <h2>Reports <span class="dim">(newest first)</span></h2>
-    {reports_list(view, status)}
+    {reports_list(view, {**status, **reader_names(game.model)}, names=unit_names(game, view))}
   </section>
 </section>
 <section class="ordercol">
