@@ -17,17 +17,21 @@ def _wing_row(w: dict) -> str:
     if w["withdrawn"]:
         status = "withdrawn by Moscow"
     elif not w["flying"]:
-        status = "grounded (its base is lost, or it has no aircraft)"
+        status = "grounded: its base is lost, or it has no aircraft"
     else:
         status = "flying"
     per_day = f'{w["per_day"]:g}' if w["per_day"] is not None else "salvos"
-    rate = (f'<span class="dim small">{w["sortie_rate"]:g} a day from each of {w["availability"]:.0%} '
-            "serviceable</span>" if w["sortie_rate"] is not None else "")
     lost = f'<br><span class="dim small">{w["lost"]:g} lost</span>' if w["lost"] else ""
-    return (f'<tr data-wing="{e(w["key"])}"><th scope="row">{e(w["name"])}</th><td>{e(w["base"])}</td>'
-            f'<td class="num">{w["aircraft"]:g}{lost}</td><td class="num">{per_day}<br>{rate}</td>'
-            f'<td class="num">{w["sorties_turn"]:g}</td><td class="num">{w["sorties_total"]:g}</td>'
-            f"<td>{e(status)}</td></tr>")
+    return (f'<tr data-wing="{e(w["key"])}"><th scope="row">{e(w["name"])}<br><span class="dim small">'
+            f'{e(w["base"])} · {e(status)}</span></th><td class="num">{w["aircraft"]:g}{lost}</td>'
+            f'<td class="num">{per_day}</td><td class="num">{w["sorties_turn"]:g}</td>'
+            f'<td class="num">{w["sorties_total"]:g}</td></tr>')
+
+
+def _rates(wings: list[dict]) -> str:
+    """How the sorties a day come about, once for all the tactical groups."""
+    return "; ".join(f'{w["name"]}: {w["aircraft"]:g} aircraft x {w["availability"]:.0%} serviceable x '
+                     f'{w["sortie_rate"]:g} sorties each' for w in wings if w["sortie_rate"] is not None)
 
 
 def air_card(game, team: str, view: dict) -> str:
@@ -56,10 +60,11 @@ def air_card(game, team: str, view: dict) -> str:
     return f"""<section class="card aircol" id="air">
 <h2>Your air power</h2>
 {weather}
-<div class="scroll"><table class="air"><thead><tr><th>air group</th><th>base</th><th>aircraft</th><th>sorties a day</th>
-<th>sorties this turn</th><th>sorties in all</th><th>status</th></tr></thead>
+<div class="scroll"><table class="air"><thead><tr><th>air group</th><th>aircraft</th><th>sorties a day</th>
+<th>sorties this turn</th><th>in all</th></tr></thead>
 <tbody>{"".join(_wing_row(w) for w in air["wings"])}</tbody></table></div>
-<p class="dim small">In all: {total["sorties"]:g} sorties, {total["strikes"]} strikes that landed,
+<p class="dim small">Sorties a day: {e(_rates(air["wings"]))}.
+In all: {total["sorties"]:g} sorties, {total["strikes"]} strikes that landed,
 {total["killed"]} killed. Aircraft strike only enemies your side's ground units have spotted, at most
 {air["max_sorties_per_target"]} sorties on one target; a sortie kills about {air["kills_per_sortie"]:g} and
 suppresses the target's fire for some hours: air power frightens and pins more than it kills.</p>

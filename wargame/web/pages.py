@@ -227,8 +227,10 @@ def lever_inputs(team: str, game: Game, submitted: dict | None, view: dict | Non
                 f'<option value="{s}"{" selected" if s == value else ""}>{e(sectors.names[s])}</option>'
                 for s in sectors.ids)
             widget = f'<select name="{name}" data-kind="sector">{options}</select>'
-        elif kind == "target-list":
-            widget = air_target_selects(name, game, view or {}, value)
+        elif kind == "target-list":             # a group of lists (labels cannot hold labels)
+            out.append(f'<div class="lever targets" role="group">{label}'
+                       f'{air_target_selects(name, game, view or {}, value)}</div>')
+            continue
         else:
             widget = (f'<input name="{name}" data-kind="sector-list" value="{e(", ".join(value or []))}" '
                       f'placeholder="e.g. {", ".join(sectors.ids[:2])}">')
