@@ -182,3 +182,13 @@ def test_irans_team_has_the_same_lever(store):
                for e in game.model.events.of_kind(StrategicDecision))
     with pytest.raises(ScenarioError, match="course"):
         game.submit("iran", {"course": "retreat"})
+
+
+def test_irans_commitment_lever_reaches_its_recruiting(store):
+    """The lever sets the scenario parameter mid-game; Iran recruits at that commitment from then on."""
+    low = played(store, 2, humans=("iran",))
+    high = played(store, 2, {"iran": {"commitment": 1.0}}, humans=("iran",))
+    assert high.model.actors["iran"].commitment == 1.0
+    recruited = {g: g.model.actors["iran"].pipeline + sum(p for _, p in g.model.actors["iran"].in_transit)
+                 for g in (low, high)}
+    assert recruited[high] > recruited[low]

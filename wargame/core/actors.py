@@ -268,7 +268,16 @@ class IranActor(Patron):
         super().__init__(model)
         self.pipeline = 0.0                 # recruited, not yet gathered into a battalion
         self.in_transit: list[tuple[float, float]] = []   # (arrival day, personnel)
-        self.commitment = self.spec.commitment
+
+    @property
+    def commitment(self) -> float:
+        """Its share of means put into Syria: the scenario parameter itself, so that a lever pulled mid-run
+        (a timeline `set`, a classroom team's order, the white cell) and its own decisions act on one value."""
+        return self.spec.commitment
+
+    @commitment.setter
+    def commitment(self, value: float) -> None:
+        self.spec.commitment = float(value)
 
     def capacity(self) -> float:
         return self.commitment
