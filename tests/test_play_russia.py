@@ -12,6 +12,7 @@ from wargame.core.events import AirStrike, StrategicDecision
 from wargame.core.rules.air import spotted
 from wargame.play.airpower import air_summary_lines, air_target_choices, target_rank
 from wargame.play.game import Game
+from wargame.play.hotseat import picture_lines
 from wargame.play.orders import parse_orders
 from wargame.play.store import GameStore
 
@@ -53,6 +54,9 @@ def test_russias_picture_lists_its_aircraft_and_the_sorties_they_fly(store):
     assert air["coordination"]["hours"] == game.model.spec.rules.air.coordination_hours
     assert {w["key"] for w in game.views["regime"]["air"]["wings"]} == {"saa_hama", "saa_kuweires", "saa_t4"}
     assert game.views["rebels"]["air"] is None                  # no aircraft, no air picture
+    # the hot-seat screen tells the same
+    screen = "\n".join(picture_lines(game.view("russia"), game.sectors.names))
+    assert "Russian air group, Khmeimim 14 aircraft" in screen and "This turn your aircraft flew" in screen
 
 
 def test_a_strikes_result_reaches_russias_picture_and_reports(store):
