@@ -186,6 +186,11 @@ def test_irans_team_has_the_same_lever(store):
                for e in game.model.events.of_kind(StrategicDecision))
     with pytest.raises(ScenarioError, match="course"):
         game.submit("iran", {"course": "retreat"})
+    pytest.importorskip("starlette")
+    from wargame.web.air_pages import air_card
+
+    card = air_card(game, "iran", game.views["iran"])           # no aircraft: the patron's course alone
+    assert 'id="patron"' in card and "<b>evacuate</b>" in card and "your team decides it" in card
 
 
 def test_irans_commitment_lever_reaches_its_recruiting(store):

@@ -34,11 +34,23 @@ def _rates(wings: list[dict]) -> str:
                      f'{w["sortie_rate"]:g} sorties each' for w in wings if w["sortie_rate"] is not None)
 
 
+def course_line(game, team: str) -> str:
+    """The team's patron's present course and who decides it (empty: the team steers no patron)."""
+    course = course_now(game.model, team)
+    if course is None:
+        return ""
+    who = ("the rules decide it until you give an order" if course["decided_by"] == "the rules"
+           else "your team decides it")
+    return (f'<p class="course" id="patron-course">Your patron\'s course: <b>{e(course["course"])}</b> '
+            f"({e(who)}).</p>")
+
+
 def air_card(game, team: str, view: dict) -> str:
-    """The team's air war this turn (empty for a team with no aircraft)."""
+    """The team's air war this turn and its patron's course (empty for a team with neither)."""
     air = view.get("air")
     if not air:
-        return ""
+        course = course_line(game, team)
+        return f'<section class="card" id="patron"><h2>Your patron</h2>{course}</section>' if course else ""
     c = air["coordination"]
     turn_delay = (f" This turn your strikes landed {c['turn_mean_hours']:g} h after the call on average "
                   f"(at most {c['turn_max_hours']:g} h)." if c["turn_mean_hours"] is not None else "")
@@ -47,13 +59,7 @@ def air_card(game, team: str, view: dict) -> str:
              f"{c['collapse_km']:g} km of the target (mostly the Syrian army's) have broken: up to "
              f"{c['worst_hours']:g} h when all of them have. A target that has moved more than a hex by then is "
              f"missed.{turn_delay}")
-    course = course_now(game.model, team)
-    course_line = ""
-    if course is not None:
-        who = ("the rules decide it until you give an order" if course["decided_by"] == "the rules"
-               else "your team decides it")
-        course_line = (f'<p class="course" id="patron-course">Your patron\'s course: <b>{e(course["course"])}</b> '
-                       f"({e(who)}).</p>")
+    course_line_html = course_line(game, team)
     lines = "".join(f"<li>{e(x)}</li>" for x in air_summary_lines(air))
     weather = '<p class="error">Bad weather: most sorties are grounded.</p>' if air["bad_weather"] else ""
     total = air["total"]
@@ -72,7 +78,7 @@ suppresses the target's fire for some hours: air power frightens and pins more t
 <ul class="airstrikes" id="air-strikes">{lines}</ul>
 <h3>Coordination with the ground</h3>
 <p class="small">{e(delay)}</p>
-{course_line}
+{course_line_html}
 </section>"""
 
 
