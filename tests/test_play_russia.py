@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from wargame.core.errors import ScenarioError
-from wargame.core.events import AirStrike, StrategicDecision
+from wargame.core.events import AirStrike, DroneRaid, StrategicDecision
 from wargame.core.rules.air import spotted
 from wargame.play.airpower import air_summary_lines, air_target_choices, target_rank
 from wargame.play.game import Game
@@ -75,6 +75,10 @@ def test_a_strikes_result_reaches_russias_picture_and_reports(store):
     struck = busy["strikes"][0]
     assert struck["target"] in " ".join(lines) and "killing" in lines[0] and "sorties" in lines[0]
     assert not any("ru_" in x or "_" in struck["target"] for x in lines)      # names, not ids
+    # drone raids on the bases its aircraft fly from are reported too
+    bases = {w.spec.base for w in game.model.wings if w.key in RUSSIAN_WINGS}
+    raids = [r for r in game.model.events.of_kind(DroneRaid) if r.base in bases]
+    assert sum(r["raids"] for v in turn_views for r in v["drone_raids"]) == len(raids)
 
 
 def test_air_targets_are_offered_from_what_the_team_sees_and_rank_the_strikes(store):

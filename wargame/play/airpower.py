@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
-from wargame.core.events import AirStrike, MissileStrike, UnitBroke
+from wargame.core.events import AirStrike, DroneRaid, MissileStrike, UnitBroke
 
 AIR_TARGET_SLOTS = 3          # priorities the order form offers (first, second, third)
 AIR_TARGETS_OFFERED = 12      # enemy concentrations offered as choices, the largest first
@@ -123,6 +123,15 @@ def air_picture(model, team, previous: dict | None, view: dict, places: PlaceAre
                "place": model.theatre.place(m.place).name if m.place in model.theatre.place_cell else m.place,
                "missiles": m.missiles, "killed": round(m.killed)}
               for m in model.events.of_kind(MissileStrike) if m.wing in keys and m.step > since]
+    bases = {w.spec.base for w in wings if w.spec.base}
+    raids: dict[str, dict] = {}             # drone raids on the bases its aircraft fly from, by base
+    for raid in model.events.of_kind(DroneRaid):
+        if raid.step > since and raid.base in bases:
+            name = model.theatre.place(raid.base).name if raid.base in model.theatre.place_cell else raid.base
+            tally = raids.setdefault(name, {"base": name, "raids": 0, "stopped": 0, "destroyed": 0.0})
+            tally["raids"] += 1
+            tally["stopped"] += int(raid.intercepted)
+            tally["destroyed"] += raid.aircraft_destroyed
     landed = sum(s["sorties"] for s in strikes)
     flown = sum(w["sorties_turn"] for w in out_wings if w["kind"] == "tactical")
     pending = sum(q[4] for q in model.strike_queue if q[1] in keys)
@@ -132,6 +141,7 @@ def air_picture(model, team, previous: dict | None, view: dict, places: PlaceAre
     missed = flown + (previous or {}).get("pending", 0.0) - landed - pending
     return {
         "step": model.steps, "wings": out_wings, "strikes": strikes, "salvos": salvos,
+        "drone_raids": list(raids.values()),
         "turn": {"sorties": round(flown, SORTIES_SHOWN), "landed": round(landed, SORTIES_SHOWN),
                  "strikes": len(strikes), "missed": round(max(0.0, missed), SORTIES_SHOWN), "killed": sum(s["killed"] for s in strikes) + sum(m["killed"] for m in salvos),
                  "units_struck": len({s["target"] for s in strikes}),
@@ -165,6 +175,9 @@ def air_summary_lines(air: dict) -> list[str]:
         after = f"; it broke ({s['broke']})" if s["broke"] else ""
         lines.append(f"Day {s['day']:.1f}: {s['wing']} struck {s['target']}{where}: {s['sorties']:.1f} sorties, "
                      f"{s['killed']} killed, fire suppressed, {s['delay_hours']:g} h after the call{after}.")
+    for r in air.get("drone_raids", []):
+        lines.append(f"Drones raided {r['base']} {r['raids']} time{'s' * (r['raids'] != 1)} ({r['stopped']} stopped "
+                     f"by its air defences): {r['destroyed']:g} aircraft destroyed there.")
     for m in air["salvos"]:
         lines.append(f"Day {m['day']:.1f}: {m['wing']} fired {m['missiles']:g} missiles at {m['place']}: "
                      f"{m['killed']} killed.")
