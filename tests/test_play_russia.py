@@ -173,7 +173,7 @@ def test_the_patrons_course_is_a_lever_that_changes_the_model_and_replays_identi
     doubled.submit("russia", {"course": "double_down"})
     assert {w.key: w for w in doubled.model.wings}["ru_khmeimim"].aircraft == wing.aircraft
     doubled.submit("russia", {"course": "evacuate"})
-    with pytest.raises(ScenarioError, match="course.*chosen to evacuate: from there it can only withdraw"):
+    with pytest.raises(ScenarioError, match="course.*'evacuate' has been taken: from there it can only go on to 'withdraw'"):
         doubled.submit("russia", {"course": "double_down"})
     # the record replays to the same model
     again = Game(store, doubled.id)

@@ -160,8 +160,10 @@ class Patron(Actor):
             return f"{course!r} is not a course; courses: {', '.join(COURSES)}"
         if self.course in COURSES and COURSES.index(course) < COURSES.index(self.course):
             later = COURSES[COURSES.index(self.course) + 1:]
-            return (f"{self.name} has chosen to {self.course}: from there it can only "
-                    f"{' or '.join(later) if later else 'stay withdrawn'}")
+            if not later:
+                return f"the course {self.course!r} has been taken, and it is final"
+            return f"the course {self.course!r} has been taken: from there it can only go on to " \
+                   + " or ".join(repr(c) for c in later)
         return ""
 
     def take_course(self, course: str, why: str) -> None:

@@ -161,10 +161,15 @@ def air_picture(model, team, previous: dict | None, view: dict, places: PlaceAre
 def air_summary_lines(air: dict) -> list[str]:
     """The turn's air war in plain words (the team page's card, the hot-seat's screen)."""
     t = air["turn"]
-    lines = [f"This turn your aircraft flew {t['sorties']:g} sorties; {t['landed']:g} struck "
-             f"{t['units_struck']} enemy unit{'s' * (t['units_struck'] != 1)} in {t['strikes']} "
-             f"strike{'s' * (t['strikes'] != 1)}, killing {t['killed']} and suppressing their fire"
-             + (f"; {t['broke']} of them broke" if t["broke"] else "") + "."]
+    if not t["sorties"] and not t["strikes"]:
+        grounded = "bad weather, or no target your side has spotted" if any(w["flying"] for w in air["wings"]) \
+            else "none of your air groups is flying"
+        lines = [f"Your aircraft flew no sorties this turn ({grounded})."]
+    else:
+        lines = [f"This turn your aircraft flew {t['sorties']:g} sorties; {t['landed']:g} struck "
+                 f"{t['units_struck']} enemy unit{'s' * (t['units_struck'] != 1)} in {t['strikes']} "
+                 f"strike{'s' * (t['strikes'] != 1)}, killing {t['killed']} and suppressing their fire"
+                 + (f"; {t['broke']} of them broke" if t["broke"] else "") + "."]
     missed = t["missed"]
     if t["sorties"] and missed > 0.05:
         lines.append(f"{missed:.1f} sorties found their target gone (it moved during the coordination delay).")
