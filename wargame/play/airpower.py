@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
+from wargame.core.dates import date_of, format_date
 from wargame.core.events import AirStrike, DroneRaid, MissileStrike, UnitBroke
 
 AIR_TARGET_SLOTS = 3          # priorities the order form offers (first, second, third)
@@ -70,6 +71,11 @@ def target_rank(priorities: list[str], sectors, places: PlaceAreas | None, cells
     return rank
 
 
+def _when(model, day: float) -> str:
+    """A moment as the classroom's pages print it ("27 Nov 05:00")."""
+    return format_date(date_of(model.spec.meta.start, day), "short", pad_day=True)
+
+
 def _own_wings(model, team) -> list:
     return [w for w in model.wings if w.faction in team.factions]
 
@@ -114,12 +120,12 @@ def air_picture(model, team, previous: dict | None, view: dict, places: PlaceAre
         place = places.place_of(where.get(s.target, -1))
         after = broke.get(s.target)
         strikes.append({
-            "day": round(s.day, 2), "wing": model.spec.air[s.wing].name,
+            "day": round(s.day, 2), "when": _when(model, s.day), "wing": model.spec.air[s.wing].name,
             "target": names.get(s.target) or (unit.name if unit is not None else s.target),
             "near": places.names[place] if place else "", "sorties": s.sorties, "killed": round(s.killed),
             "delay_hours": s.delay_steps * hours,
             "broke": after.outcome if after is not None and after.step >= s.step else ""})
-    salvos = [{"day": round(m.day, 2), "wing": model.spec.air[m.wing].name,
+    salvos = [{"day": round(m.day, 2), "when": _when(model, m.day), "wing": model.spec.air[m.wing].name,
                "place": model.theatre.place(m.place).name if m.place in model.theatre.place_cell else m.place,
                "missiles": m.missiles, "killed": round(m.killed)}
               for m in model.events.of_kind(MissileStrike) if m.wing in keys and m.step > since]
@@ -178,12 +184,12 @@ def air_summary_lines(air: dict) -> list[str]:
     for s in air["strikes"]:
         where = f" near {s['near']}" if s["near"] else ""
         after = f"; it broke ({s['broke']})" if s["broke"] else ""
-        lines.append(f"Day {s['day']:.1f}: {s['wing']} struck {s['target']}{where}: {s['sorties']:.1f} sorties, "
+        lines.append(f"{s['when']}: {s['wing']} struck {s['target']}{where}: {s['sorties']:.1f} sorties, "
                      f"{s['killed']} killed, fire suppressed, {s['delay_hours']:g} h after the call{after}.")
     for r in air.get("drone_raids", []):
         lines.append(f"Drones raided {r['base']} {r['raids']} time{'s' * (r['raids'] != 1)} ({r['stopped']} stopped "
                      f"by its air defences): {r['destroyed']:g} aircraft destroyed there.")
     for m in air["salvos"]:
-        lines.append(f"Day {m['day']:.1f}: {m['wing']} fired {m['missiles']:g} missiles at {m['place']}: "
+        lines.append(f"{m['when']}: {m['wing']} fired {m['missiles']:g} missiles at {m['place']}: "
                      f"{m['killed']} killed.")
     return lines
