@@ -108,23 +108,23 @@ def air_picture(model, team, previous: dict | None, view: dict, places: PlaceAre
     keys = {w.key for w in wings}
     where = {u["unit"]: u["cell"] for u in view.get("last_seen", []) + view.get("enemies", [])}
     names = {u["unit"]: u["name"] for u in view.get("enemies", [])}
-    broke = {}
+    broke: dict[str, list] = {}             # this turn's breaks by unit (a unit may rally and break again)
     for event in model.events.of_kind(UnitBroke):
         if event.step > since:
-            broke.setdefault(event.unit, event)
+            broke.setdefault(event.unit, []).append(event)
     strikes, all_strikes = [], [s for s in model.events.of_kind(AirStrike) if s.wing in keys]
     for s in all_strikes:
         if s.step <= since:
             continue
         unit = model.unit_by_key(s.target)
         place = places.place_of(where.get(s.target, -1))
-        after = broke.get(s.target)
+        after = next((b for b in broke.get(s.target, []) if b.step >= s.step), None)
         strikes.append({
             "day": round(s.day, 2), "when": _when(model, s.day), "wing": model.spec.air[s.wing].name,
             "target": names.get(s.target) or (unit.name if unit is not None else s.target),
             "near": places.names[place] if place else "", "sorties": s.sorties, "killed": round(s.killed),
             "delay_hours": s.delay_steps * hours,
-            "broke": after.outcome if after is not None and after.step >= s.step else ""})
+            "broke": after.outcome if after is not None else ""})
     salvos = [{"day": round(m.day, 2), "when": _when(model, m.day), "wing": model.spec.air[m.wing].name,
                "place": model.theatre.place(m.place).name if m.place in model.theatre.place_cell else m.place,
                "missiles": m.missiles, "killed": round(m.killed)}
