@@ -27,12 +27,14 @@ from wargame.core.errors import Problem, ScenarioError, WargameError
 from wargame.core.model import WarModel
 from wargame.core.scenario import CLASSROOM_SCENARIO, load_scenario
 from wargame.core.scenario.loader import load_scenario_text
+from wargame.play.airpower import PlaceAreas, air_picture
 from wargame.play.briefing import briefing_of, briefing_problems
 from wargame.play.commander import TeamCommander
 from wargame.play.fog import Memory, redact, team_view, truth
 from wargame.play.messages import MAX_MESSAGES_PER_TURN, WHITE_CELL, check_message
 from wargame.play.orders import parse_orders
 from wargame.play.outcomes import OUTCOMES, freeze_north_west, local_surrender
+from wargame.play.patrons import apply_course, course_problems
 from wargame.play.result import end_reason, team_result
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
@@ -127,7 +129,8 @@ class Game:
         self.model = WarModel(loaded, rng=cfg["seed"], collect_units=True)
         self.sectors = Sectors(self.model.theatre)
         self.places = set(self.model.theatre.place_cell)
-        self.commanders = {t: TeamCommander(self.sectors) for t in self.teams}
+        self.place_areas = PlaceAreas(self.model.theatre)
+        self.commanders = {t: TeamCommander(self.sectors, self.place_areas) for t in self.teams}
         for t, team in self.teams.items():
             for faction in team.factions:
                 self.model.commanders[faction] = self.commanders[t]
@@ -135,6 +138,7 @@ class Game:
         self.offer_open = False
         self.redeployed = 0                        # aircraft asked of Moscow so far
         self.arriving: list[tuple[float, int]] = []   # (day due, aircraft) still on their way
+        self.views = {}                            # a rewind rebuilds from the start: no view is the last one
         self.views = self._views()
         # a turn's summary counts the events since the last turn ended: those of the white cell's
         # interventions at the turn's start (an adjudicated surrender, say) belong to it
@@ -271,6 +275,7 @@ class Game:
         if getattr(orders, "redeploy", 0) > MAX_REDEPLOY - self.redeployed:
             problems.append(Problem(f"orders of {team}", "redeploy", f"Moscow has {MAX_REDEPLOY - self.redeployed} "
                                     f"aircraft left to send in this game (of {MAX_REDEPLOY})"))
+        problems += course_problems(self.model, team, orders)
         if problems:
             raise ScenarioError(problems)
 
@@ -326,7 +331,11 @@ class Game:
         return summary
 
     def _views(self) -> dict[str, dict]:
-        return {t: team_view(self.model, team, self.memories[t], self.sectors) for t, team in self.teams.items()}
+        views = {t: team_view(self.model, team, self.memories[t], self.sectors) for t, team in self.teams.items()}
+        for t, view in views.items():            # a team with aircraft sees its air war (play.airpower)
+            view["air"] = air_picture(self.model, self.teams[t], self.views.get(t, {}).get("air"), view,
+                                      self.place_areas)
+        return views
 
     def _apply_levers(self) -> None:
         """The strategic levers in this turn's orders (ground orders act through the commanders), and the
@@ -357,6 +366,7 @@ class Game:
                     self._decide("diplomacy", "Russia offers Turkey a deal freezing the north-west")
             for path, value in self._lever_values(team, o):
                 model.set_parameter(path, value, source=f"orders of {team}")
+            apply_course(model, team, o)
             if team == "turkey" and getattr(o, "accept_talks", False) and self.offer_open:
                 self.offer_open = False
                 model.freeze(IDLIB_ZONE)

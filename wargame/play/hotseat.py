@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from wargame.core.errors import WargameError
+from wargame.play.airpower import air_summary_lines
 from wargame.play.briefing import briefing_lines
 from wargame.play.fog import redact
 from wargame.play.game import Game
@@ -92,6 +93,10 @@ def picture_lines(view: dict, sector_names: dict[str, str], names: dict | None =
             f"{x['name']} {x['value']:.2f} ({x['change']:+.2f} this turn"
             + (f": {', '.join(f['text'] for f in x['factors'][:2])} since the start" if x["factors"] else "") + ")"
             for x in will["entries"]))
+    if view.get("air"):                           # a team with aircraft: its air war (play.airpower)
+        lines.append("   your air groups: " + "; ".join(
+            f"{w['name']} {w['aircraft']:g} aircraft, {w['sorties_turn']:g} sorties this turn" for w in view["air"]["wings"]))
+        lines += [f"   {text}" for text in air_summary_lines(view["air"])]
     for event, text in grouped(view["reports"], names or {}, (names or {}).get("unit_names"))[-8:]:
         lines.append(f"   day {event['day']:>5}: {text}")
     lines.append(f"   sectors: {', '.join(f'{k} ({v})' for k, v in sector_names.items())}")

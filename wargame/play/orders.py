@@ -5,10 +5,13 @@ Every team may give ground orders for its factions by sector:
       stance   doctrine (the AI decides; the default) | hold | attack | withdraw
       axis     a place id to attack towards (attack only; default: the AI's choice of target)
 and, by team, its levers:
-    russia   air_priorities = ["aleppo", "hama"]   sectors whose spotted enemies its aircraft strike first
+    russia   air_priorities = ["saraqib", "hama"]  places or sectors whose spotted enemies its aircraft strike
+                                                    first (a place: the enemies nearer to it than to any other)
              redeploy = 12                          aircraft asked of Moscow (the war in Ukraine lets a share go;
                                                     they arrive after Moscow's delay; 30 in a game at most)
              talks_with_turkey = true               offer Turkey a deal freezing the north-west
+             course = "double_down"                 Moscow's course: keep | double_down | evacuate | withdraw
+                                                    (play.patrons; Iran's team has the same lever)
     iran     commitment = 0.8                       share of its means Iran puts into Syria (0-1)
              recruits_per_week = 800                recruiting drive (0-2000)
              iraqi_militias = 0.6                   pressure on the Iraqi militias to cross (0-1)
@@ -29,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from wargame.core.errors import Problem, ScenarioError, problems_from_validation
 
 STANCES = ("doctrine", "hold", "attack", "withdraw")
+MAX_AIR_PRIORITIES = 10      # places or sectors a team may rank for its aircraft (the web form offers three)
 
 
 class Strict(BaseModel):
@@ -44,16 +48,21 @@ class BaseOrders(Strict):
     sectors: dict[str, SectorOrder] = {}
 
 
+Course = Literal["keep", "double_down", "evacuate", "withdraw"]     # play.patrons
+
+
 class RussiaOrders(BaseOrders):
-    air_priorities: list[str] = []
+    air_priorities: list[str] = Field([], max_length=MAX_AIR_PRIORITIES)
     redeploy: int = Field(0, ge=0, le=30)
     talks_with_turkey: bool = False
+    course: Course | None = None
 
 
 class IranOrders(BaseOrders):
     commitment: float | None = Field(None, ge=0.0, le=1.0)
     recruits_per_week: float | None = Field(None, ge=0.0, le=2000.0)
     iraqi_militias: float | None = Field(None, ge=0.0, le=1.0)
+    course: Course | None = None
 
 
 class RegimeOrders(BaseOrders):
@@ -98,9 +107,10 @@ def parse_orders(team: str, raw: dict, sectors, places: set[str]) -> BaseModel:
             elif order.axis not in places:
                 problems.append(Problem(source, f"sectors.{sector}.axis", f"{order.axis!r} is not a place on the map"))
     for field in ("air_priorities",):
-        for sector in getattr(orders, field, []):
-            if sector not in sectors.ids:
-                problems.append(Problem(source, field, f"{sector!r} is not a sector; sectors: {known}"))
+        for target in getattr(orders, field, []):
+            if target not in sectors.ids and target not in places:
+                problems.append(Problem(source, field, f"{target!r} is neither a sector nor a place on the map; "
+                                        f"choose from the targets offered (sectors: {known})"))
     reserves = getattr(orders, "reserves_to", None)
     if reserves is not None and reserves not in sectors.ids:
         problems.append(Problem(source, "reserves_to", f"{reserves!r} is not a sector; sectors: {known}"))

@@ -15,6 +15,7 @@ from wargame.play.orders import ORDER_TYPES, STANCES
 from wargame.play.teams import DEFAULT_TEAMS, TEAMS
 from wargame.play.turn_summary import reader_names
 from wargame.report.maps import picture_legend_html
+from wargame.web.air_pages import air_card, air_target_selects
 from wargame.web.briefing_pages import briefing_card, result_card, results_table
 from wargame.web.dates import when
 from wargame.web.forms import lever_fields
@@ -203,7 +204,7 @@ def sector_rows(game: Game, view: dict, submitted: dict | None) -> str:
     return "".join(rows)
 
 
-def lever_inputs(team: str, game: Game, submitted: dict | None) -> str:
+def lever_inputs(team: str, game: Game, submitted: dict | None, view: dict | None = None) -> str:
     out = []
     sectors = game.sectors
     for f in lever_fields(team):
@@ -232,6 +233,10 @@ def lever_inputs(team: str, game: Game, submitted: dict | None) -> str:
                 f'<option value="{s}"{" selected" if s == value else ""}>{e(sectors.names[s])}</option>'
                 for s in sectors.ids)
             widget = f'<select name="{name}" data-kind="sector">{options}</select>'
+        elif kind == "target-list":             # a group of lists (labels cannot hold labels)
+            out.append(f'<div class="lever targets" role="group">{label}'
+                       f'{air_target_selects(name, game, view or {}, value)}</div>')
+            continue
         else:
             widget = (f'<input name="{name}" data-kind="sector-list" value="{e(", ".join(value or []))}" '
                       f'placeholder="e.g. {", ".join(sectors.ids[:2])}">')
@@ -319,7 +324,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
         state = "The game is over."
     sector_table = f"""<table class="sectors"><thead><tr><th>Sector</th><th>Your units</th><th>Stance</th>
 <th>Axis of attack</th></tr></thead><tbody>{sector_rows(game, view, submitted)}</tbody></table>""" if has_sectors else ""
-    levers = lever_inputs(team, game, submitted)
+    levers = lever_inputs(team, game, submitted, view)
     own = view["own"]
     sight = (f'{len(view["enemies"])} enemy units in sight, {len(view["last_seen"])} more last seen elsewhere; '
              f'{len(view["friendly"])} allied units.')
@@ -342,6 +347,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
 </section>
 <section class="ordercol">
   {will_card(view)}
+  {air_card(game, team, view)}
   <form id="orders" class="card" novalidate>
     <h2>Orders for turn {turn}</h2>
     <p class="hint">For each sector: <b>doctrine</b> lets the AI command as it would; <b>hold</b> digs in;

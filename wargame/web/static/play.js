@@ -177,6 +177,9 @@
         case "sector":
           if (input.value) out[name] = input.value;
           break;
+        case "target-list":                  // one list per priority, first first; a repeat counts once
+          if (input.value && !(out[name] || []).includes(input.value)) (out[name] = out[name] || []).push(input.value);
+          break;
         case "sector-list": {
           const items = input.value.split(/[,\s]+/).filter(Boolean);
           if (items.length) out[name] = items;
