@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import secrets
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from wargame.core.scenario import CLASSROOM_SCENARIO, load_scenario
 from wargame.core.scenario.loader import load_scenario_text
 from wargame.play.commander import TeamCommander
 from wargame.play.fog import Memory, redact, team_view, truth
+from wargame.play.names import PlaceNames
 from wargame.play.orders import parse_orders
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
@@ -119,6 +121,7 @@ class Game:
         self.model = WarModel(loaded, rng=cfg["seed"], collect_units=True)
         self.sectors = Sectors(self.model.theatre)
         self.places = set(self.model.theatre.place_cell)
+        self.names = PlaceNames.of(self.model.theatre, self.sectors)      # names as typed: web and hot-seat
         self.commanders = {t: TeamCommander(self.sectors) for t in self.teams}
         for t, team in self.teams.items():
             for faction in team.factions:
@@ -205,7 +208,7 @@ class Game:
         if self.finished:
             raise WargameError("the game is over: no more orders")
         self.check_turn(turn)
-        orders = parse_orders(team, raw, self.sectors, self.places)
+        orders = parse_orders(team, raw, self.sectors, self.places, names=self.names)
         self._check_levers(team, orders)
         self.store.put_orders(self.id, self.turn, team, orders.model_dump(mode="json", exclude_defaults=True))
         self.store.log(self.id, team, "orders", {"turn": self.turn})
@@ -442,8 +445,14 @@ def size_problems(scenario, source: str) -> list[Problem]:
     return problems
 
 
+def typed_code(code) -> str:
+    """A join code as typed ("7kq 2rm", "7KQ-2RM") as it is stored: no spaces or hyphens, upper case."""
+    return re.sub(r"[\s-]+", "", code).upper() if isinstance(code, str) else ""
+
+
 def authenticate(store: GameStore, code: str) -> tuple[str, str] | None:
     """(game id, role) for a join code: a team id or "instructor"; None for a code that is not known."""
-    if not isinstance(code, str) or not 4 <= len(code) <= 16:
+    code = typed_code(code)
+    if not 4 <= len(code) <= 16:
         return None
-    return store.role_of(code.strip().upper())
+    return store.role_of(code)

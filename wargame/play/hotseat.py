@@ -30,6 +30,7 @@ def parse_line(team: str, line: str) -> dict:
             continue
         if "=" in part:
             key, _, value = (s.strip() for s in part.partition("="))
+            key = key.lower().replace(" ", "_")
             if key not in fields or key == "sectors":
                 raise WargameError(f"{key!r}: not an order of {team}; levers: "
                                    f"{', '.join(f for f in fields if f != 'sectors') or 'none'}")
@@ -44,19 +45,30 @@ def parse_line(team: str, line: str) -> dict:
                 orders[key] = _number(key, value, int)
             elif "float" in annotation:
                 orders[key] = _number(key, value, float)
+            elif "Literal" in annotation:             # a choice: "All_out" is all_out
+                orders[key] = value.lower()
             else:
                 orders[key] = value
             continue
-        words = part.split()
         if "sectors" not in fields:
             raise WargameError(f"{team} gives no ground orders; levers only")
-        if len(words) not in (2, 3) or words[1] not in STANCES:
-            raise WargameError(f"{part!r}: write SECTOR STANCE [AXIS], stance one of {', '.join(STANCES)}")
-        order = {"stance": words[1]}
-        if len(words) == 3:
-            order["axis"] = words[2]
-        orders.setdefault("sectors", {})[words[0]] = order
+        sector, stance, axis = ground_order(part)
+        order = {"stance": stance}
+        if axis:
+            order["axis"] = axis
+        orders.setdefault("sectors", {})[sector] = order
     return orders
+
+
+def ground_order(part: str) -> tuple[str, str, str]:
+    """SECTOR STANCE [AXIS], where a sector or place may be several words ("deir ez-zor hold", "idlib attack
+    Maarat al-Numan"): the first stance word splits them. Names are resolved by the game (play.names)."""
+    words = part.split()
+    at = next((k for k, w in enumerate(words) if w.lower() in STANCES), None)
+    if at is None or at == 0 or (words[at].lower() != "attack" and at < len(words) - 1):
+        raise WargameError(f"{part!r}: write SECTOR STANCE [AXIS] (an axis only with attack), stance one of "
+                           f"{', '.join(STANCES)}; e.g. idlib attack Saraqib")
+    return " ".join(words[:at]), words[at].lower(), " ".join(words[at + 1:])
 
 
 def _number(key: str, value: str, kind):

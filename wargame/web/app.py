@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from wargame.core.errors import WargameError
 from wargame.play.fog import truth as true_picture
-from wargame.play.game import INJECTS, OVERRIDES, Game, StaleTurn, authenticate
+from wargame.play.game import INJECTS, OVERRIDES, Game, StaleTurn, authenticate, typed_code
 from wargame.play.teams import TEAMS
 from wargame.report.maps import PictureCache, draw_picture_png
 from wargame.web.dates import day_to_date
@@ -119,7 +119,7 @@ async def home(request: Request):
 async def join(request: Request):
     gate = gate_of(request)
     body = await read_body(request)
-    code = str(body.get("code", "")).strip().upper()
+    code = typed_code(str(body.get("code", ""))[:64])
     host = host_of(request)
     found = authenticate(gate.store, code)
     if found is None and gate.failed.exceeded(host):

@@ -98,7 +98,7 @@ def home_page(who: tuple[str, str] | None, message: str = "", errors: list[str] 
   <form method="post" action="/join" id="join-form">
     <label for="code">Join code</label>
     <input id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false"
-           maxlength="16" required class="code-input" placeholder="7KQ2RM">
+           maxlength="24" required class="code-input" placeholder="7KQ2RM">
     <button type="submit">Join</button>
   </form>
   {f'<p class="error" role="alert">{e(message)}</p>' if message else ""}
