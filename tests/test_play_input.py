@@ -77,3 +77,80 @@ def test_a_join_code_is_accepted_with_spaces_hyphens_and_in_lower_case(game, sto
     for typed in (code.lower(), f" {code[:3]} {code[3:]} ", f"{code[:3]}-{code[3:].lower()}"):
         assert authenticate(store, typed) == (game.id, "rebels"), typed
     assert authenticate(store, f"{code[:3]} X{code[3:]}") is None
+
+
+def test_one_turn_number_in_the_status_the_log_and_the_hot_seat(store):
+    from wargame.play.hotseat import picture_lines
+
+    game = Game.create(store, humans=("regime", "rebels"))
+    assert game.status()["turn_number"] == 1 and game.status()["turn"] == 0     # "turn": the record's index
+    game.submit("rebels", {})
+    game.resolve()
+    status = game.status()
+    assert status["turn_number"] == 2
+    log = store.entries(game.id)
+    assert [x["detail"]["turn_number"] for x in log if x["action"] in ("orders", "turn resolved")] == [1, 1]
+    assert picture_lines(game.view("rebels"), game.sectors.names)[0].startswith("== HTS-led rebels: turn 2 of 12")
+    game.rewind(1)
+    assert store.entries(game.id)[-1]["detail"] == {"to_turn_number": 2}
+    while not game.finished:
+        game.resolve()
+    assert game.status()["turn_number"] == game.config["turns"]           # the last turn played, not one past it
+
+
+def test_orders_carry_over_to_the_next_turn_unless_changed_one_shot_levers_excepted(store):
+    game = Game.create(store, humans=("regime", "rebels", "russia"))
+    rebels = {"sectors": {"idlib": {"stance": "attack", "axis": "saraqib"}}, "tempo": "all_out"}
+    game.submit("rebels", rebels)
+    game.submit("russia", {"air_priorities": ["idlib"], "redeploy": 6})
+    assert game.view("rebels")["orders_standing"] is None                # nothing before the first turn
+    game.resolve()
+    assert game.view("rebels")["orders_standing"] == {"turn_number": 1, "orders": rebels}
+    assert game.view("russia")["orders_standing"] == {"turn_number": 1, "orders": {"air_priorities": ["idlib"]}}
+    assert game.view("regime")["orders_standing"] is None                # it gave none: the AI went on
+    game.submit("russia", {})                                            # sent: its own new orders count
+    game.resolve()
+    orders = store.orders(game.id, 1)
+    assert orders["rebels"] == rebels and orders["russia"] == {} and "regime" not in orders
+    carried = [x for x in store.entries(game.id) if x["action"] == "orders carried over"]
+    assert [(x["who"], x["detail"]) for x in carried] == [("rebels", {"turn_number": 2, "from_turn_number": 1})]
+    replayed = Game(store, game.id)                                      # the record is the game
+    assert replayed.model.day == game.model.day and store.orders(game.id, 1)["rebels"] == rebels
+    assert replayed.view("rebels")["orders_standing"]["turn_number"] == 2
+
+
+def test_the_hot_seat_help_lists_sectors_places_levers_and_values_with_examples(store):
+    from wargame.play.hotseat import help_text, places_text
+
+    game = Game.create(store, humans=("regime", "rebels", "russia"))
+    text = help_text("rebels", game)
+    for needed in ("Idlib (idlib)", "Deir ez-Zor (deir_ez_zor)", "Aleppo airport", "doctrine", "withdraw",
+                   "tempo", "cautious | steady | all_out", "e.g. idlib attack Saraqib", "map", "places"):
+        assert needed in text, needed
+    russia = help_text("russia", game)
+    assert "redeploy           a whole number from 0 to 30" in russia and "talks_with_turkey  yes | no" in russia
+    assert "Maarat al-Numan (maarat_al_numan)" in places_text(game)
+    assert max(len(line) for line in (text + "\n" + places_text(game)).splitlines()) <= 100
+
+
+def test_the_hot_seat_writes_the_teams_map_and_deletes_it_when_the_laptop_passes_on(store, tmp_path):
+    from wargame.play.hotseat import play
+
+    game = Game.create(store, humans=("regime", "rebels"))
+    seen = []
+
+    def ask(prompt):
+        seen.append(sorted(p.name for p in tmp_path.glob("*.png")))
+        return next(answers)
+    answers = iter(["", "map", "hama hold", "", "idlib attack Saraqib; tempo=steady", "", "", "", "", "", "quit"])
+    said = []
+    play(game, ask=ask, say=said.append, clear=lambda: None, map_folder=tmp_path)
+    name = f"map-{game.id}-regime-turn01.png"
+    assert seen[2] == [name] and any(name in line for line in said)     # written while the regime plays
+    assert seen[3] == []                                                 # gone before the rebels sit down
+    assert any("Turn 1 resolved" in line for line in said) and game.turn == 2
+    # turn 2: each team's empty line keeps its turn-1 orders, and it was told so
+    assert sum("your orders from turn 1 stand unless you change them" in line for line in said) == 2
+    assert store.orders(game.id, 1) == store.orders(game.id, 0) == {
+        "regime": {"sectors": {"hama": {"stance": "hold"}}},
+        "rebels": {"sectors": {"idlib": {"stance": "attack", "axis": "saraqib"}}, "tempo": "steady"}}

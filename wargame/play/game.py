@@ -29,7 +29,7 @@ from wargame.core.scenario.loader import load_scenario_text
 from wargame.play.commander import TeamCommander
 from wargame.play.fog import Memory, redact, team_view, truth
 from wargame.play.names import PlaceNames
-from wargame.play.orders import parse_orders
+from wargame.play.orders import parse_orders, standing
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
 
@@ -138,6 +138,17 @@ class Game:
             self._resolve(self.store.orders(self.id, self.turn), record=False)
         self._apply_interventions(self.turn)
 
+    def _carry_over_orders(self) -> None:
+        """A human team that sent nothing this turn keeps its last orders: recorded as this turn's, so a
+        replay reads them like any others."""
+        current = self.store.orders(self.id, self.turn)
+        for team in self.config["humans"]:
+            kept = self.standing_orders(team) if team not in current else None
+            if kept:
+                self.store.put_orders(self.id, self.turn, team, kept["orders"])
+                self.store.log(self.id, team, "orders carried over",
+                               {"turn_number": self.turn_number, "from_turn_number": kept["turn_number"]})
+
     def _finish_interrupted_turn(self) -> None:
         """A server stopped between the last team's orders and the end of the turn they completed left the
         turn unresolved: resolve it now, as the live server would have; if that fails, pause the game with a
@@ -165,14 +176,21 @@ class Game:
     def finished(self) -> bool:
         return self.turn >= self.config["turns"] or not self.model.running
 
+    @property
+    def turn_number(self) -> int:
+        """The turn as people count it: 1 for the first, the last one played once the game is over."""
+        return min(self.turn + 1, self.config["turns"])
+
     def submitted(self) -> list[str]:
         return sorted(self.store.orders(self.id, self.turn))
 
     def status(self) -> dict:
         """What anyone in the room may know: turn, date, who has submitted (not what), paused, finished."""
         when = date_of(self.model.spec.meta.start, self.model.day)
+        # "turn": the record's index (0 for the first; what X-Game-Turn sends back); "turn_number": the
+        # turn as every page, the log and the hot-seat number it (1 for the first; the last once over)
         return {"game": self.id, "scenario": self.config["scenario"], "turn": self.turn,
-                "turns": self.config["turns"], "day": round(self.model.day, 2),
+                "turn_number": self.turn_number, "turns": self.config["turns"], "day": round(self.model.day, 2),
                 "date": format_date(when, "minute", pad_day=True),
                 "humans": self.config["humans"], "submitted": self.submitted(), "paused": self.paused,
                 "finished": self.finished,
@@ -186,7 +204,15 @@ class Game:
         if team not in self.teams:
             raise WargameError(f"no team {team!r} in this game")
         return {**self.views[team], "status": self.status(), "orders_submitted": self.store.orders(self.id, self.turn)
-                .get(team)}
+                .get(team), "orders_standing": self.standing_orders(team)}
+
+    def standing_orders(self, team: str) -> dict | None:
+        """The team's orders of the last turn (one-shot levers aside), which stand this turn unless it sends
+        others: {"turn_number": N, "orders": {...}}, or None (no earlier orders, or all left to doctrine)."""
+        if self.turn == 0 or self.finished:
+            return None
+        kept = standing(self.store.orders(self.id, self.turn - 1).get(team))
+        return {"turn_number": self.turn, "orders": kept} if kept else None
 
     def instructor_view(self) -> dict:
         return {"status": self.status(), "truth": truth(self.model), "codes": self.store.codes(self.id),
@@ -211,7 +237,7 @@ class Game:
         orders = parse_orders(team, raw, self.sectors, self.places, names=self.names)
         self._check_levers(team, orders)
         self.store.put_orders(self.id, self.turn, team, orders.model_dump(mode="json", exclude_defaults=True))
-        self.store.log(self.id, team, "orders", {"turn": self.turn})
+        self.store.log(self.id, team, "orders", {"turn_number": self.turn_number})
         resolved = False
         if set(self.submitted()) >= set(self.config["humans"]) and not self.paused:
             self.resolve(by="all teams submitted")
@@ -240,10 +266,11 @@ class Game:
         if self.finished:
             raise WargameError("the game is over")
         self.check_turn(turn)
+        self._carry_over_orders()
         orders = self.store.orders(self.id, self.turn)
         summary = self._resolve(orders, record=True)
         self.store.log(self.id, "instructor" if by == "instructor" else "game", "turn resolved",
-                       {"turn": summary["turn"], "by": by, "missing": sorted(set(self.config["humans"]) - set(orders))})
+                       {"turn_number": summary["turn"] + 1, "by": by, "missing": sorted(set(self.config["humans"]) - set(orders))})
         self._apply_interventions(self.turn)
         return summary
 
@@ -402,7 +429,7 @@ class Game:
         self.store.drop_turns_from(self.id, turn)
         self.store.drop_orders_from(self.id, turn)
         self.store.deactivate_interventions_from(self.id, turn)
-        self.store.log(self.id, "instructor", "rewound", {"to_turn": turn})
+        self.store.log(self.id, "instructor", "rewound", {"to_turn_number": turn + 1})
         self._rebuild()
 
     # ---- the debrief

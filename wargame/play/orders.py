@@ -77,6 +77,14 @@ class IsraelOrders(Strict):
 ORDER_TYPES: dict[str, type[BaseModel]] = {"russia": RussiaOrders, "iran": IranOrders, "regime": RegimeOrders,
                                            "rebels": RebelOrders, "turkey": TurkeyOrders, "israel": IsraelOrders}
 TEMPO_SHARE = {"cautious": 1 / 3, "steady": 2 / 3, "all_out": 1.0}
+# Levers that act once when given (ask Moscow for aircraft, open or accept talks, commit the reserves): they do
+# not carry over to the next turn, where asking again is a new decision. Every other order stands until changed.
+ONE_SHOT = ("redeploy", "talks_with_turkey", "accept_talks", "reserves_to")
+
+
+def standing(orders: dict | None) -> dict | None:
+    """A turn's orders as they stand the next turn unless changed: all but the one-shot levers."""
+    return None if orders is None else {k: v for k, v in orders.items() if k not in ONE_SHOT}
 
 
 def parse_orders(team: str, raw: dict, sectors, places: set[str], names: PlaceNames | None = None) -> BaseModel:

@@ -293,6 +293,8 @@ def units_table(units: list[dict], game: Game) -> str:
 def team_page(game: Game, team: str, view: dict, status: dict, area: str, version: str) -> str:
     """A team's page: its picture of the war, its reports, its order form and its forces."""
     submitted = view.get("orders_submitted")
+    standing = view.get("orders_standing")            # last turn's orders: they stand unless changed
+    shown = submitted if submitted is not None else (standing or {}).get("orders")
     places = sorted(game.places, key=lambda p: game.model.theatre.geodata.places[p].name)
     datalist = "".join(f'<option value="{p}" label="{e(game.model.theatre.geodata.places[p].name)}">'
                        for p in places)
@@ -300,11 +302,14 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
     turn = status["turn"] + 1
     state = (f"Orders for turn {turn} received. You can change them until the turn resolves."
              if submitted is not None else f"No orders sent for turn {turn} yet.")
+    if submitted is None and standing:
+        state = (f"Your orders from turn {standing['turn_number']} stand unless you change them: they are shown "
+                 "below and count when the turn resolves, whether you send them again or not.")
     if status["finished"]:
         state = "The game is over."
     sector_table = f"""<table class="sectors"><thead><tr><th>Sector</th><th>Your units</th><th>Stance</th>
-<th>Axis of attack</th></tr></thead><tbody>{sector_rows(game, view, submitted)}</tbody></table>""" if has_sectors else ""
-    levers = lever_inputs(team, game, submitted)
+<th>Axis of attack</th></tr></thead><tbody>{sector_rows(game, view, shown)}</tbody></table>""" if has_sectors else ""
+    levers = lever_inputs(team, game, shown)
     own = view["own"]
     sight = (f'{len(view["enemies"])} enemy units in sight, {len(view["last_seen"])} more last seen elsewhere; '
              f'{len(view["friendly"])} allied units.')
