@@ -154,3 +154,24 @@ def test_the_hot_seat_writes_the_teams_map_and_deletes_it_when_the_laptop_passes
     assert store.orders(game.id, 1) == store.orders(game.id, 0) == {
         "regime": {"sectors": {"hama": {"stance": "hold"}}},
         "rebels": {"sectors": {"idlib": {"stance": "attack", "axis": "saraqib"}}, "tempo": "steady"}}
+
+
+def test_counts_take_the_number_of_their_noun():
+    from wargame.play.news import describe
+    from wargame.play.words import count
+
+    assert [count(1, "unit"), count(3, "unit"), count(1, "enemy unit"), count(2, "enemy"), count(1200, "man"),
+            count(1, "man"), count(2.0, "unit")] == ["1 unit", "3 units", "1 enemy unit", "2 enemies", "1,200 men",
+                                                      "1 man", "2 units"]
+    deal = {"kind": "local_deal", "units": 1, "faction": "saa", "personnel": 1, "place": "idlib", "why": "cut off"}
+    assert describe(deal, {}).startswith("1 unit of saa (1 man) settle")
+
+
+def test_giving_a_city_to_the_side_that_holds_it_is_refused_and_changes_nothing(store):
+    game = Game.create(store, humans=("regime", "rebels"))
+    holder = game.model.side_ids[int(game.model.control[game.model.theatre.cities["hama"].cells[0]])]
+    with pytest.raises(WargameError, match="Hama is already held by .*choose another side"):
+        game.intervene("city", {"city": "hama", "side": holder})
+    assert store.interventions(game.id) == []
+    other = next(s for s in game.model.side_ids if s != holder)
+    assert game.intervene("city", {"city": "hama", "side": other})["applied"] == "city"

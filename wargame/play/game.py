@@ -414,6 +414,7 @@ class Game:
             return "noted"
         if kind == "city":
             city, side = params.get("city"), params.get("side")
+            already_held(model, city, side)
             model.give_city(city, side)
             return f"{city} given to {side}"
         if kind == "unit":
@@ -453,6 +454,20 @@ class Game:
         summary = summarise(self.model.spec, run_info(self.model), metrics_frame(self.model),
                             self.model.events.to_dicts())
         return write_run(self.model, directory, summary, render=render_run)
+
+
+def already_held(model, city, side) -> None:
+    """Refuse to give a city to the side that already holds all of it: the override would change nothing,
+    and an instructor who meant another side should be told so."""
+    theatre = model.theatre
+    if city not in theatre.cities or side not in model.side_index:
+        return                                     # give_city names what is allowed
+    cells = np.asarray(theatre.cities[city].cells, dtype=np.int64)
+    cells = cells[theatre.inside[cells]]
+    if cells.size and (model.control[cells] == model.side_index[side]).all():
+        name = getattr(theatre.cities[city], "name", city)
+        raise WargameError(f"city: {name} is already held by {model.spec.sides[side].name}; choose another side "
+                           "to give it to")
 
 
 def size_problems(scenario, source: str) -> list[Problem]:

@@ -21,6 +21,7 @@ from wargame.core.errors import WargameError
 from wargame.play.game import Game
 from wargame.play.news import describe as news_line
 from wargame.play.orders import ONE_SHOT, ORDER_TYPES, STANCES
+from wargame.play.words import count
 
 PLACES_IN_HELP = 30          # places listed in `help` (`places` lists every one)
 BOOLEAN = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
@@ -87,7 +88,7 @@ def picture_lines(view: dict, sector_names: dict[str, str]) -> list[str]:
     """A team's picture as text: status, own forces by state, enemies seen, the latest reports."""
     status = view["status"]
     lines = [f"== {view['name']}: turn {status['turn_number']} of {status['turns']}, {status['date']} (day {status['day']})",
-             f"   your units: {len(view['own'])} on the map "
+             f"   your forces: {count(len(view['own']), 'unit')} on the map "
              f"({', '.join(f'{n} {s}' for s, n in Counter(u['state'] for u in view['own']).most_common())})"]
     if view["own"]:
         weakest = sorted(view["own"], key=lambda u: u["morale"])[:5]

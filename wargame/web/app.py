@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -24,6 +24,7 @@ from wargame.play.fog import truth as true_picture
 from wargame.play.game import INJECTS, OVERRIDES, Game, StaleTurn, authenticate, typed_code
 from wargame.play.teams import TEAMS
 from wargame.report.maps import PictureCache, draw_picture_png
+from wargame.web.confirm import confirm_page, confirmed
 from wargame.web.dates import day_to_date
 from wargame.web.forms import MAX_TURN, area_of, intervention_params, new_game, page_turn, whole
 from wargame.web.hub import Hub
@@ -347,6 +348,11 @@ async def instructor_action(request: Request):
 
 # ---------------------------------------------------------------------------------------------- the app
 
+async def favicon(request: Request):
+    """The icon browsers ask every site for: served from the package (the room may have no internet)."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+
 async def http_error(request: Request, exc: HTTPException):
     """A refusal: JSON {"errors": [...]} on the API, else a page (the join page for a missing code)."""
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
@@ -370,6 +376,7 @@ class Static(StaticFiles):
 def routes() -> list:
     return [
         Route("/", home, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/join", join, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/games", create_game, methods=["POST"]),
@@ -378,6 +385,8 @@ def routes() -> list:
         Route("/instructor", instructor_home, methods=["GET"]),
         Route("/debrief", debrief, methods=["GET"]),
         Route("/instructor/report", report, methods=["GET"]),
+        Route("/instructor/confirm", confirm_page, methods=["GET"]),
+        Route("/instructor/confirm", confirmed, methods=["POST"]),
         Route("/api/status", api_status, methods=["GET"]),
         Route("/api/view", api_view, methods=["GET"]),
         Route("/api/map.png", team_map, methods=["GET"]),

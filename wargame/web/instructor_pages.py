@@ -9,6 +9,7 @@ import json
 
 from wargame.play.game import Game
 from wargame.play.news import describe
+from wargame.play.words import count
 from wargame.report.maps import picture_legend_html
 from wargame.report.style import short_name
 from wargame.web.dates import day_to_date
@@ -119,13 +120,19 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
   </div>
   <div class="card controls">
     <h2>The turn</h2>
-    <form class="api inline" data-endpoint="/api/instructor/resolve"><button type="submit">Resolve the turn now</button>
-      <span class="dim">teams without orders are played by the AI</span><p class="result" hidden></p></form>
+    <form class="api inline" data-endpoint="/api/instructor/resolve" method="get" action="/instructor/confirm"
+      data-confirm="Resolve turn {status["turn"] + 1} now? Teams without new orders keep their last ones (the AI plays
+      those that never gave any). This cannot be undone, only rewound.">
+      <input type="hidden" name="action" value="resolve"><input type="hidden" name="at" value="{status["turn"]}">
+      <button type="submit" id="resolve-now">Resolve the turn now</button>
+      <span class="dim">teams without new orders keep their last ones; the AI plays those that never gave any</span>
+      <p class="result" hidden></p></form>
     <form class="api inline" data-endpoint="/api/instructor/{"resume" if paused else "pause"}">
       <button type="submit" class="{"" if paused else "quiet"}">{"Resume" if paused else "Pause"} the game</button>
       <p class="result" hidden></p></form>
-    <form class="api inline" data-endpoint="/api/instructor/rewind" data-confirm="Rewind? Later turns, orders and
-      interventions are set aside (they stay in the log).">
+    <form class="api inline" data-endpoint="/api/instructor/rewind" method="get" action="/instructor/confirm"
+      data-confirm="Rewind? Later turns, orders and interventions are set aside (they stay in the log).">
+      <input type="hidden" name="action" value="rewind"><input type="hidden" name="at" value="{status["turn"]}">
       <label>Rewind to <select name="turn">{options}</select></label><button type="submit" class="quiet">Rewind</button>
       <p class="result" hidden></p></form>
   </div>
@@ -174,8 +181,8 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
         for tid in seats:
             v = entry["views"].get(tid)
             if v is not None:
-                note = (f'{len(v.get("own", []))} own units, {len(v.get("enemies", []))} enemies in sight, '
-                        f'{len(v.get("last_seen", []))} last seen')
+                note = (f'{count(len(v.get("own", [])), "own unit")}, {count(len(v.get("enemies", [])), "enemy")} '
+                        f'in sight, {len(v.get("last_seen", []))} last seen')
                 pictures.append((tid, f"Seen by {game.teams[tid].name} ({seat[tid]})", note))
         figures = "".join(
             f'<figure><img data-src="/api/instructor/debrief/map.png?turn={t}&amp;picture={p}" alt="{e(title)}, '

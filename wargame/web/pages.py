@@ -13,6 +13,7 @@ from wargame.play.game import Game
 from wargame.play.news import describe
 from wargame.play.orders import ORDER_TYPES, STANCES
 from wargame.play.teams import DEFAULT_TEAMS, TEAMS
+from wargame.play.words import count
 from wargame.report.maps import picture_legend_html
 from wargame.web.dates import when
 from wargame.web.forms import lever_fields
@@ -29,7 +30,7 @@ def page(title: str, body: str, *, kind: str = "", data: dict | None = None, sta
     return HTMLResponse(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(title)} · Syria wargame</title>
-<link rel="stylesheet" href="/static/play.css"><script src="/static/play.js" defer></script></head>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/static/play.css"><script src="/static/play.js" defer></script></head>
 <body class="page-{e(kind)}" data-page="{e(kind)}"{attrs}>
 {body}
 </body></html>""", status_code=status)
@@ -183,7 +184,8 @@ def sector_rows(game: Game, view: dict, submitted: dict | None) -> str:
         if units:
             morale = sum(u["morale"] for u in units) / len(units)
             shaky = sum(u["state"] in ("shaken", "routing") for u in units)
-            here = (f'<b>{len(units)}</b> units<br><span class="dim small">morale {morale:.2f}'
+            here = (f'<b>{len(units)}</b> {"unit" if len(units) == 1 else "units"}<br>'
+                    f'<span class="dim small">morale {morale:.2f}'
                     f'{f" · {shaky} shaken" if shaky else ""}</span>')
         else:
             here = '<span class="dim">none</span>'
@@ -311,8 +313,8 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
 <th>Axis of attack</th></tr></thead><tbody>{sector_rows(game, view, shown)}</tbody></table>""" if has_sectors else ""
     levers = lever_inputs(team, game, shown)
     own = view["own"]
-    sight = (f'{len(view["enemies"])} enemy units in sight, {len(view["last_seen"])} more last seen elsewhere; '
-             f'{len(view["friendly"])} allied units.')
+    sight = (f'{count(len(view["enemies"]), "enemy unit")} in sight, {len(view["last_seen"])} more last seen '
+             f'elsewhere; {count(len(view["friendly"]), "allied unit")}.')
     return f"""{topbar(f"Team: {TEAMS[team].name}", f"Game {e(game.id)} · {e(status['title'])}")}
 {status_bar(status, team)}
 <main class="team">
@@ -343,7 +345,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
   </form>
   <datalist id="places">{datalist}</datalist>
   <section class="card unitscol">
-    <h2>Your forces: {len(own)} units, {sum(u["personnel"] for u in own):,} men</h2>
+    <h2>Your forces: {count(len(own), "unit")}, {count(sum(u["personnel"] for u in own), "man")}</h2>
     <details><summary>Every unit (weakest first in each sector)</summary>{units_table(own, game)}</details>
   </section>
 </section>
