@@ -112,8 +112,8 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
   <div class="card">
     <h2>Teams and join codes</h2>
     <details class="codes"><summary>Show the join codes (not on the projector)</summary>
-    <table class="codes"><thead><tr><th>Team</th><th>Code</th><th>This turn</th><th>Orders</th></tr></thead>
-    <tbody>{"".join(rows)}</tbody></table>
+    <div class="scroll-x"><table class="codes"><thead><tr><th>Team</th><th>Code</th><th>This turn</th><th>Orders</th>
+    </tr></thead><tbody>{"".join(rows)}</tbody></table></div>
     <p class="dim">Instructor code: <span class="code">{e(codes.get("instructor", ""))}</span> (keep it to yourself);
        projector code: <span class="code">{e(codes.get("projector", ""))}</span> (the room's public view only)</p>
     </details>

@@ -288,8 +288,9 @@ def units_table(units: list[dict], game: Game) -> str:
         f'<td class="num">{u["personnel"]}</td><td class="num">{u["morale"]:.2f}</td>'
         f'<td class="num">{u["cohesion"]:.2f}</td><td class="num">{u["supply"]:.2f}</td><td>{e(u["state"])}</td></tr>'
         for u in rows)
-    return ('<table class="units"><thead><tr><th>id</th><th>unit</th><th>type</th><th>sector</th><th>men</th>'
-            f'<th>morale</th><th>cohesion</th><th>supply</th><th>state</th></tr></thead><tbody>{body}</tbody></table>')
+    return ('<div class="scroll-x"><table class="units"><thead><tr><th>id</th><th>unit</th><th>type</th><th>sector</th>'
+            f'<th>men</th><th>morale</th><th>cohesion</th><th>supply</th><th>state</th></tr></thead><tbody>{body}</tbody>'
+            '</table></div>')
 
 
 def team_page(game: Game, team: str, view: dict, status: dict, area: str, version: str) -> str:

