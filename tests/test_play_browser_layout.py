@@ -91,3 +91,41 @@ def test_every_page_fits_a_laptop_and_a_phone_without_scrolling_sideways(played,
     wide = {name: x for name, x in found.items() if x["scroll_width"] > x["width"]}
     assert not wide, "\n".join(f"{name}: {x['scroll_width']} px wide in {x['width']}: {', '.join(x['offenders'])}"
                                 for name, x in wide.items())
+
+
+def test_the_map_zooms_and_a_tap_on_it_chooses_a_sector(played, tmp_path):
+    url, codes = played
+    spot = {"x": 0.574, "y": 0.441}                      # Saraqib on the front's map (test_play_input checks the sums)
+    expected = httpx.get(f"{url}/api/map/sector", params={"area": "front", **spot},
+                         headers={"X-Game-Code": codes["rebels"]}).json()
+    assert expected["sector"] == "idlib" and expected["place_name"] == "Saraqib"
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            page = join(browser, url, codes["rebels"], SCREENS["phone"])
+            wait_for_map(page)
+            box = page.locator("#mapbox")
+            before = page.locator("#map").bounding_box()["width"]
+            page.click("button[data-zoom='1']")
+            page.click("button[data-zoom='1']")
+            assert "zoom-2" in box.get_attribute("class")
+            assert page.locator("#map").bounding_box()["width"] > 2 * before      # larger, inside its box
+            assert horizontal_overflow(page)["scroll_width"] <= SCREENS["phone"]["width"]
+            page.click("button[data-zoom='-1']")
+            page.click("button[data-zoom='-1']")
+            assert "zoom-" not in (box.get_attribute("class") or "")
+            full = page.locator(".maptools a.button").get_attribute("href")
+            assert full.startswith("/api/map.png?area=front")
+            assert page.request.get(url + full).headers["content-type"] == "image/png"
+            size = page.locator("#map").bounding_box()
+            page.locator("#map").click(position={"x": spot["x"] * size["width"], "y": spot["y"] * size["height"]})
+            page.wait_for_selector("#map-pick button")
+            assert "Idlib sector, near Saraqib" in page.inner_text("#map-pick")
+            assert "picked" in page.locator("tr[data-sector=idlib]").get_attribute("class")
+            page.click("#map-pick button:has-text('Attack towards Saraqib')")
+            assert page.locator("tr[data-sector=idlib] select[name=stance]").input_value() == "attack"
+            assert page.locator("tr[data-sector=idlib] input[name=axis]").input_value() == "Saraqib"
+            page.screenshot(path=str(tmp_path / "layout-phone-tapped.png"))
+            shutil.copy(tmp_path / "layout-phone-tapped.png", SHOTS / "layout-phone-tapped.png")
+        finally:
+            browser.close()

@@ -175,3 +175,27 @@ def test_giving_a_city_to_the_side_that_holds_it_is_refused_and_changes_nothing(
     assert store.interventions(game.id) == []
     other = next(s for s in game.model.side_ids if s != holder)
     assert game.intervene("city", {"city": "hama", "side": other})["applied"] == "city"
+
+
+def test_a_tap_on_the_map_names_the_sector_and_place_drawn_there(game):
+    """The fractions the page sends are turned into ground by the same frame the picture is drawn with."""
+    from wargame.play.maptap import picture_limits, tapped
+    from wargame.report.maps.canvas import new_figure
+    from wargame.report.maps.frame import set_frame
+    from wargame.report.maps.picture import AXES_RECT, PICTURE_SIZES
+
+    theatre = game.model.theatre
+    w, h, dpi = PICTURE_SIZES["large"]
+    for area in ("front", "all"):
+        fig = new_figure((w, h), dpi)
+        ax = fig.add_axes(AXES_RECT)
+        set_frame(ax, picture_limits(theatre, area))
+        for place, sector in (("saraqib", "idlib"), ("aleppo_airport", "aleppo"), ("hama", "hama")):
+            cell = theatre.place_cell[place]
+            px, py = ax.transData.transform((theatre.x[cell], theatre.y[cell]))
+            got = tapped(game, area, float(px / (w * dpi)), float(1 - py / (h * dpi)))
+            assert (got["sector"], got["place"]) == (sector, place), (area, place)
+    assert tapped(game, "front", 0.574, 0.441)["place_name"] == "Saraqib"     # the browser test's spot
+    for bad in ((0.01, 0.01), (1.5, 0.5), (float("nan"), 0.5)):
+        with pytest.raises(WargameError, match="outside the theatre|fraction"):
+            tapped(game, "front", *bad)

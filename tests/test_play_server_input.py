@@ -56,7 +56,7 @@ def test_one_turn_number_and_orders_that_stand_unless_changed(app, game):
     page = as_code(client, codes["rebels"]).get("/team").text
     assert status["turn_number"] == turn_shown(page) == 2 and "Orders for turn 2" in page
     assert "Your orders from turn 1 stand unless you change them" in page
-    assert re.search(r'<tr data-sector="idlib">.*?<option value="attack" selected>.*?value="aleppo_airport"', page,
+    assert re.search(r'<tr data-sector="idlib">.*?<option value="attack" selected>.*?value="Aleppo airport"', page,
                      re.S)                                        # the form shows them, as the page will send them
     assert re.search(r'<option value="steady" selected>', page)
     log = as_code(client, codes["instructor"]).get("/api/instructor/view").json()["log"]
@@ -104,3 +104,16 @@ def test_giving_a_city_to_its_holder_is_refused_with_a_clear_message(app, game):
     assert r.status_code == 400 and re.match(r"city: Hama is already held by .+; choose another side",
                                              r.json()["errors"][0])
     assert client.get("/api/instructor/view").json()["interventions"] == []
+
+
+def test_a_tap_on_the_map_is_answered_with_its_sector_for_any_code_and_bad_points_are_refused(app, game):
+    client = new_client(app)
+    spot = {"area": "front", "x": "0.574", "y": "0.441"}
+    assert as_code(client, None).get("/api/map/sector", params=spot).status_code == 401
+    for who in ("rebels", "instructor", "projector"):
+        r = as_code(client, game["codes"][who]).get("/api/map/sector", params=spot)
+        assert r.status_code == 200 and r.json()["sector"] == "idlib" and r.json()["place_name"] == "Saraqib", who
+    for bad in ({"x": "left", "y": "0.5"}, {"x": "0.5"}, {"x": "2", "y": "0.5"}, {"x": "nan", "y": "0.5"},
+                {"x": "0.005", "y": "0.005"}):
+        r = as_code(client, game["codes"]["rebels"]).get("/api/map/sector", params=bad)
+        assert r.status_code == 400 and re.search(r"fraction|outside the theatre", r.json()["errors"][0]), bad

@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from wargame.core.errors import WargameError
 from wargame.play.fog import truth as true_picture
 from wargame.play.game import INJECTS, OVERRIDES, Game, StaleTurn, authenticate, typed_code
+from wargame.play.maptap import tapped
 from wargame.play.teams import TEAMS
 from wargame.report.maps import PictureCache, draw_picture_png
 from wargame.web.confirm import confirm_page, confirmed
@@ -215,6 +216,22 @@ async def api_orders(request: Request):
     return JSON(result)
 
 
+async def map_sector(request: Request):
+    """The sector and nearest place under a point tapped on the map (x, y: fractions of its width and height).
+    Geography only, the same for every team: any code of the game may ask."""
+    gid, _ = gate_of(request).who(request)
+    area = area_of(request)
+    try:
+        fx, fy = (float(request.query_params.get(k, "")) for k in ("x", "y"))
+    except ValueError:
+        return JSON({"errors": ["x, y: give where the map was tapped as fractions of its size, 0 to 1"]},
+                    status_code=400)
+    try:
+        return JSON(await hub_of(request).call(gid, lambda g: tapped(g, area, fx, fy)))
+    except WargameError as exc:
+        return JSON({"errors": errors_of(exc)}, status_code=400)
+
+
 async def team_map(request: Request):
     hub = hub_of(request)
     gid, team = gate_of(request).team(request)
@@ -390,6 +407,7 @@ def routes() -> list:
         Route("/api/status", api_status, methods=["GET"]),
         Route("/api/view", api_view, methods=["GET"]),
         Route("/api/map.png", team_map, methods=["GET"]),
+        Route("/api/map/sector", map_sector, methods=["GET"]),
         Route("/api/orders", api_orders, methods=["POST"]),
         Route("/api/instructor/view", api_instructor_view, methods=["GET"]),
         Route("/api/instructor/debrief", api_debrief, methods=["GET"]),

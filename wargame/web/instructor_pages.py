@@ -13,6 +13,7 @@ from wargame.play.words import count
 from wargame.report.maps import picture_legend_html
 from wargame.report.style import short_name
 from wargame.web.dates import day_to_date
+from wargame.web.maptools import map_tools
 from wargame.web.pages import area_switch, status_bar, topbar, will_table
 
 e = html.escape
@@ -101,8 +102,11 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
 <main class="instructor">
 <section class="mapcol">
   <div class="maphead"><h2>The truth</h2>{area_switch("/instructor", area)}</div>
+  {map_tools(f"/api/instructor/map.png?area={area}&v={version}", tap=False)}
+  <div class="mapbox" id="mapbox">
   <img id="map" class="map" src="/api/instructor/map.png?area={area}&amp;v={e(version)}"
        data-base="/api/instructor/map.png?area={area}" alt="Map: true control and every unit" width="990" height="990">
+  </div>
   {picture_legend_html(game.model.spec, list(game.model.side_ids), iv["truth"], truth=True)}
   <p><a href="/projector" target="_blank">Projector view</a> · <a href="/debrief">Debrief</a> ·
      <a href="/instructor/report" target="_blank">After-action report</a> (drawn on request: about half a

@@ -17,6 +17,7 @@ from wargame.play.words import count
 from wargame.report.maps import picture_legend_html
 from wargame.web.dates import when
 from wargame.web.forms import lever_fields
+from wargame.web.maptools import map_tools
 from wargame.web.security import MAX_SCENARIO
 
 e = html.escape
@@ -191,10 +192,11 @@ def sector_rows(game: Game, view: dict, submitted: dict | None) -> str:
             here = '<span class="dim">none</span>'
         order = given.get(s, {})
         stance = order.get("stance", "doctrine")
+        axis = order.get("axis") or ""                 # shown as the map writes it
         options = "".join(f'<option value="{x}"{" selected" if x == stance else ""}>{x}</option>' for x in STANCES)
         rows.append(f'<tr data-sector="{e(s)}"><th scope="row">{e(sectors.names[s])}</th><td>{here}</td>'
                     f'<td><select name="stance" aria-label="stance in {e(sectors.names[s])}">{options}</select></td>'
-                    f'<td><input name="axis" list="places" value="{e(order.get("axis") or "")}" '
+                    f'<td><input name="axis" list="places" value="{e(game.names.place.labels.get(axis, axis))}" '
                     f'placeholder="e.g. Saraqib" aria-label="axis in {e(sectors.names[s])}"></td></tr>')
     return "".join(rows)
 
@@ -321,8 +323,11 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
 <main class="team">
 <section class="mapcol">
   <div class="maphead"><h2>Your picture of the war</h2>{area_switch("/team", area)}</div>
+  {map_tools(f"/api/map.png?area={area}&v={version}", tap=has_sectors)}
+  <div class="mapbox" id="mapbox" data-area="{area}">
   <img id="map" class="map" src="/api/map.png?area={area}&amp;v={e(version)}" data-base="/api/map.png?area={area}"
        alt="Map: your units, what you know of the ground and the enemies you have seen" width="990" height="990">
+  </div>
   {picture_legend_html(game.model.spec, list(game.model.side_ids), view, truth=False)}
   <p class="dim">{e(sight)}</p>
   <section class="card reportscol">
