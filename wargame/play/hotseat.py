@@ -92,7 +92,9 @@ def picture_lines(view: dict, sector_names: dict[str, str]) -> list[str]:
              f"({', '.join(f'{n} {s}' for s, n in Counter(u['state'] for u in view['own']).most_common())})"]
     if view["own"]:
         weakest = sorted(view["own"], key=lambda u: u["morale"])[:5]
-        lines.append("   lowest morale: " + "; ".join(f"{u['name'][:40]} {u['morale']:.2f}" for u in weakest))
+        # whole names, one a line: cut short, a front's battalions all read alike
+        lines.append("   lowest morale:")
+        lines += [f"     {u['morale']:.2f} {u['name']} ({u['state']})" for u in weakest]
     lines.append(f"   enemies in sight: {len(view['enemies'])}; remembered elsewhere: {len(view['last_seen'])}; "
                  f"friendly units: {len(view['friendly'])}")
     will = view.get("will") or {}

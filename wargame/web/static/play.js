@@ -171,7 +171,9 @@
           if (input.value) out[name] = input.value;
           break;
         case "sector-list": {
-          const items = input.value.split(/[,\s]+/).filter(Boolean);
+          // commas between names of several words ("Deir ez-Zor, Idlib"); else spaces ("aleppo hama")
+          const text = input.value;
+          const items = (text.includes(",") ? text.split(",") : text.split(/\s+/)).map((x) => x.trim()).filter(Boolean);
           if (items.length) out[name] = items;
           break;
         }
