@@ -72,11 +72,12 @@ def test_every_page_fits_a_laptop_and_a_phone_without_scrolling_sideways(played,
         try:
             for screen, viewport in SCREENS.items():
                 for who, path in (("regime", "/team"), ("rebels", "/team"), ("russia", "/team"),
-                                  ("instructor", "/instructor"), ("projector", "/projector")):
+                                  ("instructor", "/instructor"), ("instructor", "/debrief"),
+                                  ("projector", "/projector"), ("projector", "/")):
                     page = join(browser, url, codes[who], viewport)
                     page.goto(url + path)
                     wait_for_map(page)
-                    name = f"layout-{screen}-{who}"
+                    name = f"layout-{screen}-{who}" + {"/debrief": "-debrief", "/": "-join-page"}.get(path, "")
                     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
                     found[name] = horizontal_overflow(page)
                     if who == "regime":
