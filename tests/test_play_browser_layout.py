@@ -130,3 +130,31 @@ def test_the_map_zooms_and_a_tap_on_it_chooses_a_sector(played, tmp_path):
             shutil.copy(tmp_path / "layout-phone-tapped.png", SHOTS / "layout-phone-tapped.png")
         finally:
             browser.close()
+
+
+def test_resolving_the_turn_from_the_console_asks_first(played):
+    url, codes = played
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            page = join(browser, url, codes["instructor"], SCREENS["laptop"])
+            before = page.request.get(url + "/api/status").json()["turn_number"]
+            asked = []
+
+            def answer(dialog, accept: bool):
+                asked.append(dialog.message)
+                dialog.accept() if accept else dialog.dismiss()
+            sent = []
+            page.on("request", lambda r: "/api/instructor/resolve" in r.url and sent.append(r.url))
+            page.once("dialog", lambda d: answer(d, False))
+            # the click's handler runs to its end (the dialog, then any fetch) before click() returns
+            page.click("#resolve-now")
+            assert sent == [] and page.request.get(url + "/api/status").json()["turn_number"] == before
+            assert asked and asked[0].startswith(f"Resolve turn {before} now?")
+            page.once("dialog", lambda d: answer(d, True))
+            page.click("#resolve-now")
+            page.wait_for_function(f"() => document.getElementById('s-turn').innerText.includes('Turn {before + 1}')",
+                                   timeout=60_000)
+            assert len(sent) == 1 and page.request.get(url + "/api/status").json()["turn_number"] == before + 1
+        finally:
+            browser.close()
