@@ -199,3 +199,19 @@ def test_a_tap_on_the_map_names_the_sector_and_place_drawn_there(game):
     for bad in ((0.01, 0.01), (1.5, 0.5), (float("nan"), 0.5)):
         with pytest.raises(WargameError, match="outside the theatre|fraction"):
             tapped(game, "front", *bad)
+
+
+def test_the_hot_seat_draws_a_small_map_of_the_front_in_the_terminal(store):
+    from wargame.play.hotseat import play
+
+    game = Game.create(store, humans=("regime", "rebels"))
+    answers = iter(["", "textmap", "quit"])
+    said = []
+    play(game, ask=lambda prompt: next(answers), say=said.append, clear=lambda: None)
+    frame = [i for i, line in enumerate(said) if line.startswith("+---")]
+    assert len(frame) == 2
+    rows = said[frame[0] + 1: frame[1]]
+    text = "".join(rows)
+    assert all(len(r) == len(said[frame[0]]) <= 80 for r in rows)          # fits an 80-column terminal
+    assert "@" in text and "#" in text and "IDL" in text and "ALE" in text   # own units and ground, sectors
+    assert said[frame[1] + 2].startswith("other sides' ground: O HTS-led coalition")   # the regime's enemy

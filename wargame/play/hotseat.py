@@ -21,6 +21,7 @@ from wargame.core.errors import WargameError
 from wargame.play.game import Game
 from wargame.play.news import describe as news_line
 from wargame.play.orders import ONE_SHOT, ORDER_TYPES, STANCES
+from wargame.play.textmap import text_map
 from wargame.play.words import count
 
 PLACES_IN_HELP = 30          # places listed in `help` (`places` lists every one)
@@ -163,7 +164,8 @@ def help_text(team: str, game: Game | None = None) -> str:
     lines += ["", f"  e.g. {example}" if example else "",
               "  Orders stand from turn to turn until you change them (except the one-shot levers:",
               f"  {', '.join(ONE_SHOT)}).",
-              "  Commands: help | places (every place) | map (your map as a PNG file) | view (your picture again)",
+              "  Commands: help | places (every place) | view (your picture again)",
+              "            map (your map as a PNG file) | textmap (a map in the terminal)",
               "            doctrine (the AI decides everything this turn) | quit: save and stop",
               "            an empty line: your last orders stand (none yet: the AI decides)"]
     return "\n".join(line for line in lines if line is not None)
@@ -239,6 +241,10 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
                 if command == "map":
                     maps.append(write_map(game, team, map_folder or Path(game.store.path).parent))
                     say(f"  your map is in {maps[-1]} (open it; it is deleted when you pass the laptop on)")
+                    continue
+                if command == "textmap":
+                    for text in text_map(game, team, game.view(team)):
+                        say(text)
                     continue
                 if command == "view":
                     for text in picture_lines(game.view(team), game.sectors.names):
