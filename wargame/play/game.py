@@ -178,8 +178,9 @@ class Game:
 
     @property
     def turn_number(self) -> int:
-        """The turn as people count it: 1 for the first, the last one played once the game is over."""
-        return min(self.turn + 1, self.config["turns"])
+        """The turn as people count it: 1 for the first, the last one played once the game is over (at its
+        last turn, or earlier when the campaign ended)."""
+        return max(1, self.turn) if self.finished else self.turn + 1
 
     def submitted(self) -> list[str]:
         return sorted(self.store.orders(self.id, self.turn))

@@ -280,6 +280,6 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
         names = {"side_names": {s: v.name for s, v in game.model.spec.sides.items()}}
         news = [news_line(x, names) for x in status["news"] if x.get("day", 0) > last_day]
         last_day = status["day"]
-        say(f"Turn {status['turn_number'] - (0 if game.finished else 1)} resolved: now {status['date']} "
+        say(f"Turn {game.turn} resolved: now {status['date']} "
             f"(day {status['day']}). News: " + ("; ".join(news[-6:]) or "no city changed hands."))
     say("The game is over.")
