@@ -101,7 +101,7 @@ def test_join_sets_a_strict_httponly_cookie_and_sends_each_role_to_its_page(app,
 
 def test_unknown_and_missing_codes_are_refused_everywhere(app, game):
     client = new_client(app)
-    public = {("GET", "/"), ("POST", "/join"), ("POST", "/logout"), ("POST", "/games")}
+    public = {("GET", "/"), ("GET", "/favicon.ico"), ("POST", "/join"), ("POST", "/logout"), ("POST", "/games")}
     for method, path in team_routes(app):
         if (method, path) in public or path.startswith("/static"):
             continue

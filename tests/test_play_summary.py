@@ -146,7 +146,7 @@ def test_the_hot_seat_shows_the_summary_and_news_with_who_took_what(tmp_path):
     said: list[str] = []
     play(game, ask=lambda prompt: next(answers), say=said.append, clear=lambda: None)
     assert game.turn == 2
-    resolved = [line for line in said if line.startswith("Turn resolved")]
+    resolved = [line for line in said if line.startswith("Turn ") and " resolved: now " in line]
     assert len(resolved) == 2
     for line in resolved:
         assert ("News: " in line and "taken by the " in line) or "No city or base changed hands" in line, line

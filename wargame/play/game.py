@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import secrets
 from pathlib import Path
 
@@ -32,7 +33,8 @@ from wargame.play.briefing import briefing_of, briefing_problems
 from wargame.play.commander import TeamCommander
 from wargame.play.fog import Memory, redact, team_view, truth
 from wargame.play.messages import MAX_MESSAGES_PER_TURN, WHITE_CELL, check_message
-from wargame.play.orders import parse_orders
+from wargame.play.names import PlaceNames
+from wargame.play.orders import parse_orders, standing
 from wargame.play.outcomes import OUTCOMES, freeze_north_west, local_surrender
 from wargame.play.patrons import apply_course, course_problems
 from wargame.play.result import end_reason, team_result
@@ -130,6 +132,7 @@ class Game:
         self.sectors = Sectors(self.model.theatre)
         self.places = set(self.model.theatre.place_cell)
         self.place_areas = PlaceAreas(self.model.theatre)
+        self.names = PlaceNames.of(self.model.theatre, self.sectors)      # names as typed: web and hot-seat
         self.commanders = {t: TeamCommander(self.sectors, self.place_areas) for t in self.teams}
         for t, team in self.teams.items():
             for faction in team.factions:
@@ -151,6 +154,17 @@ class Game:
             self._apply_interventions(self.turn)
             self._resolve(self.store.orders(self.id, self.turn), record=False)
         self._apply_interventions(self.turn)
+
+    def _carry_over_orders(self) -> None:
+        """A human team that sent nothing this turn keeps its last orders: recorded as this turn's, so a
+        replay reads them like any others."""
+        current = self.store.orders(self.id, self.turn)
+        for team in self.config["humans"]:
+            kept = self.standing_orders(team) if team not in current else None
+            if kept:
+                self.store.put_orders(self.id, self.turn, team, kept["orders"])
+                self.store.log(self.id, team, "orders carried over",
+                               {"turn_number": self.turn_number, "from_turn_number": kept["turn_number"]})
 
     def _finish_interrupted_turn(self) -> None:
         """A server stopped between the last team's orders and the end of the turn they completed left the
@@ -179,14 +193,22 @@ class Game:
     def finished(self) -> bool:
         return self.turn >= self.config["turns"] or not self.model.running
 
+    @property
+    def turn_number(self) -> int:
+        """The turn as people count it: 1 for the first, the last one played once the game is over (at its
+        last turn, or earlier when the campaign ended)."""
+        return max(1, self.turn) if self.finished else self.turn + 1
+
     def submitted(self) -> list[str]:
         return sorted(self.store.orders(self.id, self.turn))
 
     def status(self) -> dict:
         """What anyone in the room may know: turn, date, who has submitted (not what), paused, finished."""
         when = date_of(self.model.spec.meta.start, self.model.day)
+        # "turn": the record's index (0 for the first; what X-Game-Turn sends back); "turn_number": the
+        # turn as every page, the log and the hot-seat number it (1 for the first; the last once over)
         return {"game": self.id, "scenario": self.config["scenario"], "turn": self.turn,
-                "turns": self.config["turns"], "day": round(self.model.day, 2),
+                "turn_number": self.turn_number, "turns": self.config["turns"], "day": round(self.model.day, 2),
                 "date": format_date(when, "minute", pad_day=True),
                 "humans": self.config["humans"], "submitted": self.submitted(), "paused": self.paused,
                 "finished": self.finished,
@@ -205,7 +227,7 @@ class Game:
             raise WargameError(f"no team {team!r} in this game")
         return {**self.views[team], "status": self.status(), "orders_submitted": self.store.orders(self.id, self.turn)
                 .get(team), "briefing": self.briefing(team), "result": self.result(team) if self.finished else None,
-                "messages": self.messages(team)}
+                "messages": self.messages(team), "orders_standing": self.standing_orders(team)}
 
     # ---- briefings and results
 
@@ -229,6 +251,15 @@ class Game:
     def results(self) -> dict[str, dict]:
         return {t: self.result(t) for t in self.teams}
 
+
+    def standing_orders(self, team: str) -> dict | None:
+        """The team's orders of the last turn (one-shot levers aside), which stand this turn unless it sends
+        others: {"turn_number": N, "orders": {...}}, or None (no earlier orders, or all left to doctrine)."""
+        if self.turn == 0 or self.finished:
+            return None
+        kept = standing(self.store.orders(self.id, self.turn - 1).get(team))
+        return {"turn_number": self.turn, "orders": kept} if kept else None
+
     def instructor_view(self) -> dict:
         return {"status": self.status(), "truth": truth(self.model), "codes": self.store.codes(self.id),
                 "log": self.store.entries(self.id), "interventions": self.store.interventions(self.id),
@@ -250,10 +281,10 @@ class Game:
         if self.finished:
             raise WargameError("the game is over: no more orders")
         self.check_turn(turn)
-        orders = parse_orders(team, raw, self.sectors, self.places)
+        orders = parse_orders(team, raw, self.sectors, self.places, names=self.names)
         self._check_levers(team, orders)
         self.store.put_orders(self.id, self.turn, team, orders.model_dump(mode="json", exclude_defaults=True))
-        self.store.log(self.id, team, "orders", {"turn": self.turn})
+        self.store.log(self.id, team, "orders", {"turn_number": self.turn_number})
         resolved = False
         if set(self.submitted()) >= set(self.config["humans"]) and not self.paused:
             self.resolve(by="all teams submitted")
@@ -283,10 +314,11 @@ class Game:
         if self.finished:
             raise WargameError("the game is over")
         self.check_turn(turn)
+        self._carry_over_orders()
         orders = self.store.orders(self.id, self.turn)
         summary = self._resolve(orders, record=True)
         self.store.log(self.id, "instructor" if by == "instructor" else "game", "turn resolved",
-                       {"turn": summary["turn"], "by": by, "missing": sorted(set(self.config["humans"]) - set(orders))})
+                       {"turn_number": summary["turn"] + 1, "by": by, "missing": sorted(set(self.config["humans"]) - set(orders))})
         self._apply_interventions(self.turn)
         return summary
 
@@ -448,6 +480,7 @@ class Game:
             return "noted"
         if kind == "city":
             city, side = params.get("city"), params.get("side")
+            already_held(model, city, side)
             model.give_city(city, side)
             return f"{city} given to {side}"
         if kind == "unit":
@@ -470,7 +503,7 @@ class Game:
         self.store.drop_orders_from(self.id, turn)
         self.store.deactivate_interventions_from(self.id, turn)
         self.store.mark_messages_rewound_from(self.id, turn)
-        self.store.log(self.id, "instructor", "rewound", {"to_turn": turn})
+        self.store.log(self.id, "instructor", "rewound", {"to_turn_number": turn + 1})
         self._rebuild()
 
     # ---- talks (play.messages)
@@ -521,6 +554,20 @@ class Game:
         return write_run(self.model, directory, summary, render=render_run)
 
 
+def already_held(model, city, side) -> None:
+    """Refuse to give a city to the side that already holds all of it: the override would change nothing,
+    and an instructor who meant another side should be told so."""
+    theatre = model.theatre
+    if city not in theatre.cities or side not in model.side_index:
+        return                                     # give_city names what is allowed
+    cells = np.asarray(theatre.cities[city].cells, dtype=np.int64)
+    cells = cells[theatre.inside[cells]]
+    if cells.size and (model.control[cells] == model.side_index[side]).all():
+        name = getattr(theatre.cities[city], "name", city)
+        raise WargameError(f"city: {name} is already held by {model.spec.sides[side].name}; choose another side "
+                           "to give it to")
+
+
 def size_problems(scenario, source: str) -> list[Problem]:
     """What makes a scenario too large for a classroom game (MAX_UNITS, MAX_CELLS); none if it fits."""
     problems = []
@@ -538,8 +585,14 @@ def size_problems(scenario, source: str) -> list[Problem]:
     return problems
 
 
+def typed_code(code) -> str:
+    """A join code as typed ("7kq 2rm", "7KQ-2RM") as it is stored: no spaces or hyphens, upper case."""
+    return re.sub(r"[\s-]+", "", code).upper() if isinstance(code, str) else ""
+
+
 def authenticate(store: GameStore, code: str) -> tuple[str, str] | None:
     """(game id, role) for a join code: a team id or "instructor"; None for a code that is not known."""
-    if not isinstance(code, str) or not 4 <= len(code) <= 16:
+    code = typed_code(code)
+    if not 4 <= len(code) <= 16:
         return None
-    return store.role_of(code.strip().upper())
+    return store.role_of(code)

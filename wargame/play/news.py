@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from wargame.play.words import count
 from wargame.report.will import ACTORS, VERBS, name_of_place
 
 LISTED = 6               # units or places listed by name before "and N more"
@@ -49,13 +50,13 @@ def describe(event: dict, status: dict, names: dict[str, str] | None = None) -> 
     if k == "base_captured":
         return f"{event['name']} taken by {side(event['side'])}"
     if k == "unit_broke":
-        return f"{event['name']} broke ({event['outcome']}, {event['personnel']} men)"
+        return f"{event['name']} broke ({event['outcome']}, {count(event['personnel'], 'man')})"
     if k in ("unit_rallied", "unit_destroyed", "unit_encircled"):
         return f"{event['name']} {k.split('_')[1]}"
     if k == "unit_arrived":
         return f"{event['name']} arrived at {place(event['place'])}"
     if k == "unit_defected":
-        return f"{event['name']} defected ({event['personnel']} men)"
+        return f"{event['name']} defected ({count(event['personnel'], 'man')})"
     if k == "equipment_captured":
         return f"equipment of {unit(event['unit'])} captured ({event['reason']})"
     if k == "air_strike":
@@ -77,15 +78,16 @@ def describe(event: dict, status: dict, names: dict[str, str] | None = None) -> 
         regime = "The regime" if event["side"] == "regime" else f"The regime of {side(event['side'])}"
         if "deserted" not in event:                # the room's news keeps only the headline
             return f"{regime} collapses"
-        return (f"{regime} collapses: {event['deserted']} units go home, {event['surrendered']} surrender, "
+        return (f"{regime} collapses: {count(event['deserted'], 'unit')} go home, {event['surrendered']} surrender, "
                 f"{event['withdrew']} leave the theatre")
     if k == "local_deal":
         with_whom = f" with {side(event['side'])}" if event.get("side") else ""
-        return (f"{event['units']} unit(s) of {faction(event['faction'])} ({event['personnel']:,} men) settle{with_whom}"
+        return (f"{count(event['units'], 'unit')} of {faction(event['faction'])} ({count(event['personnel'], 'man')})"
+                f" settle{with_whom}"
                 f" at {place(event['place'])}, hand over their heavy weapons and leave ({event['why']})")
     if k == "uprising":
-        return (f"{faction(event['faction'])} rise at {place(event['place'])} ({event['units']} units, "
-                f"{event['personnel']:,} men): {event['why']}")
+        return (f"{faction(event['faction'])} rise at {place(event['place'])} ({count(event['units'], 'unit')}, "
+                f"{count(event['personnel'], 'man')}): {event['why']}")
     if k == "weather":
         return "bad weather: aircraft grounded" if event.get("bad") else "the weather clears"
     if k == "parameter_set":

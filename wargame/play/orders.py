@@ -30,6 +30,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wargame.core.errors import Problem, ScenarioError, problems_from_validation
+from wargame.play.names import PlaceNames, canonical_orders
 
 STANCES = ("doctrine", "hold", "attack", "withdraw")
 MAX_AIR_PRIORITIES = 10      # places or sectors a team may rank for its aircraft (the web form offers three)
@@ -85,11 +86,21 @@ class IsraelOrders(Strict):
 ORDER_TYPES: dict[str, type[BaseModel]] = {"russia": RussiaOrders, "iran": IranOrders, "regime": RegimeOrders,
                                            "rebels": RebelOrders, "turkey": TurkeyOrders, "israel": IsraelOrders}
 TEMPO_SHARE = {"cautious": 1 / 3, "steady": 2 / 3, "all_out": 1.0}
+# Levers that act once when given (ask Moscow for aircraft, open or accept talks, commit the reserves): they do
+# not carry over to the next turn, where asking again is a new decision. Every other order stands until changed.
+ONE_SHOT = ("redeploy", "talks_with_turkey", "accept_talks", "reserves_to")
 
 
-def parse_orders(team: str, raw: dict, sectors, places: set[str]) -> BaseModel:
-    """Validate a team's orders; a ScenarioError lists every problem (field path and what is allowed)."""
+def standing(orders: dict | None) -> dict | None:
+    """A turn's orders as they stand the next turn unless changed: all but the one-shot levers."""
+    return None if orders is None else {k: v for k, v in orders.items() if k not in ONE_SHOT}
+
+
+def parse_orders(team: str, raw: dict, sectors, places: set[str], names: PlaceNames | None = None) -> BaseModel:
+    """Validate a team's orders; a ScenarioError lists every problem (field path and what is allowed).
+    With `names`, sectors and places may be given as the map labels them, in any case (play.names)."""
     source = f"orders of {team}"
+    raw = canonical_orders(raw, names)
     if not isinstance(raw, dict):
         raise ScenarioError([Problem(source, "", "orders must be a JSON object")])
     try:
@@ -98,22 +109,32 @@ def parse_orders(team: str, raw: dict, sectors, places: set[str]) -> BaseModel:
         raise ScenarioError(problems_from_validation(exc, source, schema=ORDER_TYPES[team])) from None
     problems = []
     known = ", ".join(sectors.ids)
+
+    def meant(text, suggest) -> str:
+        close = suggest(text) if names is not None else []
+        return f"; did you mean {' or '.join(close)}?" if close else ""
+
+    no_sector = names.suggest_sector if names is not None else None
     for sector, order in getattr(orders, "sectors", {}).items():
         if sector not in sectors.ids:
-            problems.append(Problem(source, f"sectors.{sector}", f"no such sector; sectors: {known}"))
+            problems.append(Problem(source, f"sectors.{sector}", f"no such sector{meant(sector, no_sector)}; "
+                                        f"sectors: {known}"))
         if order.axis is not None:
             if order.stance != "attack":
                 problems.append(Problem(source, f"sectors.{sector}.axis", "an axis goes with stance \"attack\""))
             elif order.axis not in places:
-                problems.append(Problem(source, f"sectors.{sector}.axis", f"{order.axis!r} is not a place on the map"))
+                problems.append(Problem(source, f"sectors.{sector}.axis", f"{order.axis!r} is not a place on the map"
+                                        + meant(order.axis, names.suggest_place if names else None)))
     for field in ("air_priorities",):
         for target in getattr(orders, field, []):
             if target not in sectors.ids and target not in places:
-                problems.append(Problem(source, field, f"{target!r} is neither a sector nor a place on the map; "
+                problems.append(Problem(source, field, f"{target!r} is neither a sector nor a place on the map"
+                                        f"{meant(target, names.suggest_target if names else None)}; "
                                         f"choose from the targets offered (sectors: {known})"))
     reserves = getattr(orders, "reserves_to", None)
     if reserves is not None and reserves not in sectors.ids:
-        problems.append(Problem(source, "reserves_to", f"{reserves!r} is not a sector; sectors: {known}"))
+        problems.append(Problem(source, "reserves_to", f"{reserves!r} is not a sector{meant(reserves, no_sector)}; "
+                                f"sectors: {known}"))
     if problems:
         raise ScenarioError(problems)
     return orders

@@ -15,18 +15,20 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from wargame.core.errors import WargameError
 from wargame.play.fog import truth as true_picture
-from wargame.play.game import INJECTS, OVERRIDES, Game, StaleTurn, authenticate
+from wargame.play.game import INJECTS, OVERRIDES, Game, StaleTurn, authenticate, typed_code
+from wargame.play.maptap import tapped
 from wargame.play.messages import WHITE_CELL, label
 from wargame.play.outcomes import OUTCOMES
 from wargame.play.teams import TEAMS
 from wargame.report.maps import PictureCache, draw_picture_png
 from wargame.web.briefing_pages import without_order_form
+from wargame.web.confirm import confirm_page, confirmed
 from wargame.web.dates import day_to_date
 from wargame.web.forms import MAX_TURN, area_of, intervention_params, new_game, page_turn, whole
 from wargame.web.hub import Hub
@@ -122,7 +124,7 @@ async def home(request: Request):
 async def join(request: Request):
     gate = gate_of(request)
     body = await read_body(request)
-    code = str(body.get("code", "")).strip().upper()
+    code = typed_code(str(body.get("code", ""))[:64])
     host = host_of(request)
     found = authenticate(gate.store, code)
     if found is None and gate.failed.exceeded(host):
@@ -247,6 +249,22 @@ async def api_messages(request: Request):
     if request.method == "POST":
         return await send_message(request, gid, team)
     return JSON(await hub_of(request).call(gid, lambda g: g.messages(team)))
+
+
+async def map_sector(request: Request):
+    """The sector and nearest place under a point tapped on the map (x, y: fractions of its width and height).
+    Geography only, the same for every team: any code of the game may ask."""
+    gid, _ = gate_of(request).who(request)
+    area = area_of(request)
+    try:
+        fx, fy = (float(request.query_params.get(k, "")) for k in ("x", "y"))
+    except ValueError:
+        return JSON({"errors": ["x, y: give where the map was tapped as fractions of its size, 0 to 1"]},
+                    status_code=400)
+    try:
+        return JSON(await hub_of(request).call(gid, lambda g: tapped(g, area, fx, fy)))
+    except WargameError as exc:
+        return JSON({"errors": errors_of(exc)}, status_code=400)
 
 
 async def team_map(request: Request):
@@ -390,6 +408,11 @@ async def instructor_action(request: Request):
 
 # ---------------------------------------------------------------------------------------------- the app
 
+async def favicon(request: Request):
+    """The icon browsers ask every site for: served from the package (the room may have no internet)."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+
 async def http_error(request: Request, exc: HTTPException):
     """A refusal: JSON {"errors": [...]} on the API, else a page (the join page for a missing code)."""
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
@@ -413,6 +436,7 @@ class Static(StaticFiles):
 def routes() -> list:
     return [
         Route("/", home, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/join", join, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/games", create_game, methods=["POST"]),
@@ -421,10 +445,13 @@ def routes() -> list:
         Route("/instructor", instructor_home, methods=["GET"]),
         Route("/debrief", debrief, methods=["GET"]),
         Route("/instructor/report", report, methods=["GET"]),
+        Route("/instructor/confirm", confirm_page, methods=["GET"]),
+        Route("/instructor/confirm", confirmed, methods=["POST"]),
         Route("/api/status", api_status, methods=["GET"]),
         Route("/api/view", api_view, methods=["GET"]),
         Route("/api/summaries", api_summaries, methods=["GET"]),
         Route("/api/map.png", team_map, methods=["GET"]),
+        Route("/api/map/sector", map_sector, methods=["GET"]),
         Route("/api/orders", api_orders, methods=["POST"]),
         Route("/api/messages", api_messages, methods=["GET", "POST"]),
         Route("/api/instructor/view", api_instructor_view, methods=["GET"]),

@@ -11,10 +11,12 @@ from wargame.play.game import Game
 from wargame.play.messages import WHITE_CELL
 from wargame.play.news import describe
 from wargame.play.turn_summary import reader_names
+from wargame.play.words import count
 from wargame.report.maps import picture_legend_html
 from wargame.report.style import short_name
 from wargame.web.briefing_pages import results_table
 from wargame.web.dates import day_to_date
+from wargame.web.maptools import map_tools
 from wargame.web.pages import area_switch, status_bar, topbar, will_table
 from wargame.web.summary_pages import debrief_summaries
 from wargame.web.talks_pages import debrief_talks, instructor_talks_card, outcomes_forms, team_names
@@ -105,8 +107,11 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
 <main class="instructor">
 <section class="mapcol">
   <div class="maphead"><h2>The truth</h2>{area_switch("/instructor", area)}</div>
+  {map_tools(f"/api/instructor/map.png?area={area}&v={version}", tap=False)}
+  <div class="mapbox" id="mapbox">
   <img id="map" class="map" src="/api/instructor/map.png?area={area}&amp;v={e(version)}"
        data-base="/api/instructor/map.png?area={area}" alt="Map: true control and every unit" width="990" height="990">
+  </div>
   {picture_legend_html(game.model.spec, list(game.model.side_ids), iv["truth"], truth=True)}
   <p><a href="/projector" target="_blank">Projector view</a> · <a href="/debrief">Debrief</a> ·
      <a href="/instructor/report" target="_blank">After-action report</a> (drawn on request: about half a
@@ -117,21 +122,27 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
   <div class="card">
     <h2>Teams and join codes</h2>
     <details class="codes"><summary>Show the join codes (not on the projector)</summary>
-    <table class="codes"><thead><tr><th>Team</th><th>Code</th><th>This turn</th><th>Orders</th></tr></thead>
-    <tbody>{"".join(rows)}</tbody></table>
+    <div class="scroll-x"><table class="codes"><thead><tr><th>Team</th><th>Code</th><th>This turn</th><th>Orders</th>
+    </tr></thead><tbody>{"".join(rows)}</tbody></table></div>
     <p class="dim">Instructor code: <span class="code">{e(codes.get("instructor", ""))}</span> (keep it to yourself);
        projector code: <span class="code">{e(codes.get("projector", ""))}</span> (the room's public view only)</p>
     </details>
   </div>
   <div class="card controls">
     <h2>The turn</h2>
-    <form class="api inline" data-endpoint="/api/instructor/resolve"><button type="submit">Resolve the turn now</button>
-      <span class="dim">teams without orders are played by the AI</span><p class="result" hidden></p></form>
+    <form class="api inline" data-endpoint="/api/instructor/resolve" method="get" action="/instructor/confirm"
+      data-confirm="Resolve turn {status["turn"] + 1} now? Teams without new orders keep their last ones (the AI plays
+      those that never gave any). This cannot be undone, only rewound.">
+      <input type="hidden" name="action" value="resolve"><input type="hidden" name="at" value="{status["turn"]}">
+      <button type="submit" id="resolve-now">Resolve the turn now</button>
+      <span class="dim">teams without new orders keep their last ones; the AI plays those that never gave any</span>
+      <p class="result" hidden></p></form>
     <form class="api inline" data-endpoint="/api/instructor/{"resume" if paused else "pause"}">
       <button type="submit" class="{"" if paused else "quiet"}">{"Resume" if paused else "Pause"} the game</button>
       <p class="result" hidden></p></form>
-    <form class="api inline" data-endpoint="/api/instructor/rewind" data-confirm="Rewind? Later turns, orders and
-      interventions are set aside (they stay in the log).">
+    <form class="api inline" data-endpoint="/api/instructor/rewind" method="get" action="/instructor/confirm"
+      data-confirm="Rewind? Later turns, orders and interventions are set aside (they stay in the log).">
+      <input type="hidden" name="action" value="rewind"><input type="hidden" name="at" value="{status["turn"]}">
       <label>Rewind to <select name="turn">{options}</select></label><button type="submit" class="quiet">Rewind</button>
       <p class="result" hidden></p></form>
   </div>
@@ -183,8 +194,8 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
         for tid in seats:
             v = entry["views"].get(tid)
             if v is not None:
-                note = (f'{len(v.get("own", []))} own units, {len(v.get("enemies", []))} enemies in sight, '
-                        f'{len(v.get("last_seen", []))} last seen')
+                note = (f'{count(len(v.get("own", [])), "own unit")}, {count(len(v.get("enemies", [])), "enemy")} '
+                        f'in sight, {len(v.get("last_seen", []))} last seen')
                 pictures.append((tid, f"Seen by {game.teams[tid].name} ({seat[tid]})", note))
         figures = "".join(
             f'<figure><img data-src="/api/instructor/debrief/map.png?turn={t}&amp;picture={p}" alt="{e(title)}, '

@@ -181,7 +181,9 @@
           if (input.value && !(out[name] || []).includes(input.value)) (out[name] = out[name] || []).push(input.value);
           break;
         case "sector-list": {
-          const items = input.value.split(/[,\s]+/).filter(Boolean);
+          // commas between names of several words ("Deir ez-Zor, Idlib"); else spaces ("aleppo hama")
+          const text = input.value;
+          const items = (text.includes(",") ? text.split(",") : text.split(/\s+/)).map((x) => x.trim()).filter(Boolean);
           if (items.length) out[name] = items;
           break;
         }
@@ -233,6 +235,59 @@
         button.disabled = false;
       }
     });
+  }
+
+  // ---- the map: zoom in and out (it scrolls inside its box), and tap it to choose a sector's orders
+  const mapbox = document.getElementById("mapbox");
+  if (mapbox) {
+    const ZOOMS = 3;                       // play.css: .mapbox.zoom-1 .. zoom-3
+    let zoom = 0;
+    document.querySelectorAll("[data-zoom]").forEach((button) => {
+      button.addEventListener("click", () => {
+        const cx = (mapbox.scrollLeft + mapbox.clientWidth / 2) / mapbox.scrollWidth;
+        const cy = (mapbox.scrollTop + mapbox.clientHeight / 2) / mapbox.scrollHeight;
+        mapbox.classList.remove(`zoom-${zoom}`);
+        zoom = Math.max(0, Math.min(ZOOMS, zoom + Number(button.dataset.zoom)));
+        if (zoom) mapbox.classList.add(`zoom-${zoom}`);
+        mapbox.scrollLeft = cx * mapbox.scrollWidth - mapbox.clientWidth / 2;     // the same point stays centred
+        mapbox.scrollTop = cy * mapbox.scrollHeight - mapbox.clientHeight / 2;
+      });
+    });
+    const pick = document.getElementById("map-pick");
+    const map = document.getElementById("map");
+    if (pick && map) {
+      map.addEventListener("click", async (ev) => {
+        const x = ev.offsetX / map.clientWidth;
+        const y = ev.offsetY / map.clientHeight;
+        const area = encodeURIComponent(mapbox.dataset.area || "front");
+        const { ok, data } = await api(`/api/map/sector?area=${area}&x=${x.toFixed(4)}&y=${y.toFixed(4)}`);
+        pick.textContent = "";
+        if (!ok) { pick.textContent = (data.errors || ["Nothing there."]).join(" "); return; }
+        document.querySelectorAll("tr.picked").forEach((row) => row.classList.remove("picked"));
+        const row = document.querySelector(`tr[data-sector="${data.sector}"]`);
+        pick.append(`${data.sector_name} sector` + (data.place_name ? `, near ${data.place_name}` : ""));
+        if (!row) return;
+        row.classList.add("picked");
+        if (data.place_name) {
+          const aim = el("button", "quiet", `Attack towards ${data.place_name}`);
+          aim.type = "button";
+          aim.addEventListener("click", () => {
+            row.querySelector("[name=stance]").value = "attack";
+            row.querySelector("[name=axis]").value = data.place_name;
+            dirty = true;
+            row.scrollIntoView({ block: "center" });
+          });
+          pick.append(aim);
+        }
+        const go = el("button", "quiet", "Go to its orders");
+        go.type = "button";
+        go.addEventListener("click", () => {
+          row.scrollIntoView({ block: "center" });
+          row.querySelector("[name=stance]").focus();
+        });
+        pick.append(go);
+      });
+    }
   }
 
   // ---- the white cell's forms
