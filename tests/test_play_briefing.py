@@ -227,6 +227,9 @@ def test_each_team_page_shows_its_own_briefing_then_its_result_and_no_order_form
     assert 'id="orders"' in rebels and 'id="result"' not in rebels
     view = get("/api/view", codes["rebels"]).json()                 # a script gets its own briefing only
     assert view["briefing"]["team"] == "rebels" and view["result"] is None
+    for code in (codes["rebels"], codes["projector"]):             # the debrief is the instructor's until the end
+        assert get("/debrief", code).status_code == 403
+        assert get("/api/instructor/debrief/map.png?turn=0&picture=truth", code).status_code == 403
 
     for team in ("regime", "rebels"):
         client.cookies.clear()
@@ -238,6 +241,13 @@ def test_each_team_page_shows_its_own_briefing_then_its_result_and_no_order_form
     assert status["results"]["rebels"]["verdict"] == "lost"
     rebels = get("/team", codes["rebels"]).text
     assert 'id="result"' in rebels and "The game is over: Lost" in rebels and "0 of 2 objectives met" in rebels
+    assert 'href="/debrief" id="to-debrief"' in rebels                # the final page links the debrief...
+    team_debrief = get("/debrief", codes["rebels"])                   # ...which opens to every code once over
+    assert team_debrief.status_code == 200 and 'id="results"' in team_debrief.text
+    assert 'href="/team"' in team_debrief.text and "/api/instructor/debrief\"" not in team_debrief.text
+    png = get("/api/instructor/debrief/map.png?turn=0&picture=regime", codes["rebels"])
+    assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
+    assert get("/api/instructor/debrief", codes["rebels"]).status_code == 403     # the record stays the instructor's
     assert 'id="orders"' not in rebels and "Orders for turn" not in rebels and "Send orders" not in rebels
     assert '<details class="card briefing" id="briefing">' in rebels              # folded: read by now
     client.cookies.clear()

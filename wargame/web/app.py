@@ -319,9 +319,19 @@ async def api_instructor_messages(request: Request):
     return JSON(await hub_of(request).call(gid, lambda g: g.messages(WHITE_CELL)))
 
 
+async def debrief_reader(request: Request) -> tuple[str, str]:
+    """(game id, role) of whoever may read the debrief: the instructor at any time; once the game is over,
+    every code of the game (the class debriefs together, and nothing is left to hide)."""
+    gid, role = gate_of(request).who(request)
+    if role != "instructor" and not (await hub_of(request).status(gid))["finished"]:
+        raise HTTPException(403, "the debrief opens to the teams when the game is over; until then only the "
+                                 "instructor may see it")
+    return gid, role
+
+
 async def debrief_map(request: Request):
     hub = hub_of(request)
-    gid, _ = gate_of(request).instructor(request)
+    gid, _ = await debrief_reader(request)
     try:
         turn = whole(request.query_params.get("turn", ""), "turn", 0, MAX_TURN)
     except WargameError as exc:
@@ -355,9 +365,9 @@ async def report(request: Request):
 
 
 async def debrief(request: Request):
-    gid, _ = gate_of(request).instructor(request)
+    gid, role = await debrief_reader(request)
     game, turns = await hub_of(request).call(gid, lambda g: (g, g.debrief()))
-    return page("Debrief", debrief_page(game, turns), kind="debrief")
+    return page("Debrief", debrief_page(game, turns, instructor=role == "instructor"), kind="debrief")
 
 
 def white_cell(action: str, body: dict, request: Request):

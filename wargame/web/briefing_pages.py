@@ -53,8 +53,8 @@ def result_card(result: dict, ended: str) -> str:
 <p class="ended">{e(ended[0].upper() + ended[1:]) if ended else "The game is over"}.</p>
 <p class="reason"><b>{e(VERDICT_WORDS[result["verdict"]])}</b>: {e(result["reason"])}.</p>
 {f'<ol class="objectives">{items}</ol>' if items else ""}
-<p class="dim">No more orders. Your instructor's debrief shows, turn by turn, what each team ordered, what
-followed, and the truth beside what your team believed.</p>
+<p>No more orders. <a class="button" href="/debrief" id="to-debrief">Open the debrief</a>: turn by turn, what
+each team ordered and said, what followed, and the truth beside what your team believed.</p>
 </section>"""
 
 

@@ -172,7 +172,7 @@ def _will_line(will: dict | None) -> str:
     return ", ".join(f"{x['name']} {x['value']:.2f}" for x in entries)
 
 
-def debrief_page(game: Game, turns: list[dict]) -> str:
+def debrief_page(game: Game, turns: list[dict], instructor: bool = True) -> str:
     """The debrief: a slider over the turns resolved, each with its orders, what followed and the pictures."""
     spec = game.model.spec
     status = {"side_names": {s: v.name for s, v in spec.sides.items()},
@@ -225,8 +225,8 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
 {"".join(sections)}"""
     return f"""{topbar("Debrief", f"Game {e(game.id)} · {e(spec.meta.title)} · "
                        "the truth beside each team's picture, turn by turn")}
-<main class="debrief"><p><a href="/instructor">Back to the console</a> ·
-<a href="/api/instructor/debrief">debrief JSON</a></p>
+<main class="debrief"><p>{'<a href="/instructor">Back to the console</a> · <a href="/api/instructor/debrief">'
+                           'debrief JSON</a>' if instructor else '<a href="/team">Back to your page</a>'}</p>
 {results_table(game.results(), game.end_reason) if game.finished else ""}{body}{other_talks(game, turns)}</main>"""
 
 
