@@ -15,6 +15,7 @@ from classroom_server import free_port, start_server, stop_server  # noqa: E402
 
 from wargame.web.security import COOKIE  # noqa: E402
 
+SARAQIB = {"x": 0.574, "y": 0.441}       # Saraqib on the front's map (as tests/test_play_browser_layout.py)
 SIZES = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
@@ -73,6 +74,18 @@ def test_russia_picks_its_air_targets_and_course_in_the_browser(server, size):
             page.wait_for_selector("#order-state.ok")
             view = page.request.get(server + "/api/view").json()
             assert view["orders_submitted"] == {"air_priorities": [place, "hama"], "course": "double_down"}
+            # a target chosen on the map: a tap near Saraqib puts it first, the earlier choices after it
+            page.wait_for_function("() => { const m = document.getElementById('map'); "
+                                   "return m && m.complete && m.naturalWidth > 0; }", timeout=60_000)
+            box = page.locator("#map").bounding_box()
+            page.locator("#map").click(position={"x": SARAQIB["x"] * box["width"], "y": SARAQIB["y"] * box["height"]})
+            page.click("#map-pick button:has-text('Strike near Saraqib first')")
+            assert [firsts.nth(k).input_value() for k in range(3)] == ["saraqib", place, "hama"]
+            with page.expect_response(lambda r: r.url.endswith("/api/orders")) as sent:
+                page.click("#submit-orders")
+            assert sent.value.ok
+            view = page.request.get(server + "/api/view").json()
+            assert view["orders_submitted"]["air_priorities"] == ["saraqib", place, "hama"]
         finally:
             browser.close()
     assert not problems, problems

@@ -266,6 +266,29 @@
         document.querySelectorAll("tr.picked").forEach((row) => row.classList.remove("picked"));
         const row = document.querySelector(`tr[data-sector="${data.sector}"]`);
         pick.append(`${data.sector_name} sector` + (data.place_name ? `, near ${data.place_name}` : ""));
+        // a team with aircraft (Russia's): the tapped place or sector can go first in its air priorities
+        const slots = [...document.querySelectorAll('select[data-kind="target-list"]')];
+        const strikeFirst = (value, label) => {
+          const strike = el("button", "quiet", label);
+          strike.type = "button";
+          strike.addEventListener("click", () => {
+            const order = [value, ...slots.map((s) => s.value).filter((v) => v && v !== value)];
+            slots.forEach((select, k) => {
+              const want = order[k] || "";
+              if (want && !select.querySelector(`option[value="${CSS.escape(want)}"]`)) {
+                select.append(new Option(label.replace(/^Strike (near )?| first$/g, ""), want));
+              }
+              select.value = want;
+            });
+            dirty = true;
+            slots[0].scrollIntoView({ block: "center" });
+          });
+          pick.append(strike);
+        };
+        if (slots.length) {
+          if (data.place) strikeFirst(data.place, `Strike near ${data.place_name} first`);
+          strikeFirst(data.sector, `Strike the ${data.sector_name} sector first`);
+        }
         if (!row) return;
         row.classList.add("picked");
         if (data.place_name) {
