@@ -206,3 +206,20 @@ def test_an_adjudicated_freeze_freezes_the_north_west_once_and_replays(store):
     np.testing.assert_array_equal(again.model.frozen, game.model.frozen)
     np.testing.assert_array_equal(again.model.control, game.model.control)
     assert [e["action"] for e in store.entries(game.id)].count("outcome: freeze") == 1
+
+
+def test_a_message_sent_once_the_game_is_over_is_dated_after_the_end_not_a_turn_that_never_came(store):
+    # the classroom campaign over one turn of 60 hours (its 2.5 days), then a last word from the white cell
+    text = '''extends = "hts_2024_classroom"
+
+[meta]
+duration_days = 2.5
+'''
+    game = Game.create(store, scenario="one_turn", scenario_text=text, humans=("regime", "rebels"), turn_hours=60)
+    game.send_message("rebels", "regime", "Last chance to talk.")
+    for team in ("regime", "rebels"):
+        game.submit(team, {})
+    assert game.finished
+    game.send_message(WHITE_CELL, "all", "Debrief in five minutes.")
+    when = {m["text"]: m["when"] for m in game.messages(WHITE_CELL)}
+    assert when == {"Last chance to talk.": "turn 1", "Debrief in five minutes.": "after the end"}

@@ -526,7 +526,10 @@ class Game:
 
     def messages(self, reader: str) -> list[dict]:
         """What `reader` may read: a team its own talks (sent, to it, to all), the white cell every message."""
-        return self.store.messages(self.id, None if reader == WHITE_CELL else reader)
+        said = self.store.messages(self.id, None if reader == WHITE_CELL else reader)
+        # when, as people count turns: a message sent once the game is over belongs to no turn
+        return [{**m, "when": "after the end" if self.finished and m["turn"] >= self.turn else f"turn {m['turn'] + 1}"}
+                for m in said]
 
     # ---- the debrief
 

@@ -29,7 +29,7 @@ def message_item(m: dict, names: dict[str, str], reader: str | None = None) -> s
     cls = "sent" if m["from"] == reader else "received"
     rewound = ' <span class="dim">(said before a rewind)</span>' if m.get("rewound") else ""
     return (f'<li class="msg {cls}" data-from="{e(m["from"])}" data-to="{e(m["to"])}"><div class="msg-head">'
-            f'<time>turn {m["turn"] + 1} · {e(m["date"])}</time> <b>{e(head)}</b>{rewound}</div>'
+            f'<time>{e(m.get("when") or f"turn {m['turn'] + 1}")} · {e(m["date"])}</time> <b>{e(head)}</b>{rewound}</div>'
             f'<p class="msg-text">{e(m["text"])}</p></li>')
 
 
