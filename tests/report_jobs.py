@@ -3,6 +3,7 @@ background reports: module-level functions, so that a worker process can import 
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -34,3 +35,8 @@ def held_report(record, out, progress, processes) -> Path:
 def failing_report(record, out, progress, processes) -> Path:
     """A report whose drawing fails in the worker."""
     raise WargameError(f"no figures for game {record.game}: the fake report always fails")
+
+
+def dying_report(record, out, progress, processes) -> Path:
+    """A worker that dies while drawing (as one killed for its memory would)."""
+    os._exit(3)

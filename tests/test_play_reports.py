@@ -169,6 +169,22 @@ def test_a_report_that_fails_in_the_worker_is_a_message_and_can_be_asked_for_aga
     (desk.folder / report_jobs.RELEASE).touch()
 
 
+def test_a_worker_that_dies_is_said_so_and_replaced_at_the_next_request(server):
+    app, client, codes = server
+    desk = app.state.reports
+    desk.job = report_jobs.dying_report
+    assert report_page(client, codes["instructor"]).status_code == 202
+    wait_for(lambda: not desk.busy(), "the worker dies")
+    r = report_page(client, codes["instructor"])
+    assert r.status_code == 200 and "the worker drawing it stopped" in r.text
+    desk.job = report_jobs.held_report
+    assert report_page(client, codes["instructor"]).status_code == 202
+    wait_for(lambda: (desk.folder / report_jobs.STARTED).exists(), "a new worker starts the report")
+    (desk.folder / report_jobs.RELEASE).touch()
+    wait_for(lambda: not desk.busy(), "the new worker finishes")
+    assert "Held report" in report_page(client, codes["instructor"]).text
+
+
 def test_the_report_is_the_instructors_and_its_path_is_never_the_requests(server):
     app, client, codes = server
     desk = app.state.reports
