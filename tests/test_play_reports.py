@@ -199,6 +199,16 @@ def test_the_report_is_the_instructors_and_its_path_is_never_the_requests(server
     (desk.folder / report_jobs.RELEASE).touch()
 
 
+def test_a_reports_name_is_a_plain_file_name_whatever_the_game_id(tmp_path):
+    from wargame.web.reports import ReportDesk
+
+    desk = ReportDesk(tmp_path)
+    for game in ("abc123", "../../etc", "a/b\\c", "\x00x", "."):
+        name = desk.name(GameRecord(game=game, config={}, scenario_text=None, orders=[{}], interventions=[]))
+        assert (tmp_path / name).parent == tmp_path and name.startswith("game-") and "/" not in name
+        assert "-turn01-" in name
+
+
 def test_the_worker_stops_with_the_server_even_in_the_middle_of_a_report(tmp_path):
     app = make_app(tmp_path / "games.sqlite")
     app.state.reports.job = report_jobs.held_report

@@ -19,6 +19,7 @@ import html
 import logging
 import multiprocessing
 import os
+import re
 import sys
 import threading
 import time
@@ -85,9 +86,11 @@ class ReportDesk:
         self.closed = False
 
     def name(self, record: GameRecord) -> str:
-        """The report's folder name: the game, its turn and its record's fingerprint (a game id is made by
-        the server from letters and digits, so the name is a plain file name)."""
-        return f"game-{record.game}-turn{record.turn:02d}-{record.digest()[:FINGERPRINT_CHARS]}"
+        """The report's folder name: the game, its turn and its record's fingerprint. The server makes game
+        ids of letters and digits; anything else in one (a game made by a script) is replaced, so the name
+        is always a plain file name in `folder`."""
+        game = re.sub(r"[^A-Za-z0-9]", "_", record.game)[:40]
+        return f"game-{game}-turn{record.turn:02d}-{record.digest()[:FINGERPRINT_CHARS]}"
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
