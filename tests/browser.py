@@ -19,3 +19,32 @@ def require_browser():
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
     return sync_api
+
+
+# the page's elements that reach past the window's right edge, ignoring those inside a box that scrolls
+# (or clips) sideways itself and fits: such a box is where a wide table is meant to scroll
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const clipped = (el) => {
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      const x = getComputedStyle(box).overflowX;
+      if (x !== "visible") return box.getBoundingClientRect().right <= width + 1;
+    }
+    return false;
+  };
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > width + 1 && !clipped(el)) {
+      out.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.className && typeof el.className === "string"
+        ? "." + el.className.trim().split(/\\s+/).join(".") : ""} right=${Math.round(r.right)}`);
+    }
+  }
+  return {width, scroll_width: document.documentElement.scrollWidth, offenders: out.slice(0, 8)};
+}"""
+
+
+def horizontal_overflow(page) -> dict:
+    """{"width": the window's, "scroll_width": the page's, "offenders": up to 8 elements past the right edge}:
+    a page fits when scroll_width <= width."""
+    return page.evaluate(OVERFLOW_JS)

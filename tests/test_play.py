@@ -326,7 +326,7 @@ def test_news_of_the_will_reads_as_sentences_with_names_not_ids():
               "faction_names": {"saa": "Syrian Arab Army", "southern": "Southern groups"}}
     deal = {"kind": "local_deal", "faction": "saa", "place": "safira", "units": 2, "personnel": 530,
             "side": "opposition", "why": "its will fell 0.26"}
-    assert describe(deal, status) == ("2 unit(s) of Syrian Arab Army (530 men) settle with HTS-led coalition at "
+    assert describe(deal, status) == ("2 units of Syrian Arab Army (530 men) settle with HTS-led coalition at "
                                       "As-Safira, hand over their heavy weapons and leave (its will fell 0.26)")
     rising = {"kind": "uprising", "faction": "southern", "place": "daraa", "units": 12, "personnel": 3960,
               "why": "the regime side has lost 2 of the cities it must hold"}

@@ -127,6 +127,9 @@ def test_a_turn_played_in_the_browser(server, tmp_path):
                 page.wait_for_load_state()
                 wait_for_map(page)
                 assert "Orders for turn 2" in page.locator("#orders h2").inner_text()
+                summary = page.locator("#turn-summary")               # what the turn did, at the top
+                assert summary.is_visible() and "What happened in turn 1" in summary.inner_text()
+                assert "Ground and cities" in summary.inner_text() and "Your losses" in summary.inner_text()
                 other = "rebels" if team == "regime" else "regime"
                 mine = own_keys(page)
                 assert mine and not mine & before[other], team

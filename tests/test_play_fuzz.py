@@ -35,11 +35,13 @@ SECURITY_HEADERS = ("content-security-policy", "x-frame-options", "x-content-typ
 # check of a route as often as they fail it
 FIELDS = ("code", "humans", "scenario", "scenario_file", "scenario_name", "seed", "turn_hours", "turn", "kind",
           "params", "sectors", "stance", "axis", "tempo", "reserves_to", "commitment", "recruits_per_week",
-          "aircraft", "wing", "weather", "unit", "morale", "path", "value", "text", "city", "side", "target")
+          "aircraft", "wing", "weather", "unit", "morale", "path", "value", "text", "city", "side", "target", "to",
+          "place", "sector")
 WORDS = ("resolve", "pause", "resume", "rewind", "inject", "override", "view", "debrief", "map.png", "note",
          "russian_aircraft", "weather", "parameter", "unit", "city", "defection", "israeli_strike", "aleppo",
          "hama", "idlib", "hold", "attack", "saraqib", "all_out", "regime", "rebels", "truth", "front", "all",
-         "hts_2024_classroom", "/etc/passwd", "../../etc/passwd", "play.css", "play.js", "\x00", "%00")
+         "hts_2024_classroom", "/etc/passwd", "../../etc/passwd", "play.css", "play.js", "\x00", "%00", "adjudicate",
+         "surrender", "freeze", "white_cell", "messages", "opposition")
 # path parameters no route expects: a NUL byte, a way up, a name far too long
 HOSTILE = ("\x00", "play.css\x00.py", "..", "../../wargame/web/app.py", "%00", "a" * 5000, "\ud800", "\\..\\x")
 # who a request says it is: (the cookie's code, the X-Game-Code header's), by role ("team": a human team's)

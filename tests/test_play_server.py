@@ -24,7 +24,7 @@ from wargame.web.app import make_app
 from wargame.web.security import COOKIE
 
 HUMANS = ("regime", "rebels", "iran")
-ACTIONS = ("resolve", "pause", "resume", "rewind", "inject", "override")
+ACTIONS = ("resolve", "pause", "resume", "rewind", "inject", "override", "adjudicate")
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,7 @@ def test_join_sets_a_strict_httponly_cookie_and_sends_each_role_to_its_page(app,
 
 def test_unknown_and_missing_codes_are_refused_everywhere(app, game):
     client = new_client(app)
-    public = {("GET", "/"), ("POST", "/join"), ("POST", "/logout"), ("POST", "/games")}
+    public = {("GET", "/"), ("GET", "/favicon.ico"), ("POST", "/join"), ("POST", "/logout"), ("POST", "/games")}
     for method, path in team_routes(app):
         if (method, path) in public or path.startswith("/static"):
             continue
@@ -141,13 +141,20 @@ def test_instructor_routes_refuse_team_codes(app, game):
 def test_a_team_can_never_reach_another_teams_units_or_orders(app, game):
     """Team A (regime) tries every route with every trick of naming team B (rebels) or its game in the
     query, the body and headers: no answer carries B's own units that A does not legitimately see, nor
-    B's submitted orders; nothing A does changes B's orders."""
+    B's submitted orders, nor B's messages (sent or received); nothing A does changes B's orders, and no
+    message A sends is taken as B's."""
     client = new_client(app)
     codes, gid, store = game["codes"], game["id"], game["store"]
     assert as_code(client, codes["instructor"]).post("/api/instructor/pause", json={}).status_code == 200
     b_orders = {"tempo": "cautious", "sectors": {"idlib": {"stance": "attack", "axis": "saraqib"}}}
     assert as_code(client, codes["rebels"]).post("/api/orders", json=b_orders).status_code == 200
     stored_b = store.orders(gid, 0)["rebels"]
+    b_talks = {"rebels": ("white_cell", "pomegranate offer"), "iran": ("rebels", "quince deal")}
+    for sender, (to, text) in b_talks.items():
+        r = as_code(client, codes[sender]).post("/api/messages", json={"to": to, "text": text})
+        assert r.status_code == 200, r.text
+    r = as_code(client, codes["instructor"]).post("/api/instructor/messages", json={"to": "rebels", "text": "medlar terms"})
+    assert r.status_code == 200, r.text
 
     b_view = as_code(client, codes["rebels"]).get("/api/view").json()
     a_view_text = as_code(client, codes["regime"]).get("/api/view").text
@@ -155,12 +162,13 @@ def test_a_team_can_never_reach_another_teams_units_or_orders(app, game):
     secret = {u["unit"] for u in b_view["own"]} - set(re.findall(r'"unit":"([^"]+)"', a_view_text))
     secret = {k for k in secret if k not in a_status_text}
     assert len(secret) >= 5, "the rebels should have units the regime does not see"
-    b_orders_text = ("cautious",)                   # rebels-only word: the regime's page never shows it
+    b_orders_text = ("cautious", "pomegranate", "quince", "medlar")   # the rebels' orders and talks only
 
     tricks_query = {"team": "rebels", "role": "rebels", "game": gid, "picture": "rebels", "turn": "0",
                     "area": "all", "as": "instructor"}
     tricks_body = {"team": "rebels", "role": "instructor", "game": gid, "code": codes["regime"],
-                   "kind": "note", "params": {"text": "x"}}
+                   "kind": "note", "params": {"text": "x"}, "from": "rebels", "sender": "rebels", "to": "white_cell",
+                   "text": "sent by the regime"}
     tricks_headers = {"X-Team": "rebels", "X-Role": "instructor", "X-Game": gid}
     checked = 0
     for method, path in team_routes(app):
@@ -184,6 +192,9 @@ def test_a_team_can_never_reach_another_teams_units_or_orders(app, game):
     assert checked > 40
     # the game is untouched where it matters: B's orders, the turn
     assert store.orders(gid, 0)["rebels"] == stored_b
+    talks = store.messages(gid)
+    assert [m["text"] for m in talks if m["from"] == "rebels"] == ["pomegranate offer"]
+    assert {m["from"] for m in talks if m["text"] == "sent by the regime"} == {"regime"}
     assert as_code(client, codes["regime"]).get("/api/status").json()["turn"] == 0
     # and the regime's own view never lists another team's units as its own
     own = as_code(client, codes["regime"]).get("/api/view").json()["own"]
@@ -403,9 +414,12 @@ def test_the_projector_code_opens_the_public_view_and_nothing_else(app, game):
     client = as_code(new_client(app), game["codes"]["projector"])
     assert client.get("/projector").status_code == 200
     assert client.get("/api/status").status_code == 200
-    for path in ("/api/view", "/api/map.png", "/api/instructor/view", "/instructor/report"):
+    for path in ("/api/view", "/api/map.png", "/api/instructor/view", "/instructor/report", "/api/messages",
+                 "/api/instructor/messages"):
         assert client.get(path).status_code == 403, path
     assert client.post("/api/orders", json={}).status_code == 403
+    assert client.post("/api/messages", json={"to": "regime", "text": "hi"}).status_code == 403
+    assert "inbox" not in client.get("/api/status").json()
     assert client.get("/team", follow_redirects=False).headers["location"] == "/projector"
 
 
@@ -689,3 +703,88 @@ def test_a_team_page_shows_its_own_will_and_not_the_enemys(app, game):
     assert "HTS-led Military Operations Command" in console.split('id="will"')[1]
     debrief = as_code(client, codes["instructor"]).get("/debrief").text
     assert "Will to fight at the end of the turn: The regime&#x27;s leadership" in debrief
+
+
+# ---------------------------------------------------------------------------------------------- talks
+
+def test_messages_reach_their_addressee_only_are_refused_clearly_and_survive_a_restart(app, game, tmp_path):
+    client = new_client(app)
+    codes = game["codes"]
+    r = as_code(client, codes["regime"]).post("/api/messages", json={"to": "HTS-led rebels", "text": "Leave Saraqib."})
+    assert r.status_code == 200 and r.json()["to"] == "rebels" and r.json()["turn"] == 0
+    assert r.json()["result"] == "message sent to HTS-led rebels"
+    r = as_code(client, codes["instructor"]).post("/api/instructor/messages", json={"to": "all", "text": "Talks now."})
+    assert r.status_code == 200
+    r = as_code(client, codes["iran"]).post("/api/messages", json={"to": "white_cell", "text": "<script>alert(1)</script>"})
+    assert r.status_code == 200
+    console = as_code(client, codes["instructor"]).get("/instructor").text
+    assert "<script>alert(1)" not in console and "&lt;script&gt;alert(1)&lt;/script&gt;" in console
+    rebels = as_code(client, codes["rebels"]).get("/api/messages").json()
+    assert [(m["from"], m["to"], m["text"]) for m in rebels] == [("regime", "rebels", "Leave Saraqib."),
+                                                                 ("white_cell", "all", "Talks now.")]
+    assert [m["text"] for m in as_code(client, codes["iran"]).get("/api/messages").json()] == [
+        "Talks now.", "<script>alert(1)</script>"]
+    assert len(as_code(client, codes["instructor"]).get("/api/instructor/messages").json()) == 3
+    # a team's status says how many it was sent (its page polls it); the instructor's carries no inbox
+    assert as_code(client, codes["rebels"]).get("/api/status").json()["inbox"] == 2
+    assert as_code(client, codes["regime"]).get("/api/status").json()["inbox"] == 1
+    assert "inbox" not in as_code(client, codes["instructor"]).get("/api/status").json()
+
+    bad = [({"to": "narnia", "text": "x"}, ["to:", "'narnia' is not someone you can write to"]),
+           ({"to": "regime", "text": "x"}, ["to:", "yourself"]),
+           ({"to": "all", "text": "x"}, ["to:", "'all' is not someone"]),
+           ({"text": "x"}, ["to:", "say whom"]),
+           ({"to": "rebels", "text": ""}, ["text:", "empty"]),
+           ({"to": "rebels", "text": 5}, ["text:", "must be text"]),
+           ({"to": "rebels", "text": "x" * 1001}, ["text:", "1,000 at most"]),
+           ("[1, 2]", ["JSON object"])]
+    for body, words in bad:
+        kwargs = {"content": body, "headers": {"Content-Type": "application/json"}} if isinstance(body, str) \
+            else {"json": body}
+        r = as_code(client, codes["regime"]).post("/api/messages", **kwargs)
+        assert r.status_code == 400, (body, r.text)
+        for word in words:
+            assert word in " ".join(r.json()["errors"]), (word, r.json())
+    assert len(game["store"].messages(game["id"])) == 3
+
+    # the pages: the addressee's page shows it, another team's does not; the console and the debrief show all
+    page = page_text(as_code(client, codes["rebels"]).get("/team"))
+    assert "Leave Saraqib." in page and 'id="message-form"' in page and 'data-inbox="2"' in page
+    assert "Leave Saraqib." not in page_text(as_code(client, codes["iran"]).get("/team"))
+    console = page_text(as_code(client, codes["instructor"]).get("/instructor"))
+    assert "Leave Saraqib." in console and "Talks now." in console and "A local surrender" in console
+    assert "Leave Saraqib." in page_text(as_code(client, codes["instructor"]).get("/debrief"))
+
+    # a server started again on the same file has them
+    again = new_client(make_app(game["store"].path))
+    assert [m["text"] for m in as_code(again, codes["rebels"]).get("/api/messages").json()] == ["Leave Saraqib.",
+                                                                                                "Talks now."]
+
+
+def test_the_white_cell_adjudicates_a_surrender_and_a_freeze_and_bad_requests_are_explained(app, game):
+    client = as_code(new_client(app), game["codes"]["instructor"])
+    bad = [({"kind": "weather", "params": {}}, "kind must be one of surrender, freeze"),
+           ({"kind": "surrender", "params": {"place": "atlantis", "side": "regime", "to": "opposition"}},
+            "'atlantis' is not a place"),
+           ({"kind": "surrender", "params": {"place": "", "sector": "", "side": "regime", "to": "opposition"}},
+            "give the town (place) or the sector"),
+           ({"kind": "surrender", "params": {"place": "saraqib", "side": "regime", "to": "regime"}}, "not at war"),
+           ({"kind": "surrender", "params": "saraqib"}, "params must be a JSON object")]
+    for body, words in bad:
+        r = client.post("/api/instructor/adjudicate", json=body)
+        assert r.status_code == 400, (body, r.text)
+        assert words in " ".join(r.json()["errors"]), (words, r.json())
+    assert client.get("/api/instructor/view").json()["interventions"] == []
+    r = client.post("/api/instructor/adjudicate", json={"kind": "surrender", "params": {
+        "place": "saraqib", "sector": "", "side": "regime", "to": "opposition"}})
+    assert r.status_code == 200 and "surrender negotiated at Saraqib" in r.json()["result"]
+    r = client.post("/api/instructor/adjudicate", json={"kind": "freeze", "params": {}})
+    assert r.status_code == 200 and "freeze the north-west" in r.json()["result"]
+    assert [x["kind"] for x in client.get("/api/instructor/view").json()["interventions"]] == ["surrender", "freeze"]
+    assert "The north-west is frozen already." in page_text(client.get("/instructor"))
+    assert client.post("/api/instructor/resolve", json={}).status_code == 200
+    for team in HUMANS:
+        page = page_text(as_code(client, game["codes"][team]).get("/team"))
+        assert "surrender negotiated at Saraqib" in page and "freeze the north-west" in page, team
+    debrief = page_text(as_code(client, game["codes"]["instructor"]).get("/debrief"))
+    assert "surrender negotiated at Saraqib" in debrief and "Saraqib taken by" in debrief

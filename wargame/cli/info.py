@@ -12,10 +12,17 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from wargame.core.scenario import parse_overrides
+    from wargame.core.errors import ScenarioError
+    from wargame.core.scenario import load_scenario, parse_overrides
+    from wargame.play.briefing import briefing_problems
     from wargame.report.catalogue import validation_lines
 
-    print("\n".join(validation_lines(args.file, parse_overrides(args.overrides))))
+    lines = validation_lines(args.file, parse_overrides(args.overrides))
+    # the briefings' levers and teams are the classroom's: checked here so a file fails before class
+    problems = briefing_problems(load_scenario(args.file).scenario, str(args.file))
+    if problems:
+        raise ScenarioError(problems)
+    print("\n".join(lines))
     return 0
 
 

@@ -44,6 +44,7 @@ from wargame.core.rules.combat import apply_losses
 from wargame.core.rules.will import withdraw
 
 REGIME_SIDE_KINDS = ("saa", "militia", "russia")
+COURSES = ("double down", "evacuate", "withdraw")       # a patron's decisions (module docstring), from "hold"
 
 
 def _regime_side(model) -> int | None:
@@ -114,6 +115,8 @@ class Patron(Actor):
 
     def __init__(self, model):
         super().__init__(model)
+        # False once a classroom team has taken the course in hand: the rules no longer decide it for them
+        self.reviews = True
         # patrons do not all meet on the same day: each first reviews at a random point of its first period
         self.next_review = float(model.rng.uniform(0.0, model.spec.rules.will.patron_review_days))
 
@@ -131,7 +134,7 @@ class Patron(Actor):
 
     def review(self) -> None:
         model = self.model
-        if model.day < self.next_review - 1e-9:
+        if model.day < self.next_review - 1e-9 or not self.reviews:
             return
         r = model.spec.rules.will
         self.next_review = model.day + r.patron_review_days
@@ -141,19 +144,50 @@ class Patron(Actor):
         weight = self.spec.stake * self.capacity()
         why = f"regime's will {prospects:.2f}, stake {self.spec.stake:.2f} x capacity {self.capacity():.2f}"
         if self.course == "hold" and prospects < r.patron_danger and weight >= r.patron_double_down:
-            self.course = "double down"
-            self.decide(f"doubles down: {self.double_down()} ({why})")
-            model.will.signal(side, r.double_down_signal * self.spec.stake, f"{self.name} doubles down")
+            self.take_course("double down", why)
         elif self.course in ("hold", "evacuate") and prospects < r.patron_withdraw and weight < r.patron_double_down:
-            self.course = "withdraw"
-            self.decide(f"withdraws: {self.withdraw()} ({why})")
-            model.will.signal(side, -r.withdraw_signal * self.spec.stake, f"{self.name} withdraws")
+            self.take_course("withdraw", why)
         elif self.course == "hold" and prospects < r.patron_evacuate and weight < r.patron_double_down:
-            self.course = "evacuate"
+            self.take_course("evacuate", why)
+
+    def refuses(self, course: str | None) -> str:
+        """Why the patron cannot set out on `course` now ("" if it can, or if it is its present course or
+        None: keeping a course is always possible). Courses only move on, in the order of COURSES: a patron
+        that has evacuated cannot double down again, one that has withdrawn is gone."""
+        if course is None or course == self.course:
+            return ""
+        if course not in COURSES:
+            return f"{course!r} is not a course; courses: {', '.join(COURSES)}"
+        if self.course in COURSES and COURSES.index(course) < COURSES.index(self.course):
+            later = COURSES[COURSES.index(self.course) + 1:]
+            if not later:
+                return f"the course {self.course!r} has been taken, and it is final"
+            return f"the course {self.course!r} has been taken: from there it can only go on to " \
+                   + " or ".join(repr(c) for c in later)
+        return ""
+
+    def take_course(self, course: str, why: str) -> None:
+        """Set out on a course (the review's choice, or a classroom team's): act on it, record the decision
+        with its reasons and signal it to the backed side's will."""
+        model = self.model
+        r = model.spec.rules.will
+        side = self.backed_side()
+        self.course = course
+        if course == "double down":
+            self.decide(f"doubles down: {self.double_down()} ({why})")
+            if side is not None:
+                model.will.signal(side, r.double_down_signal * self.spec.stake, f"{self.name} doubles down")
+        elif course == "withdraw":
+            self.decide(f"withdraws: {self.withdraw()} ({why})")
+            if side is not None:
+                model.will.signal(side, -r.withdraw_signal * self.spec.stake, f"{self.name} withdraws")
+        elif course == "evacuate":
             done, left = self.evacuate()
             self.decide(f"evacuates its advisers: {done} ({why})")
-            if left:                      # only a visible departure is news
+            if left and side is not None:                      # only a visible departure is news
                 model.will.signal(side, -r.evacuate_signal * self.spec.stake, f"{self.name} evacuates")
+        else:
+            raise ValueError(f"unknown course {course!r}; courses: {', '.join(COURSES)}")
 
     def double_down(self) -> str:
         return "holds its course"
@@ -236,7 +270,16 @@ class IranActor(Patron):
         super().__init__(model)
         self.pipeline = 0.0                 # recruited, not yet gathered into a battalion
         self.in_transit: list[tuple[float, float]] = []   # (arrival day, personnel)
-        self.commitment = self.spec.commitment
+
+    @property
+    def commitment(self) -> float:
+        """Its share of means put into Syria: the scenario parameter itself, so that a lever pulled mid-run
+        (a timeline `set`, a classroom team's order, the white cell) and its own decisions act on one value."""
+        return self.spec.commitment
+
+    @commitment.setter
+    def commitment(self, value: float) -> None:
+        self.spec.commitment = float(value)
 
     def capacity(self) -> float:
         return self.commitment

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wargame.core.actors import Patron, TurkeyActor
 from wargame.core.errors import WargameError
 from wargame.core.events import Note, StrategicDecision, Weather
 from wargame.core.rules.breaks import defect
@@ -87,6 +88,20 @@ class WhiteCell:
                 raise WargameError(f"unit: {field} must lie in [0, 1]")
         for field, value in values.items():
             getattr(self.table, field)[unit.row] = value
+
+    def steer_patron(self, actor: str, course: str | None, source: str) -> None:
+        """A patron's course decided from outside the rules (a classroom team's lever): from now on its
+        reviews no longer decide for it; `course` None keeps the present course, else the patron sets out on
+        it now (Patron.refuses says which courses it may still take)."""
+        patron = self.actors.get(actor)
+        if not isinstance(patron, Patron) or isinstance(patron, TurkeyActor):
+            raise WargameError(f"{actor!r} is not a patron whose course can be steered")
+        refused = patron.refuses(course)
+        if refused:
+            raise WargameError(f"course: {refused}")
+        patron.reviews = False
+        if course is not None and course != patron.course:
+            patron.take_course(course, f"decided by {source}")
 
     def set_parameter(self, path: str, value, source: str) -> None:
         """Set one scenario parameter by its dotted path, validated (a lever pulled mid-campaign)."""

@@ -3,7 +3,7 @@ decide, for the turn they are given. Sectors left at "doctrine" are played as th
 units where they are; "attack" sends them towards the sector's axis (or, with none, the AI's target, else
 the enemy-held ground of the sector nearest its centre); "withdraw" falls back. The rebels' tempo keeps
 only a share of the attacks (the same units each turn: the lowest rows). Aircraft strike spotted enemies
-in the team's priority sectors first, in the AI's order within each."""
+in the team's priority sectors and places first (play.airpower.target_rank), in the AI's order within each."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ import numpy as np
 from wargame.core.agents.unit import POSTURES
 from wargame.core.commanders import DOCTRINE
 from wargame.core.rules.orders import Orders
+from wargame.play.airpower import target_rank
 from wargame.play.orders import TEMPO_SHARE
 
 
 class TeamCommander:
-    def __init__(self, sectors):
+    def __init__(self, sectors, places=None):
         self.sectors = sectors
+        self.places = places               # play.airpower.PlaceAreas: air priorities may name places
         self.orders_now = None             # the team's orders for the turn being resolved (None: all doctrine)
 
     def orders(self, model, faction: str, rows: np.ndarray) -> Orders:
@@ -82,7 +84,5 @@ class TeamCommander:
         priorities = list(getattr(self.orders_now, "air_priorities", []) or [])
         if not priorities or ranked.size == 0:
             return ranked
-        sector_of = self.sectors.of_cell[np.maximum(model.table.idx[ranked], 0)]
-        order = {self.sectors.index(s): i for i, s in enumerate(priorities)}
-        rank = np.array([order.get(int(s), len(order)) for s in sector_of])
+        rank = target_rank(priorities, self.sectors, self.places, model.table.idx[ranked])
         return ranked[np.argsort(rank, kind="stable")]

@@ -4,7 +4,9 @@ A team sees its own units in full (strength, morale, state), its side's other un
 enemy units within spotting range of its side's fighting units (the same rule that lets aircraft strike,
 rules.air), and where enemies it no longer sees were last seen. It knows who holds the ground it holds or
 sees, and remembers the rest as it last saw it. Its reports are the public news (cities and bases that
-change hands, a regime's collapse, the end of the campaign) and what concerns its own factions and actors.
+change hands, a regime's collapse, the end of the campaign) and what concerns its own factions and actors
+(an Israeli strike among them: it is news to Israel and to the team whose unit or pipeline it hit; a unit
+that defects is news to the team it joins, equipment captured to the team whose units took it).
 
 The will to fight: a team knows its own factions' will and, when it commands its side's state army, its
 leadership's (the regime team), each with its change over the last turn and the factors that moved it most
@@ -159,20 +161,30 @@ def redact(event: dict) -> dict:
     return out
 
 
-def reports(model, team) -> list[dict]:
+def reports(model, team, events: list[dict] | None = None) -> list[dict]:
     """Public news and what concerns the team's own factions and actors, newest last; what would tell it
-    an enemy's will is taken out (redact)."""
+    an enemy's will is taken out (redact). `events`: those to choose from (default: all of the run's)."""
     out = []
     hide = hostile_to_a_leadership(model, team)
     own_side = team.side
-    for event in model.events.to_dicts():
+    for event in model.events.to_dicts() if events is None else events:
         kind = event["kind"]
         if kind in PUBLIC_EVENTS or event.get("faction") in team.factions or event.get("actor") in team.actors \
                 or event.get("actor") == "diplomacy" \
-                or (kind == "israeli_strike" and "israel" in team.actors):
+                or event.get("new_faction") in team.factions or event.get("captor_faction") in team.factions \
+                or (kind == "israeli_strike" and struck_by_israel(model, team, event)):
             mine = kind == "regime_collapsed" and event.get("side") == own_side
             out.append(redact(event) if hide and not mine else event)
     return out
+
+
+def struck_by_israel(model, team, event: dict) -> bool:
+    """Whether an Israeli strike is the team's news: Israel's own, and the team's whose unit (or, for a
+    convoy, whose Iranian pipeline) it hit."""
+    if "israel" in team.actors:
+        return True
+    unit = model.unit_by_key(event["unit"]) if event.get("unit") else None
+    return unit.faction in team.factions if unit is not None else "iran" in team.actors
 
 
 def truth(model) -> dict:

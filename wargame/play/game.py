@@ -8,13 +8,16 @@ the same state, so a restarted server resumes exactly, and a rewind is a replay 
 Each turn: every human team submits orders (a resubmission replaces them until the turn resolves); the
 turn resolves when all human teams have submitted, unless the game is paused, or when the instructor
 forces it (a team that has not submitted is played by the doctrine AI that turn). Levers apply at the
-start of the turn; the model then runs the turn's steps; every team's view is recorded for the debrief.
+start of the turn; the model then runs the turn's steps; every team's view, with its summary of the turn
+(play.turn_summary: what the turn did, and the white cell's injects that touched it), is recorded for the
+debrief.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 import secrets
 from pathlib import Path
 
@@ -25,11 +28,19 @@ from wargame.core.errors import Problem, ScenarioError, WargameError
 from wargame.core.model import WarModel
 from wargame.core.scenario import CLASSROOM_SCENARIO, load_scenario
 from wargame.core.scenario.loader import load_scenario_text
+from wargame.play.airpower import PlaceAreas, air_picture
+from wargame.play.briefing import briefing_of, briefing_problems
 from wargame.play.commander import TeamCommander
 from wargame.play.fog import Memory, redact, team_view, truth
-from wargame.play.orders import parse_orders
+from wargame.play.messages import MAX_MESSAGES_PER_TURN, WHITE_CELL, check_message
+from wargame.play.names import PlaceNames
+from wargame.play.orders import parse_orders, standing
+from wargame.play.outcomes import OUTCOMES, freeze_north_west, local_surrender
+from wargame.play.patrons import apply_course, course_problems
+from wargame.play.result import end_reason, team_result
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
+from wargame.play.turn_summary import summarise_turn, turn_start, white_cell_lines
 
 # The 2018 Idlib de-escalation zone with the western Aleppo countryside (as hts_2024_russia_turkey_deal)
 IDLIB_ZONE = [[35.45, 36.10], [35.45, 36.75], [35.80, 36.95], [36.15, 37.05], [36.35, 36.95], [36.35, 36.50],
@@ -77,7 +88,8 @@ class Game:
         played by students (default: all of them); the others are played by the doctrine AI. `scenario_text`:
         the TOML of an uploaded scenario (then `scenario` is only its name), kept in the game's record."""
         loaded = load_scenario(scenario) if scenario_text is None else load_scenario_text(scenario_text, scenario)
-        size = size_problems(loaded.scenario, scenario if scenario_text is None else loaded.files[-1])
+        source = scenario if scenario_text is None else loaded.files[-1]
+        size = size_problems(loaded.scenario, source) + briefing_problems(loaded.scenario, source)
         if size:
             raise ScenarioError(size)
         available = teams_in(loaded.scenario)
@@ -119,7 +131,9 @@ class Game:
         self.model = WarModel(loaded, rng=cfg["seed"], collect_units=True)
         self.sectors = Sectors(self.model.theatre)
         self.places = set(self.model.theatre.place_cell)
-        self.commanders = {t: TeamCommander(self.sectors) for t in self.teams}
+        self.place_areas = PlaceAreas(self.model.theatre)
+        self.names = PlaceNames.of(self.model.theatre, self.sectors)      # names as typed: web and hot-seat
+        self.commanders = {t: TeamCommander(self.sectors, self.place_areas) for t in self.teams}
         for t, team in self.teams.items():
             for faction in team.factions:
                 self.model.commanders[faction] = self.commanders[t]
@@ -127,13 +141,30 @@ class Game:
         self.offer_open = False
         self.redeployed = 0                        # aircraft asked of Moscow so far
         self.arriving: list[tuple[float, int]] = []   # (day due, aircraft) still on their way
+        self.views = {}                            # a rewind rebuilds from the start: no view is the last one
         self.views = self._views()
+        # a turn's summary counts the events since the last turn ended: those of the white cell's
+        # interventions at the turn's start (an adjudicated surrender, say) belong to it
+        self.events_seen = len(self.model.events)
+        self.turn_start = turn_start(self.model)     # what the next turn's summaries are measured from
+        self.summaries: dict[str, list[dict]] = {t: [] for t in self.teams}     # each team's, turn by turn
         resolved = self.store.turns(self.id)
         self.turn = 0
         for _ in resolved:
             self._apply_interventions(self.turn)
             self._resolve(self.store.orders(self.id, self.turn), record=False)
         self._apply_interventions(self.turn)
+
+    def _carry_over_orders(self) -> None:
+        """A human team that sent nothing this turn keeps its last orders: recorded as this turn's, so a
+        replay reads them like any others."""
+        current = self.store.orders(self.id, self.turn)
+        for team in self.config["humans"]:
+            kept = self.standing_orders(team) if team not in current else None
+            if kept:
+                self.store.put_orders(self.id, self.turn, team, kept["orders"])
+                self.store.log(self.id, team, "orders carried over",
+                               {"turn_number": self.turn_number, "from_turn_number": kept["turn_number"]})
 
     def _finish_interrupted_turn(self) -> None:
         """A server stopped between the last team's orders and the end of the turn they completed left the
@@ -162,17 +193,29 @@ class Game:
     def finished(self) -> bool:
         return self.turn >= self.config["turns"] or not self.model.running
 
+    @property
+    def turn_number(self) -> int:
+        """The turn as people count it: 1 for the first, the last one played once the game is over (at its
+        last turn, or earlier when the campaign ended)."""
+        return max(1, self.turn) if self.finished else self.turn + 1
+
     def submitted(self) -> list[str]:
         return sorted(self.store.orders(self.id, self.turn))
 
     def status(self) -> dict:
         """What anyone in the room may know: turn, date, who has submitted (not what), paused, finished."""
         when = date_of(self.model.spec.meta.start, self.model.day)
+        # "turn": the record's index (0 for the first; what X-Game-Turn sends back); "turn_number": the
+        # turn as every page, the log and the hot-seat number it (1 for the first; the last once over)
         return {"game": self.id, "scenario": self.config["scenario"], "turn": self.turn,
-                "turns": self.config["turns"], "day": round(self.model.day, 2),
+                "turn_number": self.turn_number, "turns": self.config["turns"], "day": round(self.model.day, 2),
                 "date": format_date(when, "minute", pad_day=True),
                 "humans": self.config["humans"], "submitted": self.submitted(), "paused": self.paused,
                 "finished": self.finished,
+                "ended": redact({"kind": "campaign_ended", "reason": self.end_reason})["reason"],   # why, in words
+                # at the end every team's verdict is the room's (it follows from who holds which city)
+                "results": {t: {k: r[k] for k in ("name", "verdict", "reason")} for t, r in self.results().items()}
+                if self.finished else None,
                 # the room's news: what a regime's collapse or the campaign's end says of a will is taken out
                 "news": [{k: e[k] for k in ("kind", "name", "side", "from_side", "reason", "day", "time") if k in e}
                          for e in map(redact, self.model.events.to_dicts())
@@ -183,12 +226,45 @@ class Game:
         if team not in self.teams:
             raise WargameError(f"no team {team!r} in this game")
         return {**self.views[team], "status": self.status(), "orders_submitted": self.store.orders(self.id, self.turn)
-                .get(team)}
+                .get(team), "briefing": self.briefing(team), "result": self.result(team) if self.finished else None,
+                "messages": self.messages(team), "orders_standing": self.standing_orders(team)}
+
+    # ---- briefings and results
+
+    def briefing(self, team: str) -> dict:
+        return briefing_of(self.model.spec, team)
+
+    @property
+    def end_reason(self) -> str:
+        """Why the game ended ("" while it goes on)."""
+        return end_reason(self.model, self.turn, self.config["turns"], self.model.spec.meta.duration_days) \
+            if self.finished else ""
+
+    def turn_of(self, day: float) -> int:
+        """The game's turn (from 1) in which a model day fell (a step's events carry the day at its end)."""
+        return min(self.config["turns"], max(1, math.ceil(day * 24 / self.config["turn_hours"] - 1e-9)))
+
+    def result(self, team: str) -> dict:
+        """A team's result from the objectives it is scored on (play.result), as things stand."""
+        return team_result(self.model, self.teams[team], self.turn_of)
+
+    def results(self) -> dict[str, dict]:
+        return {t: self.result(t) for t in self.teams}
+
+
+    def standing_orders(self, team: str) -> dict | None:
+        """The team's orders of the last turn (one-shot levers aside), which stand this turn unless it sends
+        others: {"turn_number": N, "orders": {...}}, or None (no earlier orders, or all left to doctrine)."""
+        if self.turn == 0 or self.finished:
+            return None
+        kept = standing(self.store.orders(self.id, self.turn - 1).get(team))
+        return {"turn_number": self.turn, "orders": kept} if kept else None
 
     def instructor_view(self) -> dict:
         return {"status": self.status(), "truth": truth(self.model), "codes": self.store.codes(self.id),
                 "log": self.store.entries(self.id), "interventions": self.store.interventions(self.id),
-                "orders": self.store.orders(self.id, self.turn)}
+                "orders": self.store.orders(self.id, self.turn), "results": self.results(),
+                "messages": self.messages(WHITE_CELL)}
 
     # ---- orders and turns
 
@@ -205,10 +281,10 @@ class Game:
         if self.finished:
             raise WargameError("the game is over: no more orders")
         self.check_turn(turn)
-        orders = parse_orders(team, raw, self.sectors, self.places)
+        orders = parse_orders(team, raw, self.sectors, self.places, names=self.names)
         self._check_levers(team, orders)
         self.store.put_orders(self.id, self.turn, team, orders.model_dump(mode="json", exclude_defaults=True))
-        self.store.log(self.id, team, "orders", {"turn": self.turn})
+        self.store.log(self.id, team, "orders", {"turn_number": self.turn_number})
         resolved = False
         if set(self.submitted()) >= set(self.config["humans"]) and not self.paused:
             self.resolve(by="all teams submitted")
@@ -230,6 +306,7 @@ class Game:
         if getattr(orders, "redeploy", 0) > MAX_REDEPLOY - self.redeployed:
             problems.append(Problem(f"orders of {team}", "redeploy", f"Moscow has {MAX_REDEPLOY - self.redeployed} "
                                     f"aircraft left to send in this game (of {MAX_REDEPLOY})"))
+        problems += course_problems(self.model, team, orders)
         if problems:
             raise ScenarioError(problems)
 
@@ -237,17 +314,18 @@ class Game:
         if self.finished:
             raise WargameError("the game is over")
         self.check_turn(turn)
+        self._carry_over_orders()
         orders = self.store.orders(self.id, self.turn)
         summary = self._resolve(orders, record=True)
         self.store.log(self.id, "instructor" if by == "instructor" else "game", "turn resolved",
-                       {"turn": summary["turn"], "by": by, "missing": sorted(set(self.config["humans"]) - set(orders))})
+                       {"turn_number": summary["turn"] + 1, "by": by, "missing": sorted(set(self.config["humans"]) - set(orders))})
         self._apply_interventions(self.turn)
         return summary
 
     def _resolve(self, orders: dict[str, dict], record: bool) -> dict:
         model = self.model
         turn = self.turn
-        events_before = len(model.events)
+        events_before = self.events_seen
         for team, commander in self.commanders.items():
             raw = orders.get(team)
             commander.orders_now = parse_orders(team, raw, self.sectors, self.places) if raw is not None else None
@@ -259,7 +337,15 @@ class Game:
         for commander in self.commanders.values():
             commander.orders_now = None
         self.views = self._views()
+        # each team's summary of the turn, kept in its view (and so in the record and the debrief); the
+        # white cell's injects of the turn reach the teams they touched there
+        injects = white_cell_lines(model, self.turn_start, self.store.interventions(self.id, turn), self.teams)
+        for t, team in self.teams.items():
+            self.views[t]["summary"] = summarise_turn(model, team, self.turn_start, turn, self.sectors, injects)
+            self.summaries[t].append(self.views[t]["summary"])
+        self.turn_start = turn_start(model)
         new = model.events.to_dicts()[events_before:]
+        self.events_seen = len(model.events)
         summary = {"turn": turn, "day": round(model.day, 2), "orders": orders,
                    "captures": [e for e in new if e["kind"] == "city_captured"],
                    "breaks": {f: sum(1 for e in new if e["kind"] == "unit_broke" and e["faction"] == f)
@@ -267,14 +353,21 @@ class Game:
                    "decisions": [e for e in new if e["kind"] in ("strategic_decision", "local_deal", "uprising",
                                                                   "regime_collapsed")],
                    # every will at the end of the turn: the instructor's and the debrief's, never a team's
-                   "will": {name: round(float(v), 3) for name, v in zip(model.will.names, model.will.value)}}
+                   "will": {name: round(float(v), 3) for name, v in zip(model.will.names, model.will.value)},
+                   "injects": injects}
         if record:
             self.store.put_turn(self.id, turn, summary, {"truth": truth(model), **self.views})
         self.turn += 1
+        if self.finished and model.end_reason is None:      # the last turn played: the report says so
+            model.end_reason = self.end_reason
         return summary
 
     def _views(self) -> dict[str, dict]:
-        return {t: team_view(self.model, team, self.memories[t], self.sectors) for t, team in self.teams.items()}
+        views = {t: team_view(self.model, team, self.memories[t], self.sectors) for t, team in self.teams.items()}
+        for t, view in views.items():            # a team with aircraft sees its air war (play.airpower)
+            view["air"] = air_picture(self.model, self.teams[t], self.views.get(t, {}).get("air"), view,
+                                      self.place_areas)
+        return views
 
     def _apply_levers(self) -> None:
         """The strategic levers in this turn's orders (ground orders act through the commanders), and the
@@ -305,6 +398,7 @@ class Game:
                     self._decide("diplomacy", "Russia offers Turkey a deal freezing the north-west")
             for path, value in self._lever_values(team, o):
                 model.set_parameter(path, value, source=f"orders of {team}")
+            apply_course(model, team, o)
             if team == "turkey" and getattr(o, "accept_talks", False) and self.offer_open:
                 self.offer_open = False
                 model.freeze(IDLIB_ZONE)
@@ -341,12 +435,14 @@ class Game:
         self.store.log(self.id, "instructor", "paused" if paused else "resumed")
 
     def intervene(self, kind: str, params: dict) -> dict:
-        """Inject an event or override an adjudication now; recorded and replayed at this turn boundary."""
-        if kind not in INJECTS + OVERRIDES:
-            raise WargameError(f"unknown intervention {kind!r}; allowed: {', '.join(INJECTS + OVERRIDES)}")
+        """Inject an event, override an adjudication or adjudicate a negotiated outcome (play.outcomes) now;
+        recorded and replayed at this turn boundary."""
+        if kind not in INJECTS + OVERRIDES + OUTCOMES:
+            raise WargameError(f"unknown intervention {kind!r}; allowed: {', '.join(INJECTS + OVERRIDES + OUTCOMES)}")
         result = self._intervene(kind, params)           # fails before anything is recorded
         self.store.add_intervention(self.id, self.turn, kind, params)
-        self.store.log(self.id, "instructor", f"{'override' if kind in OVERRIDES else 'inject'}: {kind}",
+        what = "override" if kind in OVERRIDES else "outcome" if kind in OUTCOMES else "inject"
+        self.store.log(self.id, "instructor", f"{what}: {kind}",
                        {**params, "result": result})
         # teams see it in their picture at the end of the turn (views are taken only at turn ends, so a
         # replayed game remembers exactly what the live one did)
@@ -384,12 +480,19 @@ class Game:
             return "noted"
         if kind == "city":
             city, side = params.get("city"), params.get("side")
+            already_held(model, city, side)
             model.give_city(city, side)
             return f"{city} given to {side}"
         if kind == "unit":
             key = params.get("unit")
             model.adjust_unit(key, **{f: float(params[f]) for f in ("morale", "cohesion", "supply") if f in params})
             return f"{key} adjusted"
+        if kind == "surrender":                   # negotiated outcomes the white cell adjudicates (play.outcomes)
+            return local_surrender(model, self.sectors, params)
+        if kind == "freeze":
+            text = freeze_north_west(model, IDLIB_ZONE)
+            self.offer_open = False                # the deal is made: Russia's offer is no longer open
+            return text
         raise WargameError(f"unknown intervention {kind!r}")
 
     def rewind(self, turn: int) -> None:
@@ -399,19 +502,45 @@ class Game:
         self.store.drop_turns_from(self.id, turn)
         self.store.drop_orders_from(self.id, turn)
         self.store.deactivate_interventions_from(self.id, turn)
-        self.store.log(self.id, "instructor", "rewound", {"to_turn": turn})
+        self.store.mark_messages_rewound_from(self.id, turn)
+        self.store.log(self.id, "instructor", "rewound", {"to_turn_number": turn + 1})
         self._rebuild()
+
+    # ---- talks (play.messages)
+
+    def send_message(self, sender: str, to, text) -> dict:
+        """A message from a team with a human seat, or from the white cell, stored with the turn and the
+        game's date; WargameError naming the field if it cannot be sent."""
+        humans = list(self.config["humans"])
+        if sender != WHITE_CELL and sender not in humans:
+            raise WargameError(f"team {sender!r} has no human seat in this game")
+        names = {t: team.name for t, team in self.teams.items()}
+        addressee, text = check_message(sender, to, text, humans, names)
+        if self.store.count_messages(self.id, sender, self.turn) >= MAX_MESSAGES_PER_TURN:
+            raise WargameError(f"text: {MAX_MESSAGES_PER_TURN} messages a turn at most: wait for the next turn")
+        date = format_date(date_of(self.model.spec.meta.start, self.model.day), "minute", pad_day=True)   # as status()
+        seq = self.store.add_message(self.id, self.turn, date, sender, addressee, text)
+        self.store.log(self.id, "instructor" if sender == WHITE_CELL else sender, "message",
+                       {"to": addressee, "turn": self.turn, "chars": len(text)})
+        return {"sent": True, "seq": seq, "to": addressee, "turn": self.turn, "date": date}
+
+    def messages(self, reader: str) -> list[dict]:
+        """What `reader` may read: a team its own talks (sent, to it, to all), the white cell every message."""
+        return self.store.messages(self.id, None if reader == WHITE_CELL else reader)
 
     # ---- the debrief
 
     def debrief(self) -> list[dict]:
-        """Turn by turn: the orders, what followed (captures, breaks, decisions), the truth and each team's
-        picture at the end of the turn."""
+        """Turn by turn: the orders, the talks (messages sent during the turn; those said in turns a rewind set
+        aside are in messages(WHITE_CELL) only), what followed (captures, breaks, decisions), the truth and each
+        team's picture at the end of the turn."""
         out = []
+        talks = self.messages(WHITE_CELL)
         for entry in self.store.turns(self.id):
             views = self.store.turn_views(self.id, entry["turn"])
             out.append({**entry["summary"], "resolved": entry["resolved"], "truth": views.get("truth"),
-                        "views": {t: v for t, v in views.items() if t != "truth"}})
+                        "views": {t: v for t, v in views.items() if t != "truth"},
+                        "messages": [m for m in talks if m["turn"] == entry["turn"] and not m["rewound"]]})
         return out
 
     def write_report(self, directory: str | Path, workers: int | None = None, progress=None) -> Path:
@@ -425,6 +554,20 @@ class Game:
                             self.model.events.to_dicts())
         return write_run(self.model, directory, summary,
                          render=lambda path: render_run(path, workers=workers, progress=progress))
+
+
+def already_held(model, city, side) -> None:
+    """Refuse to give a city to the side that already holds all of it: the override would change nothing,
+    and an instructor who meant another side should be told so."""
+    theatre = model.theatre
+    if city not in theatre.cities or side not in model.side_index:
+        return                                     # give_city names what is allowed
+    cells = np.asarray(theatre.cities[city].cells, dtype=np.int64)
+    cells = cells[theatre.inside[cells]]
+    if cells.size and (model.control[cells] == model.side_index[side]).all():
+        name = getattr(theatre.cities[city], "name", city)
+        raise WargameError(f"city: {name} is already held by {model.spec.sides[side].name}; choose another side "
+                           "to give it to")
 
 
 def size_problems(scenario, source: str) -> list[Problem]:
@@ -444,8 +587,14 @@ def size_problems(scenario, source: str) -> list[Problem]:
     return problems
 
 
+def typed_code(code) -> str:
+    """A join code as typed ("7kq 2rm", "7KQ-2RM") as it is stored: no spaces or hyphens, upper case."""
+    return re.sub(r"[\s-]+", "", code).upper() if isinstance(code, str) else ""
+
+
 def authenticate(store: GameStore, code: str) -> tuple[str, str] | None:
     """(game id, role) for a join code: a team id or "instructor"; None for a code that is not known."""
-    if not isinstance(code, str) or not 4 <= len(code) <= 16:
+    code = typed_code(code)
+    if not 4 <= len(code) <= 16:
         return None
-    return store.role_of(code.strip().upper())
+    return store.role_of(code)

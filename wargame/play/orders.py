@@ -5,10 +5,13 @@ Every team may give ground orders for its factions by sector:
       stance   doctrine (the AI decides; the default) | hold | attack | withdraw
       axis     a place id to attack towards (attack only; default: the AI's choice of target)
 and, by team, its levers:
-    russia   air_priorities = ["aleppo", "hama"]   sectors whose spotted enemies its aircraft strike first
+    russia   air_priorities = ["saraqib", "hama"]  places or sectors whose spotted enemies its aircraft strike
+                                                    first (a place: the enemies nearer to it than to any other)
              redeploy = 12                          aircraft asked of Moscow (the war in Ukraine lets a share go;
                                                     they arrive after Moscow's delay; 30 in a game at most)
              talks_with_turkey = true               offer Turkey a deal freezing the north-west
+             course = "double_down"                 Moscow's course: keep | double_down | evacuate | withdraw
+                                                    (play.patrons; Iran's team has the same lever)
     iran     commitment = 0.8                       share of its means Iran puts into Syria (0-1)
              recruits_per_week = 800                recruiting drive (0-2000)
              iraqi_militias = 0.6                   pressure on the Iraqi militias to cross (0-1)
@@ -27,8 +30,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wargame.core.errors import Problem, ScenarioError, problems_from_validation
+from wargame.play.names import PlaceNames, canonical_orders
 
 STANCES = ("doctrine", "hold", "attack", "withdraw")
+MAX_AIR_PRIORITIES = 10      # places or sectors a team may rank for its aircraft (the web form offers three)
 
 
 class Strict(BaseModel):
@@ -44,16 +49,21 @@ class BaseOrders(Strict):
     sectors: dict[str, SectorOrder] = {}
 
 
+Course = Literal["keep", "double_down", "evacuate", "withdraw"]     # play.patrons
+
+
 class RussiaOrders(BaseOrders):
-    air_priorities: list[str] = []
+    air_priorities: list[str] = Field([], max_length=MAX_AIR_PRIORITIES)
     redeploy: int = Field(0, ge=0, le=30)
     talks_with_turkey: bool = False
+    course: Course | None = None
 
 
 class IranOrders(BaseOrders):
     commitment: float | None = Field(None, ge=0.0, le=1.0)
     recruits_per_week: float | None = Field(None, ge=0.0, le=2000.0)
     iraqi_militias: float | None = Field(None, ge=0.0, le=1.0)
+    course: Course | None = None
 
 
 class RegimeOrders(BaseOrders):
@@ -76,11 +86,21 @@ class IsraelOrders(Strict):
 ORDER_TYPES: dict[str, type[BaseModel]] = {"russia": RussiaOrders, "iran": IranOrders, "regime": RegimeOrders,
                                            "rebels": RebelOrders, "turkey": TurkeyOrders, "israel": IsraelOrders}
 TEMPO_SHARE = {"cautious": 1 / 3, "steady": 2 / 3, "all_out": 1.0}
+# Levers that act once when given (ask Moscow for aircraft, open or accept talks, commit the reserves): they do
+# not carry over to the next turn, where asking again is a new decision. Every other order stands until changed.
+ONE_SHOT = ("redeploy", "talks_with_turkey", "accept_talks", "reserves_to")
 
 
-def parse_orders(team: str, raw: dict, sectors, places: set[str]) -> BaseModel:
-    """Validate a team's orders; a ScenarioError lists every problem (field path and what is allowed)."""
+def standing(orders: dict | None) -> dict | None:
+    """A turn's orders as they stand the next turn unless changed: all but the one-shot levers."""
+    return None if orders is None else {k: v for k, v in orders.items() if k not in ONE_SHOT}
+
+
+def parse_orders(team: str, raw: dict, sectors, places: set[str], names: PlaceNames | None = None) -> BaseModel:
+    """Validate a team's orders; a ScenarioError lists every problem (field path and what is allowed).
+    With `names`, sectors and places may be given as the map labels them, in any case (play.names)."""
     source = f"orders of {team}"
+    raw = canonical_orders(raw, names)
     if not isinstance(raw, dict):
         raise ScenarioError([Problem(source, "", "orders must be a JSON object")])
     try:
@@ -89,21 +109,32 @@ def parse_orders(team: str, raw: dict, sectors, places: set[str]) -> BaseModel:
         raise ScenarioError(problems_from_validation(exc, source, schema=ORDER_TYPES[team])) from None
     problems = []
     known = ", ".join(sectors.ids)
+
+    def meant(text, suggest) -> str:
+        close = suggest(text) if names is not None else []
+        return f"; did you mean {' or '.join(close)}?" if close else ""
+
+    no_sector = names.suggest_sector if names is not None else None
     for sector, order in getattr(orders, "sectors", {}).items():
         if sector not in sectors.ids:
-            problems.append(Problem(source, f"sectors.{sector}", f"no such sector; sectors: {known}"))
+            problems.append(Problem(source, f"sectors.{sector}", f"no such sector{meant(sector, no_sector)}; "
+                                        f"sectors: {known}"))
         if order.axis is not None:
             if order.stance != "attack":
                 problems.append(Problem(source, f"sectors.{sector}.axis", "an axis goes with stance \"attack\""))
             elif order.axis not in places:
-                problems.append(Problem(source, f"sectors.{sector}.axis", f"{order.axis!r} is not a place on the map"))
+                problems.append(Problem(source, f"sectors.{sector}.axis", f"{order.axis!r} is not a place on the map"
+                                        + meant(order.axis, names.suggest_place if names else None)))
     for field in ("air_priorities",):
-        for sector in getattr(orders, field, []):
-            if sector not in sectors.ids:
-                problems.append(Problem(source, field, f"{sector!r} is not a sector; sectors: {known}"))
+        for target in getattr(orders, field, []):
+            if target not in sectors.ids and target not in places:
+                problems.append(Problem(source, field, f"{target!r} is neither a sector nor a place on the map"
+                                        f"{meant(target, names.suggest_target if names else None)}; "
+                                        f"choose from the targets offered (sectors: {known})"))
     reserves = getattr(orders, "reserves_to", None)
     if reserves is not None and reserves not in sectors.ids:
-        problems.append(Problem(source, "reserves_to", f"{reserves!r} is not a sector; sectors: {known}"))
+        problems.append(Problem(source, "reserves_to", f"{reserves!r} is not a sector{meant(reserves, no_sector)}; "
+                                f"sectors: {known}"))
     if problems:
         raise ScenarioError(problems)
     return orders

@@ -5,7 +5,9 @@ Tables: games (the configuration), uploads (the text of a scenario file uploaded
 rebuilt from it, never from a file on the server's disk), codes (join codes by role), orders (one row per
 team and turn; a resubmission before the turn resolves replaces it), interventions (the white cell's, in
 order; a rewind marks later ones inactive but keeps them), turns (each resolved turn's summary and every
-team's view, for the debrief), log (every action, by whom).
+team's view, for the debrief), log (every action, by whom), messages (the talks between teams and with the
+white cell, with the turn and game date each was sent in; a rewind marks later ones as said before it but
+keeps them: what was said in the room was said).
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ CREATE TABLE IF NOT EXISTS turns (game TEXT NOT NULL, turn INTEGER NOT NULL, res
                                   summary TEXT NOT NULL, views TEXT NOT NULL, PRIMARY KEY (game, turn));
 CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, game TEXT NOT NULL, at TEXT NOT NULL,
                                 who TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, game TEXT NOT NULL,
+                                     turn INTEGER NOT NULL, date TEXT NOT NULL, sender TEXT NOT NULL,
+                                     addressee TEXT NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL,
+                                     rewound INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS messages_by_game ON messages (game, seq);
 """
 
 
@@ -143,6 +150,34 @@ class GameStore:
     def entries(self, game: str) -> list[dict]:
         return [{"seq": s, "at": a, "who": w, "action": act, "detail": json.loads(d)} for s, a, w, act, d in
                 self._rows("SELECT seq, at, who, action, detail FROM log WHERE game = ? ORDER BY seq", (game,))]
+
+    # messages (who may read which is play.messages' rule, applied by its callers)
+    def add_message(self, game: str, turn: int, date: str, sender: str, addressee: str, text: str) -> int:
+        return self._write("INSERT INTO messages (game, turn, date, sender, addressee, text, at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)", (game, turn, date, sender, addressee, text, now()))
+
+    def messages(self, game: str, reader: str | None = None) -> list[dict]:
+        """The game's messages in the order sent: all of them (reader None), or those `reader` sent or was
+        sent, a message to "all" included."""
+        sql = "SELECT seq, turn, date, sender, addressee, text, at, rewound FROM messages WHERE game = ?"
+        args: tuple = (game,)
+        if reader is not None:
+            sql += " AND (sender = ? OR addressee = ? OR addressee = 'all')"
+            args += (reader, reader)
+        return [{"seq": q, "turn": t, "date": d, "from": s, "to": a, "text": x, "at": at, "rewound": bool(r)}
+                for q, t, d, s, a, x, at, r in self._rows(sql + " ORDER BY seq", args)]
+
+    def count_messages(self, game: str, sender: str, turn: int) -> int:
+        return self._rows("SELECT COUNT(*) FROM messages WHERE game = ? AND sender = ? AND turn = ? AND rewound = 0",
+                          (game, sender, turn))[0][0]
+
+    def inbox_size(self, game: str, reader: str) -> int:
+        """How many messages `reader` has been sent (to it or to all): what a page polls to learn of a new one."""
+        return self._rows("SELECT COUNT(*) FROM messages WHERE game = ? AND (addressee = ? OR addressee = 'all')",
+                          (game, reader))[0][0]
+
+    def mark_messages_rewound_from(self, game: str, turn: int) -> None:
+        self._write("UPDATE messages SET rewound = 1 WHERE game = ? AND turn >= ?", (game, turn))
 
     def close(self) -> None:
         with self.lock:

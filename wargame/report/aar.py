@@ -29,6 +29,7 @@ from wargame.output.files import write_text_atomic
 from wargame.report.agg import TextCanvasAgg
 from wargame.report.html import esc, figure, page
 from wargame.report.style import faction_colours, save_figure, short_name, theme
+from wargame.report.summary import NOT_ENDED
 from wargame.report.why import WHY_FACTORS, Collapse, break_table, collapses, faction_drivers, factor_label
 from wargame.report.will import CHAIN_KINDS, Verdict, entries, factor_lines, regime_verdicts, will_events
 
@@ -116,7 +117,7 @@ def _summary(run) -> str:
     return f"""
 <p>{esc(run.scenario.meta.description.strip()) if run.scenario.meta.description else ""}</p>
 <p><b>{info['days']:.2f} days</b> from {_when(run, 0)} to {_when(run, info["days"])}
-({info['steps']} steps of {info['hours_per_step']} h); the run ended: <b>{esc(info['end_reason'])}</b>.</p>
+({info['steps']} steps of {info['hours_per_step']} h); the run ended: <b>{esc(info['end_reason'] or NOT_ENDED)}</b>.</p>
 <p><b>Cities and towns that changed hands ({len(captures)}):</b> {taken or "none"}.</p>
 <h3>Ground</h3>
 <table><tr><th>side</th><th>territory at start</th><th>at end</th><th>change</th><th>cities and towns at start</th>

@@ -14,6 +14,8 @@ from wargame.report.why import factor_label
 
 STATES = ("active", "shaken", "routing", "surrendered", "dissolved", "defected", "destroyed", "withdrawn")
 BROKEN = ("routing", "surrendered", "dissolved", "defected", "destroyed")   # withdrawn: left by order, not broken
+# a run written before its end (a classroom game part-played) has no end reason yet
+NOT_ENDED = "not yet: this is the run so far"
 
 
 def name_column(name: str, width: int) -> str:
@@ -28,7 +30,7 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
     lines = [
         f"{scenario.meta.title}",
         (f"  scenario {info['scenario']}, seed {info['seed']}: {info['steps']} steps of "
-        f"{info['hours_per_step']} h = {info['days']:.2f} days; ended: {info['end_reason']}"),
+        f"{info['hours_per_step']} h = {info['days']:.2f} days; ended: {info['end_reason'] or NOT_ENDED}"),
         "",
         "Cities and towns that changed hands:",
     ]

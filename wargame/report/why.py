@@ -161,6 +161,14 @@ def collapses(breaks: pd.DataFrame, gap_days: float = 1.0, min_units: int = 3, l
     return sorted(out, key=lambda c: (-c.personnel, c.first_day))
 
 
+def break_factors(events: list[dict]) -> list[tuple[str, float]]:
+    """The factors behind some `unit_broke` events, weighted by the personnel that broke as for a collapse,
+    largest first (shares sum to 1): the classroom's turn summary reads a team's breaks with this."""
+    if not events:
+        return []
+    return _ranked(pd.DataFrame([{"personnel": e.get("personnel", 0)} | _shares(e) for e in events]))
+
+
 def faction_drivers(breaks: pd.DataFrame) -> pd.DataFrame:
     """Rows: factions that had breaks; columns: units, personnel, then each factor's share (0-1)."""
     rows = []

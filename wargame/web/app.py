@@ -16,16 +16,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from wargame.core.errors import WargameError
 from wargame.play.fog import truth as true_picture
-from wargame.play.game import INJECTS, OVERRIDES, Game, StaleTurn, authenticate
+from wargame.play.game import INJECTS, OVERRIDES, Game, StaleTurn, authenticate, typed_code
+from wargame.play.maptap import tapped
+from wargame.play.messages import WHITE_CELL, label
+from wargame.play.outcomes import OUTCOMES
 from wargame.play.record import GameRecord
 from wargame.play.teams import TEAMS
 from wargame.report.maps import PictureCache, draw_picture_png
+from wargame.web.briefing_pages import without_order_form
+from wargame.web.confirm import confirm_page, confirmed
 from wargame.web.dates import day_to_date
 from wargame.web.forms import MAX_TURN, area_of, intervention_params, new_game, page_turn, whole
 from wargame.web.hub import Hub
@@ -122,7 +127,7 @@ async def home(request: Request):
 async def join(request: Request):
     gate = gate_of(request)
     body = await read_body(request)
-    code = str(body.get("code", "")).strip().upper()
+    code = typed_code(str(body.get("code", ""))[:64])
     host = host_of(request)
     found = authenticate(gate.store, code)
     if found is None and gate.failed.exceeded(host):
@@ -171,15 +176,19 @@ async def create_game(request: Request):
 # of the game: public information only
 
 async def api_status(request: Request):
-    gid, _ = gate_of(request).who(request)
-    return JSON(await hub_of(request).status(gid))
+    gid, role = gate_of(request).who(request)
+    status = await hub_of(request).status(gid)
+    if role not in ("instructor", "projector"):     # how many messages this team has been sent: a page polls it
+        status = {**status, "inbox": hub_of(request).store.inbox_size(gid, role)}
+    return JSON(status)
 
 
 async def projector(request: Request):
     gid, _ = gate_of(request).who(request)
     status = await hub_of(request).status(gid)
     return page("Projector", projector_page(status, join_url(request)), kind="projector",
-                data={"turn": status["turn"], "version": status["version"], "open-for": status["open_for"] or 0})
+                data={"turn": status["turn"], "version": status["version"], "open-for": status["open_for"] or 0,
+                      **({"finished": 1} if status["finished"] else {})})
 
 
 # ---------------------------------------------------------------------------------------------- a team
@@ -193,13 +202,21 @@ async def team_home(request: Request):
     game, view = await hub.call(gid, lambda g: (g, g.view(role)))
     status = await hub.status(gid)
     html_ = await run_in_threadpool(team_page, game, role, view, status, area, status["view_version"])
+    html_ = without_order_form(html_) if status["finished"] else html_     # the result stands in its place
     return page(f"Team {TEAMS[role].name}", html_, kind="team",
-                data={"turn": status["turn"], "version": status["view_version"], "team": role})
+                data={"turn": status["turn"], "version": status["view_version"], "team": role,
+                      "inbox": sum(m["from"] != role for m in view.get("messages", []))})
 
 
 async def api_view(request: Request):
     gid, team = gate_of(request).team(request)
     return JSON(await hub_of(request).call(gid, lambda g: g.view(team)))
+
+
+async def api_summaries(request: Request):
+    """The team's summaries of every turn resolved so far, the first first (its own only)."""
+    gid, team = gate_of(request).team(request)
+    return JSON(await hub_of(request).call(gid, lambda g: g.summaries.get(team, [])))
 
 
 async def api_orders(request: Request):
@@ -215,6 +232,42 @@ async def api_orders(request: Request):
         return JSON({"errors": errors_of(exc)}, status_code=400)
     result["status"] = await hub.status(gid)
     return JSON(result)
+
+
+async def send_message(request: Request, gid: str, sender: str):
+    """A message from the sender the code is (a team, or the white cell): never from a field of the body."""
+    body = await read_body(request)
+    try:
+        sent = await hub_of(request).call(gid, lambda g: g.send_message(sender, body.get("to"), body.get("text")),
+                                          change=True)
+    except WargameError as exc:
+        return JSON({"errors": errors_of(exc)}, status_code=400)
+    names = (await hub_of(request).status(gid))["names"]
+    return JSON({**sent, "result": f"message sent to {label(sent['to'], names)}"})
+
+
+async def api_messages(request: Request):
+    """GET: the team's talks (what it sent, what was sent to it or to all); POST: a message from it."""
+    gid, team = gate_of(request).team(request)
+    if request.method == "POST":
+        return await send_message(request, gid, team)
+    return JSON(await hub_of(request).call(gid, lambda g: g.messages(team)))
+
+
+async def map_sector(request: Request):
+    """The sector and nearest place under a point tapped on the map (x, y: fractions of its width and height).
+    Geography only, the same for every team: any code of the game may ask."""
+    gid, _ = gate_of(request).who(request)
+    area = area_of(request)
+    try:
+        fx, fy = (float(request.query_params.get(k, "")) for k in ("x", "y"))
+    except ValueError:
+        return JSON({"errors": ["x, y: give where the map was tapped as fractions of its size, 0 to 1"]},
+                    status_code=400)
+    try:
+        return JSON(await hub_of(request).call(gid, lambda g: tapped(g, area, fx, fy)))
+    except WargameError as exc:
+        return JSON({"errors": errors_of(exc)}, status_code=400)
 
 
 async def team_map(request: Request):
@@ -261,9 +314,27 @@ async def instructor_map(request: Request):
         (gid, "truth", hub.view_version(gid), area), true_picture(game.model), True, area, "large"))
 
 
+async def api_instructor_messages(request: Request):
+    """GET: every message of the game; POST: a message from the white cell to a team or to all."""
+    gid, _ = gate_of(request).instructor(request)
+    if request.method == "POST":
+        return await send_message(request, gid, WHITE_CELL)
+    return JSON(await hub_of(request).call(gid, lambda g: g.messages(WHITE_CELL)))
+
+
+async def debrief_reader(request: Request) -> tuple[str, str]:
+    """(game id, role) of whoever may read the debrief: the instructor at any time; once the game is over,
+    every code of the game (the class debriefs together, and nothing is left to hide)."""
+    gid, role = gate_of(request).who(request)
+    if role != "instructor" and not (await hub_of(request).status(gid))["finished"]:
+        raise HTTPException(403, "the debrief opens to the teams when the game is over; until then only the "
+                                 "instructor may see it")
+    return gid, role
+
+
 async def debrief_map(request: Request):
     hub = hub_of(request)
-    gid, _ = gate_of(request).instructor(request)
+    gid, _ = await debrief_reader(request)
     try:
         turn = whole(request.query_params.get("turn", ""), "turn", 0, MAX_TURN)
     except WargameError as exc:
@@ -293,9 +364,9 @@ async def report(request: Request):
 
 
 async def debrief(request: Request):
-    gid, _ = gate_of(request).instructor(request)
+    gid, role = await debrief_reader(request)
     game, turns = await hub_of(request).call(gid, lambda g: (g, g.debrief()))
-    return page("Debrief", debrief_page(game, turns), kind="debrief")
+    return page("Debrief", debrief_page(game, turns, instructor=role == "instructor"), kind="debrief")
 
 
 def white_cell(action: str, body: dict, request: Request):
@@ -312,7 +383,7 @@ def white_cell(action: str, body: dict, request: Request):
         turn = whole(body.get("turn"), "turn")
         return lambda g: {"result": g.rewind(turn)}
     kind = str(body.get("kind", ""))
-    allowed = INJECTS if action == "inject" else OVERRIDES
+    allowed = {"inject": INJECTS, "override": OVERRIDES, "adjudicate": OUTCOMES}[action]
     if kind not in allowed:
         raise WargameError(f"{action}: kind must be one of {', '.join(allowed)}")
     params = intervention_params(kind, body.get("params", {}))
@@ -331,12 +402,12 @@ async def instructor_action(request: Request):
     hub = hub_of(request)
     gid, _ = gate_of(request).instructor(request)
     action = request.path_params["action"]
-    if action not in ("resolve", "pause", "resume", "rewind", "inject", "override"):
+    if action not in ("resolve", "pause", "resume", "rewind", "inject", "override", "adjudicate"):
         raise HTTPException(404, f"no instructor action {action[:40]!r}")
     body = await read_body(request)
     try:
         fn = white_cell(action, body, request)
-        result = await hub.call(gid, fn, change=True, views=action in ("inject", "override", "rewind"))
+        result = await hub.call(gid, fn, change=True, views=action in ("inject", "override", "adjudicate", "rewind"))
     except StaleTurn as exc:
         return JSON({"errors": [str(exc)]}, status_code=409)
     except WargameError as exc:
@@ -345,6 +416,11 @@ async def instructor_action(request: Request):
 
 
 # ---------------------------------------------------------------------------------------------- the app
+
+async def favicon(request: Request):
+    """The icon browsers ask every site for: served from the package (the room may have no internet)."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
 
 async def http_error(request: Request, exc: HTTPException):
     """A refusal: JSON {"errors": [...]} on the API, else a page (the join page for a missing code)."""
@@ -369,6 +445,7 @@ class Static(StaticFiles):
 def routes() -> list:
     return [
         Route("/", home, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/join", join, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/games", create_game, methods=["POST"]),
@@ -377,14 +454,20 @@ def routes() -> list:
         Route("/instructor", instructor_home, methods=["GET"]),
         Route("/debrief", debrief, methods=["GET"]),
         Route("/instructor/report", report, methods=["GET"]),
+        Route("/instructor/confirm", confirm_page, methods=["GET"]),
+        Route("/instructor/confirm", confirmed, methods=["POST"]),
         Route("/api/status", api_status, methods=["GET"]),
         Route("/api/view", api_view, methods=["GET"]),
+        Route("/api/summaries", api_summaries, methods=["GET"]),
         Route("/api/map.png", team_map, methods=["GET"]),
+        Route("/api/map/sector", map_sector, methods=["GET"]),
         Route("/api/orders", api_orders, methods=["POST"]),
+        Route("/api/messages", api_messages, methods=["GET", "POST"]),
         Route("/api/instructor/view", api_instructor_view, methods=["GET"]),
         Route("/api/instructor/debrief", api_debrief, methods=["GET"]),
         Route("/api/instructor/map.png", instructor_map, methods=["GET"]),
         Route("/api/instructor/debrief/map.png", debrief_map, methods=["GET"]),
+        Route("/api/instructor/messages", api_instructor_messages, methods=["GET", "POST"]),
         Route("/api/instructor/{action:str}", instructor_action, methods=["POST"]),
         Mount("/static", Static(directory=STATIC), name="static"),
     ]

@@ -21,8 +21,8 @@ MAX_TURN_HOURS = 24 * 31
 MAX_TURN = 100_000           # far beyond any game (a year of one-hour turns is 8,760)
 
 LEVER_HELP = {
-    "air_priorities": "Sectors whose spotted enemies your aircraft strike first (ids, comma-separated, "
-                      "first first)",
+    "air_priorities": "Where your aircraft strike first: the enemies you see near a place, or a sector "
+                      "(first choice first; the rest as the AI ranks them)",
     "redeploy": "Aircraft to ask of Moscow (0-30); they arrive after a delay",
     "talks_with_turkey": "Offer Turkey a deal freezing the north-west",
     "commitment": "Share of Iran's means put into Syria (0-1)",
@@ -33,6 +33,9 @@ LEVER_HELP = {
     "support": "Turkish support to the SNA (0.3-1)",
     "accept_talks": "Accept Russia's offer of a deal (when one is open)",
     "strikes_per_week": "Strikes a week on Iranian and Hezbollah targets (0-14)",
+    "course": "Your patron's course: keep it, double down (send more now), evacuate the advisers, or "
+              "withdraw for good. Once you give one, the rules stop deciding it for you; a course cannot be "
+              "taken back",
 }
 
 
@@ -60,8 +63,8 @@ def lever_fields(team: str) -> list[dict]:
             info["kind"] = "int"
         elif base is float:
             info["kind"] = "float"
-        elif get_origin(base) is list:
-            info["kind"] = "sector-list"
+        elif get_origin(base) is list:             # the aircraft's priorities: chosen from a list
+            info["kind"] = "target-list"
         else:
             info["kind"] = "sector"
         out.append(info)
@@ -205,6 +208,11 @@ def intervention_params(kind: str, raw) -> dict:
         return {"text": str(raw.get("text", ""))[:500]}
     if kind == "city":
         return {"city": str(raw.get("city", "")), "side": str(raw.get("side", ""))}
+    if kind == "surrender":                   # a town (place) or a sector; the sides by id (play.outcomes)
+        out = {k: " ".join(str(raw.get(k) or "").split())[:80] for k in ("place", "sector", "side", "to")}
+        return {k: v for k, v in out.items() if v}
+    if kind == "freeze":
+        return {}
     if kind == "unit":
         out = {"unit": str(raw.get("unit", "")).strip()}
         for field in ("morale", "cohesion", "supply"):

@@ -123,7 +123,7 @@ class Hub:
             snap = self.snapshots[gid]
         opened = snap.get("opened")
         open_for = None
-        if opened:
+        if opened and not snap.get("finished"):          # a finished game's clock has stopped
             try:
                 open_for = max(0, round((dt.datetime.now() - dt.datetime.fromisoformat(opened)).total_seconds()))
             except ValueError:

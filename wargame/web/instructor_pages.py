@@ -8,11 +8,18 @@ import html
 import json
 
 from wargame.play.game import Game
+from wargame.play.messages import WHITE_CELL
 from wargame.play.news import describe
+from wargame.play.turn_summary import reader_names
+from wargame.play.words import count
 from wargame.report.maps import picture_legend_html
 from wargame.report.style import short_name
+from wargame.web.briefing_pages import results_table
 from wargame.web.dates import day_to_date
+from wargame.web.maptools import map_tools
 from wargame.web.pages import area_switch, status_bar, topbar, will_table
+from wargame.web.summary_pages import debrief_summaries
+from wargame.web.talks_pages import debrief_talks, instructor_talks_card, outcomes_forms, team_names
 
 e = html.escape
 
@@ -100,32 +107,42 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
 <main class="instructor">
 <section class="mapcol">
   <div class="maphead"><h2>The truth</h2>{area_switch("/instructor", area)}</div>
+  {map_tools(f"/api/instructor/map.png?area={area}&v={version}", tap=False)}
+  <div class="mapbox" id="mapbox">
   <img id="map" class="map" src="/api/instructor/map.png?area={area}&amp;v={e(version)}"
        data-base="/api/instructor/map.png?area={area}" alt="Map: true control and every unit" width="990" height="990">
+  </div>
   {picture_legend_html(game.model.spec, list(game.model.side_ids), iv["truth"], truth=True)}
   <p><a href="/projector" target="_blank">Projector view</a> · <a href="/debrief">Debrief</a> ·
      <a href="/instructor/report" target="_blank">After-action report</a> (drawn on request: about half a
      minute) · <a href="/api/instructor/view">instructor JSON</a></p>
 </section>
 <section class="ordercol">
+  {results_table(iv["results"], status["ended"], debrief_link=True) if status["finished"] else ""}
   <div class="card">
     <h2>Teams and join codes</h2>
     <details class="codes"><summary>Show the join codes (not on the projector)</summary>
-    <table class="codes"><thead><tr><th>Team</th><th>Code</th><th>This turn</th><th>Orders</th></tr></thead>
-    <tbody>{"".join(rows)}</tbody></table>
+    <div class="scroll-x"><table class="codes"><thead><tr><th>Team</th><th>Code</th><th>This turn</th><th>Orders</th>
+    </tr></thead><tbody>{"".join(rows)}</tbody></table></div>
     <p class="dim">Instructor code: <span class="code">{e(codes.get("instructor", ""))}</span> (keep it to yourself);
        projector code: <span class="code">{e(codes.get("projector", ""))}</span> (the room's public view only)</p>
     </details>
   </div>
   <div class="card controls">
     <h2>The turn</h2>
-    <form class="api inline" data-endpoint="/api/instructor/resolve"><button type="submit">Resolve the turn now</button>
-      <span class="dim">teams without orders are played by the AI</span><p class="result" hidden></p></form>
+    <form class="api inline" data-endpoint="/api/instructor/resolve" method="get" action="/instructor/confirm"
+      data-confirm="Resolve turn {status["turn"] + 1} now? Teams without new orders keep their last ones (the AI plays
+      those that never gave any). This cannot be undone, only rewound.">
+      <input type="hidden" name="action" value="resolve"><input type="hidden" name="at" value="{status["turn"]}">
+      <button type="submit" id="resolve-now">Resolve the turn now</button>
+      <span class="dim">teams without new orders keep their last ones; the AI plays those that never gave any</span>
+      <p class="result" hidden></p></form>
     <form class="api inline" data-endpoint="/api/instructor/{"resume" if paused else "pause"}">
       <button type="submit" class="{"" if paused else "quiet"}">{"Resume" if paused else "Pause"} the game</button>
       <p class="result" hidden></p></form>
-    <form class="api inline" data-endpoint="/api/instructor/rewind" data-confirm="Rewind? Later turns, orders and
-      interventions are set aside (they stay in the log).">
+    <form class="api inline" data-endpoint="/api/instructor/rewind" method="get" action="/instructor/confirm"
+      data-confirm="Rewind? Later turns, orders and interventions are set aside (they stay in the log).">
+      <input type="hidden" name="action" value="rewind"><input type="hidden" name="at" value="{status["turn"]}">
       <label>Rewind to <select name="turn">{options}</select></label><button type="submit" class="quiet">Rewind</button>
       <p class="result" hidden></p></form>
   </div>
@@ -133,6 +150,8 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
   {will_table(iv["truth"].get("will"), this_turn=False)}{_collapse_note(iv["truth"].get("will"))}</div>
   <h2>Inject and override</h2>
   {injects_forms(game, iv["truth"])}
+  {outcomes_forms(game)}
+  {instructor_talks_card(game, iv.get("messages", []))}
   <div class="card"><h2>Interventions</h2>{f"<ol>{interventions}</ol>" if interventions else '<p class="dim">None yet.</p>'}</div>
   <div class="card"><h2>Log <span class="dim">(newest first)</span></h2><ol class="log">{log}</ol></div>
 </section>
@@ -153,11 +172,12 @@ def _will_line(will: dict | None) -> str:
     return ", ".join(f"{x['name']} {x['value']:.2f}" for x in entries)
 
 
-def debrief_page(game: Game, turns: list[dict]) -> str:
+def debrief_page(game: Game, turns: list[dict], instructor: bool = True) -> str:
     """The debrief: a slider over the turns resolved, each with its orders, what followed and the pictures."""
     spec = game.model.spec
     status = {"side_names": {s: v.name for s, v in spec.sides.items()},
               "faction_names": {f: short_name(v.name) for f, v in spec.factions.items()}}
+    status = {**reader_names(game.model), **status}      # places and air wings by name in the decisions
     sections = []
     for k, entry in enumerate(turns):
         t = entry["turn"]
@@ -174,8 +194,8 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
         for tid in seats:
             v = entry["views"].get(tid)
             if v is not None:
-                note = (f'{len(v.get("own", []))} own units, {len(v.get("enemies", []))} enemies in sight, '
-                        f'{len(v.get("last_seen", []))} last seen')
+                note = (f'{count(len(v.get("own", [])), "own unit")}, {count(len(v.get("enemies", [])), "enemy")} '
+                        f'in sight, {len(v.get("last_seen", []))} last seen')
                 pictures.append((tid, f"Seen by {game.teams[tid].name} ({seat[tid]})", note))
         figures = "".join(
             f'<figure><img data-src="/api/instructor/debrief/map.png?turn={t}&amp;picture={p}" alt="{e(title)}, '
@@ -187,7 +207,9 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
 <div class="dcols"><div><h3>Orders given</h3><ul>{orders}</ul></div>
 <div><h3>What followed</h3><ul>{caps}</ul><p>Units broken: {breaks or "none"}</p>
 {f'<p class="will-line">Will to fight at the end of the turn: {e(will)}</p>' if will else ""}
-{f"<h3>Decisions</h3><ul>{decisions}</ul>" if decisions else ""}</div></div>
+{f"<h3>Decisions</h3><ul>{decisions}</ul>" if decisions else ""}
+{debrief_talks(entry.get("messages", []), team_names(game))}</div></div>
+{debrief_summaries(entry, game.teams, seats)}</div></div>
 <div class="pictures">{figures}</div></section>""")
     # one key for every picture: in a team's picture the counters are that team's own units
     first = turns[0]["truth"] if turns else {}
@@ -203,6 +225,16 @@ def debrief_page(game: Game, turns: list[dict]) -> str:
 {"".join(sections)}"""
     return f"""{topbar("Debrief", f"Game {e(game.id)} · {e(spec.meta.title)} · "
                        "the truth beside each team's picture, turn by turn")}
-<main class="debrief"><p><a href="/instructor">Back to the console</a> ·
-<a href="/api/instructor/debrief">debrief JSON</a></p>{body}</main>"""
+<main class="debrief"><p>{'<a href="/instructor">Back to the console</a> · <a href="/api/instructor/debrief">'
+                           'debrief JSON</a>' if instructor else '<a href="/team">Back to your page</a>'}</p>
+{results_table(game.results(), game.end_reason) if game.finished else ""}{body}{other_talks(game, turns)}</main>"""
+
+
+def other_talks(game: Game, turns: list[dict]) -> str:
+    """The messages no resolved turn of the debrief holds: those of the turn being played, and those said in
+    turns a rewind set aside."""
+    shown = {m["seq"] for entry in turns for m in entry.get("messages", [])}
+    rest = [m for m in game.messages(WHITE_CELL) if m["seq"] not in shown]
+    talks = debrief_talks(rest, team_names(game), "Talks not in a resolved turn (this turn's, or said before a rewind)")
+    return f'<section class="card" id="other-talks">{talks}</section>' if talks else ""
 

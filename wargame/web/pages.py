@@ -10,13 +10,20 @@ from starlette.responses import HTMLResponse
 
 from wargame.core.scenario import CLASSROOM_SCENARIO
 from wargame.play.game import Game
-from wargame.play.news import describe
+from wargame.play.news import describe, grouped
 from wargame.play.orders import ORDER_TYPES, STANCES
 from wargame.play.teams import DEFAULT_TEAMS, TEAMS
+from wargame.play.turn_summary import reader_names
+from wargame.play.words import count
 from wargame.report.maps import picture_legend_html
+from wargame.web.air_pages import air_card, air_target_selects
+from wargame.web.briefing_pages import briefing_card, result_card, results_table
 from wargame.web.dates import when
 from wargame.web.forms import lever_fields
+from wargame.web.maptools import map_tools
 from wargame.web.security import MAX_SCENARIO
+from wargame.web.summary_pages import summary_card
+from wargame.web.talks_pages import team_messages_card
 
 e = html.escape
 
@@ -29,7 +36,7 @@ def page(title: str, body: str, *, kind: str = "", data: dict | None = None, sta
     return HTMLResponse(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(title)} · Syria wargame</title>
-<link rel="stylesheet" href="/static/play.css"><script src="/static/play.js" defer></script></head>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/static/play.css"><script src="/static/play.js" defer></script></head>
 <body class="page-{e(kind)}" data-page="{e(kind)}"{attrs}>
 {body}
 </body></html>""", status_code=status)
@@ -52,8 +59,9 @@ def status_bar(s: dict, team: str | None = None) -> str:
     over = s["finished"]
     turn = "Game over" if over else f"Turn <b>{s['turn'] + 1}</b> of {s['turns']}"
     teams = "".join(
-        f'<li class="{"done" if t in s["submitted"] else "waiting"}{" me" if t == team else ""}">'
-        f'{e(s["names"].get(t, t))}<span class="mark">{"✓ orders in" if t in s["submitted"] else "waiting"}'
+        f'<li class="{"done" if t in s["submitted"] or over else "waiting"}{" me" if t == team else ""}">'
+        f'{e(s["names"].get(t, t))}<span class="mark">'
+        f'{"✓ orders in" if t in s["submitted"] else "" if over else "waiting"}'
         f"</span></li>" for t in s["humans"])
     flags = '<span class="badge paused">PAUSED</span>' if s["paused"] else ""
     return (f'<section class="statusbar" id="statusbar" aria-live="polite">'
@@ -98,7 +106,7 @@ def home_page(who: tuple[str, str] | None, message: str = "", errors: list[str] 
   <form method="post" action="/join" id="join-form">
     <label for="code">Join code</label>
     <input id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false"
-           maxlength="16" required class="code-input" placeholder="7KQ2RM">
+           maxlength="24" required class="code-input" placeholder="7KQ2RM">
     <button type="submit">Join</button>
   </form>
   {f'<p class="error" role="alert">{e(message)}</p>' if message else ""}
@@ -162,6 +170,7 @@ def projector_page(status: dict, url: str) -> str:
     return f"""<main class="projector">
 <div class="phead"><h1 class="ptitle">{e(status["title"])}</h1><p class="pjoin">Join at <b>{e(url)}</b></p></div>
 {status_bar(status)}
+{results_table(status["results"], status["ended"]) if status.get("results") else ""}
 <section class="pclock"><div><span class="label">Turn open for</span> <span id="open-for">–</span></div>
 <div><span class="label">Time now</span> <span id="wall-clock">–</span></div></section>
 <section class="pnews"><h2>News</h2><ol id="news" class="news">{news or '<li class="dim">No city has changed hands yet.</li>'}</ol></section>
@@ -183,21 +192,23 @@ def sector_rows(game: Game, view: dict, submitted: dict | None) -> str:
         if units:
             morale = sum(u["morale"] for u in units) / len(units)
             shaky = sum(u["state"] in ("shaken", "routing") for u in units)
-            here = (f'<b>{len(units)}</b> units<br><span class="dim small">morale {morale:.2f}'
+            here = (f'<b>{len(units)}</b> {"unit" if len(units) == 1 else "units"}<br>'
+                    f'<span class="dim small">morale {morale:.2f}'
                     f'{f" · {shaky} shaken" if shaky else ""}</span>')
         else:
             here = '<span class="dim">none</span>'
         order = given.get(s, {})
         stance = order.get("stance", "doctrine")
+        axis = order.get("axis") or ""                 # shown as the map writes it
         options = "".join(f'<option value="{x}"{" selected" if x == stance else ""}>{x}</option>' for x in STANCES)
         rows.append(f'<tr data-sector="{e(s)}"><th scope="row">{e(sectors.names[s])}</th><td>{here}</td>'
                     f'<td><select name="stance" aria-label="stance in {e(sectors.names[s])}">{options}</select></td>'
-                    f'<td><input name="axis" list="places" value="{e(order.get("axis") or "")}" '
+                    f'<td><input name="axis" list="places" value="{e(game.names.place.labels.get(axis, axis))}" '
                     f'placeholder="e.g. Saraqib" aria-label="axis in {e(sectors.names[s])}"></td></tr>')
     return "".join(rows)
 
 
-def lever_inputs(team: str, game: Game, submitted: dict | None) -> str:
+def lever_inputs(team: str, game: Game, submitted: dict | None, view: dict | None = None) -> str:
     out = []
     sectors = game.sectors
     for f in lever_fields(team):
@@ -226,6 +237,10 @@ def lever_inputs(team: str, game: Game, submitted: dict | None) -> str:
                 f'<option value="{s}"{" selected" if s == value else ""}>{e(sectors.names[s])}</option>'
                 for s in sectors.ids)
             widget = f'<select name="{name}" data-kind="sector">{options}</select>'
+        elif kind == "target-list":             # a group of lists (labels cannot hold labels)
+            out.append(f'<div class="lever targets" role="group">{label}'
+                       f'{air_target_selects(name, game, view or {}, value)}</div>')
+            continue
         else:
             widget = (f'<input name="{name}" data-kind="sector-list" value="{e(", ".join(value or []))}" '
                       f'placeholder="e.g. {", ".join(sectors.ids[:2])}">')
@@ -265,15 +280,24 @@ def will_card(view: dict) -> str:
             f'<p class="dim small">{e(note)}</p></section>')
 
 
-def reports_list(view: dict, status: dict, limit: int = 150) -> str:
-    items = list(reversed(view.get("reports", [])))
-    if not items:
+def unit_names(game: Game, view: dict) -> dict[str, str]:
+    """The names of the units the team's reports speak of (its aircraft's targets, a struck unit): a report
+    says a unit's name, never its id."""
+    keys = {x.get(k) for x in view.get("reports", []) for k in ("unit", "target") if isinstance(x.get(k), str)}
+    return {k: unit.name for k in keys if (unit := game.model.unit_by_key(k)) is not None}
+
+
+def reports_list(view: dict, status: dict, limit: int = 150, names: dict[str, str] | None = None) -> str:
+    if not view.get("reports"):
         return '<p class="dim">No reports yet.</p>'
-    names = {x["unit"]: x["name"] for x in view.get("reports", []) if "unit" in x and "name" in x}
+    names = {**(names or {}), **{x["unit"]: x["name"] for x in view.get("reports", []) if "unit" in x and "name" in x}}
     names.update({u["unit"]: u["name"] for key in ("own", "friendly", "enemies") for u in view.get(key, [])})
-    lis = "".join(f'<li class="ev-{e(x.get("kind", ""))}"><time>{e(when(x))}</time> {e(describe(x, status, names))}'
-                  "</li>" for x in items[:limit])
-    more = f'<p class="dim">and {len(items) - limit} older reports (see /api/view)</p>' if len(items) > limit else ""
+    # repetitive events in one line (news.grouped), the newest first
+    lines = list(reversed(grouped(view.get("reports", []), status, names)))
+    lis = "".join(f'<li class="ev-{e(x.get("kind", ""))}"><time>{e(when(x))}</time> {e(text)}'
+                  "</li>" for x, text in lines[:limit])
+    more = (f'<p class="dim">and {len(lines) - limit} older reports (each turn\'s summary at the top of this page '
+            "says what mattered)</p>" if len(lines) > limit else "")
     return f'<ol class="reports">{lis}</ol>{more}'
 
 
@@ -286,13 +310,16 @@ def units_table(units: list[dict], game: Game) -> str:
         f'<td class="num">{u["personnel"]}</td><td class="num">{u["morale"]:.2f}</td>'
         f'<td class="num">{u["cohesion"]:.2f}</td><td class="num">{u["supply"]:.2f}</td><td>{e(u["state"])}</td></tr>'
         for u in rows)
-    return ('<table class="units"><thead><tr><th>id</th><th>unit</th><th>type</th><th>sector</th><th>men</th>'
-            f'<th>morale</th><th>cohesion</th><th>supply</th><th>state</th></tr></thead><tbody>{body}</tbody></table>')
+    return ('<div class="scroll-x"><table class="units"><thead><tr><th>id</th><th>unit</th><th>type</th><th>sector</th>'
+            f'<th>men</th><th>morale</th><th>cohesion</th><th>supply</th><th>state</th></tr></thead><tbody>{body}</tbody>'
+            '</table></div>')
 
 
 def team_page(game: Game, team: str, view: dict, status: dict, area: str, version: str) -> str:
     """A team's page: its picture of the war, its reports, its order form and its forces."""
     submitted = view.get("orders_submitted")
+    standing = view.get("orders_standing")            # last turn's orders: they stand unless changed
+    shown = submitted if submitted is not None else (standing or {}).get("orders")
     places = sorted(game.places, key=lambda p: game.model.theatre.geodata.places[p].name)
     datalist = "".join(f'<option value="{p}" label="{e(game.model.theatre.geodata.places[p].name)}">'
                        for p in places)
@@ -300,30 +327,40 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
     turn = status["turn"] + 1
     state = (f"Orders for turn {turn} received. You can change them until the turn resolves."
              if submitted is not None else f"No orders sent for turn {turn} yet.")
+    if submitted is None and standing:
+        state = (f"Your orders from turn {standing['turn_number']} stand unless you change them: they are shown "
+                 "below and count when the turn resolves, whether you send them again or not.")
     if status["finished"]:
         state = "The game is over."
     sector_table = f"""<table class="sectors"><thead><tr><th>Sector</th><th>Your units</th><th>Stance</th>
-<th>Axis of attack</th></tr></thead><tbody>{sector_rows(game, view, submitted)}</tbody></table>""" if has_sectors else ""
-    levers = lever_inputs(team, game, submitted)
+<th>Axis of attack</th></tr></thead><tbody>{sector_rows(game, view, shown)}</tbody></table>""" if has_sectors else ""
+    levers = lever_inputs(team, game, shown, view)
     own = view["own"]
-    sight = (f'{len(view["enemies"])} enemy units in sight, {len(view["last_seen"])} more last seen elsewhere; '
-             f'{len(view["friendly"])} allied units.')
+    sight = (f'{count(len(view["enemies"]), "enemy unit")} in sight, {len(view["last_seen"])} more last seen '
+             f'elsewhere; {count(len(view["friendly"]), "allied unit")}.')
     return f"""{topbar(f"Team: {TEAMS[team].name}", f"Game {e(game.id)} · {e(status['title'])}")}
 {status_bar(status, team)}
+{result_card(view["result"], status["ended"]) if status["finished"] and view.get("result") else ""}
+{briefing_card(view["briefing"], status["turn"]) if view.get("briefing") else ""}
 <main class="team">
+{summary_card(view, game.summaries.get(team))}
 <section class="mapcol">
   <div class="maphead"><h2>Your picture of the war</h2>{area_switch("/team", area)}</div>
+  {map_tools(f"/api/map.png?area={area}&v={version}", tap=has_sectors)}
+  <div class="mapbox" id="mapbox" data-area="{area}">
   <img id="map" class="map" src="/api/map.png?area={area}&amp;v={e(version)}" data-base="/api/map.png?area={area}"
        alt="Map: your units, what you know of the ground and the enemies you have seen" width="990" height="990">
+  </div>
   {picture_legend_html(game.model.spec, list(game.model.side_ids), view, truth=False)}
   <p class="dim">{e(sight)}</p>
   <section class="card reportscol">
     <h2>Reports <span class="dim">(newest first)</span></h2>
-    {reports_list(view, status)}
+    {reports_list(view, {**status, **reader_names(game.model)}, names=unit_names(game, view))}
   </section>
 </section>
 <section class="ordercol">
   {will_card(view)}
+  {air_card(game, team, view)}
   <form id="orders" class="card" novalidate>
     <h2>Orders for turn {turn}</h2>
     <p class="hint">For each sector: <b>doctrine</b> lets the AI command as it would; <b>hold</b> digs in;
@@ -337,8 +374,9 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
     <ul id="order-errors" class="errors" role="alert" hidden></ul>
   </form>
   <datalist id="places">{datalist}</datalist>
+  {team_messages_card(game, team, view.get("messages", []))}
   <section class="card unitscol">
-    <h2>Your forces: {len(own)} units, {sum(u["personnel"] for u in own):,} men</h2>
+    <h2>Your forces: {count(len(own), "unit")}, {count(sum(u["personnel"] for u in own), "man")}</h2>
     <details><summary>Every unit (weakest first in each sector)</summary>{units_table(own, game)}</details>
   </section>
 </section>

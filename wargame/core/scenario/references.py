@@ -121,6 +121,9 @@ def check_references(scenario: Scenario, source_of) -> list[Problem]:
         within_campaign(f"timeline[{i}].day", event.day)
         if getattr(event, "event", "") == "patron":
             need("side", event.side, sides, f"timeline[{i}].side")
+    for team, briefing in scenario.briefings:
+        for i, oid in enumerate((briefing.objectives or []) if briefing is not None else []):
+            need("objective", oid, scenario.objectives, f"briefings.{team}.objectives[{i}]")
     return problems
 
 

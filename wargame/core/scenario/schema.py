@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from wargame.core.scenario.briefing import Briefings
 from wargame.core.scenario.common import UNIT01, Polygon, Strict, check_colour, check_identifiers
 from wargame.core.scenario.forces import (
     Actors,
@@ -207,6 +208,7 @@ class Scenario(Strict):
     timeline: list[TimelineEvent] = []
     surprise: Surprise | None = None
     rules: Rules = Rules()
+    briefings: Briefings = Field(Briefings(), description="what each classroom team is told (briefing.py)")
 
     @field_validator("sides", "factions", "units", "objectives", "air", "air_defence")
     @classmethod

@@ -110,7 +110,8 @@ LABEL_OFFSETS = ((4, 3, "left", "bottom"), (4, -3, "left", "top"), (-4, 3, "righ
 LABEL_REACH_PT = 12.0
 
 
-def _short_name(place) -> str:
+def map_label(place) -> str:
+    """The name a map writes beside a place: "Aleppo airport", "Khmeimim AB" (play.names accepts it typed)."""
     name = place.name.split(" (")[0]
     for long, short in ((" International Airport", " airport"), (" air base", " AB"), (" military airport", " AB"),
                         (" crossing", "")):
@@ -154,7 +155,7 @@ def place_labels(ax, items, fontsize: float, within=None) -> None:
     taken = []
     for place, x, y in items:
         for dx, dy, ha, va in LABEL_OFFSETS:
-            text = ax.annotate(_short_name(place), (float(x), float(y)), xytext=(dx, dy), textcoords="offset points",
+            text = ax.annotate(map_label(place), (float(x), float(y)), xytext=(dx, dy), textcoords="offset points",
                                ha=ha, va=va, fontsize=fontsize if place.kind != "town" else fontsize - 0.5,
                                zorder=Z_LABEL, color="#111111",
                                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.65})

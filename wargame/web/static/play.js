@@ -65,8 +65,9 @@
     teams.textContent = "";
     for (const t of s.humans) {
       const done = s.submitted.includes(t);
-      const li = el("li", (done ? "done" : "waiting") + (t === me ? " me" : ""), (s.names && s.names[t]) || t);
-      li.appendChild(el("span", "mark", done ? "✓ orders in" : "waiting"));
+      const li = el("li", (done || s.finished ? "done" : "waiting") + (t === me ? " me" : ""),
+        (s.names && s.names[t]) || t);
+      li.appendChild(el("span", "mark", done ? "✓ orders in" : s.finished ? "" : "waiting"));  // none waits at the end
       teams.appendChild(li);
     }
     const flags = document.getElementById("s-flags");
@@ -109,6 +110,12 @@
       }
       renderStatus(data);
       if (kind === "projector") { renderProjector(data); return; }
+      // a team's page learns of a new message by the count of those sent to it (its /api/status only)
+      if (data.inbox !== undefined && body.dataset.inbox !== undefined && String(data.inbox) !== body.dataset.inbox) {
+        body.dataset.inbox = String(data.inbox);
+        if (!dirty) { reloadWith("A new message has come in: see Messages."); return; }
+        stale("A new message has come in: see Messages (reload).");
+      }
       if (data[watched] === version) return;
       const newTurn = turn !== null && data.turn !== turn;
       if (!dirty || (newTurn && kind === "team")) {
@@ -170,8 +177,13 @@
         case "sector":
           if (input.value) out[name] = input.value;
           break;
+        case "target-list":                  // one list per priority, first first; a repeat counts once
+          if (input.value && !(out[name] || []).includes(input.value)) (out[name] = out[name] || []).push(input.value);
+          break;
         case "sector-list": {
-          const items = input.value.split(/[,\s]+/).filter(Boolean);
+          // commas between names of several words ("Deir ez-Zor, Idlib"); else spaces ("aleppo hama")
+          const text = input.value;
+          const items = (text.includes(",") ? text.split(",") : text.split(/\s+/)).map((x) => x.trim()).filter(Boolean);
           if (items.length) out[name] = items;
           break;
         }
@@ -223,6 +235,59 @@
         button.disabled = false;
       }
     });
+  }
+
+  // ---- the map: zoom in and out (it scrolls inside its box), and tap it to choose a sector's orders
+  const mapbox = document.getElementById("mapbox");
+  if (mapbox) {
+    const ZOOMS = 3;                       // play.css: .mapbox.zoom-1 .. zoom-3
+    let zoom = 0;
+    document.querySelectorAll("[data-zoom]").forEach((button) => {
+      button.addEventListener("click", () => {
+        const cx = (mapbox.scrollLeft + mapbox.clientWidth / 2) / mapbox.scrollWidth;
+        const cy = (mapbox.scrollTop + mapbox.clientHeight / 2) / mapbox.scrollHeight;
+        mapbox.classList.remove(`zoom-${zoom}`);
+        zoom = Math.max(0, Math.min(ZOOMS, zoom + Number(button.dataset.zoom)));
+        if (zoom) mapbox.classList.add(`zoom-${zoom}`);
+        mapbox.scrollLeft = cx * mapbox.scrollWidth - mapbox.clientWidth / 2;     // the same point stays centred
+        mapbox.scrollTop = cy * mapbox.scrollHeight - mapbox.clientHeight / 2;
+      });
+    });
+    const pick = document.getElementById("map-pick");
+    const map = document.getElementById("map");
+    if (pick && map) {
+      map.addEventListener("click", async (ev) => {
+        const x = ev.offsetX / map.clientWidth;
+        const y = ev.offsetY / map.clientHeight;
+        const area = encodeURIComponent(mapbox.dataset.area || "front");
+        const { ok, data } = await api(`/api/map/sector?area=${area}&x=${x.toFixed(4)}&y=${y.toFixed(4)}`);
+        pick.textContent = "";
+        if (!ok) { pick.textContent = (data.errors || ["Nothing there."]).join(" "); return; }
+        document.querySelectorAll("tr.picked").forEach((row) => row.classList.remove("picked"));
+        const row = document.querySelector(`tr[data-sector="${data.sector}"]`);
+        pick.append(`${data.sector_name} sector` + (data.place_name ? `, near ${data.place_name}` : ""));
+        if (!row) return;
+        row.classList.add("picked");
+        if (data.place_name) {
+          const aim = el("button", "quiet", `Attack towards ${data.place_name}`);
+          aim.type = "button";
+          aim.addEventListener("click", () => {
+            row.querySelector("[name=stance]").value = "attack";
+            row.querySelector("[name=axis]").value = data.place_name;
+            dirty = true;
+            row.scrollIntoView({ block: "center" });
+          });
+          pick.append(aim);
+        }
+        const go = el("button", "quiet", "Go to its orders");
+        go.type = "button";
+        go.addEventListener("click", () => {
+          row.scrollIntoView({ block: "center" });
+          row.querySelector("[name=stance]").focus();
+        });
+        pick.append(go);
+      });
+    }
   }
 
   // ---- the white cell's forms
@@ -299,6 +364,8 @@
     return `${day} ${MONTHS[Number(month) - 1]} ${(hm || "").slice(0, 5)}`;
   }
   function renderProjector(s) {
+    // the game has just ended: the page comes back with the result, and its clock stopped
+    if (s.finished && !body.dataset.finished) { window.location.reload(); return; }
     openFor = s.open_for || 0;
     polledAt = Date.now();
     const news = document.getElementById("news");
@@ -324,7 +391,9 @@
     const tick = () => {
       const open = document.getElementById("open-for");
       const wall = document.getElementById("wall-clock");
-      if (open) open.textContent = clock(openFor + (Date.now() - polledAt) / 1000);
+      if (open) {
+        open.textContent = body.dataset.finished ? "game over" : clock(openFor + (Date.now() - polledAt) / 1000);
+      }
       if (wall) wall.textContent = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
     };
     tick();
