@@ -169,6 +169,14 @@ def test_a_report_that_fails_in_the_worker_is_a_message_and_can_be_asked_for_aga
     (desk.folder / report_jobs.RELEASE).touch()
 
 
+def test_a_report_that_cannot_be_started_is_a_message(server):
+    app, client, codes = server
+    desk = app.state.reports
+    desk.folder = desk.folder.parent / "games.sqlite"          # a file where the reports' folder should be
+    r = report_page(client, codes["instructor"])
+    assert r.status_code == 200 and "could not be started" in r.text and "Traceback" not in r.text
+
+
 def test_a_worker_that_dies_is_said_so_and_replaced_at_the_next_request(server):
     app, client, codes = server
     desk = app.state.reports

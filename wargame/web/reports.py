@@ -120,7 +120,11 @@ class ReportDesk:
             if job is None:
                 if self.closed:
                     return ReportState("failed", message="the server is shutting down")
-                job = self.jobs[name] = (self._submit(record, name), time.monotonic())
+                try:
+                    job = self.jobs[name] = (self._submit(record, name), time.monotonic())
+                except (OSError, RuntimeError) as exc:   # no folder to write in, no process to start
+                    logger.error("the report %s could not be started", name, exc_info=exc)
+                    return ReportState("failed", message=f"the report could not be started: {failure(exc)}")
             ahead = sum(1 for other, (f, asked) in self.jobs.items()
                         if other != name and not f.done() and asked < job[1])
         return ReportState("drawing", progress=self.progress(name) if not ahead else "waiting for the worker",
