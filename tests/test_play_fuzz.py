@@ -24,7 +24,7 @@ from hypothesis import strategies as st  # noqa: E402
 from starlette.routing import Mount, Route  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
-from wargame.play.game import Game  # noqa: E402
+from tests import report_jobs  # noqa: E402
 from wargame.web.app import make_app  # noqa: E402
 from wargame.web.security import COOKIE  # noqa: E402
 
@@ -62,21 +62,15 @@ def world(tmp_path_factory):
     assert r.status_code == 200, r.text
     codes = client.get("/api/instructor/view", headers={"X-Game-Code": r.cookies.get(COOKIE)}).json()["codes"]
     client.cookies.clear()
-    # the after-action report takes half a minute to draw and reads no input: a stand-in keeps the run short
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Game, "write_report", lambda self, folder: _stub_report(folder))
-        yield app, client, codes
+    # the after-action report takes half a minute to draw (in the report worker) and reads no input: a
+    # stand-in keeps the run short
+    app.state.reports.job = report_jobs.quick_report
+    yield app, client, codes
+    app.state.reports.close()
     print(f"\nfuzzed {sum(COUNTS.values())} requests; answers by status: {dict(sorted(COUNTS.items()))}")
     if os.environ.get("WARGAME_FUZZ_ROUTES"):
         for (method, template, status), n in sorted(ROUTES.items()):
             print(f"  {method:5} {template:40} {status}: {n}")
-
-
-def _stub_report(folder):
-    from pathlib import Path
-
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    (Path(folder) / "report.html").write_text("<p>report</p>", encoding="utf-8")
 
 
 def endpoints(app) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 
 import pytest
 
@@ -28,7 +29,9 @@ ACTIONS = ("resolve", "pause", "resume", "rewind", "inject", "override", "adjudi
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    return make_app(tmp_path_factory.mktemp("server") / "games.sqlite")
+    app = make_app(tmp_path_factory.mktemp("server") / "games.sqlite")
+    yield app
+    app.state.reports.close()                  # a report some test asked for is not waited for at exit
 
 
 def new_client(app) -> TestClient:
@@ -382,6 +385,11 @@ def test_the_instructor_gets_the_after_action_report_of_the_game_and_teams_do_no
     team = next(iter(HUMANS))
     assert as_code(client, game["codes"][team]).get("/instructor/report").status_code == 403
     r = as_code(client, game["codes"]["instructor"]).get("/instructor/report")
+    assert r.status_code == 202 and "being drawn" in r.text          # by the report worker (test_play_reports.py)
+    given_up = time.monotonic() + 600
+    while r.status_code == 202 and time.monotonic() < given_up:
+        time.sleep(0.5)
+        r = as_code(client, game["codes"]["instructor"]).get("/instructor/report")
     assert r.status_code == 200 and "After-action report" in r.text and 'id="why"' in r.text
     assert "style-src 'unsafe-inline'" in r.headers["content-security-policy"]
     assert "script-src" not in r.headers["content-security-policy"]          # a report runs no script

@@ -546,15 +546,17 @@ class Game:
                         "messages": [m for m in talks if m["turn"] == entry["turn"] and not m["rewound"]]})
         return out
 
-    def write_report(self, directory: str | Path) -> Path:
-        """The analysts' run directory and after-action report for the game as played so far."""
+    def write_report(self, directory: str | Path, workers: int | None = None, progress=None) -> Path:
+        """The analysts' run directory and after-action report for the game as played so far; `workers` and
+        `progress` as render_run's (a background worker draws in its own process only)."""
         from wargame.output import metrics_frame, run_info, write_run
         from wargame.report.render import render_run
         from wargame.report.summary import summarise
 
         summary = summarise(self.model.spec, run_info(self.model), metrics_frame(self.model),
                             self.model.events.to_dicts())
-        return write_run(self.model, directory, summary, render=render_run)
+        return write_run(self.model, directory, summary,
+                         render=lambda path: render_run(path, workers=workers, progress=progress))
 
 
 def already_held(model, city, side) -> None:

@@ -7,6 +7,7 @@ from nothing else: see the package's docstring.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from wargame.play.game import INJECTS, OVERRIDES, Game, StaleTurn, authenticate,
 from wargame.play.maptap import tapped
 from wargame.play.messages import WHITE_CELL, label
 from wargame.play.outcomes import OUTCOMES
+from wargame.play.record import GameRecord
 from wargame.play.teams import TEAMS
 from wargame.report.maps import PictureCache, draw_picture_png
 from wargame.web.briefing_pages import without_order_form
@@ -34,6 +36,7 @@ from wargame.web.forms import MAX_TURN, area_of, intervention_params, new_game, 
 from wargame.web.hub import Hub
 from wargame.web.instructor_pages import debrief_page, instructor_page
 from wargame.web.pages import created_page, error_page, home_page, page, projector_page, team_page
+from wargame.web.reports import ReportDesk, report_state_page
 from wargame.web.security import (
     COOKIE,
     COOKIE_HOURS,
@@ -349,19 +352,15 @@ async def debrief_map(request: Request):
 
 
 async def report(request: Request):
-    """The analysts' after-action report of the game as played so far, drawn once per state of the game."""
-    hub = hub_of(request)
+    """The analysts' after-action report of the game as played so far, drawn once per state of the game by a
+    background worker process (web/reports.py): until it is ready, a page that says how far it is and
+    reloads itself. Only the game's record is read here, under its lock, so the game goes on meanwhile."""
     gid, _ = gate_of(request).instructor(request)
-    folder = Path(hub.store.path).parent / "reports"
-
-    def write(g: Game) -> Path:
-        out = folder / f"game-{g.id}-turn{g.turn:02d}-{hub.view_version(g.id)}"
-        if not (out / "report.html").is_file():
-            g.write_report(out)
-        return out / "report.html"
-
-    path = await hub.call(gid, write)
-    return HTMLResponse(path.read_text(encoding="utf-8"))
+    record = await hub_of(request).call(gid, GameRecord.of)
+    state = await run_in_threadpool(request.app.state.reports.request, record)
+    if state.state != "ready":
+        return report_state_page(state)
+    return HTMLResponse(await run_in_threadpool(state.path.read_text, encoding="utf-8"))
 
 
 async def debrief(request: Request):
@@ -477,11 +476,22 @@ def routes() -> list:
 def make_app(store_path: str | Path) -> Starlette:
     """The classroom app over the games of one SQLite file."""
     app = Starlette(routes=routes(), exception_handlers={HTTPException: http_error},
-                    middleware=[Middleware(SecurityHeaders), Middleware(SameOrigin, refuse=http_error)])
+                    middleware=[Middleware(SecurityHeaders), Middleware(SameOrigin, refuse=http_error)],
+                    lifespan=lifespan)
     app.state.hub = hub = Hub(store_path)
     app.state.gate = Gate(hub.store)
     app.state.maps = PictureCache()
+    app.state.reports = ReportDesk(Path(hub.store.path).parent / "reports")
     return app
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette):
+    """The server's life: when it stops, the report worker stops with it."""
+    try:
+        yield
+    finally:
+        await run_in_threadpool(app.state.reports.close)
 
 
 def serve(store_path: str | Path, host: str = "0.0.0.0", port: int = 8000) -> None:
