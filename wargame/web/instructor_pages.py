@@ -114,8 +114,8 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
   </div>
   {picture_legend_html(game.model.spec, list(game.model.side_ids), iv["truth"], truth=True)}
   <p><a href="/projector" target="_blank">Projector view</a> · <a href="/debrief">Debrief</a> ·
-     <a href="/instructor/report" target="_blank">After-action report</a> (drawn on request: about half a
-     minute) · <a href="/api/instructor/view">instructor JSON</a></p>
+     <a href="/instructor/report" target="_blank">After-action report</a> (drawn in the background in about half
+     a minute, while the game goes on; its tab fills in by itself) · <a href="/api/instructor/view">instructor JSON</a></p>
 </section>
 <section class="ordercol">
   {results_table(iv["results"], status["ended"], debrief_link=True) if status["finished"] else ""}
