@@ -51,13 +51,36 @@ def test_orders_name_sectors_and_places_as_the_map_does_and_are_stored_by_id(gam
 
 
 def test_a_name_not_known_is_refused_with_close_names_offered(game):
-    with pytest.raises(ScenarioError, match=r"'Sarakib' is not a place on the map; did you mean saraqib \(Saraqib\)"):
+    # the field in words, close names as the map writes them: no internal path, id or team id
+    with pytest.raises(ScenarioError, match=r"\n  Idlib sector, axis: 'Sarakib' is not a place on the map; "
+                                            r"did you mean Saraqib\?$"):
         game.submit("rebels", {"sectors": {"idlib": {"stance": "attack", "axis": "Sarakib"}}})
-    with pytest.raises(ScenarioError, match=r"no such sector; did you mean idlib \(Idlib\)"):
+    with pytest.raises(ScenarioError, match=r"sector 'Idleb': no such sector; did you mean Idlib\?; "
+                                            r"sectors: Aleppo, Idlib, .*Deir ez-Zor"):
         game.submit("rebels", {"sectors": {"Idleb": {"stance": "hold"}}})
-    with pytest.raises(ScenarioError, match="'Mars' is not a sector"):
+    with pytest.raises(ScenarioError, match="reserves to: 'Mars' is not a sector"):
         game.submit("regime", {"reserves_to": "Mars"})
+    with pytest.raises(ScenarioError, match="Aleppo sector, stance: 'charge' is not allowed"):
+        game.submit("regime", {"sectors": {"aleppo": {"stance": "charge"}}})
+    with pytest.raises(ScenarioError, match=r"air priorities, choice 2: .* must be a text string"):
+        game.submit("russia", {"air_priorities": ["idlib", 5]})
+    with pytest.raises(ScenarioError, match="^1 problem:\n  redeploy: ") as refused:
+        game.submit("russia", {"redeploy": 99})
+    assert "orders of" not in str(refused.value) and "sectors." not in str(refused.value)
     assert game.submitted() == []
+
+
+def test_places_are_listed_by_names_of_their_own_that_resolve_back_to_them(game):
+    """Jarablus the town and Jarablus the crossing, both labelled "Jarablus" on the map, are told apart in
+    the hot-seat's `places` and in messages, and each name given is the place it names."""
+    from wargame.play.hotseat import places_text
+
+    labels = game.names.place.labels
+    assert labels["jarablus"] == "Jarablus" and labels["jarablus_crossing"] == "Jarablus crossing (Turkey)"
+    assert len(set(labels.values())) == len(labels)
+    assert all(game.names.place(label) == pid for pid, label in labels.items())
+    listed = places_text(game)
+    assert listed.count("Jarablus (jarablus)") == 1 and "Jarablus crossing (Turkey) (jarablus_crossing)" in listed
 
 
 def test_the_hot_seat_takes_the_web_examples_and_names_of_several_words(game, store):

@@ -220,13 +220,13 @@ def test_the_projector_shows_public_information_only(app, game):
 @pytest.mark.parametrize("payload, words", [
     ("{not json", ["not valid JSON"]),
     ("[1, 2]", ["JSON object"]),
-    ({"sectors": {"narnia": {"stance": "hold"}}}, ["sectors.narnia", "no such sector", "aleppo"]),
-    ({"sectors": {"aleppo": {"stance": "charge"}}}, ["sectors.aleppo.stance", "must be one of", "withdraw"]),
-    ({"sectors": {"aleppo": {"stance": "hold", "axis": "saraqib"}}}, ["sectors.aleppo.axis", "attack"]),
+    ({"sectors": {"narnia": {"stance": "hold"}}}, ["sector 'narnia'", "no such sector", "Aleppo"]),
+    ({"sectors": {"aleppo": {"stance": "charge"}}}, ["Aleppo sector, stance", "must be one of", "withdraw"]),
+    ({"sectors": {"aleppo": {"stance": "hold", "axis": "saraqib"}}}, ["Aleppo sector, axis", "attack"]),
     ({"sectors": {"aleppo": {"stance": "attack", "axis": "atlantis"}}}, ["'atlantis' is not a place"]),
-    ({"sectors": {"aleppo": "attack"}}, ["sectors.aleppo", "must be a table"]),
-    ({"reserves_to": 5}, ["reserves_to", "text string"]),
-    ({"reserves_to": "mars"}, ["reserves_to", "'mars' is not a sector"]),
+    ({"sectors": {"aleppo": "attack"}}, ["Aleppo sector", "must be a table"]),
+    ({"reserves_to": 5}, ["reserves to", "text string"]),
+    ({"reserves_to": "mars"}, ["reserves to: 'mars' is not a sector"]),
     ({"tempo": "all_out"}, ["tempo", "unknown key"]),                       # the rebels' lever, not the regime's
     ({"sectors": {"aleppo": {"stance": "hold"}}, "team": "rebels"}, ["team", "unknown key"]),
 ])
