@@ -108,6 +108,18 @@ def test_air_targets_are_offered_from_what_the_team_sees_and_rank_the_strikes(st
     commander.orders_now = None
 
 
+def test_an_air_target_is_offered_once_where_a_place_and_a_sector_share_its_id(store):
+    """Idlib the city and the Idlib sector are both "idlib": one choice (the sector, as the order means it),
+    not "near Idlib" and "Idlib sector" sending the same order (trial 16, item 10)."""
+    game = Game.create(store, humans=("russia",))
+    cell = game.model.theatre.place_cell
+    view = {"enemies": [{"cell": int(cell["idlib"])}, {"cell": int(cell["saraqib"])}]}
+    choices = air_target_choices(view, game.sectors, game.place_areas)
+    ids = [i for group in choices.values() for i, _ in group]
+    assert len(ids) == len(set(ids))
+    assert [p for p, _ in choices["places"]] == ["saraqib"] and ("idlib", "Idlib sector") in choices["sectors"]
+
+
 def test_target_rank_takes_the_first_priority_that_names_a_target(store):
     game = Game.create(store, humans=("russia",))
     areas, sectors = game.place_areas, game.sectors
