@@ -175,6 +175,7 @@ def test_an_inject_reaches_the_teams_it_touched_only_and_the_debrief(played):
     white = {t: lines_of(first["views"][t]["summary"], "white_cell") for t in HUMANS}
     strike = [line for line in white["iran"] if line.startswith("Israeli strike")]
     assert strike and "Iranian-backed forces" in strike[0] and "killed" in strike[0]
+    assert "its commanders (its cohesion falls)" in strike[0] and "(leadership)" not in strike[0]     # in words
     # the struck side's every team hears of it (the regime, Iran's ally), the other side's does not
     assert any(line.startswith("Israeli strike") for line in white["regime"])
     assert not any("Israeli strike" in line for line in white["rebels"])

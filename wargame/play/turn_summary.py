@@ -45,6 +45,8 @@ DECISION_KINDS = ("strategic_decision", "local_deal", "uprising", "regime_collap
 WHITE_CELL_WORDS = "white cell:"      # a decision the white cell took is told under its injects, not twice
 LOSS_KINDS = ("killed", "captured", "deserted")
 QUIET_TURN = "nothing moved it by as much as 0.005: a small town taken or lost weighs little in a will"
+# what an Israeli strike on a unit hits, in words (core.actors.IsraelActor.strike)
+STRIKE_WORDS = {"leadership": "its commanders (its cohesion falls)", "depot": "its depot (its supply falls)"}
 TOLD_AS_DECISIONS = ("surrender", "freeze")    # the white cell's outcomes, announced as decisions (play.outcomes)
 
 
@@ -392,8 +394,9 @@ def white_cell_lines(model, start: TurnStart, interventions: list[dict], teams: 
             if event is not None and event.get("unit"):
                 name, faction = unit_name(event["unit"])
                 touched |= of_faction(faction) | of_side(side_of(faction))      # allies hear of it too
-                text = (f"Israeli strike ({p.get('target', 'leadership')}) on {name} "
-                        f"({factions.get(faction, faction)}): about {event['killed']:.0f} killed")
+                target = STRIKE_WORDS.get(p.get("target", "leadership"), str(p.get("target")))
+                text = (f"Israeli strike on {name} ({factions.get(faction, faction)}), {target}: "
+                        f"about {event['killed']:.0f} killed")
             elif event is not None:
                 touched |= of_actor("iran") | of_faction("iran_axis") | of_side(side_of("iran_axis"))
                 text = "Israeli strike on an Iranian supply convoy: less reaches the militias"
