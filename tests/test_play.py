@@ -49,7 +49,7 @@ def test_orders_are_validated_with_clear_messages_and_a_bad_order_changes_nothin
     for raw, message in bad:
         with pytest.raises(ScenarioError, match=message):
             game.submit("rebels", raw)
-    with pytest.raises(ScenarioError, match="reserves_to"):
+    with pytest.raises(ScenarioError, match="reserves to"):
         game.submit("regime", {"reserves_to": "mars"})
     with pytest.raises(WargameError, match="no human seat"):
         game.submit("russia", {})

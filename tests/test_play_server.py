@@ -254,9 +254,9 @@ def test_malformed_orders_get_a_400_naming_the_problem_and_change_nothing(app, s
 
 @pytest.mark.parametrize("payload, words", [
     ({"commitment": 1.5}, ["commitment", "less than or equal to 1"]),
-    ({"recruits_per_week": -3}, ["recruits_per_week", "greater than or equal to 0"]),
-    ({"recruits_per_week": "many"}, ["recruits_per_week", "must be a number"]),
-    ({"iraqi_militias": True}, ["iraqi_militias"]),
+    ({"recruits_per_week": -3}, ["recruits per week", "greater than or equal to 0"]),
+    ({"recruits_per_week": "many"}, ["recruits per week", "must be a number"]),
+    ({"iraqi_militias": True}, ["iraqi militias"]),
 ])
 def test_levers_out_of_range_or_of_the_wrong_type_are_refused(app, shared_game, payload, words):
     game = shared_game
