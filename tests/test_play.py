@@ -10,6 +10,7 @@ from wargame.core.errors import ScenarioError, WargameError
 from wargame.play.game import Game, authenticate
 from wargame.play.hotseat import parse_line, play
 from wargame.play.store import GameStore
+from wargame.report.style import short_name
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_orders_are_validated_with_clear_messages_and_a_bad_order_changes_nothin
     for raw, message in bad:
         with pytest.raises(ScenarioError, match=message):
             game.submit("rebels", raw)
-    with pytest.raises(ScenarioError, match="reserves_to"):
+    with pytest.raises(ScenarioError, match="reserves to"):
         game.submit("regime", {"reserves_to": "mars"})
     with pytest.raises(WargameError, match="no human seat"):
         game.submit("russia", {})
@@ -239,6 +240,9 @@ def test_review_fixes_stances_last_a_turn_and_levers_are_honest(store):
     while russia.model.day < russia.model.spec.actors.russia_hq.delay_days + 0.6:
         russia.resolve()
     assert wing.added == before + round(30 * russia.model.spec.actors.russia_hq.ukraine_cap)
+    arrived = [e.decision for e in russia.model.events if getattr(e, "decision", "").endswith(
+        f"aircraft reach {short_name(russia.model.spec.air[wing.key].name)}")]
+    assert arrived and wing.key not in arrived[0]                # the base by its name, not the wing's id
 
 
 def test_a_2016_game_seats_the_teams_that_campaign_has(store):

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from wargame.core.dates import date_of, format_date
 from wargame.core.errors import ScenarioError
 from wargame.core.scenario import load_scenario
 from wargame.core.scenario.briefing import Briefings
@@ -136,7 +137,9 @@ def test_the_result_of_each_team_is_scored_from_its_objectives(store):
     rebels, regime = game.result("rebels"), game.result("regime")
     assert rebels["verdict"] == "partial" and rebels["reason"].startswith("1 of 2 objectives met")
     assert [o["met"] for o in rebels["objectives"]] == [True, False]
-    assert rebels["objectives"][0]["how"] == "met on day 0.2 (turn 1)" and rebels["objectives"][0]["turn"] == 1
+    # when, as every page says it: the date and the turn, never "day 0.2"
+    start = format_date(date_of(model.spec.meta.start, 0.25), "short", pad_day=True)
+    assert rebels["objectives"][0]["how"] == f"met on {start}, turn 1" and rebels["objectives"][0]["turn"] == 1
     assert regime["verdict"] == "partial" and "hold Hama (lost Hama)" in regime["reason"]
 
     model.objective_progress["take_homs"] = 1.0
@@ -146,7 +149,8 @@ def test_the_result_of_each_team_is_scored_from_its_objectives(store):
     assert game.result("regime")["verdict"] == "lost"
     model.will.collapsed[model.side_index["regime"]] = 0.4
     regime = game.result("regime")
-    assert regime["verdict"] == "lost" and regime["reason"] == "the regime collapsed on day 0.4 (turn 1)"
+    assert regime["verdict"] == "lost" and regime["reason"] == (
+        f"the regime collapsed on {format_date(date_of(model.spec.meta.start, 0.4), 'short', pad_day=True)}, turn 1")
     russia = game.result("russia")                       # a collapse is every team of the side's defeat
     assert russia["verdict"] == "lost" and "collapsed" in russia["reason"]
 

@@ -4,6 +4,8 @@ instructor's refusals and confirmations (issue 16, deliverables 5 and 7)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from wargame.core.errors import ScenarioError, WargameError
@@ -51,13 +53,36 @@ def test_orders_name_sectors_and_places_as_the_map_does_and_are_stored_by_id(gam
 
 
 def test_a_name_not_known_is_refused_with_close_names_offered(game):
-    with pytest.raises(ScenarioError, match=r"'Sarakib' is not a place on the map; did you mean saraqib \(Saraqib\)"):
+    # the field in words, close names as the map writes them: no internal path, id or team id
+    with pytest.raises(ScenarioError, match=r"\n  Idlib sector, axis: 'Sarakib' is not a place on the map; "
+                                            r"did you mean Saraqib\?$"):
         game.submit("rebels", {"sectors": {"idlib": {"stance": "attack", "axis": "Sarakib"}}})
-    with pytest.raises(ScenarioError, match=r"no such sector; did you mean idlib \(Idlib\)"):
+    with pytest.raises(ScenarioError, match=r"sector 'Idleb': no such sector; did you mean Idlib\?; "
+                                            r"sectors: Aleppo, Idlib, .*Deir ez-Zor"):
         game.submit("rebels", {"sectors": {"Idleb": {"stance": "hold"}}})
-    with pytest.raises(ScenarioError, match="'Mars' is not a sector"):
+    with pytest.raises(ScenarioError, match="reserves to: 'Mars' is not a sector"):
         game.submit("regime", {"reserves_to": "Mars"})
+    with pytest.raises(ScenarioError, match="Aleppo sector, stance: 'charge' is not allowed"):
+        game.submit("regime", {"sectors": {"aleppo": {"stance": "charge"}}})
+    with pytest.raises(ScenarioError, match=r"air priorities, choice 2: .* must be a text string"):
+        game.submit("russia", {"air_priorities": ["idlib", 5]})
+    with pytest.raises(ScenarioError, match="^1 problem:\n  redeploy: ") as refused:
+        game.submit("russia", {"redeploy": 99})
+    assert "orders of" not in str(refused.value) and "sectors." not in str(refused.value)
     assert game.submitted() == []
+
+
+def test_places_are_listed_by_names_of_their_own_that_resolve_back_to_them(game):
+    """Jarablus the town and Jarablus the crossing, both labelled "Jarablus" on the map, are told apart in
+    the hot-seat's `places` and in messages, and each name given is the place it names."""
+    from wargame.play.hotseat import places_text
+
+    labels = game.names.place.labels
+    assert labels["jarablus"] == "Jarablus" and labels["jarablus_crossing"] == "Jarablus crossing (Turkey)"
+    assert len(set(labels.values())) == len(labels)
+    assert all(game.names.place(label) == pid for pid, label in labels.items())
+    listed = places_text(game)
+    assert listed.count("Jarablus (jarablus)") == 1 and "Jarablus crossing (Turkey) (jarablus_crossing)" in listed
 
 
 def test_the_hot_seat_takes_the_web_examples_and_names_of_several_words(game, store):
@@ -215,3 +240,55 @@ def test_the_hot_seat_draws_a_small_map_of_the_front_in_the_terminal(store):
     assert all(len(r) == len(said[frame[0]]) <= 80 for r in rows)          # fits an 80-column terminal
     assert "@" in text and "#" in text and "IDL" in text and "ALE" in text   # own units and ground, sectors
     assert said[frame[1] + 2].startswith("other sides' ground: O HTS-led coalition")   # the regime's enemy
+
+
+def test_the_hot_seat_lets_the_room_read_the_news_and_says_what_it_did_not_take(store):
+    """The hand-over prompt comes before the screen is cleared (the room reads the turn's news), the last
+    team's picture was cleared before it; text typed at the prompt is said not to be taken; orders are
+    echoed in words, reports dated as the pages date them (trial 16, items 3 and 8)."""
+    from wargame.play.hotseat import play
+
+    game = Game.create(store, humans=("regime", "rebels"))
+    tape: list[tuple[str, str]] = []
+    answers = iter(["", "hama hold", "idlib attack saraqib", "idlib attack Saraqib; tempo=steady", "", "quit"])
+
+    def ask(prompt):
+        tape.append(("ask", prompt))
+        return next(answers)
+    play(game, ask=ask, say=lambda line: tape.append(("say", line)), clear=lambda: tape.append(("clear", "")))
+    handovers = [k for k, (what, text) in enumerate(tape) if what == "ask" and text.startswith("Pass the laptop")]
+    news = next(k for k, (what, text) in enumerate(tape) if text.startswith("Turn 1 resolved"))
+    # the news is on the screen when the next hand-over is asked for: no clear between them
+    after = next(k for k in handovers if k > news)
+    assert all(what != "clear" for what, _ in tape[news:after])
+    # every team's picture is cleared before the next hand-over, and the screen after it
+    for k in handovers:
+        assert tape[k + 1][0] == "clear"
+        last_picture = max(j for j in range(k) if tape[j][1].startswith("== ")) if k != handovers[0] else None
+        if last_picture is not None:
+            assert any(what == "clear" for what, _ in tape[last_picture:k])
+    # what was typed at the hand-over was not taken, and the rebels' orders are the ones typed after it
+    said = [text for what, text in tape if what == "say"]
+    assert "  ('idlib attack saraqib' typed at the hand-over was not taken: type your orders at the prompt below)" in said
+    assert store.orders(game.id, 0)["rebels"] == {"sectors": {"idlib": {"stance": "attack", "axis": "saraqib"}},
+                                                   "tempo": "steady"}
+    # orders read back in words, never JSON; reports dated like the pages, never "day 0.25"
+    assert "  orders accepted: Hama: hold" in said
+    assert "  orders accepted: Idlib: attack towards Saraqib; tempo: steady; the turn resolves" in said
+    assert any(line.endswith("stand unless you change them: Hama: hold") for line in said)
+    assert not any("{" in line or re.search(r"\bday \d", line) for line in said), [
+        line for line in said if "{" in line or re.search(r"\bday \d", line)]
+    assert any(re.match(r"   \d\d [A-Z][a-z]{2} \d\d:\d\d: ", line) for line in said)
+
+
+def test_the_hot_seat_map_marks_the_objectives_and_a_unit_that_came_over_reads_as_one(store):
+    from wargame.play.hotseat import unit_line
+    from wargame.play.textmap import text_map
+
+    game = Game.create(store, humans=("regime", "rebels"))
+    lines = text_map(game, "rebels", game.view("rebels"))
+    assert any("*SAR" in line for line in lines if line.startswith("|"))                 # Saraqib, no sector town
+    key = " ".join(line for line in lines if not line.startswith(("|", "+")))
+    assert "*SAR Saraqib" in key and "*AIA Aleppo International Airport" in key        # tags told apart
+    assert unit_line({"name": "4th Brigade (defected)", "state": "active"}) == "4th Brigade (came over to your side; active)"
+    assert unit_line({"name": "4th Brigade", "state": "shaken"}) == "4th Brigade (shaken)"

@@ -93,7 +93,7 @@ def test_air_targets_are_offered_from_what_the_team_sees_and_rank_the_strikes(st
     # a place chosen from the list is accepted; an unknown one is refused, naming the field and the choices
     game.submit("russia", {"air_priorities": [place, "hama"]})
     assert game.turn == 2                                        # accepted: the turn resolved (the only human team)
-    with pytest.raises(ScenarioError, match=r"air_priorities.*'atlantis' is neither a sector nor a place"):
+    with pytest.raises(ScenarioError, match=r"air priorities: 'atlantis' is neither a sector nor a place"):
         game.submit("russia", {"air_priorities": ["atlantis"]})
     # the chosen place's spotted enemies are struck first
     model = game.model
@@ -106,6 +106,18 @@ def test_air_targets_are_offered_from_what_the_team_sees_and_rank_the_strikes(st
     first = game.place_areas.of_cell[model.table.idx[ranked]] == game.place_areas.ids.index(place)
     assert first[: int(in_area.sum())].all() and not first[int(in_area.sum()):].any()
     commander.orders_now = None
+
+
+def test_an_air_target_is_offered_once_where_a_place_and_a_sector_share_its_id(store):
+    """Idlib the city and the Idlib sector are both "idlib": one choice (the sector, as the order means it),
+    not "near Idlib" and "Idlib sector" sending the same order (trial 16, item 10)."""
+    game = Game.create(store, humans=("russia",))
+    cell = game.model.theatre.place_cell
+    view = {"enemies": [{"cell": int(cell["idlib"])}, {"cell": int(cell["saraqib"])}]}
+    choices = air_target_choices(view, game.sectors, game.place_areas)
+    ids = [i for group in choices.values() for i, _ in group]
+    assert len(ids) == len(set(ids))
+    assert [p for p, _ in choices["places"]] == ["saraqib"] and ("idlib", "Idlib sector") in choices["sectors"]
 
 
 def test_target_rank_takes_the_first_priority_that_names_a_target(store):
@@ -147,7 +159,7 @@ def test_the_air_card_and_target_lists_are_on_russias_page(tmp_path):
     ok = client.post("/api/orders", json={"air_priorities": [offered]})
     assert ok.status_code == 200, ok.text
     bad = client.post("/api/orders", json={"air_priorities": ["narnia"]})
-    assert bad.status_code == 400 and "air_priorities" in bad.text and "neither a sector nor a place" in bad.text
+    assert bad.status_code == 400 and "air priorities" in bad.text and "neither a sector nor a place" in bad.text
     # another team's page has no air card of Russia's
     client.cookies.clear()
     client.cookies.set(COOKIE, codes["rebels"])
@@ -167,7 +179,8 @@ def test_the_patrons_course_is_a_lever_that_changes_the_model_and_replays_identi
     hq = doubled.model.spec.actors.russia_hq
     assert wing.aircraft - base.aircraft == pytest.approx(round(hq.reinforce_aircraft * hq.ukraine_cap))
     decisions = [e for e in doubled.model.events.of_kind(StrategicDecision) if e.actor == "russia_hq"]
-    assert any("doubles down" in d.decision and "orders of russia" in d.decision for d in decisions)
+    assert any("doubles down" in d.decision and "decided by Russia's team" in d.decision for d in decisions)
+    assert not any("orders of" in d.decision for d in decisions)          # the team in words, not an id
     assert not doubled.model.actors["russia_hq"].reviews        # the team decides from now on
     # a course carried over changes nothing; one that goes back is refused with a clear error
     doubled.submit("russia", {"course": "double_down"})

@@ -220,13 +220,13 @@ def test_the_projector_shows_public_information_only(app, game):
 @pytest.mark.parametrize("payload, words", [
     ("{not json", ["not valid JSON"]),
     ("[1, 2]", ["JSON object"]),
-    ({"sectors": {"narnia": {"stance": "hold"}}}, ["sectors.narnia", "no such sector", "aleppo"]),
-    ({"sectors": {"aleppo": {"stance": "charge"}}}, ["sectors.aleppo.stance", "must be one of", "withdraw"]),
-    ({"sectors": {"aleppo": {"stance": "hold", "axis": "saraqib"}}}, ["sectors.aleppo.axis", "attack"]),
+    ({"sectors": {"narnia": {"stance": "hold"}}}, ["sector 'narnia'", "no such sector", "Aleppo"]),
+    ({"sectors": {"aleppo": {"stance": "charge"}}}, ["Aleppo sector, stance", "must be one of", "withdraw"]),
+    ({"sectors": {"aleppo": {"stance": "hold", "axis": "saraqib"}}}, ["Aleppo sector, axis", "attack"]),
     ({"sectors": {"aleppo": {"stance": "attack", "axis": "atlantis"}}}, ["'atlantis' is not a place"]),
-    ({"sectors": {"aleppo": "attack"}}, ["sectors.aleppo", "must be a table"]),
-    ({"reserves_to": 5}, ["reserves_to", "text string"]),
-    ({"reserves_to": "mars"}, ["reserves_to", "'mars' is not a sector"]),
+    ({"sectors": {"aleppo": "attack"}}, ["Aleppo sector", "must be a table"]),
+    ({"reserves_to": 5}, ["reserves to", "text string"]),
+    ({"reserves_to": "mars"}, ["reserves to: 'mars' is not a sector"]),
     ({"tempo": "all_out"}, ["tempo", "unknown key"]),                       # the rebels' lever, not the regime's
     ({"sectors": {"aleppo": {"stance": "hold"}}, "team": "rebels"}, ["team", "unknown key"]),
 ])
@@ -254,9 +254,9 @@ def test_malformed_orders_get_a_400_naming_the_problem_and_change_nothing(app, s
 
 @pytest.mark.parametrize("payload, words", [
     ({"commitment": 1.5}, ["commitment", "less than or equal to 1"]),
-    ({"recruits_per_week": -3}, ["recruits_per_week", "greater than or equal to 0"]),
-    ({"recruits_per_week": "many"}, ["recruits_per_week", "must be a number"]),
-    ({"iraqi_militias": True}, ["iraqi_militias"]),
+    ({"recruits_per_week": -3}, ["recruits per week", "greater than or equal to 0"]),
+    ({"recruits_per_week": "many"}, ["recruits per week", "must be a number"]),
+    ({"iraqi_militias": True}, ["iraqi militias"]),
 ])
 def test_levers_out_of_range_or_of_the_wrong_type_are_refused(app, shared_game, payload, words):
     game = shared_game

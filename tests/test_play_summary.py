@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from wargame.play.game import Game
@@ -67,6 +68,64 @@ def test_a_summary_names_what_the_teams_side_gained_and_lost(played):
         assert regime["counts"]["own_lost"] >= 0
 
 
+def test_ground_gained_and_lost_in_one_sector_in_one_turn_is_told_as_the_net_change(tmp_path):
+    from wargame.play.turn_summary import summarise_turn, turn_start
+
+    store = GameStore(tmp_path / "games.sqlite")
+    game = Game.create(store, seed=3, humans=("regime", "rebels"))
+    model, sectors = game.model, game.sectors
+    start = turn_start(model)
+    regime, opposition = model.side_index["regime"], model.side_index["opposition"]
+    idlib = np.flatnonzero((sectors.of_cell == sectors.index("idlib")) & model.theatre.inside)
+    ours, theirs = (idlib[model.control[idlib] == s] for s in (regime, opposition))
+    assert ours.size >= 3 and theirs.size >= 5
+    model.control[ours[:3]] = opposition              # the regime loses 3 cells around Idlib and gains 5
+    model.control[theirs[:5]] = regime
+    ground = lines_of(summarise_turn(model, game.teams["regime"], start, 0, sectors), "ground")
+    hex_km2 = model.spec.theatre.cell_km ** 2 * 3 ** 0.5 / 2
+    assert f"Ground your side gained: about {2 * hex_km2:,.0f} km² around Idlib." in ground, ground
+    assert not any(line.startswith("Ground your side lost") for line in ground), ground
+    model.control[theirs[3:5]] = opposition           # 3 lost, 3 gained: no net change, and it says so
+    ground = lines_of(summarise_turn(model, game.teams["regime"], start, 0, sectors), "ground")
+    assert ground == ["Ground changed hands on your side, with no net change in any sector."], ground
+    store.close()
+
+
+def test_the_strike_kills_agree_between_the_summary_and_the_strike_reports_and_no_change_is_not_minus(played):
+    from wargame.play.airpower import air_summary_lines
+    from wargame.play.words import change
+
+    told = 0
+    for entry in played.debrief():
+        view = entry["views"]["regime"]
+        line = next((x for x in lines_of(view["summary"], "losses") if x.startswith("Your strikes:")), None)
+        if line is None:
+            continue
+        told += 1
+        reports = sum(int(m) for m in re.findall(r", ([\d,]+) killed", "\n".join(air_summary_lines(view["air"]))))
+        assert reports == view["air"]["turn"]["killed"]
+        assert line.endswith(f"about {reports:,} enemy killed." if reports else "no enemy killed."), (line, reports)
+    assert told, "the regime's aircraft should strike in two turns"
+    assert [change(-0.001), change(0.004), change(-0.006), change(0.12)] == ["no change", "no change", "-0.01", "+0.12"]
+    text = "\n".join(text_of(e["views"][t]["summary"]) for e in played.debrief() for t in HUMANS)
+    assert "-0.00" not in text and "+0.00" not in text
+
+
+def test_a_will_nothing_moved_enough_to_name_says_why_rather_than_nothing(played):
+    """Saraqib taken moves the rebels' will by +0.005 (a small town; rules.will weighs a place by its
+    population), under what is named: the summary and the picture say so instead of naming nothing."""
+    from wargame.play.fog import QUIET_WILL
+    from wargame.play.turn_summary import QUIET_TURN
+
+    for entry in played.debrief():
+        for team in HUMANS:
+            will = [x for x in lines_of(entry["views"][team]["summary"], "will") if "this turn" in x]
+            assert will and all("this turn: " in x or QUIET_TURN in x for x in will), will
+    entries = played.view("rebels")["will"]["entries"]
+    assert entries and all(x["factors"] or x["factors_note"] == QUIET_WILL for x in entries)
+    assert any(QUIET_TURN in x for e in played.debrief() for x in lines_of(e["views"]["rebels"]["summary"], "will"))
+
+
 def test_the_attacker_hears_of_the_enemies_it_broke_and_its_own_breaks_come_with_the_why(played):
     first = played.debrief()[0]
     regime, rebels, iran = (first["views"][t]["summary"] for t in HUMANS)
@@ -116,7 +175,10 @@ def test_an_inject_reaches_the_teams_it_touched_only_and_the_debrief(played):
     white = {t: lines_of(first["views"][t]["summary"], "white_cell") for t in HUMANS}
     strike = [line for line in white["iran"] if line.startswith("Israeli strike")]
     assert strike and "Iranian-backed forces" in strike[0] and "killed" in strike[0]
-    assert not any("Israeli strike" in line for t in ("regime", "rebels") for line in white[t])
+    assert "its commanders (its cohesion falls)" in strike[0] and "(leadership)" not in strike[0]     # in words
+    # the struck side's every team hears of it (the regime, Iran's ally), the other side's does not
+    assert any(line.startswith("Israeli strike") for line in white["regime"])
+    assert not any("Israeli strike" in line for line in white["rebels"])
     assert all(any("Bad weather" in line for line in white[t]) for t in HUMANS)           # weather: everyone's
     assert not any("instructor's own remark" in line for t in HUMANS for line in white[t])  # a note: the record's
     # the unit's state set in turn 2 reaches the regime (its unit) only
@@ -126,11 +188,33 @@ def test_an_inject_reaches_the_teams_it_touched_only_and_the_debrief(played):
     # the debrief lists every inject with the teams it reached
     kinds = {x["kind"]: x for x in first["injects"]}
     assert set(kinds) == {"israeli_strike", "weather", "note"}
-    assert kinds["israeli_strike"]["teams"] == ["iran"] and kinds["note"]["teams"] == []
+    assert kinds["israeli_strike"]["teams"] == ["iran", "regime", "russia"] and kinds["note"]["teams"] == []
     assert "instructor's own remark" in kinds["note"]["text"]
     # and the strike is among the struck team's reports
-    assert any(r["kind"] == "israeli_strike" for r in played.view("iran")["reports"])
+    assert all(any(r["kind"] == "israeli_strike" for r in played.view(t)["reports"]) for t in ("iran", "regime"))
     assert not any(r["kind"] == "israeli_strike" for r in played.view("rebels")["reports"])
+
+
+def test_an_adjudicated_surrender_and_a_freeze_reach_the_teams_they_touched_and_the_debrief_says_so(tmp_path):
+    store = GameStore(tmp_path / "games.sqlite")
+    game = Game.create(store, seed=3, humans=("regime", "rebels", "russia", "turkey"),
+                       teams=("russia", "iran", "regime", "rebels", "turkey", "israel"))
+    game.intervene("surrender", {"side": "regime", "to": "opposition", "place": "saraqib"})
+    game.intervene("freeze", {})
+    for team in ("regime", "rebels", "russia", "turkey"):
+        game.submit(team, {})
+    first = game.debrief()[0]
+    kinds = {x["kind"]: x for x in first["injects"]}
+    # a surrender reaches the teams of both sides, a freeze Russia's, Turkey's and those fighting in it
+    assert kinds["surrender"]["teams"] == ["iran", "rebels", "regime", "russia", "turkey"]      # not Israel's
+    assert "Saraqib" in kinds["surrender"]["text"] and "units of" in kinds["surrender"]["text"]
+    assert {"russia", "turkey", "rebels"} <= set(kinds["freeze"]["teams"]) and "israel" not in kinds["freeze"]["teams"]
+    assert kinds["freeze"]["text"].startswith("Russia and Turkey freeze the north-west")
+    for team in ("regime", "rebels"):                  # each read once, under the turn's decisions
+        summary = first["views"][team]["summary"]
+        assert any("surrender negotiated at Saraqib" in line for line in lines_of(summary, "decisions"))
+        assert not any("urrender" in line for line in lines_of(summary, "white_cell"))
+    store.close()
 
 
 def test_a_replayed_game_gives_the_same_summaries(played):

@@ -43,13 +43,17 @@ class PlaceAreas:
 
 def air_target_choices(view: dict, sectors, places: PlaceAreas) -> dict:
     """What the team may name as an air priority: the places near which it sees enemies (most units
-    first, at most AIR_TARGETS_OFFERED) and every sector, as (id, label) pairs."""
+    first, at most AIR_TARGETS_OFFERED) and every sector, as (id, label) pairs, each id offered once."""
     counts: dict[str, int] = {}
     for unit in view.get("enemies", []):
         place = places.place_of(unit["cell"])
         if place is not None:
             counts[place] = counts.get(place, 0) + 1
-    seen = sorted(counts, key=lambda p: (-counts[p], places.names[p]))[:AIR_TARGETS_OFFERED]
+    # a place that shares its id with a sector (Idlib the city, the Idlib sector) is not offered apart: the
+    # order names the id, which means the sector (target_rank), so "near Idlib" and "Idlib sector" would be
+    # two choices that send the same order; the sector's entry is the one choice
+    seen = sorted((p for p in counts if p not in sectors.ids),
+                  key=lambda p: (-counts[p], places.names[p]))[:AIR_TARGETS_OFFERED]
     return {"places": [(p, f"near {places.names[p]}: {counts[p]} enemy unit{'s' * (counts[p] != 1)} seen")
                        for p in seen],
             "sectors": [(s, f"{sectors.names[s]} sector") for s in sectors.ids]}
@@ -57,7 +61,8 @@ def air_target_choices(view: dict, sectors, places: PlaceAreas) -> dict:
 
 def target_rank(priorities: list[str], sectors, places: PlaceAreas | None, cells: np.ndarray) -> np.ndarray:
     """Each target cell's rank under the team's priorities (0: its first; len(priorities): none of them):
-    a sector takes the targets inside it, a place those nearer to it than to any other place."""
+    a sector takes the targets inside it, a place those nearer to it than to any other place; an id that
+    names both (idlib) is the sector."""
     rank = np.full(cells.size, len(priorities), dtype=np.int64)
     safe = np.maximum(cells, 0)
     for i, name in reversed(list(enumerate(priorities))):      # the first priority naming a target wins

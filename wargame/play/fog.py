@@ -114,6 +114,10 @@ def entry_name(model, entry: int) -> str:
     return f"{regime_name(model.side_ids[int(w.side[entry])]).capitalize()}'s leadership"
 
 
+QUIET_WILL = ("nothing has moved it by as much as 0.005 yet: a small town taken or lost weighs little "
+              "(a will weighs a place by its population)")
+
+
 def will_entry(model, entry: int, before: float | None = None, factors: int = 3) -> dict:
     """One will entry as players read it: its value, start, change since `before` (the last view), and the
     factors that moved it most since the start, in words."""
@@ -125,7 +129,11 @@ def will_entry(model, entry: int, before: float | None = None, factors: int = 3)
             "value": round(value, 3), "start": round(float(w.start[entry]), 3),
             "change": round(value - (before if before is not None else value), 3),
             "factors": [{"factor": f, "value": round(v, 3), "text": f"{FACTOR_WORDS[f][0 if v < 0 else 1]} {v:+.2f}"}
-                        for f, v in ranked[:factors]]}
+                        for f, v in ranked[:factors]],
+            # no factor to name is not "nothing happened": a small town taken moves a will by less than 0.005
+            # (Saraqib +0.005 to the rebels; rules.will weighs a place by its population), and the enemy's
+            # advance elsewhere may take as much away
+            "factors_note": "" if ranked else QUIET_WILL}
 
 
 def team_will(model, team, memory: Memory) -> dict:
@@ -179,12 +187,17 @@ def reports(model, team, events: list[dict] | None = None) -> list[dict]:
 
 
 def struck_by_israel(model, team, event: dict) -> bool:
-    """Whether an Israeli strike is the team's news: Israel's own, and the team's whose unit (or, for a
-    convoy, whose Iranian pipeline) it hit."""
+    """Whether an Israeli strike is the team's news: Israel's own, and every team of the side it struck (the
+    team whose unit, or for a convoy whose Iranian pipeline, it hit, and its allies, who hear of a strike on
+    their side as the white cell's summary tells them: turn_summary.white_cell_lines)."""
     if "israel" in team.actors:
         return True
     unit = model.unit_by_key(event["unit"]) if event.get("unit") else None
-    return unit.faction in team.factions if unit is not None else "iran" in team.actors
+    faction = unit.faction if unit is not None else "iran_axis"
+    if unit is not None and faction in team.factions or unit is None and "iran" in team.actors:
+        return True
+    struck = model.spec.factions.get(faction)
+    return bool(team.side) and struck is not None and struck.side == team.side
 
 
 def truth(model) -> dict:

@@ -34,13 +34,14 @@ from wargame.play.commander import TeamCommander
 from wargame.play.fog import Memory, redact, team_view, truth
 from wargame.play.messages import MAX_MESSAGES_PER_TURN, WHITE_CELL, check_message
 from wargame.play.names import PlaceNames
-from wargame.play.orders import parse_orders, standing
+from wargame.play.orders import in_words, parse_orders, standing
 from wargame.play.outcomes import OUTCOMES, freeze_north_west, local_surrender
 from wargame.play.patrons import apply_course, course_problems
 from wargame.play.result import end_reason, team_result
 from wargame.play.store import GameStore
 from wargame.play.teams import DEFAULT_TEAMS, Sectors, teams_in
 from wargame.play.turn_summary import summarise_turn, turn_start, white_cell_lines
+from wargame.report.style import short_name
 
 # The 2018 Idlib de-escalation zone with the western Aleppo countryside (as hts_2024_russia_turkey_deal)
 IDLIB_ZONE = [[35.45, 36.10], [35.45, 36.75], [35.80, 36.95], [36.15, 37.05], [36.35, 36.95], [36.35, 36.50],
@@ -308,7 +309,7 @@ class Game:
                                     f"aircraft left to send in this game (of {MAX_REDEPLOY})"))
         problems += course_problems(self.model, team, orders)
         if problems:
-            raise ScenarioError(problems)
+            raise ScenarioError(in_words(problems, self.sectors.names))
 
     def resolve(self, by: str = "instructor", turn: int | None = None) -> dict:
         if self.finished:
@@ -380,7 +381,8 @@ class Game:
         for _, count in due:
             if count and any(w.key == hq_wing for w in model.wings):
                 wing = model.add_aircraft(hq_wing, count)
-                self._decide("russia_hq", f"{count} Russian aircraft reach {wing.key}")
+                where = short_name(spec.air[wing.key].name) if wing.key in spec.air else wing.key   # its name
+                self._decide("russia_hq", f"{count} Russian aircraft reach {where}")
         for team, commander in self.commanders.items():
             o = commander.orders_now
             if o is None:
@@ -396,9 +398,10 @@ class Game:
                 if getattr(o, "talks_with_turkey", False) and not self.offer_open and not model.frozen.any():
                     self.offer_open = True
                     self._decide("diplomacy", "Russia offers Turkey a deal freezing the north-west")
+            by = f"{self.teams[team].name}'s team"         # read in the news: "decided by Russia's team"
             for path, value in self._lever_values(team, o):
-                model.set_parameter(path, value, source=f"orders of {team}")
-            apply_course(model, team, o)
+                model.set_parameter(path, value, source=by)
+            apply_course(model, team, o, by)
             if team == "turkey" and getattr(o, "accept_talks", False) and self.offer_open:
                 self.offer_open = False
                 model.freeze(IDLIB_ZONE)

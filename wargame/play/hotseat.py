@@ -11,12 +11,12 @@ the last turn's again (one-shot levers aside), `doctrine` leaves everything to t
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 
+from wargame.core.dates import date_of, format_date
 from wargame.core.errors import WargameError
 from wargame.play.airpower import air_summary_lines
 from wargame.play.briefing import briefing_lines
@@ -24,13 +24,14 @@ from wargame.play.fog import redact
 from wargame.play.game import Game
 from wargame.play.news import describe as news_line
 from wargame.play.news import grouped
-from wargame.play.orders import ONE_SHOT, ORDER_TYPES, STANCES
+from wargame.play.orders import ONE_SHOT, ORDER_TYPES, STANCES, orders_in_words
 from wargame.play.textmap import text_map
 from wargame.play.turn_summary import reader_names, summary_lines
-from wargame.play.words import count
+from wargame.play.words import change, count
 
 PUBLIC_NEWS = ("city_captured", "base_captured", "regime_collapsed", "campaign_ended")   # as Game.status
 
+DEFECTED = " (defected)"     # how the model names a unit that changed sides (core.rules.breaks)
 PLACES_IN_HELP = 30          # places listed in `help` (`places` lists every one)
 BOOLEAN = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 
@@ -96,7 +97,7 @@ def picture_lines(view: dict, sector_names: dict[str, str], names: dict | None =
     """A team's picture as text: status, what the last turn did (its summary), own forces by state, enemies
     seen, the latest reports; `names`: the names to write them with (screen_names)."""
     status = view["status"]
-    lines = [f"== {view['name']}: turn {status['turn_number']} of {status['turns']}, {status['date']} (day {status['day']})"]
+    lines = [f"== {view['name']}: turn {status['turn_number']} of {status['turns']}, {status['date']}"]
     lines += [f"   {line}" for line in summary_lines(view.get("summary"))]
     lines += [
              f"   your forces: {count(len(view['own']), 'unit')} on the map "
@@ -105,29 +106,49 @@ def picture_lines(view: dict, sector_names: dict[str, str], names: dict | None =
         weakest = sorted(view["own"], key=lambda u: u["morale"])[:5]
         # whole names, one a line: cut short, a front's battalions all read alike
         lines.append("   lowest morale:")
-        lines += [f"     {u['morale']:.2f} {u['name']} ({u['state']})" for u in weakest]
+        lines += [f"     {u['morale']:.2f} {unit_line(u)}" for u in weakest]
     lines.append(f"   enemies in sight: {len(view['enemies'])}; remembered elsewhere: {len(view['last_seen'])}; "
                  f"friendly units: {len(view['friendly'])}")
     will = view.get("will") or {}
     if will.get("entries"):                       # the team's own will only (play.fog.team_will)
         lines.append("   your will to fight: " + "; ".join(
-            f"{x['name']} {x['value']:.2f} ({x['change']:+.2f} this turn"
-            + (f": {', '.join(f['text'] for f in x['factors'][:2])} since the start" if x["factors"] else "") + ")"
+            f"{x['name']} {x['value']:.2f} ({change(x['change'])} this turn"
+            + (f": {', '.join(f['text'] for f in x['factors'][:2])} since the start" if x["factors"]
+               else f"; {x['factors_note']}" if x.get("factors_note") else "") + ")"
             for x in will["entries"]))
     if view.get("air"):                           # a team with aircraft: its air war (play.airpower)
         lines.append("   your air groups: " + "; ".join(
             f"{w['name']} {w['aircraft']:g} aircraft, {w['sorties_turn']:g} sorties this turn" for w in view["air"]["wings"]))
         lines += [f"   {text}" for text in air_summary_lines(view["air"])]
+    start = (names or {}).get("start")
     for event, text in grouped(view["reports"], names or {}, (names or {}).get("unit_names"))[-8:]:
-        lines.append(f"   day {event['day']:>5}: {text}")
+        # dated as the pages date them ("27 Nov 11:00"), the model's day only where the start is not known
+        when = format_date(date_of(start, event["day"]), "short", pad_day=True) if start else f"day {event['day']}"
+        lines.append(f"   {when}: {text}")
     lines.append(f"   sectors: {', '.join(f'{k} ({v})' for k, v in sector_names.items())}")
     return lines
 
 
+def unit_line(unit: dict) -> str:
+    """An own unit by name and state; one that came over to the team's side says so in words, not as its
+    record's "X (defected)" beside its state ("X (defected) (active)" reads as if it had left the team)."""
+    name, came_over = unit["name"], unit["name"].endswith(DEFECTED)
+    if came_over:
+        name = name[: -len(DEFECTED)]
+    return f"{name} ({'came over to your side; ' if came_over else ''}{unit['state']})"
+
+
+def orders_words(game: Game, orders: dict) -> str:
+    """Orders as the team reads them back: the names of the sectors and places, not JSON and ids."""
+    return orders_in_words(orders, game.sectors.names, game.names.place.labels)
+
+
 def screen_names(game: Game) -> dict:
     """The scenario's names for the screen: sides, factions, places, air wings, and units (a report that
-    speaks of a unit, a surrendered one's captured equipment say, names it)."""
-    return {**reader_names(game.model), "unit_names": {a.key: a.name for a in game.model.table.agent}}
+    speaks of a unit, a surrendered one's captured equipment say, names it), and the start the reports are
+    dated from."""
+    return {**reader_names(game.model), "unit_names": {a.key: a.name for a in game.model.table.agent},
+            "start": game.model.spec.meta.start}
 
 
 def lever_values(team: str) -> list[tuple[str, str]]:
@@ -240,8 +261,12 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
         for team in game.config["humans"]:
             if team in game.submitted():
                 continue
+            # the prompt comes before the screen is cleared, so the room reads the turn's news first; the last
+            # team's picture was cleared when it passed the laptop on, so the next team never sees it
+            typed = ask(f"Pass the laptop to {game.teams[team].name}, then press Enter ").strip()
             clear()
-            ask(f"Pass the laptop to {game.teams[team].name}, then press Enter ")
+            if typed:
+                say(f"  ({typed!r} typed at the hand-over was not taken: type your orders at the prompt below)")
             view = game.view(team)
             if game.turn == 0:                   # the first time at the laptop: the briefing comes first
                 for line in briefing_lines(view["briefing"]):
@@ -251,7 +276,7 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
             standing = view.get("orders_standing")
             if standing:
                 say(f"   your orders from turn {standing['turn_number']} stand unless you change them: "
-                    f"{json.dumps(standing['orders'])}")
+                    f"{orders_words(game, standing['orders'])}")
             maps: list[Path] = []
             while True:
                 line = ask(f"{team} orders (help for help)> ").strip()
@@ -296,7 +321,7 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
                 except WargameError as exc:
                     say(f"  not accepted: {exc}")
                     continue
-                say(f"  orders accepted: {json.dumps(orders)}"
+                say(f"  orders accepted: {orders_words(game, orders)}"
                     + ("; the turn resolves" if result["turn_resolved"] else ""))
                 break
             for path in maps:                             # the next team must not find this team's map
@@ -308,7 +333,7 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
         # the room's news of this turn only, each with who took what from whom
         news = [e.to_dict(game.model.events.start) for e in game.model.events.since(events_before)
                 if e.kind in PUBLIC_NEWS]
-        say(f"Turn {game.turn} resolved: now {status['date']} (day {status['day']}). "
+        say(f"Turn {game.turn} resolved: now {status['date']}. "
             + (f"News: {'; '.join(news_line(redact(e), reader_names(game.model)) for e in news)}" if news
                else "No city or base changed hands this turn."))
     for line in result_lines(game):

@@ -11,15 +11,17 @@ A name is matched on a folded form: case, hyphens, underscores, apostrophes and 
 count. The forms of a place, most specific first: its id, its full name, its name without the detail in
 parentheses, the label the map writes (wargame.report.maps.theatre.map_label), the detail in parentheses
 when it is another name ("Kobani (Ayn al-Arab)"), and each of these without a leading Arabic article
-("Atarib" for "Al-Atarib"). A form two places share at the same rank names neither (the message asks for
-the id); a more specific form of one place wins over a looser form of another ("Jarablus" is the town,
-not the crossing the map also labels "Jarablus").
+("Atarib" for "Al-Atarib"). A form two places share at the same rank names neither (the message offers
+each one's name); a more specific form of one place wins over a looser form of another ("Jarablus" is the
+town, not the crossing the map also labels "Jarablus"). Lists and messages show each place by a name of its
+own (unique_labels: "Jarablus" and "Jarablus crossing (Turkey)"), which resolves back to it.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from wargame.report.maps.theatre import map_label
@@ -56,7 +58,7 @@ class Resolver:
 
     @classmethod
     def build(cls, places: dict) -> Resolver:
-        out = cls(labels={pid: map_label(p) for pid, p in places.items()})
+        out = cls(labels=unique_labels(places))
         by_place = {pid: forms(pid, p) for pid, p in places.items()}
         depth = max((len(r) for r in by_place.values()), default=0)
         for rank in range(depth):
@@ -77,13 +79,27 @@ class Resolver:
         return self.known.get(fold(text)) if isinstance(text, str) else None
 
     def suggest(self, text) -> list[str]:
-        """Close names for a message: the ids a typed name may have meant ("saraqib (Saraqib)")."""
+        """Close names for a message: the names a typed name may have meant ("Saraqib"), as the map writes
+        them, never an id (each label names one place: unique_labels, and resolves to it)."""
         key = fold(text) if isinstance(text, str) else ""
         if key in self.ambiguous:
-            return [f"{p} ({self.labels[p]})" for p in self.ambiguous[key]]
+            return [self.labels[p] for p in self.ambiguous[key]]
         near = difflib.get_close_matches(key, list(self.known), n=MAX_SUGGESTIONS * 3, cutoff=SUGGEST_CUTOFF)
         pids = list(dict.fromkeys(self.known[k] for k in near))[:MAX_SUGGESTIONS]
-        return [f"{p} ({self.labels[p]})" for p in pids]
+        return [self.labels[p] for p in pids]
+
+
+def unique_labels(places: dict) -> dict[str, str]:
+    """The name each place is shown by: the map's label, or, where two places share it (Jarablus, the town
+    and the crossing), each one's full name, so a list or a message never offers two alike; the id is the
+    last resort."""
+    labels = {pid: map_label(p) for pid, p in places.items()}
+    shared = Counter(labels.values())
+    for pid, p in places.items():
+        if shared[labels[pid]] > 1:
+            labels[pid] = str(getattr(p, "name", "") or pid)
+    shared = Counter(labels.values())
+    return {pid: label if shared[label] == 1 else f"{label} ({pid})" for pid, label in labels.items()}
 
 
 class PlaceNames:

@@ -106,9 +106,10 @@ def parse_orders(team: str, raw: dict, sectors, places: set[str], names: PlaceNa
     try:
         orders = ORDER_TYPES[team].model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, source, schema=ORDER_TYPES[team])) from None
+        raise ScenarioError(in_words(problems_from_validation(exc, source, schema=ORDER_TYPES[team]),
+                                     sectors.names)) from None
     problems = []
-    known = ", ".join(sectors.ids)
+    known = ", ".join(sectors.names.get(s, s) for s in sectors.ids)      # as the map names them
 
     def meant(text, suggest) -> str:
         close = suggest(text) if names is not None else []
@@ -136,5 +137,59 @@ def parse_orders(team: str, raw: dict, sectors, places: set[str], names: PlaceNa
         problems.append(Problem(source, "reserves_to", f"{reserves!r} is not a sector{meant(reserves, no_sector)}; "
                                 f"sectors: {known}"))
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(in_words(problems, sectors.names))
     return orders
+
+
+def field_words(path: str, sector_names: dict[str, str]) -> str:
+    """An order's field as a student reads it: "sectors.idlib.axis" is "Idlib sector, axis",
+    "air_priorities[1]" is "air priorities, choice 2", "reserves_to" is "reserves to"."""
+    if not path:
+        return "your orders"
+    head, _, rest = path.partition(".")
+    if head == "sectors" and rest:
+        sector, _, field = rest.partition(".")
+        name = f"{sector_names[sector]} sector" if sector in sector_names else f"sector {sector!r}"
+        return f"{name}, {field.replace('_', ' ')}" if field else name
+    base, bracket, index = path.partition("[")
+    words = base.replace("_", " ").replace(".", ", ")
+    if bracket and index.rstrip("]").isdigit():
+        words += f", choice {int(index.rstrip(']')) + 1}"
+    return words
+
+
+def in_words(problems: list[Problem], sector_names: dict[str, str]) -> list[Problem]:
+    """A team's order problems for the student who gave them: the field named in words (field_words), not as
+    a dotted path after "orders of <team>" (the team is the one reading)."""
+    return [Problem(field_words(p.path, sector_names), "", p.message, p.value, p.has_value) for p in problems]
+
+
+def orders_in_words(orders: dict, sector_names: dict[str, str], place_names: dict[str, str]) -> str:
+    """A team's orders as a student reads them back ("Idlib: attack towards Saraqib; tempo: all out;
+    air priorities: Idlib sector, near Saraqib"), never as JSON or ids; no orders at all: the AI decides."""
+    def target(x: str) -> str:
+        return f"{sector_names[x]} sector" if x in sector_names else f"near {place_names.get(x, x)}"
+
+    parts = []
+    for sector, order in (orders.get("sectors") or {}).items():
+        stance = order.get("stance", "doctrine")
+        words = {"doctrine": "as the AI decides", "hold": "hold", "withdraw": "withdraw"}.get(stance, stance)
+        if stance == "attack":
+            axis = order.get("axis")
+            words = f"attack towards {place_names.get(axis, axis)}" if axis else "attack (the AI's target)"
+        parts.append(f"{sector_names.get(sector, sector)}: {words}")
+    for key, value in orders.items():
+        if key == "sectors":
+            continue
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, list):
+            value = ", ".join(target(x) for x in value) or "none"
+        elif key == "reserves_to":
+            value = sector_names.get(value, value)
+        elif isinstance(value, str):
+            value = value.replace("_", " ")
+        else:
+            value = f"{value:g}"
+        parts.append(f"{key.replace('_', ' ')}: {value}")
+    return "; ".join(parts) if parts else "none: the AI decides everything"

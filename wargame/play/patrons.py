@@ -31,11 +31,12 @@ def course_problems(model, team: str, orders) -> list[Problem]:
     return [Problem(source, "course", refused)] if refused else []
 
 
-def apply_course(model, team: str, orders) -> None:
-    """The team's course at the start of the turn (validated when the orders were accepted)."""
+def apply_course(model, team: str, orders, by: str) -> None:
+    """The team's course at the start of the turn (validated when the orders were accepted); `by`: who
+    decided, as the news and the debrief say it ("Russia's team": "decided by Russia's team")."""
     wanted = getattr(orders, "course", None)
     if wanted is not None and PATRON_OF_TEAM.get(team) in model.actors:
-        model.steer_patron(PATRON_OF_TEAM[team], COURSE_OF_ORDER[wanted], source=f"orders of {team}")
+        model.steer_patron(PATRON_OF_TEAM[team], COURSE_OF_ORDER[wanted], source=by)
 
 
 def course_now(model, team: str) -> dict | None:

@@ -10,6 +10,7 @@ met, or the team's side's regime collapsed), unscored (the scenario sets the tea
 
 from __future__ import annotations
 
+from wargame.core.dates import date_of, format_date
 from wargame.core.rules.objectives import place_held
 from wargame.play.briefing import objective_text, place_name, scored_objectives
 from wargame.play.teams import Team
@@ -24,6 +25,11 @@ def _first_lost(model, place: str, side: str) -> float | None:
                 place in (event.get("city"), event.get("base")):
             return event["day"]
     return None
+
+
+def when(model, day: float, turn_of) -> str:
+    """A moment of the game as every page says it: its date and the game's turn ("28 Nov 11:00, turn 1")."""
+    return f"{format_date(date_of(model.spec.meta.start, day), 'short', pad_day=True)}, turn {turn_of(day)}"
 
 
 def objective_result(model, oid: str, turn_of) -> dict:
@@ -42,14 +48,14 @@ def objective_result(model, oid: str, turn_of) -> dict:
         out["lost"] = [{"place": p, "name": place_name(p), "day": None if d is None else round(d, 2),
                         "turn": None if d is None else turn_of(d)} for p, d in falls.items()]
         out["how"] = ("every place held" if met else "lost " + ", ".join(
-            place_name(p) + (f" (day {d:.1f}, turn {turn_of(d)})" if d is not None else "") for p, d in falls.items()))
+            place_name(p) + (f" ({when(model, d, turn_of)})" if d is not None else "") for p, d in falls.items()))
     elif met:
-        out["how"] = (f"met on day {achieved:.1f} (turn {turn_of(achieved)})" if achieved is not None
+        out["how"] = (f"met on {when(model, achieved, turn_of)}" if achieved is not None
                       else "held from the start")
     else:
         held = (f"{progress:.0%} of the area held" if o.kind == "area" else "not taken: " + ", ".join(
             place_name(p) for p in o.places if not place_held(model, p, side)))
-        out["how"] = (f"met on day {achieved:.1f} (turn {turn_of(achieved)}) but lost again; {held}"
+        out["how"] = (f"met on {when(model, achieved, turn_of)} but lost again; {held}"
                       if achieved is not None else held)
     out["turn"] = None if achieved is None else turn_of(achieved)
     return out
@@ -62,7 +68,7 @@ def team_result(model, team: Team, turn_of) -> dict:
     side = model.side_index.get(team.side) if team.side else None
     collapsed = model.will.collapsed.get(side) if side is not None else None
     if collapsed is not None:
-        verdict, reason = "lost", f"the regime collapsed on day {collapsed:.1f} (turn {turn_of(collapsed)})"
+        verdict, reason = "lost", f"the regime collapsed on {when(model, collapsed, turn_of)}"
     elif not objectives:
         verdict, reason = "unscored", "this scenario sets your team no objectives"
     elif len(met) == len(objectives):

@@ -4,12 +4,14 @@ and the sectors' towns, over the same area as the picture's front (play.maptap.p
 
     #  ground your side holds      a letter: ground another side holds (its initial; see the key)
     .  ground not seen             @  your units      x  enemies in sight      ALE, IDL...: sector towns
+    *SAR...: the team's objectives (Saraqib), each by its first letters
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from wargame.play.briefing import place_name, scored_objectives
 from wargame.play.maptap import picture_limits
 
 COLUMNS = 72                 # characters across: fits an 80-column terminal with the frame
@@ -55,10 +57,49 @@ def text_map(game, team: str, view: dict, columns: int = COLUMNS) -> list[str]:
             mark(u["cell"], "x")
     for s in game.sectors.ids:
         mark(game.sectors.centre[s], game.sectors.names[s][:3].upper())
+    # the team's objectives too (Saraqib is no sector's town): "*" and the place's first letters, written
+    # after the sectors' so an objective that is also a sector's town (Idlib) shows as one
+    objectives = objective_places(game, team)
+    tags = objective_tags(objectives)
+    for place in objectives:
+        if place in theatre.place_cell:
+            mark(theatre.place_cell[place], "*" + tags[place])
     frame = "+" + "-" * columns + "+"
     others = ", ".join(f"{letter} {model.spec.sides[s].name}" for k, (s, letter) in
                        enumerate(zip(model.side_ids, letters.values())) if k != mine)
     return ([frame] + ["|" + "".join(row) + "|" for row in grid] + [frame,
             "# your side's ground   . not seen   @ your units   x enemies in sight",
             f"other sides' ground: {others}",
-            "ALE, IDL, ...: the sectors' towns (north is up; the area of the map's front)"])
+            "ALE, IDL, ...: the sectors' towns (north is up; the area of the map's front)"]
+            + wrap_key("your objectives: ", [f"*{tags[p]} {place_name(p)}" for p in objectives], columns + 2))
+
+
+def objective_tags(places: list[str]) -> dict[str, str]:
+    """Each objective's tag on the map: its name's first three letters, or where two would share them
+    (Aleppo and Aleppo International Airport) the initials of its words ("AIA")."""
+    tags: dict[str, str] = {}
+    for place in places:
+        name = place_name(place)
+        initials = "".join(w[0] for w in name.replace("-", " ").split() if w[0].isupper())[:3]
+        tags[place] = next((t for t in (name[:3].upper(), initials.upper(), place[:3].upper())
+                            if t and t not in tags.values()), name[:3].upper())
+    return tags
+
+
+def wrap_key(head: str, items: list[str], width: int) -> list[str]:
+    """A key's items after its heading, wrapped to the map's width."""
+    lines, line = [], head
+    for k, item in enumerate(items):
+        piece = item + ("," if k < len(items) - 1 else "")
+        if len(line) + len(piece) + 1 > width and line != head:
+            lines.append(line.rstrip())
+            line = " " * len(head)
+        line += piece + " "
+    return lines + [line.rstrip()] if items else []
+
+
+def objective_places(game, team: str) -> list[str]:
+    """The places of the objectives the team is scored on (play.briefing.scored_objectives), each once."""
+    spec = game.model.spec
+    return list(dict.fromkeys(p for oid in scored_objectives(spec, game.teams[team])
+                              for p in getattr(spec.objectives[oid], "places", None) or []))

@@ -27,10 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from wargame.core.agents.unit import SHAKEN, UNIT_TYPES
+from wargame.core.agents.unit import SHAKEN, UNIT_TYPES, on_map
 from wargame.core.rules.will import WILL_FACTORS
 from wargame.play.fog import entry_name, own_will_entries, reports
 from wargame.play.news import LISTED, OUTCOME_WORDS, describe, listed
+from wargame.play.words import change
 from wargame.report.style import short_name
 from wargame.report.why import break_factors, factor_label
 from wargame.report.will import ACTORS, FACTOR_WORDS, the
@@ -43,6 +44,10 @@ SMALL_SHARE = 0.005      # a morale factor with a smaller share of a break is no
 DECISION_KINDS = ("strategic_decision", "local_deal", "uprising", "regime_collapsed", "campaign_ended")
 WHITE_CELL_WORDS = "white cell:"      # a decision the white cell took is told under its injects, not twice
 LOSS_KINDS = ("killed", "captured", "deserted")
+QUIET_TURN = "nothing moved it by as much as 0.005: a small town taken or lost weighs little in a will"
+# what an Israeli strike on a unit hits, in words (core.actors.IsraelActor.strike)
+STRIKE_WORDS = {"leadership": "its commanders (its cohesion falls)", "depot": "its depot (its supply falls)"}
+TOLD_AS_DECISIONS = ("surrender", "freeze")    # the white cell's outcomes, announced as decisions (play.outcomes)
 
 
 @dataclass
@@ -201,12 +206,20 @@ def summarise_turn(model, team, start: TurnStart, turn: int, sectors, injects: l
     if side is not None:
         before, now = start.control == side, model.control == side
         hex_km2 = model.spec.theatre.cell_km ** 2 * math.sqrt(3) / 2
+        # net by sector: a sector where the side gained and lost ground in one turn is told once, by its net
+        # change (gained 22 km² and lost 22 km² around Idlib is no change there, not two lines that cancel)
+        net: Counter = Counter()
         for what, cells in (("gained", np.flatnonzero(now & ~before)), ("lost", np.flatnonzero(before & ~now))):
             held_cells[what] = int(cells.size)
-            if cells.size:
-                by_sector = Counter(sectors.names[sectors.ids[int(k)]] for k in sectors.of_cell[cells])
-                parts = [f"about {n * hex_km2:,.0f} km² around {s}" for s, n in by_sector.most_common(LISTED)]
+            for k in sectors.of_cell[cells]:
+                net[sectors.names[sectors.ids[int(k)]]] += 1 if what == "gained" else -1
+        for what, sign in (("gained", 1), ("lost", -1)):
+            by_sector = Counter({s: n * sign for s, n in net.items() if n * sign > 0})
+            parts = [f"about {n * hex_km2:,.0f} km² around {s}" for s, n in by_sector.most_common(LISTED)]
+            if parts:
                 ground.append(f"Ground your side {what}: {listed(parts)}.")
+        if (held_cells["gained"] or held_cells["lost"]) and not any(net.values()):
+            ground.append("Ground changed hands on your side, with no net change in any sector.")
     if not ground:
         ground.append("No city or ground changed hands on your side.")
     sections.append({"topic": "ground", "title": "Ground and cities", "lines": ground})
@@ -253,8 +266,10 @@ def summarise_turn(model, team, start: TurnStart, turn: int, sectors, injects: l
     elif mine:
         losses.append("Your units saw no enemy unit break.")
     if strikes:
-        killed = sum(float(e.get("killed", 0.0)) for e in strikes)
-        losses.append(f"Your strikes: {plural(len(strikes), 'strike')}, about {killed:,.0f} enemy killed.")
+        # each strike rounded as its own report prints it (play.airpower), then summed: the two agree
+        killed = sum(round(float(e.get("killed", 0.0))) for e in strikes)
+        losses.append(f"Your strikes: {plural(len(strikes), 'strike')}, "
+                      + (f"about {killed:,} enemy killed." if killed else "no enemy killed."))
     if losses:
         sections.append({"topic": "losses", "title": "Losses", "lines": losses})
 
@@ -280,9 +295,10 @@ def summarise_turn(model, team, start: TurnStart, turn: int, sectors, injects: l
         moved = np.asarray(w.ledger[entry], dtype=float) - start.ledger[entry]
         ranked = sorted(((f, float(v)) for f, v in zip(WILL_FACTORS, moved) if abs(v) >= SMALL_WILL),
                         key=lambda fv: -abs(fv[1]))[:TOP_WILL_FACTORS]
-        why = "; ".join(f"{FACTOR_WORDS[f][0 if v < 0 else 1]} {v:+.2f}" for f, v in ranked)
-        will_lines.append(f"{entry_name(model, entry)}: {value:.2f} ({value - before:+.2f} this turn"
-                          + (f": {why}" if why else "") + ")")
+        why = "; ".join(f"{FACTOR_WORDS[f][0 if v < 0 else 1]} {change(v)}" for f, v in ranked)
+        # nothing to name: said, so a town taken that moved the will too little to show is not a riddle
+        will_lines.append(f"{entry_name(model, entry)}: {value:.2f} ({change(value - before)} this turn"
+                          + (f": {why}" if why else f"; {QUIET_TURN}") + ")")
     if will_lines:
         threshold = model.spec.rules.will.collapse
         if any(w.is_leadership[e] for e in own_will_entries(model, team)):
@@ -296,7 +312,8 @@ def summarise_turn(model, team, start: TurnStart, turn: int, sectors, injects: l
         sections.append({"topic": "decisions", "title": "Decisions and news", "lines": list(dict.fromkeys(decided))})
 
     # ---- the white cell's injects that touched this team
-    touched = [x["text"] for x in injects or [] if team.id in x["teams"]]
+    # a surrender or a freeze is a decision of diplomacy each team already reads under its decisions: not twice
+    touched = [x["text"] for x in injects or [] if team.id in x["teams"] and x["kind"] not in TOLD_AS_DECISIONS]
     if touched:
         sections.append({"topic": "white_cell", "title": "From the white cell", "lines": touched})
 
@@ -336,11 +353,14 @@ def _elsewhere(e: dict, sides: dict) -> str:
 
 def white_cell_lines(model, start: TurnStart, interventions: list[dict], teams: dict) -> list[dict]:
     """Each of the turn's interventions in words, with the teams it touched: {"kind", "text", "teams"}.
-    Who is touched: an Israeli strike, the team whose unit was struck (Iran's for a convoy) and Israel's;
-    weather, everyone (everyone's aircraft); Russian aircraft, Russia's; a defection, the teams of the unit
-    that went over and of the side it joined; a parameter, the team whose faction or actor it sets; a city
-    given, the teams of the side that got it and of the one that lost it; a unit's state, its team's. A
-    note is for the record (the debrief) and touches no team."""
+    Who is touched: an Israeli strike, Israel's team and every team of the struck side (the unit's own and
+    its allies', who hear of a strike on their side; Iran's side for a convoy); weather, everyone
+    (everyone's aircraft); Russian aircraft, Russia's; a defection, the teams of the unit that went over and
+    of the side it joined; a parameter, the team whose faction or actor it sets; a city given, the teams of
+    the side that got it and of the one that lost it; a unit's state, its team's; an adjudicated surrender,
+    the teams of both sides (the one that laid down arms and the one it surrendered to); a Russia-Turkey
+    freeze, Russia's and Turkey's teams and every team with units in the frozen north-west. A note is for
+    the record (the debrief) and touches no team."""
     names = reader_names(model)
     sides, factions, wings = names["side_names"], names["faction_names"], names["wing_names"]
     # the interventions' own events: those logged between the turns (at the turn's first step count)
@@ -356,6 +376,10 @@ def white_cell_lines(model, start: TurnStart, interventions: list[dict], teams: 
     def of_actor(a):
         return {t for t, team in teams.items() if a in team.actors}
 
+    def side_of(faction):
+        spec = model.spec.factions.get(faction) if faction else None
+        return spec.side if spec is not None else None
+
     def unit_name(key):
         unit = model.unit_by_key(key)
         return (unit.name, unit.faction) if unit is not None else (str(key), None)
@@ -369,11 +393,12 @@ def white_cell_lines(model, start: TurnStart, interventions: list[dict], teams: 
             touched = of_actor("israel")
             if event is not None and event.get("unit"):
                 name, faction = unit_name(event["unit"])
-                touched |= of_faction(faction)
-                text = (f"Israeli strike ({p.get('target', 'leadership')}) on {name} "
-                        f"({factions.get(faction, faction)}): about {event['killed']:.0f} killed")
+                touched |= of_faction(faction) | of_side(side_of(faction))      # allies hear of it too
+                target = STRIKE_WORDS.get(p.get("target", "leadership"), str(p.get("target")))
+                text = (f"Israeli strike on {name} ({factions.get(faction, faction)}), {target}: "
+                        f"about {event['killed']:.0f} killed")
             elif event is not None:
-                touched |= of_actor("iran")
+                touched |= of_actor("iran") | of_faction("iran_axis") | of_side(side_of("iran_axis"))
                 text = "Israeli strike on an Iranian supply convoy: less reaches the militias"
             else:
                 text = "Israeli strike: no target found"
@@ -419,6 +444,21 @@ def white_cell_lines(model, start: TurnStart, interventions: list[dict], teams: 
             touched = of_faction(faction)
             changed = ", ".join(f"{f} {float(p[f]):.2f}" for f in ("morale", "cohesion", "supply") if f in p)
             text = f"The white cell set {name}'s {changed}"
+        elif kind == "surrender":
+            touched = of_side(p.get("side")) | of_side(p.get("to"))
+            decision = next((e["decision"] for e in between if e["kind"] == "strategic_decision"
+                             and str(e.get("decision", "")).startswith("a surrender negotiated")), None)
+            where = p.get("place") or p.get("sector") or ""
+            text = (f"Surrender: {decision}" if decision else
+                    f"Surrender at {where}: {sides.get(p.get('side'), p.get('side'))} to {sides.get(p.get('to'), p.get('to'))}")
+        elif kind == "freeze":
+            t = model.table
+            inside = on_map(t) & model.frozen[np.maximum(t.idx, 0)]
+            present = {model.faction_ids[int(f)] for f in np.unique(t.faction[inside])}
+            touched = (of_actor("russia_hq") | of_faction("russia") | of_actor("turkey")
+                       | {tid for f in present for tid in of_faction(f)})
+            text = ("Russia and Turkey freeze the north-west (adjudicated by the white cell): no one attacks into "
+                    "or out of it")
         elif kind == "note":
             text = f"Note for the record: {str(p.get('text', ''))[:500]}"
         else:

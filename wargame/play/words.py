@@ -16,3 +16,10 @@ def count(n, noun: str, plural: str | None = None) -> str:
         last = IRREGULAR.get(last, last + "s")
         plural = f"{head} {last}" if head else last
     return f"{number} {plural}"
+
+
+def change(x: float, digits: int = 2) -> str:
+    """A signed change as printed: "+0.05", "-0.12"; one that rounds to nothing is "no change", never
+    "-0.00" (a fall of 0.001 printed with its sign reads as a loss that is not there)."""
+    text = f"{x:+.{digits}f}"
+    return "no change" if float(text) == 0 else text

@@ -93,8 +93,9 @@ def air_target_selects(name: str, game, view: dict, value: list | None) -> str:
     choices = air_target_choices(view, game.sectors, game.place_areas)
     chosen = list(value or [])
     offered = {i for group in choices.values() for i, _ in group}
-    earlier = [(x, game.place_areas.names.get(x) or game.sectors.names.get(x, x)) for x in chosen
-               if x not in offered]
+    # named as the order means it: an id both a sector's and a place's is the sector (airpower.target_rank)
+    earlier = [(x, f"{game.sectors.names[x]} sector" if x in game.sectors.names
+                else f"near {game.place_areas.names.get(x, x)}") for x in chosen if x not in offered]
     groups = [("Enemies you see", choices["places"]), ("Sectors", choices["sectors"]), ("Chosen earlier", earlier)]
     out = []
     for slot in range(AIR_TARGET_SLOTS):

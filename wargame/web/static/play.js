@@ -286,7 +286,8 @@
           pick.append(strike);
         };
         if (slots.length) {
-          if (data.place) strikeFirst(data.place, `Strike near ${data.place_name} first`);
+          // a place that shares its id with its sector (Idlib) is the sector as an air target: one button
+          if (data.place && data.place !== data.sector) strikeFirst(data.place, `Strike near ${data.place_name} first`);
           strikeFirst(data.sector, `Strike the ${data.sector_name} sector first`);
         }
         if (!row) return;
