@@ -263,8 +263,8 @@ def will_table(will: dict | None, *, this_turn: bool) -> str:
                     f'<td class="num"><meter min="0" max="1" low="0.25" high="0.5" optimum="1" value="{x["value"]:.3f}">'
                     f'</meter> {x["value"]:.2f}</td><td class="num {trend}">{change:+.2f}</td><td>{e(factors)}</td></tr>')
     head = "this turn" if this_turn else "since the start"
-    return (f'<table class="will"><thead><tr><th>who</th><th>will (0-1)</th><th>{head}</th>'
-            f'<th>what moved it most since the start</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    return (f'<div class="scroll-x"><table class="will"><thead><tr><th>who</th><th>will (0-1)</th><th>{head}</th>'
+            f'<th>what moved it most since the start</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def will_card(view: dict) -> str:
