@@ -72,7 +72,9 @@ def fill_orders(page, team: str, turn: int) -> None:
         elif key == "redeploy":
             page.fill("input[name=redeploy]", value)
         elif key == "talks_with_turkey":
-            page.set_checked("input[name=talks_with_turkey]", value)
+            box = page.locator("input[name=talks_with_turkey]")
+            assert box.bounding_box()["width"] < 40, "a check box drawn as a wide field"
+            box.set_checked(value)
         elif key == "air":                    # the first `value` places offered where enemies are seen, then a sector
             lists = page.locator("select[name=air_priorities]")
             seen = lists.first.locator("optgroup[label='Enemies you see'] option").evaluate_all(
@@ -116,6 +118,13 @@ def check_summary(page, server: str, team: str, turn: int) -> dict:
     ids = SNAKE_ID.findall(card.locator(".sum-body").inner_text())
     assert not ids, f"{team}, turn {turn}: internal ids in the summary: {ids}"
     return summary
+
+
+def wrapped(page, selector: str) -> list[str]:
+    """The texts of the elements that wrap onto more than one line ("Partia" / "l")."""
+    return page.locator(selector).evaluate_all("""xs => xs.filter(x => { const r = document.createRange();
+        r.selectNodeContents(x); return new Set(Array.from(r.getClientRects(), c => Math.round(c.top))).size > 1; })
+        .map(x => x.textContent)""")
 
 
 def test_a_whole_game_with_three_teams_at_a_laptops_and_a_phones_size(tmp_path):
@@ -252,6 +261,9 @@ def test_a_whole_game_with_three_teams_at_a_laptops_and_a_phones_size(tmp_path):
                 for team, verdict in verdicts.items():
                     assert shown.get(names[team]) == verdict, (team, shown, verdicts)
                 fits_both(room, "end-projector", "laptop")
+                for size in SIZES:
+                    room.set_viewport_size(SIZES[size])
+                    assert not wrapped(room, "#results td.verdict"), size
                 console = join(instructor, "laptop", "/instructor")
                 console.wait_for_selector("#results")
                 assert console.locator("#results td.verdict").all_inner_texts() == list(shown.values())

@@ -329,7 +329,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
              if submitted is not None else f"No orders sent for turn {turn} yet.")
     if submitted is None and standing:
         state = (f"Your orders from turn {standing['turn_number']} stand unless you change them: they are shown "
-                 "below and count when the turn resolves, whether you send them again or not.")
+                 "above and count when the turn resolves, whether you send them again or not.")
     if status["finished"]:
         state = "The game is over."
     sector_table = f"""<table class="sectors"><thead><tr><th>Sector</th><th>Your units</th><th>Stance</th>
