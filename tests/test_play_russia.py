@@ -4,13 +4,15 @@ withdraw) as Russia's and Iran's lever, recorded and replayed."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from wargame.core.errors import ScenarioError
 from wargame.core.events import AirStrike, DroneRaid, StrategicDecision
 from wargame.core.rules.air import spotted
-from wargame.play.airpower import air_summary_lines, air_target_choices, target_rank
+from wargame.play.airpower import air_picture, air_summary_lines, air_target_choices, target_rank
 from wargame.play.game import Game
 from wargame.play.hotseat import picture_lines
 from wargame.play.orders import parse_orders
@@ -59,6 +61,18 @@ def test_russias_picture_lists_its_aircraft_and_the_sorties_they_fly(store):
     assert "Russian air group, Khmeimim 14 aircraft" in screen and "This turn your aircraft flew" in screen
 
 
+def test_the_cards_men_killed_is_the_turns_sum_rounded_once(store, monkeypatch):
+    """Strikes that kill 0.4 men each are 0 killed each, but two of them are about 1: the card says what the
+    turn summary says (found in the browser: the card's 14 beside the summary's 15 and the reports' 16)."""
+    game = played(store, 1)
+    real = game.model.events.of_kind
+    monkeypatch.setattr(game.model.events, "of_kind", lambda kind: [
+        dataclasses.replace(x, killed=0.4) if kind is AirStrike else x for x in real(kind)])
+    air = air_picture(game.model, game.teams["russia"], None, game.view("russia"), game.place_areas)
+    assert len(air["strikes"]) >= 2 and all(s["killed"] == 0 for s in air["strikes"])
+    assert air["turn"]["killed"] == round(0.4 * len(air["strikes"])) > 0
+
+
 def test_a_strikes_result_reaches_russias_picture_and_reports(store):
     game = played(store, 4)
     strikes = [s for s in game.model.events.of_kind(AirStrike) if s.wing in RUSSIAN_WINGS]
@@ -70,6 +84,13 @@ def test_a_strikes_result_reaches_russias_picture_and_reports(store):
     listed = sum(len(v["strikes"]) for v in turn_views)
     assert listed == len(strikes)
     assert sum(v["turn"]["killed"] for v in turn_views) == pytest.approx(sum(s.killed for s in strikes), abs=4)
+    # the card's men killed this turn is the turn summary's "Your strikes: ... about N enemy killed" (the sum
+    # rounded once, not each strike's rounded and added: 6.4 + 1.4 + 6.4 + 1.4 is 16, not 14)
+    for t, v in enumerate(turn_views):
+        assert v["turn"]["killed"] == round(sum(s.killed for s in strikes if s.step in range(2 * t + 1, 2 * t + 3)))
+        told = " ".join(line for x in game.summaries["russia"][t]["sections"] for line in x["lines"])
+        if v["strikes"]:
+            assert f"about {v['turn']['killed']:,} enemy killed" in told, (t, told)
     busy = next(v for v in turn_views if v["strikes"])
     lines = air_summary_lines(busy)
     struck = busy["strikes"][0]

@@ -263,8 +263,8 @@ def will_table(will: dict | None, *, this_turn: bool) -> str:
                     f'<td class="num"><meter min="0" max="1" low="0.25" high="0.5" optimum="1" value="{x["value"]:.3f}">'
                     f'</meter> {x["value"]:.2f}</td><td class="num {trend}">{change:+.2f}</td><td>{e(factors)}</td></tr>')
     head = "this turn" if this_turn else "since the start"
-    return (f'<table class="will"><thead><tr><th>who</th><th>will (0-1)</th><th>{head}</th>'
-            f'<th>what moved it most since the start</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    return (f'<div class="scroll-x"><table class="will"><thead><tr><th>who</th><th>will (0-1)</th><th>{head}</th>'
+            f'<th>what moved it most since the start</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def will_card(view: dict) -> str:
@@ -329,7 +329,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
              if submitted is not None else f"No orders sent for turn {turn} yet.")
     if submitted is None and standing:
         state = (f"Your orders from turn {standing['turn_number']} stand unless you change them: they are shown "
-                 "below and count when the turn resolves, whether you send them again or not.")
+                 "above and count when the turn resolves, whether you send them again or not.")
     if status["finished"]:
         state = "The game is over."
     sector_table = f"""<table class="sectors"><thead><tr><th>Sector</th><th>Your units</th><th>Stance</th>
