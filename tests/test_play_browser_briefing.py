@@ -32,7 +32,7 @@ def new_game(server: str) -> dict[str, str]:
     with httpx.Client(base_url=server, headers={"Origin": server}) as client:
         r = client.post("/games", data={"humans": ["regime", "rebels"], "turn_hours": "60"},
                         files={"scenario_file": ("one turn.toml", ONE_TURN.encode(), "application/octet-stream")})
-        assert r.status_code == 200, r.text
+        assert r.status_code == 303, r.text
         instructor = next(iter(r.cookies.values()))
         return client.get("/api/instructor/view", headers={"X-Game-Code": instructor}).json()["codes"]
 

@@ -32,7 +32,8 @@ def played(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=url, timeout=120) as client:
-            r = client.post("/games", data={"scenario": "hts_2024_classroom", "humans": list(HUMANS), "seed": "5"})
+            r = client.post("/games", data={"scenario": "hts_2024_classroom", "humans": list(HUMANS), "seed": "5"},
+                            follow_redirects=True)                  # to the page of the codes
             assert r.status_code == 200, r.text[:500]
             instructor = re.search(r'id="instructor-code">([A-Z0-9]+)<', r.text).group(1)
             head = {"X-Game-Code": instructor}
