@@ -422,8 +422,9 @@
     return `${day} ${MONTHS[Number(month) - 1]} ${(hm || "").slice(0, 5)}`;
   }
   function renderProjector(s) {
-    // the game has just ended: the page comes back with the result, and its clock stopped
-    if (s.finished && !body.dataset.finished) { window.location.reload(); return; }
+    // the game has just ended (or a rewind reopened it): the page comes back with the result (or the clock)
+    if (Boolean(s.finished) !== Boolean(body.dataset.finished)) { window.location.reload(); return; }
+    if (s.finished) return;             // the end page's latest news stands as the server wrote it
     openFor = s.open_for || 0;
     polledAt = Date.now();
     const news = document.getElementById("news");
