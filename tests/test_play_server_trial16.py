@@ -60,6 +60,10 @@ def test_the_console_names_things_and_offers_only_what_can_be_done(one_turn):
     wings = select(console, "wing")
     assert wings and all(v.startswith("ru_") for v, _ in wings), wings
     assert all(text and text != value for value, text in wings)                 # by name, not the key
+    # the Israeli strike's targets say what each hits
+    targets = dict(select(console, "target"))
+    assert set(targets) == {"leadership", "depot", "convoy"} and "pipeline" in targets["convoy"]
+    assert all(len(text) > len(value) + 10 for value, text in targets.items())
     # a unit is chosen by name from a list (defection, override), never typed as an id
     assert "Unit id" not in console
     units = select(console, "unit", 'data-kind="defection"')

@@ -90,8 +90,12 @@ def injects_forms(game: Game, truth: dict) -> str:
                 f'<h3>{title}</h3>{fields}<button type="submit">Apply</button><p class="result" hidden></p></form>')
 
     return f"""<div class="forms">
-{form("israeli_strike", "Israeli strike", '<label>Target <select name="target"><option>leadership</option>'
-      '<option>depot</option><option>convoy</option></select></label>')}
+{form("israeli_strike", "Israeli strike", '<label>Target <select name="target">'
+      '<option value="leadership">leadership: a militia unit\'s commanders (its cohesion, its faction\'s '
+      'leadership)</option><option value="depot">depot: a militia unit\'s supplies</option>'
+      '<option value="convoy">convoy: Iran\'s pipeline of men and arms</option></select></label>'
+      '<p class="dim small">A leadership or depot strike hits a militia unit on the map, the IRGC\'s and '
+      'Hezbollah\'s first, and kills some of its men.</p>')}
 {form("russian_aircraft", "Russian aircraft arrive", '<label>Aircraft <input type="number" name="aircraft" min="1" '
       f'max="60" value="6" required></label>{wing_field}')}
 {form("weather", "Weather", '<label>Weather <select name="weather"><option value="bad">bad: aircraft grounded'
@@ -250,6 +254,8 @@ def in_words(detail: dict, names: dict[str, str]) -> str:
             parts.append(f"no new orders from {word(v)}" if v else "every team's orders in")
         elif k == "result":
             parts.append(word(v) if v else "")
+        elif k == "text":                                     # a note: its words are the point
+            parts.append(str(v))
         elif k in ("to", "by"):
             parts.append(f"{k} {word(v)}")
         else:
