@@ -215,7 +215,7 @@ def test_each_team_page_shows_its_own_briefing_then_its_result_and_no_order_form
     client = TestClient(make_app(tmp_path / "games.sqlite"), follow_redirects=False)
     r = client.post("/games", data={"humans": ["regime", "rebels"], "turn_hours": "60"},
                     files={"scenario_file": ("one turn.toml", ONE_TURN.encode(), "application/octet-stream")})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 303, r.text
     instructor = r.cookies.get(COOKIE)
     codes = client.get("/api/instructor/view", headers={"X-Game-Code": instructor}).json()["codes"]
 

@@ -32,7 +32,8 @@ def played(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=url, timeout=120) as client:
-            r = client.post("/games", data={"scenario": "hts_2024_classroom", "humans": list(HUMANS), "seed": "5"})
+            r = client.post("/games", data={"scenario": "hts_2024_classroom", "humans": list(HUMANS), "seed": "5"},
+                            follow_redirects=True)                  # to the page of the codes
             assert r.status_code == 200, r.text[:500]
             instructor = re.search(r'id="instructor-code">([A-Z0-9]+)<', r.text).group(1)
             head = {"X-Game-Code": instructor}
@@ -156,5 +157,38 @@ def test_resolving_the_turn_from_the_console_asks_first(played):
             page.wait_for_function(f"() => document.getElementById('s-turn').innerText.includes('Turn {before + 1}')",
                                    timeout=60_000)
             assert len(sent) == 1 and page.request.get(url + "/api/status").json()["turn_number"] == before + 1
+        finally:
+            browser.close()
+
+
+def test_the_console_fits_a_phone_and_a_team_reaches_its_order_form_at_once(played):
+    """The trial's console at 390 px scrolled sideways (its will-to-fight table reached 419 px); the regime's
+    "Send orders" was some 3,700 px down its page at 1280x800, with nothing to get there but scrolling."""
+    url, codes = played
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            console = join(browser, url, codes["instructor"], SCREENS["phone"])
+            fit = horizontal_overflow(console)
+            assert fit["scroll_width"] <= SCREENS["phone"]["width"], fit
+            will = console.evaluate("() => { const t = document.querySelector('#will table.will');"
+                                    " const card = document.getElementById('will').getBoundingClientRect();"
+                                    " return {right: t.getBoundingClientRect().right, card: card.right,"
+                                    " rows: t.querySelectorAll('tbody tr').length}; }")
+            assert will["rows"] >= 3 and will["right"] <= will["card"] + 1, will
+            # the change still says what it is a change over, its column head hidden on a phone
+            head = console.evaluate("() => getComputedStyle(document.querySelector('#will td[data-head]'), '::before')"
+                                    ".content")
+            assert "since the start" in head
+            console.context.close()
+
+            regime = join(browser, url, codes["regime"], SCREENS["laptop"])
+            regime.wait_for_selector("#to-orders")
+            form_top = regime.evaluate("() => document.getElementById('orders').getBoundingClientRect().top")
+            assert form_top > SCREENS["laptop"]["height"]               # the case: far below the first screen
+            regime.click("#to-orders")
+            regime.wait_for_function("() => { const r = document.getElementById('orders').getBoundingClientRect();"
+                                     " return r.top >= 0 && r.top < window.innerHeight / 2; }")
+            assert regime.locator("#orders h2").is_visible()
         finally:
             browser.close()

@@ -33,7 +33,7 @@ def russia_game(server: str) -> tuple[str, str]:
     with httpx.Client(base_url=server, headers={"Origin": server}) as client:
         r = client.post("/games", data={"scenario": "hts_2024_classroom", "humans": ["russia", "rebels"],
                                         "seed": "1"})
-        assert r.status_code == 200, r.text
+        assert r.status_code == 303, r.text
         instructor = r.cookies[COOKIE]
         codes = client.get("/api/instructor/view", headers={"X-Game-Code": instructor}).json()["codes"]
         assert client.post("/api/instructor/resolve", json={}, headers={"X-Game-Code": instructor}).status_code == 200

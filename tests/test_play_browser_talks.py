@@ -32,7 +32,7 @@ def test_teams_talk_and_the_white_cell_adjudicates_in_the_browser(tmp_path):
     try:
         r = httpx.post(f"{server}/games", data={"scenario": "hts_2024_classroom", "seed": "4",
                                                 "humans": ["regime", "rebels", "iran"]}, timeout=60)
-        assert r.status_code == 200, r.text
+        assert r.status_code == 303, r.text
         instructor = r.cookies.get("wargame_code")
         codes = httpx.get(f"{server}/api/instructor/view", headers={"X-Game-Code": instructor}).json()["codes"]
         with sync_api.sync_playwright() as p:
@@ -50,13 +50,20 @@ def test_teams_talk_and_the_white_cell_adjudicates_in_the_browser(tmp_path):
                                         join(codes["iran"], LAPTOP))
                 teacher = join(instructor, LAPTOP)
 
-                # the rebels write to the regime through their page's form
+                # the rebels change their orders, do not send them yet, and write to the regime through
+                # their page's form: the page reloads to show the message, and the unsent orders stay
+                idlib = rebels.locator('#orders tr[data-sector="idlib"]')
+                idlib.locator("select[name=stance]").select_option("attack")
+                idlib.locator("input[name=axis]").fill("Saraqib")
                 form = rebels.locator("#message-form")
                 form.locator("select[name=to]").select_option("regime")
                 form.locator("textarea[name=text]").fill("Lay down your arms at Saraqib and walk out.")
                 form.locator("button[type=submit]").click()
                 rebels.wait_for_selector("#messages li.msg.sent", timeout=15_000)        # the page reloads
                 assert "you → The Assad regime" in rebels.inner_text("#messages")
+                assert idlib.locator("select[name=stance]").input_value() == "attack"
+                assert idlib.locator("input[name=axis]").input_value() == "Saraqib"
+                assert "not sent yet" in rebels.inner_text("#order-state")
                 assert fits(rebels, "#messages")
 
                 # an empty message is refused beside the form, naming the field

@@ -83,7 +83,7 @@ def server(tmp_path):
     client = TestClient(app, follow_redirects=False)
     r = client.post("/games", data={"scenario": "hts_2024_classroom", "humans": list(HUMANS), "seed": "3",
                                     "turn_hours": ""})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 303, r.text
     codes = client.get("/api/instructor/view").json()["codes"]
     yield app, client, codes
     app.state.reports.close()

@@ -162,7 +162,7 @@ def test_the_air_card_and_target_lists_are_on_russias_page(tmp_path):
     app = make_app(tmp_path / "games.sqlite")
     client = TestClient(app, follow_redirects=False)
     r = client.post("/games", data={"scenario": "hts_2024_classroom", "humans": ["russia", "rebels"], "seed": "1"})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 303, r.text
     instructor = r.cookies.get(COOKIE)
     client.cookies.set(COOKIE, instructor)
     codes = client.get("/api/instructor/view").json()["codes"]

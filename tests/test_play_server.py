@@ -51,14 +51,15 @@ def create_game(app) -> dict:
     client = new_client(app)
     r = client.post("/games", data={"scenario": "hts_2024_classroom", "humans": list(HUMANS), "seed": "3",
                                     "turn_hours": ""})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 303 and r.headers["location"] == "/instructor/codes", r.text   # POST/redirect/GET
     instructor = r.cookies.get(COOKIE)
-    assert instructor and instructor in r.text                  # the creator sees the codes and is logged in
+    shown = client.get("/instructor/codes").text
+    assert instructor and instructor in shown                   # the creator is logged in and sees the codes
     iv = as_code(client, instructor).get("/api/instructor/view").json()
     codes = iv["codes"]
     assert set(codes) == {"instructor", "projector", *HUMANS}
     for team in HUMANS:
-        assert codes[team] in r.text
+        assert codes[team] in shown
     return {"id": iv["status"]["game"], "codes": codes, "store": app.state.hub.store}
 
 
@@ -100,6 +101,23 @@ def test_join_sets_a_strict_httponly_cookie_and_sends_each_role_to_its_page(app,
     r = as_code(client, None).post("/join", data={"code": "NOSUCH"})
     assert r.status_code == 401 and "set-cookie" not in r.headers
     assert "No game has the code" in r.text
+
+
+def test_reloading_the_page_of_a_new_games_codes_makes_no_second_game(app):
+    """POST/redirect/GET: the new-game form's answer is a redirect to a GET page of the codes, behind the
+    instructor's code; loading that page again creates nothing (a reload of the old answer re-sent the form)."""
+    client = new_client(app)
+    games = len(app.state.hub.store._rows("SELECT id FROM games", ()))
+    r = client.post("/games", data={"scenario": "hts_2024_classroom", "humans": ["regime"], "turn_hours": ""})
+    assert r.status_code == 303 and r.headers["location"] == "/instructor/codes"
+    instructor = r.cookies.get(COOKIE)
+    for _ in range(2):
+        page_ = client.get("/instructor/codes")
+        assert page_.status_code == 200 and instructor in page_.text and 'id="team-codes"' in page_.text
+    assert len(app.state.hub.store._rows("SELECT id FROM games", ())) == games + 1
+    codes = as_code(client, instructor).get("/api/instructor/view").json()["codes"]
+    assert as_code(client, codes["regime"]).get("/instructor/codes").status_code == 403      # a team's code: no
+    assert as_code(client, codes["projector"]).get("/instructor/codes").status_code == 403
 
 
 def test_unknown_and_missing_codes_are_refused_everywhere(app, game):
@@ -302,7 +320,7 @@ def test_orders_of_every_human_team_resolve_the_turn_and_each_sees_its_own_new_v
     assert len(debrief) == 1 and debrief[0]["orders"]["rebels"] == orders["rebels"]
     assert set(debrief[0]["views"]) == {"russia", "iran", "regime", "rebels", "turkey"}
     page = as_code(client, codes["instructor"]).get("/debrief")
-    assert page.status_code == 200 and "Turn 1" in page.text and "all_out" in page.text
+    assert page.status_code == 200 and "Turn 1" in page.text and "tempo: all out" in page.text   # in words
     png = as_code(client, codes["instructor"]).get("/api/instructor/debrief/map.png?turn=0&picture=rebels")
     assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
 
@@ -464,9 +482,9 @@ def test_an_uploaded_scenario_makes_a_game_kept_in_the_record_that_replays_after
     text = 'extends = "hts_2024_classroom"\n\n[meta]\ntitle = "Our own Idlib offensive"\n'
     client = new_client(make_app(db))
     r = upload(client, text, scenario="/etc/passwd")       # the file wins over the (ignored) name
-    assert r.status_code == 200, page_text(r)
-    assert "our_idlib (uploaded)" in page_text(r)
+    assert r.status_code == 303, page_text(r)
     code = r.cookies.get(COOKIE)
+    assert "our_idlib (uploaded)" in page_text(client.get("/instructor/codes"))
     status = client.get("/api/status", headers={"X-Game-Code": code}).json()
     assert status["title"] == "Our own Idlib offensive" and status["scenario"] == "our_idlib"
     from wargame.play.store import GameStore
@@ -692,7 +710,8 @@ def test_a_team_page_shows_its_own_will_and_not_the_enemys(app, game):
     assert "Your regime collapses if its leadership's will falls below 0.15" in mine
     view = as_code(client, codes["regime"]).get("/api/view").json()["will"]
     lead = next(x for x in view["entries"] if x["id"] == "regime_leadership")
-    assert f"{lead['value']:.2f}" in mine and f"{lead['change']:+.2f}" in mine
+    change = f"{lead['change']:+.2f}" if abs(lead["change"]) > 0.005 else "0.00"      # never "-0.00"
+    assert f"{lead['value']:.2f}" in mine and f">{change}<" in mine and ">-0.00<" not in mine
     theirs = _will_section(rebels.text)
     assert "HTS-led Military Operations Command" in theirs
     assert "Syrian Arab Army" not in theirs and "leadership" not in theirs

@@ -168,8 +168,18 @@ async def create_game(request: Request):
     created.note(host_of(request))
     await hub.add(game)
     codes = hub.store.codes(game.id)
-    shown = settings["scenario"] + (" (uploaded)" if settings["scenario_text"] is not None else "")
-    return with_code(created_page(game.id, shown, codes, join_url(request)), codes["instructor"])
+    # POST/redirect/GET: the codes are shown by a GET page behind the instructor's code, so reloading the
+    # page that shows them cannot send the form again and make a second game
+    return with_code(RedirectResponse("/instructor/codes", status_code=303), codes["instructor"])
+
+
+async def instructor_codes(request: Request):
+    """The page a new game opens on (and that the console links to): every join code, to give out."""
+    hub = hub_of(request)
+    gid, _ = gate_of(request).instructor(request)
+    game = await hub.call(gid, lambda g: g)
+    shown = game.config["scenario"] + (" (uploaded)" if game.config.get("uploaded") else "")
+    return created_page(gid, shown, hub.store.codes(gid), join_url(request))
 
 
 # ---------------------------------------------------------------------------------------------- any code
@@ -453,6 +463,7 @@ def routes() -> list:
         Route("/projector", projector, methods=["GET"]),
         Route("/instructor", instructor_home, methods=["GET"]),
         Route("/debrief", debrief, methods=["GET"]),
+        Route("/instructor/codes", instructor_codes, methods=["GET"]),
         Route("/instructor/report", report, methods=["GET"]),
         Route("/instructor/confirm", confirm_page, methods=["GET"]),
         Route("/instructor/confirm", confirmed, methods=["POST"]),

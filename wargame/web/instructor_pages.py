@@ -5,7 +5,6 @@ picture)."""
 from __future__ import annotations
 
 import html
-import json
 
 from wargame.play.game import Game
 from wargame.play.messages import WHITE_CELL
@@ -25,25 +24,51 @@ e = html.escape
 
 
 def orders_text(orders: dict | None, game: Game) -> str:
-    """A team's orders in a line: "Idlib: attack towards Saraqib; tempo all_out"."""
+    """A team's orders in a line, in words: "Idlib: attack towards Saraqib; tempo: all out; air priorities:
+    near Kafr Nabl, the Idlib sector" (sectors and places by name, a lever's choice without underscores)."""
     if orders is None:
         return "no orders: the doctrine AI played this team"
     places = game.model.theatre.geodata.places
+    labels = game.names.place.labels
     parts = []
     for sector, order in (orders.get("sectors") or {}).items():
         text = f"{game.sectors.names.get(sector, sector)}: {order.get('stance', 'doctrine')}"
         if order.get("axis"):
             axis = order["axis"]
-            text += f" towards {places[axis].name.split(' (')[0] if axis in places else axis}"
+            text += f" towards {labels.get(axis) or (places[axis].name if axis in places else axis)}"
         parts.append(text)
 
-    def sector(x):
-        return game.sectors.names.get(x, x) if isinstance(x, str) else x
+    def word(x, in_list: bool = False) -> str:
+        if isinstance(x, bool):
+            return "yes" if x else "no"
+        if isinstance(x, float):
+            return f"{x:g}"
+        if not isinstance(x, str):
+            return str(x)
+        if x in game.sectors.names:
+            return f"the {game.sectors.names[x]} sector" if in_list else game.sectors.names[x]
+        if x in labels:
+            return f"near {labels[x]}"                   # an air priority: the enemies near that place
+        return x.replace("_", " ")
 
-    parts += [f"{k.replace('_', ' ')} {', '.join(map(sector, v)) if isinstance(v, list) else sector(v)}"
+    parts += [f"{k.replace('_', ' ')}: {', '.join(word(x, True) for x in v) if isinstance(v, list) else word(v)}"
               for k, v in orders.items() if k != "sectors"]
     return "; ".join(parts) or "all sectors left to doctrine"
 
+
+def unit_options(game: Game, truth: dict) -> str:
+    """The units on the map as a list to choose from, by name, grouped by faction (an instructor knows a
+    unit by its name, not by its id)."""
+    factions = game.model.spec.factions
+    groups: dict[str, list[dict]] = {}
+    for u in truth["units"]:
+        if u["cell"] >= 0:
+            groups.setdefault(u["faction"], []).append(u)
+    return '<option value="">choose a unit</option>' + "".join(
+        f'<optgroup label="{e(factions[f].name if f in factions else f)}">'
+        + "".join(f'<option value="{e(u["unit"])}">{e(u["name"])}</option>'
+                  for u in sorted(units, key=lambda u: u["name"]))
+        + "</optgroup>" for f, units in groups.items())
 
 
 def injects_forms(game: Game, truth: dict) -> str:
@@ -52,28 +77,37 @@ def injects_forms(game: Game, truth: dict) -> str:
     cities = "".join(f'<option value="{e(c)}">{e(city.name) if hasattr(city, "name") else e(c)}</option>'
                      for c, city in sorted(model.theatre.cities.items()))
     sides = "".join(f'<option value="{e(s)}">{e(model.spec.sides[s].name)}</option>' for s in model.side_ids)
-    wings = "".join(f'<option value="{e(w.key)}">{e(w.key)}</option>' for w in model.wings)
-    units = "".join(f'<option value="{e(u["unit"])}">' for u in truth["units"])
+    # aircraft "from Russia" reach a Russian wing only, named as the scenario names it
+    russian = [w for w in model.wings if w.faction == "russia"]
+    wings = "".join(f'<option value="{e(w.key)}">{e(w.spec.name)}</option>' for w in russian)
+    wing_field = (f'<label>Wing <select name="wing">{wings}</select></label>' if russian
+                  else '<p class="dim">No Russian air wing in this scenario.</p>')
+    units = unit_options(game, truth)
 
-    def form(kind: str, title: str, fields: str, api: str = "inject") -> str:
-        return (f'<form class="api card mini" data-endpoint="/api/instructor/{api}" data-kind="{kind}">'
+    def form(kind: str, title: str, fields: str, api: str = "inject", confirm: str = "") -> str:
+        ask = f' data-confirm="{e(confirm)}"' if confirm else ""          # play.js asks before it posts
+        return (f'<form class="api card mini" data-endpoint="/api/instructor/{api}" data-kind="{kind}"{ask}>'
                 f'<h3>{title}</h3>{fields}<button type="submit">Apply</button><p class="result" hidden></p></form>')
 
-    return f"""<datalist id="unit-keys">{units}</datalist>
-<div class="forms">
-{form("israeli_strike", "Israeli strike", '<label>Target <select name="target"><option>leadership</option>'
-      '<option>depot</option><option>convoy</option></select></label>')}
+    return f"""<div class="forms">
+{form("israeli_strike", "Israeli strike", '<label>Target <select name="target">'
+      '<option value="leadership">leadership: a militia unit\'s commanders (its cohesion, its faction\'s '
+      'leadership)</option><option value="depot">depot: a militia unit\'s supplies</option>'
+      '<option value="convoy">convoy: Iran\'s pipeline of men and arms</option></select></label>'
+      '<p class="dim small">A leadership or depot strike hits a militia unit on the map, the IRGC\'s and '
+      'Hezbollah\'s first, and kills some of its men.</p>')}
 {form("russian_aircraft", "Russian aircraft arrive", '<label>Aircraft <input type="number" name="aircraft" min="1" '
-      f'max="60" value="6" required></label><label>Wing <select name="wing">{wings}</select></label>')}
+      f'max="60" value="6" required></label>{wing_field}')}
 {form("weather", "Weather", '<label>Weather <select name="weather"><option value="bad">bad: aircraft grounded'
       '</option><option value="clear">clear</option></select></label>')}
-{form("defection", "A unit defects", '<label>Unit id <input name="unit" list="unit-keys" required></label>')}
+{form("defection", "A unit defects", f'<label>Unit <select name="unit" required>{units}</select></label>')}
 {form("parameter", "Set a parameter", '<label>Path <input name="path" placeholder="factions.saa.pay" required>'
       '</label><label>Value <input name="value" required></label>')}
 {form("note", "Note to the record", '<label>Text <input name="text" maxlength="500" required></label>')}
 {form("city", "Override: give a city", f'<label>City <select name="city">{cities}</select></label>'
-      f'<label>To <select name="side">{sides}</select></label>', api="override")}
-{form("unit", "Override: a unit's state", '<label>Unit id <input name="unit" list="unit-keys" required></label>'
+      f'<label>To <select name="side">{sides}</select></label>', api="override",
+      confirm="Give this city to that side? Its ground changes hands now (rewind to undo).")}
+{form("unit", "Override: a unit's state", f'<label>Unit <select name="unit" required>{units}</select></label>'
       '<label>Morale <input type="number" name="morale" min="0" max="1" step="0.05"></label>'
       '<label>Cohesion <input type="number" name="cohesion" min="0" max="1" step="0.05"></label>'
       '<label>Supply <input type="number" name="supply" min="0" max="1" step="0.05"></label>', api="override")}
@@ -91,16 +125,36 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
         rows.append(f'<tr class="{"done" if orders is not None else ("waiting" if human else "ai")}">'
                     f'<th scope="row">{e(team.name)}</th><td class="code">{e(codes.get(t, "-"))}</td>'
                     f'<td>{state}</td><td>{e(orders_text(orders, game)) if orders is not None else ""}</td></tr>')
-    log = "".join(f'<li><time>{e(x["at"][11:])}</time> <b>{e(x["who"])}</b> {e(x["action"])} '
+    names = detail_names(game)
+    for x in [*iv["log"], *({"detail": y["params"]} for y in iv["interventions"])]:   # a defected unit too
+        key = x["detail"].get("unit")
+        if isinstance(key, str) and (unit := game.model.unit_by_key(key)) is not None:
+            names[key] = unit.name
+    who = {**names, "instructor": "instructor", "game": "game"}
+    log = "".join(f'<li><time>{e(x["at"][11:])}</time> <b>{e(who.get(x["who"], x["who"]))}</b> {e(x["action"])} '
                   + (f'<span class="note">{e(str(x["detail"]["note"])[:600])}</span></li>' if "note" in x["detail"]
-                     else f'<span class="dim">{e(json.dumps(x["detail"], default=str)[:160])}</span></li>')
+                     else f'<span class="dim">{e(in_words(x["detail"], names)[:300])}</span></li>')
                   for x in reversed(iv["log"]))
-    interventions = "".join(f'<li>turn {x["turn"] + 1}: <b>{e(x["kind"])}</b> '
-                            f'{e(json.dumps(x["params"], default=str))}</li>' for x in iv["interventions"])
-    back = max(0, len(rewind_dates) - 2)           # the start of the last turn played: "undo that turn"
+    interventions = "".join(f'<li>turn {x["turn"] + 1}: <b>{e(KIND_WORDS.get(x["kind"], x["kind"]))}</b>: '
+                            f'{e(in_words(x["params"], names))}</li>' for x in iv["interventions"])
+    # the turns that exist: a finished game has no turn after its last (its start would be the end)
+    starts = rewind_dates[: game.config["turns"]]
+    back = max(0, min(status["turn"] - 1, len(starts) - 1))      # the start of the last turn played: "undo it"
     options = "".join(f'<option value="{k}"{" selected" if k == back else ""}>turn {k + 1} (start, {e(d)})</option>'
-                      for k, d in enumerate(rewind_dates))
+                      for k, d in enumerate(starts))
     paused = status["paused"]
+    over = status["finished"]
+    # once the game is over nothing is left to resolve or pause: only a rewind reopens it
+    resolve_pause = "" if over else f"""<form class="api inline" data-endpoint="/api/instructor/resolve" method="get" action="/instructor/confirm"
+      data-confirm="Resolve turn {status["turn"] + 1} now? Teams without new orders keep their last ones (the AI plays
+      those that never gave any). This cannot be undone, only rewound.">
+      <input type="hidden" name="action" value="resolve"><input type="hidden" name="at" value="{status["turn"]}">
+      <button type="submit" id="resolve-now">Resolve the turn now</button>
+      <span class="dim">teams without new orders keep their last ones; the AI plays those that never gave any</span>
+      <p class="result" hidden></p></form>
+    <form class="api inline" data-endpoint="/api/instructor/{"resume" if paused else "pause"}">
+      <button type="submit" id="pause" class="{"" if paused else "quiet"}">{"Resume" if paused else "Pause"} the game</button>
+      <p class="result" hidden></p></form>"""
     return f"""{topbar("Instructor console", f"Game {e(game.id)} · {e(status['title'])} · "
                        f"seed {game.config['seed']} · {game.config['turn_hours']:g} h turns")}
 {status_bar(status)}
@@ -113,7 +167,8 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
        data-base="/api/instructor/map.png?area={area}" alt="Map: true control and every unit" width="990" height="990">
   </div>
   {picture_legend_html(game.model.spec, list(game.model.side_ids), iv["truth"], truth=True)}
-  <p><a href="/projector" target="_blank">Projector view</a> · <a href="/debrief">Debrief</a> ·
+  <p><a href="/projector" target="_blank">Projector view</a> · <a href="/instructor/codes">Join codes page</a> ·
+     <a href="/debrief">Debrief</a> ·
      <a href="/instructor/report" target="_blank">After-action report</a> (drawn in the background in about half
      a minute, while the game goes on; its tab fills in by itself) · <a href="/api/instructor/view">instructor JSON</a></p>
 </section>
@@ -129,17 +184,9 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
     </details>
   </div>
   <div class="card controls">
-    <h2>The turn</h2>
-    <form class="api inline" data-endpoint="/api/instructor/resolve" method="get" action="/instructor/confirm"
-      data-confirm="Resolve turn {status["turn"] + 1} now? Teams without new orders keep their last ones (the AI plays
-      those that never gave any). This cannot be undone, only rewound.">
-      <input type="hidden" name="action" value="resolve"><input type="hidden" name="at" value="{status["turn"]}">
-      <button type="submit" id="resolve-now">Resolve the turn now</button>
-      <span class="dim">teams without new orders keep their last ones; the AI plays those that never gave any</span>
-      <p class="result" hidden></p></form>
-    <form class="api inline" data-endpoint="/api/instructor/{"resume" if paused else "pause"}">
-      <button type="submit" class="{"" if paused else "quiet"}">{"Resume" if paused else "Pause"} the game</button>
-      <p class="result" hidden></p></form>
+    <h2>{"The game is over" if over else "The turn"}</h2>
+    {'<p class="dim">Nothing is left to resolve. A rewind to the start of a turn reopens the game from there.</p>'
+     if over else resolve_pause}
     <form class="api inline" data-endpoint="/api/instructor/rewind" method="get" action="/instructor/confirm"
       data-confirm="Rewind? Later turns, orders and interventions are set aside (they stay in the log).">
       <input type="hidden" name="action" value="rewind"><input type="hidden" name="at" value="{status["turn"]}">
@@ -156,6 +203,64 @@ def instructor_page(game: Game, iv: dict, status: dict, area: str, version: str,
   <div class="card"><h2>Log <span class="dim">(newest first)</span></h2><ol class="log">{log}</ol></div>
 </section>
 </main>"""
+
+
+KIND_WORDS = {"israeli_strike": "an Israeli strike", "russian_aircraft": "Russian aircraft arrive",
+              "weather": "the weather", "defection": "a unit defects", "parameter": "a parameter set",
+              "note": "a note", "city": "a city given", "unit": "a unit's state set", "surrender": "a surrender",
+              "freeze": "a freeze"}         # an intervention's kind as the console's forms name it
+
+
+def detail_names(game: Game) -> dict[str, str]:
+    """The names people read for the ids a log entry or an intervention holds: teams, sides, factions,
+    cities, places, units, air wings."""
+    model = game.model
+    names = {p: v.name for p, v in model.theatre.geodata.places.items()}
+    names.update({c: getattr(city, "name", c) for c, city in model.theatre.cities.items()})
+    names.update({f: v.name for f, v in model.spec.factions.items()})
+    names.update({s: v.name for s, v in model.spec.sides.items()})
+    names.update({w.key: w.spec.name for w in model.wings})
+    names.update({t: team.name for t, team in game.teams.items()})
+    names[WHITE_CELL] = "the white cell"
+    return names
+
+
+def in_words(detail: dict, names: dict[str, str]) -> str:
+    """A log entry's or an intervention's details as people read them, not as JSON: ids by name, turns
+    counted from 1 (a "turn" key is the record's index, from 0; a "turn_number" already counts from 1)."""
+
+    def word(v) -> str:
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        if isinstance(v, (list, tuple)):
+            return ", ".join(map(word, v)) or "none"
+        if isinstance(v, dict):
+            return "; ".join(f"{k.replace('_', ' ')} {word(x)}" for k, x in v.items())
+        if isinstance(v, float):
+            return f"{v:g}"
+        if isinstance(v, str):
+            return names.get(v, v)
+        return str(v)
+
+    parts = []
+    for k, v in detail.items():
+        if k == "unit" and isinstance(v, str):
+            parts.append(f"unit {names.get(v, v)}")
+        elif k == "turn" and isinstance(v, int):
+            parts.append(f"in turn {v + 1}")
+        elif k.endswith("turn_number"):
+            parts.append(f"{k[:-len('turn_number')].replace('_', ' ')}turn {v}")
+        elif k == "missing":
+            parts.append(f"no new orders from {word(v)}" if v else "every team's orders in")
+        elif k == "result":
+            parts.append(word(v) if v else "")
+        elif k == "text":                                     # a note: its words are the point
+            parts.append(str(v))
+        elif k in ("to", "by"):
+            parts.append(f"{k} {word(v)}")
+        else:
+            parts.append(f"{k.replace('_', ' ')} {word(v)}")
+    return "; ".join(p for p in parts if p)
 
 
 def _collapse_note(will: dict | None) -> str:

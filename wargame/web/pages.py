@@ -165,16 +165,33 @@ def error_page(status: int, detail: str) -> HTMLResponse:
 
 
 def projector_page(status: dict, url: str) -> str:
-    """The room's public view: the status, how long the turn has been open, the news (public only)."""
-    news = "".join(f'<li><time>{e(when(x))}</time> {e(describe(x, status))}</li>' for x in reversed(status["news"]))
+    """The room's public view: the status, how long the turn has been open, the news (public only). Once the
+    game is over, the result first and large (read from the back of the room, on one screen: no status bar,
+    whose "Game over" the result says), the latest news under it, and the way to the debrief (which every
+    code of the game opens then)."""
+    items = list(reversed(status["news"]))
+    if status["finished"]:
+        latest = items[:LATEST_NEWS]
+        more = (f'<p class="dim">and {len(items) - LATEST_NEWS} earlier (turn by turn in the debrief)</p>'
+                if len(items) > LATEST_NEWS else "")
+        news = "".join(f'<li><time>{e(when(x))}</time> {e(describe(x, status))}</li>' for x in latest)
+        return f"""<main class="projector over">
+<div class="phead"><h1 class="ptitle">{e(status["title"])}</h1>
+<p class="pjoin"><a class="button" href="/debrief" id="to-debrief">Open the debrief</a></p></div>
+{results_table(status["results"], status["ended"]) if status.get("results") else ""}
+<section class="pnews"><h2>The latest news</h2><ol id="news" class="news">{news or '<li class="dim">No city changed hands.</li>'}</ol>{more}</section>
+</main>"""
+    news = "".join(f'<li><time>{e(when(x))}</time> {e(describe(x, status))}</li>' for x in items)
     return f"""<main class="projector">
 <div class="phead"><h1 class="ptitle">{e(status["title"])}</h1><p class="pjoin">Join at <b>{e(url)}</b></p></div>
 {status_bar(status)}
-{results_table(status["results"], status["ended"]) if status.get("results") else ""}
 <section class="pclock"><div><span class="label">Turn open for</span> <span id="open-for">–</span></div>
 <div><span class="label">Time now</span> <span id="wall-clock">–</span></div></section>
 <section class="pnews"><h2>News</h2><ol id="news" class="news">{news or '<li class="dim">No city has changed hands yet.</li>'}</ol></section>
 </main>"""
+
+
+LATEST_NEWS = 3          # the end page's news: what fits under the result on a projector's 1280x800
 
 
 # ---------------------------------------------------------------------------------------------- a team
@@ -254,17 +271,19 @@ def will_table(will: dict | None, *, this_turn: bool) -> str:
     entries = sorted((will or {}).get("entries", []), key=lambda x: not x.get("leadership"))   # the state's first
     if not entries:
         return '<p class="dim">No will to fight in this picture.</p>'
+    head = "this turn" if this_turn else "since the start"
     rows = []
     for x in entries:
         change = x["change"] if this_turn else x["value"] - x["start"]
         trend = "down" if change < -0.005 else "up" if change > 0.005 else "flat"
-        factors = "; ".join(f["text"] for f in x.get("factors", [])) or "nothing yet"
+        shown = f"{change:+.2f}" if trend != "flat" else "0.00"        # never "-0.00": a change too small to show
+        factors = "; ".join(f["text"] for f in x.get("factors", [])) or x.get("factors_note") or "nothing yet"
         rows.append(f'<tr class="{"lead" if x.get("leadership") else ""}"><th scope="row">{e(x["name"])}</th>'
                     f'<td class="num"><meter min="0" max="1" low="0.25" high="0.5" optimum="1" value="{x["value"]:.3f}">'
-                    f'</meter> {x["value"]:.2f}</td><td class="num {trend}">{change:+.2f}</td><td>{e(factors)}</td></tr>')
-    head = "this turn" if this_turn else "since the start"
-    return (f'<div class="scroll-x"><table class="will"><thead><tr><th>who</th><th>will (0-1)</th><th>{head}</th>'
-            f'<th>what moved it most since the start</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+                    f'</meter> {x["value"]:.2f}</td><td class="num {trend}" data-head="{head}:">{shown}</td>'
+                    f'<td>{e(factors)}</td></tr>')
+    return (f'<table class="will"><thead><tr><th>who</th><th>will (0-1)</th><th>{head}</th>'
+            f'<th>what moved it most since the start</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
 def will_card(view: dict) -> str:
@@ -315,14 +334,23 @@ def units_table(units: list[dict], game: Game) -> str:
             '</table></div>')
 
 
+def place_option(game: Game, pid: str) -> str:
+    """A suggestion for an axis of attack: choosing it puts the place's name in the box as the map writes it
+    (its full name if another place shares that label, its id only if no name names it alone); the full
+    name, if longer, beside it."""
+    full = game.model.theatre.geodata.places[pid].name
+    resolve = game.names.place
+    value = next((x for x in (resolve.labels.get(pid, full), full) if resolve(x) == pid), pid)
+    return f'<option value="{e(value)}"' + (f' label="{e(full)}">' if full != value else ">")
+
+
 def team_page(game: Game, team: str, view: dict, status: dict, area: str, version: str) -> str:
     """A team's page: its picture of the war, its reports, its order form and its forces."""
     submitted = view.get("orders_submitted")
     standing = view.get("orders_standing")            # last turn's orders: they stand unless changed
     shown = submitted if submitted is not None else (standing or {}).get("orders")
     places = sorted(game.places, key=lambda p: game.model.theatre.geodata.places[p].name)
-    datalist = "".join(f'<option value="{p}" label="{e(game.model.theatre.geodata.places[p].name)}">'
-                       for p in places)
+    datalist = "".join(place_option(game, p) for p in places)
     has_sectors = "sectors" in ORDER_TYPES[team].model_fields
     turn = status["turn"] + 1
     state = (f"Orders for turn {turn} received. You can change them until the turn resolves."
@@ -338,15 +366,21 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
     own = view["own"]
     sight = (f'{count(len(view["enemies"]), "enemy unit")} in sight, {len(view["last_seen"])} more last seen '
              f'elsewhere; {count(len(view["friendly"]), "allied unit")}.')
+    over = status["finished"]
+    # the order form is far down a long page (under the summary, the map, the will): a way to it at once
+    jump = ('<a class="button" href="#result">The result</a>' if over
+            else f'<a class="button" href="#orders" id="to-orders">Your orders for turn {turn} ↓</a>')
     return f"""{topbar(f"Team: {TEAMS[team].name}", f"Game {e(game.id)} · {e(status['title'])}")}
 {status_bar(status, team)}
+<nav class="jump" aria-label="on this page">{jump}<a href="#messages">Messages</a><a href="#will">Your will to fight</a>
+<a href="#forces">Your forces</a></nav>
 {result_card(view["result"], status["ended"]) if status["finished"] and view.get("result") else ""}
 {briefing_card(view["briefing"], status["turn"]) if view.get("briefing") else ""}
 <main class="team">
 {summary_card(view, game.summaries.get(team))}
 <section class="mapcol">
   <div class="maphead"><h2>Your picture of the war</h2>{area_switch("/team", area)}</div>
-  {map_tools(f"/api/map.png?area={area}&v={version}", tap=has_sectors)}
+  {map_tools(f"/api/map.png?area={area}&v={version}", tap=has_sectors and not over)}
   <div class="mapbox" id="mapbox" data-area="{area}">
   <img id="map" class="map" src="/api/map.png?area={area}&amp;v={e(version)}" data-base="/api/map.png?area={area}"
        alt="Map: your units, what you know of the ground and the enemies you have seen" width="990" height="990">
@@ -375,7 +409,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
   </form>
   <datalist id="places">{datalist}</datalist>
   {team_messages_card(game, team, view.get("messages", []))}
-  <section class="card unitscol">
+  <section class="card unitscol" id="forces">
     <h2>Your forces: {count(len(own), "unit")}, {count(sum(u["personnel"] for u in own), "man")}</h2>
     <details><summary>Every unit (weakest first in each sector)</summary>{units_table(own, game)}</details>
   </section>

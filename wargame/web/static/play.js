@@ -13,8 +13,11 @@
   const watched = kind === "team" ? "view_version" : "version";
   const turn = body.dataset.turn === undefined ? null : Number(body.dataset.turn);
 
+  let ordersDirty = false;  // the order form holds changes not yet sent: a reload carries them over (keepOrders)
   document.addEventListener("input", (ev) => {
-    if (ev.target.closest("form")) dirty = true;
+    const form = ev.target.closest("form");
+    if (form) dirty = true;
+    if (form && form.id === "orders") ordersDirty = true;
   });
 
   function el(tag, cls, text) {
@@ -44,8 +47,40 @@
   const pending = sessionStorage.getItem("flash");
   if (pending) { sessionStorage.removeItem("flash"); flash(pending); }
 
-  function reloadWith(text) {
+  // the order form's unsent changes, kept across a reload of the same turn (a message sent, a white-cell
+  // form): the reload shows what was done, and must not throw away orders the team has not sent yet
+  const KEPT = "unsent-orders";
+  function keepOrders() {
+    const form = document.getElementById("orders");
+    if (!form || !ordersDirty) return;
+    const values = Array.from(form.elements, (x) => (x.type === "checkbox" ? x.checked : x.value));
+    sessionStorage.setItem(KEPT, JSON.stringify({ turn, values }));
+  }
+  function restoreOrders() {
+    const saved = sessionStorage.getItem(KEPT);
+    sessionStorage.removeItem(KEPT);
+    const form = document.getElementById("orders");
+    if (!saved || !form) return;
+    const { turn: savedTurn, values } = JSON.parse(saved);
+    if (savedTurn !== turn || values.length !== form.elements.length) return;   // a new turn: a new form
+    Array.from(form.elements).forEach((x, k) => {
+      if (x.type === "checkbox") { x.checked = values[k]; return; }
+      if (x.tagName === "SELECT" && values[k] && !Array.from(x.options).some((o) => o.value === values[k])) {
+        x.append(new Option(values[k], values[k]));       // a place put there by a tap on the map
+      }
+      if (x.type !== "submit") x.value = values[k];
+    });
+    dirty = ordersDirty = true;
+    const state = document.getElementById("order-state");
+    if (state) {
+      state.textContent = "Your changes below are kept but not sent yet: send them before the turn resolves.";
+      state.className = "error";
+    }
+  }
+
+  function reloadWith(text, keep = false) {
     if (text) sessionStorage.setItem("flash", text);
+    if (keep) keepOrders();
     window.location.reload();
   }
 
@@ -221,7 +256,7 @@
           return;
         }
         showErrors(errors, []);
-        dirty = false;
+        dirty = ordersDirty = false;
         if (data.turn_resolved) { reloadWith("Every team has sent its orders: the turn is resolved."); return; }
         const now = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
         state.textContent = `Orders received at ${now}. You can change them until the turn resolves.`;
@@ -280,7 +315,7 @@
               }
               select.value = want;
             });
-            dirty = true;
+            dirty = ordersDirty = true;
             slots[0].scrollIntoView({ block: "center" });
           });
           pick.append(strike);
@@ -298,7 +333,7 @@
           aim.addEventListener("click", () => {
             row.querySelector("[name=stance]").value = "attack";
             row.querySelector("[name=axis]").value = data.place_name;
-            dirty = true;
+            dirty = ordersDirty = true;
             row.scrollIntoView({ block: "center" });
           });
           pick.append(aim);
@@ -329,7 +364,7 @@
         const { ok, data } = await api(form.dataset.endpoint, payload);
         if (ok) {
           const what = data.result && typeof data.result === "string" ? data.result : data.action;
-          reloadWith(`Done: ${what}.`);
+          reloadWith(`Done: ${what}.`, true);       // the orders not yet sent stay in their form
           return;
         }
         result.textContent = (data.errors || ["refused"]).join("\n");
@@ -388,8 +423,9 @@
     return `${day} ${MONTHS[Number(month) - 1]} ${(hm || "").slice(0, 5)}`;
   }
   function renderProjector(s) {
-    // the game has just ended: the page comes back with the result, and its clock stopped
-    if (s.finished && !body.dataset.finished) { window.location.reload(); return; }
+    // the game has just ended (or a rewind reopened it): the page comes back with the result (or the clock)
+    if (Boolean(s.finished) !== Boolean(body.dataset.finished)) { window.location.reload(); return; }
+    if (s.finished) return;             // the end page's latest news stands as the server wrote it
     openFor = s.open_for || 0;
     polledAt = Date.now();
     const news = document.getElementById("news");
@@ -424,5 +460,6 @@
     setInterval(tick, 1000);
   }
 
+  restoreOrders();
   if (["team", "instructor", "projector"].includes(kind)) setTimeout(poll, POLL_MS);
 })();
