@@ -118,11 +118,12 @@ def air_picture(model, team, previous: dict | None, view: dict, places: PlaceAre
         if event.step > since:
             broke.setdefault(event.unit, []).append(event)
     strikes, all_strikes = [], [s for s in model.events.of_kind(AirStrike) if s.wing in keys]
-    killed = 0.0            # this turn's, summed before rounding (as the turn summary's "Your strikes")
+    killed = 0              # this turn's: the strikes' and salvos' own rounded figures, summed, so that the
+                            # card, its strike lines and the turn summary's "Your strikes" all agree
     for s in all_strikes:
         if s.step <= since:
             continue
-        killed += s.killed
+        killed += round(s.killed)
         unit = model.unit_by_key(s.target)
         place = places.place_of(where.get(s.target, -1))
         after = next((b for b in broke.get(s.target, []) if b.step >= s.step), None)
@@ -133,7 +134,7 @@ def air_picture(model, team, previous: dict | None, view: dict, places: PlaceAre
             "delay_hours": s.delay_steps * hours,
             "broke": after.outcome if after is not None else ""})
     fired = [m for m in model.events.of_kind(MissileStrike) if m.wing in keys and m.step > since]
-    killed += sum(m.killed for m in fired)
+    killed += sum(round(m.killed) for m in fired)
     salvos = [{"day": round(m.day, 2), "when": _when(model, m.day), "wing": model.spec.air[m.wing].name,
                "place": model.theatre.place(m.place).name if m.place in model.theatre.place_cell else m.place,
                "missiles": m.missiles, "killed": round(m.killed)} for m in fired]
@@ -157,7 +158,7 @@ def air_picture(model, team, previous: dict | None, view: dict, places: PlaceAre
         "step": model.steps, "wings": out_wings, "strikes": strikes, "salvos": salvos,
         "drone_raids": list(raids.values()),
         "turn": {"sorties": round(flown, SORTIES_SHOWN), "landed": round(landed, SORTIES_SHOWN),
-                 "strikes": len(strikes), "missed": round(max(0.0, missed), SORTIES_SHOWN), "killed": round(killed),
+                 "strikes": len(strikes), "missed": round(max(0.0, missed), SORTIES_SHOWN), "killed": killed,
                  "units_struck": len({s["target"] for s in strikes}),
                  "broke": len({s["target"] for s in strikes if s["broke"]})},
         "total": {"sorties": round(sum(w["sorties_total"] for w in out_wings), SORTIES_SHOWN),
