@@ -14,6 +14,7 @@ from wargame.core.dates import date_of, format_date
 from wargame.core.rules.objectives import place_held
 from wargame.play.briefing import objective_text, place_name, scored_objectives
 from wargame.play.teams import Team
+from wargame.play.words import count
 
 VERDICTS = ("won", "held", "partial", "lost", "unscored")
 
@@ -76,7 +77,7 @@ def team_result(model, team: Team, turn_of) -> dict:
         reason = f"every objective met ({len(met)} of {len(objectives)})"
     else:
         verdict = "partial" if met else "lost"
-        reason = f"{len(met)} of {len(objectives)} objectives met"
+        reason = f"{len(met)} of {count(len(objectives), 'objective')} met"
     if objectives and collapsed is None:
         missed = [o for o in objectives if not o["met"]]
         if missed:

@@ -238,8 +238,8 @@ def lever_inputs(team: str, game: Game, submitted: dict | None, view: dict | Non
             continue
         if kind == "choice":
             current = value or f["default"]
-            options = "".join(f'<option value="{e(c)}"{" selected" if c == current else ""}>{e(c)}</option>'
-                              for c in f["choices"])
+            options = "".join(f'<option value="{e(c)}"{" selected" if c == current else ""}>{e(str(c).replace("_", " "))}'
+                              '</option>' for c in f["choices"])          # "double down", not "double_down"
             if f["default"] is None:                  # not given: the doctrine AI's way
                 options = f'<option value=""{"" if current else " selected"}>as the AI would</option>' + options
             widget = f'<select name="{name}" data-kind="choice">{options}</select>'
