@@ -41,7 +41,8 @@ def test_the_report_page_reloads_itself_until_the_report_is_there(tmp_path):
                 given_up = time.monotonic() + PATIENCE_S
                 while time.monotonic() < given_up:
                     try:                        # the page reloads itself: a read may land mid-navigation
-                        if "being drawn" not in page.title():
+                        # the report, or its failure page (mid-reload the title is "" or "Loading ...")
+                        if page.title().startswith(("After-action report", "The after-action report could not")):
                             break
                         if progress := page.query_selector("#progress"):     # gone once the page is the report
                             seen.add(progress.inner_text())
