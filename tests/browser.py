@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+# the two screens the classroom must fit (issue 16): a laptop's and a phone's
+SIZES = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 def require_browser():

@@ -15,7 +15,7 @@ from browser import CHROMIUM, require_browser
 
 sync_api = require_browser()
 
-from classroom_server import free_port, start_server, stop_server  # after the check: it needs httpx
+from classroom_server import running_server  # after the check: it needs httpx
 
 SHOTS = Path("/tmp/play_shots")
 LAPTOP = {"width": 1440, "height": 900}
@@ -24,10 +24,8 @@ PROJECTOR = {"width": 1280, "height": 720}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = free_port()
-    proc = start_server(tmp_path_factory.mktemp("browser") / "games.sqlite", port)
-    yield f"http://127.0.0.1:{port}"
-    stop_server(proc)
+    with running_server(tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 def wait_for_map(page) -> None:

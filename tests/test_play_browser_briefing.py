@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from browser import CHROMIUM, require_browser
+from browser import CHROMIUM, SIZES, require_browser
 
 sync_api = require_browser()
 
-from classroom_server import free_port, start_server, stop_server  # after the check: it needs httpx
+from classroom_server import running_server  # after the check: it needs httpx
 from test_play_briefing import ONE_TURN
-
-SIZES = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = free_port()
-    proc = start_server(tmp_path_factory.mktemp("browser") / "games.sqlite", port)
-    yield f"http://127.0.0.1:{port}"
-    stop_server(proc)
+    with running_server(tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 def new_game(server: str) -> dict[str, str]:

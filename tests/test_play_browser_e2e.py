@@ -22,7 +22,7 @@ import re
 import shutil
 from pathlib import Path
 
-from browser import CHROMIUM, horizontal_overflow, require_browser
+from browser import CHROMIUM, SIZES, horizontal_overflow, require_browser
 
 sync_api = require_browser()
 
@@ -30,7 +30,6 @@ import httpx  # noqa: E402  (after the check: the web extra)
 from classroom_server import free_port, start_server, stop_server  # noqa: E402
 
 SHOTS = Path("/tmp/play_shots")
-SIZES = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 SEATS = {"rebels": "laptop", "regime": "phone", "russia": "phone"}      # each team's own screen
 TURNS = 12
 BY_HAND = 7               # the turn the instructor resolves from the console, Russia's orders left standing

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, horizontal_overflow, require_browser
+from browser import CHROMIUM, SIZES, horizontal_overflow, require_browser
 
 sync_api = require_browser()
 
@@ -20,7 +20,7 @@ import httpx  # noqa: E402  (after the check: the web extra)
 from classroom_server import free_port, start_server, stop_server  # noqa: E402
 
 SHOTS = Path("/tmp/play_shots")
-SCREENS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENS = SIZES
 HUMANS = ("regime", "rebels", "russia")
 
 

@@ -6,25 +6,22 @@ Uses the system's Chromium (/usr/bin/chromium), not a browser downloaded by `pla
 from __future__ import annotations
 
 import pytest
-from browser import CHROMIUM, require_browser
+from browser import CHROMIUM, SIZES, require_browser
 
 sync_api = require_browser()
 
 import httpx  # noqa: E402  (after the check: the module is skipped without it)
-from classroom_server import free_port, start_server, stop_server  # noqa: E402
+from classroom_server import running_server  # noqa: E402
 
 from wargame.web.security import COOKIE  # noqa: E402
 
 SARAQIB = {"x": 0.574, "y": 0.441}       # Saraqib on the front's map (as tests/test_play_browser_layout.py)
-SIZES = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = free_port()
-    proc = start_server(tmp_path_factory.mktemp("browser-russia") / "games.sqlite", port)
-    yield f"http://127.0.0.1:{port}"
-    stop_server(proc)
+    with running_server(tmp_path_factory.mktemp("browser-russia")) as url:
+        yield url
 
 
 def russia_game(server: str) -> tuple[str, str]:

@@ -7,14 +7,13 @@ Uses the system's Chromium (/usr/bin/chromium), as test_play_browser.py does."""
 from __future__ import annotations
 
 import httpx
-from browser import CHROMIUM, require_browser
+from browser import CHROMIUM, SIZES, require_browser
 
 sync_api = require_browser()
 
 from classroom_server import free_port, start_server, stop_server  # after the check: it needs httpx
 
-LAPTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+LAPTOP, PHONE = SIZES["laptop"], SIZES["phone"]
 
 
 def fits(page, selector: str) -> bool:
