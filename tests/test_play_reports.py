@@ -154,19 +154,27 @@ def test_the_report_page_says_how_far_the_drawing_is(server):
     (desk.folder / report_jobs.RELEASE).touch()
 
 
-def test_a_report_that_fails_in_the_worker_is_a_message_and_can_be_asked_for_again(server):
+def said_and_drawn_again(server, job, waited: str, *words: str) -> str:
+    """Ask for the report with a job that goes wrong in the worker: once the worker is done, the page says so
+    (with `words`); asked again, the report is drawn again. The page's text."""
     app, client, codes = server
     desk = app.state.reports
-    desk.job = report_jobs.failing_report
+    desk.job = job
     assert report_page(client, codes["instructor"]).status_code == 202
-    wait_for(lambda: not desk.busy(), "the worker gives up")
+    wait_for(lambda: not desk.busy(), waited)
     r = report_page(client, codes["instructor"])
-    assert r.status_code == 200 and "could not be drawn" in r.text and "the fake report always fails" in r.text
-    assert "Traceback" not in r.text and 'href="/instructor/report"' in r.text
+    assert r.status_code == 200 and all(w in r.text for w in words)
     desk.job = report_jobs.held_report                                           # asked again: drawn again
     assert report_page(client, codes["instructor"]).status_code == 202
-    wait_for(lambda: (desk.folder / report_jobs.STARTED).exists(), "the worker starts again")
+    wait_for(lambda: (desk.folder / report_jobs.STARTED).exists(), "a worker starts the report again")
     (desk.folder / report_jobs.RELEASE).touch()
+    return r.text
+
+
+def test_a_report_that_fails_in_the_worker_is_a_message_and_can_be_asked_for_again(server):
+    text = said_and_drawn_again(server, report_jobs.failing_report, "the worker gives up",
+                                "could not be drawn", "the fake report always fails")
+    assert "Traceback" not in text and 'href="/instructor/report"' in text
 
 
 def test_a_report_that_cannot_be_started_is_a_message(server):
@@ -179,17 +187,8 @@ def test_a_report_that_cannot_be_started_is_a_message(server):
 
 def test_a_worker_that_dies_is_said_so_and_replaced_at_the_next_request(server):
     app, client, codes = server
-    desk = app.state.reports
-    desk.job = report_jobs.dying_report
-    assert report_page(client, codes["instructor"]).status_code == 202
-    wait_for(lambda: not desk.busy(), "the worker dies")
-    r = report_page(client, codes["instructor"])
-    assert r.status_code == 200 and "the worker drawing it stopped" in r.text
-    desk.job = report_jobs.held_report
-    assert report_page(client, codes["instructor"]).status_code == 202
-    wait_for(lambda: (desk.folder / report_jobs.STARTED).exists(), "a new worker starts the report")
-    (desk.folder / report_jobs.RELEASE).touch()
-    wait_for(lambda: not desk.busy(), "the new worker finishes")
+    said_and_drawn_again(server, report_jobs.dying_report, "the worker dies", "the worker drawing it stopped")
+    wait_for(lambda: not app.state.reports.busy(), "the new worker finishes")
     assert "Held report" in report_page(client, codes["instructor"]).text
 
 
