@@ -30,7 +30,8 @@ from wargame.core.rules.will import WILL_FACTORS
 from wargame.report.style import short_name
 from wargame.report.will import FACTOR_WORDS
 
-PUBLIC_EVENTS = ("city_captured", "base_captured", "regime_collapsed", "campaign_ended", "weather")
+ROOM_NEWS = ("city_captured", "base_captured", "regime_collapsed", "campaign_ended")   # the room's news (status)
+PUBLIC_EVENTS = (*ROOM_NEWS, "weather")
 HIDDEN = "(not known to you)"
 # What gives a will away in an event's words: "will is 0.39", "will 0.28", "will 13% of its start", and a
 # ledger's factors "(cities -0.36, patrons -0.19)"; and the numbers a collapse event carries

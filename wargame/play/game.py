@@ -31,7 +31,7 @@ from wargame.core.scenario.loader import load_scenario_text
 from wargame.play.airpower import PlaceAreas, air_picture
 from wargame.play.briefing import briefing_of, briefing_problems
 from wargame.play.commander import TeamCommander
-from wargame.play.fog import Memory, redact, team_view, truth
+from wargame.play.fog import ROOM_NEWS, Memory, redact, team_view, truth
 from wargame.play.messages import MAX_MESSAGES_PER_TURN, WHITE_CELL, check_message
 from wargame.play.names import PlaceNames
 from wargame.play.orders import in_words, parse_orders, standing
@@ -146,7 +146,6 @@ class Game:
         self.views = self._views()
         # a turn's summary counts the events since the last turn ended: those of the white cell's
         # interventions at the turn's start (an adjudicated surrender, say) belong to it
-        self.events_seen = len(self.model.events)
         self.turn_start = turn_start(self.model)     # what the next turn's summaries are measured from
         self.summaries: dict[str, list[dict]] = {t: [] for t in self.teams}     # each team's, turn by turn
         resolved = self.store.turns(self.id)
@@ -220,8 +219,7 @@ class Game:
                 # the room's news: what a regime's collapse or the campaign's end says of a will is taken out
                 "news": [{k: e[k] for k in ("kind", "name", "side", "from_side", "reason", "day", "time") if k in e}
                          for e in map(redact, self.model.events.to_dicts())
-                         if e["kind"] in ("city_captured", "base_captured", "regime_collapsed",
-                                          "campaign_ended")][-12:]}
+                         if e["kind"] in ROOM_NEWS][-12:]}
 
     def view(self, team: str) -> dict:
         if team not in self.teams:
@@ -326,7 +324,7 @@ class Game:
     def _resolve(self, orders: dict[str, dict], record: bool) -> dict:
         model = self.model
         turn = self.turn
-        events_before = self.events_seen
+        events_before = self.turn_start.events
         for team, commander in self.commanders.items():
             raw = orders.get(team)
             commander.orders_now = parse_orders(team, raw, self.sectors, self.places) if raw is not None else None
@@ -346,7 +344,6 @@ class Game:
             self.summaries[t].append(self.views[t]["summary"])
         self.turn_start = turn_start(model)
         new = model.events.to_dicts()[events_before:]
-        self.events_seen = len(model.events)
         summary = {"turn": turn, "day": round(model.day, 2), "orders": orders,
                    "captures": [e for e in new if e["kind"] == "city_captured"],
                    "breaks": {f: sum(1 for e in new if e["kind"] == "unit_broke" and e["faction"] == f)

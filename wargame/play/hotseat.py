@@ -20,7 +20,7 @@ from wargame.core.dates import date_of, format_date
 from wargame.core.errors import WargameError
 from wargame.play.airpower import air_summary_lines
 from wargame.play.briefing import briefing_lines
-from wargame.play.fog import redact
+from wargame.play.fog import ROOM_NEWS, redact
 from wargame.play.game import Game
 from wargame.play.news import describe as news_line
 from wargame.play.news import grouped
@@ -28,8 +28,6 @@ from wargame.play.orders import ONE_SHOT, ORDER_TYPES, STANCES, orders_in_words
 from wargame.play.textmap import text_map
 from wargame.play.turn_summary import reader_names, summary_lines
 from wargame.play.words import change, count
-
-PUBLIC_NEWS = ("city_captured", "base_captured", "regime_collapsed", "campaign_ended")   # as Game.status
 
 DEFECTED = " (defected)"     # how the model names a unit that changed sides (core.rules.breaks)
 PLACES_IN_HELP = 30          # places listed in `help` (`places` lists every one)
@@ -332,9 +330,10 @@ def play(game: Game, ask: Callable[[str], str] = input, say: Callable[[str], Non
         status = game.status()
         # the room's news of this turn only, each with who took what from whom
         news = [e.to_dict(game.model.events.start) for e in game.model.events.since(events_before)
-                if e.kind in PUBLIC_NEWS]
+                if e.kind in ROOM_NEWS]
+        names = reader_names(game.model)
         say(f"Turn {game.turn} resolved: now {status['date']}. "
-            + (f"News: {'; '.join(news_line(redact(e), reader_names(game.model)) for e in news)}" if news
+            + (f"News: {'; '.join(news_line(redact(e), names) for e in news)}" if news
                else "No city or base changed hands this turn."))
     for line in result_lines(game):
         say(line)

@@ -20,7 +20,6 @@ before (TurnStart), so a replayed game builds the same one; it is kept in the te
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -28,10 +27,10 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from wargame.core.agents.unit import SHAKEN, UNIT_TYPES, on_map
-from wargame.core.rules.will import WILL_FACTORS
+from wargame.core.rules.will import HEX_AREA, WILL_FACTORS
 from wargame.play.fog import entry_name, own_will_entries, reports
 from wargame.play.news import LISTED, OUTCOME_WORDS, describe, listed
-from wargame.play.words import change
+from wargame.play.words import change, count
 from wargame.report.style import short_name
 from wargame.report.why import break_factors, factor_label
 from wargame.report.will import ACTORS, FACTOR_WORDS, the
@@ -77,10 +76,6 @@ def reader_names(model) -> dict[str, dict[str, str]]:
             "faction_names": {f: short_name(v.name) for f, v in spec.factions.items()},
             "place_names": {p: short_name(v.name) for p, v in model.theatre.geodata.places.items()},
             "wing_names": {k: short_name(v.name) for k, v in spec.air.items()}}
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 class Locator:
@@ -205,7 +200,7 @@ def summarise_turn(model, team, start: TurnStart, turn: int, sectors, injects: l
     held_cells = {"gained": 0, "lost": 0}
     if side is not None:
         before, now = start.control == side, model.control == side
-        hex_km2 = model.spec.theatre.cell_km ** 2 * math.sqrt(3) / 2
+        hex_km2 = model.spec.theatre.cell_km ** 2 * HEX_AREA
         # net by sector: a sector where the side gained and lost ground in one turn is told once, by its net
         # change (gained 22 km² and lost 22 km² around Idlib is no change there, not two lines that cancel)
         net: Counter = Counter()
@@ -257,18 +252,18 @@ def summarise_turn(model, team, start: TurnStart, turn: int, sectors, injects: l
         parts = [f"{own_lost[k]:,} {word}" for k, word in (("killed", "killed or wounded"), ("captured", "captured"),
                                                             ("deserted", "deserted")) if own_lost[k]]
         losses.append((f"Your losses: {total:,} men ({', '.join(parts)})" if total else "Your losses: none")
-                      + (f"; {plural(len(own_broke), 'unit')} broke" if own_broke else "")
-                      + (f"; {plural(len(own_destroyed), 'unit')} destroyed" if own_destroyed else "") + ".")
+                      + (f"; {count(len(own_broke), 'unit')} broke" if own_broke else "")
+                      + (f"; {count(len(own_destroyed), 'unit')} destroyed" if own_destroyed else "") + ".")
     if enemy_broke or enemy_destroyed:
         men = sum(e["personnel"] for e in enemy_broke)
-        losses.append(f"Enemy losses your units saw: {plural(len(enemy_broke), 'unit')} broke ({men:,} men)"
+        losses.append(f"Enemy losses your units saw: {count(len(enemy_broke), 'unit')} broke ({men:,} men)"
                       + (f", {len(enemy_destroyed)} destroyed" if enemy_destroyed else "") + ".")
     elif mine:
         losses.append("Your units saw no enemy unit break.")
     if strikes:
         # each strike rounded as its own report prints it (play.airpower), then summed: the two agree
         killed = sum(round(float(e.get("killed", 0.0))) for e in strikes)
-        losses.append(f"Your strikes: {plural(len(strikes), 'strike')}, "
+        losses.append(f"Your strikes: {count(len(strikes), 'strike')}, "
                       + (f"about {killed:,} enemy killed." if killed else "no enemy killed."))
     if losses:
         sections.append({"topic": "losses", "title": "Losses", "lines": losses})

@@ -10,6 +10,7 @@ import html
 from wargame.play.game import Game
 from wargame.play.messages import MAX_MESSAGE_CHARS, WHITE_CELL, addressees, label
 from wargame.play.outcomes import SURRENDER_KM
+from wargame.play.words import count
 
 e = html.escape
 
@@ -37,10 +38,6 @@ def message_list(messages: list[dict], names: dict[str, str], reader: str | None
     if not messages:
         return f'<p class="dim">{e(empty)}</p>'
     return f'<ol class="messages">{"".join(message_item(m, names, reader) for m in reversed(messages))}</ol>'
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def write_form(sender: str, game: Game, endpoint: str) -> str:
@@ -76,7 +73,7 @@ def instructor_talks_card(game: Game, messages: list[dict]) -> str:
     """The white cell's view of the talks: every message, and a form to write to a team or to all."""
     names = team_names(game)
     to_me = sum(m["to"] == WHITE_CELL for m in messages)
-    return f"""<div class="card talks" id="messages"><h2>Talks <span class="dim">({plural(len(messages), "message")},
+    return f"""<div class="card talks" id="messages"><h2>Talks <span class="dim">({count(len(messages), "message")},
 {to_me} to the white cell)</span></h2>
 {write_form(WHITE_CELL, game, "/api/instructor/messages")}
 {message_list(messages, names, None, "No team has written yet.")}</div>"""
