@@ -215,7 +215,7 @@ async def team_home(request: Request):
     html_ = without_order_form(html_) if status["finished"] else html_     # the result stands in its place
     return page(f"Team {TEAMS[role].name}", html_, kind="team",
                 data={"turn": status["turn"], "version": status["view_version"], "team": role,
-                      "inbox": sum(m["from"] != role for m in view.get("messages", []))})
+                      "inbox": hub.store.inbox_size(gid, role)})            # counted as /api/status counts it
 
 
 async def api_view(request: Request):

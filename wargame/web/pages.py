@@ -249,18 +249,15 @@ def lever_inputs(team: str, game: Game, submitted: dict | None, view: dict | Non
             placeholder = "0" if kind == "int" else "unchanged"
             widget = (f'<input type="number" name="{name}" data-kind="{kind}" step="{step}"{limits} '
                       f'value="{"" if value is None else e(str(value))}" placeholder="{placeholder}">')
-        elif kind == "sector":
-            options = '<option value="">(none)</option>' + "".join(
-                f'<option value="{s}"{" selected" if s == value else ""}>{e(sectors.names[s])}</option>'
-                for s in sectors.ids)
-            widget = f'<select name="{name}" data-kind="sector">{options}</select>'
         elif kind == "target-list":             # a group of lists (labels cannot hold labels)
             out.append(f'<div class="lever targets" role="group">{label}'
                        f'{air_target_selects(name, game, view or {}, value)}</div>')
             continue
-        else:
-            widget = (f'<input name="{name}" data-kind="sector-list" value="{e(", ".join(value or []))}" '
-                      f'placeholder="e.g. {", ".join(sectors.ids[:2])}">')
+        else:                                   # "sector", the last of web.forms.lever_fields' kinds
+            options = '<option value="">(none)</option>' + "".join(
+                f'<option value="{s}"{" selected" if s == value else ""}>{e(sectors.names[s])}</option>'
+                for s in sectors.ids)
+            widget = f'<select name="{name}" data-kind="sector">{options}</select>'
         out.append(f'<label class="lever">{label}{widget}</label>')
     return "".join(out)
 

@@ -215,13 +215,6 @@
         case "target-list":                  // one list per priority, first first; a repeat counts once
           if (input.value && !(out[name] || []).includes(input.value)) (out[name] = out[name] || []).push(input.value);
           break;
-        case "sector-list": {
-          // commas between names of several words ("Deir ez-Zor, Idlib"); else spaces ("aleppo hama")
-          const text = input.value;
-          const items = (text.includes(",") ? text.split(",") : text.split(/\s+/)).map((x) => x.trim()).filter(Boolean);
-          if (items.length) out[name] = items;
-          break;
-        }
         default:
       }
     });
