@@ -29,7 +29,6 @@ from wargame.play.outcomes import OUTCOMES
 from wargame.play.record import GameRecord
 from wargame.play.teams import TEAMS
 from wargame.report.maps import PictureCache, draw_picture_png
-from wargame.web.briefing_pages import without_order_form
 from wargame.web.confirm import confirm_page, confirmed
 from wargame.web.dates import day_to_date
 from wargame.web.forms import MAX_TURN, area_of, intervention_params, new_game, page_turn, whole
@@ -212,7 +211,6 @@ async def team_home(request: Request):
     game, view = await hub.call(gid, lambda g: (g, g.view(role)))
     status = await hub.status(gid)
     html_ = await run_in_threadpool(team_page, game, role, view, status, area, status["view_version"])
-    html_ = without_order_form(html_) if status["finished"] else html_     # the result stands in its place
     return page(f"Team {TEAMS[role].name}", html_, kind="team",
                 data={"turn": status["turn"], "version": status["view_version"], "team": role,
                       "inbox": hub.store.inbox_size(gid, role)})            # counted as /api/status counts it

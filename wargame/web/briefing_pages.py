@@ -5,7 +5,6 @@ game is over, and every team's result for the projector and the console."""
 from __future__ import annotations
 
 import html
-import re
 
 from wargame.web.forms import LEVER_HELP
 
@@ -69,11 +68,3 @@ def results_table(results: dict, ended: str, debrief_link: bool = False) -> str:
 <p class="ended">{e(ended[0].upper() + ended[1:]) if ended else "The game is over"}.</p>
 <table class="results"><thead><tr><th>Team</th><th>Result</th><th>Why</th></tr></thead><tbody>{rows}</tbody></table>
 {link}</section>"""
-
-
-ORDER_FORM = re.compile(r'<form id="orders".*?</form>', re.S)      # the team page's only form with that id
-
-
-def without_order_form(page_html: str) -> str:
-    """A finished game's team page: no order form (no "Orders for turn 13"), the result card stands first."""
-    return ORDER_FORM.sub("", page_html, count=1)

@@ -355,8 +355,6 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
     if submitted is None and standing:
         state = (f"Your orders from turn {standing['turn_number']} stand unless you change them: they are shown "
                  "above and count when the turn resolves, whether you send them again or not.")
-    if status["finished"]:
-        state = "The game is over."
     sector_table = f"""<table class="sectors"><thead><tr><th>Sector</th><th>Your units</th><th>Stance</th>
 <th>Axis of attack</th></tr></thead><tbody>{sector_rows(game, view, shown)}</tbody></table>""" if has_sectors else ""
     levers = lever_inputs(team, game, shown, view)
@@ -367,6 +365,19 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
     # the order form is far down a long page (under the summary, the map, the will): a way to it at once
     jump = ('<a class="button" href="#result">The result</a>' if over
             else f'<a class="button" href="#orders" id="to-orders">Your orders for turn {turn} ↓</a>')
+    # the order form, while there are turns to order (at the end the result card stands in its place)
+    order_form = f"""<form id="orders" class="card" novalidate>
+    <h2>Orders for turn {turn}</h2>
+    <p class="hint">For each sector: <b>doctrine</b> lets the AI command as it would; <b>hold</b> digs in;
+      <b>attack</b> advances, towards the place you name as its axis (else the AI's target); <b>withdraw</b>
+      falls back. You can send again until the turn resolves: the last orders count.</p>
+    {sector_table}
+    {f'<fieldset class="levers"><legend>Your levers</legend>{levers}</fieldset>' if levers else ""}
+    <div class="actions"><button type="submit" id="submit-orders">
+      Send orders for turn {turn}</button>
+      <p id="order-state" class="{"ok" if submitted is not None else "dim"}">{e(state)}</p></div>
+    <ul id="order-errors" class="errors" role="alert" hidden></ul>
+  </form>"""
     return f"""{topbar(f"Team: {TEAMS[team].name}", f"Game {e(game.id)} · {e(status['title'])}")}
 {status_bar(status, team)}
 <nav class="jump" aria-label="on this page">{jump}<a href="#messages">Messages</a><a href="#will">Your will to fight</a>
@@ -392,18 +403,7 @@ def team_page(game: Game, team: str, view: dict, status: dict, area: str, versio
 <section class="ordercol">
   {will_card(view)}
   {air_card(game, team, view)}
-  <form id="orders" class="card" novalidate>
-    <h2>Orders for turn {turn}</h2>
-    <p class="hint">For each sector: <b>doctrine</b> lets the AI command as it would; <b>hold</b> digs in;
-      <b>attack</b> advances, towards the place you name as its axis (else the AI's target); <b>withdraw</b>
-      falls back. You can send again until the turn resolves: the last orders count.</p>
-    {sector_table}
-    {f'<fieldset class="levers"><legend>Your levers</legend>{levers}</fieldset>' if levers else ""}
-    <div class="actions"><button type="submit" id="submit-orders"{" disabled" if status["finished"] else ""}>
-      Send orders for turn {turn}</button>
-      <p id="order-state" class="{"ok" if submitted is not None else "dim"}">{e(state)}</p></div>
-    <ul id="order-errors" class="errors" role="alert" hidden></ul>
-  </form>
+  {"" if status["finished"] else order_form}
   <datalist id="places">{datalist}</datalist>
   {team_messages_card(game, team, view.get("messages", []))}
   <section class="card unitscol" id="forces">
