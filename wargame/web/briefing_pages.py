@@ -44,12 +44,17 @@ def objective_items(result: dict) -> str:
                    for o in result["objectives"])
 
 
+def ended_line(ended: str) -> str:
+    """Why the game ended, as a sentence's start (escaped)."""
+    return e(ended[0].upper() + ended[1:]) if ended else "The game is over"
+
+
 def result_card(result: dict, ended: str) -> str:
     """A team's result at the end of the game, at the top of its page (the order form is gone)."""
     items = objective_items(result)
     return f"""<section class="card result verdict-{e(result["verdict"])}" id="result">
 <h2>The game is over: {e(VERDICT_WORDS[result["verdict"]])}</h2>
-<p class="ended">{e(ended[0].upper() + ended[1:]) if ended else "The game is over"}.</p>
+<p class="ended">{ended_line(ended)}.</p>
 <p class="reason"><b>{e(VERDICT_WORDS[result["verdict"]])}</b>: {e(result["reason"])}.</p>
 {f'<ol class="objectives">{items}</ol>' if items else ""}
 <p>No more orders. <a class="button" href="/debrief" id="to-debrief">Open the debrief</a>: turn by turn, what
@@ -65,6 +70,6 @@ def results_table(results: dict, ended: str, debrief_link: bool = False) -> str:
     link = ('<p><a class="button" href="/debrief" id="to-debrief">Open the debrief</a></p>' if debrief_link
             else "")
     return f"""<section class="card results" id="results"><h2>The result</h2>
-<p class="ended">{e(ended[0].upper() + ended[1:]) if ended else "The game is over"}.</p>
+<p class="ended">{ended_line(ended)}.</p>
 <table class="results"><thead><tr><th>Team</th><th>Result</th><th>Why</th></tr></thead><tbody>{rows}</tbody></table>
 {link}</section>"""
