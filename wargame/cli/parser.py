@@ -82,7 +82,14 @@ EXAMPLES = {
           python run.py run runs/calibrate-hts_2024-seed2024/best.toml   # run the best parameter set
           python run.py calibrate history --param rules.friction.tempo_sd --param rules.will.breaks --trials 40 --reps 8
         Fits the historical targets of the scenario's campaign (validate-history lists them). "history" fits
-        rules (rules.*) jointly over every historical campaign; its best.toml holds the fitted rules.""",
+        rules (rules.*) jointly over every historical campaign; its best.toml holds the fitted rules.
+        Your own targets, replacing the campaign's built-in ones (same schema; "place" is short for column "fell_<place>"):
+          python run.py calibrate hts_2024 --write-targets my_targets.toml   # the built-in ones, to edit
+          python run.py calibrate hts_2024 --targets my_targets.toml --param rules.morale.contagion_weight
+            # my_targets.toml:  campaign = "hts_2024"  title = "Aleppo only"  facts = "docs/history/facts.md"
+            #   [[targets]]  id = "aleppo"  label = "Aleppo falls on day 2 to 5"  place = "aleppo"
+            #   historical = 3.0  window = [2.0, 5.0]  confidence = "H"  weight = 1  source = "facts.md A1"
+        Every trial is also in an Optuna study in SQLite: optuna-dashboard sqlite:///<out>/optuna.db""",
     "play": """\
         examples:
           python run.py play                               # hts_2024_classroom, every team human, half-day turns
@@ -244,6 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
                             help="Sobol base sample N (runs N x (parameters + 2) x reps) or Morris trajectories")
         if kind == "calibrate":
             st.add_argument("--trials", type=_positive, default=None, help="Optuna trials (default 40)")
+            st.add_argument("--targets", type=Path, default=None, metavar="FILE",
+                            help="a target file replacing the campaign's built-in targets (the schema of "
+                                 "wargame/experiments/targets/*.toml)")
+            st.add_argument("--write-targets", type=Path, default=None, metavar="FILE",
+                            help="write the campaign's built-in targets to FILE, to edit for --targets, and stop")
         st.add_argument("--workers", type=_positive, default=None, help="local processes (default: all cores)")
         st.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
                         help="a Dask scheduler (or set DASK_SCHEDULER_ADDRESS)")

@@ -13,12 +13,14 @@ from wargame.cli.support import require_extra, study_bar
 EXTRAS = {"sensitivity": (("SALib",), "analysis"), "calibrate": (("optuna",), "analysis")}
 SETTINGS = {"sweep": {"kind": "design", "points": "points", "levels": "levels", "file": "points_file"},
             "sensitivity": {"method": "method", "samples": "samples"},
-            "calibrate": {"trials": "trials"}}
+            "calibrate": {"trials": "trials", "targets": "targets"}}
 
 
 def cmd_study(args) -> int:
     from wargame.study.launch import run_study
 
+    if getattr(args, "write_targets", None):
+        return _write_targets(args)
     spec, source = _study(args)
     command = "python run.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else f"python run.py {args.command}"
     bar, started, progress = study_bar(args.command)
@@ -28,6 +30,18 @@ def cmd_study(args) -> int:
     finally:
         bar.close()
     _print_study(args.command, spec.scenario, done)
+    return 0
+
+
+def _write_targets(args) -> int:
+    """`calibrate SCENARIO --write-targets FILE`: the campaign's built-in targets, to edit and pass back."""
+    from wargame.experiments.history import campaign_of
+    from wargame.study.targets import write_default_targets
+
+    if not args.scenario:
+        raise SystemExit("calibrate --write-targets: give the scenario whose campaign's targets to write")
+    written = write_default_targets(campaign_of(args.scenario), args.write_targets)
+    print(f"wrote {written}: edit it, then python run.py calibrate {args.scenario} --targets {written} --param ...")
     return 0
 
 
@@ -52,6 +66,9 @@ def _print_study(kind: str, scenario: str, done) -> None:
     print(f"  files    {', '.join(done.files)}")
     for output, ranked in done.ranking.items():
         print(f"  {output}: " + ", ".join(f"{p.split('.', 1)[-1]} {v:.2f}" for p, v in ranked))
+    if done.targets:
+        print("  loss     " + ", ".join(f"{target} {share:.0%}" for target, share in done.targets)
+              + " of the best trial's (loss.csv)")
     if done.best is not None:
         print(f"  best     {done.best}  (python run.py run {done.best})")
     elif (done.directory / "best_set.txt").is_file():

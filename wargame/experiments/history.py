@@ -7,6 +7,7 @@ from the facts files (docs/history/facts.md, facts-2015-2020.md) with its confid
 A target names an outcome column (see outcomes.py) and a window:
   id, label      the facts file's target id and a sentence
   column         an outcome column: fell_<place>, retaken_<place>, changes_<place>, achieved_<objective>, ...
+  place          shorthand for column = "fell_<place>" (give one of the two)
   historical     what happened (a day since the scenario's start, or a value); omitted for `never` targets
   window         [low, high]: a run hits when its value lies in it
   kind           "day" (default: a run where it never happened misses) or "value" (a count or share)
@@ -25,8 +26,10 @@ campaigns the model was first built on, 0.7 for the others, issue 15), and `[win
 
 from __future__ import annotations
 
+import difflib
 import math
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -63,6 +66,12 @@ class Target:
     never: bool = False        # True: a hit is a run in which it did not happen within the window
     kind: str = "day"          # day: NaN means it never happened; value: a count or share
     spread: float = math.nan   # the 10th-90th percentile width the sources allow (NaN: not scored)
+    file: str = ""             # the target file it came from, for messages
+
+    @property
+    def in_loss(self) -> bool:
+        """Whether it counts in the calibration loss: checked and of positive weight (else only reported)."""
+        return self.checked and self.weight > 0
 
     def hits(self, frame: pd.DataFrame) -> pd.Series:
         values = _values(self, frame)
@@ -73,7 +82,9 @@ class Target:
 class TargetRow(Strict):
     id: str = Field(min_length=1, max_length=40)
     label: str = Field(min_length=1, max_length=200)
-    column: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=120)
+    column: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$", max_length=120)
+    place: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$", max_length=100,
+                              description='shorthand for column = "fell_<place>"')
     historical: float | None = None
     window: list[float] = Field(min_length=2, max_length=2, description="[low, high]")
     kind: Literal["day", "value"] = "day"
@@ -92,6 +103,10 @@ class TargetRow(Strict):
             raise ValueError(f"window {self.window}: low must not exceed high")
         if self.historical is None and not self.never:
             raise ValueError("historical is required unless never = true")
+        if (self.column is None) == (self.place is None):
+            raise ValueError('give either column (an outcome column such as "fell_hama") or place (such as "hama")')
+        if self.place is not None:
+            self.column = f"fell_{self.place}"
         return self
 
 
@@ -144,15 +159,32 @@ def load_targets(path: Path) -> CampaignTargets:
     try:
         spec = TargetFile.model_validate(tree)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, name, schema=TargetFile)) from None
+        raise ScenarioError(problems_from_validation(exc, lambda field: _naming_target(name, tree, field),
+                                                     schema=TargetFile)) from None
+    ids = [r.id for r in spec.targets]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise WargameError(f"{name}: target id {', '.join(twice)} given more than once; each target needs its own id")
     targets = tuple(Target(
         spec.campaign, r.column, r.label, math.nan if r.historical is None else r.historical, r.window[0],
         r.window[1], r.required, r.source,
         checked=r.confidence in SCORED_CONFIDENCE if r.checked is None else r.checked, on_median=r.on_median,
         id=r.id, confidence=r.confidence, weight=r.weight, never=r.never, kind=r.kind,
-        spread=math.nan if r.spread is None else r.spread) for r in spec.targets)
+        spread=math.nan if r.spread is None else r.spread, file=name) for r in spec.targets)
     return CampaignTargets(spec.campaign, spec.title, spec.facts, targets, tuple(spec.out_of_sample), spec.winner,
                            spec.bar)
+
+
+def _naming_target(name: str, tree: dict, field: str) -> str:
+    """The file, and for a field of targets.N the target's id (or its number), so that an error is found."""
+    head, _, rest = field.partition(".")
+    index = rest.split(".")[0]
+    if head != "targets" or not index.isdigit():
+        return name
+    rows = tree.get("targets")
+    row = rows[int(index)] if isinstance(rows, list) and int(index) < len(rows) else None
+    ident = row.get("id") if isinstance(row, dict) else None
+    return f"{name}, target {ident!r}" if ident else f"{name}, target number {int(index) + 1}"
 
 
 @cache
@@ -206,8 +238,11 @@ class Score:
 
 def _values(target: Target, frame: pd.DataFrame) -> pd.Series:
     if target.column not in frame:
-        raise WargameError(f"wargame/experiments/targets/{target.scenario}.toml: target {target.id or target.label}: "
-                           f"the runs have no outcome column {target.column!r} (see wargame/experiments/outcomes.py)")
+        close = difflib.get_close_matches(target.column, [str(c) for c in frame.columns], n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise WargameError(f"{target.file or 'wargame/experiments/targets/' + target.scenario + '.toml'}: target "
+                           f"{target.id or target.label}: the runs have no outcome column {target.column!r}{hint} "
+                           "(see wargame/experiments/outcomes.py)")
     return frame[target.column]
 
 
@@ -231,7 +266,7 @@ def target_loss(target: Target, frame: pd.DataFrame) -> dict[str, float]:
     (for `never` targets, twice the share of runs in which it happened), the spread's error, and the
     penalty for missing the bar. All times the target's weight; zero for unchecked targets."""
     out = {"median": 0.0, "spread": 0.0, "penalty": 0.0}
-    if not target.checked or target.weight == 0:
+    if not target.in_loss:
         return out
     values = _values(target, frame)
     if target.never:
@@ -250,26 +285,31 @@ def target_loss(target: Target, frame: pd.DataFrame) -> dict[str, float]:
     return {k: v * target.weight for k, v in out.items()}
 
 
-def loss_breakdown(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+REPORTED = "reported, not in the loss"
+
+
+def loss_breakdown(frames: dict[str, pd.DataFrame], targets: Iterable[Target] | None = None,
+                   reported: bool = False) -> pd.DataFrame:
     """The calibration loss target by target (one row each, for every campaign in `frames`), with each
-    target's share of the whole."""
+    target's share of the whole. `targets` defaults to every campaign's target file; with `reported`, the
+    targets outside the loss (unchecked, or of weight 0) are listed too, with loss 0 and a note saying so."""
     rows = []
-    for target in all_targets():
+    for target in all_targets() if targets is None else targets:
         frame = frames.get(target.scenario)
-        if frame is None or not target.checked or target.weight == 0:
+        if frame is None or not (target.in_loss or reported):
             continue
         parts = target_loss(target, frame)
         rows.append({"scenario": target.scenario, "target": target.id, "label": target.label,
                      "confidence": target.confidence, "weight": target.weight, **parts,
-                     "loss": sum(parts.values())})
+                     "loss": sum(parts.values()), "note": "" if target.in_loss else REPORTED})
     table = pd.DataFrame(rows, columns=["scenario", "target", "label", "confidence", "weight", "median", "spread",
-                                        "penalty", "loss"])
+                                        "penalty", "loss", "note"])
     total = table["loss"].sum()
-    table["share"] = table["loss"] / total if total > 0 else 0.0
-    return table
+    table.insert(table.columns.get_loc("loss") + 1, "share", table["loss"] / total if total > 0 else 0.0)
+    return table if reported else table.drop(columns=["note"])
 
 
-def calibration_loss(frames: dict[str, pd.DataFrame]) -> float:
+def calibration_loss(frames: dict[str, pd.DataFrame], targets: Iterable[Target] | None = None) -> float:
     """Distance of ensembles from the historical record: the sum over checked targets of the campaigns in
     `frames` (target_loss). Reported targets (unchecked, or of confidence L and U) are not in it."""
-    return float(loss_breakdown(frames)["loss"].sum())
+    return float(loss_breakdown(frames, targets)["loss"].sum())

@@ -7,11 +7,19 @@ spread, plus a penalty for every target that fails its bar. Trials go out in bat
 One scenario is fitted to its campaign's targets. `scenario = "history"` (spec.JOINT) fits the rules jointly:
 every trial runs every historical campaign on the same seeds, and the loss sums all their targets.
 
-Repeatable and resumable: the store of finished runs is the record. Before each batch the Optuna study is
-rebuilt from the finished batches and the sampler seeded from the master seed and the batch number, so
-trial k gets the same parameters whether the study ran straight through, was resumed, or ran on another
-executor. Outputs: best.toml (a scenario file that extends the calibrated one with the best values),
-trials.csv, loss.csv (the best trial's loss target by target, with each target's share) and a report of the
+The targets are the campaign's target file (wargame/experiments/targets) unless the study gives its own
+(`targets`, study/targets.py). Only checked targets of positive weight are in the loss; the others are
+reported beside it with loss 0.
+
+Repeatable and resumable. Every finished trial is kept in an Optuna study in SQLite (<out>/optuna.db, which
+optuna-dashboard opens), added as COMPLETE once all its runs are in the store of finished runs, with user
+attributes `trial` (its number k), `batch` and `loss_<target id>`. Before each batch the sampler is seeded
+from the master seed and the batch number and shown the finished trials read from that study in trial
+order, so trial k gets the same parameters whether the study ran straight through, was killed and resumed,
+or ran on another executor. A trial whose runs were stored but which was not yet in the SQLite study when
+the process died is added on resume. Outputs: best.toml (a scenario file that extends the calibrated one
+with the best values), trials.csv (each trial's loss and its loss per target), loss.csv (the best trial's
+loss target by target, with each target's share, and the reported targets), optuna.db and a report of the
 fit target by target. A joint calibration's best.toml holds the fitted rules only, to be set as the defaults
 of wargame/core/scenario/rules.py (docs/CALIBRATION.md) or passed with --set (best_set.txt).
 """
@@ -29,7 +37,7 @@ import tomli_w
 
 from wargame.core.errors import WargameError
 from wargame.core.scenario.paths import set_path
-from wargame.experiments.history import all_targets, calibration_loss, campaign_of, campaigns, loss_breakdown, score
+from wargame.experiments.history import campaign_of, campaigns, loss_breakdown, score
 from wargame.experiments.runner import Job
 from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc
@@ -38,8 +46,11 @@ from wargame.study.plan import execute, make_plan
 from wargame.study.report import table_html, write_study_report
 from wargame.study.spec import JOINT, StudySpec, resolve_parameters, study_scenarios
 from wargame.study.store import ResultStore
+from wargame.study.targets import calibration_targets, check_columns, targets_record, targets_title
 
 PARALLEL = 4          # trials per batch: fixed, so that results do not depend on the number of workers
+OPTUNA_DB = "optuna.db"
+TOP_TARGETS = 3       # the targets of the largest share printed after a calibration
 
 
 def _optuna():
@@ -67,6 +78,25 @@ def _distributions(parameters):
                      else optuna.distributions.FloatDistribution(p.low, p.high)) for p in parameters}
 
 
+def study_name(spec: StudySpec) -> str:
+    """The Optuna study's name in optuna.db: from the study, not the directory (which may be moved)."""
+    return f"calibrate-{Path(spec.scenario).stem}-seed{spec.seed}"
+
+
+def _open_study(spec: StudySpec, directory: Path):
+    """The calibration's Optuna study in <directory>/optuna.db, created or (on resume) loaded."""
+    optuna = _optuna()
+    return optuna.create_study(storage=f"sqlite:///{directory / OPTUNA_DB}", study_name=study_name(spec),
+                               direction="minimize", load_if_exists=True)
+
+
+def _recorded(study) -> dict[int, object]:
+    """The finished trials in the SQLite study, by trial number k."""
+    optuna = _optuna()
+    trials = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    return {int(t.user_attrs["trial"]): t for t in trials if "trial" in t.user_attrs}
+
+
 def _batch_trials(spec: StudySpec, parameters, history: list[tuple[dict, float]], batch: int, size: int) -> list[dict]:
     """The parameters of the next `size` trials, given every finished trial (in order)."""
     optuna = _optuna()
@@ -89,9 +119,17 @@ def run_calibration(spec: StudySpec, source: str, out: Path, executor, progress=
     trials = spec.calibrate.trials
     reps = spec.replicates
     per_trial = reps * len(runs)
+    targets = calibration_targets(bases, spec.calibrate.targets)
+    given = {base: rows for base, rows in targets.items() if rows != campaigns()[base].targets}
+    check_columns(given, spec.overrides)          # a modeller's file, before any run
     plan = make_plan(spec, parameters, np.zeros((0, len(parameters))))
-    store = ResultStore(out, plan.manifest({"targets": bases, "parallel": PARALLEL}), resume)
+    store = ResultStore(out, plan.manifest({"targets": targets_record(targets), "parallel": PARALLEL}), resume)
+    study = _open_study(spec, store.directory)
+    distributions = _distributions(parameters)
+    recorded = _recorded(study)
+    every_target = [t for base in bases for t in targets[base]]
     history: list[tuple[dict, float]] = []
+    per_target: list[dict[str, float]] = []
     frames: list[pd.DataFrame] = []
     done_runs = 0
     for batch in range(math.ceil(trials / PARALLEL)):
@@ -116,12 +154,25 @@ def run_calibration(spec: StudySpec, source: str, out: Path, executor, progress=
             for k, base in enumerate(bases):
                 ids = {job.index for job in mine[k * reps:(k + 1) * reps]}
                 by_base[base] = rows[rows["job"].isin(ids)].sort_values("job")
-            loss = calibration_loss(by_base)
+            table = loss_breakdown(by_base, every_target)
+            loss = float(table["loss"].sum())
+            parts = {f"loss_{row.target}": float(row.loss) for row in table.itertuples()}
+            k = first + i
+            if k in recorded:        # the SQLite study is the history; the runs must agree with it
+                if recorded[k].params != params:
+                    raise WargameError(f"{store.directory / OPTUNA_DB}: trial {k} has other parameters than its runs "
+                                       "in results/; the files were changed by hand: choose another --out")
+                loss = float(recorded[k].value)
+            else:                    # its runs are all stored: now it is a finished trial of the study
+                study.add_trial(_optuna().trial.create_trial(
+                    params=params, distributions=distributions, value=loss,
+                    user_attrs={"trial": k, "batch": batch, **parts}))
             history.append((params, loss))
+            per_target.append(parts)
             frames.extend(frame.copy().assign(trial=first + i, campaign=base, loss=loss, **params)   # copy: one block
                           for base, frame in by_base.items())
     all_runs = pd.concat(frames, ignore_index=True)
-    return _report(spec, parameters, bases, store.directory, history, all_runs, command)
+    return _report(spec, parameters, bases, targets, store.directory, history, per_target, all_runs, command)
 
 
 def _trial_job(plan, first: int, trial: int, runs: list[str], campaign: int, replicate: int) -> Job:
@@ -134,9 +185,11 @@ def _trial_job(plan, first: int, trial: int, runs: list[str], campaign: int, rep
     return Job(index, runs[campaign], job.seed, job.overrides)
 
 
-def _report(spec, parameters, bases: list[str], directory: Path, history, runs: pd.DataFrame, command: str) -> Path:
+def _report(spec, parameters, bases: list[str], targets, directory: Path, history, per_target, runs: pd.DataFrame,
+            command: str) -> Path:
     joint = spec.scenario == JOINT
-    trials = pd.DataFrame([{"trial": k, "loss": loss, **params} for k, (params, loss) in enumerate(history)])
+    trials = pd.DataFrame([{"trial": k, "loss": loss, **params, **parts}
+                           for k, ((params, loss), parts) in enumerate(zip(history, per_target))])
     best = int(trials["loss"].idxmin())
     best_params = history[best][0]
     write_atomic(directory / "trials.csv", lambda p: trials.to_csv(p, index=False))
@@ -156,13 +209,14 @@ def _report(spec, parameters, bases: list[str], directory: Path, history, runs: 
         for path, value in fitted.items():
             set_path(tree, path, value) if "." in path else tree.__setitem__(path, value)
         header = (f"# Calibrated by `{command}`: trial {best} of {len(trials)}, loss {trials['loss'][best]:.4g}\n"
-                  f"# against the historical targets of {bases[0]} (wargame/experiments/targets).\n")
+                  f"# against the historical targets of {bases[0]} "
+                  f"({spec.calibrate.targets or 'wargame/experiments/targets'}).\n")
     write_text_atomic(directory / "best.toml", header + tomli_w.dumps(tree))
 
     fit = runs[runs["trial"] == best]
     frames = {base: fit[fit["campaign"] == base] for base in bases}
     rows = []
-    for target in (t for t in all_targets() if t.scenario in frames):
+    for target in (t for base in bases for t in targets[base]):
         s = score(target, frames[target.scenario])
         rows.append({"campaign": target.scenario, "target": f"{target.id} {target.label}", "conf.": target.confidence,
                      "history": "not" if target.never else target.historical, "median": s.median,
@@ -172,17 +226,18 @@ def _report(spec, parameters, bases: list[str], directory: Path, history, runs: 
     if not joint:
         fit_table = fit_table.drop(columns=["campaign"])
     write_atomic(directory / "fit.csv", lambda p: fit_table.to_csv(p, index=False))
-    losses = loss_breakdown(frames)
+    losses = loss_breakdown(frames, [t for base in bases for t in targets[base]], reported=True)
     write_atomic(directory / "loss.csv", lambda p: losses.to_csv(p, index=False))
     what = f"jointly over {', '.join(bases)}" if joint else f"against {bases[0]}"
+    fitted_to = sum(t.in_loss for base in bases for t in targets[base])
     with theme():
         fig, ax = plt.subplots(figsize=(9, 4))
         ax.scatter(trials["trial"], trials["loss"], s=14, color="#888888", label="trial")
-        ax.plot(trials["trial"], trials["loss"].cummin(), color="#b2182b", label="best so far")
+        ax.plot(trials["trial"], trials["loss"].cummin(), color="#b2182b", drawstyle="steps-post", label="best so far")
         ax.set_xlabel("trial")
         ax.set_ylabel("loss (scaled median error + penalties)")
         ax.legend()
-        ax.set_title(f"Calibration {what}" if joint else f"Calibration of {spec.scenario} against {bases[0]}")
+        ax.set_title(chart_title(spec, len(trials), len(parameters), fitted_to, targets_title(bases, spec.calibrate.targets)))
     drawn = {"loss": save_figure(fig, directory / "figures" / "loss.png")}
     values = pd.DataFrame([{"parameter": p.path, "best": best_params[p.path], "low": p.low, "high": p.high}
                            for p in parameters])
@@ -190,10 +245,13 @@ def _report(spec, parameters, bases: list[str], directory: Path, history, runs: 
     use = ("set them as the defaults in wargame/core/scenario/rules.py, or pass the options of <b>best_set.txt</b>"
            if joint else "<code>python run.py run best.toml</code>")
     intro = (f"<p>{len(trials)} Optuna (TPE) trials {'of the rules' if joint else 'of <b>' + esc(spec.scenario) + '</b>'}, "
-             f"{runs_each} on common seeds (master seed {spec.seed}), fitted to the historical targets {esc(what)}. "
+             f"{runs_each} on common seeds (master seed {spec.seed}), fitted to {fitted_to} historical targets "
+             f"{esc(what)}" + (f" from <b>{esc(spec.calibrate.targets)}</b>" if spec.calibrate.targets else "") + ". "
              f"Best: trial {best}, loss {trials['loss'][best]:.4g}. The best values are in <b>best.toml</b> ({use}), "
-             "every trial in trials.csv, the best trial's loss target by target in loss.csv.</p>")
-    loss_rows = losses[["scenario", "target", "label", "median", "spread", "penalty", "loss", "share"]]
+             "every trial and its loss per target in trials.csv, the best trial's loss target by target in loss.csv "
+             f"(targets outside the loss listed with loss 0), the Optuna study in {OPTUNA_DB} "
+             f"(<code>optuna-dashboard sqlite:///{esc(str(directory / OPTUNA_DB))}</code>).</p>")
+    loss_rows = losses[["scenario", "target", "label", "median", "spread", "penalty", "loss", "share", "note"]]
     extra = {"best": ("Best parameters", table_html(values)),
              "fit": ("Fit to history at the best parameters", table_html(fit_table, {"in window": ".0%"})),
              "loss_by_target": ("The loss at the best parameters, target by target",
@@ -201,3 +259,19 @@ def _report(spec, parameters, bases: list[str], directory: Path, history, runs: 
                                                        "spread": ".3f", "penalty": ".1f"}))}
     title = f"Joint calibration over {len(bases)} campaigns" if joint else f"Calibration of {spec.scenario}"
     return write_study_report(directory, title, intro, drawn, extra, command)
+
+
+def chart_title(spec: StudySpec, trials: int, parameters: int, targets: int, of: str) -> str:
+    """What was compared with what: the runs, the parameters fitted, and the targets they were fitted to."""
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    return (f"{spec.scenario}: {count(trials, 'trial')} of {count(parameters, 'parameter')} "
+            f"fitted to {count(targets, 'target')}\nof {of}")
+
+
+def top_targets(directory: Path, n: int = TOP_TARGETS) -> list[tuple[str, float]]:
+    """The best trial's targets of the largest share of its loss (loss.csv), largest first."""
+    losses = pd.read_csv(directory / "loss.csv")
+    ranked = losses[losses["loss"] > 0].sort_values("share", ascending=False, kind="stable").head(n)
+    return [(str(row.target), float(row.share)) for row in ranked.itertuples()]

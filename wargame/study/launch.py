@@ -25,6 +25,7 @@ class StudyResult:
     best: Path | None = None                          # calibrate: the best parameter set, as a scenario
     # sensitivity: for each output, (parameter, index) by rank (total-order ST for Sobol, mu* for Morris)
     ranking: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    targets: list[tuple[str, float]] = field(default_factory=list)   # calibrate: the largest shares of the loss
 
 
 def study_from_options(kind: str, *, scenario: str | None = None, study_file: str | Path | None = None,
@@ -114,6 +115,10 @@ def run_study(spec, source: str, out: str | Path | None = None, *, workers: int 
         result.ranking = sensitivity_ranking(out / "indices.csv", spec.sensitivity.method)
     if spec.kind == "calibrate" and spec.scenario != JOINT:      # a joint calibration's best.toml is rules only
         result.best = out / "best.toml"
+    if spec.kind == "calibrate":
+        from wargame.study.calibrate import top_targets
+
+        result.targets = top_targets(out)
     return result
 
 

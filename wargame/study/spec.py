@@ -23,6 +23,7 @@
 
     [calibrate]
     trials = 60                          # Optuna trials (each runs `replicates` seeds)
+    targets = "my_targets.toml"          # instead of the campaign's built-in targets (study/targets.py)
 
 A calibration of `scenario = "history"` is joint: every historical campaign (those with a target file in
 wargame/experiments/targets) runs at each trial, and the loss sums all their targets. Its parameters must
@@ -75,6 +76,8 @@ class SensitivitySpec(Strict):
 
 class CalibrateSpec(Strict):
     trials: int = Field(40, ge=2, le=100_000)
+    targets: str | None = Field(None, description="a target file (the schema of wargame/experiments/targets/*.toml) "
+                                "replacing its campaign's built-in targets")
 
 
 JOINT = "history"          # the scenario name of a joint calibration over every historical campaign
@@ -115,6 +118,8 @@ def load_study(path: str | Path) -> tuple[StudySpec, str]:
         raise ScenarioError(problems_from_validation(exc, source, schema=StudySpec)) from None
     if spec.design.file and not Path(spec.design.file).is_absolute():
         spec.design.file = str((path.parent / spec.design.file).resolve())
+    if spec.calibrate.targets and not Path(spec.calibrate.targets).is_absolute():
+        spec.calibrate.targets = str((path.parent / spec.calibrate.targets).resolve())
     return spec, source
 
 
