@@ -26,8 +26,10 @@ campaigns the model was first built on, 0.7 for the others, issue 15), and `[win
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -105,9 +107,12 @@ class TargetRow(Strict):
             raise ValueError("historical is required unless never = true")
         if (self.column is None) == (self.place is None):
             raise ValueError('give either column (an outcome column such as "fell_hama") or place (such as "hama")')
-        if self.place is not None:
-            self.column = f"fell_{self.place}"
         return self
+
+    @property
+    def outcome(self) -> str:
+        """The outcome column it measures (`place` is short for fell_<place>)."""
+        return self.column if self.column is not None else f"fell_{self.place}"
 
 
 class OutOfSample(Strict):
@@ -159,14 +164,16 @@ def load_targets(path: Path) -> CampaignTargets:
     try:
         spec = TargetFile.model_validate(tree)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, lambda field: _naming_target(name, tree, field),
-                                                     schema=TargetFile)) from None
+        problems = problems_from_validation(exc, lambda field: _naming_target(name, tree, field), schema=TargetFile)
+        # a rule across a target's fields: the message says what is wrong, the whole row need not be echoed
+        raise ScenarioError([dataclasses.replace(p, value=None, has_value=False) if isinstance(p.value, dict) else p
+                             for p in problems]) from None
     ids = [r.id for r in spec.targets]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
         raise WargameError(f"{name}: target id {', '.join(twice)} given more than once; each target needs its own id")
     targets = tuple(Target(
-        spec.campaign, r.column, r.label, math.nan if r.historical is None else r.historical, r.window[0],
+        spec.campaign, r.outcome, r.label, math.nan if r.historical is None else r.historical, r.window[0],
         r.window[1], r.required, r.source,
         checked=r.confidence in SCORED_CONFIDENCE if r.checked is None else r.checked, on_median=r.on_median,
         id=r.id, confidence=r.confidence, weight=r.weight, never=r.never, kind=r.kind,
@@ -177,10 +184,10 @@ def load_targets(path: Path) -> CampaignTargets:
 
 def _naming_target(name: str, tree: dict, field: str) -> str:
     """The file, and for a field of targets.N the target's id (or its number), so that an error is found."""
-    head, _, rest = field.partition(".")
-    index = rest.split(".")[0]
-    if head != "targets" or not index.isdigit():
+    found = re.match(r"targets\[(\d+)\]", field)
+    if not found:
         return name
+    index = found.group(1)
     rows = tree.get("targets")
     row = rows[int(index)] if isinstance(rows, list) and int(index) < len(rows) else None
     ident = row.get("id") if isinstance(row, dict) else None
