@@ -193,3 +193,14 @@ def test_the_chart_title_says_what_was_fitted_to_what():
     title = chart_title(_spec(None), 16, 2, 5, "Early 2024: the HTS offensive")
     assert title == "hts_2024: 16 trials of 2 parameters fitted to 5 targets\nof Early 2024: the HTS offensive"
     assert chart_title(_spec(None), 8, 1, 1, "x.toml").startswith("hts_2024: 8 trials of 1 parameter fitted to 1 target")
+
+
+def test_a_study_files_targets_are_found_beside_it(tmp_path):
+    from wargame.study.spec import load_study
+
+    (tmp_path / "aleppo.toml").write_text(ALEPPO_ONLY, encoding="utf-8")
+    study = tmp_path / "study.toml"
+    study.write_text(f'kind = "calibrate"\nscenario = "hts_2024"\n[parameters]\n"{PARAM}" = {{}}\n'
+                     '[calibrate]\ntrials = 4\ntargets = "aleppo.toml"\n', encoding="utf-8")
+    spec, _ = load_study(study)
+    assert spec.calibrate.targets == str((tmp_path / "aleppo.toml").resolve())
