@@ -204,3 +204,19 @@ def test_a_study_files_targets_are_found_beside_it(tmp_path):
                      '[calibrate]\ntrials = 4\ntargets = "aleppo.toml"\n', encoding="utf-8")
     spec, _ = load_study(study)
     assert spec.calibrate.targets == str((tmp_path / "aleppo.toml").resolve())
+
+
+def test_a_joint_calibrations_targets_file_may_not_reuse_another_campaigns_target_id(tmp_path, monkeypatch):
+    """The ids name trials.csv's loss columns: one id in two campaigns would merge two targets' losses."""
+    from wargame.experiments import history
+    from wargame.study.calibrate import run_calibration
+    from wargame.study.spec import JOINT
+
+    two = {name: c for name, c in history.campaigns().items() if name in ("aleppo_2016", "hts_2024")}
+    monkeypatch.setattr(history, "campaigns", lambda: two)
+    taken = two["aleppo_2016"].targets[0].id
+    file = tmp_path / "aleppo.toml"
+    file.write_text(ALEPPO_ONLY.replace('id = "aleppo"', f'id = "{taken}"'), encoding="utf-8")
+    spec = _spec(file).model_copy(update={"scenario": JOINT, "parameters": {"rules.friction.tempo_sd": ParameterSpec()}})
+    with pytest.raises(WargameError, match=f"aleppo.toml: target id {taken} is also a target of another campaign"):
+        run_calibration(spec, "test", tmp_path / "joint", SerialExecutor())

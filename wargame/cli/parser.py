@@ -86,7 +86,7 @@ EXAMPLES = {
         Your own targets, replacing the campaign's built-in ones (same schema; "place" is short for column "fell_<place>"):
           python run.py calibrate hts_2024 --write-targets my_targets.toml   # the built-in ones, to edit
           python run.py calibrate hts_2024 --targets my_targets.toml --param rules.morale.contagion_weight
-            # my_targets.toml:  campaign = "hts_2024"  title = "Aleppo only"  facts = "docs/history/facts.md"
+            # my_targets.toml, one key a line (docs/STUDIES.md):  campaign = "hts_2024"  title = "Aleppo only"  facts = "docs/history/facts.md"
             #   [[targets]]  id = "aleppo"  label = "Aleppo falls on day 2 to 5"  place = "aleppo"
             #   historical = 3.0  window = [2.0, 5.0]  confidence = "H"  weight = 1  source = "facts.md A1"
         Every trial is also in an Optuna study in SQLite: optuna-dashboard sqlite:///<out>/optuna.db""",

@@ -120,14 +120,20 @@ def run_calibration(spec: StudySpec, source: str, out: Path, executor, progress=
     reps = spec.replicates
     per_trial = reps * len(runs)
     targets = calibration_targets(bases, spec.calibrate.targets)
-    given = {base: rows for base, rows in targets.items() if rows != campaigns()[base].targets}
-    check_columns(given, spec.overrides)          # a modeller's file, before any run
+    # a modeller's file, checked before any run on the scenario its campaign runs as
+    check_columns({run: targets[base] for run, base in zip(runs, bases) if targets[base] != campaigns()[base].targets},
+                  spec.overrides)
+    every_target = [t for base in bases for t in targets[base]]
+    ids = [t.id for t in every_target]
+    if len(set(ids)) < len(ids):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        raise WargameError(f"{spec.calibrate.targets}: target id {', '.join(twice)} is also a target of another "
+                           "campaign; ids name the loss columns of trials.csv (loss_<id>): give it another id")
     plan = make_plan(spec, parameters, np.zeros((0, len(parameters))))
     store = ResultStore(out, plan.manifest({"targets": targets_record(targets), "parallel": PARALLEL}), resume)
     study = _open_study(spec, store.directory)
     distributions = _distributions(parameters)
     recorded = _recorded(study)
-    every_target = [t for base in bases for t in targets[base]]
     history: list[tuple[dict, float]] = []
     per_target: list[dict[str, float]] = []
     frames: list[pd.DataFrame] = []

@@ -43,8 +43,8 @@ def targets_title(bases: list[str], file: str | None) -> str:
 
 
 def check_columns(targets: dict[str, tuple[Target, ...]], overrides: dict) -> None:
-    """Every target's column is an outcome the campaign's runs have: the outcome row of a model built
-    (not run) from the scenario, so that a misspelt column is found before any run."""
+    """Every target's column is an outcome the runs of its scenario (the key) have: the outcome row of a
+    model built (not run) from the scenario, so that a misspelt column is found before any run."""
     from wargame.core.model import WarModel
     from wargame.core.scenario import load_scenario
     from wargame.experiments.outcomes import campaign_outcome
