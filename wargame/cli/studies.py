@@ -52,6 +52,9 @@ def _print_study(kind: str, scenario: str, done) -> None:
     print(f"  files    {', '.join(done.files)}")
     for output, ranked in done.ranking.items():
         print(f"  {output}: " + ", ".join(f"{p.split('.', 1)[-1]} {v:.2f}" for p, v in ranked))
+    cautions = done.directory / "warnings.txt"          # written by the study: what its results cannot bear
+    for line in (cautions.read_text(encoding="utf-8").splitlines() if cautions.is_file() else []):
+        print(f"  WARNING  {line}")
     if done.best is not None:
         print(f"  best     {done.best}  (python run.py run {done.best})")
     elif (done.directory / "best_set.txt").is_file():

@@ -32,6 +32,7 @@ figcaption { color: #444; font-size: 0.9em; margin-top: 0.3em; }
 details summary { cursor: pointer; color: #24527a; font-weight: 600; margin: 0.6em 0; }
 .twocol { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 0 2em; }
 ol.factors { padding-left: 1.4em; margin: 0.3em 0; } ol.factors li.gain { color: #2d6a2d; }
+.warning { color: #b2182b; }
 .dim { color: #666; font-size: 0.9em; margin: 0.1em 0; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; }   /* a long command wraps, not the page */
 @media (max-width: 600px) {   /* a phone: wide tables scroll inside themselves, not the whole page */
