@@ -107,3 +107,13 @@ def test_pooled_responses_say_the_other_parameters_vary():
     fig = charts.figure_responses(frame, [PAY, MORALE], ["regime_territory"], "t")
     assert "other parameters vary" in fig._suptitle.get_text().replace("\n", " ")
     plt.close(fig)
+
+
+def test_a_sobol_estimate_far_outside_zero_to_one_is_written_at_the_axis_edge_not_stretching_it():
+    wild = pd.DataFrame({"output": ["x"] * 2, "parameter": [PAY, MORALE], "S1": [0.5, 0.0], "S1_conf": [0.1, 0.02],
+                         "ST": [15.7, 0.02], "ST_conf": [30.0, 0.02]})
+    fig = charts.figure_indices(wild, "sobol", "t")
+    ax = fig.axes[0]
+    assert ax.get_xlim() == charts.SOBOL_AXIS
+    assert any(t.get_text() == "ST 15.7" for t in ax.texts)
+    plt.close(fig)

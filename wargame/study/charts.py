@@ -33,6 +33,9 @@ WARNING_COLOUR = "#b2182b"
 # Morris guides: sigma = ratio x mu*. Above the line ratio 1 a parameter's effect changes across the space
 # more than its mean size (interactions or non-linearity); near 0 it is the same everywhere (linear).
 MORRIS_RATIOS = (0.1, 0.5, 1.0)
+# A Sobol index is a share of variance, 0 to 1 in truth; estimates from a small sample can land far outside.
+# The axis shows at most this span (room for the error to be seen) and writes the rest at its edge.
+SOBOL_AXIS = (-0.5, 1.5)
 
 
 def _suptitle(fig, text: str) -> None:
@@ -172,8 +175,16 @@ def _sobol_panel(ax, part: pd.DataFrame) -> None:
             error_kw={"elinewidth": 0.8, "capsize": 2})
     ax.barh(y - 0.2, part["S1"], height=0.4, xerr=part["S1_conf"], color="#9ecae1", label="first order (S1)",
             error_kw={"elinewidth": 0.8, "capsize": 2})
-    ends = np.concatenate([part["S1"] - part["S1_conf"], part["ST"] + part["ST_conf"]])
-    ax.set_xlim(min(0.0, float(np.nanmin(ends)) - 0.05), max(1.0, float(np.nanmax(ends)) + 0.05))
+    ends = np.concatenate([part[k] + sign * part[f"{k}_conf"] for k in ("S1", "ST") for sign in (-1, 1)])
+    low = max(SOBOL_AXIS[0], min(0.0, float(np.nanmin(ends)) - 0.05))
+    high = min(SOBOL_AXIS[1], max(1.0, float(np.nanmax(ends)) + 0.05))
+    ax.set_xlim(low, high)
+    for offset, key in ((0.2, "ST"), (-0.2, "S1")):           # estimates past the axis: written at its edge
+        for row, value in zip(y, part[key]):
+            if not low <= value <= high:
+                ax.annotate(f"{key} {value:.3g}", (high if value > high else low, row + offset), fontsize=7,
+                            color=WARNING_COLOUR, ha="right" if value > high else "left", va="center",
+                            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("Sobol index (share of the output's variance)")
     ax.set_yticks(y, [p.split(".", 1)[-1] for p in part["parameter"]], fontsize=8)
