@@ -117,3 +117,21 @@ def test_a_sobol_estimate_far_outside_zero_to_one_is_written_at_the_axis_edge_no
     assert ax.get_xlim() == charts.SOBOL_AXIS
     assert any(t.get_text() == "ST 15.7" for t in ax.texts)
     plt.close(fig)
+
+
+def test_a_morris_study_of_two_trajectories_warns_in_its_report_and_draws_no_pooled_responses(tmp_path):
+    pytest.importorskip("SALib")
+    from pathlib import Path
+
+    from wargame.study.execute import SerialExecutor
+    from wargame.study.sensitivity import run_sensitivity
+
+    duel = str(Path(__file__).resolve().parent / "data" / "duel.toml")
+    spec = StudySpec(kind="sensitivity", scenario=duel, replicates=1, seed=3, outputs=["killed_saa"],
+                     parameters={"rules.combat.attrition_per_day": ParameterSpec(), MORALE: ParameterSpec()},
+                     sensitivity={"method": "morris", "samples": 2})
+    report = run_sensitivity(spec, "test", tmp_path / "m", SerialExecutor()).read_text(encoding="utf-8")
+    assert "Morris with 2 trajectories: indices are rough" in report
+    assert (tmp_path / "m" / "warnings.txt").read_text().startswith("Morris with 2 trajectories")
+    assert not (tmp_path / "m" / "figures" / "responses.png").exists()
+    assert (tmp_path / "m" / "figures" / "indices.png").is_file()
