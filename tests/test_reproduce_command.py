@@ -26,3 +26,13 @@ def test_scenario_names_stay_names_and_files_are_shown_relative_or_by_name(tmp_p
     assert shown_path("hts_2024") == "hts_2024"
     assert shown_path(tmp_path / "mine.toml") == "mine.toml"
     assert shown_path("/somewhere/else/theirs.toml") == "theirs.toml"
+
+
+def test_a_study_command_shows_no_absolute_path(tmp_path, monkeypatch):
+    from wargame.cli.studies import typed_again
+
+    monkeypatch.chdir(tmp_path)
+    assert typed_again(str(tmp_path / "runs" / "sweep")) == "runs/sweep"
+    assert typed_again("/elsewhere/sweep_saa.toml") == "sweep_saa.toml"
+    assert typed_again(f"--out={tmp_path}/s") == "--out=s"
+    assert typed_again("factions.saa.pay") == "factions.saa.pay" and typed_again("--reps") == "--reps"

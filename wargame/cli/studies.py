@@ -20,7 +20,8 @@ def cmd_study(args) -> int:
     from wargame.study.launch import run_study
 
     spec, source = _study(args)
-    command = "python run.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else f"python run.py {args.command}"
+    command = "python run.py " + " ".join(map(typed_again, sys.argv[1:])) if sys.argv[1:] else \
+        f"python run.py {args.command}"
     bar, started, progress = study_bar(args.command)
     try:
         done = run_study(spec, source, args.out, workers=args.workers, scheduler=args.scheduler,
@@ -45,6 +46,17 @@ def _study(args):
     return study_from_options(args.command, scenario=args.scenario, study_file=args.study, parameters=args.param,
                               replicates=args.reps, seed=args.seed, outputs=outputs, overrides=args.overrides,
                               settings=settings)
+
+
+def typed_again(word: str) -> str:
+    """A word of the command as the study's report shows it: an absolute path relative to the working
+    directory (or its last part, outside it), so the command names no directory of this machine."""
+    option, equals, value = word.partition("=") if word.startswith("--") else ("", "", word)
+    if not value.startswith("/"):
+        return word
+    from wargame.output.rundir import shown_path
+
+    return f"{option}{equals}{shown_path(value)}"
 
 
 def _print_study(kind: str, scenario: str, done) -> None:

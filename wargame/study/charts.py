@@ -136,8 +136,10 @@ def figure_heatmap(frame: pd.DataFrame, x: str, y: str, output: str, title: str)
         for (r, c), value in np.ndenumerate(table.to_numpy()):
             if np.isfinite(value) and table.size <= 100:
                 n = runs.to_numpy()[r, c]
+                red, green, blue, _ = image.cmap(image.norm(value))      # dark text on the bright cells
+                ink = "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.55 else "white"
                 ax.text(c, r, f"{value:.3g}\n{n:.0f} run{'' if n == 1 else 's'}", ha="center", va="center", fontsize=6.5,
-                        color="white")
+                        color=ink)
         low, high = np.nanmin(table.to_numpy()), np.nanmax(table.to_numpy())
         fig.colorbar(image, ax=ax, label=f"mean {label(output)}\n(colours span {low:.3g}-{high:.3g})")
         ax.set_title(textwrap.fill(f"{title}: mean {label(output)} by {x.split('.', 1)[-1]} and "
