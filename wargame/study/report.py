@@ -72,7 +72,8 @@ def draw_common(directory: Path, frame: pd.DataFrame, paths: list[str], outputs:
 
 def write_study_report(directory: Path, title: str, intro: str, drawn: dict[str, Path], extra: dict[str, tuple[str, str]],
                        command: str) -> Path:
-    captions = {"indices": "Sensitivity indices, parameters ranked, with 95% confidence intervals.",
+    captions = {"indices": ("Sensitivity indices with 95% confidence intervals: Sobol's first and total order, "
+                            "parameters ranked, or Morris's mu* (with its interval) against sigma."),
                 "responses": (f"Each output against each parameter: every run, the median of the runs at each value "
                               f"and, where each value has {charts.MIN_BAND_RUNS} runs or more, their 10th-90th "
                               "percentile band. With several parameters the runs at a value differ in the others "
