@@ -218,14 +218,18 @@ def figure_indices(indices: pd.DataFrame, method: str, title: str, warnings=()):
     `warnings` (too few trajectories, wide intervals) are drawn under the panels."""
     outputs = list(dict.fromkeys(indices["output"]))
     n = indices["parameter"].nunique()
-    height = 0.42 * n + 2.0 if method == "sobol" else 4.4
+    # Sobol's bars sit side by side; Morris's square scatter panels two to a row, legible at page width
+    cols = len(outputs) if method == "sobol" else min(2, len(outputs))
+    rows = -(-len(outputs) // cols)
+    width, height = (5.2 * cols + 1.0, 0.42 * n + 2.0) if method == "sobol" else (6.2 * cols + 0.5, 4.8 * rows)
     with theme():
-        fig, axes = plt.subplots(1, len(outputs), figsize=(5.2 * len(outputs) + 1.0, height + 0.3 * len(warnings)),
-                                 squeeze=False)
-        for ax, output in zip(axes[0], outputs):
+        fig, axes = plt.subplots(rows, cols, figsize=(width, height + 0.3 * len(warnings)), squeeze=False)
+        for ax, output in zip(axes.flat, outputs):
             part = indices[indices["output"] == output]
             (_sobol_panel if method == "sobol" else _morris_panel)(ax, part)
             ax.set_title(label(output))
+        for ax in axes.flat[len(outputs):]:
+            ax.remove()
         what = ("first- and total-order indices with 95% intervals, parameters ranked" if method == "sobol" else
                 "mu* against sigma per parameter, mu* with its 95% interval; above the dashed line sigma = mu* a "
                 "parameter acts mostly through interactions or non-linearity")
