@@ -104,7 +104,7 @@ def figure_responses(frame: pd.DataFrame, paths: list[str], outputs: list[str], 
         banded = fewest is not None and fewest >= MIN_BAND_RUNS
         handles = [Line2D([], [], marker="o", linestyle="", color=RUN_COLOUR, label="one run"),
                    Line2D([], [], color=BAND_COLOUR, marker="o", markersize=3,
-                          label="median of the runs at that value" + (" (other parameters varying)" if pooled else ""))]
+                          label="median of the runs at that value (or bin)" + (" (other parameters varying)" if pooled else ""))]
         if banded:
             handles.append(Patch(color=BAND_COLOUR, alpha=0.2, label="10th-90th percentile of those runs"))
         else:
