@@ -37,7 +37,10 @@ def cmd_run(args) -> int:
     if not args.quiet:
         print(written.summary)
         _print_written(written.directory, written.rendered)
-        print(f"Reproduce with: python run.py run {written.directory / 'scenario.toml'} --seed {args.seed}")
+        from wargame.output.rundir import reproduce_command
+
+        command, note = reproduce_command(written.directory, args.seed)
+        print(f"Reproduce with: {command}" + (f"  ({note})" if note else ""))
     return 0
 
 

@@ -22,7 +22,8 @@ def cmd_study(args) -> int:
     if getattr(args, "write_targets", None):
         return _write_targets(args)
     spec, source = _study(args)
-    command = "python run.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else f"python run.py {args.command}"
+    command = "python run.py " + " ".join(map(typed_again, sys.argv[1:])) if sys.argv[1:] else \
+        f"python run.py {args.command}"
     bar, started, progress = study_bar(args.command)
     try:
         done = run_study(spec, source, args.out, workers=args.workers, scheduler=args.scheduler,
@@ -61,6 +62,17 @@ def _study(args):
                               settings=settings)
 
 
+def typed_again(word: str) -> str:
+    """A word of the command as the study's report shows it: an absolute path relative to the working
+    directory (or its last part, outside it), so the command names no directory of this machine."""
+    option, equals, value = word.partition("=") if word.startswith("--") else ("", "", word)
+    if not value.startswith("/"):
+        return word
+    from wargame.output.rundir import shown_path
+
+    return f"{option}{equals}{shown_path(value)}"
+
+
 def _print_study(kind: str, scenario: str, done) -> None:
     print(f"{kind} of {scenario} finished: {done.directory}/")
     print(f"  files    {', '.join(done.files)}")
@@ -69,6 +81,9 @@ def _print_study(kind: str, scenario: str, done) -> None:
     if done.targets:
         print("  loss     " + ", ".join(f"{target} {share:.0%}" for target, share in done.targets)
               + " of the best trial's (loss.csv)")
+    cautions = done.directory / "warnings.txt"          # written by the study: what its results cannot bear
+    for line in (cautions.read_text(encoding="utf-8").splitlines() if cautions.is_file() else []):
+        print(f"  WARNING  {line}")
     if done.best is not None:
         print(f"  best     {done.best}  (python run.py run {done.best})")
     elif (done.directory / "best_set.txt").is_file():

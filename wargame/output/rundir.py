@@ -51,7 +51,33 @@ def units_frame(model) -> pd.DataFrame:
     return model.recorder.frame() if model.recorder else pd.DataFrame()
 
 
-def run_info(model, command: str | None = None) -> dict:
+def shown_path(path: str | Path, cwd: str | Path | None = None) -> str:
+    """A path as a command to be typed again should show it: relative to the working directory when inside
+    it, else the file's name alone (another machine has not got this one's directories). A scenario given
+    by name, not a file, is shown as it is."""
+    path = Path(path)
+    if not path.is_absolute() and not path.exists():
+        return str(path)
+    try:
+        return path.resolve().relative_to(Path(cwd or Path.cwd()).resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+OUTSIDE_NOTE = ("scenario.toml is the one in this run directory, which was written outside the working "
+                "directory: give its path, from the wargame checkout")
+
+
+def reproduce_command(directory: str | Path, seed, cwd: str | Path | None = None) -> tuple[str, str]:
+    """The command that makes a run again from its saved scenario.toml, and a note when the path had to be
+    left out: (command, note)."""
+    scenario = Path(directory) / "scenario.toml"
+    shown = shown_path(scenario, cwd)
+    note = "" if shown != scenario.name else OUTSIDE_NOTE
+    return f"python run.py run {shown} --seed {seed}", note
+
+
+def run_info(model, command: str | None = None, note: str = "") -> dict:
     loaded = model.loaded
     seed = None if model.seed is None else int(model.seed)
     return {
@@ -69,6 +95,7 @@ def run_info(model, command: str | None = None) -> dict:
         "mesa_version": metadata.version("mesa"),
         "python": platform.python_version(),
         "reproduce": command or f"python run.py run scenario.toml --seed {seed}",
+        "reproduce_note": note if command else OUTSIDE_NOTE,
         "written": dt.datetime.now().isoformat(timespec="seconds"),
     }
 
@@ -155,8 +182,9 @@ def write_run(model, directory: str | Path, summary: str = "", render=None) -> P
         raise WargameError(f"cannot create {partial}: {exc.strerror}") from None
     try:
         (partial / "scenario.toml").write_text(model.loaded.to_toml(), encoding="utf-8")
-        reproduce = f"python run.py run {directory / 'scenario.toml'} --seed {model.seed}"
-        (partial / "run.json").write_text(json.dumps(run_info(model, reproduce), indent=2) + "\n", encoding="utf-8")
+        reproduce, note = reproduce_command(directory, model.seed)
+        (partial / "run.json").write_text(json.dumps(run_info(model, reproduce, note), indent=2) + "\n",
+                                          encoding="utf-8")
         for name, frame in (("metrics", metrics_frame(model)), ("units", units_frame(model))):
             frame.to_csv(partial / f"{name}.csv", index=False)
             frame.to_parquet(partial / f"{name}.parquet", index=False)

@@ -350,7 +350,8 @@ def _reproduce(run) -> str:
     return (f"<p>Made by wargame {esc(info.get('wargame_version'))} on Mesa {esc(info.get('mesa_version'))}, "
             f"Python {esc(info.get('python'))}. Run it again, bit for bit, from the saved scenario and seed:</p>"
             f"<pre>{esc(command)}</pre>"
-            f"<p>Files in the run directory: {', '.join(esc(f) for f in files)}.</p>")
+            + (f"<p class='dim'>{esc(info['reproduce_note'])}.</p>" if info.get("reproduce_note") else "")
+            + f"<p>Files in the run directory: {', '.join(esc(f) for f in files)}.</p>")
 
 
 def draw_why(run, directory: str | Path) -> Path | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wargame.core.errors import WargameError
+from wargame.output.rundir import shown_path
 
 Progress = Callable[[str, int, int], None]
 
@@ -60,7 +61,7 @@ def run_ensemble_to_directory(loaded, scenario: str, reps: int, seed: int, *, ov
     out = Path(out or Path("runs") / f"{loaded.name}-reps{reps}-seed{seed}").resolve()
     check_new_or_ours(out, "finished", "an ensemble directory")
     rows = _rows(scenario, reps, seed, workers, parse_overrides(overrides), out, progress)
-    command = f"python run.py run {scenario} --reps {reps} --seed {seed}" + set_flags(overrides)
+    command = f"python run.py run {shown_path(scenario)} --reps {reps} --seed {seed}" + set_flags(overrides)
     ens = write_ensemble(out, loaded, rows, seed, command)
     if report:
         write_ensemble_report(ens, draw_ensemble(ens))
@@ -93,10 +94,10 @@ def compare_scenarios(scenarios: Sequence[str], reps: int, seed: int, *, overrid
     ensembles = []
     for name, stem, scenario in zip(scenarios, names, loaded):
         rows = _rows(name, reps, seed, workers, parsed, out / stem, progress)
-        command = f"python run.py run {name} --reps {reps} --seed {seed}" + set_flags(overrides)
+        command = f"python run.py run {shown_path(name)} --reps {reps} --seed {seed}" + set_flags(overrides)
         ens = write_ensemble(out / stem, scenario, rows, seed, command)
         write_ensemble_report(ens, draw_ensemble(ens))
         ensembles.append(ens)
-    report = write_comparison(out, ensembles, "python run.py compare " + " ".join(scenarios)
+    report = write_comparison(out, ensembles, "python run.py compare " + " ".join(map(shown_path, scenarios))
                               + f" --reps {reps} --seed {seed}" + set_flags(overrides))
     return Comparison(out, names, report)

@@ -4,7 +4,9 @@ opens anywhere (a classroom with no network, an e-mail attachment) exactly as it
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
+import re
 from pathlib import Path
 
 CSS = """
@@ -21,6 +23,14 @@ th, td { padding: 0.25em 0.6em; border-bottom: 1px solid #e2e2e2; text-align: le
 th { background: #f0f0ec; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.date { white-space: nowrap; }
 figure { margin: 1em 0 1.6em; } figure img { max-width: 100%; border: 1px solid #ddd; }
+/* A figure opens full size with no script: its link makes it the page's :target, which fills the window
+   with the image at its own pixels (scroll to pan); "close" targets nothing and puts it back. */
+figure a.open { cursor: zoom-in; } figure .close { display: none; }
+figure:target { position: fixed; inset: 0; z-index: 10; margin: 0; padding: 2.4em 0.8em 0.8em; overflow: auto;
+                background: #111111f0; }
+figure:target img { max-width: none; border: 0; } figure:target a.open { cursor: default; }
+figure:target figcaption { color: #ddd; } figure:target .full { display: none; }
+figure:target .close { display: block; position: fixed; top: 0.5em; right: 1.2em; color: white; font-weight: 600; }
 figcaption { color: #444; font-size: 0.9em; margin-top: 0.3em; }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px; margin-right: 0.35em;
           vertical-align: -0.05em; border: 1px solid #0003; }
@@ -32,6 +42,7 @@ figcaption { color: #444; font-size: 0.9em; margin-top: 0.3em; }
 details summary { cursor: pointer; color: #24527a; font-weight: 600; margin: 0.6em 0; }
 .twocol { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 0 2em; }
 ol.factors { padding-left: 1.4em; margin: 0.3em 0; } ol.factors li.gain { color: #2d6a2d; }
+.warning { color: #b2182b; }
 .dim { color: #666; font-size: 0.9em; margin: 0.1em 0; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; }   /* a long command wraps, not the page */
 @media (max-width: 600px) {   /* a phone: wide tables scroll inside themselves, not the whole page */
@@ -52,8 +63,18 @@ def image(path: Path, alt: str) -> str:
     return f'<img src="data:{mime};base64,{data}" alt="{esc(alt)}">'
 
 
+def figure_id(path: Path) -> str:
+    """An id for a figure's full-size view, unique on a page that shows images of several directories."""
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{path.parent.name}-{path.stem}".lower()).strip("-")
+    return f"full-{slug}-{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
+
+
 def figure(path: Path, caption: str) -> str:
-    return f"<figure>{image(path, caption)}<figcaption>{esc(caption)}</figcaption></figure>"
+    """The image and its caption; a click on it (or on "full size") opens it at its full resolution."""
+    key = figure_id(path)
+    return (f'<figure id="{key}"><a class="open" href="#{key}" title="open full size">{image(path, caption)}</a>'
+            f'<a class="close" href="#{key}-closed">close &times;</a>'
+            f'<figcaption>{esc(caption)} <a class="full" href="#{key}">Full size</a></figcaption></figure>')
 
 
 def page(title: str, heading: str, meta_html: str, sections: dict[str, tuple[str, str]]) -> str:

@@ -79,3 +79,20 @@ def label(name: str) -> str:
     if name.startswith("retaken_"):
         return f"day {name[8:].replace('_', ' ').title()} retaken"
     return name.replace("_", " ")
+
+
+# What an output measures decides its axis: a share runs from 0 to 1, a count takes whole numbers, and both
+# (with days) have a meaningful zero that an axis should start at.
+SHARES = ("regime_territory", "saa_collapsed", "aleppo_fell")
+COUNTS = ("regime_cities",)
+SHARE_PREFIXES = ("territory_",)
+COUNT_PREFIXES = ("cities_", "killed_", "captured_", "deserted_", "broke_", "units_", "personnel_", "deals_",
+                  "changes_")
+
+
+def is_share(name: str) -> bool:
+    return name in SHARES or name.startswith(SHARE_PREFIXES)
+
+
+def is_count(name: str) -> bool:
+    return name in COUNTS or name.startswith(COUNT_PREFIXES)

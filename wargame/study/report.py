@@ -54,11 +54,16 @@ def write_tables(directory: Path, frame: pd.DataFrame, summary: pd.DataFrame) ->
     write_atomic(directory / "points.csv", lambda p: summary.to_csv(p, index=False))
 
 
-def draw_common(directory: Path, frame: pd.DataFrame, paths: list[str], outputs: list[str], title: str) -> dict[str, Path]:
+def draw_common(directory: Path, frame: pd.DataFrame, paths: list[str], outputs: list[str], title: str,
+                responses: bool = True) -> dict[str, Path]:
+    """The responses (unless the design makes them misleading), distributions and heat map figures."""
     figures = directory / "figures"
-    drawn = {"responses": save_figure(charts.figure_responses(frame, paths, outputs, title), figures / "responses.png"),
-             "distributions": save_figure(charts.figure_distributions(frame, outputs, title),
-                                          figures / "distributions.png")}
+    drawn = {}
+    if responses:
+        drawn["responses"] = save_figure(charts.figure_responses(frame, paths, outputs, title),
+                                         figures / "responses.png")
+    drawn["distributions"] = save_figure(charts.figure_distributions(frame, outputs, title),
+                                         figures / "distributions.png")
     if len(paths) >= 2:
         drawn["heatmap"] = save_figure(charts.figure_heatmap(frame, paths[0], paths[1], outputs[0], title),
                                        figures / "heatmap.png")
@@ -67,9 +72,13 @@ def draw_common(directory: Path, frame: pd.DataFrame, paths: list[str], outputs:
 
 def write_study_report(directory: Path, title: str, intro: str, drawn: dict[str, Path], extra: dict[str, tuple[str, str]],
                        command: str) -> Path:
-    captions = {"indices": "Sensitivity indices, parameters ranked, with 95% confidence intervals.",
-                "responses": "Each output against each parameter: runs, median and 10th-90th percentile band.",
-                "heatmap": "The first output's mean over the first two parameters.",
+    captions = {"indices": ("Sensitivity indices with 95% confidence intervals: Sobol's first and total order, "
+                            "parameters ranked, or Morris's mu* (with its interval) against sigma."),
+                "responses": (f"Each output against each parameter: every run, the median of the runs at each value "
+                              f"and, where each value has {charts.MIN_BAND_RUNS} runs or more, their 10th-90th "
+                              "percentile band. With several parameters the runs at a value differ in the others "
+                              "too: a slope may be another parameter's effect."),
+                "heatmap": "The first output's mean over the first two parameters, with the runs in each cell.",
                 "distributions": "Each output over all runs.",
                 "loss": "The calibration loss trial by trial, and the best so far."}
     sections = {"study": ("Study", intro)}

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from wargame.core.errors import WargameError
-from wargame.output.files import write_atomic
+from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc
 from wargame.report.style import save_figure
 from wargame.study import charts
@@ -26,6 +26,13 @@ from wargame.study.report import (
     write_study_report,
 )
 from wargame.study.spec import StudySpec, resolve_parameters
+
+# Morris with fewer trajectories than this rests each parameter's mu* on a handful of elementary effects:
+# the ranking can change with the seed. Said on the console, in the report and on the figure.
+MORRIS_MIN_TRAJECTORIES = 10
+# A Sobol index is a share of the output's variance (0 to 1): a 95% half-width above this, or a first-order
+# index below zero (impossible in truth, an estimation error), means the base sample N is too small.
+SOBOL_WIDE_INTERVAL = 0.1
 
 
 def _salib():
@@ -89,6 +96,27 @@ def ranking(indices: pd.DataFrame, method: str) -> pd.DataFrame:
     return ranked
 
 
+def index_warnings(spec: StudySpec, indices: pd.DataFrame) -> list[str]:
+    """What the indices cannot be trusted for, given the design's size and the intervals found."""
+    n = spec.sensitivity.samples
+    if spec.sensitivity.method == "morris":
+        if n < MORRIS_MIN_TRAJECTORIES:
+            return [f"Morris with {n} trajector{'y' if n == 1 else 'ies'}: indices are rough; use "
+                    f"{MORRIS_MIN_TRAJECTORIES} or more (--samples)."]
+        return []
+    wide = indices[indices["S1_conf"].gt(SOBOL_WIDE_INTERVAL) | indices["ST_conf"].gt(SOBOL_WIDE_INTERVAL)]
+    negative = indices[indices["S1"] < 0]
+    if wide.empty and negative.empty:
+        return []
+    found = []
+    if not wide.empty:
+        found.append(f"{len(wide)} of {len(indices)} have a 95% half-width over {SOBOL_WIDE_INTERVAL:g}")
+    if not negative.empty:
+        found.append(f"{len(negative)} first-order ind{'ex is' if len(negative) == 1 else 'ices are'} negative")
+    return [f"Sobol with base sample N = {n}: {' and '.join(found)}; the indices are rough, use a larger N "
+            "(--samples, a power of two)."]
+
+
 def run_sensitivity(spec: StudySpec, source: str, out: Path, executor, progress=None, resume: bool = False,
                     command: str = "") -> Path:
     parameters = resolve_parameters(spec, source)
@@ -97,16 +125,26 @@ def run_sensitivity(spec: StudySpec, source: str, out: Path, executor, progress=
     means = frame.groupby("point")[spec.outputs].mean().sort_index()
     indices = ranking(analyse(spec, parameters, points, means), spec.sensitivity.method)
     write_atomic(store.directory / "indices.csv", lambda p: indices.to_csv(p, index=False))
-    title = f"{spec.sensitivity.method.title()} sensitivity of {spec.scenario}"
-    drawn = {"indices": save_figure(charts.figure_indices(indices, spec.sensitivity.method, title),
+    cautions = index_warnings(spec, indices)
+    write_text_atomic(store.directory / "warnings.txt", "".join(f"{w}\n" for w in cautions))
+    title = (f"{spec.sensitivity.method.title()} sensitivity of {spec.scenario} ({len(points)} points x "
+             f"{spec.replicates} replicates)")
+    drawn = {"indices": save_figure(charts.figure_indices(indices, spec.sensitivity.method, title, cautions),
                                     store.directory / "figures" / "indices.png")}
-    drawn.update(draw_common(store.directory, frame, plan.paths, spec.outputs, title))
+    # Morris moves one parameter at a time along a few trajectories: pooled over them, an output against a
+    # parameter shows the other parameters' effects as if they were this one's. Its figure is mu* and sigma.
+    drawn.update(draw_common(store.directory, frame, plan.paths, spec.outputs, title,
+                             responses=spec.sensitivity.method != "morris"))
     n = spec.sensitivity.samples
     note = "" if spec.sensitivity.method != "sobol" or n & (n - 1) == 0 else \
         f" (N = {n} is not a power of two: Sobol sequences balance best at powers of two)"
     intro = (f"<p>{len(parameters)} parameters, {len(points)} SALib sample points{note} x {spec.replicates} "
              f"replicates = {len(frame)} runs of <b>{esc(spec.scenario)}</b>, master seed {spec.seed}. Outputs: "
-             f"{outputs_html(spec.outputs)}.</p>")
+             f"{outputs_html(spec.outputs)}.</p>"
+             + "".join(f"<p class='warning'><b>Warning:</b> {esc(w)}</p>" for w in cautions)
+             + ("<p>No chart of outputs against single parameters: a Morris design moves one parameter at a time "
+                "along a few trajectories, so runs pooled by one parameter's value differ in the others too. "
+                "mu* and sigma are the answer.</p>" if spec.sensitivity.method == "morris" else ""))
     key = "ST" if spec.sensitivity.method == "sobol" else "mu_star"
     shown = [c for c in ("rank", "parameter", "ST", "ST_conf", "S1", "S1_conf", "mu_star", "mu_star_conf", "sigma")
              if c in indices]

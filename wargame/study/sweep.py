@@ -24,7 +24,7 @@ def run_sweep(spec: StudySpec, source: str, out: Path, executor, progress=None, 
     if design.kind == "csv":
         check_points(spec, source, parameters, points)
     plan, store, frame = run_points(spec, parameters, points, out, executor, progress, resume)
-    title = f"Sweep of {spec.scenario}"
+    title = f"Sweep of {spec.scenario} ({design.kind} design, {len(points)} points x {spec.replicates} replicates)"
     drawn = draw_common(store.directory, frame, plan.paths, spec.outputs, title)
     intro = (f"<p>{len(points)} design points ({esc(design.kind)}) x {spec.replicates} replicates = {len(frame)} runs "
              f"of <b>{esc(spec.scenario)}</b>, master seed {spec.seed}; replicate r has the same seed at every point. "
