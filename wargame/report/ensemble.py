@@ -195,6 +195,7 @@ def figure_fans(ens: EnsembleData):
             format_date_axis(ax, ens)
             ax.set_title({"territory": "Territory", "cities": "Cities and towns", "personnel": "Strength",
                           "morale": "Morale"}[prefix])
+        axes[0, 1].yaxis.set_major_locator(plt.MaxNLocator(integer=True))     # cities are counted whole
         axes[1, 0].yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         axes[0, 1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="side")
         axes[1, 1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="faction")
@@ -616,6 +617,7 @@ def figure_compare(ensembles: list[EnsembleData]):
                 days, values = ens.matrix(f"territory_{sid}")
                 _fan(ax, date_numbers(base, days), values * 100.0, colour, ens.name)
             format_date_axis(ax, base)
+            ax.set_xlim(right=max(date_numbers(base, [float(e.outcomes["end_day"].max())])[0] for e in ensembles))
             ax.set_ylim(bottom=0)
             ax.set_title(short_name(base.scenario.sides[sid].name))
             ax.set_ylabel("share of the theatre held (%)")
@@ -649,7 +651,7 @@ def figure_compare_falls(ensembles: list[EnsembleData]):
                 yy = y - 0.4 + width * (k + 0.5)
                 marker = CAPTURE_STYLES[capture][0]
                 if (pid, capture) not in table.index:      # under MIN_SHARE_SHOWN of the runs: say so at the edge
-                    ax.annotate(f"none of {ens.info['runs']}", (right, yy), xytext=(-4, 0),
+                    ax.annotate(f"none of {ens.info['runs']}", (right + 0.8, yy), xytext=(-4, 0),
                                 textcoords="offset points", ha="right", va="center", fontsize=7, color=colour)
                     continue
                 row = table.loc[(pid, capture)]
@@ -664,6 +666,7 @@ def figure_compare_falls(ensembles: list[EnsembleData]):
         if not rows.empty:
             ax.set_ylim(len(rows) - 0.5, -0.5)
         format_date_axis(ax, base, day_axis=True)
+        ax.set_xlim(right=max(ax.get_xlim()[1], right) + 0.8)     # the longest scenario's runs, and room for "n of N"
         handles = [plt.Line2D([], [], color=c, marker="o", linewidth=2, label=e.name)
                    for c, e in zip(COMPARE_COLOURS, ensembles)]
         handles += [plt.Line2D([], [], linestyle="", marker=CAPTURE_STYLES[c][0], color="#333333", label=label)
