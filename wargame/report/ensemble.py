@@ -396,6 +396,8 @@ def side_in_sentence(scenario, side: str) -> str:
 
 def capture_phrase(scenario, capture: str, side: str) -> str:
     """"fell to the regime", "retaken by the regime", "taken by Syrian Democratic Forces"."""
+    if not side:            # outcomes written before the first owner was recorded
+        return {FALL: "fell", RETAKING: "retaken by its first owner", OTHER: "taken by another side"}[capture]
     verb = {FALL: "fell to", RETAKING: "retaken by", OTHER: "taken by"}[capture]
     return f"{verb} {side_in_sentence(scenario, side)}"
 
