@@ -180,6 +180,8 @@ def test_the_comparison_report_opens_with_the_objectives(aleppo, tmp_path):
     first_table = report[report.index("<table"):report.index("</table>")]
     assert "The regime took east Aleppo" in first_table and "aleppo_2016_again" in first_table
     assert "aleppo_2016 vs aleppo_2016_again, 4 paired seeds" in report
+    effects = comparison_effects(ens, other)
+    assert effects["measure"].iloc[0] == "The regime took east Aleppo (share of runs)"    # objectives first here too
 
 
 def test_fans_of_too_few_runs_draw_each_run_and_say_so(aleppo):

@@ -543,7 +543,8 @@ def objective_lines(ens: EnsembleData) -> list[str]:
 # --- comparison -----------------------------------------------------------------------------------------
 
 def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -> pd.DataFrame:
-    """Paired effects of `other` against `base` (run i of each shares its seed): for each place, its falls to
+    """Paired effects of `other` against `base` (run i of each shares its seed): first the base scenario's
+    capture and area objectives (achieved, and the days before), then for each place its falls to
     the campaign's attacker and its retakings from it as measures of their own (whether it happened, and the
     days before it did: a restricted mean to the end of the run), each regime's collapse, and each side's
     territory and cities at the end. Mean paired difference with a 95% bootstrap interval."""
@@ -553,10 +554,29 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
     rows = []
     a, b = base.outcomes, other.outcomes
     same_length = abs(a["end_day"].max() - b["end_day"].max()) < 1e-9
+
+    def add(measure: str, x: pd.Series, y: pd.Series) -> None:
+        mean, low, high = paired_effect(x.to_numpy(float), y.to_numpy(float), rng)
+        rows.append({"measure": measure, "base": float(x.mean()), "other": float(y.mean()), "effect": mean,
+                     "low": low, "high": high, "comparable": same_length})
+
+    def days_before(frame: pd.DataFrame, days: pd.Series) -> pd.Series:
+        return days.fillna(frame["end_day"]).clip(upper=frame["end_day"])    # never: to the end of the run
+
+    # the campaign's own objectives first, then each regime's collapse, then place by place
+    names = place_names(base.scenario)
+    for _, r in objective_table(base.scenario, a, names).iterrows():
+        column = f"achieved_{r['objective']}"
+        if r["kind"] in ("capture", "area") and column in a and column in b:
+            add(f"{r['text']} (share of runs)", a[column].notna(), b[column].notna())
+            add(f"{r['text']}: days before", days_before(a, a[column]), days_before(b, b[column]))
+    for column in (c for c in a.columns if c.startswith("collapsed_") and c in b):
+        regime = regime_name(column.removeprefix("collapsed_")).capitalize()
+        add(f"{regime}: collapsed (share of runs)", a[column].notna(), b[column].notna())
+        add(f"{regime}: days before it collapsed", days_before(a, a[column]), days_before(b, b[column]))
     attackers = attacker_sides(base.scenario)
     tables = pd.concat([ensemble_captures(base), ensemble_captures(other)])
-    names = dict(zip(tables["place"], tables["name"]))
-    for pid in sorted(names):
+    for pid in sorted(set(tables["place"])):
         if f"fell_{pid}" not in a or f"fell_{pid}" not in b:
             continue
         ca, cb = place_captures(a, pid, attackers), place_captures(b, pid, attackers)
@@ -565,30 +585,13 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
                                     (OTHER, "taken between other sides", "days before it was taken by another side")):
             if ca[capture].isna().all() and cb[capture].isna().all():
                 continue
-            held_a = ca[capture].fillna(a["end_day"]).clip(upper=a["end_day"])
-            held_b = cb[capture].fillna(b["end_day"]).clip(upper=b["end_day"])
-            for measure, x, y in ((f"{names[pid]}: {what} (share of runs)", ca[capture].notna(), cb[capture].notna()),
-                                  (f"{names[pid]}: {days}", held_a, held_b)):
-                mean, low, high = paired_effect(x.to_numpy(float), y.to_numpy(float), rng)
-                rows.append({"measure": measure, "base": float(x.mean()), "other": float(y.mean()), "effect": mean,
-                             "low": low, "high": high, "comparable": same_length})
-    for column in (c for c in a.columns if c.startswith("collapsed_") and c in b):
-        regime = regime_name(column.removeprefix("collapsed_")).capitalize()
-        held_a = a[column].fillna(a["end_day"]).clip(upper=a["end_day"])     # a regime that held: to the end
-        held_b = b[column].fillna(b["end_day"]).clip(upper=b["end_day"])
-        for measure, x, y in ((f"{regime}: collapsed (share of runs)", a[column].notna(), b[column].notna()),
-                              (f"{regime}: days before it collapsed", held_a, held_b)):
-            mean, low, high = paired_effect(x.to_numpy(float), y.to_numpy(float), rng)
-            rows.append({"measure": measure, "base": float(x.mean()), "other": float(y.mean()), "effect": mean,
-                         "low": low, "high": high, "comparable": same_length})
+            add(f"{names[pid][0]}: {what} (share of runs)", ca[capture].notna(), cb[capture].notna())
+            add(f"{names[pid][0]}: {days}", days_before(a, ca[capture]), days_before(b, cb[capture]))
     for sid in base.scenario.sides:
         for prefix, label in (("territory", "territory at the end"), ("cities", "cities and towns at the end")):
             column = f"{prefix}_{sid}"
             if column in a and column in b:
-                mean, low, high = paired_effect(a[column].to_numpy(float), b[column].to_numpy(float), rng)
-                rows.append({"measure": f"{short_name(base.scenario.sides[sid].name)}: {label}",
-                             "base": float(a[column].mean()), "other": float(b[column].mean()), "effect": mean,
-                             "low": low, "high": high, "comparable": same_length})
+                add(f"{short_name(base.scenario.sides[sid].name)}: {label}", a[column], b[column])
     frame = pd.DataFrame(rows)
     if not frame.empty:
         frame.insert(0, "scenario", other.name)
