@@ -7,8 +7,10 @@ import contextlib
 import io
 import math
 import re
+import warnings
 
 import matplotlib.collections
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -144,6 +146,11 @@ def test_nothing_changed_hands_is_said_in_a_sentence_not_an_empty_table(hts_reta
     assert table.empty
     html = captures_html(quiet, table)
     assert "<table" not in html and "No city, town or airbase changed hands" in html
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # an empty chart has a height: no 'identical low and high ylims'
+        fig = figure_city_falls(quiet)
+    assert "No city, town or airbase changed hands" in fig.axes[0].texts[0].get_text()
+    plt.close(fig)
 
 
 # --- aleppo_2016: the objective first, in the console and the reports ------------------------------------

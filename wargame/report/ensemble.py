@@ -303,8 +303,8 @@ def figure_will_fans(ens: EnsembleData):
         for entry in leaderships:
             days, values = ens.matrix(f"will_{entry}")
             x = date_numbers(ens, days)
-            for run in values:                   # each run faintly: where a run ended, its line stops rising
-                lead_ax.plot(x, run, color="#1d1d1d", alpha=0.12, linewidth=0.7)
+            for run in values if len(values) >= MIN_RUNS_FOR_BAND else ():   # (fewer: _fan draws each run)
+                lead_ax.plot(x, run, color="#1d1d1d", alpha=0.12, linewidth=0.7)   # faintly: where a run ended, its line stops
             _fan(lead_ax, x, values, "#1d1d1d", _entry_label(ens, entry))
         lead_ax.axhline(threshold, color="#d7301f", linestyle=(0, (1.2, 1.5)), linewidth=1.0,
                         label=f"the regime collapses below {threshold:.2f}")
