@@ -170,7 +170,7 @@ def test_ensembles_give_fan_charts_and_city_falls_and_compare_pairs_scenarios(tm
     assert set(effects["scenario"]) == {"unpaid"} and (effects["direction"] == "too few runs").all()
     page = Page()
     page.feed((out / "report.html").read_text(encoding="utf-8"))
-    assert page.sections == ["scenarios", "territory", "falls", "effects", "reproduce"]
+    assert page.sections == ["objectives", "scenarios", "territory", "falls", "effects", "reproduce"]   # objectives first
     assert all(_decode(src).format == "PNG" for src in page.images) and len(page.images) == 2
 
     ens = tmp_path / "ensemble"

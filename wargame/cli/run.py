@@ -50,7 +50,16 @@ def _warn_no_report(exc: Exception, directory: Path) -> None:
 
 
 def _run_ensemble(args, loaded) -> int:
-    from wargame.report.ensemble import city_fall_table, collapse_sentences, share_text, will_at_end
+    from wargame.report.ensemble import (
+        capture_phrase,
+        collapse_sentences,
+        ensemble_captures,
+        nothing_fell_text,
+        objective_lines,
+        runs_text,
+        share_text,
+        will_at_end,
+    )
     from wargame.report.ensemble_runs import run_ensemble_to_directory
     from wargame.report.summary import name_column
 
@@ -61,6 +70,9 @@ def _run_ensemble(args, loaded) -> int:
     if not args.quiet:
         out = ens.directory
         print(f"{ens.info['title']}: {args.reps} runs (master seed {args.seed})")
+        print("  the campaign's objectives (runs that achieved each; median day over those runs):")
+        for sentence in objective_lines(ens):
+            print(f"    {sentence}")
         for sentence in collapse_sentences(ens):
             print(f"  {sentence}")
         ends = will_at_end(ens)
@@ -68,12 +80,17 @@ def _run_ensemble(args, loaded) -> int:
             print("  the will to fight at the end (median over the runs, 10th-90th percentile):")
             for name, mid, low, high in ends:
                 print(f"    {name_column(name, 44)} {mid:.2f}  ({low:.2f}-{high:.2f})")
-        print("  when cities and towns first fell (share of runs; median day, 10th-90th percentile), and the share"
-              " of runs in which the taker held them at the end and in which their first owner took them back:")
-        print(f"    {'':<22} {'fell':>5}   {'':<24}  {'kept':>5} {'retaken':>8}")
-        for _, r in city_fall_table(ens).head(12).iterrows():
-            print(f"    {r['name']:<22} {r['fell_share']:>5.0%}   day {r['median']:5.2f}  ({r['p10']:5.2f}-{r['p90']:5.2f})"
-                  f"  {share_text(r['kept_share']):>5} {share_text(r['retaken_share']):>8}")
+        captures = ensemble_captures(ens)
+        if captures.empty:
+            print(f"  {nothing_fell_text(ens)}")
+        else:
+            print("  who took what (falls to the campaign's attacker, then retakings from it; runs in which it "
+                  "happened, median day and 10th-90th percentile over them, and the share of all runs in which "
+                  "that side held the place at the end):")
+            for _, r in captures.head(16).iterrows():
+                what = f"{r['name']}: {capture_phrase(ens.scenario, r['capture'], r['by'])}"
+                print(f"    {name_column(what, 56)} {runs_text(r['share'], r['runs']):>8}   day {r['median']:5.2f}"
+                      f"  ({r['p10']:5.2f}-{r['p90']:5.2f})  held at the end {share_text(r['held_share']):>5}")
         print(f"Written to {out}/: ensemble.json, scenario.toml, outcomes.csv/.parquet, series.parquet"
               + ("" if args.no_report else f", figures/, report.html\n  report   {out / 'report.html'}"))
     return 0

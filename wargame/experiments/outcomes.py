@@ -3,16 +3,18 @@ what at the end, what each faction lost, the will to fight at the end and whethe
 (`will_<entry>`, `collapsed_<side>`, `lost_<side>_<city>`), and the loss rates behind Dupuy's attrition regularities.
 Ensembles, validation, sweeps and calibration all read these rows.
 
-Every tracked place (each city and town, each airbase) has four columns:
+Every tracked place (each city and town, each airbase) has these columns:
   fell_<place>      day its first owner first lost it (NaN if never): what the historical targets measure
   taken_by_<place>  the side that took it then ("" if it never fell)
   retaken_<place>   day its first owner first took it back after that (NaN if never)
   held_<place>      the side holding it at the end ("" if none)
+  first_owner_<place>  the side holding it at the start ("" if none): experiments.places tells by it a fall
+                    to the campaign's attacker from a counter-attack on the attacker's ground
   changes_<place>   how many times it changed hands (Saraqib in 2020 changed three times)
 Each faction has, besides its losses: settled_<faction> (men who left by a local deal), deals_<faction> (how
 many deals) and first_deal_<faction> (the day of the first; NaN if none), for the negotiated surrenders of
 the south in 2018.
-All are numbers except taken_by_ and held_, which are always strings (side ids, "" for none), so that the
+All are numbers except taken_by_, held_ and first_owner_, which are always strings (side ids, "" for none), so that the
 rows of many runs make columns of one type (outcome frames are written to Parquet).
 """
 
@@ -54,6 +56,8 @@ def campaign_outcome(model) -> dict[str, float | str]:
         out[f"retaken_{pid}"] = retaken
     for pid, (_, _, holder) in places.items():
         out[f"held_{pid}"] = holder or ""
+    for pid, (first, _, _) in places.items():
+        out[f"first_owner_{pid}"] = first or ""
     for pid, (_, events, _) in places.items():
         out[f"changes_{pid}"] = len(events)
     for oid in model.spec.objectives:

@@ -124,7 +124,7 @@ def _summary(run) -> str:
 <th>at end</th></tr>{''.join(rows)}</table>
 <h3>Forces</h3>
 <table><tr><th>faction</th><th>personnel at start</th><th>at end</th><th>killed</th><th>captured</th><th>deserted</th>
-<th>morale at end</th><th>will at end</th><th>units broken</th></tr>{''.join(forces)}</table>"""
+<th>morale at end</th><th>will at end</th><th>units broken at the end</th></tr>{''.join(forces)}</table>"""
 
 
 def _timeline(run, groups: list[Collapse]) -> str:
@@ -302,14 +302,17 @@ def figure_drivers(run, drivers: pd.DataFrame):
 def _why(run, breaks: pd.DataFrame, groups: list[Collapse], drivers_png: Path | None) -> str:
     if breaks.empty:
         return "<p>No unit broke in this run.</p>"
-    broke = len(breaks)
-    out = [(f"<p>{broke} unit{'s' * (broke != 1)} broke ({int(breaks['personnel'].sum()):,} men). Each unit's morale "
+    broke, units = len(breaks), breaks["unit"].nunique()
+    # a unit can break, rally and break again: the breaks are counted, not the units (those broken at the end
+    # are in the forces table)
+    out = [(f"<p>{broke} break{'s' * (broke != 1)} by {units} unit{'s' * (units != 1)} (a unit can break more than "
+            f"once; {int(breaks['personnel'].sum()):,} men at the breaks). Each unit's morale "
            "ledger records how much morale each factor took in the days before it broke; below, those shares are "
            "weighted by the personnel that broke.</p>")]
     if drivers_png is not None:
         out.append(figure(drivers_png, "The factors behind each faction's breaks."))
     drivers = faction_drivers(breaks)
-    out.append("<h3>What drove each faction's collapse</h3><table><tr><th>faction</th><th>units broken</th>"
+    out.append("<h3>What drove each faction's collapse</h3><table><tr><th>faction</th><th>breaks</th>"
                "<th>men</th><th>main factors</th><th></th></tr>")
     for _, row in drivers.iterrows():
         ranked = sorted(((f, row[f]) for f in WHY_FACTORS if row[f] > 0), key=lambda kv: -kv[1])

@@ -30,9 +30,11 @@ from wargame.core.campaign import regime_name
 from wargame.core.dates import date_of, format_date
 from wargame.core.errors import WargameError
 from wargame.experiments.counterfactuals import paired_effect
+from wargame.experiments.places import FALL, OTHER, RETAKING, attacker_sides, capture_table, place_captures
 from wargame.output import require_files
 from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc, figure, page
+from wargame.report.objectives import objective_sentences, objective_table, objectives_html, place_names, side_label
 from wargame.report.style import (
     date_numbers,
     faction_styles,
@@ -46,6 +48,10 @@ from wargame.report.style import (
 BAND = (0.10, 0.90)
 COMPARE_COLOURS = plt.get_cmap("tab10").colors
 MAIN_FACTIONS = 6          # fan charts show the largest factions by starting strength
+# below this many runs a 10th-90th percentile band is only the lowest and highest run drawn as if a spread:
+# the runs are drawn one by one instead (with 5 runs the 10th and 90th percentiles interpolate between runs)
+MIN_RUNS_FOR_BAND = 5
+MIN_SHARE_SHOWN = 0.05     # captures in fewer runs than this are left out of the tables and charts of falls
 
 
 @dataclass
@@ -136,6 +142,14 @@ def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int
 # --- figures ------------------------------------------------------------------------------------------
 
 def _fan(ax, x, values: np.ndarray, colour, label: str, linestyle="-") -> None:
+    """The median of the runs with the 10th-90th percentile band; with fewer than MIN_RUNS_FOR_BAND runs
+    (whose 10th and 90th percentiles would be the lowest and highest run) each run's own line instead,
+    and the legend says so."""
+    if len(values) < MIN_RUNS_FOR_BAND:
+        for k, run in enumerate(values):
+            ax.plot(x, run, color=colour, linestyle=linestyle, linewidth=0.9, alpha=0.75,
+                    label=f"{label} (each of {len(values)} runs: too few for a band)" if k == 0 else None)
+        return
     low, mid, high = np.nanquantile(values, [BAND[0], 0.5, BAND[1]], axis=0)
     ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0)
     ax.plot(x, mid, color=colour, linestyle=linestyle, label=label)
@@ -175,13 +189,17 @@ def figure_fans(ens: EnsembleData):
                 _fan(ax, date_numbers(ens, days), values * scale, styles[key].colour, short_name(names[key].name),
                      styles[key].linestyle)
             ax.set_ylabel(label)
+            ax.set_ylim(bottom=0)                # every panel counts from none: a small change looks small
+            if prefix == "morale":
+                ax.set_ylim(top=1.0)
             format_date_axis(ax, ens)
             ax.set_title({"territory": "Territory", "cities": "Cities and towns", "personnel": "Strength",
                           "morale": "Morale"}[prefix])
+        axes[0, 1].yaxis.set_major_locator(plt.MaxNLocator(integer=True))     # cities are counted whole
         axes[1, 0].yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         axes[0, 1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="side")
         axes[1, 1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="faction")
-        fig.suptitle(f"{ens.info['title']}: {ens.info['runs']} runs (median, band 10th-90th percentile)")
+        fig.suptitle(f"{ens.info['title']}: {ens.info['runs']} runs ({band_text(ens.info['runs'])})")
     return fig
 
 
@@ -285,9 +303,9 @@ def figure_will_fans(ens: EnsembleData):
         for entry in leaderships:
             days, values = ens.matrix(f"will_{entry}")
             x = date_numbers(ens, days)
-            for run in values:                   # each run faintly: where a run ended, its line stops rising
-                lead_ax.plot(x, run, color="#1d1d1d", alpha=0.12, linewidth=0.7)
-            _fan(lead_ax, x, values, "#1d1d1d", f"{_entry_label(ens, entry)} (median, 10th-90th)")
+            for run in values if len(values) >= MIN_RUNS_FOR_BAND else ():   # (fewer: _fan draws each run)
+                lead_ax.plot(x, run, color="#1d1d1d", alpha=0.12, linewidth=0.7)   # faintly: where a run ended, its line stops
+            _fan(lead_ax, x, values, "#1d1d1d", _entry_label(ens, entry))
         lead_ax.axhline(threshold, color="#d7301f", linestyle=(0, (1.2, 1.5)), linewidth=1.0,
                         label=f"the regime collapses below {threshold:.2f}")
         lead_ax.set_title("The leadership's will (thin lines: each run)" if leaderships
@@ -319,8 +337,8 @@ def figure_will_fans(ens: EnsembleData):
         for ax in axes:
             format_date_axis(ax, ens)
         format_date_axis(axes[0], ens, day_axis=True)
-        fig.suptitle(textwrap.fill(f"The will to fight — {ens.info['title']}: {ens.info['runs']} runs (median, band "
-                                   "10th-90th percentile)", 95))
+        fig.suptitle(textwrap.fill(f"The will to fight — {ens.info['title']}: {ens.info['runs']} runs "
+                                   f"({band_text(ens.info['runs'])})", 95))
     return fig
 
 
@@ -359,52 +377,91 @@ def share_text(share: float) -> str:
     return "–" if pd.isna(share) else f"{share:.0%}"
 
 
+CAPTURE_STYLES = {FALL: ("o", "#b2182b"), RETAKING: ("^", "#2166ac"), OTHER: ("s", "#888888")}
+
+
+def band_text(runs: int) -> str:
+    """What a fan shows, for a title: the median and band, or each run when there are too few for a band."""
+    if runs < MIN_RUNS_FOR_BAND:
+        return f"each run drawn: under {MIN_RUNS_FOR_BAND} runs make no 10th-90th percentile band"
+    return "median, band 10th-90th percentile"
+
+
+def side_in_sentence(scenario, side: str) -> str:
+    """A side as named inside a sentence: "the regime", or its short name."""
+    if not side:
+        return "no one"
+    return regime_name(side) if "regime" in side.split("_") else side_label(scenario, side)
+
+
+def capture_phrase(scenario, capture: str, side: str) -> str:
+    """"fell to the regime", "retaken by the regime", "taken by Syrian Democratic Forces"."""
+    if not side:            # outcomes written before the first owner was recorded
+        return {FALL: "fell", RETAKING: "retaken by its first owner", OTHER: "taken by another side"}[capture]
+    verb = {FALL: "fell to", RETAKING: "retaken by", OTHER: "taken by"}[capture]
+    return f"{verb} {side_in_sentence(scenario, side)}"
+
+
+def ensemble_captures(ens: EnsembleData, min_share: float = MIN_SHARE_SHOWN) -> pd.DataFrame:
+    """Who took what over the ensemble (experiments.places.capture_table): a row per place and kind of
+    capture, falls to the campaign's attacker first, then retakings, then falls between other sides."""
+    return capture_table(ens.outcomes, place_names(ens.scenario), attacker_sides(ens.scenario), min_share)
+
+
+def runs_text(share: float, runs: int) -> str:
+    """"1 of 6": the runs behind a share, as a count (a share of few runs reads better as one)."""
+    return f"{round(share * runs)} of {runs}"
+
+
+def nothing_fell_text(ens: EnsembleData) -> str:
+    return (f"No city, town or airbase changed hands in {MIN_SHARE_SHOWN:.0%} or more of the {len(ens.outcomes)} "
+            "runs.")
+
+
 def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
-    """Each city's first fall day over the runs (a dot per run, coloured by what became of the city: held by
-    its taker at the end, taken back by its first owner, or in a third side's hands; a box over the 10th-90th
-    percentile), the day its first owner took it back (a cross per run), and in how many runs it fell at all
-    and was retaken."""
-    table = city_fall_table(ens) if table is None else table
+    """Each capture over the runs, a row per place and kind (falls to the campaign's attacker, retakings and
+    falls between other sides apart, each its own marker): a mark per run on the day, a box over the 10th-90th
+    percentile, a bar at the median, and beside it the runs in which it happened ("4 of 6")."""
+    table = ensemble_captures(ens) if table is None else table
     rng = np.random.default_rng(0)            # jitter only: the picture is the same every time
+    attackers = attacker_sides(ens.scenario)
     with theme():
-        fig, ax = plt.subplots(figsize=(11, 0.36 * max(len(table), 3) + 1.6))
+        fig, ax = plt.subplots(figsize=(11, 0.38 * max(len(table), 3) + 1.8))
         if table.empty:
-            ax.text(0.5, 0.5, "no city or town fell in this ensemble", ha="center", va="center",
-                    transform=ax.transAxes, color="#666666")
+            ax.text(0.5, 0.5, nothing_fell_text(ens), ha="center", va="center", transform=ax.transAxes,
+                    color="#666666")
             ax.set_yticks([])
-        seen = set()
+            ax.set_ylim(0.5, -0.5)               # an empty row axis still has a height (no singular limits)
+        right = date_numbers(ens, [float(ens.outcomes["end_day"].max())])[0]
         for y, row in table.iterrows():
-            fates = fall_fates(ens, row["city"])
-            days = ens.outcomes[f"fell_{row['city']}"]
-            for fate, _, colour in FATES + (("unknown", "", "#b2182b"),):
-                mine = days[fates == fate].to_numpy()
-                if mine.size:
-                    seen.add(fate)
-                    ax.scatter(date_numbers(ens, mine), y + rng.uniform(-0.18, 0.18, mine.size), s=9, color=colour,
-                               alpha=0.55, linewidths=0)
+            marker, colour = CAPTURE_STYLES[row["capture"]]
+            days = place_captures(ens.outcomes, row["place"], attackers)[row["capture"]].dropna().to_numpy()
+            ax.scatter(date_numbers(ens, days), y + rng.uniform(-0.18, 0.18, days.size), s=14, marker=marker,
+                       color=colour, alpha=0.6, linewidths=0)
             lo, hi, mid = date_numbers(ens, [row["p10"], row["p90"], row["median"]])
             ax.add_patch(plt.Rectangle((lo, y - 0.3), max(hi - lo, 0.02), 0.6, facecolor="none", edgecolor="#333333"))
             ax.plot([mid, mid], [y - 0.3, y + 0.3], color="black", linewidth=2)
-            retaken = ens.outcomes.get(f"retaken_{row['city']}", pd.Series(dtype=float)).dropna().to_numpy()
-            if retaken.size:                  # the retaking is an event of its own, on its own day
-                seen.add("retaken_day")
-                ax.scatter(date_numbers(ens, retaken), y + rng.uniform(-0.18, 0.18, retaken.size), s=16,
-                           marker="x", color=FATES[1][2], linewidths=0.9, zorder=3)
+            ax.annotate(runs_text(row["share"], row["runs"]), (max(hi, mid), y), xytext=(6, 0),
+                        textcoords="offset points", va="center", fontsize=8, color=colour)
         ax.set_yticks(range(len(table)))
-        ax.set_yticklabels([f"{n} (fell {s:.0%}" + ("" if pd.isna(r) else f", retaken {r:.0%}") + " of runs)"
-                            for n, s, r in zip(table["name"], table["fell_share"], table["retaken_share"])])
-        ax.set_ylim(len(table) - 0.5, -0.5)
+        ax.set_yticklabels([f"{r['name']}: {capture_phrase(ens.scenario, r['capture'], r['by'])}"
+                            for _, r in table.iterrows()])
+        if not table.empty:
+            ax.set_ylim(len(table) - 0.5, -0.5)
+            ax.set_xlim(right=right + 0.5)
         format_date_axis(ax, ens, day_axis=True)
-        handles = [plt.Line2D([], [], linestyle="", marker="o", markersize=4, color=colour, label=label)
-                   for fate, label, colour in FATES if fate in seen]
-        if "retaken_day" in seen:
-            handles.append(plt.Line2D([], [], linestyle="", marker="x", markersize=5, color=FATES[1][2],
-                                      label="the day its first owner took it back"))
+        handles = [plt.Line2D([], [], linestyle="", marker=CAPTURE_STYLES[c][0], markersize=5,
+                              color=CAPTURE_STYLES[c][1], label=label)
+                   for c, label in ((FALL, "a fall to the campaign's attacker (a run)"),
+                                    (RETAKING, "a retaking: taken from the attacker (a run)"),
+                                    (OTHER, "a fall between two other sides (a run)"))
+                   if c in set(table["capture"])]
         if handles:
-            ax.legend(handles=handles, loc="lower left", fontsize=8, title_fontsize=8,
-                      title="dot: the first fall, coloured by what became of it")
-        ax.set_xlabel("date the city or town first fell (dots: runs; box: 10th-90th percentile; bar: median)")
-        fig.suptitle(f"When each city and town fell: {ens.info['title']}, {ens.info['runs']} runs")
+            handles.append(plt.Line2D([], [], linestyle="", marker="$n$", color="#333333",
+                                      label="n of N: the runs in which it happened"))
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        ax.set_xlabel("day of the capture (marks: runs; box: 10th-90th percentile; bar: median)")
+        fig.suptitle(f"Who took what and when: {ens.info['title']}, {ens.info['runs']} runs")
     return fig
 
 
@@ -428,36 +485,45 @@ def lever_text(scenario) -> str:
     return f"; lever: {esc(lever)}" if lever else ""
 
 
-def _fall_rows(table: pd.DataFrame, ens: EnsembleData) -> str:
-    rows = "".join(f"<tr><td>{esc(r['name'])}</td><td>{esc(r['kind'])}</td><td class='num'>{r['fell_share']:.0%}</td>"
-                   f"<td class='num'>{share_text(r['kept_share'])}</td>"
-                   f"<td class='num'>{share_text(r['retaken_share'])}</td>"
+def captures_html(ens: EnsembleData, table: pd.DataFrame) -> str:
+    """The table of who took what: falls to the campaign's attacker, retakings and other falls in rows of
+    their own; a sentence instead of an empty table when nothing changed hands."""
+    if table.empty:
+        return f"<p>{esc(nothing_fell_text(ens))}</p>"
+    attackers = ", ".join(side_in_sentence(ens.scenario, s) for s in sorted(attacker_sides(ens.scenario)))
+    rows = "".join(f"<tr><td>{esc(r['name'])}</td><td>{esc(r['kind'])}</td>"
+                   f"<td>{esc(capture_phrase(ens.scenario, r['capture'], r['by']))}</td>"
+                   f"<td class='num'>{runs_text(r['share'], r['runs'])}</td><td class='num'>{r['share']:.0%}</td>"
                    f"<td class='num'>{r['median']:.2f}</td><td class='num'>{r['p10']:.2f} to {r['p90']:.2f}</td>"
-                   f"<td>{format_date(date_of(ens.start, r['median']))}</td></tr>" for _, r in table.iterrows())
-    return ("<p>A city falls when its first owner first loses it; the days are of that first fall. Some are taken "
-            "back: the share of runs in which the taker still held it at the end, and in which its first owner "
-            "retook it, are given apart.</p>"
-            "<table><tr><th>city or town</th><th>kind</th><th>fell in</th><th>held by the taker at the end</th>"
-            "<th>retaken by its first owner</th><th>median day of the fall</th><th>10th-90th</th>"
-            f"<th>median date</th></tr>{rows}</table>")
+                   f"<td>{format_date(date_of(ens.start, r['median']))}</td>"
+                   f"<td class='num'>{share_text(r['held_share'])}</td></tr>" for _, r in table.iterrows())
+    return (f"<p>Who took what. The campaign's attacker is {esc(attackers or 'no side (no capture objectives)')}: "
+            "a <b>fall</b> is a place it took from its first owner; a <b>retaking</b> is a place taken from it, "
+            "its first owner taking back what it took or a counter-attack on its own ground; kept apart, so that a "
+            "town the defence took back is not counted as the offensive's. Days are over the runs in which the "
+            "capture happened; the last column is the share of all runs in which the side that made it held the "
+            "place at the end.</p>"
+            "<table class='captures'><tr><th>place</th><th>kind</th><th>capture</th><th>runs</th>"
+            "<th>share of runs</th><th>median day</th><th>10th-90th</th><th>median date</th>"
+            f"<th>held by that side at the end</th></tr>{rows}</table>")
 
 
 def write_ensemble_report(ens: EnsembleData, figures: dict[str, Path]) -> Path:
-    table = city_fall_table(ens)
     end = ens.outcomes["end_day"]
     fates = "".join(f"<p><b>{esc(text)}</b></p>" for text in collapse_sentences(ens))
     will = ("will", ("The will to fight", figure(figures["will"], "The will to fight over the runs: the leadership's "
                      "(each run faintly), each side's main factions, and the day the regime collapsed, run by run."))
             ) if "will" in figures else None
     sections = {
+        "objectives": ("Objectives", objectives_html(objective_table(ens.scenario, ens.outcomes), ens.start)),
         "summary": ("Summary", fates + (f"<p>{ens.info['runs']} runs of <b>{esc(ens.name)}</b> with seeds drawn from "
                     f"master seed {ens.info['master_seed']} (numpy SeedSequence). Runs lasted {end.median():.2f} days "
                     f"(median; {end.min():.2f} to {end.max():.2f}).</p>")),
-        "fans": ("Fan charts", figure(figures["fans"], "Median and 10th-90th percentile band over the runs.")),
+        "fans": ("Fan charts", figure(figures["fans"], f"Over the runs: {band_text(ens.info['runs'])}.")),
         **dict([will] if will else []),
-        "falls": ("When cities fell", figure(figures["city_falls"], "The day each city or town first fell, run "
-                                             "by run, coloured by whom it belonged to at the end.")
-                  + _fall_rows(table, ens)),
+        "falls": ("Who took what", figure(figures["city_falls"], "The day of each capture, run by run: falls to "
+                                          "the campaign's attacker, retakings and other falls in rows of their own.")
+                  + captures_html(ens, ensemble_captures(ens))),
         "reproduce": ("Reproduce", (f"<pre>{esc(ens.info['reproduce'])}</pre><p>One run of it: "
                       f"<code>{esc(ens.info['reproduce_one'])}</code>; the seeds are in ensemble.json and "
                       "outcomes.csv.</p>")),
@@ -469,50 +535,63 @@ def write_ensemble_report(ens: EnsembleData, figures: dict[str, Path]) -> Path:
     return write_text_atomic(ens.directory / "report.html", text)
 
 
+def objective_lines(ens: EnsembleData) -> list[str]:
+    """The ensemble's objectives as sentences, for the console (the first lines it prints)."""
+    return objective_sentences(objective_table(ens.scenario, ens.outcomes), ens.start)
+
+
 # --- comparison -----------------------------------------------------------------------------------------
 
 def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -> pd.DataFrame:
-    """Paired effects of `other` against `base` (run i of each shares its seed): when cities fell (days
-    held, a restricted mean to the end of the run, and whether they fell), and each side's territory and
-    cities at the end. Mean paired difference with a 95% bootstrap interval."""
+    """Paired effects of `other` against `base` (run i of each shares its seed): first the base scenario's
+    capture and area objectives (achieved, and the days before), then for each place its falls to
+    the campaign's attacker and its retakings from it as measures of their own (whether it happened, and the
+    days before it did: a restricted mean to the end of the run), each regime's collapse, and each side's
+    territory and cities at the end. Mean paired difference with a 95% bootstrap interval."""
     if list(base.outcomes["seed"]) != list(other.outcomes["seed"]):
         raise WargameError(f"{base.name} and {other.name} were not run on the same seeds; compare needs pairs")
     rng = np.random.default_rng(seed)
     rows = []
     a, b = base.outcomes, other.outcomes
-    tables = pd.concat([city_fall_table(base), city_fall_table(other)])
-    names = dict(zip(tables["city"], tables["name"]))
-    cities = sorted(names)
     same_length = abs(a["end_day"].max() - b["end_day"].max()) < 1e-9
-    for cid in cities:
-        column = f"fell_{cid}"
-        if column not in a or column not in b:
-            continue
-        held_a = a[column].fillna(a["end_day"]).clip(upper=a["end_day"])
-        held_b = b[column].fillna(b["end_day"]).clip(upper=b["end_day"])
-        name = names[cid]
-        for measure, x, y in ((f"{name}: fell (share of runs)", a[column].notna(), b[column].notna()),
-                              (f"{name}: days held", held_a, held_b)):
-            mean, low, high = paired_effect(x.to_numpy(float), y.to_numpy(float), rng)
-            rows.append({"measure": measure, "base": float(x.mean()), "other": float(y.mean()), "effect": mean,
-                         "low": low, "high": high, "comparable": same_length})
+
+    def add(measure: str, x: pd.Series, y: pd.Series) -> None:
+        mean, low, high = paired_effect(x.to_numpy(float), y.to_numpy(float), rng)
+        rows.append({"measure": measure, "base": float(x.mean()), "other": float(y.mean()), "effect": mean,
+                     "low": low, "high": high, "comparable": same_length})
+
+    def days_before(frame: pd.DataFrame, days: pd.Series) -> pd.Series:
+        return days.fillna(frame["end_day"]).clip(upper=frame["end_day"])    # never: to the end of the run
+
+    # the campaign's own objectives first, then each regime's collapse, then place by place
+    names = place_names(base.scenario)
+    for _, r in objective_table(base.scenario, a, names).iterrows():
+        column = f"achieved_{r['objective']}"
+        if r["kind"] in ("capture", "area") and column in a and column in b:
+            add(f"{r['text']} (share of runs)", a[column].notna(), b[column].notna())
+            add(f"{r['text']}: days before", days_before(a, a[column]), days_before(b, b[column]))
     for column in (c for c in a.columns if c.startswith("collapsed_") and c in b):
         regime = regime_name(column.removeprefix("collapsed_")).capitalize()
-        held_a = a[column].fillna(a["end_day"]).clip(upper=a["end_day"])     # a regime that held: to the end
-        held_b = b[column].fillna(b["end_day"]).clip(upper=b["end_day"])
-        for measure, x, y in ((f"{regime}: collapsed (share of runs)", a[column].notna(), b[column].notna()),
-                              (f"{regime}: days before it collapsed", held_a, held_b)):
-            mean, low, high = paired_effect(x.to_numpy(float), y.to_numpy(float), rng)
-            rows.append({"measure": measure, "base": float(x.mean()), "other": float(y.mean()), "effect": mean,
-                         "low": low, "high": high, "comparable": same_length})
+        add(f"{regime}: collapsed (share of runs)", a[column].notna(), b[column].notna())
+        add(f"{regime}: days before it collapsed", days_before(a, a[column]), days_before(b, b[column]))
+    attackers = attacker_sides(base.scenario)
+    tables = pd.concat([ensemble_captures(base), ensemble_captures(other)])
+    for pid in sorted(set(tables["place"])):
+        if f"fell_{pid}" not in a or f"fell_{pid}" not in b:
+            continue
+        ca, cb = place_captures(a, pid, attackers), place_captures(b, pid, attackers)
+        for capture, what, days in ((FALL, "fell to the attacker", "days before it fell to the attacker"),
+                                    (RETAKING, "retaken from the attacker", "days before it was retaken"),
+                                    (OTHER, "taken between other sides", "days before it was taken by another side")):
+            if ca[capture].isna().all() and cb[capture].isna().all():
+                continue
+            add(f"{names[pid][0]}: {what} (share of runs)", ca[capture].notna(), cb[capture].notna())
+            add(f"{names[pid][0]}: {days}", days_before(a, ca[capture]), days_before(b, cb[capture]))
     for sid in base.scenario.sides:
         for prefix, label in (("territory", "territory at the end"), ("cities", "cities and towns at the end")):
             column = f"{prefix}_{sid}"
             if column in a and column in b:
-                mean, low, high = paired_effect(a[column].to_numpy(float), b[column].to_numpy(float), rng)
-                rows.append({"measure": f"{short_name(base.scenario.sides[sid].name)}: {label}",
-                             "base": float(a[column].mean()), "other": float(b[column].mean()), "effect": mean,
-                             "low": low, "high": high, "comparable": same_length})
+                add(f"{short_name(base.scenario.sides[sid].name)}: {label}", a[column], b[column])
     frame = pd.DataFrame(rows)
     if not frame.empty:
         frame.insert(0, "scenario", other.name)
@@ -524,8 +603,14 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
     return frame
 
 
+def compared_text(ensembles: list[EnsembleData]) -> str:
+    """What a comparison compared, for its titles: "hts_2024 vs hts_2024_russia_doubles_down, 6 paired seeds"."""
+    return " vs ".join(e.name for e in ensembles) + f", {ensembles[0].info['runs']} paired seeds"
+
+
 def figure_compare(ensembles: list[EnsembleData]):
-    """The scenarios' fans overlaid: territory of each side that moves, and cities held by the first side."""
+    """The scenarios' fans overlaid: territory of each side that moves, from 0% (a shift of a point is drawn
+    as the point it is)."""
     base = ensembles[0]
     sides = _moving_sides(base)[:4]
     with theme():
@@ -537,49 +622,87 @@ def figure_compare(ensembles: list[EnsembleData]):
                 days, values = ens.matrix(f"territory_{sid}")
                 _fan(ax, date_numbers(base, days), values * 100.0, colour, ens.name)
             format_date_axis(ax, base)
+            ax.set_xlim(right=max(date_numbers(base, [float(e.outcomes["end_day"].max())])[0] for e in ensembles))
+            ax.set_ylim(bottom=0)
             ax.set_title(short_name(base.scenario.sides[sid].name))
             ax.set_ylabel("share of the theatre held (%)")
             ax.tick_params(axis="x", labelrotation=30)
         axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), title="scenario")
-        fig.suptitle("Territory by side, scenario by scenario (median and 10th-90th percentile band)")
+        fig.suptitle(textwrap.fill(f"Territory by side: {compared_text(ensembles)} "
+                                   f"({band_text(base.info['runs'])})", 110))
     return fig
 
 
 def figure_compare_falls(ensembles: list[EnsembleData]):
-    """For each city that fell in some scenario: its median fall day and 10th-90th range per scenario."""
-    tables = {ens.name: city_fall_table(ens) for ens in ensembles}
-    cities = pd.concat(tables.values()).sort_values("median").drop_duplicates("city")
+    """For each capture (a place and whether it fell to the attacker or was retaken from it) that happened
+    in some scenario: per scenario its median day and 10th-90th range, with the runs in which it happened
+    written beside it ("1 of 6"), or "none" at the right edge where it did not happen."""
+    tables = {ens.name: ensemble_captures(ens) for ens in ensembles}
+    rows = pd.concat(tables.values()).sort_values("median").drop_duplicates(["place", "capture"])
+    order = {FALL: 0, RETAKING: 1, OTHER: 2}
+    rows = rows.assign(_o=rows["capture"].map(order)).sort_values(["_o", "median"]).reset_index(drop=True)
     base = ensembles[0]
     with theme():
-        fig, ax = plt.subplots(figsize=(11, 0.5 * max(len(cities), 3) + 1.8))
+        fig, ax = plt.subplots(figsize=(12, 0.55 * max(len(rows), 3) + 2.0))
         width = 0.8 / len(ensembles)
         right = date_numbers(base, [float(max(e.outcomes["end_day"].max() for e in ensembles))])[0]
+        if rows.empty:
+            ax.text(0.5, 0.5, "no place changed hands in any scenario", ha="center", va="center",
+                    transform=ax.transAxes, color="#666666")
+            ax.set_ylim(0.5, -0.5)
         for k, (colour, ens) in enumerate(zip(COMPARE_COLOURS, ensembles)):
-            table = tables[ens.name].set_index("city")
-            for y, cid in enumerate(cities["city"]):
-                if cid not in table.index:                 # held in (nearly) every run: say so at the right edge
-                    yy = y - 0.4 + width * (k + 0.5)
-                    ax.scatter([right], [yy], marker=">", color=colour, s=26, zorder=3)
-                    ax.annotate("held", (right, yy), xytext=(-6, 0), textcoords="offset points", ha="right",
-                                va="center", fontsize=7, color=colour)
-                    continue
-                row = table.loc[cid]
+            table = tables[ens.name].set_index(["place", "capture"])
+            for y, (pid, capture) in enumerate(zip(rows["place"], rows["capture"])):
                 yy = y - 0.4 + width * (k + 0.5)
+                marker = CAPTURE_STYLES[capture][0]
+                if (pid, capture) not in table.index:      # under MIN_SHARE_SHOWN of the runs: say so at the edge
+                    ax.annotate(f"none of {ens.info['runs']}", (right + 0.8, yy), xytext=(-4, 0),
+                                textcoords="offset points", ha="right", va="center", fontsize=7, color=colour)
+                    continue
+                row = table.loc[(pid, capture)]
                 lo, hi, mid = date_numbers(base, [row["p10"], row["p90"], row["median"]])
                 ax.plot([lo, hi], [yy, yy], color=colour, linewidth=2, alpha=0.6)
-                ax.scatter([mid], [yy], color=colour, s=22 + 40 * row["fell_share"], zorder=3,
-                           label=ens.name if y == 0 or cid == cities["city"].iloc[0] else None)
-        ax.set_yticks(range(len(cities)))
-        ax.set_yticklabels(cities["name"])
-        ax.set_ylim(len(cities) - 0.5, -0.5)
+                ax.scatter([mid], [yy], color=colour, marker=marker, s=30, zorder=3)
+                ax.annotate(runs_text(row["share"], row["runs"]), (hi, yy), xytext=(5, 0), textcoords="offset points",
+                            va="center", fontsize=7, color=colour)
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels([f"{r['name']}: {capture_phrase(base.scenario, r['capture'], r['by'])}"
+                            for _, r in rows.iterrows()])
+        if not rows.empty:
+            ax.set_ylim(len(rows) - 0.5, -0.5)
         format_date_axis(ax, base, day_axis=True)
+        ax.set_xlim(right=max(ax.get_xlim()[1], right) + 0.8)     # the longest scenario's runs, and room for "n of N"
         handles = [plt.Line2D([], [], color=c, marker="o", linewidth=2, label=e.name)
                    for c, e in zip(COMPARE_COLOURS, ensembles)]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="scenario")
-        ax.set_xlabel("date the city fell (dot: median, larger when it fell in more runs; line: 10th-90th percentile;"
-                      " > held: fell in under 5% of runs)")
-        ax.set_title("When each city and town fell, scenario by scenario")
+        handles += [plt.Line2D([], [], linestyle="", marker=CAPTURE_STYLES[c][0], color="#333333", label=label)
+                    for c, label in ((FALL, "fell to the attacker"), (RETAKING, "retaken from the attacker"),
+                                     (OTHER, "taken between other sides")) if c in set(rows["capture"])]
+        handles.append(plt.Line2D([], [], linestyle="", marker="$n$", color="#333333",
+                                  label="n of N: runs in which it happened"))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="scenario and capture")
+        ax.set_xlabel(f"date of the capture (marker: median over the runs in which it happened; line: 10th-90th "
+                      f"percentile; \"none\": under {MIN_SHARE_SHOWN:.0%} of runs)")
+        ax.set_title(textwrap.fill(f"Who took what and when: {compared_text(ensembles)}", 110))
     return fig
+
+
+def objectives_compared_html(ensembles: list[EnsembleData]) -> str:
+    """The objectives of the base scenario, a row each, with each scenario's runs achieving it and median day."""
+    base = ensembles[0]
+    names = place_names(base.scenario)
+    tables = [objective_table(base.scenario, e.outcomes, names) for e in ensembles]
+    head = "".join(f"<th>{esc(e.name)}</th>" for e in ensembles)
+    rows = ""
+    for k, r in tables[0].iterrows():
+        cells = ""
+        for table in tables:
+            t = table.iloc[k]
+            day = "" if math.isnan(t["median"]) else f", median day {t['median']:.2f}"
+            cells += f"<td>{t['achieved']} of {t['runs']}{day}</td>"
+        rows += f"<tr><td>{esc(r['text'])}</td>{cells}</tr>"
+    return ("<p>The base scenario's objectives and whether each regime collapsed: in how many runs each was "
+            "achieved in each scenario, and the median day over those runs.</p>"
+            f"<table class='objectives'><tr><th>objective</th>{head}</tr>{rows}</table>")
 
 
 def write_comparison(directory: Path, ensembles: list[EnsembleData], command: str) -> Path:
@@ -595,18 +718,22 @@ def write_comparison(directory: Path, ensembles: list[EnsembleData], command: st
                      f"<td>{esc(getattr(e.scenario.meta, 'lever', '') or '')}</td>"
                      f"<td>{overrides_text(e.info.get('overrides'))[2:]}</td></tr>" for e in ensembles)
     sections = {
+        "objectives": ("Objectives", objectives_compared_html(ensembles)),
         "scenarios": ("Scenarios", (f"<p>{base.info['runs']} runs of each, on the same seeds (master seed "
                       f"{base.info['master_seed']}): run i of every scenario shares its seed, so differences are "
                       f"the scenarios', not luck's. The first, <b>{esc(base.name)}</b>, is the base.</p>"
                       f"<table><tr><th>scenario</th><th>title</th><th>lever</th><th>overrides</th></tr>{levers}</table>")),
-        "territory": ("Territory", figure(fans, "Territory by side in each scenario.")),
-        "falls": ("When cities fell", figure(falls, "Median fall day and 10th-90th percentile range per scenario.")),
+        "territory": ("Territory", figure(fans, f"Territory by side in each scenario ({band_text(base.info['runs'])})"
+                                          ", from 0%.")),
+        "falls": ("Who took what", figure(falls, "Falls to the attacker and retakings from it, apart: the median day "
+                                          "and 10th-90th percentile per scenario, and the runs in which each "
+                                          "happened.")),
         "effects": ("Effects against the base", _effects_html(effects, base.name)),
         "reproduce": ("Reproduce", f"<pre>{esc(command)}</pre><p>Each ensemble's own report and data are in "
                       "its directory: " + ", ".join(esc(e.directory.name) for e in ensembles) + ".</p>"),
     }
     text = page("Comparison: " + ", ".join(e.name for e in ensembles), "Scenarios compared",
-                ", ".join(esc(e.name) for e in ensembles), sections)
+                esc(compared_text(ensembles)), sections)
     return write_text_atomic(directory / "report.html", text)
 
 
@@ -614,7 +741,9 @@ def _effects_html(effects: pd.DataFrame, base: str) -> str:
     if effects.empty:
         return "<p>Only one scenario: nothing to compare against.</p>"
     out = [(f"<p>Mean paired difference against {esc(base)}, with a 95% bootstrap interval; a direction is stated "
-           "only when the interval excludes zero. Days held count a city that never fell as held to the end.</p>")]
+           "only when the interval excludes zero. Falls to the campaign's attacker and retakings from it are "
+           "measured apart; the days before a capture count a run in which it never happened as lasting to its "
+           "end.</p>")]
     for scenario, part in effects.groupby("scenario", sort=False):
         rows = "".join(f"<tr><td>{esc(r['measure'])}</td><td class='num'>{r['base']:.3g}</td>"
                        f"<td class='num'>{r['other']:.3g}</td><td class='num'>{r['effect']:+.3g}</td>"

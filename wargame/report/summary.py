@@ -5,10 +5,14 @@ It reads only run data (metrics, events, run info) and the scenario's names, nev
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from wargame.core.campaign import regime_name
 from wargame.core.scenario.schema import Scenario
+from wargame.experiments.places import attacker_sides
+from wargame.report.objectives import run_objective_lines
 from wargame.report.style import short_name
 from wargame.report.why import factor_label
 
@@ -31,20 +35,26 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
         f"{scenario.meta.title}",
         (f"  scenario {info['scenario']}, seed {info['seed']}: {info['steps']} steps of "
         f"{info['hours_per_step']} h = {info['days']:.2f} days; ended: {info['end_reason'] or NOT_ENDED}"),
+        *objective_summary(scenario, metrics, events),
         "",
         "Cities and towns that changed hands:",
     ]
     captures = [e for e in events if e["kind"] == "city_captured"]
     if not captures:
         lines.append("  none")
+    attackers = attacker_sides(scenario)
     for e in captures:
-        side = scenario.sides[e["side"]].name
-        lines.append(f"  day {e['day']:5.2f}  {e['time'][:16].replace('T', ' ')}  {e['name']:<22} taken by {side}")
+        side = short_name(scenario.sides[e["side"]].name)
+        # a place taken from the campaign's attacker is a retaking, not a step of its offensive (experiments.places)
+        verb = "retaken by" if e.get("from_side") in attackers and e["side"] not in attackers else "taken by"
+        lines.append(f"  day {e['day']:5.2f}  {e['time'][:16].replace('T', ' ')}  {e['name']:<22} {verb} {side}")
 
     lines += ["", "Forces:", (f"  {'faction':<40} {'start':>8}    {'end':>8}  {'killed':>6} {'captured':>8} "
-                            f"{'deserted':>8}  {'morale':>6}  broken/units")]
+                            f"{'deserted':>8}  {'morale':>6}  units broken at the end/units")]
     for fid, faction in scenario.factions.items():
         start, end = first[f"personnel_{fid}"], last[f"personnel_{fid}"]
+        if start <= 0 and end <= 0:          # a faction with no men in this run (one that never arrived)
+            continue
         total_units = sum(last.get(f"units_{s}_{fid}", 0) for s in STATES)
         broken = sum(last.get(f"units_{s}_{fid}", 0) for s in BROKEN)
         lines.append(f"  {name_column(faction.name, 40)} {start:>8,.0f} -> {end:>8,.0f}  "
@@ -71,10 +81,29 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
                 totals[factor] = totals.get(factor, 0.0) + share * weight
         ranked = sorted(totals.items(), key=lambda kv: -kv[1])
         total = sum(totals.values()) or 1.0
-        lines += ["", (f"Why units broke ({len(breaks)} breaks; morale lost in the days before each, by factor, weighted by "
-                  "the men who broke):"),
+        units = len({e.get("unit") for e in breaks})
+        lines += ["", (f"Why units broke ({len(breaks)} breaks by {units} units: a unit can break more than once; "
+                       "morale lost in the days before each, by factor, weighted by the men who broke):"),
                   "  " + ", ".join(f"{factor_label(k)} {v / total:.0%}" for k, v in ranked if v / total >= 0.005)]
     return "\n".join(lines) + "\n"
+
+
+def objective_summary(scenario: Scenario, metrics: pd.DataFrame, events: list[dict]) -> list[str]:
+    """The campaign's objectives, first: each [objectives.*] of the scenario taken (on which day) or not, held
+    or not, and whether each regime collapsed, from the run's metrics (objective_<id>: progress) and events."""
+    if not scenario.objectives and not any(c.startswith("will_") and c.endswith("_leadership") for c in metrics):
+        return []
+    last = metrics.iloc[-1]
+    outcome: dict[str, float] = {}
+    for oid in scenario.objectives:
+        outcome[f"progress_{oid}"] = float(last.get(f"objective_{oid}", math.nan))
+        outcome[f"achieved_{oid}"] = next((e["day"] for e in events
+                                           if e["kind"] == "objective_achieved" and e["objective"] == oid), math.nan)
+    for column in (c for c in metrics.columns if c.startswith("will_") and c.endswith("_leadership")):
+        side = column.removeprefix("will_").removesuffix("_leadership")
+        outcome[f"collapsed_{side}"] = next((e["day"] for e in events
+                                             if e["kind"] == "regime_collapsed" and e["side"] == side), math.nan)
+    return ["", "Objectives:", *(f"  {line}" for line in run_objective_lines(scenario, outcome, scenario.meta.start))]
 
 
 def will_lines(scenario: Scenario, metrics: pd.DataFrame, events: list[dict]) -> list[str]:

@@ -27,7 +27,7 @@ NAMED = {
     "east_aleppo_days": "days to 90% of east Aleppo",
 }
 DEFAULT_OUTPUTS = ("aleppo_days", "regime_territory", "saa_collapsed")
-SIDE_COLUMNS = ("taken_by_", "held_")       # outcome columns that hold a side id (a string), not a number
+SIDE_COLUMNS = ("taken_by_", "held_", "first_owner_")     # outcome columns that hold a side id (a string), not a number
 
 
 def _days(frame: pd.DataFrame, column: str) -> pd.Series:

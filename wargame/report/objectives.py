@@ -1,0 +1,147 @@
+"""The campaign's own objectives, said first: did each side get what it set out to take or hold, and did a
+regime collapse. One row per [objectives.*] of the scenario and per side with a leadership, read from outcome
+rows (an ensemble's, or one run's as a frame of one row), and the same as sentences for consoles and reports:
+"The regime took east Aleppo: 6 of 6 runs, median day 28.90 (10th-90th percentile 27.10-30.20, 20 Dec 2016)."
+
+  capture  achieved when all its places are held at once (achieved_<objective>: the first day)
+  area     achieved when the side holds the objective's `share` of the area
+  hold     kept when every place is still held at the end (progress_<objective> = 1)
+  regime   collapsed_<side>: the day its leadership's will gave out (NaN: it held)
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from wargame.core.campaign import regime_name
+from wargame.core.dates import date_of, format_date
+from wargame.experiments.places import BAND
+from wargame.report.style import short_name
+
+COLUMNS = ["objective", "side", "kind", "text", "achieved", "runs", "share", "median", "p10", "p90"]
+
+
+def place_names(scenario) -> dict[str, tuple[str, str]]:
+    """place id -> (short name, kind) of every city, town and airbase of the scenario's theatre."""
+    from wargame.core.theatre import TheatreSpec, build_theatre
+
+    theatre = build_theatre(TheatreSpec.of(scenario.theatre))
+    out = {cid: (short_name(city.name), city.kind) for cid, city in theatre.cities.items()}
+    for pid in theatre.place_cell:
+        place = theatre.place(pid)
+        if place.kind == "airbase":
+            out[pid] = (short_name(place.name), place.kind)
+    return out
+
+
+def side_label(scenario, side: str) -> str:
+    """How a side is named at the start of a sentence: "The regime", else the side's short name."""
+    if "regime" in side.split("_"):
+        return regime_name(side).capitalize()
+    return short_name(scenario.sides[side].name) if side in scenario.sides else side
+
+
+def _joined(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def objective_label(scenario, oid: str, names: dict[str, tuple[str, str]]) -> str:
+    """What an objective is about, in words: its places ("Aleppo and Aleppo International Airport"), or for an
+    area its id with the places it names spelled out ("east_aleppo": "east Aleppo")."""
+    objective = scenario.objectives[oid]
+    if objective.kind == "area" or not objective.places:
+        return " ".join(names[token][0] if token in names else token for token in oid.split("_"))
+    return _joined([names.get(p, (p, ""))[0] for p in objective.places])
+
+
+def objective_table(scenario, outcomes: pd.DataFrame, names: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+    """One row per objective of the scenario (in the scenario's order), then one per side whose regime can
+    collapse: how many of the runs achieved (held, collapsed) it and, for those, the median and 10th-90th
+    percentile day. `text` says it: "The regime took east Aleppo"."""
+    names = place_names(scenario) if names is None else names
+    runs = len(outcomes)
+    rows = []
+    for oid, objective in scenario.objectives.items():
+        who = side_label(scenario, objective.side)
+        label = objective_label(scenario, oid, names)
+        if objective.kind == "hold":
+            progress = outcomes.get(f"progress_{oid}", pd.Series(math.nan, index=outcomes.index))
+            achieved, days = int((progress >= 1.0 - 1e-9).sum()), pd.Series(dtype=float)
+            text = f"{who} held {label} to the end"
+        else:
+            days = outcomes.get(f"achieved_{oid}", pd.Series(math.nan, index=outcomes.index)).dropna()
+            achieved = len(days)
+            text = f"{who} took {label}"
+        rows.append(_row(oid, objective.side, objective.kind, text, achieved, runs, days))
+    for column in (c for c in outcomes.columns if c.startswith("collapsed_")):
+        side = column.removeprefix("collapsed_")
+        days = outcomes[column].dropna()
+        rows.append(_row(f"collapse_{side}", side, "regime", f"{regime_name(side).capitalize()} collapsed",
+                         len(days), runs, days))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _row(oid, side, kind, text, achieved, runs, days: pd.Series) -> dict:
+    return {"objective": oid, "side": side, "kind": kind, "text": text, "achieved": achieved, "runs": runs,
+            "share": achieved / runs if runs else math.nan,
+            "median": float(days.median()) if len(days) else math.nan,
+            "p10": float(days.quantile(BAND[0])) if len(days) else math.nan,
+            "p90": float(days.quantile(BAND[1])) if len(days) else math.nan}
+
+
+def when_text(row, start) -> str:
+    """", median day 28.90 (10th-90th percentile 27.10-30.20, 20 Dec 2016)", or "" with no day."""
+    if math.isnan(row["median"]):
+        return ""
+    return (f", median day {row['median']:.2f} (10th-90th percentile {row['p10']:.2f}-{row['p90']:.2f}, "
+            f"{format_date(date_of(start, row['median']))})")
+
+
+def objective_sentences(table: pd.DataFrame, start) -> list[str]:
+    """Each row as a sentence: "The regime took east Aleppo: 6 of 6 runs, median day 28.90 (...)."."""
+    return [f"{r['text']}: {r['achieved']} of {r['runs']} runs{when_text(r, start)}." for _, r in table.iterrows()]
+
+
+def run_objective_lines(scenario, outcome: dict, start) -> list[str]:
+    """One run's objectives, a line each: "The regime took east Aleppo on day 28.90 (20 Dec 2016)" or "did not
+    take ... (held 62% of it at the end)"."""
+    names = place_names(scenario)
+    lines = []
+    for oid, objective in scenario.objectives.items():
+        who = side_label(scenario, objective.side)
+        label = objective_label(scenario, oid, names)
+        progress = outcome.get(f"progress_{oid}", math.nan)
+        if objective.kind == "hold":
+            lines.append(f"{who} held {label} to the end" if progress >= 1.0 - 1e-9
+                         else f"{who} did not hold all of {label} (held {progress:.0%} at the end)")
+            continue
+        day = outcome.get(f"achieved_{oid}", math.nan)
+        lines.append(f"{who} took {label} on day {day:.2f} ({format_date(date_of(start, day))})"
+                     if not math.isnan(day) else f"{who} did not take {label} (held {progress:.0%} of it at the end)")
+    for key in (k for k in outcome if k.startswith("collapsed_")):
+        regime, day = regime_name(key.removeprefix("collapsed_")).capitalize(), outcome[key]
+        lines.append(f"{regime} collapsed on day {day:.2f} ({format_date(date_of(start, day))})"
+                     if not math.isnan(day) else f"{regime} did not collapse")
+    return lines
+
+
+def objectives_html(table: pd.DataFrame, start) -> str:
+    """The objectives table of an ensemble or comparison report (the first table of each)."""
+    from wargame.report.html import esc
+
+    if table.empty:
+        return "<p>This scenario declares no objectives and no side's regime can collapse.</p>"
+    rows = "".join(
+        f"<tr><td>{esc(r['text'])}</td><td class='num'>{r['achieved']} of {r['runs']}</td>"
+        f"<td class='num'>{r['share']:.0%}</td>"
+        + ("<td class='num'>–</td><td class='num'>–</td><td>–</td>" if math.isnan(r["median"]) else
+           f"<td class='num'>{r['median']:.2f}</td><td class='num'>{r['p10']:.2f} to {r['p90']:.2f}</td>"
+           f"<td>{format_date(date_of(start, r['median']))}</td>") + "</tr>"
+        for _, r in table.iterrows())
+    return ("<p>The campaign's own objectives (the scenario's [objectives.*], then whether each regime collapsed): "
+            "in how many runs each was achieved and, over those runs, on which day. A hold objective counts the "
+            "runs in which every one of its places was still held at the end.</p>"
+            "<table class='objectives'><tr><th>objective</th><th>runs</th><th>share of runs</th><th>median day</th>"
+            f"<th>10th-90th</th><th>median date</th></tr>{rows}</table>")
