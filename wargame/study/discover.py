@@ -177,7 +177,10 @@ def find_boxes(study: Study, holds: np.ndarray, threshold: float = THRESHOLD, bo
                ) -> list[Box]:
     prim, _ = _ema()
     x = study.runs[study.paths].astype(float).reset_index(drop=True)
-    finder = prim.Prim(x, holds.astype(int), peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min)
+    with warnings.catch_warnings():
+        # the Workbench calls DataFrame.drop(inplace=True), which pandas 3 deprecates: its concern, not the analyst's
+        warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
+        finder = prim.Prim(x, holds.astype(int), peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min)
     found: list[Box] = []
     while len(found) < boxes:
         box = finder.find_box()

@@ -172,9 +172,9 @@ def evaluate(tree, frame: pd.DataFrame, available: list[str], source: str) -> np
         return evaluate(tree.left, frame, available, source) | evaluate(tree.right, frame, available, source)
     if tree.column not in available:
         close = [c for c in available if tree.column in c or c in tree.column][:6]
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise OutcomeError(f"{source}: the outcome names {tree.column!r}, which is not a column of its runs{hint} "
-                           f"Columns: {', '.join(available)}")
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise OutcomeError(f"{source}: the outcome names {tree.column!r}, which is not a column of its runs{hint}; "
+                           f"its columns: {', '.join(available)}")
     values = frame[tree.column]
     present = values.notna().to_numpy()
     numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
@@ -187,8 +187,9 @@ def evaluate(tree, frame: pd.DataFrame, available: list[str], source: str) -> np
             raise OutcomeError(f"{source}: {tree.column} holds numbers; compare it with a number, not {tree.value!r}")
         return present & COMPARISONS[tree.op](values.astype(str), tree.value).to_numpy()
     if not numeric:
-        shown = ", ".join(sorted(values.dropna().astype(str).unique())[:6])
-        raise OutcomeError(f"{source}: {tree.column} holds names ({shown}); compare it with == or != and a name, "
-                           f"e.g. {tree.column} == {shown.split(',')[0] or 'hts'}")
+        names = sorted(v for v in values.dropna().astype(str).unique() if v)
+        shown = f"such as {', '.join(names[:6])}" if names else "none in this study: it is empty in every run"
+        raise OutcomeError(f"{source}: {tree.column} holds names ({shown}), not numbers; compare it with == or != "
+                           f"and a name, e.g. {tree.column} == {names[0] if names else 'hts'}")
     with np.errstate(invalid="ignore"):
         return present & COMPARISONS[tree.op](values.astype(float).to_numpy(), tree.value)
