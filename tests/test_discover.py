@@ -200,3 +200,16 @@ def test_without_the_analysis_extra_discover_says_which_to_install(monkeypatch, 
     err = capsys.readouterr().err
     assert err.startswith("error: 'discover' needs the analysis extra (ema_workbench not installed)")
     assert 'pip install -e ".[analysis]"' in err and err.count("\n") == 1
+
+
+def test_restrictions_chance_explains_are_dropped_so_noise_yields_no_box(study):
+    """On outcomes that are coin flips (seeded), PRIM alone peels its way to boxes of two or three
+    parameters; once the restrictions chance explains (quasi-p above 0.05) are dropped, none remains."""
+    from wargame.study.discover import find_boxes, load_study_runs
+
+    loaded = load_study_runs(study)
+    flips = [np.random.default_rng(seed).random(POINTS) < 0.35 for seed in range(8)]
+    peeled = [len(find_boxes(loaded, y, significance=1.0)[0].limits) for y in flips]
+    kept = [len(find_boxes(loaded, y)[0].limits) for y in flips]
+    assert sum(n > 0 for n in peeled) >= 6
+    assert sum(n > 0 for n in kept) <= 1

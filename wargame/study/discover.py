@@ -13,7 +13,9 @@ run, the study's parameters as the inputs and the outcome (study/outcome.py) as 
   outcome holds that fall in the box), a *density* (the share of the box's runs where it holds) and a
   *mass* (the share of all runs in the box). Peeling trades coverage for density; the box chosen here is
   the one of highest coverage whose density reaches `threshold` (fewer restricted parameters breaking a
-  tie), or, if none does, the densest, flagged as short of the threshold.
+  tie), or, if none does, the densest, flagged as short of the threshold. Its restrictions that chance
+  explains (PRIM's quasi-p-value, a one-sided binomial test of each limit, above `significance`) are then
+  dropped one at a time, least significant first, and the box reported is the wider one that remains.
 
 Further boxes (`boxes` > 1) are searched among the runs the earlier boxes left out, as PRIM does, and kept
 only while they reach the threshold.
@@ -40,6 +42,7 @@ PEEL_ALPHA = 0.05         # share of the box's runs peeled off at each step
 PASTE_ALPHA = 0.05        # share pasted back at each step of the pasting phase
 MASS_MIN = 0.05           # the smallest box, as a share of all runs
 TREES = 100               # extra trees in the feature-scoring forest
+SIGNIFICANCE = 0.05       # a restriction whose quasi-p-value is above this is dropped as chance (Bryant and Lempert)
 MIN_RUNS = 10             # fewer runs than this: no box or score would mean anything
 BOOKKEEPING = ("job", "point", "replicate", "seed")
 
@@ -114,6 +117,9 @@ class Box:
     meets_threshold: bool
     limits: pd.DataFrame                 # per restricted parameter: role, low, high, study_low, study_high, qp
     trajectory: pd.DataFrame             # coverage, density, mass, res_dim, n at every step
+    peeled: int                          # steps of peeling and pasting; those after drop chance restrictions
+    picked: int                          # the step chosen on the trajectory, before chance restrictions went
+    dropped: list[str]                   # restrictions dropped as chance, in order
 
 
 @dataclass
@@ -173,8 +179,8 @@ def choose(trajectory: pd.DataFrame, threshold: float) -> tuple[int, bool]:
 
 
 def find_boxes(study: Study, holds: np.ndarray, threshold: float = THRESHOLD, boxes: int = 1,
-               peel_alpha: float = PEEL_ALPHA, paste_alpha: float = PASTE_ALPHA, mass_min: float = MASS_MIN
-               ) -> list[Box]:
+               peel_alpha: float = PEEL_ALPHA, paste_alpha: float = PASTE_ALPHA, mass_min: float = MASS_MIN,
+               significance: float = SIGNIFICANCE) -> list[Box]:
     prim, _ = _ema()
     x = study.runs[study.paths].astype(float).reset_index(drop=True)
     with warnings.catch_warnings():
@@ -186,15 +192,45 @@ def find_boxes(study: Study, holds: np.ndarray, threshold: float = THRESHOLD, bo
         box = finder.find_box()
         if box is None:
             break
-        trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]].copy()
-        step, meets = choose(trajectory, threshold)
+        peeled = len(box.peeling_trajectory)
+        step, meets = choose(box.peeling_trajectory, threshold)
         if found and not meets:
             break                        # a further box that does not reach the threshold tells nothing new
         box.select(step)
-        found.append(Box(len(found) + 1, step, float(box.coverage), float(box.density), float(box.mass),
-                         int(trajectory["n"].iloc[step]), int(trajectory["k"].iloc[step]), meets,
-                         _limits(study, box, step), trajectory))
+        dropped = _drop_chance_restrictions(box, significance)
+        final = len(box.peeling_trajectory) - 1 if dropped else step
+        trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]].copy()
+        found.append(Box(len(found) + 1, final, float(box.coverage), float(box.density), float(box.mass),
+                         int(trajectory["n"].iloc[final]), int(trajectory["k"].iloc[final]),
+                         float(box.density) >= threshold, _limits(study, box, final), trajectory, peeled, step,
+                         dropped))
     return found
+
+
+def _quasi_p(box, step: int) -> dict[str, float]:
+    """Each restricted parameter's quasi-p-value: the smaller of its two sides' (a side not restricted has
+    none)."""
+    [(_, table)] = box.inspect(step, style="data")
+    values = table.iloc[:, 2:].replace(-1, np.nan).astype(float)
+    return {path: float(np.nanmin(row)) if np.isfinite(row).any() else 1.0 for path, row in values.iterrows()}
+
+
+def _drop_chance_restrictions(box, significance: float) -> list[str]:
+    """Drop, one at a time and least significant first, each restriction whose quasi-p-value is above
+    `significance`: on a few dozen runs PRIM peels off slices that chance alone explains, and a box that
+    names them would send the analyst after parameters that do not matter. Each drop appends the wider
+    box to the trajectory (the Workbench's drop_restriction). Returns the parameters dropped."""
+    dropped = []
+    while True:
+        step = len(box.peeling_trajectory) - 1 if dropped else box._cur_box
+        values = _quasi_p(box, step)
+        if not values:
+            return dropped
+        worst = max(values, key=lambda path: (values[path], path))
+        if values[worst] <= significance:
+            return dropped
+        box.drop_restriction(worst, step)
+        dropped.append(worst)
 
 
 def _limits(study: Study, box, step: int) -> pd.DataFrame:

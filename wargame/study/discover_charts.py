@@ -34,8 +34,14 @@ def figure_trajectory(discovery):
     with theme():
         fig, ax = plt.subplots(figsize=(7.2, 5.0))
         most = max(int(box.trajectory["res_dim"].max()) for box in discovery.boxes) or 1
+        points = None
         for box in discovery.boxes:
-            steps = box.trajectory
+            steps = box.trajectory.iloc[:box.peeled]          # the peeling and pasting; drops are marked apart
+            if box.dropped:
+                picked = box.trajectory.iloc[box.picked]
+                ax.scatter([picked["coverage"]], [picked["density"]], marker="s", s=110, facecolors="none",
+                           edgecolors="black", linewidths=1.2, zorder=3,
+                           label=f"box {box.number} as peeled, before the restrictions chance explains were dropped")
             points = ax.scatter(steps["coverage"], steps["density"], c=steps["res_dim"], cmap="viridis", vmin=0,
                                 vmax=most, s=22, zorder=2)
             ax.plot(steps["coverage"], steps["density"], color="#999999", linewidth=0.8, zorder=1)
@@ -68,6 +74,12 @@ def figure_limits(discovery):
     rows = [(box, row) for box in discovery.boxes for _, row in box.limits.iterrows()]
     with theme():
         fig, ax = plt.subplots(figsize=(8.0, 0.55 * max(1, len(rows)) + 1.6))
+        if not rows:                     # say so rather than draw an empty frame an analyst could misread
+            ax.axis("off")
+            ax.text(0.5, 0.5, textwrap.fill("No parameter restricted: the box is the whole study (see the "
+                                            "report's notes).", 60), ha="center", va="center", fontsize=10)
+            _title(fig, f"Where {discovery.outcome!r} holds")
+            return fig
         labels = []
         for y, (box, row) in enumerate(reversed(rows)):
             span = row["study_high"] - row["study_low"] or 1.0

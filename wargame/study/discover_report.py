@@ -12,7 +12,7 @@ from wargame.output.files import write_csv_atomic, write_text_atomic
 from wargame.report.html import esc, figure, page
 from wargame.report.style import save_figure
 from wargame.study import discover_charts
-from wargame.study.discover import Discovery, restricted_levers
+from wargame.study.discover import SIGNIFICANCE, Discovery, restricted_levers
 from wargame.study.report import table_html
 from wargame.study.roles import LEVER, UNCERTAINTY
 
@@ -57,14 +57,27 @@ def summary_lines(discovery: Discovery) -> list[str]:
         short = "" if box.meets_threshold else f"  (short of the threshold density {discovery.threshold:g})"
         lines.append(f"box {box.number}   coverage {box.coverage:.2f}, density {box.density:.2f}, mass {box.mass:.2f}, "
                      f"{box.runs} runs ({box.cases} of interest){short}")
-        if box.limits.empty:
-            lines.append("    restricts no parameter")
         for _, r in box.limits.iterrows():
             lines.append(f"    {r['parameter']:<44} {r['low']:.4g} to {r['high']:.4g}   of {r['study_low']:.4g} to "
                          f"{r['study_high']:.4g}   ({r['role']})")
-        levers = restricted_levers(box)
-        lines.append(f"    levers restricted: {', '.join(levers) if levers else 'none (the box is of uncertainties only)'}")
+        lines += [f"    {line}" for line in box_notes(box, discovery)]
     return lines
+
+
+def box_notes(box, discovery: Discovery) -> list[str]:
+    """What a box's table alone would not say: no restriction at all, restrictions dropped as chance,
+    which of its restrictions are levers."""
+    notes = []
+    if box.limits.empty:
+        notes.append(f"restricts no parameter: the outcome holds in {discovery.share:.0%} of all runs, so the whole "
+                     "study is the box (raise --threshold, or ask about a rarer outcome)" if box.meets_threshold else
+                     "restricts no parameter that chance does not explain: no region of this study stands out")
+    if box.dropped:
+        notes.append(f"dropped as chance (quasi-p above {SIGNIFICANCE:g}): {', '.join(box.dropped)}")
+    if not box.limits.empty:
+        levers = restricted_levers(box)
+        notes.append(f"levers restricted: {', '.join(levers) if levers else 'none (uncertainties only)'}")
+    return notes
 
 
 def write_discovery(discovery: Discovery, out: str | Path | None = None, command: str = "") -> Path:
@@ -100,15 +113,19 @@ def _page(discovery: Discovery, drawn: dict, command: str) -> str:
              f"{esc(study.manifest.get('spec', {}).get('scenario', '?'))}). PRIM (the EMA Workbench) looks for boxes "
              "of parameter space where it holds: <i>coverage</i> is the share of the runs of interest inside a box, "
              "<i>density</i> the share of a box's runs that are of interest, <i>mass</i> the share of all runs in it. "
-             f"The box reported is the one of highest coverage whose density reaches {discovery.threshold:g}.</p>")
+             f"The box reported is the one of highest coverage whose density reaches {discovery.threshold:g}, less "
+             f"the restrictions chance explains (quasi-p-value above {SIGNIFICANCE:g}).</p>")
     boxes = []
     for box in discovery.boxes:
-        levers = restricted_levers(box)
-        note = "" if box.meets_threshold else f" (no box reaches density {discovery.threshold:g}: the densest shown)"
-        limits = box.limits.rename(columns={"qp_low": "quasi-p (low)", "qp_high": "quasi-p (high)"})
+        short = "" if box.meets_threshold else f" (short of the threshold density {discovery.threshold:g})"
+        limits = box.limits.copy()
+        for side in ("qp_low", "qp_high"):          # a side left at the study's bound has no test
+            limits[side] = [f"{v:.3g}" if pd.notna(v) else "open" for v in limits[side]]
+        limits = limits.rename(columns={"qp_low": "quasi-p (low)", "qp_high": "quasi-p (high)"})
+        notes = "".join(f"<li>{esc(note)}</li>" for note in box_notes(box, discovery))
         boxes.append(f"<h3>Box {box.number}</h3><p>coverage {box.coverage:.2f}, density {box.density:.2f}, "
-                     f"mass {box.mass:.2f}, {box.runs} runs ({box.cases} of interest){esc(note)}. Levers restricted: "
-                     f"{esc(', '.join(levers)) if levers else 'none'}.</p>" + table_html(limits))
+                     f"mass {box.mass:.2f}, {box.runs} runs ({box.cases} of interest){esc(short)}.</p><ul>{notes}</ul>"
+                     + (table_html(limits) if not limits.empty else ""))
     scores = "".join(f"<h3>{esc(title)}</h3>" + table_html(part) for role, title in
                      ((UNCERTAINTY, "Uncertainties"), (LEVER, "Levers"))
                      if len(part := discovery.scores[discovery.scores["role"] == role]))
