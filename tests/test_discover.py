@@ -213,3 +213,26 @@ def test_restrictions_chance_explains_are_dropped_so_noise_yields_no_box(study):
     kept = [len(find_boxes(loaded, y)[0].limits) for y in flips]
     assert sum(n > 0 for n in peeled) >= 6
     assert sum(n > 0 for n in kept) <= 1
+
+
+def test_a_study_states_roles_in_its_file_or_on_the_command_line(tmp_path):
+    from wargame.core.errors import ScenarioError
+    from wargame.study.launch import study_from_options
+    from wargame.study.spec import load_study
+
+    good = tmp_path / "roles.toml"
+    good.write_text(f'kind = "sweep"\nscenario = "{DUEL}"\n[parameters]\n"{PAY}" = {{ role = "lever" }}\n'
+                    f'"{MORALE}" = {{}}\n')
+    spec, _ = load_study(good)
+    assert spec.parameters[PAY].role == LEVER and spec.parameters[MORALE].role is None
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'kind = "sweep"\nscenario = "{DUEL}"\n[parameters]\n"{PAY}" = {{ role = "policy" }}\n')
+    with pytest.raises(ScenarioError, match=f"bad.toml.*parameters.{PAY}.role"):
+        load_study(bad)
+    spec, _ = study_from_options("sweep", scenario=DUEL, parameters=[PAY, MORALE], uncertainties=[PAY],
+                                 levers=[MORALE])
+    assert spec.parameters[PAY].role == UNCERTAINTY and spec.parameters[MORALE].role == LEVER
+    with pytest.raises(ScenarioError, match=f"--lever.*{ATTRITION}.*not a parameter this study varies"):
+        study_from_options("sweep", scenario=DUEL, parameters=[PAY], levers=[ATTRITION])
+    with pytest.raises(ScenarioError, match="named by --uncertainty too"):
+        study_from_options("sweep", scenario=DUEL, parameters=[PAY], levers=[PAY], uncertainties=[PAY])

@@ -245,6 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "regime_territory,saa_collapsed)")
         st.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                         help="a fixed override for every run; repeatable")
+        st.add_argument("--lever", action="append", default=[], metavar="PATH",
+                        help="a parameter varied here that is a lever (an actor's policy) for `discover`; repeatable "
+                        "(default: actors.* and air.* are levers)")
+        st.add_argument("--uncertainty", action="append", default=[], metavar="PATH",
+                        help="a parameter varied here that is an uncertainty for `discover`; repeatable")
         if kind == "sweep":
             st.add_argument("--design", choices=("grid", "lhs", "sobol", "csv"), default=None, help="default lhs")
             st.add_argument("--points", type=_positive, default=None, help="points of an lhs or sobol design (default 20)")

@@ -6,8 +6,9 @@ many aircraft an air wing flies.
 
 By default a parameter's role follows its path: `actors.*` (the strategic actors' policies) and `air.*`
 (the air wings' sorties and aircraft) are levers; everything else (`rules.*`, `factions.*`, `units.*`,
-`theatre.*`) is an uncertainty. A study file overrides it per parameter (`role = "lever"`), and
-`discover --lever PATH` / `--uncertainty PATH` overrides it at analysis time.
+`theatre.*`) is an uncertainty. A study file overrides it per parameter (`role = "lever"`), as do a
+study command's `--lever PATH` / `--uncertainty PATH`, and `discover`'s same options override it at
+analysis time.
 """
 
 from __future__ import annotations
