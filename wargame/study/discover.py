@@ -197,7 +197,7 @@ def find_boxes(study: Study, holds: np.ndarray, threshold: float = THRESHOLD, bo
         if found and not meets:
             break                        # a further box that does not reach the threshold tells nothing new
         box.select(step)
-        dropped = _drop_chance_restrictions(box, significance)
+        dropped = _drop_chance_restrictions(box, step, significance)
         final = len(box.peeling_trajectory) - 1 if dropped else step
         trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]].copy()
         found.append(Box(len(found) + 1, final, float(box.coverage), float(box.density), float(box.mass),
@@ -215,14 +215,13 @@ def _quasi_p(box, step: int) -> dict[str, float]:
     return {path: float(np.nanmin(row)) if np.isfinite(row).any() else 1.0 for path, row in values.iterrows()}
 
 
-def _drop_chance_restrictions(box, significance: float) -> list[str]:
+def _drop_chance_restrictions(box, step: int, significance: float) -> list[str]:
     """Drop, one at a time and least significant first, each restriction whose quasi-p-value is above
     `significance`: on a few dozen runs PRIM peels off slices that chance alone explains, and a box that
     names them would send the analyst after parameters that do not matter. Each drop appends the wider
     box to the trajectory (the Workbench's drop_restriction). Returns the parameters dropped."""
     dropped = []
     while True:
-        step = len(box.peeling_trajectory) - 1 if dropped else box._cur_box
         values = _quasi_p(box, step)
         if not values:
             return dropped
@@ -231,6 +230,7 @@ def _drop_chance_restrictions(box, significance: float) -> list[str]:
             return dropped
         box.drop_restriction(worst, step)
         dropped.append(worst)
+        step = len(box.peeling_trajectory) - 1          # the wider box, appended to the trajectory
 
 
 def _limits(study: Study, box, step: int) -> pd.DataFrame:

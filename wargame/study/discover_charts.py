@@ -49,7 +49,8 @@ def figure_trajectory(discovery):
                        zorder=3)
             ax.annotate(f"box {box.number}: coverage {box.coverage:.2f}, density {box.density:.2f}",
                         (box.coverage, box.density), xytext=(-14, 0), textcoords="offset points", ha="right",
-                        va="center", fontsize=8.5, color="#d62728")
+                        va="center", fontsize=8.5, color="#d62728",
+                        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
         ax.axhline(discovery.threshold, color="#d62728", linestyle="--", linewidth=0.9,
                    label=f"threshold density {discovery.threshold:g}")
         ax.axhline(discovery.share, color="#777777", linestyle=":", linewidth=0.9,

@@ -181,7 +181,9 @@ def evaluate(tree, frame: pd.DataFrame, available: list[str], source: str) -> np
     if tree.op is None:
         if numeric and set(values.dropna().unique()) <= {0, 1}:
             return present & (values.fillna(0).to_numpy() == 1)
-        return present & (values.astype(str).str.len().to_numpy() > 0 if not numeric else True)
+        if numeric:
+            return present
+        return present & (values.astype(str).str.len().to_numpy() > 0)       # an empty name: nobody
     if isinstance(tree.value, str):
         if numeric:
             raise OutcomeError(f"{source}: {tree.column} holds numbers; compare it with a number, not {tree.value!r}")
