@@ -115,6 +115,7 @@ def figure_scores(discovery):
     groups = [(role, scores[scores["role"] == role]) for role in (UNCERTAINTY, LEVER)]
     groups = [(role, part) for role, part in groups if len(part)]
     top = float(scores["score"].max()) * 1.15 or 1.0
+    even = 1.0 / len(scores)
     with theme():
         fig, axes = plt.subplots(len(groups), 1, figsize=(7.2, 0.38 * len(scores) + 1.2 * len(groups) + 0.6),
                                  squeeze=False, gridspec_kw={"height_ratios": [len(p) + 1 for _, p in groups]})
@@ -125,8 +126,12 @@ def figure_scores(discovery):
             for yy, value in zip(y, part["score"]):
                 ax.text(value + top * 0.01, yy, f"{value:.2f}", va="center", fontsize=7.5)
             ax.set_yticks(y, [_short(p) for p in part["parameter"]], fontsize=8)
+            # what each parameter would score if none told the runs apart better than another: a score near
+            # it says little on a few dozen runs
+            ax.axvline(even, color="#555555", linestyle=":", linewidth=1.0, label=f"an even share, 1/{len(scores)}")
             ax.set_xlim(0, top)
             ax.set_title(ROLE_TITLES[role], fontsize=9.5, loc="left")
+        axes[-1, 0].legend(fontsize=7.5, loc="lower right")
         axes[-1, 0].set_xlabel("feature score (extra trees; all parameters sum to 1)")
         _title(fig, f"Which parameters tell apart the runs where {discovery.outcome!r} holds")
     return fig
