@@ -236,3 +236,13 @@ def test_a_study_states_roles_in_its_file_or_on_the_command_line(tmp_path):
         study_from_options("sweep", scenario=DUEL, parameters=[PAY], levers=[ATTRITION])
     with pytest.raises(ScenarioError, match="named by --uncertainty too"):
         study_from_options("sweep", scenario=DUEL, parameters=[PAY], levers=[PAY], uncertainties=[PAY])
+
+
+def test_the_box_chosen_is_the_widest_that_reaches_the_threshold_else_the_densest():
+    from wargame.study.discover import choose
+
+    trajectory = pd.DataFrame({"coverage": [1.0, 0.9, 0.9, 0.6], "density": [0.3, 0.82, 0.85, 0.97],
+                               "res_dim": [0, 2, 1, 3]})
+    assert choose(trajectory, 0.8) == (2, True)           # coverage 0.9 twice: the one of fewer parameters
+    assert choose(trajectory, 0.9) == (3, True)
+    assert choose(trajectory, 0.99) == (3, False)         # none reaches it: the densest, flagged

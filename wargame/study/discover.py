@@ -181,6 +181,8 @@ def choose(trajectory: pd.DataFrame, threshold: float) -> tuple[int, bool]:
 def find_boxes(study: Study, holds: np.ndarray, threshold: float = THRESHOLD, boxes: int = 1,
                peel_alpha: float = PEEL_ALPHA, paste_alpha: float = PASTE_ALPHA, mass_min: float = MASS_MIN,
                significance: float = SIGNIFICANCE) -> list[Box]:
+    """Up to `boxes` PRIM boxes where `holds` is true, each chosen on its trajectory (`choose`) and then
+    shorn of the restrictions chance explains; the second and later only while they reach the threshold."""
     prim, _ = _ema()
     x = study.runs[study.paths].astype(float).reset_index(drop=True)
     with warnings.catch_warnings():
