@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 
 from wargame.cli.classroom import cmd_lab, cmd_play, cmd_serve
+from wargame.cli.discover import cmd_discover
 from wargame.cli.history import cmd_counterfactuals, cmd_validate_history
 from wargame.cli.info import cmd_map, cmd_places, cmd_scenarios, cmd_validate
 from wargame.cli.parser import build_parser
@@ -23,6 +24,7 @@ COMMANDS = {"run": cmd_run, "compare": cmd_compare, "report": cmd_report, "map":
             "scenarios": cmd_scenarios, "validate": cmd_validate, "validate-history": cmd_validate_history,
             "counterfactuals": cmd_counterfactuals, "places": cmd_places, "sweep": cmd_study,
             "sensitivity": cmd_study, "calibrate": cmd_study, "play": cmd_play, "lab": cmd_lab, "serve": cmd_serve}
+COMMANDS["discover"] = cmd_discover
 
 
 def main(argv: list[str] | None = None) -> int:

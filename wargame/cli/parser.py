@@ -90,6 +90,16 @@ EXAMPLES = {
             #   [[targets]]  id = "aleppo"  label = "Aleppo falls on day 2 to 5"  place = "aleppo"
             #   historical = 3.0  window = [2.0, 5.0]  confidence = "H"  weight = 1  source = "facts.md A1"
         Every trial is also in an Optuna study in SQLite: optuna-dashboard sqlite:///<out>/optuna.db""",
+    "discover": """\
+        examples:
+          python run.py discover runs/sweep-hts_2024-seed2024 --outcome "fell_hama < 10"
+          python run.py discover runs/sweep-hts_2024-seed2024 --outcome "not fell_hama" --threshold 0.9
+          python run.py discover runs/my-sweep --outcome "fell_aleppo <= 4 and collapsed_regime" --boxes 2
+          python run.py discover runs/my-sweep --outcome "held_hama == hts" --lever factions.saa.pay
+        OUTCOME is COLUMN OP NUMBER (OP: < <= > >= == !=) or a bare COLUMN ("it happened"), joined by
+        and / or / not; an empty value (never happened) satisfies no comparison. Parameters under actors.*
+        and air.* are levers, the others uncertainties, unless the study file or --lever / --uncertainty
+        says otherwise. Writes STUDY_DIR/discover-<outcome>/ (discover.html, boxes.csv, scores.csv).""",
     "play": """\
         examples:
           python run.py play                               # hts_2024_classroom, every team human, half-day turns
@@ -144,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
               sweep       run a design of parameter points (grid, Latin hypercube, Sobol, CSV) x replicates
               sensitivity Sobol or Morris sensitivity indices (SALib) of chosen outputs to chosen parameters
               calibrate   fit parameters to the historical targets with Optuna; write the best as a scenario
+              discover    scenario discovery over a study: where in parameter space an outcome holds (PRIM
+                          boxes, feature scores; the EMA Workbench)
 
             python run.py COMMAND --help shows each command's options and examples.
             With no command, `python run.py` runs hts_2024 (seed 1) and writes runs/hts_2024-seed1,
@@ -240,6 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "regime_territory,saa_collapsed)")
         st.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                         help="a fixed override for every run; repeatable")
+        st.add_argument("--lever", action="append", default=[], metavar="PATH",
+                        help="a parameter varied here that is a lever (an actor's policy) for `discover`; repeatable "
+                        "(default: actors.* and air.* are levers)")
+        st.add_argument("--uncertainty", action="append", default=[], metavar="PATH",
+                        help="a parameter varied here that is an uncertainty for `discover`; repeatable")
         if kind == "sweep":
             st.add_argument("--design", choices=("grid", "lhs", "sobol", "csv"), default=None, help="default lhs")
             st.add_argument("--points", type=_positive, default=None, help="points of an lhs or sobol design (default 20)")
@@ -261,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a Dask scheduler (or set DASK_SCHEDULER_ADDRESS)")
         st.add_argument("--resume", action="store_true", help="finish an interrupted study in --out")
         st.add_argument("--out", type=Path, default=None, help="study directory (default runs/<kind>-<scenario>-seed<seed>)")
+
+    add_discover(add)
 
     pa = add("play", "Play a classroom game on one laptop (hot-seat), turn by turn, without a browser.")
     pa.add_argument("scenario", nargs="?", default=CLASSROOM_SCENARIO, help=f"scenario (default {CLASSROOM_SCENARIO})")
@@ -287,6 +306,27 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--kind", default=None, choices=("city", "town", "airbase", "port", "crossing", "garrison",
                                                      "landmark"), help="only places of this kind")
     return parser
+
+
+def add_discover(add) -> None:
+    from wargame.study.discover import THRESHOLD
+
+    di = add("discover", "Scenario discovery over a finished study: the boxes of parameter space where an outcome "
+             "holds (PRIM), with coverage and density, and each parameter's feature score.")
+    di.add_argument("directory", type=Path, metavar="STUDY_DIR", help="a finished study's directory (sweep, "
+                    "sensitivity or calibrate)")
+    di.add_argument("--outcome", required=True, metavar="EXPR",
+                    help='where the outcome holds, e.g. "fell_hama < 10" (see below)')
+    di.add_argument("--threshold", type=float, default=THRESHOLD, help="the density the reported box must reach: "
+                    f"the box of highest coverage that does (default {THRESHOLD:g})")
+    di.add_argument("--boxes", type=_positive, default=1,
+                    help="boxes to find; each further one among the runs the earlier left out, kept only if it "
+                    "reaches the threshold (default 1)")
+    di.add_argument("--lever", action="append", default=[], metavar="PATH",
+                    help="treat this parameter as a lever (an actor's policy); repeatable")
+    di.add_argument("--uncertainty", action="append", default=[], metavar="PATH",
+                    help="treat this parameter as an uncertainty; repeatable")
+    di.add_argument("--out", type=Path, default=None, help="directory (default STUDY_DIR/discover-<outcome>)")
 
 
 def _seed(text: str) -> int:

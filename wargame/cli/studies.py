@@ -59,7 +59,7 @@ def _study(args):
     settings = {name: getattr(args, option) for name, option in SETTINGS[args.command].items()}
     return study_from_options(args.command, scenario=args.scenario, study_file=args.study, parameters=args.param,
                               replicates=args.reps, seed=args.seed, outputs=outputs, overrides=args.overrides,
-                              settings=settings)
+                              settings=settings, levers=args.lever, uncertainties=args.uncertainty)
 
 
 def typed_again(word: str) -> str:

@@ -31,11 +31,13 @@ class StudyResult:
 def study_from_options(kind: str, *, scenario: str | None = None, study_file: str | Path | None = None,
                        parameters: Sequence[str] = (), replicates: int | None = None, seed: int | None = None,
                        outputs: Sequence[str] | None = None, overrides: Sequence[str] = (),
-                       settings: Mapping[str, object] | None = None):
+                       settings: Mapping[str, object] | None = None, levers: Sequence[str] = (),
+                       uncertainties: Sequence[str] = ()):
     """The study of `kind` from `study_file` (if given) and the options, which win over it, validated;
     every problem is named. `parameters` are "PATH", "PATH=LOW:HIGH" or "PATH=A,B,C"; `overrides` are
     "PATH=VALUE"; `settings` are fields of the kind's section (design: kind, points, levels, file;
-    sensitivity: method, samples; calibrate: trials), None for those not given. Returns (spec, source)."""
+    sensitivity: method, samples; calibrate: trials), None for those not given. `levers` and `uncertainties`
+    set the role of parameters the study varies (study/roles.py). Returns (spec, source)."""
     from pydantic import ValidationError
 
     from wargame.core.errors import Problem, ScenarioError, problems_from_validation
@@ -65,6 +67,15 @@ def study_from_options(kind: str, *, scenario: str | None = None, study_file: st
         except ValueError:
             problems.append(Problem("--param", path, f"{given!r}: give LOW:HIGH or A,B,C (numbers)"))
         raw["parameters"][path] = entry
+    for path in sorted(set(levers) & set(uncertainties)):
+        problems.append(Problem("--lever", path, "named by --uncertainty too: a parameter has one role"))
+    for option, role, paths in (("--lever", "lever", levers), ("--uncertainty", "uncertainty", uncertainties)):
+        for path in paths:
+            if path not in raw["parameters"]:
+                problems.append(Problem(option, path, "not a parameter this study varies; give it with --param "
+                                        "(or in the study file's [parameters])"))
+            else:
+                raw["parameters"][path]["role"] = role
     if problems:
         raise ScenarioError(problems)
     for key, value in (("replicates", replicates), ("seed", seed)):

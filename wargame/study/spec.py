@@ -9,6 +9,7 @@
     [parameters]                         # by dotted path; the range comes from the scenario unless given
     "rules.morale.contagion_weight" = {}
     "factions.saa.pay" = { range = [0.05, 0.4] }
+    "actors.turkey.support" = { role = "lever" }                          # uncertainty | lever (study/roles.py)
     "rules.combat.attrition_per_day" = { values = [0.01, 0.014, 0.02] }   # grid levels
 
     [design]                             # sweeps
@@ -48,6 +49,8 @@ from wargame.study.outputs import DEFAULT_OUTPUTS
 class ParameterSpec(Strict):
     range: list[float] | None = Field(None, min_length=2, max_length=2)
     values: list[float] | None = Field(None, min_length=1)
+    # uncertainty (no actor controls it) or lever (an actor's policy); unset: by its path (study/roles.py)
+    role: Literal["uncertainty", "lever"] | None = None
 
     @model_validator(mode="after")
     def _ordered(self):

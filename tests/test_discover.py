@@ -1,0 +1,248 @@
+"""Scenario discovery (`python run.py discover`): a box found where a test put one on purpose, the outcome
+language, uncertainties and levers, and the errors an analyst meets."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from wargame.cli import main
+from wargame.core.errors import WargameError
+from wargame.study.execute import SerialExecutor
+from wargame.study.outcome import OutcomeError, evaluate, parse_outcome
+from wargame.study.roles import LEVER, UNCERTAINTY, default_role, override_roles, study_roles
+from wargame.study.spec import ParameterSpec, StudySpec
+from wargame.study.sweep import run_sweep
+
+pytest.importorskip("ema_workbench")
+
+ROOT = Path(__file__).resolve().parents[1]
+DUEL = str(ROOT / "tests" / "data" / "duel.toml")
+PAY, ATTRITION, MORALE = "factions.saa.pay", "rules.combat.attrition_per_day", "factions.saa.morale"
+CUT = 0.35                                   # the constructed outcome: pay below this
+POINTS = 30
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory) -> Path:
+    """A real sweep of the duel over three parameters (30 Latin-hypercube points, one run each; attrition
+    declared a lever in the study), given a constructed outcome column that depends on pay alone."""
+    spec = StudySpec(kind="sweep", scenario=DUEL, replicates=1, seed=11, outputs=["killed_saa"],
+                     parameters={PAY: ParameterSpec(range=[0.1, 0.8]), ATTRITION: ParameterSpec(role="lever"),
+                                 MORALE: ParameterSpec()},
+                     design={"kind": "lhs", "points": POINTS})
+    out = tmp_path_factory.mktemp("discover") / "sweep"
+    run_sweep(spec, "test", out, SerialExecutor())
+    runs = pd.read_parquet(out / "runs.parquet")
+    runs["made"] = (runs[PAY] < CUT).astype(float)
+    runs.to_parquet(out / "runs.parquet", index=False)
+    return out
+
+
+def _copy(study: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "study"
+    shutil.copytree(study, copy, ignore=shutil.ignore_patterns("discover-*"))
+    return copy
+
+
+def test_discover_finds_the_box_a_test_built_on_one_parameter_and_reports_that_parameter_alone(study, tmp_path,
+                                                                                                  capsys):
+    out = tmp_path / "found"
+    assert main(["discover", str(study), "--outcome", "made", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    boxes = pd.read_csv(out / "boxes.csv")
+    assert boxes["parameter"].tolist() == [PAY]                       # pay alone is restricted
+    box = boxes.iloc[0]
+    pays = np.sort(pd.read_parquet(study / "runs.parquet")[PAY].to_numpy())
+    stratum = (0.8 - 0.1) / POINTS
+    assert box["low"] == 0.1                                          # open to the study's low end
+    assert CUT - stratum <= box["high"] <= CUT + 3 * stratum          # its high end near the cut
+    assert box["coverage"] == 1.0 and box["density"] >= 0.8 and box["meets_threshold"]
+    assert box["runs"] == int((pays <= box["high"]).sum())
+    assert f"{PAY:<44} 0.1 to" in printed and "coverage 1.00" in printed
+    # the feature scores rank pay first, far ahead of the parameters that play no part in the outcome
+    scores = pd.read_csv(out / "scores.csv")
+    assert scores["parameter"].iloc[0] == PAY and scores["score"].iloc[0] > 2 * scores["score"].iloc[1]
+    for name in ("discover.html", "trajectory.csv", "figures/scores.png", "figures/limits.png",
+                 "figures/trajectory.png"):
+        assert (out / name).is_file(), name
+    html = (out / "discover.html").read_text()
+    assert html.count("data:image/png;base64,") == 3 and "<img src=\"figures" not in html
+
+
+def test_a_threshold_of_one_shuts_the_box_exactly_at_the_cut(study, tmp_path):
+    out = tmp_path / "exact"
+    assert main(["discover", str(study), "--outcome", "made", "--threshold", "1", "--out", str(out)]) == 0
+    box = pd.read_csv(out / "boxes.csv").iloc[0]
+    pays = pd.read_parquet(study / "runs.parquet")[PAY]
+    assert box["density"] == 1.0 and box["coverage"] == 1.0
+    assert pays[pays < CUT].max() <= box["high"] < pays[pays >= CUT].min()
+
+
+def test_discovery_is_deterministic_and_writes_beside_the_study_by_default(study, tmp_path):
+    copy = _copy(study, tmp_path)
+    assert main(["discover", str(copy), "--outcome", "made"]) == 0
+    first = {n: (copy / "discover-made" / n).read_bytes() for n in ("boxes.csv", "scores.csv", "trajectory.csv")}
+    assert main(["discover", str(copy), "--outcome", "made"]) == 0
+    assert first == {n: (copy / "discover-made" / n).read_bytes() for n in first}
+
+
+def test_levers_and_uncertainties_are_kept_apart(study, tmp_path, capsys):
+    manifest = json.loads((study / "manifest.json").read_text())
+    assert manifest["spec"]["parameters"][ATTRITION]["role"] == "lever"      # stored as the study stated it
+    assert study_roles(manifest) == {PAY: UNCERTAINTY, ATTRITION: LEVER, MORALE: UNCERTAINTY}
+    out = tmp_path / "levers"
+    assert main(["discover", str(study), "--outcome", "made", "--lever", PAY, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    uncertainties, levers = printed.split("  uncertainties\n")[1].split("  levers\n")
+    assert MORALE in uncertainties and PAY not in uncertainties
+    assert PAY in levers.split("box 1")[0] and ATTRITION in levers.split("box 1")[0]
+    assert f"levers restricted: {PAY}" in printed
+    assert pd.read_csv(out / "boxes.csv")["role"].tolist() == [LEVER]
+    assert set(pd.read_csv(out / "scores.csv").set_index("parameter")["role"].items()) == {
+        (PAY, LEVER), (ATTRITION, LEVER), (MORALE, UNCERTAINTY)}
+
+
+def test_roles_default_by_path_and_a_manifest_without_roles_gets_the_defaults():
+    assert default_role("actors.turkey.support") == LEVER
+    assert default_role("air.ru_khmeimim.aircraft") == LEVER
+    assert default_role("factions.saa.pay") == UNCERTAINTY
+    assert default_role("rules.morale.contagion_weight") == UNCERTAINTY
+    old = {"spec": {"parameters": {"actors.israel.strikes_per_week": {"range": None, "values": None},
+                                   "factions.saa.pay": {}}},
+           "parameters": [{"path": "actors.israel.strikes_per_week"}, {"path": "factions.saa.pay"}]}
+    assert study_roles(old) == {"actors.israel.strikes_per_week": LEVER, "factions.saa.pay": UNCERTAINTY}
+    assert override_roles(study_roles(old), uncertainties=["actors.israel.strikes_per_week"])[
+        "actors.israel.strikes_per_week"] == UNCERTAINTY
+    with pytest.raises(WargameError, match="--lever rules.x: not a parameter of this study; its parameters are"):
+        override_roles(study_roles(old), levers=["rules.x"])
+    with pytest.raises(ValidationError, match="uncertainty"):
+        ParameterSpec(role="policy")
+
+
+RUNS = pd.DataFrame({"fell_hama": [3.0, 12.0, np.nan, 9.5], "collapsed_regime": [1.0, 0.0, np.nan, 1.0],
+                     "held_hama": ["hts", "saa", "saa", None], "territory_regime": [0.2, 0.5, 0.7, 0.1]})
+
+
+def _holds(text: str) -> list[bool]:
+    return evaluate(parse_outcome(text), RUNS, list(RUNS.columns), "study").tolist()
+
+
+def test_the_outcome_language():
+    assert _holds("fell_hama < 10") == [True, False, False, True]          # never fell: not before day 10
+    assert _holds("fell_hama>=9.5") == [False, True, False, True]
+    assert _holds("not fell_hama") == [False, False, True, False]          # never fell
+    assert _holds("collapsed_regime") == [True, False, False, True]        # a 0/1 flag: happened where 1
+    assert _holds("held_hama == hts") == [True, False, False, False]
+    assert _holds("held_hama != hts") == [False, True, True, False]        # an empty value satisfies nothing
+    # and binds tighter than or; parentheses group
+    assert _holds("territory_regime > 0.6 or fell_hama < 5 and collapsed_regime") == [True, False, True, False]
+    assert _holds("(territory_regime > 0.6 or fell_hama < 5) and collapsed_regime") == [True, False, False, False]
+    assert _holds("fell_hama < 1e1 and not (held_hama == saa)") == [True, False, False, True]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("fell_hama <", "expected a number (or a name) after < at the end"),
+    ("< 3", "expected a column name at '<'"),
+    ("fell_hama < 3 4", "expected and / or at '4'"),
+    ("(fell_hama < 3", "expected ) at the end"),
+    ("__import__('os').system('x')", "cannot read"),
+    ("fell_hama < hts", "< compares numbers"),
+    ("", "is empty"),
+])
+def test_a_bad_outcome_is_a_clear_error_naming_where(text, message):
+    with pytest.raises(OutcomeError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_outcome(text)
+
+
+def test_an_outcome_on_the_wrong_kind_of_column_or_no_column_names_what_there_is():
+    with pytest.raises(OutcomeError, match="'fell_homs', which is not a column of its runs; its columns: fell_hama, "):
+        _holds("fell_homs < 3")
+    with pytest.raises(OutcomeError, match=r"\(did you mean fell_hama\?\)"):
+        _holds("fell_ham < 3")
+    with pytest.raises(OutcomeError, match="held_hama holds names \\(such as hts, saa\\), not numbers"):
+        _holds("held_hama > 2")
+    with pytest.raises(OutcomeError, match="fell_hama holds numbers"):
+        _holds("fell_hama == hts")
+
+
+def test_the_errors_an_analyst_meets_are_one_line_each(study, tmp_path, capsys):
+    def error(*argv) -> str:
+        assert main(["discover", *argv]) == 2
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err and err.count("\n") == 1
+        return err
+
+    assert "not a study directory (no manifest.json)" in error(str(tmp_path), "--outcome", "made")
+    assert "no such directory" in error(str(tmp_path / "nowhere"), "--outcome", "made")
+    assert f"holds in 0 of {POINTS} runs: nothing to discover" in error(str(study), "--outcome", "made > 1")
+    assert f"holds in {POINTS} of {POINTS} runs" in error(str(study), "--outcome", "made or not made")
+    assert "'pay', which is not a column of its runs (did you mean factions.saa.pay?)" in error(
+        str(study), "--outcome", "pay < 0.3")
+    assert "--threshold 1.5: a density" in error(str(study), "--outcome", "made", "--threshold", "1.5")
+    unfinished = _copy(study, tmp_path)
+    (unfinished / "runs.parquet").unlink()
+    assert "has not finished (no runs.parquet)" in error(str(unfinished), "--outcome", "made")
+
+
+def test_without_the_analysis_extra_discover_says_which_to_install(monkeypatch, capsys, study):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ema_workbench" else real(name, *a))
+    assert main(["discover", str(study), "--outcome", "made"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: 'discover' needs the analysis extra (ema_workbench not installed)")
+    assert 'pip install -e ".[analysis]"' in err and err.count("\n") == 1
+
+
+def test_restrictions_chance_explains_are_dropped_so_noise_yields_no_box(study):
+    """On outcomes that are coin flips (seeded), PRIM alone peels its way to boxes of two or three
+    parameters; once the restrictions chance explains (quasi-p above 0.05) are dropped, none remains."""
+    from wargame.study.discover import find_boxes, load_study_runs
+
+    loaded = load_study_runs(study)
+    flips = [np.random.default_rng(seed).random(POINTS) < 0.35 for seed in range(8)]
+    peeled = [len(find_boxes(loaded, y, significance=1.0)[0].limits) for y in flips]
+    kept = [len(find_boxes(loaded, y)[0].limits) for y in flips]
+    assert sum(n > 0 for n in peeled) >= 6
+    assert sum(n > 0 for n in kept) <= 1
+
+
+def test_a_study_states_roles_in_its_file_or_on_the_command_line(tmp_path):
+    from wargame.core.errors import ScenarioError
+    from wargame.study.launch import study_from_options
+    from wargame.study.spec import load_study
+
+    good = tmp_path / "roles.toml"
+    good.write_text(f'kind = "sweep"\nscenario = "{DUEL}"\n[parameters]\n"{PAY}" = {{ role = "lever" }}\n'
+                    f'"{MORALE}" = {{}}\n')
+    spec, _ = load_study(good)
+    assert spec.parameters[PAY].role == LEVER and spec.parameters[MORALE].role is None
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'kind = "sweep"\nscenario = "{DUEL}"\n[parameters]\n"{PAY}" = {{ role = "policy" }}\n')
+    with pytest.raises(ScenarioError, match=f"bad.toml.*parameters.{PAY}.role"):
+        load_study(bad)
+    spec, _ = study_from_options("sweep", scenario=DUEL, parameters=[PAY, MORALE], uncertainties=[PAY],
+                                 levers=[MORALE])
+    assert spec.parameters[PAY].role == UNCERTAINTY and spec.parameters[MORALE].role == LEVER
+    with pytest.raises(ScenarioError, match=f"--lever.*{ATTRITION}.*not a parameter this study varies"):
+        study_from_options("sweep", scenario=DUEL, parameters=[PAY], levers=[ATTRITION])
+    with pytest.raises(ScenarioError, match="named by --uncertainty too"):
+        study_from_options("sweep", scenario=DUEL, parameters=[PAY], levers=[PAY], uncertainties=[PAY])
+
+
+def test_the_box_chosen_is_the_widest_that_reaches_the_threshold_else_the_densest():
+    from wargame.study.discover import choose
+
+    trajectory = pd.DataFrame({"coverage": [1.0, 0.9, 0.9, 0.6], "density": [0.3, 0.82, 0.85, 0.97],
+                               "res_dim": [0, 2, 1, 3]})
+    assert choose(trajectory, 0.8) == (2, True)           # coverage 0.9 twice: the one of fewer parameters
+    assert choose(trajectory, 0.9) == (3, True)
+    assert choose(trajectory, 0.99) == (3, False)         # none reaches it: the densest, flagged

@@ -1,0 +1,277 @@
+"""Scenario discovery over a finished study: where in parameter space does an outcome hold?
+
+Two analyses of the EMA Workbench (Kwakkel's scenario-discovery toolkit) over the study's runs, one row a
+run, the study's parameters as the inputs and the outcome (study/outcome.py) as a yes/no:
+
+- feature scores: how much each parameter helps an extra-trees classifier (scikit-learn, through
+  `ema_workbench.analysis.feature_scoring.get_ex_feature_scores`) tell the runs where the outcome holds
+  from the others; seeded from the study's master seed, so the same study gives the same scores.
+- PRIM (the Patient Rule Induction Method, `ema_workbench.analysis.prim.Prim`): starting from the box that
+  holds every run, it peels a small slice (`peel_alpha` of the runs) off one side of one parameter at a
+  time, the slice whose removal raises the share of runs of interest most, and records each box it
+  passes through (the peeling trajectory). Each box has a *coverage* (the share of all runs where the
+  outcome holds that fall in the box), a *density* (the share of the box's runs where it holds) and a
+  *mass* (the share of all runs in the box). Peeling trades coverage for density; the box chosen here is
+  the one of highest coverage whose density reaches `threshold` (fewer restricted parameters breaking a
+  tie), or, if none does, the densest, flagged as short of the threshold. Its restrictions that chance
+  explains (PRIM's quasi-p-value, a one-sided binomial test of each limit, above `significance`) are then
+  dropped one at a time, least significant first, and the box reported is the wider one that remains.
+
+Further boxes (`boxes` > 1) are searched among the runs the earlier boxes left out, as PRIM does, and kept
+only while they reach the threshold.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wargame.core.errors import WargameError
+from wargame.study.outcome import columns_of, evaluate, parse_outcome
+from wargame.study.roles import LEVER, override_roles, study_roles
+
+# the EMA Workbench's own defaults for PRIM (Bryant and Lempert 2010 use 0.05 too) and for extra trees
+THRESHOLD = 0.8           # the density a chosen box must reach
+PEEL_ALPHA = 0.05         # share of the box's runs peeled off at each step
+PASTE_ALPHA = 0.05        # share pasted back at each step of the pasting phase
+MASS_MIN = 0.05           # the smallest box, as a share of all runs
+TREES = 100               # extra trees in the feature-scoring forest
+SIGNIFICANCE = 0.05       # a restriction whose quasi-p-value is above this is dropped as chance (Bryant and Lempert)
+MIN_RUNS = 10             # fewer runs than this: no box or score would mean anything
+BOOKKEEPING = ("job", "point", "replicate", "seed")
+
+
+def _ema():
+    """The EMA Workbench's analysis modules; it warns at import that ipyparallel (a cluster back end this
+    analysis does not use) is missing: that one warning is silenced, nothing else."""
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="ipyparallel not installed", category=UserWarning)
+            from ema_workbench.analysis import feature_scoring, prim
+    except ImportError:
+        raise WargameError('scenario discovery needs the EMA Workbench: pip install -e ".[analysis]"') from None
+    return prim, feature_scoring
+
+
+@dataclass
+class Study:
+    directory: Path
+    manifest: dict
+    runs: pd.DataFrame
+    paths: list[str]                     # the study's parameters, in its order
+    ranges: dict[str, tuple[float, float]]
+    roles: dict[str, str]
+
+    @property
+    def seed(self) -> int:
+        return int(self.manifest.get("spec", {}).get("seed", 0))
+
+    @property
+    def outcome_columns(self) -> list[str]:
+        """The columns an outcome may name: the runs' outcomes and outputs, and the parameters."""
+        return [c for c in self.runs.columns if c not in BOOKKEEPING]
+
+
+def load_study_runs(directory: str | Path) -> Study:
+    """A finished study's manifest and runs; a clear error when the directory is not one."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise WargameError(f"{directory}: no such directory; give a study directory (written by sweep, "
+                           "sensitivity or calibrate)")
+    manifest_path, runs_path = directory / "manifest.json", directory / "runs.parquet"
+    if not manifest_path.is_file():
+        raise WargameError(f"{directory}: not a study directory (no manifest.json); give one written by sweep, "
+                           "sensitivity or calibrate")
+    if not runs_path.is_file():
+        raise WargameError(f"{directory}: the study has not finished (no runs.parquet); finish it with the same "
+                           "command and --resume")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        parameters = manifest["parameters"]
+        paths = [p["path"] for p in parameters]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WargameError(f"{manifest_path}: not a study manifest ({exc})") from None
+    runs = pd.read_parquet(runs_path)
+    missing = [p for p in paths if p not in runs.columns]
+    if missing:
+        raise WargameError(f"{runs_path}: lacks the parameter columns {', '.join(missing)} the manifest names")
+    ranges = {p["path"]: (float(p["low"]), float(p["high"])) for p in parameters}
+    return Study(directory, manifest, runs, paths, ranges, study_roles(manifest))
+
+
+@dataclass
+class Box:
+    number: int                          # 1, 2, ... in the order PRIM found them
+    chosen: int                          # its index on the peeling trajectory
+    coverage: float
+    density: float
+    mass: float
+    runs: int                            # runs in the box
+    cases: int                           # of which the outcome holds
+    meets_threshold: bool
+    limits: pd.DataFrame                 # per restricted parameter: role, low, high, study_low, study_high, qp
+    trajectory: pd.DataFrame             # coverage, density, mass, res_dim, n at every step
+    peeled: int                          # steps of peeling and pasting; those after drop chance restrictions
+    picked: int                          # the step chosen on the trajectory, before chance restrictions went
+    dropped: list[str]                   # restrictions dropped as chance, in order
+
+
+@dataclass
+class Discovery:
+    study: Study
+    outcome: str
+    holds: np.ndarray                    # per run
+    threshold: float
+    scores: pd.DataFrame                 # parameter, role, score, rank (ranked)
+    boxes: list[Box] = field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        return float(self.holds.mean())
+
+
+def outcome_of(study: Study, outcome: str) -> np.ndarray:
+    """Where the outcome holds, one boolean a run; an outcome that holds nowhere or everywhere is an error
+    (there is nothing to tell apart)."""
+    tree = parse_outcome(outcome)
+    holds = evaluate(tree, study.runs, study.outcome_columns, str(study.directory))
+    n, k = len(holds), int(holds.sum())
+    if k in (0, n):
+        raise WargameError(f"{study.directory}: the outcome {outcome!r} holds in {k} of {n} runs: nothing to "
+                           f"discover (it must hold in some runs and not in others); the values of "
+                           f"{', '.join(columns_of(tree))} are in runs.csv")
+    return holds
+
+
+def feature_scores(study: Study, holds: np.ndarray, trees: int = TREES) -> pd.DataFrame:
+    """Extra-trees feature scores (impurity-based importances, summing to 1), ranked, with each
+    parameter's role."""
+    _, feature_scoring = _ema()
+    x = study.runs[study.paths].astype(float)
+    scores, _ = feature_scoring.get_ex_feature_scores(
+        x, holds.astype(int), mode=feature_scoring.RuleInductionType.CLASSIFICATION, nr_trees=trees,
+        # the Workbench's default, a third of the features (Jaxa-Rozen and Kwakkel 2018), at least one
+        max_features=max(1, round(len(study.paths) / 3)), random_state=study.seed)
+    table = pd.DataFrame({"parameter": scores.index.astype(str), "score": scores.iloc[:, 0].to_numpy(float)})
+    table["role"] = table["parameter"].map(study.roles)
+    table = table.sort_values(["score", "parameter"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    table["rank"] = np.arange(1, len(table) + 1)
+    return table[["parameter", "role", "score", "rank"]]
+
+
+def choose(trajectory: pd.DataFrame, threshold: float) -> tuple[int, bool]:
+    """The step of the peeling trajectory to report: the highest coverage among the boxes whose density
+    reaches the threshold (then fewer restricted parameters, then the earlier step); if none reaches it,
+    the densest (then the higher coverage). Returns (step, whether it meets the threshold)."""
+    steps = trajectory.assign(step=np.arange(len(trajectory)))
+    meeting = steps[steps["density"] >= threshold]
+    if len(meeting):
+        best = meeting.sort_values(["coverage", "res_dim", "step"], ascending=[False, True, True], kind="stable")
+        return int(best["step"].iloc[0]), True
+    best = steps.sort_values(["density", "coverage", "step"], ascending=[False, False, True], kind="stable")
+    return int(best["step"].iloc[0]), False
+
+
+def find_boxes(study: Study, holds: np.ndarray, threshold: float = THRESHOLD, boxes: int = 1,
+               peel_alpha: float = PEEL_ALPHA, paste_alpha: float = PASTE_ALPHA, mass_min: float = MASS_MIN,
+               significance: float = SIGNIFICANCE) -> list[Box]:
+    """Up to `boxes` PRIM boxes where `holds` is true, each chosen on its trajectory (`choose`) and then
+    shorn of the restrictions chance explains; the second and later only while they reach the threshold."""
+    prim, _ = _ema()
+    x = study.runs[study.paths].astype(float).reset_index(drop=True)
+    with warnings.catch_warnings():
+        # the Workbench calls DataFrame.drop(inplace=True), which pandas 3 deprecates: its concern, not the analyst's
+        warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
+        finder = prim.Prim(x, holds.astype(int), peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min)
+    found: list[Box] = []
+    while len(found) < boxes:
+        box = finder.find_box()
+        if box is None:
+            break
+        peeled = len(box.peeling_trajectory)
+        step, meets = choose(box.peeling_trajectory, threshold)
+        if found and not meets:
+            break                        # a further box that does not reach the threshold tells nothing new
+        box.select(step)
+        dropped = _drop_chance_restrictions(box, step, significance)
+        final = len(box.peeling_trajectory) - 1 if dropped else step
+        trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]].copy()
+        found.append(Box(len(found) + 1, final, float(box.coverage), float(box.density), float(box.mass),
+                         int(trajectory["n"].iloc[final]), int(trajectory["k"].iloc[final]),
+                         float(box.density) >= threshold, _limits(study, box, final), trajectory, peeled, step,
+                         dropped))
+    return found
+
+
+def _quasi_p(box, step: int) -> dict[str, float]:
+    """Each restricted parameter's quasi-p-value: the smaller of its two sides' (a side not restricted has
+    none)."""
+    [(_, table)] = box.inspect(step, style="data")
+    values = table.iloc[:, 2:].replace(-1, np.nan).astype(float)
+    return {path: float(np.nanmin(row)) if np.isfinite(row).any() else 1.0 for path, row in values.iterrows()}
+
+
+def _drop_chance_restrictions(box, step: int, significance: float) -> list[str]:
+    """Drop, one at a time and least significant first, each restriction whose quasi-p-value is above
+    `significance`: on a few dozen runs PRIM peels off slices that chance alone explains, and a box that
+    names them would send the analyst after parameters that do not matter. Each drop appends the wider
+    box to the trajectory (the Workbench's drop_restriction). Returns the parameters dropped."""
+    dropped = []
+    while True:
+        values = _quasi_p(box, step)
+        if not values:
+            return dropped
+        worst = max(values, key=lambda path: (values[path], path))
+        if values[worst] <= significance:
+            return dropped
+        box.drop_restriction(worst, step)
+        dropped.append(worst)
+        step = len(box.peeling_trajectory) - 1          # the wider box, appended to the trajectory
+
+
+def _limits(study: Study, box, step: int) -> pd.DataFrame:
+    """Each parameter the box restricts: the box's limits, the study's range and PRIM's quasi-p-values
+    (a one-sided binomial test of each limit, Bryant and Lempert 2010; empty where that side is not
+    restricted)."""
+    [(_, table)] = box.inspect(step, style="data")
+    data_range = box.prim.box_init          # the runs' own extremes: a side at one is not restricted
+    rows = []
+    for path, row in table.iterrows():
+        low, high, qp_low, qp_high = (float(v) for v in row.to_numpy())
+        study_low, study_high = study.ranges[path]
+        # an unrestricted side is open to the study's bound, not shut at the extreme run that happened to be drawn
+        low = study_low if low <= float(data_range[path].iloc[0]) else low
+        high = study_high if high >= float(data_range[path].iloc[1]) else high
+        rows.append({"parameter": path, "role": study.roles[path], "low": low, "high": high,
+                     "study_low": study_low, "study_high": study_high,
+                     "qp_low": qp_low if math.isfinite(qp_low) else np.nan,
+                     "qp_high": qp_high if math.isfinite(qp_high) else np.nan})
+    columns = ["parameter", "role", "low", "high", "study_low", "study_high", "qp_low", "qp_high"]
+    frame = pd.DataFrame(rows, columns=columns)
+    order = {p: i for i, p in enumerate(study.paths)}
+    return frame.sort_values("parameter", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+
+
+def discover(directory: str | Path, outcome: str, threshold: float = THRESHOLD, boxes: int = 1,
+             levers=(), uncertainties=()) -> Discovery:
+    """Scenario discovery of `outcome` over the study in `directory`: feature scores and PRIM box(es)."""
+    if not 0 < threshold <= 1:
+        raise WargameError(f"--threshold {threshold}: a density, above 0 and at most 1")
+    study = load_study_runs(directory)
+    study.roles = override_roles(study.roles, levers, uncertainties)
+    if len(study.runs) < MIN_RUNS:
+        raise WargameError(f"{study.directory}: {len(study.runs)} runs; scenario discovery needs at least "
+                           f"{MIN_RUNS} (a sweep of more points)")
+    holds = outcome_of(study, outcome)
+    return Discovery(study, outcome, holds, threshold, feature_scores(study, holds),
+                     find_boxes(study, holds, threshold, boxes))
+
+
+def restricted_levers(box: Box) -> list[str]:
+    return [p for p, role in zip(box.limits["parameter"], box.limits["role"]) if role == LEVER]
