@@ -6,6 +6,7 @@ An ensemble directory (written by `python run.py run SCENARIO --reps N`) holds:
   ensemble.json     scenario, master seed, each run's seed, overrides, versions, the reproducing command
   outcomes.csv/.parquet   one row per run (see experiments.outcomes): when each place fell, who holds what
   series.parquet    every run's per-step metrics, long format (run, seed, step, day, metrics...)
+  series.nc         the same as an xarray Dataset, dims (run, step) (wargame.output.load_ensemble)
   figures/          fans.png, will.png, city_falls.png
   report.html       the ensemble report
   finished/         the runs finished so far (an interrupted ensemble resumes from them)
@@ -32,6 +33,8 @@ from wargame.core.errors import WargameError
 from wargame.experiments.counterfactuals import paired_effect
 from wargame.output import require_files
 from wargame.output.files import write_atomic, write_text_atomic
+from wargame.output.series import finish, series_dataset, write_series
+from wargame.output.studies import ENSEMBLE_SERIES
 from wargame.report.html import esc, figure, page
 from wargame.report.style import (
     date_numbers,
@@ -129,6 +132,8 @@ def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int
     write_atomic(directory / "outcomes.parquet", lambda p: outcomes.to_parquet(p, index=False))
     write_atomic(directory / "outcomes.csv", lambda p: outcomes.to_csv(p, index=False))
     write_atomic(directory / "series.parquet", lambda p: series.to_parquet(p, index=False))
+    write_series(directory / ENSEMBLE_SERIES, finish(series_dataset(list(rows["series"]), list(outcomes["run"])),
+                                                     outcomes.set_index("run")[["seed"]]))
     write_text_atomic(directory / "ensemble.json", json.dumps(info, indent=2) + "\n")
     return EnsembleData.load(directory)
 

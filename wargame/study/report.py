@@ -37,7 +37,7 @@ def point_summary(frame: pd.DataFrame, paths: list[str], outputs: list[str]) -> 
 def run_points(spec, parameters, points, out: Path, executor, progress=None, resume: bool = False):
     """Run every point of a design x replicates (resuming what the store has), then write the tables.
     Returns (plan, store, frame with one column per output)."""
-    from wargame.study.plan import execute, make_plan, results
+    from wargame.study.plan import execute, make_plan, results, write_study_series
     from wargame.study.store import ResultStore
 
     plan = make_plan(spec, parameters, points)
@@ -45,6 +45,7 @@ def run_points(spec, parameters, points, out: Path, executor, progress=None, res
     execute(plan.jobs(), store, executor, progress)
     frame = add_outputs(results(plan, store), spec.outputs)
     write_tables(store.directory, frame, point_summary(frame, plan.paths, spec.outputs))
+    write_study_series(store, plan.job_table())
     return plan, store, frame
 
 
