@@ -24,7 +24,7 @@ import xarray as xr
 
 from wargame.core.errors import WargameError
 from wargame.output.files import remove_stale_partials, write_atomic, write_text_atomic
-from wargame.output.series import combine, read_series, series_dataset, write_series
+from wargame.output.series import combine, read_part, series_dataset, write_series
 
 MANIFEST = "manifest.json"
 RESULTS = "results"
@@ -94,7 +94,7 @@ class ResultStore:
         if not self.series_parts.is_dir():
             return None
         parts = self.series_part_files()
-        return combine([read_series(path) for path in parts]) if parts else None
+        return combine([read_part(path) for path in parts]) if parts else None
 
     def log_worker(self, pid: int, rss_mib: float, runs: int) -> None:
         log = self.directory / "workers.csv"
