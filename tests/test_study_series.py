@@ -121,6 +121,9 @@ def test_an_ensemble_keeps_its_series_as_a_dataset_matching_its_report_data(tmp_
     held = series["territory_regime"].to_pandas().ffill(axis=1).to_numpy()
     np.testing.assert_allclose(held, matrix, rtol=1e-6)
     np.testing.assert_array_equal(series["day"].values, days)
+    (out / "series.nc").unlink()                                                 # as an ensemble of older code
+    with pytest.raises(WargameError, match="this ensemble has no time series"):
+        _ = load_ensemble(out).series
 
 
 def synthetic_series(runs_per_point: list[int]) -> xr.Dataset:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import textwrap
+import warnings
 
 import matplotlib
 
@@ -199,7 +200,9 @@ def figure_series_fans(series, metric: str, title: str, by: str | None = None, p
     colours = plt.get_cmap("tab10").colors
     if by is not None and len(groups) <= len(FAN_COLOURS):      # ordered groups: low blue to high red
         colours = [FAN_COLOURS[0], FAN_COLOURS[-1]] if len(groups) == 2 else FAN_COLOURS
-    with theme():
+    with theme(), warnings.catch_warnings():
+        # a metric a group's runs all lack (a faction absent from a joint calibration's campaign) is NaN: no line
+        warnings.simplefilter("ignore", RuntimeWarning)
         fig, ax = plt.subplots(figsize=(9.0, 4.8))
         for (name, runs), colour in zip(groups, itertools.cycle(colours)):
             matrix = values.loc[runs].to_numpy(dtype=float)
