@@ -33,8 +33,6 @@ from wargame.core.errors import WargameError
 from wargame.experiments.counterfactuals import paired_effect
 from wargame.output import require_files
 from wargame.output.files import write_atomic, write_text_atomic
-from wargame.output.series import finish, series_dataset, write_series
-from wargame.output.studies import ENSEMBLE_SERIES
 from wargame.report.html import esc, figure, page
 from wargame.report.style import (
     date_numbers,
@@ -117,6 +115,8 @@ def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int
     from importlib import metadata
 
     import wargame
+    from wargame.output.series import finish, series_dataset, write_series  # xarray: imported only to write
+    from wargame.output.studies import ENSEMBLE_SERIES
 
     directory.mkdir(parents=True, exist_ok=True)
     outcomes = rows.drop(columns=["series"]).rename(columns={"job": "run"})
