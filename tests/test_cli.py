@@ -62,7 +62,7 @@ def test_require_extra_passes_when_installed_and_names_every_missing_module(monk
 def test_every_command_is_dispatched_and_help_runs_without_work(capsys):
     assert set(COMMANDS) == {"run", "compare", "report", "map", "scenarios", "validate", "validate-history",
                              "counterfactuals", "places", "sweep", "sensitivity", "calibrate", "play", "lab",
-                             "serve", "discover"}
+                             "serve", "discover", "fans"}
     with pytest.raises(SystemExit) as done:
         main(["--help"])
     assert done.value.code == 0 and "python run.py COMMAND --help" in capsys.readouterr().out

@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
+from wargame import output
 from wargame.core.errors import ScenarioError, WargameError
 from wargame.study.designs import Parameter, design_points, grid, latin_hypercube
 from wargame.study.execute import DaskExecutor, LocalExecutor, SerialExecutor
@@ -143,6 +145,7 @@ def test_a_study_killed_at_random_points_resumes_to_exactly_the_uninterrupted_re
     done = subprocess.run(command + ["--out", str(cut), "--resume"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     pd.testing.assert_frame_equal(pd.read_parquet(cut / "runs.parquet"), expected)
+    xr.testing.assert_identical(output.load_study(cut).series, output.load_study(whole).series)   # and every run's series
     assert not list((cut / "results").glob(".*"))          # no temporary file left behind
 
 

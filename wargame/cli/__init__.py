@@ -17,7 +17,7 @@ from wargame.cli.history import cmd_counterfactuals, cmd_validate_history
 from wargame.cli.info import cmd_map, cmd_places, cmd_scenarios, cmd_validate
 from wargame.cli.parser import build_parser
 from wargame.cli.run import cmd_compare, cmd_report, cmd_run
-from wargame.cli.studies import cmd_study
+from wargame.cli.studies import cmd_fans, cmd_study
 from wargame.core.errors import WargameError
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "report": cmd_report, "map": cmd_map,
@@ -25,6 +25,7 @@ COMMANDS = {"run": cmd_run, "compare": cmd_compare, "report": cmd_report, "map":
             "counterfactuals": cmd_counterfactuals, "places": cmd_places, "sweep": cmd_study,
             "sensitivity": cmd_study, "calibrate": cmd_study, "play": cmd_play, "lab": cmd_lab, "serve": cmd_serve}
 COMMANDS["discover"] = cmd_discover
+COMMANDS["fans"] = cmd_fans
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -75,6 +75,13 @@ EXAMPLES = {
               --param rules.morale.contagion_weight --samples 32
           python run.py sensitivity hts_2024 --method morris --samples 10 --param ... --param ...
           python run.py sensitivity --study docs/studies/sobol8.toml --resume""",
+    "fans": """\
+        examples:
+          python run.py fans runs/sweep-hts_2024-seed2024 --metric territory_regime --by factions.saa.pay
+          python run.py fans runs/sweep-hts_2024-seed2024 --metric personnel_saa --points 0,5,9
+        Draws a metric over time: the median and 10th-90th percentile band of each group of runs (only a
+        group of 5 runs or more; a smaller group's runs are drawn one by one). Metrics are the columns of
+        the study's series.nc (python -c "from wargame.output import load_study; ..." lists them).""",
     "calibrate": """\
         examples:
           python run.py calibrate hts_2024 --param rules.morale.contagion_weight --param rules.morale.force_ratio_weight \\
@@ -156,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
               calibrate   fit parameters to the historical targets with Optuna; write the best as a scenario
               discover    scenario discovery over a study: where in parameter space an outcome holds (PRIM
                           boxes, feature scores; the EMA Workbench)
+              fans        a study's metric over time (median and 10th-90th band) by groups of its design points
 
             python run.py COMMAND --help shows each command's options and examples.
             With no command, `python run.py` runs hts_2024 (seed 1) and writes runs/hts_2024-seed1,
@@ -277,9 +285,20 @@ def build_parser() -> argparse.ArgumentParser:
         st.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
                         help="a Dask scheduler (or set DASK_SCHEDULER_ADDRESS)")
         st.add_argument("--resume", action="store_true", help="finish an interrupted study in --out")
+        st.add_argument("--no-series", dest="series", action="store_false", default=None,
+                        help="keep no per-step metrics of the runs (no series.nc; the runs some 10%% quicker)")
         st.add_argument("--out", type=Path, default=None, help="study directory (default runs/<kind>-<scenario>-seed<seed>)")
 
     add_discover(add)
+    fa = add("fans", "Draw a study's per-step metric over time for groups of its runs (fan chart).")
+    fa.add_argument("directory", type=Path, help="a study directory (sweep, sensitivity or calibrate)")
+    fa.add_argument("--metric", default="territory_regime", help="a per-step metric (default territory_regime)")
+    group = fa.add_mutually_exclusive_group()
+    group.add_argument("--by", default=None, metavar="PATH",
+                       help="group the design's points by terciles of this parameter (low, middle, high)")
+    group.add_argument("--points", default=None, metavar="I,J,...", help="one fan for each of these design points")
+    fa.add_argument("--out", type=Path, default=None,
+                    help="the PNG (default DIRECTORY/figures/fans-<metric>[-by-<parameter>].png)")
 
     pa = add("play", "Play a classroom game on one laptop (hot-seat), turn by turn, without a browser.")
     pa.add_argument("scenario", nargs="?", default=CLASSROOM_SCENARIO, help=f"scenario (default {CLASSROOM_SCENARIO})")

@@ -59,7 +59,8 @@ def _study(args):
     settings = {name: getattr(args, option) for name, option in SETTINGS[args.command].items()}
     return study_from_options(args.command, scenario=args.scenario, study_file=args.study, parameters=args.param,
                               replicates=args.reps, seed=args.seed, outputs=outputs, overrides=args.overrides,
-                              settings=settings, levers=args.lever, uncertainties=args.uncertainty)
+                              settings=settings, levers=args.lever, uncertainties=args.uncertainty,
+                              series=args.series)
 
 
 def typed_again(word: str) -> str:
@@ -90,3 +91,26 @@ def _print_study(kind: str, scenario: str, done) -> None:
         print(f"  best     {done.directory / 'best.toml'} (rules); to try them: python run.py validate-history "
               + (done.directory / "best_set.txt").read_text().strip())
     print(f"  report   {done.report}")
+
+
+def cmd_fans(args) -> int:
+    """`fans`: a study's metric over time by groups of its design points, drawn to a PNG."""
+    from wargame.core.errors import WargameError
+    from wargame.output import load_study
+    from wargame.report.style import save_figure
+    from wargame.study.charts import figure_series_fans
+
+    study = load_study(args.directory)
+    points = None
+    if args.points:
+        try:
+            points = [int(p) for p in args.points.split(",") if p.strip()]
+        except ValueError:
+            raise WargameError(f"--points {args.points!r}: give design point numbers, e.g. 0,3,7") from None
+    title = f"{study.kind.title()} of {study.manifest['spec']['scenario']}"
+    figure = figure_series_fans(study.series, args.metric, title, by=args.by, points=points)
+    name = f"fans-{args.metric}" + (f"-by-{args.by}" if args.by else "") + \
+        (f"-points-{'-'.join(map(str, points))}" if points else "")
+    out = save_figure(figure, args.out or study.directory / "figures" / f"{name}.png")
+    print(f"fan chart: {out}")
+    return 0

@@ -6,6 +6,7 @@ An ensemble directory (written by `python run.py run SCENARIO --reps N`) holds:
   ensemble.json     scenario, master seed, each run's seed, overrides, versions, the reproducing command
   outcomes.csv/.parquet   one row per run (see experiments.outcomes): when each place fell, who holds what
   series.parquet    every run's per-step metrics, long format (run, seed, step, day, metrics...)
+  series.nc         the same as an xarray Dataset, dims (run, step) (wargame.output.load_ensemble)
   figures/          fans.png, will.png, city_falls.png
   report.html       the ensemble report
   finished/         the runs finished so far (an interrupted ensemble resumes from them)
@@ -120,6 +121,8 @@ def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int
     from importlib import metadata
 
     import wargame
+    from wargame.output.series import finish, series_dataset, write_series  # xarray: imported only to write
+    from wargame.output.studies import ENSEMBLE_SERIES
 
     directory.mkdir(parents=True, exist_ok=True)
     outcomes = rows.drop(columns=["series"]).rename(columns={"job": "run"})
@@ -135,6 +138,8 @@ def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int
     write_atomic(directory / "outcomes.parquet", lambda p: outcomes.to_parquet(p, index=False))
     write_atomic(directory / "outcomes.csv", lambda p: outcomes.to_csv(p, index=False))
     write_atomic(directory / "series.parquet", lambda p: series.to_parquet(p, index=False))
+    write_series(directory / ENSEMBLE_SERIES, finish(series_dataset(list(rows["series"]), list(outcomes["run"])),
+                                                     outcomes.set_index("run")[["seed"]]))
     write_text_atomic(directory / "ensemble.json", json.dumps(info, indent=2) + "\n")
     return EnsembleData.load(directory)
 

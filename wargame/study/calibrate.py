@@ -42,7 +42,7 @@ from wargame.experiments.runner import Job
 from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc
 from wargame.report.style import save_figure, theme
-from wargame.study.plan import execute, make_plan
+from wargame.study.plan import execute, make_plan, write_study_series
 from wargame.study.report import table_html, write_study_report
 from wargame.study.spec import JOINT, StudySpec, resolve_parameters, study_scenarios
 from wargame.study.store import ResultStore
@@ -178,7 +178,17 @@ def run_calibration(spec: StudySpec, source: str, out: Path, executor, progress=
             frames.extend(frame.copy().assign(trial=first + i, campaign=base, loss=loss, **params)   # copy: one block
                           for base, frame in by_base.items())
     all_runs = pd.concat(frames, ignore_index=True)
+    write_study_series(store, series_labels(all_runs, parameters, reps))
     return _report(spec, parameters, bases, targets, store.directory, history, per_target, all_runs, command)
+
+
+def series_labels(runs: pd.DataFrame, parameters, reps: int) -> pd.DataFrame:
+    """What labels each run of the series: its trial (as "point": a trial is a point of the search), replicate,
+    seed, campaign and parameter values."""
+    labels = runs[["job", "trial", "seed", "campaign", *(p.path for p in parameters)]].copy()
+    labels.insert(1, "point", labels["trial"])
+    labels.insert(2, "replicate", labels["job"] % reps)
+    return labels
 
 
 def _trial_job(plan, first: int, trial: int, runs: list[str], campaign: int, replicate: int) -> Job:
@@ -188,7 +198,7 @@ def _trial_job(plan, first: int, trial: int, runs: list[str], campaign: int, rep
     job = plan.job(trial, replicate)
     reps = len(plan.seeds)
     index = (first + trial) * reps * len(runs) + campaign * reps + replicate
-    return Job(index, runs[campaign], job.seed, job.overrides)
+    return Job(index, runs[campaign], job.seed, job.overrides, series=job.series)
 
 
 def _report(spec, parameters, bases: list[str], targets, directory: Path, history, per_target, runs: pd.DataFrame,

@@ -7,7 +7,9 @@ zero, and an axis that does not says so ("zoomed: ...")."""
 
 from __future__ import annotations
 
+import itertools
 import textwrap
+import warnings
 
 import matplotlib
 
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
 
 from wargame.report.charts import count_ticks
 from wargame.report.style import theme
@@ -235,4 +238,103 @@ def figure_indices(indices: pd.DataFrame, method: str, title: str, warnings=()):
                 "parameter acts mostly through interactions or non-linearity")
         _suptitle(fig, f"{title}: {what}")
         _warn(fig, list(warnings))
+    return fig
+
+
+# --- fan charts of a metric over time, across a design's points ----------------------------------------
+FAN_BAND = (0.10, 0.90)      # the band's quantiles over a group's runs
+MIN_BAND_RUNS = 5            # fewer runs than this in a group: its runs are drawn one by one, not summarised
+FAN_GROUPS = ("low", "middle", "high")     # terciles of the grouping parameter's values over the design's points
+FAN_COLOURS = ("#2166ac", "#1b9e77", "#b2182b")   # low to high; several chosen points cycle through tab10
+
+
+SHARE_PREFIXES = ("territory_",)           # metrics that are shares of the theatre: drawn as percentages
+
+
+def metric_label(metric: str) -> str:
+    """An axis label for a per-step metric (the model's DataCollector column)."""
+    if metric.startswith("territory_"):
+        return f"share of the theatre held by {metric.removeprefix('territory_')}"
+    return label(metric)
+
+
+def check_metric(series, metric: str) -> None:
+    """A clear error for a metric the series lacks, naming the closest ones."""
+    import difflib
+
+    from wargame.core.errors import WargameError
+
+    if metric not in series.data_vars:
+        close = difflib.get_close_matches(metric, list(series.data_vars), n=6, cutoff=0.5)
+        hint = f"close: {', '.join(close)}" if close else f"{len(series.data_vars)} metrics, such as " + \
+            ", ".join(list(series.data_vars)[:6])
+        raise WargameError(f"--metric {metric!r}: no such metric in the study's series ({hint})")
+
+
+def fan_groups(series, by: str | None = None, points=None) -> list[tuple[str, np.ndarray]]:
+    """(label, run ids) of each group a fan chart draws: the terciles of parameter `by` over the design's
+    points (as many groups as it has distinct values when fewer than three), or each of the chosen
+    `points`, or every run."""
+    from wargame.core.errors import WargameError
+
+    runs = series["run"].to_numpy()
+    if by is not None:
+        along_run = [name for name, coord in series.coords.items() if coord.dims == ("run",) and name != "run"]
+        if by not in along_run:
+            raise WargameError(f"--by {by!r}: not a parameter of the study (its runs are labelled by "
+                               f"{', '.join(along_run)})")
+        per_point = pd.Series(series[by].to_numpy(), index=series["point"].to_numpy()).groupby(level=0).first()
+        if per_point.nunique() <= len(FAN_GROUPS):
+            levels = sorted(per_point.unique())
+            names = [f"{by} = {v:.3g}" for v in levels]
+            codes = per_point.map({v: k for k, v in enumerate(levels)})
+        else:
+            codes, edges = pd.qcut(per_point, q=len(FAN_GROUPS), labels=False, retbins=True, duplicates="drop")
+            words = FAN_GROUPS if len(edges) == len(FAN_GROUPS) + 1 else [f"group {k + 1}" for k in range(len(edges))]
+            names = [f"{words[k]} {by} ({edges[k]:.3g} to {edges[k + 1]:.3g})" for k in range(len(edges) - 1)]
+        point_of_run = series["point"].to_numpy()
+        return [(name, runs[np.isin(point_of_run, codes.index[codes == k])]) for k, name in enumerate(names)]
+    if points is not None:
+        known = set(series["point"].to_numpy().tolist())
+        unknown = [p for p in points if p not in known]
+        if unknown:
+            raise WargameError(f"--points {unknown}: the study's points are 0 to {max(known)}")
+        return [(f"point {p}", runs[series["point"].to_numpy() == p]) for p in points]
+    return [("all runs", runs)]
+
+
+def figure_series_fans(series, metric: str, title: str, by: str | None = None, points=None):
+    """A metric over time for groups of runs (fan_groups): the median and the 10th-90th percentile band of
+    each group with at least MIN_BAND_RUNS runs, each run's own line for a smaller group (the legend says
+    which). A run that ended early keeps its last value to the end (its campaign stopped there)."""
+    check_metric(series, metric)
+    groups = fan_groups(series, by, points)
+    values = series[metric].to_pandas().ffill(axis=1)
+    day = series["day"]
+    days = day.to_numpy() if day.dims == ("step",) else np.nanmax(day.to_numpy(), axis=0)
+    colours = plt.get_cmap("tab10").colors
+    if by is not None and len(groups) <= len(FAN_COLOURS):      # ordered groups: low blue to high red
+        colours = [FAN_COLOURS[0], FAN_COLOURS[-1]] if len(groups) == 2 else FAN_COLOURS
+    with theme(), warnings.catch_warnings():
+        # a metric a group's runs all lack (a faction absent from a joint calibration's campaign) is NaN: no line
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fig, ax = plt.subplots(figsize=(9.0, 4.8))
+        for (name, runs), colour in zip(groups, itertools.cycle(colours)):
+            matrix = values.loc[runs].to_numpy(dtype=float)
+            if len(runs) >= MIN_BAND_RUNS:
+                low, high = np.nanquantile(matrix, FAN_BAND, axis=0)
+                ax.fill_between(days, low, high, color=colour, alpha=0.18, linewidth=0)
+                ax.plot(days, np.nanmedian(matrix, axis=0), color=colour, linewidth=2.0,
+                        label=f"{name}: median and 10th-90th of {len(runs)} runs")
+            else:
+                for k, row in enumerate(matrix):
+                    ax.plot(days, row, color=colour, linewidth=0.9, alpha=0.8,
+                            label=f"{name}: each of {len(runs)} runs (too few for a band)" if k == 0 else None)
+        ax.set_xlabel("day of the campaign (a run that ended earlier is held at its last value)")
+        ax.set_ylabel(metric_label(metric))
+        if metric.startswith(SHARE_PREFIXES):
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+        ax.set_xlim(days[0], days[-1])
+        ax.legend(fontsize=8, loc="best")
+        ax.set_title(textwrap.fill(f"{title}: {metric_label(metric)} over time", 90), fontsize=11)
     return fig

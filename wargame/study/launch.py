@@ -32,12 +32,13 @@ def study_from_options(kind: str, *, scenario: str | None = None, study_file: st
                        parameters: Sequence[str] = (), replicates: int | None = None, seed: int | None = None,
                        outputs: Sequence[str] | None = None, overrides: Sequence[str] = (),
                        settings: Mapping[str, object] | None = None, levers: Sequence[str] = (),
-                       uncertainties: Sequence[str] = ()):
+                       uncertainties: Sequence[str] = (), series: bool | None = None):
     """The study of `kind` from `study_file` (if given) and the options, which win over it, validated;
     every problem is named. `parameters` are "PATH", "PATH=LOW:HIGH" or "PATH=A,B,C"; `overrides` are
     "PATH=VALUE"; `settings` are fields of the kind's section (design: kind, points, levels, file;
     sensitivity: method, samples; calibrate: trials), None for those not given. `levers` and `uncertainties`
-    set the role of parameters the study varies (study/roles.py). Returns (spec, source)."""
+    set the role of parameters the study varies (study/roles.py); `series`
+    False keeps no per-step metrics (--no-series). Returns (spec, source)."""
     from pydantic import ValidationError
 
     from wargame.core.errors import Problem, ScenarioError, problems_from_validation
@@ -83,6 +84,8 @@ def study_from_options(kind: str, *, scenario: str | None = None, study_file: st
             raw[key] = value
     if outputs is not None:
         raw["outputs"] = list(outputs)
+    if series is not None:
+        raw["series"] = series
     if overrides:
         raw["overrides"] = {**raw.get("overrides", {}), **parse_overrides(overrides)}
     section = SECTIONS[kind]

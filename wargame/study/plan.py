@@ -16,9 +16,12 @@ import pandas as pd
 
 from wargame.experiments.runner import Job, code_fingerprint, scenario_digest
 from wargame.experiments.seeds import replicate_seeds
+from wargame.output.series import finish, write_series
 from wargame.study.designs import Parameter
 from wargame.study.spec import JOINT, StudySpec, study_scenarios
 from wargame.study.store import ResultStore
+
+SERIES_FILE = "series.nc"
 
 
 @dataclass
@@ -38,7 +41,8 @@ class Plan:
     def job(self, point: int, replicate: int, first_id: int = 0) -> Job:
         overrides = dict(self.spec.overrides)
         overrides.update({p.path: self.value(p, x) for p, x in zip(self.parameters, self.points[point])})
-        return Job(first_id + point * len(self.seeds) + replicate, self.spec.scenario, self.seeds[replicate], overrides)
+        return Job(first_id + point * len(self.seeds) + replicate, self.spec.scenario, self.seeds[replicate], overrides,
+                   series=self.spec.series)
 
     def jobs(self) -> list[Job]:
         return [self.job(i, r) for i in range(len(self.points)) for r in range(len(self.seeds))]
@@ -97,6 +101,16 @@ def results(plan: Plan, store: ResultStore) -> pd.DataFrame:
     frame = store.frame()
     table = plan.job_table()
     return table.merge(frame.drop(columns=["seed"], errors="ignore"), on="job", how="inner", validate="one_to_one")
+
+
+def write_study_series(store: ResultStore, labels: pd.DataFrame) -> Path | None:
+    """The study's runs' per-step metrics as one file for analysts, <out>/series.nc, labelled along run by
+    `labels` (a column "job", then point, replicate, seed, each parameter's value...); None when the study
+    kept no series."""
+    dataset = store.series()
+    if dataset is None:
+        return None
+    return write_series(store.directory / SERIES_FILE, finish(dataset, labels.set_index("job")))
 
 
 def study_directory(spec: StudySpec, out: str | Path | None) -> Path:

@@ -37,7 +37,7 @@ def point_summary(frame: pd.DataFrame, paths: list[str], outputs: list[str]) -> 
 def run_points(spec, parameters, points, out: Path, executor, progress=None, resume: bool = False):
     """Run every point of a design x replicates (resuming what the store has), then write the tables.
     Returns (plan, store, frame with one column per output)."""
-    from wargame.study.plan import execute, make_plan, results
+    from wargame.study.plan import execute, make_plan, results, write_study_series
     from wargame.study.store import ResultStore
 
     plan = make_plan(spec, parameters, points)
@@ -45,6 +45,7 @@ def run_points(spec, parameters, points, out: Path, executor, progress=None, res
     execute(plan.jobs(), store, executor, progress)
     frame = add_outputs(results(plan, store), spec.outputs)
     write_tables(store.directory, frame, point_summary(frame, plan.paths, spec.outputs))
+    write_study_series(store, plan.job_table())
     return plan, store, frame
 
 
@@ -67,7 +68,26 @@ def draw_common(directory: Path, frame: pd.DataFrame, paths: list[str], outputs:
     if len(paths) >= 2:
         drawn["heatmap"] = save_figure(charts.figure_heatmap(frame, paths[0], paths[1], outputs[0], title),
                                        figures / "heatmap.png")
+    drawn.update(draw_default_fans(directory, paths, title))
     return drawn
+
+
+FAN_METRIC = "territory_regime"      # the report's fan chart: the regime's territory, by the first parameter
+
+
+def draw_default_fans(directory: Path, paths: list[str], title: str) -> dict[str, Path]:
+    """The regime's territory over time by terciles of the first parameter, when the study kept its series
+    (series.nc; not with --no-series) and its scenario has the regime."""
+    from wargame.output.series import read_series
+    from wargame.output.studies import STUDY_SERIES
+
+    if not (directory / STUDY_SERIES).is_file():
+        return {}
+    series = read_series(directory / STUDY_SERIES)
+    if FAN_METRIC not in series.data_vars or not paths:
+        return {}
+    return {"fans": save_figure(charts.figure_series_fans(series, FAN_METRIC, title, by=paths[0]),
+                                directory / "figures" / "fans.png")}
 
 
 def write_study_report(directory: Path, title: str, intro: str, drawn: dict[str, Path], extra: dict[str, tuple[str, str]],
@@ -80,7 +100,10 @@ def write_study_report(directory: Path, title: str, intro: str, drawn: dict[str,
                               "too: a slope may be another parameter's effect."),
                 "heatmap": "The first output's mean over the first two parameters, with the runs in each cell.",
                 "distributions": "Each output over all runs.",
-                "loss": "The calibration loss trial by trial, and the best so far."}
+                "loss": "The calibration loss trial by trial, and the best so far.",
+                "fans": "The regime's share of the theatre over time for the low, middle and high thirds of the first "
+                        "parameter's values over the design's points: median and 10th-90th percentile band "
+                        "(python run.py fans draws any metric, by any parameter)."}
     sections = {"study": ("Study", intro)}
     sections.update(extra)
     sections["charts"] = ("Charts", "".join(figure(path, captions.get(name, name)) for name, path in drawn.items()))

@@ -106,6 +106,9 @@ class StudySpec(Strict):
     design: DesignSpec = DesignSpec()
     sensitivity: SensitivitySpec = SensitivitySpec()
     calibrate: CalibrateSpec = CalibrateSpec()
+    # keep every run's per-step metrics (series.nc, wargame.output.load_study); false (--no-series) saves
+    # the metrics' collection (docs/STUDIES.md, "Time series", measures it) and their disk
+    series: bool = True
 
 
 def load_study(path: str | Path) -> tuple[StudySpec, str]:

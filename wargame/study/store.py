@@ -4,6 +4,9 @@
                                seed), the code fingerprint; written once, before any run
     <out>/results/part-*.parquet   one file per finished batch (written to a temporary name, then renamed:
                                a part is whole or absent)
+    <out>/series/part-*.nc     the same batch's per-step metrics (output/series.py), written just before its
+                               results part and named as it: a series part without its results part is the
+                               leftover of a killed study and is removed when the study resumes
     <out>/workers.csv          each finished batch: which process ran it and its resident memory after
 
 `--resume` reads the parts already there, runs only the jobs they lack and adds parts for those: the
@@ -17,12 +20,15 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import xarray as xr
 
 from wargame.core.errors import WargameError
 from wargame.output.files import remove_stale_partials, write_atomic, write_text_atomic
+from wargame.output.series import combine, read_part, series_dataset, write_series
 
 MANIFEST = "manifest.json"
 RESULTS = "results"
+SERIES = "series"
 
 
 class ResultStore:
@@ -48,6 +54,13 @@ class ResultStore:
             write_text_atomic(existing, json.dumps(manifest, indent=1, default=str) + "\n")
         self.parts.mkdir(parents=True, exist_ok=True)
         remove_stale_partials(self.parts)                 # temporary files of a killed writer
+        self.series_parts = self.directory / SERIES
+        if self.series_parts.is_dir():
+            remove_stale_partials(self.series_parts)
+            finished = {path.stem for path in self.part_files()}
+            for orphan in self.series_part_files():       # killed between a batch's series and its results
+                if orphan.stem not in finished:
+                    orphan.unlink()
         self.manifest = manifest
 
     def part_files(self) -> list[Path]:
@@ -59,11 +72,29 @@ class ResultStore:
             done.update(int(j) for j in pd.read_parquet(path, columns=["job"])["job"])
         return done
 
+    def series_part_files(self) -> list[Path]:
+        return sorted(self.series_parts.glob("part-*.nc"))
+
     def write_part(self, rows: list[dict]) -> Path:
-        frame = pd.DataFrame(rows)
+        """A finished batch: its series part first (when its rows carry "series"), then its results part, which
+        marks the batch done."""
+        series = [row["series"] for row in rows if "series" in row]
+        frame = pd.DataFrame([{k: v for k, v in row.items() if k != "series"} for row in rows])
         first = int(frame["job"].min())
-        path = self.parts / f"part-{first:07d}-{len(frame):04d}.parquet"
-        return write_atomic(path, lambda p: frame.to_parquet(p, index=False))
+        name = f"part-{first:07d}-{len(frame):04d}"
+        if series:
+            if len(series) != len(rows):
+                raise ValueError("a batch's rows either all carry their series or none does")
+            write_series(self.series_parts / f"{name}.nc", series_dataset(series, list(frame["job"])))
+        return write_atomic(self.parts / f"{name}.parquet", lambda p: frame.to_parquet(p, index=False))
+
+    def series(self) -> xr.Dataset | None:
+        """Every finished run's per-step metrics, ordered by job (output/series.py), or None when the runs
+        kept none."""
+        if not self.series_parts.is_dir():
+            return None
+        parts = self.series_part_files()
+        return combine([read_part(path) for path in parts]) if parts else None
 
     def log_worker(self, pid: int, rss_mib: float, runs: int) -> None:
         log = self.directory / "workers.csv"

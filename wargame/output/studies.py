@@ -1,0 +1,105 @@
+"""Studies and ensembles read back for analysis: their tables as pandas DataFrames and every run's per-step
+metrics as an xarray Dataset (output/series.py), from files only.
+
+    study = load_study("runs/sweep-hts_2024-seed2024")
+    study.series["territory_regime"].groupby("point").median("run")
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from wargame.core.errors import WargameError
+from wargame.output.series import read_series
+
+STUDY_SERIES = "series.nc"
+ENSEMBLE_SERIES = "series.nc"
+STUDY_KINDS = ("sweep", "sensitivity", "calibrate")
+
+
+def _no_series(directory: Path, what: str, again: str) -> WargameError:
+    return WargameError(f"{directory}: this {what} has no time series: it was made before runs' per-step metrics "
+                        f"were kept (or with --no-series); {again}")
+
+
+@dataclass
+class StudyData:
+    """A finished study (`python run.py sweep | sensitivity | calibrate`). `runs` is runs.parquet (one row per
+    run); `points` is points.csv (one row per design point; a calibration's trials.csv, a trial being a
+    point); `series` (read when first used) has dims ("run", "step") labelled along run by job id, point,
+    replicate, seed and each parameter's value (named by its dotted path)."""
+
+    directory: Path
+    manifest: dict
+    runs: pd.DataFrame
+    points: pd.DataFrame
+
+    @property
+    def kind(self) -> str:
+        return self.manifest["kind"]
+
+    @property
+    def parameters(self) -> list[str]:
+        return [parameter["path"] for parameter in self.manifest["parameters"]]
+
+    @functools.cached_property
+    def series(self) -> xr.Dataset:
+        path = self.directory / STUDY_SERIES
+        if not path.is_file():
+            raise _no_series(self.directory, "study", "run it again (into a new --out) to have them")
+        return read_series(path)
+
+
+def load_study(directory: str | Path) -> StudyData:
+    """The study in `directory`, or a clear error saying why it is not one (yet)."""
+    directory = Path(directory)
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.is_file():
+        raise WargameError(f"{directory}: not a study directory (no manifest.json; studies are written by "
+                           "`python run.py sweep`, `sensitivity` or `calibrate`)")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise WargameError(f"{manifest_path}: not readable ({exc})") from None
+    if manifest.get("kind") not in STUDY_KINDS:
+        raise WargameError(f"{manifest_path}: kind {manifest.get('kind')!r} is not one of {', '.join(STUDY_KINDS)}")
+    if not (directory / "runs.parquet").is_file():
+        raise WargameError(f"{directory}: the study has not finished (no runs.parquet); finish it with the same "
+                           "command and --resume")
+    points_file = directory / ("trials.csv" if manifest["kind"] == "calibrate" else "points.csv")
+    points = pd.read_csv(points_file) if points_file.is_file() else pd.DataFrame()
+    return StudyData(directory, manifest, pd.read_parquet(directory / "runs.parquet"), points)
+
+
+@dataclass
+class EnsembleSeries:
+    """An ensemble (`python run.py run SCENARIO --reps N`): `runs` is outcomes.parquet (one row per run),
+    `info` ensemble.json, `series` (read when first used) has dims ("run", "step") with coords run and seed."""
+
+    directory: Path
+    info: dict
+    runs: pd.DataFrame
+
+    @functools.cached_property
+    def series(self) -> xr.Dataset:
+        path = self.directory / ENSEMBLE_SERIES
+        if not path.is_file():
+            raise _no_series(self.directory, "ensemble", "run it again to have them")
+        return read_series(path)
+
+
+def load_ensemble(directory: str | Path) -> EnsembleSeries:
+    """The ensemble in `directory`, or a clear error saying why it is not one."""
+    directory = Path(directory)
+    missing = [name for name in ("ensemble.json", "outcomes.parquet") if not (directory / name).is_file()]
+    if missing:
+        raise WargameError(f"{directory}: not an ensemble directory (missing {', '.join(missing)}; ensembles are "
+                           "written by `python run.py run SCENARIO --reps N`)")
+    info = json.loads((directory / "ensemble.json").read_text(encoding="utf-8"))
+    return EnsembleSeries(directory, info, pd.read_parquet(directory / "outcomes.parquet"))
