@@ -18,9 +18,6 @@ import subprocess
 import warnings
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import numpy as np
 from matplotlib.animation import FFMpegWriter
 from PIL import Image

@@ -38,7 +38,11 @@ from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")
+# Figures go to files (the server, worker processes, CI): Agg, chosen here for every module that draws, which
+# all import this one. A notebook's inline backend, already chosen (ipykernel sets it), is kept, or importing
+# a chart module would stop the analyst's own figures from showing.
+if "inline" not in str(dict.__getitem__(matplotlib.rcParams, "backend")):
+    matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.colors import to_hex, to_rgb

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import textwrap
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from wargame.report.style import theme
 from wargame.study.roles import LEVER, UNCERTAINTY
 
 ROLE_COLOURS = {UNCERTAINTY: "#2b6c9e", LEVER: "#d95f02"}
@@ -29,8 +27,6 @@ def _short(path: str) -> str:
 def figure_trajectory(discovery):
     """Coverage against density at every step of each box's peeling trajectory (colour: how many
     parameters the box restricts), the threshold as a dashed line and the chosen box ringed."""
-    from wargame.report.style import theme
-
     with theme():
         fig, ax = plt.subplots(figsize=(7.2, 5.0))
         most = max(int(box.trajectory["res_dim"].max()) for box in discovery.boxes) or 1
@@ -70,8 +66,6 @@ def figure_trajectory(discovery):
 def figure_limits(discovery):
     """One row per restricted parameter of each box: the study's range in grey, the box's part of it in
     the colour of the parameter's role, the limits written at its ends."""
-    from wargame.report.style import theme
-
     rows = [(box, row) for box in discovery.boxes for _, row in box.limits.iterrows()]
     with theme():
         fig, ax = plt.subplots(figsize=(8.0, 0.55 * max(1, len(rows)) + 1.6))
@@ -109,8 +103,6 @@ def figure_limits(discovery):
 
 def figure_scores(discovery):
     """Extra-trees feature scores, ranked within the uncertainties and within the levers, on one scale."""
-    from wargame.report.style import theme
-
     scores = discovery.scores
     groups = [(role, scores[scores["role"] == role]) for role in (UNCERTAINTY, LEVER)]
     groups = [(role, part) for role, part in groups if len(part)]

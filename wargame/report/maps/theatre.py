@@ -10,8 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
