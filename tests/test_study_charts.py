@@ -135,3 +135,19 @@ def test_a_morris_study_of_two_trajectories_warns_in_its_report_and_draws_no_poo
     assert (tmp_path / "m" / "warnings.txt").read_text().startswith("Morris with 2 trajectories")
     assert not (tmp_path / "m" / "figures" / "responses.png").exists()
     assert (tmp_path / "m" / "figures" / "indices.png").is_file()
+
+
+def test_a_share_every_run_shares_is_drawn_on_zero_to_one_not_half_past_it():
+    frame = runs(5).assign(saa_collapsed=1.0)
+    fig = charts.figure_distributions(frame, ["saa_collapsed"], "t")
+    assert fig.axes[0].get_xlim() == (0, 1)
+    plt.close(fig)
+
+
+def test_a_zoomed_share_histogram_stays_inside_zero_to_one():
+    frame = runs(5).assign(saa_collapsed=np.linspace(0.9, 1.0, 20))
+    fig = charts.figure_distributions(frame, ["saa_collapsed"], "t")
+    low, high = fig.axes[0].get_xlim()
+    assert 0 <= low and high <= 1
+    assert "zoomed" in fig.axes[0].get_xlabel()
+    plt.close(fig)

@@ -168,3 +168,10 @@ def test_fan_errors_name_the_problem(study_dir, tmp_path, capsys):
     assert main(["fans", str(study_dir), "--by", PAY, "--out", str(out)]) == 0
     assert out.stat().st_size > 10_000
     assert (study_dir / "figures" / "fans.png").is_file()                        # the report's own fan chart
+
+
+def test_a_share_of_the_theatre_is_drawn_from_zero_as_the_ensembles_fans_are():
+    series = synthetic_series([5, 5])
+    series["territory_regime"] = 0.65 + 0.06 * series["territory_regime"]           # a 65-71% band
+    fig = figure_series_fans(series, "territory_regime", "test", points=[0, 1])
+    assert fig.axes[0].get_ylim() == (0, 1)

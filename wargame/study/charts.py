@@ -69,8 +69,13 @@ def value_axis(ax, output: str, values, axis: str = "y", from_zero: bool = True)
         set_lim(0, 1)
     elif from_zero and values.size and values.min() >= 0:
         set_lim(0, max(get_lim()[1], float(values.max())))
+    elif values.size and np.ptp(values) == 0 and is_share(output):
+        set_lim(0, 1)                  # every run the same share: the axis is still the whole 0 to 1
     elif values.size and values.min() > 0:
         text += f"\n(zoomed: runs span {values.min():.3g}-{values.max():.3g})"
+        if is_share(output):           # a zoom inside 0 to 1, never past its ends
+            low, high = get_lim()
+            set_lim(max(0.0, low), min(1.0, high))
     set_label(text, fontsize=8.5)
 
 
@@ -152,7 +157,11 @@ def figure_distributions(frame: pd.DataFrame, outputs: list[str], title: str):
         fig, axes = plt.subplots(1, len(outputs), figsize=(4.0 * len(outputs) + 0.5, 3.6), squeeze=False)
         for ax, output in zip(axes[0], outputs):
             values = frame[output].dropna()
-            ax.hist(values, bins=min(30, max(5, len(values) // 5)), color=BAND_COLOUR, alpha=0.8)
+            bins = min(30, max(5, len(values) // 5))
+            # every run the same share: matplotlib would centre one bar of width 1 on it (a share axis from
+            # 0.5 to 1.5); the bins cover the share's own 0 to 1 instead
+            whole = is_share(output) and values.size and np.ptp(values) == 0
+            ax.hist(values, bins=20 if whole else bins, range=(0, 1) if whole else None, color=BAND_COLOUR, alpha=0.8)
             ax.axvline(values.median(), color="black", linewidth=1.2, label=f"median {values.median():.3g}")
             value_axis(ax, output, values, axis="x", from_zero=False)
             ax.set_ylabel("runs")
@@ -330,7 +339,10 @@ def figure_series_fans(series, metric: str, title: str, by: str | None = None, p
         ax.set_xlabel("day of the campaign (a run that ended earlier is held at its last value)")
         ax.set_ylabel(metric_label(metric))
         if metric.startswith(SHARE_PREFIXES):
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+            # a share of the theatre from 0 to 100%, as the ensemble's fans draw it: a 65-71% axis would make
+            # a few points' difference look like the whole theatre changing hands
+            ax.set_ylim(0, 1)
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_xlim(days[0], days[-1])
         ax.legend(fontsize=8, loc="best")
         ax.set_title(textwrap.fill(f"{title}: {metric_label(metric)} over time", 90), fontsize=11)
