@@ -152,7 +152,7 @@ def test_a_targets_file_replaces_the_campaigns_targets(tmp_path):
         assert calibration_loss({"hts_2024": rows}) > trials.loc[k, "loss"]
     manifest = json.loads((tmp_path / "mine" / "manifest.json").read_text())
     assert [t["id"] for t in manifest["targets"]["hts_2024"]] == ["aleppo"]
-    with pytest.raises(WargameError, match="differs from this one in .*targets"):
+    with pytest.raises(WargameError, match=r"differs from this one in spec\.calibrate\.targets, targets\.hts_2024;"):
         run_calibration(_spec(None), "test", tmp_path / "mine", SerialExecutor(), resume=True)
 
 
@@ -220,3 +220,24 @@ def test_a_joint_calibrations_targets_file_may_not_reuse_another_campaigns_targe
     spec = _spec(file).model_copy(update={"scenario": JOINT, "parameters": {"rules.friction.tempo_sd": ParameterSpec()}})
     with pytest.raises(WargameError, match=f"aleppo.toml: target id {taken} is also a target of another campaign"):
         run_calibration(spec, "test", tmp_path / "joint", SerialExecutor())
+
+
+def test_a_weight_on_an_unchecked_target_is_warned_of_in_warnings_and_the_report(tmp_path):
+    from wargame.study.calibrate import run_calibration
+
+    file = tmp_path / "aleppo.toml"
+    file.write_text(ALEPPO_ONLY.replace('confidence = "H"', 'confidence = "H"\nchecked = false\nweight = 2.0')
+                    + ALEPPO_ONLY[ALEPPO_ONLY.index("[[targets]]"):].replace('"aleppo"\nlabel', '"second"\nlabel'),
+                    encoding="utf-8")
+    report = run_calibration(_spec(file), "test", tmp_path / "w", SerialExecutor()).read_text(encoding="utf-8")
+    expected = ("target aleppo has weight 2 but is not checked (checked = false): it is reported, not in the loss")
+    assert (tmp_path / "w" / "warnings.txt").read_text(encoding="utf-8") == expected + "\n"
+    assert expected in report
+
+
+def test_the_loss_chart_starts_at_zero():
+    from wargame.study.calibrate import figure_loss
+
+    fig = figure_loss(pd.DataFrame({"trial": range(4), "loss": [10.2, 7.37, 9.0, 8.1]}), "t")
+    low, high = fig.axes[0].get_ylim()
+    assert low == 0 and high >= 10.2

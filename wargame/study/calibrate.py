@@ -46,7 +46,13 @@ from wargame.study.plan import execute, make_plan, write_study_series
 from wargame.study.report import table_html, write_study_report
 from wargame.study.spec import JOINT, StudySpec, resolve_parameters, study_scenarios
 from wargame.study.store import ResultStore
-from wargame.study.targets import calibration_targets, check_columns, targets_record, targets_title
+from wargame.study.targets import (
+    calibration_targets,
+    check_columns,
+    ignored_weights,
+    targets_record,
+    targets_title,
+)
 
 PARALLEL = 4          # trials per batch: fixed, so that results do not depend on the number of workers
 OPTUNA_DB = "optuna.db"
@@ -244,16 +250,12 @@ def _report(spec, parameters, bases: list[str], targets, directory: Path, histor
     write_atomic(directory / "fit.csv", lambda p: fit_table.to_csv(p, index=False))
     losses = loss_breakdown(frames, [t for base in bases for t in targets[base]], reported=True)
     write_atomic(directory / "loss.csv", lambda p: losses.to_csv(p, index=False))
+    cautions = ignored_weights(targets)        # the console prints warnings.txt after the study
+    write_text_atomic(directory / "warnings.txt", "".join(f"{w}\n" for w in cautions))
     what = f"jointly over {', '.join(bases)}" if joint else f"against {bases[0]}"
     fitted_to = sum(t.in_loss for base in bases for t in targets[base])
-    with theme():
-        fig, ax = plt.subplots(figsize=(9, 4))
-        ax.scatter(trials["trial"], trials["loss"], s=14, color="#888888", label="trial")
-        ax.plot(trials["trial"], trials["loss"].cummin(), color="#b2182b", drawstyle="steps-post", label="best so far")
-        ax.set_xlabel("trial")
-        ax.set_ylabel("loss (scaled median error + penalties)")
-        ax.legend()
-        ax.set_title(chart_title(spec, len(trials), len(parameters), fitted_to, targets_title(bases, spec.calibrate.targets)))
+    fig = figure_loss(trials, chart_title(spec, len(trials), len(parameters), fitted_to,
+                                          targets_title(bases, spec.calibrate.targets)))
     drawn = {"loss": save_figure(fig, directory / "figures" / "loss.png")}
     values = pd.DataFrame([{"parameter": p.path, "best": best_params[p.path], "low": p.low, "high": p.high}
                            for p in parameters])
@@ -266,7 +268,8 @@ def _report(spec, parameters, bases: list[str], targets, directory: Path, histor
              f"Best: trial {best}, loss {trials['loss'][best]:.4g}. The best values are in <b>best.toml</b> ({use}), "
              "every trial and its loss per target in trials.csv, the best trial's loss target by target in loss.csv "
              f"(targets outside the loss listed with loss 0), the Optuna study in {OPTUNA_DB} "
-             f"(<code>optuna-dashboard sqlite:///{esc(str(directory / OPTUNA_DB))}</code>).</p>")
+             f"(<code>optuna-dashboard sqlite:///{esc(str(directory / OPTUNA_DB))}</code>).</p>"
+             + "".join(f"<p class='warning'><b>Warning:</b> {esc(w)}</p>" for w in cautions))
     loss_rows = losses[["scenario", "target", "label", "median", "spread", "penalty", "loss", "share", "note"]]
     extra = {"best": ("Best parameters", table_html(values)),
              "fit": ("Fit to history at the best parameters", table_html(fit_table, {"in window": ".0%"})),
@@ -275,6 +278,21 @@ def _report(spec, parameters, bases: list[str], targets, directory: Path, histor
                                                        "spread": ".3f", "penalty": ".1f"}))}
     title = f"Joint calibration over {len(bases)} campaigns" if joint else f"Calibration of {spec.scenario}"
     return write_study_report(directory, title, intro, drawn, extra, command)
+
+
+def figure_loss(trials: pd.DataFrame, title: str):
+    """Each trial's loss and the best so far. The axis starts at 0 (a loss is never negative): from the data's
+    own minimum, a loss of 7.4 against 10.2 would look like a factor of ten."""
+    with theme():
+        fig, ax = plt.subplots(figsize=(9, 4))
+        ax.scatter(trials["trial"], trials["loss"], s=14, color="#888888", label="trial")
+        ax.plot(trials["trial"], trials["loss"].cummin(), color="#b2182b", drawstyle="steps-post", label="best so far")
+        ax.set_ylim(0, max(ax.get_ylim()[1], float(trials["loss"].max())))
+        ax.set_xlabel("trial")
+        ax.set_ylabel("loss (scaled median error + penalties)")
+        ax.legend(loc="lower left")
+        ax.set_title(title)
+    return fig
 
 
 def chart_title(spec: StudySpec, trials: int, parameters: int, targets: int, of: str) -> str:

@@ -42,8 +42,7 @@ class ResultStore:
                                    "or choose another --out")
             saved = json.loads(existing.read_text(encoding="utf-8"))
             if _comparable(saved) != _comparable(manifest):
-                differing = sorted(k for k in set(saved) | set(manifest) if k != "written"
-                                   and saved.get(k) != manifest.get(k))
+                differing = differences(_comparable(saved), _comparable(manifest))
                 raise WargameError(f"--resume {self.directory}: the study there differs from this one in "
                                    f"{', '.join(differing)}; resume it with the same settings or choose another --out")
         else:
@@ -114,6 +113,19 @@ class ResultStore:
             raise WargameError(f"{self.parts}: a run is recorded twice ({sorted(frame.loc[frame['job'].duplicated(), 'job'])[:5]}); "
                                "the results directory was changed by hand")
         return frame
+
+
+def differences(saved: dict, given: dict, prefix: str = "") -> list[str]:
+    """The dotted keys at which two manifests differ, nested dictionaries compared key by key (a changed
+    targets file is "spec.calibrate.targets", not the whole "spec"); lists are compared whole."""
+    found = []
+    for key in sorted(set(saved) | set(given)):
+        old, new = saved.get(key), given.get(key)
+        if isinstance(old, dict) and isinstance(new, dict):
+            found += differences(old, new, f"{prefix}{key}.")
+        elif old != new:
+            found.append(f"{prefix}{key}")
+    return found
 
 
 def _comparable(manifest: dict) -> dict:

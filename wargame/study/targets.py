@@ -33,6 +33,23 @@ def calibration_targets(bases: list[str], file: str | None) -> dict[str, tuple[T
     return chosen
 
 
+def ignored_weights(targets: dict[str, tuple[Target, ...]]) -> list[str]:
+    """A warning for each target given a weight other than the default that is not checked: an unchecked
+    target is reported, never in the loss, so its weight does nothing, which a modeller who set it would
+    not guess."""
+    from wargame.experiments.history import SCORED_CONFIDENCE
+
+    found = []
+    for target in (t for rows in targets.values() for t in rows):
+        if target.checked or target.weight in (0.0, Target.weight):
+            continue
+        why = "checked = false" if target.confidence in SCORED_CONFIDENCE else \
+            f"confidence {target.confidence}, checked only with checked = true"
+        found.append(f"target {target.id} has weight {target.weight:g} but is not checked ({why}): it is "
+                     "reported, not in the loss")
+    return found
+
+
 def targets_title(bases: list[str], file: str | None) -> str:
     """What the targets are, for titles: the given file's name, else the campaign's title."""
     if file is not None:
