@@ -137,3 +137,15 @@ def test_a_report_that_fails_to_draw_costs_the_report_not_the_run(tmp_path, monk
             f"it again with: python run.py report {out}") in err
     assert "Reproduce with" in printed and "report   " not in printed
     assert (out / "metrics.csv").is_file() and not (out / "report.html").exists()
+
+
+def test_a_studys_indices_are_printed_with_significant_figures_and_full_parameter_paths(tmp_path, capsys):
+    """mu* of a share is small: 0.0036 printed to two decimals would be "0.00", a parameter without effect."""
+    from wargame.cli.studies import _print_study
+    from wargame.study.launch import StudyResult
+
+    done = StudyResult(tmp_path, tmp_path / "report.html", ["indices.csv"],
+                       ranking={"regime_territory": [("rules.morale.contagion_weight", 0.0035775),
+                                                     ("factions.saa.pay", 0.0)]})
+    _print_study("sensitivity", "hts_2024", done)
+    assert "regime_territory: rules.morale.contagion_weight 0.00358, factions.saa.pay 0\n" in capsys.readouterr().out

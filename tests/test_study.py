@@ -153,8 +153,9 @@ def test_a_study_refuses_to_resume_a_different_study(tmp_path):
     run_sweep(duel_sweep(points=2, reps=1), "test", tmp_path / "s", SerialExecutor())
     with pytest.raises(WargameError, match="already there"):
         run_sweep(duel_sweep(points=2, reps=1), "test", tmp_path / "s", SerialExecutor())
-    with pytest.raises(WargameError, match="differs from this one"):
+    with pytest.raises(WargameError, match=r"differs from this one in points, spec\.design\.points;"):
         run_sweep(duel_sweep(points=3, reps=1), "test", tmp_path / "s", SerialExecutor(), resume=True)
+    assert "2 points x 1 replicate)" in (tmp_path / "s" / "report.html").read_text(encoding="utf-8")
 
 
 def test_sobol_indices_rank_a_parameter_that_matters_above_one_that_cannot(tmp_path):

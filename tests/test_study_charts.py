@@ -42,7 +42,8 @@ def runs(reps: int, levels: int = 4, seed: int = 1) -> pd.DataFrame:
 
 def test_morris_with_few_trajectories_is_warned_of_and_the_figure_says_so():
     found = index_warnings(study("morris", 2), morris_indices())
-    assert found == [f"Morris with 2 trajectories: indices are rough; use {MORRIS_MIN_TRAJECTORIES} or more (--samples)."]
+    assert found == ["Morris with 2 trajectories: indices are rough and mu*'s 95% interval cannot be estimated "
+                     f"(n/a); use {MORRIS_MIN_TRAJECTORIES} or more (--samples)."]
     assert index_warnings(study("morris", MORRIS_MIN_TRAJECTORIES), morris_indices()) == []
     fig = charts.figure_indices(morris_indices(), "morris", "t", found)
     assert "Morris with 2 trajectories" in fig.get_supxlabel()
@@ -134,7 +135,21 @@ def test_a_morris_study_of_two_trajectories_warns_in_its_report_and_draws_no_poo
     assert "Morris with 2 trajectories: indices are rough" in report
     assert (tmp_path / "m" / "warnings.txt").read_text().startswith("Morris with 2 trajectories")
     assert not (tmp_path / "m" / "figures" / "responses.png").exists()
+    assert not (tmp_path / "m" / "figures" / "heatmap.png").exists()        # pooled by parameter values too
     assert (tmp_path / "m" / "figures" / "indices.png").is_file()
+    indices = pd.read_csv(tmp_path / "m" / "indices.csv", keep_default_na=False)
+    assert (indices["mu_star_conf"] == "n/a").all()                          # not estimable, never a 0.0
+    assert "<td class='num'>n/a</td>" in report
+
+
+def test_a_morris_interval_that_cannot_be_estimated_is_drawn_as_no_bar_and_said_so():
+    indices = morris_indices().assign(mu_star_conf=np.nan)
+    fig = charts.figure_indices(indices, "morris", "t")
+    ax = fig.axes[0]
+    assert not ax.containers[0].has_xerr
+    assert "cannot be estimated" in ax.get_legend().get_texts()[0].get_text()
+    assert ax.get_xlim()[1] > 1.4
+    plt.close(fig)
 
 
 def test_a_share_every_run_shares_is_drawn_on_zero_to_one_not_half_past_it():

@@ -175,3 +175,8 @@ def test_a_share_of_the_theatre_is_drawn_from_zero_as_the_ensembles_fans_are():
     series["territory_regime"] = 0.65 + 0.06 * series["territory_regime"]           # a 65-71% band
     fig = figure_series_fans(series, "territory_regime", "test", points=[0, 1])
     assert fig.axes[0].get_ylim() == (0, 1)
+
+
+def test_a_group_of_one_run_is_one_run_not_each_of_1_runs():
+    fig = figure_series_fans(synthetic_series([1]), "territory_regime", "test", points=[0])
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["point 0: 1 run (too few for a band)"]

@@ -78,7 +78,8 @@ def _print_study(kind: str, scenario: str, done) -> None:
     print(f"{kind} of {scenario} finished: {done.directory}/")
     print(f"  files    {', '.join(done.files)}")
     for output, ranked in done.ranking.items():
-        print(f"  {output}: " + ", ".join(f"{p.split('.', 1)[-1]} {v:.2f}" for p, v in ranked))
+        # significant figures: a share's mu* of 0.0036 is not "0.00"
+        print(f"  {output}: " + ", ".join(f"{p} {v:.3g}" for p, v in ranked))
     if done.targets:
         print("  loss     " + ", ".join(f"{target} {share:.0%}" for target, share in done.targets)
               + " of the best trial's (loss.csv)")

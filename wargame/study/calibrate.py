@@ -42,6 +42,7 @@ from wargame.experiments.runner import Job
 from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc
 from wargame.report.style import save_figure, theme
+from wargame.report.words import count
 from wargame.study.plan import execute, make_plan, write_study_series
 from wargame.study.report import table_html, write_study_report
 from wargame.study.spec import JOINT, StudySpec, resolve_parameters, study_scenarios
@@ -259,7 +260,7 @@ def _report(spec, parameters, bases: list[str], targets, directory: Path, histor
     drawn = {"loss": save_figure(fig, directory / "figures" / "loss.png")}
     values = pd.DataFrame([{"parameter": p.path, "best": best_params[p.path], "low": p.low, "high": p.high}
                            for p in parameters])
-    runs_each = f"{spec.replicates} runs of each campaign" if joint else f"{spec.replicates} runs each"
+    runs_each = f"{count(spec.replicates, 'run')} of each campaign" if joint else f"{count(spec.replicates, 'run')} each"
     use = ("set them as the defaults in wargame/core/scenario/rules.py, or pass the options of <b>best_set.txt</b>"
            if joint else "<code>python run.py run best.toml</code>")
     intro = (f"<p>{len(trials)} Optuna (TPE) trials {'of the rules' if joint else 'of <b>' + esc(spec.scenario) + '</b>'}, "
@@ -297,9 +298,6 @@ def figure_loss(trials: pd.DataFrame, title: str):
 
 def chart_title(spec: StudySpec, trials: int, parameters: int, targets: int, of: str) -> str:
     """What was compared with what: the runs, the parameters fitted, and the targets they were fitted to."""
-    def count(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
     return (f"{spec.scenario}: {count(trials, 'trial')} of {count(parameters, 'parameter')} "
             f"fitted to {count(targets, 'target')}\nof {of}")
 

@@ -20,6 +20,7 @@ from matplotlib.ticker import PercentFormatter
 
 from wargame.report.charts import count_ticks
 from wargame.report.style import theme
+from wargame.report.words import count
 from wargame.study.outputs import is_count, is_share, label
 
 BINS = 8
@@ -104,7 +105,7 @@ def figure_responses(frame: pd.DataFrame, paths: list[str], outputs: list[str], 
                 value_axis(ax, output, frame[output])
                 if j:
                     ax.set_ylabel("")
-                ax.set_xlabel(path.split(".", 1)[-1] if i == len(outputs) - 1 else "", fontsize=8.5)
+                ax.set_xlabel(path if i == len(outputs) - 1 else "", fontsize=8.5)
                 ax.tick_params(labelsize=7.5)
         banded = fewest is not None and fewest >= MIN_BAND_RUNS
         handles = [Line2D([], [], marker="o", linestyle="", color=RUN_COLOUR, label="one run"),
@@ -147,8 +148,7 @@ def figure_heatmap(frame: pd.DataFrame, x: str, y: str, output: str, title: str)
                         color=ink)
         low, high = np.nanmin(table.to_numpy()), np.nanmax(table.to_numpy())
         fig.colorbar(image, ax=ax, label=f"mean {label(output)}\n(colours span {low:.3g}-{high:.3g})")
-        ax.set_title(textwrap.fill(f"{title}: mean {label(output)} by {x.split('.', 1)[-1]} and "
-                                   f"{y.split('.', 1)[-1]}", 80))
+        ax.set_title(textwrap.fill(f"{title}: mean {label(output)} by {x} and {y}", 80))
     return fig
 
 
@@ -198,19 +198,23 @@ def _sobol_panel(ax, part: pd.DataFrame) -> None:
                             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("Sobol index (share of the output's variance)")
-    ax.set_yticks(y, [p.split(".", 1)[-1] for p in part["parameter"]], fontsize=8)
+    ax.set_yticks(y, list(part["parameter"]), fontsize=8)
     ax.legend(fontsize=7.5, loc="lower right")
 
 
 def _morris_panel(ax, part: pd.DataFrame) -> None:
     """mu* (x) against sigma (y): one labelled point per parameter, mu*'s 95% interval as a horizontal bar
-    through the point, and the lines sigma = 0.1, 0.5 and 1 x mu*."""
-    ax.errorbar(part["mu_star"], part["sigma"], xerr=part["mu_star_conf"], fmt="o", color="#2b6c9e", ecolor="#2b6c9e",
-                elinewidth=1.0, capsize=3, markersize=5, label="parameter: mu* with its 95% interval")
+    through the point (none, and the legend says why, where the interval could not be estimated: NaN), and
+    the lines sigma = 0.1, 0.5 and 1 x mu*."""
+    unknown = part["mu_star_conf"].isna().all()
+    ax.errorbar(part["mu_star"], part["sigma"], xerr=None if unknown else part["mu_star_conf"].fillna(0), fmt="o",
+                color="#2b6c9e", ecolor="#2b6c9e", elinewidth=1.0, capsize=3, markersize=5,
+                label="parameter: mu* (its 95% interval cannot be estimated from so few trajectories)" if unknown
+                else "parameter: mu* with its 95% interval")
     for _, row in part.iterrows():
-        ax.annotate(row["parameter"].split(".", 1)[-1], (row["mu_star"], row["sigma"]), xytext=(4, 4),
+        ax.annotate(row["parameter"], (row["mu_star"], row["sigma"]), xytext=(4, 4),
                     textcoords="offset points", fontsize=7.5)
-    top = float(max(np.nanmax(part["mu_star"] + part["mu_star_conf"]), np.nanmax(part["sigma"]), 1e-12)) * 1.15
+    top = float(max(np.nanmax(part["mu_star"] + part["mu_star_conf"].fillna(0)), np.nanmax(part["sigma"]), 1e-12)) * 1.15
     xs = np.array([0.0, top])
     for ratio in MORRIS_RATIOS:
         ax.plot(xs, ratio * xs, color="#999999", linestyle="--" if ratio == 1 else ":", linewidth=0.9)
@@ -335,7 +339,8 @@ def figure_series_fans(series, metric: str, title: str, by: str | None = None, p
             else:
                 for k, row in enumerate(matrix):
                     ax.plot(days, row, color=colour, linewidth=0.9, alpha=0.8,
-                            label=f"{name}: each of {len(runs)} runs (too few for a band)" if k == 0 else None)
+                            label=f"{name}: {'each of ' * (len(runs) != 1)}{count(len(runs), 'run')} (too few for a band)"
+                            if k == 0 else None)
         ax.set_xlabel("day of the campaign (a run that ended earlier is held at its last value)")
         ax.set_ylabel(metric_label(metric))
         if metric.startswith(SHARE_PREFIXES):

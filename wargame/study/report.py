@@ -57,7 +57,9 @@ def write_tables(directory: Path, frame: pd.DataFrame, summary: pd.DataFrame) ->
 
 def draw_common(directory: Path, frame: pd.DataFrame, paths: list[str], outputs: list[str], title: str,
                 responses: bool = True) -> dict[str, Path]:
-    """The responses (unless the design makes them misleading), distributions and heat map figures."""
+    """The distributions, and the figures that pool runs by parameter values (responses, heat map, fans by
+    the first parameter) unless `responses` is False: a design that moves one parameter at a time (Morris)
+    makes runs pooled by one parameter's value differ in the others too, so it gets the fans of all runs."""
     figures = directory / "figures"
     drawn = {}
     if responses:
@@ -65,10 +67,10 @@ def draw_common(directory: Path, frame: pd.DataFrame, paths: list[str], outputs:
                                          figures / "responses.png")
     drawn["distributions"] = save_figure(charts.figure_distributions(frame, outputs, title),
                                          figures / "distributions.png")
-    if len(paths) >= 2:
+    if responses and len(paths) >= 2:
         drawn["heatmap"] = save_figure(charts.figure_heatmap(frame, paths[0], paths[1], outputs[0], title),
                                        figures / "heatmap.png")
-    drawn.update(draw_default_fans(directory, paths, title))
+    drawn.update(draw_default_fans(directory, paths if responses else [], title))
     return drawn
 
 
@@ -76,17 +78,17 @@ FAN_METRIC = "territory_regime"      # the report's fan chart: the regime's terr
 
 
 def draw_default_fans(directory: Path, paths: list[str], title: str) -> dict[str, Path]:
-    """The regime's territory over time by terciles of the first parameter, when the study kept its series
-    (series.nc; not with --no-series) and its scenario has the regime."""
+    """The regime's territory over time by terciles of the first parameter (of all runs, given no parameters),
+    when the study kept its series (series.nc; not with --no-series) and its scenario has the regime."""
     from wargame.output.series import read_series
     from wargame.output.studies import STUDY_SERIES
 
     if not (directory / STUDY_SERIES).is_file():
         return {}
     series = read_series(directory / STUDY_SERIES)
-    if FAN_METRIC not in series.data_vars or not paths:
+    if FAN_METRIC not in series.data_vars:
         return {}
-    return {"fans": save_figure(charts.figure_series_fans(series, FAN_METRIC, title, by=paths[0]),
+    return {"fans": save_figure(charts.figure_series_fans(series, FAN_METRIC, title, by=paths[0] if paths else None),
                                 directory / "figures" / "fans.png")}
 
 
@@ -103,7 +105,7 @@ def write_study_report(directory: Path, title: str, intro: str, drawn: dict[str,
                 "loss": "The calibration loss trial by trial, and the best so far.",
                 "fans": "The regime's share of the theatre over time for the low, middle and high thirds of the first "
                         "parameter's values over the design's points: median and 10th-90th percentile band "
-                        "(python run.py fans draws any metric, by any parameter)."}
+                        "(python run.py fans draws any metric, by any parameter); in a Morris study, of all runs."}
     sections = {"study": ("Study", intro)}
     sections.update(extra)
     sections["charts"] = ("Charts", "".join(figure(path, captions.get(name, name)) for name, path in drawn.items()))
@@ -117,7 +119,8 @@ def table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> st
     formats = formats or {}
     head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
     rows = "".join("<tr>" + "".join(
-        f"<td class='num'>{format(v, formats.get(c, '.3g'))}</td>" if isinstance(v, float) else f"<td>{esc(v)}</td>"
+        ("<td class='num'>n/a</td>" if v != v else f"<td class='num'>{format(v, formats.get(c, '.3g'))}</td>")
+        if isinstance(v, float) else f"<td>{esc(v)}</td>"
         for c, v in row.items()) + "</tr>" for _, row in frame.iterrows())
     return f"<table><tr>{head}</tr>{rows}</table>"
 

@@ -17,6 +17,7 @@ from wargame.core.errors import WargameError
 from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc
 from wargame.report.style import save_figure
+from wargame.report.words import count
 from wargame.study import charts
 from wargame.study.report import (
     draw_common,
@@ -85,7 +86,12 @@ def analyse(spec: StudySpec, parameters, points: np.ndarray, means: pd.DataFrame
             for k, p in enumerate(parameters):
                 rows.append({"output": output, "parameter": p.path, "mu_star": found["mu_star"][k],
                              "mu_star_conf": found["mu_star_conf"][k], "sigma": found["sigma"][k]})
-    return pd.DataFrame(rows)
+    indices = pd.DataFrame(rows)
+    if spec.sensitivity.method == "morris" and spec.sensitivity.samples < MORRIS_MIN_TRAJECTORIES:
+        # SALib bootstraps mu*'s interval from the trajectories' few elementary effects: from two it can come
+        # out 0.0, an interval that looks exact. It is not estimable: NaN ("n/a" in indices.csv and the report)
+        indices["mu_star_conf"] = np.nan
+    return indices
 
 
 def ranking(indices: pd.DataFrame, method: str) -> pd.DataFrame:
@@ -101,8 +107,8 @@ def index_warnings(spec: StudySpec, indices: pd.DataFrame) -> list[str]:
     n = spec.sensitivity.samples
     if spec.sensitivity.method == "morris":
         if n < MORRIS_MIN_TRAJECTORIES:
-            return [f"Morris with {n} trajector{'y' if n == 1 else 'ies'}: indices are rough; use "
-                    f"{MORRIS_MIN_TRAJECTORIES} or more (--samples)."]
+            return [f"Morris with {n} trajector{'y' if n == 1 else 'ies'}: indices are rough and mu*'s 95% "
+                    f"interval cannot be estimated (n/a); use {MORRIS_MIN_TRAJECTORIES} or more (--samples)."]
         return []
     wide = indices[indices["S1_conf"].gt(SOBOL_WIDE_INTERVAL) | indices["ST_conf"].gt(SOBOL_WIDE_INTERVAL)]
     negative = indices[indices["S1"] < 0]
@@ -124,11 +130,11 @@ def run_sensitivity(spec: StudySpec, source: str, out: Path, executor, progress=
     plan, store, frame = run_points(spec, parameters, points, out, executor, progress, resume)
     means = frame.groupby("point")[spec.outputs].mean().sort_index()
     indices = ranking(analyse(spec, parameters, points, means), spec.sensitivity.method)
-    write_atomic(store.directory / "indices.csv", lambda p: indices.to_csv(p, index=False))
+    write_atomic(store.directory / "indices.csv", lambda p: indices.to_csv(p, index=False, na_rep="n/a"))
     cautions = index_warnings(spec, indices)
     write_text_atomic(store.directory / "warnings.txt", "".join(f"{w}\n" for w in cautions))
-    title = (f"{spec.sensitivity.method.title()} sensitivity of {spec.scenario} ({len(points)} points x "
-             f"{spec.replicates} replicates)")
+    title = (f"{spec.sensitivity.method.title()} sensitivity of {spec.scenario} ({count(len(points), 'point')} x "
+             f"{count(spec.replicates, 'replicate')})")
     drawn = {"indices": save_figure(charts.figure_indices(indices, spec.sensitivity.method, title, cautions),
                                     store.directory / "figures" / "indices.png")}
     # Morris moves one parameter at a time along a few trajectories: pooled over them, an output against a
@@ -138,13 +144,14 @@ def run_sensitivity(spec: StudySpec, source: str, out: Path, executor, progress=
     n = spec.sensitivity.samples
     note = "" if spec.sensitivity.method != "sobol" or n & (n - 1) == 0 else \
         f" (N = {n} is not a power of two: Sobol sequences balance best at powers of two)"
-    intro = (f"<p>{len(parameters)} parameters, {len(points)} SALib sample points{note} x {spec.replicates} "
-             f"replicates = {len(frame)} runs of <b>{esc(spec.scenario)}</b>, master seed {spec.seed}. Outputs: "
+    intro = (f"<p>{count(len(parameters), 'parameter')}, {count(len(points), 'SALib sample point')}{note} x "
+             f"{count(spec.replicates, 'replicate')} = {count(len(frame), 'run')} of <b>{esc(spec.scenario)}</b>, master seed {spec.seed}. Outputs: "
              f"{outputs_html(spec.outputs)}.</p>"
              + "".join(f"<p class='warning'><b>Warning:</b> {esc(w)}</p>" for w in cautions)
-             + ("<p>No chart of outputs against single parameters: a Morris design moves one parameter at a time "
-                "along a few trajectories, so runs pooled by one parameter's value differ in the others too. "
-                "mu* and sigma are the answer.</p>" if spec.sensitivity.method == "morris" else ""))
+             + ("<p>No chart of outputs against single parameters, no heat map over two, and the fan chart of all "
+                "runs rather than by a parameter: a Morris design moves one parameter at a time along a few "
+                "trajectories, so runs pooled by one parameter's value differ in the others too. mu* and sigma are "
+                "the answer.</p>" if spec.sensitivity.method == "morris" else ""))
     key = "ST" if spec.sensitivity.method == "sobol" else "mu_star"
     shown = [c for c in ("rank", "parameter", "ST", "ST_conf", "S1", "S1_conf", "mu_star", "mu_star_conf", "sigma")
              if c in indices]

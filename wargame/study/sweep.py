@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wargame.report.html import esc
+from wargame.report.words import count
 from wargame.study.designs import design_points
 from wargame.study.report import (
     draw_common,
@@ -24,9 +25,11 @@ def run_sweep(spec: StudySpec, source: str, out: Path, executor, progress=None, 
     if design.kind == "csv":
         check_points(spec, source, parameters, points)
     plan, store, frame = run_points(spec, parameters, points, out, executor, progress, resume)
-    title = f"Sweep of {spec.scenario} ({design.kind} design, {len(points)} points x {spec.replicates} replicates)"
+    title = (f"Sweep of {spec.scenario} ({design.kind} design, {count(len(points), 'point')} x "
+             f"{count(spec.replicates, 'replicate')})")
     drawn = draw_common(store.directory, frame, plan.paths, spec.outputs, title)
-    intro = (f"<p>{len(points)} design points ({esc(design.kind)}) x {spec.replicates} replicates = {len(frame)} runs "
+    intro = (f"<p>{count(len(points), 'design point')} ({esc(design.kind)}) x {count(spec.replicates, 'replicate')} = "
+             f"{count(len(frame), 'run')} "
              f"of <b>{esc(spec.scenario)}</b>, master seed {spec.seed}; replicate r has the same seed at every point. "
              f"Outputs: {outputs_html(spec.outputs)}. Per-point summaries are in points.csv.</p>")
     return write_study_report(store.directory, title, intro, drawn, {}, command)
