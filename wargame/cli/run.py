@@ -39,7 +39,7 @@ def cmd_run(args) -> int:
         _print_written(written.directory, written.rendered)
         from wargame.output.rundir import reproduce_command
 
-        command, note = reproduce_command(written.directory, args.seed)
+        command, note = reproduce_command(written.directory, args.seed, loaded=loaded)
         print(f"Reproduce with: {command}" + (f"  ({note})" if note else ""))
     return 0
 

@@ -63,15 +63,19 @@ def _study(args):
                               series=args.series)
 
 
-def typed_again(word: str) -> str:
-    """A word of the command as the study's report shows it: an absolute path relative to the working
-    directory (or its last part, outside it), so the command names no directory of this machine."""
+def typed_again(word: str, cwd: str | None = None) -> str:
+    """A word of the command as the study's report shows it: an absolute path as the same path relative to
+    the working directory (os.path.relpath, "../data/t.toml" included: the command still runs from where it
+    was typed, and names no directory of this machine), or, where there is none (another drive), its last
+    part."""
     option, equals, value = word.partition("=") if word.startswith("--") else ("", "", word)
     if not value.startswith("/"):
         return word
-    from wargame.output.rundir import shown_path
-
-    return f"{option}{equals}{shown_path(value)}"
+    try:
+        shown = os.path.relpath(value, cwd or os.getcwd())
+    except ValueError:
+        shown = os.path.basename(value)
+    return f"{option}{equals}{shown}"
 
 
 def _print_study(kind: str, scenario: str, done) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import platform
+import shlex
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import tomli_w
 
 import wargame
 from wargame.core.errors import WargameError
@@ -66,14 +68,42 @@ def shown_path(path: str | Path, cwd: str | Path | None = None) -> str:
 
 OUTSIDE_NOTE = ("scenario.toml is the one in this run directory, which was written outside the working "
                 "directory: give its path, from the wargame checkout")
+# a run directory written outside the working directory is named by its own name, with this note
+ABOVE_NOTE = ("{name}/ was written outside the working directory: run this from the directory that holds "
+              "{name}/ (with the path of run.py, or the installed `wargame` command in place of `python run.py`)")
 
 
-def reproduce_command(directory: str | Path, seed, cwd: str | Path | None = None) -> tuple[str, str]:
-    """The command that makes a run again from its saved scenario.toml, and a note when the path had to be
-    left out: (command, note)."""
-    scenario = Path(directory) / "scenario.toml"
-    shown = shown_path(scenario, cwd)
-    note = "" if shown != scenario.name else OUTSIDE_NOTE
+def override_flags(overrides: dict) -> str:
+    """--set options that give back exactly these overrides: each value as TOML writes it (a float's shortest
+    repr, which parse_override reads back to the same number), quoted for a POSIX shell."""
+    return "".join(f" --set {shlex.quote(path + '=' + tomli_w.dumps({'v': value}).strip().removeprefix('v = '))}"
+                   for path, value in overrides.items())
+
+
+def is_builtin(loaded) -> bool:
+    """Whether a loaded scenario is a built-in one, loaded by its name (not a file that happens to share it)."""
+    from wargame.core.scenario.loader import BUILTIN_DIR
+
+    return loaded.path.resolve() == (BUILTIN_DIR / f"{loaded.name}.toml").resolve()
+
+
+def reproduce_command(directory: str | Path, seed, cwd: str | Path | None = None, loaded=None) -> tuple[str, str]:
+    """The command that makes a run again, bit for bit, and a note on where to type it: (command, note).
+
+    A built-in scenario (`loaded` given): its name and the run's overrides as --set options, typed anywhere
+    in the checkout. Otherwise the run's saved scenario.toml: relative to the working directory when the run
+    directory is inside it, else as "<run directory's name>/scenario.toml", to be typed from the directory
+    that holds it (the note says so): never an absolute path, which names this machine's directories."""
+    if loaded is not None and is_builtin(loaded):
+        return f"python run.py run {loaded.name}{override_flags(loaded.overrides)} --seed {seed}", ""
+    directory = Path(directory)
+    scenario = directory / "scenario.toml"
+    try:
+        shown = scenario.resolve().relative_to(Path(cwd or Path.cwd()).resolve()).as_posix()
+        note = ""
+    except ValueError:
+        shown = f"{directory.name}/scenario.toml"
+        note = ABOVE_NOTE.format(name=directory.name)
     return f"python run.py run {shown} --seed {seed}", note
 
 
@@ -182,7 +212,7 @@ def write_run(model, directory: str | Path, summary: str = "", render=None) -> P
         raise WargameError(f"cannot create {partial}: {exc.strerror}") from None
     try:
         (partial / "scenario.toml").write_text(model.loaded.to_toml(), encoding="utf-8")
-        reproduce, note = reproduce_command(directory, model.seed)
+        reproduce, note = reproduce_command(directory, model.seed, loaded=model.loaded)
         (partial / "run.json").write_text(json.dumps(run_info(model, reproduce, note), indent=2) + "\n",
                                           encoding="utf-8")
         for name, frame in (("metrics", metrics_frame(model)), ("units", units_frame(model))):
