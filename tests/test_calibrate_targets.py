@@ -241,3 +241,14 @@ def test_the_loss_chart_starts_at_zero():
     fig = figure_loss(pd.DataFrame({"trial": range(4), "loss": [10.2, 7.37, 9.0, 8.1]}), "t")
     low, high = fig.axes[0].get_ylim()
     assert low == 0 and high >= 10.2
+
+
+def test_a_bad_targets_file_is_refused_before_the_progress_bar_is_drawn(tmp_path, capsys):
+    from wargame.cli import main
+
+    file = tmp_path / "aleppo.toml"
+    file.write_text(ALEPPO_ONLY.replace('confidence = "H"', 'confidence = "X"'), encoding="utf-8")
+    assert main(["calibrate", "hts_2024", "--param", PARAM, "--trials", "2", "--reps", "1", "--workers", "1",
+                 "--targets", str(file), "--out", str(tmp_path / "bad")]) == 2
+    err = capsys.readouterr().err
+    assert "must be one of" in err and "run/s" not in err and "calibrate (" not in err

@@ -156,6 +156,8 @@ def test_fans_by_a_parameter_group_the_points_into_terciles():
 def test_fan_errors_name_the_problem(study_dir, tmp_path, capsys):
     assert main(["fans", str(study_dir), "--metric", "territory_regim"]) == 2
     assert "no such metric" in capsys.readouterr().err
+    assert main(["fans", str(study_dir), "--metric", "fell_hama"]) == 2      # a column of runs.parquet
+    assert "is an outcome, one value per run (runs.parquet), not a per-step series" in capsys.readouterr().err
     with pytest.raises(WargameError, match="close: territory_regime"):
         figure_series_fans(load_study(study_dir).series, "territory_regim", "test")
     with pytest.raises(WargameError, match="not a parameter of the study"):

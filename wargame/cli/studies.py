@@ -24,6 +24,10 @@ def cmd_study(args) -> int:
     spec, source = _study(args)
     command = "python run.py " + " ".join(map(typed_again, sys.argv[1:])) if sys.argv[1:] else \
         f"python run.py {args.command}"
+    if args.command == "calibrate" and spec.calibrate.targets:
+        from wargame.study.calibrate import fitted_targets
+
+        fitted_targets(spec)              # a bad targets file: its error before the progress bar, not under it
     bar, started, progress = study_bar(args.command)
     try:
         done = run_study(spec, source, args.out, workers=args.workers, scheduler=args.scheduler,
@@ -112,8 +116,14 @@ def cmd_fans(args) -> int:
             points = [int(p) for p in args.points.split(",") if p.strip()]
         except ValueError:
             raise WargameError(f"--points {args.points!r}: give design point numbers, e.g. 0,3,7") from None
+    series = study.series
+    if args.metric not in series.data_vars and args.metric in study.runs.columns:
+        raise WargameError(f"--metric {args.metric!r} is an outcome, one value per run (runs.parquet), not a "
+                           "per-step series: see it in the study's report and points.csv, or where in parameter "
+                           f"space it holds with: python run.py discover {args.directory} --outcome "
+                           f"\"{args.metric} < VALUE\"")
     title = f"{study.kind.title()} of {study.manifest['spec']['scenario']}"
-    figure = figure_series_fans(study.series, args.metric, title, by=args.by, points=points)
+    figure = figure_series_fans(series, args.metric, title, by=args.by, points=points)
     name = f"fans-{args.metric}" + (f"-by-{args.by}" if args.by else "") + \
         (f"-points-{'-'.join(map(str, points))}" if points else "")
     out = save_figure(figure, args.out or study.directory / "figures" / f"{name}.png")

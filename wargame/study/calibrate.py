@@ -118,18 +118,25 @@ def _batch_trials(spec: StudySpec, parameters, history: list[tuple[dict, float]]
         return [study.ask(distributions).params for _ in range(size)]
 
 
+def fitted_targets(spec: StudySpec):
+    """(the scenarios each trial runs, the campaigns whose targets they are scored on, those targets), a
+    modeller's targets file checked (valid, of a campaign fitted, its columns outcomes of the runs): called
+    by the command before its progress bar too, so that a bad file is an error before anything is drawn."""
+    runs = study_scenarios(spec.scenario)
+    bases = runs if spec.scenario == JOINT else [historical_base(spec.scenario)]
+    targets = calibration_targets(bases, spec.calibrate.targets)
+    check_columns({run: targets[base] for run, base in zip(runs, bases) if targets[base] != campaigns()[base].targets},
+                  spec.overrides)
+    return runs, bases, targets
+
+
 def run_calibration(spec: StudySpec, source: str, out: Path, executor, progress=None, resume: bool = False,
                     command: str = "") -> Path:
     parameters = resolve_parameters(spec, source)
-    runs = study_scenarios(spec.scenario)                 # the scenarios each trial runs
-    bases = runs if spec.scenario == JOINT else [historical_base(spec.scenario)]   # the targets they are scored on
+    runs, bases, targets = fitted_targets(spec)
     trials = spec.calibrate.trials
     reps = spec.replicates
     per_trial = reps * len(runs)
-    targets = calibration_targets(bases, spec.calibrate.targets)
-    # a modeller's file, checked before any run on the scenario its campaign runs as
-    check_columns({run: targets[base] for run, base in zip(runs, bases) if targets[base] != campaigns()[base].targets},
-                  spec.overrides)
     every_target = [t for base in bases for t in targets[base]]
     ids = [t.id for t in every_target]
     if len(set(ids)) < len(ids):
