@@ -150,6 +150,8 @@ def test_a_targets_file_replaces_the_campaigns_targets(tmp_path):
     runs = pd.read_parquet(tmp_path / "mine" / "runs.parquet")     # the built-in targets would score more
     for k, rows in runs.groupby("trial"):
         assert calibration_loss({"hts_2024": rows}) > trials.loc[k, "loss"]
+    header = (tmp_path / "mine" / "best.toml").read_text(encoding="utf-8").split("\nextends")[0]
+    assert "(aleppo.toml)" in header and str(tmp_path) not in header          # no path of this machine
     manifest = json.loads((tmp_path / "mine" / "manifest.json").read_text())
     assert [t["id"] for t in manifest["targets"]["hts_2024"]] == ["aleppo"]
     with pytest.raises(WargameError, match=r"differs from this one in spec\.calibrate\.targets, targets\.hts_2024;"):

@@ -240,7 +240,8 @@ def _report(spec, parameters, bases: list[str], targets, directory: Path, histor
             set_path(tree, path, value) if "." in path else tree.__setitem__(path, value)
         header = (f"# Calibrated by `{command}`: trial {best} of {len(trials)}, loss {trials['loss'][best]:.4g}\n"
                   f"# against the historical targets of {bases[0]} "
-                  f"({spec.calibrate.targets or 'wargame/experiments/targets'}).\n")
+                  # the file by name: its path as typed is in the command above; this machine's is not for others
+                  f"({Path(spec.calibrate.targets).name if spec.calibrate.targets else 'wargame/experiments/targets'}).\n")
     write_text_atomic(directory / "best.toml", header + tomli_w.dumps(tree))
 
     fit = runs[runs["trial"] == best]
