@@ -24,14 +24,15 @@ COLUMNS = ["objective", "side", "kind", "text", "achieved", "runs", "share", "me
 
 
 def place_names(scenario) -> dict[str, tuple[str, str]]:
-    """place id -> (short name, kind) of every city, town and airbase of the scenario's theatre."""
+    """place id -> (short name, kind) of every place on the scenario's map: its cities and towns, airbases and
+    the villages and hills (kind from places.toml) that objectives name too ("umm_jalal": "Umm Jalal")."""
     from wargame.core.theatre import TheatreSpec, build_theatre
 
     theatre = build_theatre(TheatreSpec.of(scenario.theatre))
     out = {cid: (short_name(city.name), city.kind) for cid, city in theatre.cities.items()}
     for pid in theatre.place_cell:
-        place = theatre.place(pid)
-        if place.kind == "airbase":
+        if pid not in out:
+            place = theatre.place(pid)
             out[pid] = (short_name(place.name), place.kind)
     return out
 
