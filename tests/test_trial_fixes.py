@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
+import re
 
+import pandas as pd
 import pytest
 
 from wargame.cli import main
@@ -36,3 +39,59 @@ def test_objectives_name_villages_by_their_names_not_their_ids():
     names = place_names(scenario)
     assert objective_label(scenario, "first_bound", names) == "Umm Jalal, Jarjanaz and Surman"
     assert "_" not in objective_label(scenario, "west_aleppo", names)
+
+
+# --- one rule for spreads: under MIN_RUNS_FOR_BAND runs the days themselves, no percentile ----------------
+
+@pytest.fixture(scope="module")
+def hts_three(tmp_path_factory):
+    from wargame.report.ensemble import EnsembleData
+
+    out = tmp_path_factory.mktemp("hts3") / "ens"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["run", "hts_2024", "--reps", "3", "--seed", "1", "--workers", "1", "--out", str(out)]) == 0
+    return printed.getvalue(), EnsembleData.load(out)
+
+
+def test_under_five_runs_no_percentile_is_given_anywhere(hts_three):
+    import matplotlib.pyplot as plt
+
+    from wargame.report.ensemble import ensemble_captures, figure_city_falls
+
+    printed, ens = hts_three
+    body = printed.split("\n", 1)[1]
+    assert not re.search(r"percentile \d", body)           # no "10th-90th percentile 9.10-9.90" over 3 runs
+    days = ens.outcomes["achieved_aleppo"].dropna().sort_values()
+    assert f"days {', '.join(f'{d:.2f}' for d in days.iloc[:-1])} and {days.iloc[-1]:.2f}" in printed
+    table = ensemble_captures(ens)
+    assert table["p10"].isna().all() and (table["days"].map(len) <= 3).all()
+    fig = figure_city_falls(ens, table)
+    assert not [p for p in fig.axes[0].patches if isinstance(p, plt.Rectangle) and p.get_edgecolor()[0] < 0.5]
+    plt.close(fig)
+    report = (ens.directory / "report.html").read_text(encoding="utf-8")
+    falls = report[report.index('id="falls"'):]
+    assert "under 5 runs: the days" in falls and re.search(r"<td class='num'>\d+\.\d\d, \d+\.\d\d", falls)
+
+
+def test_five_runs_or_more_keep_the_percentile():
+    from wargame.report.objectives import spread_text, when_text
+
+    row = {"p10": 2.0, "p90": 4.0, "days": (1.0, 2.0, 3.0, 4.0, 5.0), "median": 3.0}
+    assert spread_text(row) == "10th-90th percentile 2.00-4.00"
+    import datetime as dt
+    assert when_text(dict(row, p10=math.nan, p90=math.nan, days=(1.0, 5.0)), dt.datetime(2024, 1, 1)) \
+        == ", median day 3.00 (days 1.00 and 5.00, 4 Jan 2024)"
+
+
+def test_the_console_keeps_objective_places_and_retakings_and_counts_the_rest():
+    from wargame.cli.run import console_captures
+    from wargame.experiments.places import FALL, RETAKING
+
+    scenario = load_scenario("hts_2024").scenario
+    rows = [{"place": f"village_{k}", "capture": FALL} for k in range(20)]
+    rows += [{"place": "homs", "capture": FALL}, {"place": "ariha", "capture": RETAKING}]
+    captures = pd.DataFrame(rows)
+    shown = console_captures(scenario, captures, 5)
+    assert set(shown["place"]) >= {"homs", "ariha"} and len(shown) == 7
+    assert list(shown.index) == sorted(shown.index)       # the table's order is kept

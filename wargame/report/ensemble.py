@@ -31,11 +31,29 @@ from wargame.core.campaign import regime_name
 from wargame.core.dates import date_of, format_date
 from wargame.core.errors import WargameError
 from wargame.experiments.counterfactuals import paired_effect
-from wargame.experiments.places import FALL, OTHER, RETAKING, attacker_sides, capture_table, place_captures
+from wargame.experiments.places import (
+    FALL,
+    MIN_RUNS_FOR_BAND,
+    OTHER,
+    RETAKING,
+    attacker_sides,
+    band,
+    capture_table,
+    place_captures,
+)
 from wargame.output import require_files
 from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc, figure, page
-from wargame.report.objectives import objective_sentences, objective_table, objectives_html, place_names, side_label
+from wargame.report.objectives import (
+    BAND_HEADER,
+    band_cell,
+    objective_sentences,
+    objective_table,
+    objectives_html,
+    place_names,
+    side_label,
+    when_text,
+)
 from wargame.report.style import (
     date_numbers,
     faction_styles,
@@ -49,9 +67,6 @@ from wargame.report.style import (
 BAND = (0.10, 0.90)
 COMPARE_COLOURS = plt.get_cmap("tab10").colors
 MAIN_FACTIONS = 6          # fan charts show the largest factions by starting strength
-# below this many runs a 10th-90th percentile band is only the lowest and highest run drawn as if a spread:
-# the runs are drawn one by one instead (with 5 runs the 10th and 90th percentiles interpolate between runs)
-MIN_RUNS_FOR_BAND = 5
 MIN_SHARE_SHOWN = 0.05     # captures in fewer runs than this are left out of the tables and charts of falls
 
 
@@ -248,11 +263,11 @@ def collapse_table(ens: EnsembleData) -> pd.DataFrame:
         fell = days.dropna()
         will = ens.outcomes.get(f"will_{side}_leadership", pd.Series(dtype=float)).dropna()
         rows.append({"side": side, "runs": len(days), "collapsed": len(fell), "share": len(fell) / max(len(days), 1),
-                     "median": _quantile(fell, 0.5), "p10": _quantile(fell, BAND[0]),
-                     "p90": _quantile(fell, BAND[1]), "will_median": _quantile(will, 0.5),
-                     "will_p10": _quantile(will, BAND[0]), "will_p90": _quantile(will, BAND[1])})
-    return pd.DataFrame(rows, columns=["side", "runs", "collapsed", "share", "median", "p10", "p90", "will_median",
-                                       "will_p10", "will_p90"])
+                     "median": _quantile(fell, 0.5), "p10": band(fell)[0], "p90": band(fell)[1],
+                     "days": tuple(sorted(fell)), "will_median": _quantile(will, 0.5),
+                     "will_p10": band(will)[0], "will_p90": band(will)[1], "wills": tuple(sorted(will))})
+    return pd.DataFrame(rows, columns=["side", "runs", "collapsed", "share", "median", "p10", "p90", "days",
+                                       "will_median", "will_p10", "will_p90", "wills"])
 
 
 def collapse_sentences(ens: EnsembleData) -> list[str]:
@@ -262,26 +277,33 @@ def collapse_sentences(ens: EnsembleData) -> list[str]:
     out = []
     for _, r in collapse_table(ens).iterrows():
         regime = regime_name(r["side"]).capitalize()
-        if r["collapsed"]:
-            when = (f", on day {r['median']:.2f} at the median (10th-90th percentile {r['p10']:.2f}-{r['p90']:.2f}, "
-                    f"{format_date(date_of(ens.start, r['median']))})")
-        else:
-            when = ""
+        when = when_text(r, ens.start)
         will = (f"; its leadership's will ended at {r['will_median']:.2f} at the median "
-                f"({r['will_p10']:.2f}-{r['will_p90']:.2f})" if not math.isnan(r["will_median"]) else "")
+                f"({values_spread(r['will_p10'], r['will_p90'], r['wills'])})"
+                if not math.isnan(r["will_median"]) else "")
         out.append(f"{regime} collapsed in {r['collapsed']} of {r['runs']} runs ({r['share']:.0%}){when}{will}.")
     return out
 
 
-def will_at_end(ens: EnsembleData) -> list[tuple[str, float, float, float]]:
-    """(name, median, 10th, 90th percentile) of each entry's will at the end of the runs: leaderships first."""
+def values_spread(low: float, high: float, values) -> str:
+    """"0.02-0.14" (10th-90th percentile), or under MIN_RUNS_FOR_BAND runs (low NaN) the runs' own values,
+    "runs: 0.02, 0.10, 0.14"."""
+    if not math.isnan(low):
+        return f"{low:.2f}-{high:.2f}"
+    return "runs: " + ", ".join(f"{v:.2f}" for v in values)
+
+
+def will_at_end(ens: EnsembleData) -> list[tuple[str, float, str]]:
+    """(name, median, spread) of each entry's will at the end of the runs, leaderships first; the spread is the
+    10th-90th percentile, or under MIN_RUNS_FOR_BAND runs the runs' own values (values_spread)."""
     columns = sorted((c for c in ens.outcomes.columns if c.startswith("will_")), key=lambda c: not c.endswith("_leadership"))
     out = []
     for column in columns:
         values = ens.outcomes[column].dropna()
         if len(values):
+            low, high = band(values)
             out.append((_entry_label(ens, column.removeprefix("will_")), _quantile(values, 0.5),
-                        _quantile(values, BAND[0]), _quantile(values, BAND[1])))
+                        values_spread(low, high, sorted(values))))
     return out
 
 
@@ -443,10 +465,14 @@ def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
             days = place_captures(ens.outcomes, row["place"], attackers)[row["capture"]].dropna().to_numpy()
             ax.scatter(date_numbers(ens, days), y + rng.uniform(-0.18, 0.18, days.size), s=14, marker=marker,
                        color=colour, alpha=0.6, linewidths=0)
-            lo, hi, mid = date_numbers(ens, [row["p10"], row["p90"], row["median"]])
-            ax.add_patch(plt.Rectangle((lo, y - 0.3), max(hi - lo, 0.02), 0.6, facecolor="none", edgecolor="#333333"))
+            mid = date_numbers(ens, [row["median"]])[0]
+            if not math.isnan(row["p10"]):        # a box only over MIN_RUNS_FOR_BAND runs or more
+                lo, hi = date_numbers(ens, [row["p10"], row["p90"]])
+                ax.add_patch(plt.Rectangle((lo, y - 0.3), max(hi - lo, 0.02), 0.6, facecolor="none",
+                                           edgecolor="#333333"))
             ax.plot([mid, mid], [y - 0.3, y + 0.3], color="black", linewidth=2)
-            ax.annotate(runs_text(row["share"], row["runs"]), (max(hi, mid), y), xytext=(6, 0),
+            ax.annotate(runs_text(row["share"], row["runs"]), (max(date_numbers(ens, [max(row["days"])])[0], mid), y),
+                        xytext=(6, 0),
                         textcoords="offset points", va="center", fontsize=8, color=colour)
         ax.set_yticks(range(len(table)))
         ax.set_yticklabels([f"{r['name']}: {capture_phrase(ens.scenario, r['capture'], r['by'])}"
@@ -465,7 +491,8 @@ def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
             handles.append(plt.Line2D([], [], linestyle="", marker="$n$", color="#333333",
                                       label="n of N: the runs in which it happened"))
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-        ax.set_xlabel("day of the capture (marks: runs; box: 10th-90th percentile; bar: median)")
+        ax.set_xlabel(f"day of the capture (marks: runs; bar: median; box: 10th-90th percentile, drawn where it "
+                      f"happened in {MIN_RUNS_FOR_BAND} runs or more)")
         fig.suptitle(f"Who took what and when: {ens.info['title']}, {ens.info['runs']} runs")
     return fig
 
@@ -499,7 +526,7 @@ def captures_html(ens: EnsembleData, table: pd.DataFrame) -> str:
     rows = "".join(f"<tr><td>{esc(r['name'])}</td><td>{esc(r['kind'])}</td>"
                    f"<td>{esc(capture_phrase(ens.scenario, r['capture'], r['by']))}</td>"
                    f"<td class='num'>{runs_text(r['share'], r['runs'])}</td><td class='num'>{r['share']:.0%}</td>"
-                   f"<td class='num'>{r['median']:.2f}</td><td class='num'>{r['p10']:.2f} to {r['p90']:.2f}</td>"
+                   f"<td class='num'>{r['median']:.2f}</td><td class='num'>{band_cell(r)}</td>"
                    f"<td>{format_date(date_of(ens.start, r['median']))}</td>"
                    f"<td class='num'>{share_text(r['held_share'])}</td></tr>" for _, r in table.iterrows())
     return (f"<p>Who took what. The campaign's attacker is {esc(attackers or 'no side (no capture objectives)')}: "
@@ -509,7 +536,7 @@ def captures_html(ens: EnsembleData, table: pd.DataFrame) -> str:
             "capture happened; the last column is the share of all runs in which the side that made it held the "
             "place at the end.</p>"
             "<table class='captures'><tr><th>place</th><th>kind</th><th>capture</th><th>runs</th>"
-            "<th>share of runs</th><th>median day</th><th>10th-90th</th><th>median date</th>"
+            f"<th>share of runs</th><th>median day</th><th>{BAND_HEADER}</th><th>median date</th>"
             f"<th>held by that side at the end</th></tr>{rows}</table>")
 
 
@@ -665,8 +692,14 @@ def figure_compare_falls(ensembles: list[EnsembleData]):
                                 textcoords="offset points", ha="right", va="center", fontsize=7, color=colour)
                     continue
                 row = table.loc[(pid, capture)]
-                lo, hi, mid = date_numbers(base, [row["p10"], row["p90"], row["median"]])
-                ax.plot([lo, hi], [yy, yy], color=colour, linewidth=2, alpha=0.6)
+                mid, last = date_numbers(base, [row["median"], max(row["days"])])
+                if math.isnan(row["p10"]):        # under MIN_RUNS_FOR_BAND runs: each run's day, not a band
+                    ax.scatter(date_numbers(base, row["days"]), [yy] * len(row["days"]), color=colour, marker="|",
+                               s=40, zorder=2)
+                    hi = last
+                else:
+                    lo, hi = date_numbers(base, [row["p10"], row["p90"]])
+                    ax.plot([lo, hi], [yy, yy], color=colour, linewidth=2, alpha=0.6)
                 ax.scatter([mid], [yy], color=colour, marker=marker, s=30, zorder=3)
                 ax.annotate(runs_text(row["share"], row["runs"]), (hi, yy), xytext=(5, 0), textcoords="offset points",
                             va="center", fontsize=7, color=colour)
@@ -686,7 +719,8 @@ def figure_compare_falls(ensembles: list[EnsembleData]):
                                   label="n of N: runs in which it happened"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="scenario and capture")
         ax.set_xlabel(f"date of the capture (marker: median over the runs in which it happened; line: 10th-90th "
-                      f"percentile; \"none\": under {MIN_SHARE_SHOWN:.0%} of runs)")
+                      f"percentile, or under {MIN_RUNS_FOR_BAND} runs a tick per run; \"none\": under "
+                      f"{MIN_SHARE_SHOWN:.0%} of runs)")
         ax.set_title(textwrap.fill(f"Who took what and when: {compared_text(ensembles)}", 110))
     return fig
 
