@@ -95,3 +95,37 @@ def test_the_console_keeps_objective_places_and_retakings_and_counts_the_rest():
     shown = console_captures(scenario, captures, 5)
     assert set(shown["place"]) >= {"homs", "ariha"} and len(shown) == 7
     assert list(shown.index) == sorted(shown.index)       # the table's order is kept
+
+
+# --- compare: a run that ends at the regime's collapse is not a capture the other scenario caused ----------
+
+def _synthetic(scenario, name, achieved, collapsed, lost, tmp_path):
+    from wargame.report.ensemble import EnsembleData
+
+    runs = len(achieved)
+    outcomes = pd.DataFrame({"run": range(runs), "seed": range(runs), "end_day": [21.0] * runs,
+                             "achieved_damascus": achieved, "collapsed_regime": collapsed,
+                             "lost_regime_damascus": lost})
+    return EnsembleData(tmp_path / name, {"scenario": name, "title": name, "runs": runs}, outcomes,
+                        pd.DataFrame(), scenario)
+
+
+def test_compare_counts_the_collapse_as_the_regime_losing_damascus(tmp_path):
+    from wargame.report.ensemble import _effects_html, comparison_effects
+
+    scenario = load_scenario("hts_2024").scenario
+    nan = math.nan
+    # base: the regime collapses on day 9 before anyone enters Damascus; other: it holds on and Damascus is
+    # stormed on day 15. The regime lost Damascus in every run of both.
+    base = _synthetic(scenario, "base", [nan] * 6, [9.0] * 6, [9.0] * 6, tmp_path)
+    other = _synthetic(scenario, "other", [15.0] * 6, [nan] * 6, [15.0] * 6, tmp_path)
+    effects = comparison_effects(base, other).set_index("measure")
+    took = effects.loc["HTS-led coalition and the SNA took Damascus (share of runs)"]
+    assert took["effect"] == 1.0 and "a run ends at the collapse" in took["note"]
+    lost = effects.loc["The regime lost Damascus (taken, or by its collapse) (share of runs)"]
+    assert lost["base"] == lost["other"] == 1.0 and lost["effect"] == 0.0
+    html = _effects_html(effects.reset_index(), "base")
+    assert "a run ends at the collapse" in html
+    # without a collapse before the capture, no such row: nothing to explain
+    plain = comparison_effects(other, other)
+    assert not plain["measure"].str.contains("by its collapse").any()

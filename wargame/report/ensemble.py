@@ -47,6 +47,8 @@ from wargame.report.html import esc, figure, page
 from wargame.report.objectives import (
     BAND_HEADER,
     band_cell,
+    objective_label,
+    objective_places,
     objective_sentences,
     objective_table,
     objectives_html,
@@ -587,21 +589,51 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
     a, b = base.outcomes, other.outcomes
     same_length = abs(a["end_day"].max() - b["end_day"].max()) < 1e-9
 
-    def add(measure: str, x: pd.Series, y: pd.Series) -> None:
+    def add(measure: str, x: pd.Series, y: pd.Series, note: str = "") -> None:
         mean, low, high = paired_effect(x.to_numpy(float), y.to_numpy(float), rng)
         rows.append({"measure": measure, "base": float(x.mean()), "other": float(y.mean()), "effect": mean,
-                     "low": low, "high": high, "comparable": same_length})
+                     "low": low, "high": high, "comparable": same_length, "note": note})
+
+    def add_lost(places: list[str], label: str, taken: str, taken_a: pd.Series, taken_b: pd.Series) -> None:
+        """After a capture's rows, when the places' owner is a regime that collapsed before they were taken in
+        some run: the same measure counting the collapse as a loss, and a note on the capture's rows (a run
+        ends at the collapse, so a capture it cut short is not a capture the other scenario caused)."""
+        for side, regime in collapsing:
+            columns = [f"lost_{side}_{p}" for p in places]
+            if not all(c in a and c in b for c in columns):
+                continue
+            lost_a, lost_b = a[columns].max(axis=1, skipna=False), b[columns].max(axis=1, skipna=False)
+            if not ((lost_a.notna() & taken_a.isna()).any() or (lost_b.notna() & taken_b.isna()).any()):
+                continue            # every loss was a capture: the capture's rows say it all
+            rows[-2]["note"] = rows[-1]["note"] = collapse_note(regime, taken, side)
+            add(f"{regime.capitalize()} lost {label} (taken, or by its collapse) (share of runs)",
+                lost_a.notna(), lost_b.notna())
+            add(f"{regime.capitalize()} lost {label} (taken, or by its collapse): days before",
+                days_before(a, lost_a), days_before(b, lost_b))
+
+    def collapse_note(regime: str, taken: str, side: str) -> str:
+        na, nb = int(a[f"collapsed_{side}"].notna().sum()), int(b[f"collapsed_{side}"].notna().sum())
+        return (f"{regime.capitalize()} collapsed in {na} of {len(a)} runs of {base.name} and {nb} of {len(b)} of "
+                f"{other.name}; a run ends at the collapse, so where no one had entered {taken} by then it counts as "
+                f"not taken: read the row '{regime} lost {taken} (taken, or by its collapse)' for who lost it")
 
     def days_before(frame: pd.DataFrame, days: pd.Series) -> pd.Series:
         return days.fillna(frame["end_day"]).clip(upper=frame["end_day"])    # never: to the end of the run
 
     # the campaign's own objectives first, then each regime's collapse, then place by place
     names = place_names(base.scenario)
+    collapsing = [(c.removeprefix("collapsed_"), regime_name(c.removeprefix("collapsed_")))
+                  for c in a.columns if c.startswith("collapsed_") and c in b
+                  and (a[c].notna().any() or b[c].notna().any())]
     for _, r in objective_table(base.scenario, a, names).iterrows():
         column = f"achieved_{r['objective']}"
         if r["kind"] in ("capture", "area") and column in a and column in b:
             add(f"{r['text']} (share of runs)", a[column].notna(), b[column].notna())
             add(f"{r['text']}: days before", days_before(a, a[column]), days_before(b, b[column]))
+            places = base.scenario.objectives[r["objective"]].places
+            if r["kind"] == "capture" and places:
+                label = objective_label(base.scenario, r["objective"], names)
+                add_lost(list(places), label, label, a[column], b[column])
     for column in (c for c in a.columns if c.startswith("collapsed_") and c in b):
         regime = regime_name(column.removeprefix("collapsed_")).capitalize()
         add(f"{regime}: collapsed (share of runs)", a[column].notna(), b[column].notna())
@@ -619,6 +651,8 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
                 continue
             add(f"{names[pid][0]}: {what} (share of runs)", ca[capture].notna(), cb[capture].notna())
             add(f"{names[pid][0]}: {days}", days_before(a, ca[capture]), days_before(b, cb[capture]))
+            if capture == FALL and pid not in objective_places(base.scenario):   # an objective's: said above
+                add_lost([pid], names[pid][0], names[pid][0], ca[capture], cb[capture])
     for sid in base.scenario.sides:
         for prefix, label in (("territory", "territory at the end"), ("cities", "cities and towns at the end")):
             column = f"{prefix}_{sid}"
@@ -787,6 +821,8 @@ def _effects_html(effects: pd.DataFrame, base: str) -> str:
         rows = "".join(f"<tr><td>{esc(r['measure'])}</td><td class='num'>{r['base']:.3g}</td>"
                        f"<td class='num'>{r['other']:.3g}</td><td class='num'>{r['effect']:+.3g}</td>"
                        f"<td class='num'>{r['low']:+.3g} to {r['high']:+.3g}</td><td>{esc(r['direction'])}</td></tr>"
+                       + (f"<tr class='note'><td colspan='6'>&#9888; {esc(r['note'])}</td></tr>"
+                          if r.get("note") and "share of runs" in r["measure"] else "")
                        for _, r in part.iterrows())
         out.append(f"<h3>{esc(scenario)}</h3><table><tr><th>measure</th><th>{esc(base)}</th><th>{esc(scenario)}</th>"
                    f"<th>effect</th><th>95% interval</th><th>direction</th></tr>{rows}</table>")
