@@ -129,3 +129,18 @@ def test_compare_counts_the_collapse_as_the_regime_losing_damascus(tmp_path):
     # without a collapse before the capture, no such row: nothing to explain
     plain = comparison_effects(other, other)
     assert not plain["measure"].str.contains("by its collapse").any()
+
+
+def test_the_compare_console_prints_objectives_side_by_side_and_the_largest_effects(tmp_path):
+    from wargame.report.ensemble import compared_lines, comparison_effects
+
+    scenario = load_scenario("hts_2024").scenario
+    nan = math.nan
+    base = _synthetic(scenario, "base", [nan] * 6, [9.0] * 6, [9.0] * 6, tmp_path)
+    other = _synthetic(scenario, "other", [15.0] * 6, [nan] * 6, [15.0] * 6, tmp_path)
+    lines = compared_lines([base, other], comparison_effects(base, other))
+    damascus = next(line for line in lines if "took Damascus" in line and "of 6" in line)
+    assert re.search(r"0 of 6\s+6 of 6, day 15\.00$", damascus)
+    effect = lines.index(next(line for line in lines if "took Damascus (share of runs) 0.00 -> 1.00, +1.00" in line))
+    assert "counting the collapse: The regime lost Damascus" in lines[effect + 1] and "+0.00" in lines[effect + 1]
+    assert any(line.startswith("  note: The regime collapsed in 6 of 6 runs of base") for line in lines)

@@ -123,6 +123,16 @@ def cmd_compare(args) -> int:
         done = compare_scenarios(args.scenarios, args.reps, args.seed, overrides=args.overrides, out=args.out,
                                  workers=args.workers, progress=progress)
     print(f"Compared {', '.join(done.names)} on {args.reps} paired runs each.")
+    if done.ensembles:
+        import pandas as pd
+
+        from wargame.report.ensemble import compared_lines
+
+        effects_csv = done.directory / "effects.csv"
+        effects = pd.read_csv(effects_csv, keep_default_na=False, na_values=[""]) \
+            if effects_csv.stat().st_size > 1 else pd.DataFrame()
+        for line in compared_lines(done.ensembles, effects):
+            print(line)
     print(f"Written to {done.directory}/: report.html, effects.csv, figures/, and one ensemble directory (with "
           "its own report) per scenario")
     print(f"  report   {done.report}")

@@ -48,7 +48,6 @@ from wargame.report.objectives import (
     BAND_HEADER,
     band_cell,
     objective_label,
-    objective_places,
     objective_sentences,
     objective_table,
     objectives_html,
@@ -592,7 +591,7 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
     def add(measure: str, x: pd.Series, y: pd.Series, note: str = "") -> None:
         mean, low, high = paired_effect(x.to_numpy(float), y.to_numpy(float), rng)
         rows.append({"measure": measure, "base": float(x.mean()), "other": float(y.mean()), "effect": mean,
-                     "low": low, "high": high, "comparable": same_length, "note": note})
+                     "low": low, "high": high, "comparable": same_length, "note": note, "see": ""})
 
     def add_lost(places: list[str], label: str, taken: str, taken_a: pd.Series, taken_b: pd.Series) -> None:
         """After a capture's rows, when the places' owner is a regime that collapsed before they were taken in
@@ -605,11 +604,13 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
             lost_a, lost_b = a[columns].max(axis=1, skipna=False), b[columns].max(axis=1, skipna=False)
             if not ((lost_a.notna() & taken_a.isna()).any() or (lost_b.notna() & taken_b.isna()).any()):
                 continue            # every loss was a capture: the capture's rows say it all
+            lost = f"{regime.capitalize()} lost {label} (taken, or by its collapse)"
             rows[-2]["note"] = rows[-1]["note"] = collapse_note(regime, taken, side)
-            add(f"{regime.capitalize()} lost {label} (taken, or by its collapse) (share of runs)",
-                lost_a.notna(), lost_b.notna())
-            add(f"{regime.capitalize()} lost {label} (taken, or by its collapse): days before",
-                days_before(a, lost_a), days_before(b, lost_b))
+            rows[-2]["see"] = rows[-1]["see"] = f"{lost} (share of runs)"
+            if any(row["measure"] == f"{lost} (share of runs)" for row in rows):
+                continue            # said already (an objective of this one place)
+            add(f"{lost} (share of runs)", lost_a.notna(), lost_b.notna())
+            add(f"{lost}: days before", days_before(a, lost_a), days_before(b, lost_b))
 
     def collapse_note(regime: str, taken: str, side: str) -> str:
         na, nb = int(a[f"collapsed_{side}"].notna().sum()), int(b[f"collapsed_{side}"].notna().sum())
@@ -651,7 +652,7 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
                 continue
             add(f"{names[pid][0]}: {what} (share of runs)", ca[capture].notna(), cb[capture].notna())
             add(f"{names[pid][0]}: {days}", days_before(a, ca[capture]), days_before(b, cb[capture]))
-            if capture == FALL and pid not in objective_places(base.scenario):   # an objective's: said above
+            if capture == FALL:
                 add_lost([pid], names[pid][0], names[pid][0], ca[capture], cb[capture])
     for sid in base.scenario.sides:
         for prefix, label in (("territory", "territory at the end"), ("cities", "cities and towns at the end")):
@@ -776,6 +777,54 @@ def objectives_compared_html(ensembles: list[EnsembleData]) -> str:
     return ("<p>The base scenario's objectives and whether each regime collapsed: in how many runs each was "
             "achieved in each scenario, and the median day over those runs.</p>"
             f"<table class='objectives'><tr><th>objective</th>{head}</tr>{rows}</table>")
+
+
+CONSOLE_EFFECTS = 8     # the largest effects the compare console prints (all are in report.html and effects.csv)
+
+
+def compared_lines(ensembles: list[EnsembleData], effects: pd.DataFrame, top: int = CONSOLE_EFFECTS) -> list[str]:
+    """The compare console: the base scenario's objectives side by side (runs achieving each, median day),
+    then the `top` largest effects on shares of runs with their 95% intervals, and the notes they carry."""
+    from wargame.report.summary import name_column
+
+    base = ensembles[0]
+    names = place_names(base.scenario)
+    tables = [objective_table(base.scenario, e.outcomes, names) for e in ensembles]
+    width = max([len(e.name) for e in ensembles] + [22])
+    lines = ["  the campaign's objectives (runs that achieved each, median day over them):",
+             "    " + name_column("", 60) + "".join(f"  {e.name:>{width}}" for e in ensembles)]
+    for k, r in tables[0].iterrows():
+        cells = "".join(f"  {cell_text(t.iloc[k]):>{width}}" for t in tables)
+        lines.append(f"    {name_column(r['text'], 60)}{cells}")
+    shares = effects[effects["measure"].str.endswith("(share of runs)")] if not effects.empty else effects
+    if shares.empty:
+        return lines
+    largest = shares.reindex(shares["effect"].abs().sort_values(ascending=False).index).head(top)
+    lines.append(f"  the largest effects on shares of runs (paired difference, 95% bootstrap interval; "
+                 f"{len(effects)} measures in report.html and effects.csv):")
+    by_measure = effects.set_index(["scenario", "measure"])
+    notes = []
+    for _, r in largest.iterrows():
+        lines.append(f"    {r['scenario']}: {effect_text(r)}")
+        if isinstance(r.get("see"), str) and (r["scenario"], r["see"]) in by_measure.index:
+            lines.append(f"      counting the collapse: {effect_text(by_measure.loc[(r['scenario'], r['see'])], r['see'])}")
+            notes += [r["note"].split(";")[0]] if r["note"].split(";")[0] not in notes else []
+    for note in notes:
+        lines.append(f"  note: {note}; a run ends at the collapse, so a place no one had entered by then counts as "
+                     "not taken there: the rows 'counting the collapse' say who lost it")
+    return lines
+
+
+def effect_text(r, measure: str | None = None) -> str:
+    """"took Damascus (share of runs) 0.00 -> 1.00, +1.00 (+1.00 to +1.00; too few runs)"."""
+    return (f"{measure or r['measure']} {r['base']:.2f} -> {r['other']:.2f}, {r['effect']:+.2f} "
+            f"({r['low']:+.2f} to {r['high']:+.2f}; {r['direction']})")
+
+
+def cell_text(row) -> str:
+    """A side-by-side cell: "4 of 6, day 9.25", or "0 of 6"."""
+    day = "" if math.isnan(row["median"]) else f", day {row['median']:.2f}"
+    return f"{row['achieved']} of {row['runs']}{day}"
 
 
 def write_comparison(directory: Path, ensembles: list[EnsembleData], command: str) -> Path:
