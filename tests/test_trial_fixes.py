@@ -144,3 +144,43 @@ def test_the_compare_console_prints_objectives_side_by_side_and_the_largest_effe
     effect = lines.index(next(line for line in lines if "took Damascus (share of runs) 0.00 -> 1.00, +1.00" in line))
     assert "counting the collapse: The regime lost Damascus" in lines[effect + 1] and "+0.00" in lines[effect + 1]
     assert any(line.startswith("  note: The regime collapsed in 6 of 6 runs of base") for line in lines)
+
+
+# --- smaller: wording, empty charts, margins --------------------------------------------------------------
+
+def test_wording_of_one_run_and_of_the_regime():
+    from wargame.report.ensemble import runs_drawn
+    from wargame.study.charts import metric_label
+
+    assert runs_drawn(1) == "one run: no band" and "each of 3 runs" in runs_drawn(3)
+    assert metric_label("territory_regime") == "share of the theatre held by the regime"
+
+
+def test_nothing_fell_names_the_count_the_threshold_means(hts_three):
+    from wargame.report.ensemble import EnsembleData, figure_city_falls, nothing_fell_text
+
+    _, ens = hts_three
+    quiet = EnsembleData(ens.directory, ens.info, ens.outcomes[["run", "seed", "end_day"]], ens.series, ens.scenario)
+    assert nothing_fell_text(quiet) == "No city, town or airbase changed hands in any of the 3 runs."
+    many = EnsembleData(ens.directory, ens.info, pd.concat([quiet.outcomes] * 20, ignore_index=True), ens.series,
+                        ens.scenario)
+    assert "in 3 or more of the 60 runs" in nothing_fell_text(many)
+    fig = figure_city_falls(quiet)
+    assert not fig.axes[0].axison                          # a sentence, not empty axes
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
+def test_the_last_collapse_dot_is_inside_the_will_chart(hts_three):
+    import matplotlib.pyplot as plt
+
+    from wargame.report.ensemble import figure_will_fans
+
+    _, ens = hts_three
+    fig = figure_will_fans(ens)
+    rug = fig.axes[-1]
+    right = rug.get_xlim()[1]
+    dots = rug.collections[0].get_offsets()[:, 0]
+    span = right - rug.get_xlim()[0]
+    assert (dots < right - 0.005 * span).all()            # a dot on the last day is drawn whole
+    plt.close(fig)

@@ -97,12 +97,18 @@ def _run_ensemble(args, loaded) -> int:
             for _, r in shown.iterrows():
                 what = f"{r['name']}: {capture_phrase(ens.scenario, r['capture'], r['by'])}"
                 print(f"    {name_column(what, 56)} {runs_text(r['share'], r['runs']):>8}   day {r['median']:5.2f}"
-                      f"  ({spread_text(r)})  held at the end {share_text(r['held_share']):>5}")
+                      f"  ({spread_text(r).removeprefix('10th-90th percentile ')})  held at the end {share_text(r['held_share']):>5}")
             if len(shown) < len(captures):
                 print(f"    and {len(captures) - len(shown)} more (report.html, outcomes.csv)")
-        print(f"Written to {out}/: ensemble.json, scenario.toml, outcomes.csv/.parquet, series.parquet"
-              + ("" if args.no_report else f", figures/, report.html\n  report   {out / 'report.html'}"))
+        print(f"Written to {out}/: {', '.join(written_files(out))}"
+              + ("" if args.no_report else f"\n  report   {out / 'report.html'}"))
     return 0
+
+
+def written_files(directory: Path) -> list[str]:
+    """The files and folders an ensemble wrote, as they are on disk (its data format may change: the console
+    names what is there), folders with a slash; the "finished" marker left out."""
+    return [p.name + ("/" if p.is_dir() else "") for p in sorted(directory.iterdir()) if p.name != "finished"]
 
 
 def console_captures(scenario, captures, others: int):

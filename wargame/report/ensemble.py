@@ -19,7 +19,6 @@ import datetime as dt
 import itertools
 import json
 import math
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +57,7 @@ from wargame.report.objectives import (
 from wargame.report.style import (
     date_numbers,
     faction_styles,
+    fit_title,
     format_date_axis,
     save_figure,
     short_name,
@@ -67,6 +67,7 @@ from wargame.report.style import (
 
 BAND = (0.10, 0.90)
 COMPARE_COLOURS = plt.get_cmap("tab10").colors
+EDGE_MARGIN = 0.015        # the share of a time axis added at its right end, so that marks on the last day show whole
 MAIN_FACTIONS = 6          # fan charts show the largest factions by starting strength
 MIN_SHARE_SHOWN = 0.05     # captures in fewer runs than this are left out of the tables and charts of falls
 
@@ -169,11 +170,16 @@ def _fan(ax, x, values: np.ndarray, colour, label: str, linestyle="-") -> None:
     if len(values) < MIN_RUNS_FOR_BAND:
         for k, run in enumerate(values):
             ax.plot(x, run, color=colour, linestyle=linestyle, linewidth=0.9, alpha=0.75,
-                    label=f"{label} (each of {len(values)} runs: too few for a band)" if k == 0 else None)
+                    label=f"{label} ({runs_drawn(len(values))})" if k == 0 else None)
         return
     low, mid, high = np.nanquantile(values, [BAND[0], 0.5, BAND[1]], axis=0)
     ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0)
     ax.plot(x, mid, color=colour, linestyle=linestyle, label=label)
+
+
+def runs_drawn(runs: int) -> str:
+    """What a fan of too few runs draws, in words: "each of 3 runs: too few for a band", "one run: no band"."""
+    return "one run: no band" if runs == 1 else f"each of {runs} runs: too few for a band"
 
 
 def main_factions(ens: EnsembleData, n: int = MAIN_FACTIONS) -> list[str]:
@@ -220,7 +226,7 @@ def figure_fans(ens: EnsembleData):
         axes[1, 0].yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         axes[0, 1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="side")
         axes[1, 1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="faction")
-        fig.suptitle(f"{ens.info['title']}: {ens.info['runs']} runs ({band_text(ens.info['runs'])})")
+        fit_title(fig.suptitle(f"{ens.info['title']}: {ens.info['runs']} runs ({band_text(ens.info['runs'])})"))
     return fig
 
 
@@ -352,10 +358,11 @@ def figure_will_fans(ens: EnsembleData):
         for k, (_, r) in enumerate(table.iterrows()):
             fell = ens.outcomes[f"collapsed_{r['side']}"].dropna().to_numpy()
             jitter = np.random.default_rng(k).uniform(-0.25, 0.25, len(fell))    # jitter only: fixed
-            rug.scatter(date_numbers(ens, fell), k + jitter, s=14, color="#d7301f", alpha=0.6, linewidths=0)
+            rug.scatter(date_numbers(ens, fell), k + jitter, s=14, color="#d7301f", alpha=0.75, linewidths=0,
+                        zorder=3)                                            # above the median's bar
             if len(fell):
                 mid = date_numbers(ens, [r["median"]])[0]
-                rug.plot([mid, mid], [k - 0.35, k + 0.35], color="black", linewidth=2)
+                rug.plot([mid, mid], [k - 0.35, k + 0.35], color="black", linewidth=1.6, alpha=0.7, zorder=2)
         rug.set_yticks(range(len(table)), [regime_name(s).capitalize() for s in table["side"]])
         rug.set_ylim(len(table) - 0.5 if len(table) else 0.5, -0.5)
         rug.grid(axis="y", visible=False)
@@ -365,8 +372,10 @@ def figure_will_fans(ens: EnsembleData):
         for ax in axes:
             format_date_axis(ax, ens)
         format_date_axis(axes[0], ens, day_axis=True)
-        fig.suptitle(textwrap.fill(f"The will to fight — {ens.info['title']}: {ens.info['runs']} runs "
-                                   f"({band_text(ens.info['runs'])})", 95))
+        low, high = rug.get_xlim()               # a collapse on the last day is a whole dot, not half of one
+        rug.set_xlim(low, high + EDGE_MARGIN * (high - low))
+        fit_title(fig.suptitle(f"The will to fight — {ens.info['title']}: {ens.info['runs']} runs "
+                               f"({band_text(ens.info['runs'])})"))
     return fig
 
 
@@ -442,8 +451,13 @@ def runs_text(share: float, runs: int) -> str:
 
 
 def nothing_fell_text(ens: EnsembleData) -> str:
-    return (f"No city, town or airbase changed hands in {MIN_SHARE_SHOWN:.0%} or more of the {len(ens.outcomes)} "
-            "runs.")
+    """The sentence that stands for an empty table of captures, naming the count of runs that rule means."""
+    runs = len(ens.outcomes)
+    needed = max(math.ceil(runs * MIN_SHARE_SHOWN - 1e-9), 1)
+    if needed == 1:
+        return f"No city, town or airbase changed hands in any of the {runs} runs."
+    return (f"No city, town or airbase changed hands in {needed} or more of the {runs} runs (captures in under "
+            f"{MIN_SHARE_SHOWN:.0%} of the runs are not shown).")
 
 
 def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
@@ -454,33 +468,37 @@ def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
     rng = np.random.default_rng(0)            # jitter only: the picture is the same every time
     attackers = attacker_sides(ens.scenario)
     with theme():
-        fig, ax = plt.subplots(figsize=(11, 0.38 * max(len(table), 3) + 1.8))
-        if table.empty:
+        if table.empty:                          # a sentence, not empty axes
+            fig, ax = plt.subplots(figsize=(11, 1.4))
             ax.text(0.5, 0.5, nothing_fell_text(ens), ha="center", va="center", transform=ax.transAxes,
-                    color="#666666")
-            ax.set_yticks([])
+                    color="#444444", fontsize=11)
             ax.set_ylim(0.5, -0.5)               # an empty row axis still has a height (no singular limits)
+            ax.set_axis_off()
+            fit_title(fig.suptitle(f"Who took what and when: {ens.info['title']}, {ens.info['runs']} runs"))
+            return fig
+        fig, ax = plt.subplots(figsize=(11, 0.38 * max(len(table), 3) + 1.8))
         right = date_numbers(ens, [float(ens.outcomes["end_day"].max())])[0]
         for y, row in table.iterrows():
             marker, colour = CAPTURE_STYLES[row["capture"]]
             days = place_captures(ens.outcomes, row["place"], attackers)[row["capture"]].dropna().to_numpy()
-            ax.scatter(date_numbers(ens, days), y + rng.uniform(-0.18, 0.18, days.size), s=14, marker=marker,
-                       color=colour, alpha=0.6, linewidths=0)
+            ax.scatter(date_numbers(ens, days), y + rng.uniform(-0.18, 0.18, days.size), s=16, marker=marker,
+                       color=colour, alpha=0.75, linewidths=0, zorder=3)     # above the bar and box
             mid = date_numbers(ens, [row["median"]])[0]
             if not math.isnan(row["p10"]):        # a box only over MIN_RUNS_FOR_BAND runs or more
                 lo, hi = date_numbers(ens, [row["p10"], row["p90"]])
                 ax.add_patch(plt.Rectangle((lo, y - 0.3), max(hi - lo, 0.02), 0.6, facecolor="none",
                                            edgecolor="#333333"))
-            ax.plot([mid, mid], [y - 0.3, y + 0.3], color="black", linewidth=2)
-            ax.annotate(runs_text(row["share"], row["runs"]), (max(date_numbers(ens, [max(row["days"])])[0], mid), y),
-                        xytext=(6, 0),
+            ax.plot([mid, mid], [y - 0.3, y + 0.3], color="black", linewidth=1.6, alpha=0.7, zorder=2)
+            last = max(date_numbers(ens, [max(row["days"])])[0], mid,
+                       mid if math.isnan(row["p90"]) else date_numbers(ens, [row["p90"]])[0])
+            ax.annotate(runs_text(row["share"], row["runs"]), (last, y), xytext=(9, 0),   # clear of the last mark
                         textcoords="offset points", va="center", fontsize=8, color=colour)
         ax.set_yticks(range(len(table)))
         ax.set_yticklabels([f"{r['name']}: {capture_phrase(ens.scenario, r['capture'], r['by'])}"
                             for _, r in table.iterrows()])
-        if not table.empty:
-            ax.set_ylim(len(table) - 0.5, -0.5)
-            ax.set_xlim(right=right + 0.5)
+        ax.set_ylim(len(table) - 0.5, -0.5)
+        left = date_numbers(ens, [0.0])[0]
+        ax.set_xlim(right=right + 0.08 * (right - left))         # room for "n of N" after the last capture
         format_date_axis(ax, ens, day_axis=True)
         handles = [plt.Line2D([], [], linestyle="", marker=CAPTURE_STYLES[c][0], markersize=5,
                               color=CAPTURE_STYLES[c][1], label=label)
@@ -494,7 +512,7 @@ def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
         ax.set_xlabel(f"day of the capture (marks: runs; bar: median; box: 10th-90th percentile, drawn where it "
                       f"happened in {MIN_RUNS_FOR_BAND} runs or more)")
-        fig.suptitle(f"Who took what and when: {ens.info['title']}, {ens.info['runs']} runs")
+        fit_title(fig.suptitle(f"Who took what and when: {ens.info['title']}, {ens.info['runs']} runs"))
     return fig
 
 
@@ -695,8 +713,7 @@ def figure_compare(ensembles: list[EnsembleData]):
             ax.set_ylabel("share of the theatre held (%)")
             ax.tick_params(axis="x", labelrotation=30)
         axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), title="scenario")
-        fig.suptitle(textwrap.fill(f"Territory by side: {compared_text(ensembles)} "
-                                   f"({band_text(base.info['runs'])})", 110))
+        fit_title(fig.suptitle(f"Territory by side: {compared_text(ensembles)} ({band_text(base.info['runs'])})"))
     return fig
 
 
@@ -756,7 +773,7 @@ def figure_compare_falls(ensembles: list[EnsembleData]):
         ax.set_xlabel(f"date of the capture (marker: median over the runs in which it happened; line: 10th-90th "
                       f"percentile, or under {MIN_RUNS_FOR_BAND} runs a tick per run; \"none\": under "
                       f"{MIN_SHARE_SHOWN:.0%} of runs)")
-        ax.set_title(textwrap.fill(f"Who took what and when: {compared_text(ensembles)}", 110))
+        fit_title(ax.set_title(f"Who took what and when: {compared_text(ensembles)}"), ax.bbox.x0)
     return fig
 
 

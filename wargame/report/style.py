@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -249,6 +250,23 @@ def run_caption(run) -> str:
     return (f"Scenario {info.get('scenario', '?')}, seed {info.get('seed')}; {format_date(start, 'minute')} to "
             f"{format_date(end, 'minute')}, {info.get('steps', len(run.metrics) - 1)} steps of "
             f"{info.get('hours_per_step', '?')} h. Day 0 is the start.")
+
+
+TITLE_ROOM = 0.96          # the share of the figure's width a title may fill (a margin either side)
+
+
+def fit_title(artist, left: float | None = None):
+    """Wrap a title (a suptitle, or an axes title drawn from `left`, in pixels) to the room the figure has for
+    it, measured with the figure's renderer, so that no edge of it is cut off; returns the artist."""
+    fig = artist.figure
+    renderer = fig.canvas.get_renderer()
+    room = fig.bbox.width * TITLE_ROOM - (0 if left is None else max(left - fig.bbox.width * (1 - TITLE_ROOM), 0))
+    text = " ".join(artist.get_text().split())
+    chars = len(text)
+    while chars > 20 and artist.get_window_extent(renderer).width > room:
+        chars = int(chars * 0.9)
+        artist.set_text(textwrap.fill(text, chars, break_on_hyphens=False))
+    return artist
 
 
 def save_figure(fig, path: str | Path) -> Path:
