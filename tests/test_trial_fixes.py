@@ -184,3 +184,19 @@ def test_the_last_collapse_dot_is_inside_the_will_chart(hts_three):
     span = right - rug.get_xlim()[0]
     assert (dots < right - 0.005 * span).all()            # a dot on the last day is drawn whole
     plt.close(fig)
+
+
+def test_a_long_title_is_wrapped_inside_the_figure(hts_three):
+    import copy
+
+    import matplotlib.pyplot as plt
+
+    from wargame.report.ensemble import figure_city_falls
+
+    ens = copy.copy(hts_three[1])                         # the fixture's own info is left as it was
+    ens.info = dict(ens.info, title="A campaign with a very long title " * 6)
+    fig = figure_city_falls(ens)
+    fig.canvas.draw()
+    extent = fig._suptitle.get_window_extent()
+    assert "\n" in fig._suptitle.get_text() and extent.x0 >= 0 and extent.x1 <= fig.bbox.width
+    plt.close(fig)

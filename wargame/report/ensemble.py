@@ -510,8 +510,8 @@ def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
             handles.append(plt.Line2D([], [], linestyle="", marker="$n$", color="#333333",
                                       label="n of N: the runs in which it happened"))
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-        ax.set_xlabel(f"day of the capture (marks: runs; bar: median; box: 10th-90th percentile, drawn where it "
-                      f"happened in {MIN_RUNS_FOR_BAND} runs or more)")
+        fit_title(ax.set_xlabel(f"day of the capture (marks: runs; bar: median; box: 10th-90th percentile, drawn where it "
+                                f"happened in {MIN_RUNS_FOR_BAND} runs or more)"))
         fit_title(fig.suptitle(f"Who took what and when: {ens.info['title']}, {ens.info['runs']} runs"))
     return fig
 
@@ -770,10 +770,12 @@ def figure_compare_falls(ensembles: list[EnsembleData]):
         handles.append(plt.Line2D([], [], linestyle="", marker="$n$", color="#333333",
                                   label="n of N: runs in which it happened"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="scenario and capture")
-        ax.set_xlabel(f"date of the capture (marker: median over the runs in which it happened; line: 10th-90th "
-                      f"percentile, or under {MIN_RUNS_FOR_BAND} runs a tick per run; \"none\": under "
-                      f"{MIN_SHARE_SHOWN:.0%} of runs)")
-        fit_title(ax.set_title(f"Who took what and when: {compared_text(ensembles)}"), ax.bbox.x0)
+        ax.set_xlabel("date of the capture")
+        # the key under the whole figure (centred on it, so that fit_title can wrap it to the figure's width)
+        fit_title(fig.supxlabel(f"marker: median over the runs in which it happened; line: 10th-90th "
+                                f"percentile, or under {MIN_RUNS_FOR_BAND} runs a tick per run; \"none\": under "
+                                f"{MIN_SHARE_SHOWN:.0%} of runs", fontsize=9))
+        fit_title(ax.set_title(f"Who took what and when: {compared_text(ensembles)}"))
     return fig
 
 

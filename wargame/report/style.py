@@ -255,15 +255,24 @@ def run_caption(run) -> str:
 TITLE_ROOM = 0.96          # the share of the figure's width a title may fill (a margin either side)
 
 
-def fit_title(artist, left: float | None = None):
-    """Wrap a title (a suptitle, or an axes title drawn from `left`, in pixels) to the room the figure has for
-    it, measured with the figure's renderer, so that no edge of it is cut off; returns the artist."""
+def fit_title(artist):
+    """Wrap a text (a suptitle, an axes title or label) where it stands, measured with the figure's renderer,
+    so that neither edge of it leaves the figure: a centred text gets twice the room to the nearer edge, a
+    left-aligned one the room to the right edge. Returns the artist."""
     fig = artist.figure
     renderer = fig.canvas.get_renderer()
-    room = fig.bbox.width * TITLE_ROOM - (0 if left is None else max(left - fig.bbox.width * (1 - TITLE_ROOM), 0))
+    width, margin = fig.bbox.width, fig.bbox.width * (1 - TITLE_ROOM) / 2
     text = " ".join(artist.get_text().split())
+
+    def room() -> float:
+        extent = artist.get_window_extent(renderer)
+        if artist.get_horizontalalignment() == "left":
+            return width - margin - extent.x0
+        centre = (extent.x0 + extent.x1) / 2
+        return 2 * (min(centre, width - centre) - margin)
+
     chars = len(text)
-    while chars > 20 and artist.get_window_extent(renderer).width > room:
+    while chars > 20 and artist.get_window_extent(renderer).width > room():
         chars = int(chars * 0.9)
         artist.set_text(textwrap.fill(text, chars, break_on_hyphens=False))
     return artist
