@@ -363,6 +363,9 @@ def figure_will_fans(ens: EnsembleData):
             if len(fell):
                 mid = date_numbers(ens, [r["median"]])[0]
                 rug.plot([mid, mid], [k - 0.35, k + 0.35], color="black", linewidth=1.6, alpha=0.7, zorder=2)
+        if not table["collapsed"].any():          # a sentence in the empty strip, not bare axes
+            rug.text(0.5, 0.5, "No regime collapsed in any of the runs.", transform=rug.transAxes, ha="center",
+                     va="center", color="#444444")
         rug.set_yticks(range(len(table)), [regime_name(s).capitalize() for s in table["side"]])
         rug.set_ylim(len(table) - 0.5 if len(table) else 0.5, -0.5)
         rug.grid(axis="y", visible=False)
