@@ -10,6 +10,9 @@ from wargame.cli.support import ensemble_progress, finish, stage_bar, step_bar
 
 RUN_STAGES = "{desc}: {n}/{total} {postfix} [{elapsed}]"
 REPORT_STAGES = "{desc}: {n}/{total} {postfix}"
+# the console's "who took what" lists every capture of an objective's place and every retaking, then other
+# falls up to this many rows; the rest are counted and left to report.html and outcomes.csv
+CONSOLE_OTHER_CAPTURES = 12
 
 
 def cmd_run(args) -> int:
@@ -50,6 +53,7 @@ def _warn_no_report(exc: Exception, directory: Path) -> None:
 
 
 def _run_ensemble(args, loaded) -> int:
+    from wargame.experiments.places import MIN_RUNS_FOR_BAND
     from wargame.report.ensemble import (
         capture_phrase,
         collapse_sentences,
@@ -61,6 +65,7 @@ def _run_ensemble(args, loaded) -> int:
         will_at_end,
     )
     from wargame.report.ensemble_runs import run_ensemble_to_directory
+    from wargame.report.objectives import spread_text
     from wargame.report.summary import name_column
 
     with ensemble_progress() as progress:
@@ -77,23 +82,44 @@ def _run_ensemble(args, loaded) -> int:
             print(f"  {sentence}")
         ends = will_at_end(ens)
         if ends:
-            print("  the will to fight at the end (median over the runs, 10th-90th percentile):")
-            for name, mid, low, high in ends:
-                print(f"    {name_column(name, 44)} {mid:.2f}  ({low:.2f}-{high:.2f})")
+            print("  the will to fight at the end (median over the runs, 10th-90th percentile or under "
+                  f"{MIN_RUNS_FOR_BAND} runs each run's):")
+            for name, mid, spread in ends:
+                print(f"    {name_column(name, 44)} {mid:.2f}  ({spread})")
         captures = ensemble_captures(ens)
         if captures.empty:
             print(f"  {nothing_fell_text(ens)}")
         else:
             print("  who took what (falls to the campaign's attacker, then retakings from it; runs in which it "
-                  "happened, median day and 10th-90th percentile over them, and the share of all runs in which "
-                  "that side held the place at the end):")
-            for _, r in captures.head(16).iterrows():
+                  f"happened, median day and 10th-90th percentile over them (under {MIN_RUNS_FOR_BAND} runs: the "
+                  "days), and the share of all runs in which that side held the place at the end):")
+            shown = console_captures(ens.scenario, captures, CONSOLE_OTHER_CAPTURES)
+            for _, r in shown.iterrows():
                 what = f"{r['name']}: {capture_phrase(ens.scenario, r['capture'], r['by'])}"
                 print(f"    {name_column(what, 56)} {runs_text(r['share'], r['runs']):>8}   day {r['median']:5.2f}"
-                      f"  ({r['p10']:5.2f}-{r['p90']:5.2f})  held at the end {share_text(r['held_share']):>5}")
-        print(f"Written to {out}/: ensemble.json, scenario.toml, outcomes.csv/.parquet, series.parquet"
-              + ("" if args.no_report else f", figures/, report.html\n  report   {out / 'report.html'}"))
+                      f"  ({spread_text(r).removeprefix('10th-90th percentile ')})  held at the end {share_text(r['held_share']):>5}")
+            if len(shown) < len(captures):
+                print(f"    and {len(captures) - len(shown)} more (report.html, outcomes.csv)")
+        print(f"Written to {out}/: {', '.join(written_files(out))}"
+              + ("" if args.no_report else f"\n  report   {out / 'report.html'}"))
     return 0
+
+
+def written_files(directory: Path) -> list[str]:
+    """The files and folders an ensemble wrote, as they are on disk (its data format may change: the console
+    names what is there), folders with a slash; the "finished" marker left out."""
+    return [p.name + ("/" if p.is_dir() else "") for p in sorted(directory.iterdir()) if p.name != "finished"]
+
+
+def console_captures(scenario, captures, others: int):
+    """The rows of `captures` (ensemble_captures) the console prints, in its order: every row of a place an
+    objective names and every retaking or other fall, then falls elsewhere up to `others` rows."""
+    from wargame.experiments.places import FALL
+    from wargame.report.objectives import objective_places
+
+    always = captures["place"].isin(objective_places(scenario)) | (captures["capture"] != FALL)
+    rest = captures.index[~always][:others]
+    return captures.loc[captures.index[always].union(rest).sort_values()]
 
 
 def cmd_compare(args) -> int:
@@ -103,6 +129,16 @@ def cmd_compare(args) -> int:
         done = compare_scenarios(args.scenarios, args.reps, args.seed, overrides=args.overrides, out=args.out,
                                  workers=args.workers, progress=progress)
     print(f"Compared {', '.join(done.names)} on {args.reps} paired runs each.")
+    if done.ensembles:
+        import pandas as pd
+
+        from wargame.report.ensemble import compared_lines
+
+        effects_csv = done.directory / "effects.csv"
+        effects = pd.read_csv(effects_csv, keep_default_na=False, na_values=[""]) \
+            if effects_csv.stat().st_size > 1 else pd.DataFrame()
+        for line in compared_lines(done.ensembles, effects):
+            print(line)
     print(f"Written to {done.directory}/: report.html, effects.csv, figures/, and one ensemble directory (with "
           "its own report) per scenario")
     print(f"  report   {done.report}")

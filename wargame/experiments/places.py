@@ -23,6 +23,17 @@ import pandas as pd
 
 FALL, RETAKING, OTHER = "fall", "retaking", "other"
 BAND = (0.10, 0.90)
+# below this many runs a 10th-90th percentile is only the lowest and highest run read as if a spread (with 5
+# runs the 10th and 90th percentiles interpolate between runs): the days themselves are given instead, in the
+# consoles, tables and charts alike
+MIN_RUNS_FOR_BAND = 5
+
+
+def band(values: pd.Series) -> tuple[float, float]:
+    """The 10th and 90th percentile of `values`, or (NaN, NaN) under MIN_RUNS_FOR_BAND of them."""
+    if len(values) < MIN_RUNS_FOR_BAND:
+        return math.nan, math.nan
+    return float(values.quantile(BAND[0])), float(values.quantile(BAND[1]))
 
 
 def attacker_sides(scenario) -> set[str]:
@@ -92,7 +103,8 @@ def capture_table(outcomes: pd.DataFrame, places: dict[str, tuple[str, str]], at
     """One row per place and kind of capture (FALL, RETAKING, OTHER) that happened in at least `min_share`
     of runs: `place`, `name`, `kind` (city, town, airbase), `capture`, `by` (the side that made it in most
     runs), `share` of runs, the `median`, `p10` and `p90` day over the runs in which it happened, `held_share`
-    (the share of all runs in which the side that made it holds the place at the end) and `runs`. `places`:
+    (the share of all runs in which the side that made it holds the place at the end), `runs` and `days` (the
+    sorted days themselves; `p10` and `p90` are NaN under MIN_RUNS_FOR_BAND of them). `places`:
     place id -> (name, kind). Sorted by capture (falls first), then median day."""
     rows = []
     for pid, (name, kind) in places.items():
@@ -106,12 +118,11 @@ def capture_table(outcomes: pd.DataFrame, places: dict[str, tuple[str, str]], at
                 continue
             who = _modal(captures.loc[days.index, by])
             rows.append({"place": pid, "name": name, "kind": kind, "capture": capture, "by": who, "share": share,
-                         "median": float(days.median()), "p10": float(days.quantile(BAND[0])),
-                         "p90": float(days.quantile(BAND[1])),
+                         "median": float(days.median()), "p10": band(days)[0], "p90": band(days)[1],
                          "held_share": float((captures["held"] == who).mean()) if who else math.nan,
-                         "runs": len(captures)})
+                         "runs": len(captures), "days": tuple(sorted(days))})
     frame = pd.DataFrame(rows, columns=["place", "name", "kind", "capture", "by", "share", "median", "p10", "p90",
-                                        "held_share", "runs"])
+                                        "held_share", "runs", "days"])
     order = {FALL: 0, RETAKING: 1, OTHER: 2}
     return (frame.assign(_order=frame["capture"].map(order)).sort_values(["_order", "median", "name"])
             .drop(columns="_order").reset_index(drop=True))

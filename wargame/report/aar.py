@@ -28,12 +28,13 @@ from wargame.core.dates import date_of, format_date
 from wargame.output.files import write_text_atomic
 from wargame.report.agg import TextCanvasAgg
 from wargame.report.html import esc, figure, page
+from wargame.report.objectives import objective_label, place_names
 from wargame.report.style import faction_colours, save_figure, short_name, theme
-from wargame.report.summary import NOT_ENDED
+from wargame.report.summary import NOT_ENDED, run_objectives
 from wargame.report.why import WHY_FACTORS, Collapse, break_table, collapses, faction_drivers, factor_label
 from wargame.report.will import CHAIN_KINDS, Verdict, entries, factor_lines, regime_verdicts, will_events
 
-SECTIONS = ("summary", "timeline", "will", "charts", "maps", "why", "reproduce")
+SECTIONS = ("objectives", "summary", "timeline", "will", "charts", "maps", "why", "reproduce")
 WILL_CHARTS = ("will", "will_factors")       # drawn by report.charts, shown in the will section
 EMBED_LIMIT = 12 * 2 ** 20           # an animation larger than this is linked, not embedded
 FACTOR_COLOURS = dict(zip(WHY_FACTORS, matplotlib.colormaps["tab20"].colors))
@@ -127,8 +128,18 @@ def _summary(run) -> str:
 <th>morale at end</th><th>will at end</th><th>units broken at the end</th></tr>{''.join(forces)}</table>"""
 
 
+def _objectives(run) -> str:
+    """The report's first section: the same sentences as the console's "Objectives:" block."""
+    lines = run_objectives(run.scenario, run.metrics, run.events)
+    if not lines:
+        return "<p>This scenario declares no objectives and no side's regime can collapse.</p>"
+    return ("<p>The campaign's own objectives (the scenario's [objectives.*]), then whether each regime "
+            "collapsed:</p><ul class='objectives'>" + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul>")
+
+
 def _timeline(run, groups: list[Collapse]) -> str:
     items = []
+    names = place_names(run.scenario) if run.scenario.objectives else {}
     worded = {id(e): text for e, text in will_events(run)}      # the will's events, with courses merged
     for e in run.events:
         kind = e["kind"]
@@ -140,7 +151,9 @@ def _timeline(run, groups: list[Collapse]) -> str:
             text = (f"{e['name']} taken by {_side_name(run, e['side'])}"
                     + (f", with {e['aircraft']:g} aircraft on it" if e.get("aircraft") else ""))
         elif kind == "objective_achieved":
-            text = f"{_side_name(run, e['side'])} achieves its objective '{e['objective']}' ({e['share']:.0%})"
+            label = (objective_label(run.scenario, e["objective"], names) if e["objective"] in run.scenario.objectives
+                     else e["objective"])
+            text = f"{_side_name(run, e['side'])} achieves its objective: {label} ({e['share']:.0%} held)"
         elif kind in CHAIN_KINDS:
             text = worded[id(e)]
         elif kind == "unit_defected":
@@ -380,6 +393,7 @@ def write_report(run, directory: str | Path, charts: dict[str, Path], maps: list
     meta = run.scenario.meta
     verdicts = regime_verdicts(run)
     sections = {
+        "objectives": ("Objectives", _objectives(run)),
         "summary": ("Summary", _summary(run)),
         "timeline": ("Timeline of key events", _timeline(run, groups)),
         "will": (will_title(verdicts), _will(run, charts, verdicts)),

@@ -19,7 +19,6 @@ import datetime as dt
 import itertools
 import json
 import math
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,14 +30,34 @@ from wargame.core.campaign import regime_name
 from wargame.core.dates import date_of, format_date
 from wargame.core.errors import WargameError
 from wargame.experiments.counterfactuals import paired_effect
-from wargame.experiments.places import FALL, OTHER, RETAKING, attacker_sides, capture_table, place_captures
+from wargame.experiments.places import (
+    FALL,
+    MIN_RUNS_FOR_BAND,
+    OTHER,
+    RETAKING,
+    attacker_sides,
+    band,
+    capture_table,
+    place_captures,
+)
 from wargame.output import require_files
 from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc, figure, page
-from wargame.report.objectives import objective_sentences, objective_table, objectives_html, place_names, side_label
+from wargame.report.objectives import (
+    BAND_HEADER,
+    band_cell,
+    objective_label,
+    objective_sentences,
+    objective_table,
+    objectives_html,
+    place_names,
+    side_label,
+    when_text,
+)
 from wargame.report.style import (
     date_numbers,
     faction_styles,
+    fit_title,
     format_date_axis,
     save_figure,
     short_name,
@@ -48,10 +67,8 @@ from wargame.report.style import (
 
 BAND = (0.10, 0.90)
 COMPARE_COLOURS = plt.get_cmap("tab10").colors
+EDGE_MARGIN = 0.015        # the share of a time axis added at its right end, so that marks on the last day show whole
 MAIN_FACTIONS = 6          # fan charts show the largest factions by starting strength
-# below this many runs a 10th-90th percentile band is only the lowest and highest run drawn as if a spread:
-# the runs are drawn one by one instead (with 5 runs the 10th and 90th percentiles interpolate between runs)
-MIN_RUNS_FOR_BAND = 5
 MIN_SHARE_SHOWN = 0.05     # captures in fewer runs than this are left out of the tables and charts of falls
 
 
@@ -153,11 +170,16 @@ def _fan(ax, x, values: np.ndarray, colour, label: str, linestyle="-") -> None:
     if len(values) < MIN_RUNS_FOR_BAND:
         for k, run in enumerate(values):
             ax.plot(x, run, color=colour, linestyle=linestyle, linewidth=0.9, alpha=0.75,
-                    label=f"{label} (each of {len(values)} runs: too few for a band)" if k == 0 else None)
+                    label=f"{label} ({runs_drawn(len(values))})" if k == 0 else None)
         return
     low, mid, high = np.nanquantile(values, [BAND[0], 0.5, BAND[1]], axis=0)
     ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0)
     ax.plot(x, mid, color=colour, linestyle=linestyle, label=label)
+
+
+def runs_drawn(runs: int) -> str:
+    """What a fan of too few runs draws, in words: "each of 3 runs: too few for a band", "one run: no band"."""
+    return "one run: no band" if runs == 1 else f"each of {runs} runs: too few for a band"
 
 
 def main_factions(ens: EnsembleData, n: int = MAIN_FACTIONS) -> list[str]:
@@ -204,7 +226,7 @@ def figure_fans(ens: EnsembleData):
         axes[1, 0].yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         axes[0, 1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="side")
         axes[1, 1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="faction")
-        fig.suptitle(f"{ens.info['title']}: {ens.info['runs']} runs ({band_text(ens.info['runs'])})")
+        fit_title(fig.suptitle(f"{ens.info['title']}: {ens.info['runs']} runs ({band_text(ens.info['runs'])})"))
     return fig
 
 
@@ -248,11 +270,11 @@ def collapse_table(ens: EnsembleData) -> pd.DataFrame:
         fell = days.dropna()
         will = ens.outcomes.get(f"will_{side}_leadership", pd.Series(dtype=float)).dropna()
         rows.append({"side": side, "runs": len(days), "collapsed": len(fell), "share": len(fell) / max(len(days), 1),
-                     "median": _quantile(fell, 0.5), "p10": _quantile(fell, BAND[0]),
-                     "p90": _quantile(fell, BAND[1]), "will_median": _quantile(will, 0.5),
-                     "will_p10": _quantile(will, BAND[0]), "will_p90": _quantile(will, BAND[1])})
-    return pd.DataFrame(rows, columns=["side", "runs", "collapsed", "share", "median", "p10", "p90", "will_median",
-                                       "will_p10", "will_p90"])
+                     "median": _quantile(fell, 0.5), "p10": band(fell)[0], "p90": band(fell)[1],
+                     "days": tuple(sorted(fell)), "will_median": _quantile(will, 0.5),
+                     "will_p10": band(will)[0], "will_p90": band(will)[1], "wills": tuple(sorted(will))})
+    return pd.DataFrame(rows, columns=["side", "runs", "collapsed", "share", "median", "p10", "p90", "days",
+                                       "will_median", "will_p10", "will_p90", "wills"])
 
 
 def collapse_sentences(ens: EnsembleData) -> list[str]:
@@ -262,26 +284,33 @@ def collapse_sentences(ens: EnsembleData) -> list[str]:
     out = []
     for _, r in collapse_table(ens).iterrows():
         regime = regime_name(r["side"]).capitalize()
-        if r["collapsed"]:
-            when = (f", on day {r['median']:.2f} at the median (10th-90th percentile {r['p10']:.2f}-{r['p90']:.2f}, "
-                    f"{format_date(date_of(ens.start, r['median']))})")
-        else:
-            when = ""
+        when = when_text(r, ens.start)
         will = (f"; its leadership's will ended at {r['will_median']:.2f} at the median "
-                f"({r['will_p10']:.2f}-{r['will_p90']:.2f})" if not math.isnan(r["will_median"]) else "")
+                f"({values_spread(r['will_p10'], r['will_p90'], r['wills'])})"
+                if not math.isnan(r["will_median"]) else "")
         out.append(f"{regime} collapsed in {r['collapsed']} of {r['runs']} runs ({r['share']:.0%}){when}{will}.")
     return out
 
 
-def will_at_end(ens: EnsembleData) -> list[tuple[str, float, float, float]]:
-    """(name, median, 10th, 90th percentile) of each entry's will at the end of the runs: leaderships first."""
+def values_spread(low: float, high: float, values) -> str:
+    """"0.02-0.14" (10th-90th percentile), or under MIN_RUNS_FOR_BAND runs (low NaN) the runs' own values,
+    "runs: 0.02, 0.10, 0.14"."""
+    if not math.isnan(low):
+        return f"{low:.2f}-{high:.2f}"
+    return "runs: " + ", ".join(f"{v:.2f}" for v in values)
+
+
+def will_at_end(ens: EnsembleData) -> list[tuple[str, float, str]]:
+    """(name, median, spread) of each entry's will at the end of the runs, leaderships first; the spread is the
+    10th-90th percentile, or under MIN_RUNS_FOR_BAND runs the runs' own values (values_spread)."""
     columns = sorted((c for c in ens.outcomes.columns if c.startswith("will_")), key=lambda c: not c.endswith("_leadership"))
     out = []
     for column in columns:
         values = ens.outcomes[column].dropna()
         if len(values):
+            low, high = band(values)
             out.append((_entry_label(ens, column.removeprefix("will_")), _quantile(values, 0.5),
-                        _quantile(values, BAND[0]), _quantile(values, BAND[1])))
+                        values_spread(low, high, sorted(values))))
     return out
 
 
@@ -329,10 +358,14 @@ def figure_will_fans(ens: EnsembleData):
         for k, (_, r) in enumerate(table.iterrows()):
             fell = ens.outcomes[f"collapsed_{r['side']}"].dropna().to_numpy()
             jitter = np.random.default_rng(k).uniform(-0.25, 0.25, len(fell))    # jitter only: fixed
-            rug.scatter(date_numbers(ens, fell), k + jitter, s=14, color="#d7301f", alpha=0.6, linewidths=0)
+            rug.scatter(date_numbers(ens, fell), k + jitter, s=14, color="#d7301f", alpha=0.75, linewidths=0,
+                        zorder=3)                                            # above the median's bar
             if len(fell):
                 mid = date_numbers(ens, [r["median"]])[0]
-                rug.plot([mid, mid], [k - 0.35, k + 0.35], color="black", linewidth=2)
+                rug.plot([mid, mid], [k - 0.35, k + 0.35], color="black", linewidth=1.6, alpha=0.7, zorder=2)
+        if not table["collapsed"].any():          # a sentence in the empty strip, not bare axes
+            rug.text(0.5, 0.5, "No regime collapsed in any of the runs.", transform=rug.transAxes, ha="center",
+                     va="center", color="#444444")
         rug.set_yticks(range(len(table)), [regime_name(s).capitalize() for s in table["side"]])
         rug.set_ylim(len(table) - 0.5 if len(table) else 0.5, -0.5)
         rug.grid(axis="y", visible=False)
@@ -342,8 +375,10 @@ def figure_will_fans(ens: EnsembleData):
         for ax in axes:
             format_date_axis(ax, ens)
         format_date_axis(axes[0], ens, day_axis=True)
-        fig.suptitle(textwrap.fill(f"The will to fight — {ens.info['title']}: {ens.info['runs']} runs "
-                                   f"({band_text(ens.info['runs'])})", 95))
+        low, high = rug.get_xlim()               # a collapse on the last day is a whole dot, not half of one
+        rug.set_xlim(low, high + EDGE_MARGIN * (high - low))
+        fit_title(fig.suptitle(f"The will to fight — {ens.info['title']}: {ens.info['runs']} runs "
+                               f"({band_text(ens.info['runs'])})"))
     return fig
 
 
@@ -419,8 +454,13 @@ def runs_text(share: float, runs: int) -> str:
 
 
 def nothing_fell_text(ens: EnsembleData) -> str:
-    return (f"No city, town or airbase changed hands in {MIN_SHARE_SHOWN:.0%} or more of the {len(ens.outcomes)} "
-            "runs.")
+    """The sentence that stands for an empty table of captures, naming the count of runs that rule means."""
+    runs = len(ens.outcomes)
+    needed = max(math.ceil(runs * MIN_SHARE_SHOWN - 1e-9), 1)
+    if needed == 1:
+        return f"No city, town or airbase changed hands in any of the {runs} runs."
+    return (f"No city, town or airbase changed hands in {needed} or more of the {runs} runs (captures in under "
+            f"{MIN_SHARE_SHOWN:.0%} of the runs are not shown).")
 
 
 def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
@@ -431,29 +471,37 @@ def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
     rng = np.random.default_rng(0)            # jitter only: the picture is the same every time
     attackers = attacker_sides(ens.scenario)
     with theme():
-        fig, ax = plt.subplots(figsize=(11, 0.38 * max(len(table), 3) + 1.8))
-        if table.empty:
+        if table.empty:                          # a sentence, not empty axes
+            fig, ax = plt.subplots(figsize=(11, 1.4))
             ax.text(0.5, 0.5, nothing_fell_text(ens), ha="center", va="center", transform=ax.transAxes,
-                    color="#666666")
-            ax.set_yticks([])
+                    color="#444444", fontsize=11)
             ax.set_ylim(0.5, -0.5)               # an empty row axis still has a height (no singular limits)
+            ax.set_axis_off()
+            fit_title(fig.suptitle(f"Who took what and when: {ens.info['title']}, {ens.info['runs']} runs"))
+            return fig
+        fig, ax = plt.subplots(figsize=(11, 0.38 * max(len(table), 3) + 1.8))
         right = date_numbers(ens, [float(ens.outcomes["end_day"].max())])[0]
         for y, row in table.iterrows():
             marker, colour = CAPTURE_STYLES[row["capture"]]
             days = place_captures(ens.outcomes, row["place"], attackers)[row["capture"]].dropna().to_numpy()
-            ax.scatter(date_numbers(ens, days), y + rng.uniform(-0.18, 0.18, days.size), s=14, marker=marker,
-                       color=colour, alpha=0.6, linewidths=0)
-            lo, hi, mid = date_numbers(ens, [row["p10"], row["p90"], row["median"]])
-            ax.add_patch(plt.Rectangle((lo, y - 0.3), max(hi - lo, 0.02), 0.6, facecolor="none", edgecolor="#333333"))
-            ax.plot([mid, mid], [y - 0.3, y + 0.3], color="black", linewidth=2)
-            ax.annotate(runs_text(row["share"], row["runs"]), (max(hi, mid), y), xytext=(6, 0),
+            ax.scatter(date_numbers(ens, days), y + rng.uniform(-0.18, 0.18, days.size), s=16, marker=marker,
+                       color=colour, alpha=0.75, linewidths=0, zorder=3)     # above the bar and box
+            mid = date_numbers(ens, [row["median"]])[0]
+            if not math.isnan(row["p10"]):        # a box only over MIN_RUNS_FOR_BAND runs or more
+                lo, hi = date_numbers(ens, [row["p10"], row["p90"]])
+                ax.add_patch(plt.Rectangle((lo, y - 0.3), max(hi - lo, 0.02), 0.6, facecolor="none",
+                                           edgecolor="#333333"))
+            ax.plot([mid, mid], [y - 0.3, y + 0.3], color="black", linewidth=1.6, alpha=0.7, zorder=2)
+            last = max(date_numbers(ens, [max(row["days"])])[0], mid,
+                       mid if math.isnan(row["p90"]) else date_numbers(ens, [row["p90"]])[0])
+            ax.annotate(runs_text(row["share"], row["runs"]), (last, y), xytext=(9, 0),   # clear of the last mark
                         textcoords="offset points", va="center", fontsize=8, color=colour)
         ax.set_yticks(range(len(table)))
         ax.set_yticklabels([f"{r['name']}: {capture_phrase(ens.scenario, r['capture'], r['by'])}"
                             for _, r in table.iterrows()])
-        if not table.empty:
-            ax.set_ylim(len(table) - 0.5, -0.5)
-            ax.set_xlim(right=right + 0.5)
+        ax.set_ylim(len(table) - 0.5, -0.5)
+        left = date_numbers(ens, [0.0])[0]
+        ax.set_xlim(right=right + 0.08 * (right - left))         # room for "n of N" after the last capture
         format_date_axis(ax, ens, day_axis=True)
         handles = [plt.Line2D([], [], linestyle="", marker=CAPTURE_STYLES[c][0], markersize=5,
                               color=CAPTURE_STYLES[c][1], label=label)
@@ -465,8 +513,9 @@ def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
             handles.append(plt.Line2D([], [], linestyle="", marker="$n$", color="#333333",
                                       label="n of N: the runs in which it happened"))
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-        ax.set_xlabel("day of the capture (marks: runs; box: 10th-90th percentile; bar: median)")
-        fig.suptitle(f"Who took what and when: {ens.info['title']}, {ens.info['runs']} runs")
+        fit_title(ax.set_xlabel(f"day of the capture (marks: runs; bar: median; box: 10th-90th percentile, drawn where it "
+                                f"happened in {MIN_RUNS_FOR_BAND} runs or more)"))
+        fit_title(fig.suptitle(f"Who took what and when: {ens.info['title']}, {ens.info['runs']} runs"))
     return fig
 
 
@@ -499,7 +548,7 @@ def captures_html(ens: EnsembleData, table: pd.DataFrame) -> str:
     rows = "".join(f"<tr><td>{esc(r['name'])}</td><td>{esc(r['kind'])}</td>"
                    f"<td>{esc(capture_phrase(ens.scenario, r['capture'], r['by']))}</td>"
                    f"<td class='num'>{runs_text(r['share'], r['runs'])}</td><td class='num'>{r['share']:.0%}</td>"
-                   f"<td class='num'>{r['median']:.2f}</td><td class='num'>{r['p10']:.2f} to {r['p90']:.2f}</td>"
+                   f"<td class='num'>{r['median']:.2f}</td><td class='num'>{band_cell(r)}</td>"
                    f"<td>{format_date(date_of(ens.start, r['median']))}</td>"
                    f"<td class='num'>{share_text(r['held_share'])}</td></tr>" for _, r in table.iterrows())
     return (f"<p>Who took what. The campaign's attacker is {esc(attackers or 'no side (no capture objectives)')}: "
@@ -509,7 +558,7 @@ def captures_html(ens: EnsembleData, table: pd.DataFrame) -> str:
             "capture happened; the last column is the share of all runs in which the side that made it held the "
             "place at the end.</p>"
             "<table class='captures'><tr><th>place</th><th>kind</th><th>capture</th><th>runs</th>"
-            "<th>share of runs</th><th>median day</th><th>10th-90th</th><th>median date</th>"
+            f"<th>share of runs</th><th>median day</th><th>{BAND_HEADER}</th><th>median date</th>"
             f"<th>held by that side at the end</th></tr>{rows}</table>")
 
 
@@ -560,21 +609,53 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
     a, b = base.outcomes, other.outcomes
     same_length = abs(a["end_day"].max() - b["end_day"].max()) < 1e-9
 
-    def add(measure: str, x: pd.Series, y: pd.Series) -> None:
+    def add(measure: str, x: pd.Series, y: pd.Series, note: str = "") -> None:
         mean, low, high = paired_effect(x.to_numpy(float), y.to_numpy(float), rng)
         rows.append({"measure": measure, "base": float(x.mean()), "other": float(y.mean()), "effect": mean,
-                     "low": low, "high": high, "comparable": same_length})
+                     "low": low, "high": high, "comparable": same_length, "note": note, "see": ""})
+
+    def add_lost(places: list[str], label: str, taken: str, taken_a: pd.Series, taken_b: pd.Series) -> None:
+        """After a capture's rows, when the places' owner is a regime that collapsed before they were taken in
+        some run: the same measure counting the collapse as a loss, and a note on the capture's rows (a run
+        ends at the collapse, so a capture it cut short is not a capture the other scenario caused)."""
+        for side, regime in collapsing:
+            columns = [f"lost_{side}_{p}" for p in places]
+            if not all(c in a and c in b for c in columns):
+                continue
+            lost_a, lost_b = a[columns].max(axis=1, skipna=False), b[columns].max(axis=1, skipna=False)
+            if not ((lost_a.notna() & taken_a.isna()).any() or (lost_b.notna() & taken_b.isna()).any()):
+                continue            # every loss was a capture: the capture's rows say it all
+            lost = f"{regime.capitalize()} lost {label} (taken, or by its collapse)"
+            rows[-2]["note"] = rows[-1]["note"] = collapse_note(regime, taken, side)
+            rows[-2]["see"] = rows[-1]["see"] = f"{lost} (share of runs)"
+            if any(row["measure"] == f"{lost} (share of runs)" for row in rows):
+                continue            # said already (an objective of this one place)
+            add(f"{lost} (share of runs)", lost_a.notna(), lost_b.notna())
+            add(f"{lost}: days before", days_before(a, lost_a), days_before(b, lost_b))
+
+    def collapse_note(regime: str, taken: str, side: str) -> str:
+        na, nb = int(a[f"collapsed_{side}"].notna().sum()), int(b[f"collapsed_{side}"].notna().sum())
+        return (f"{regime.capitalize()} collapsed in {na} of {len(a)} runs of {base.name} and {nb} of {len(b)} of "
+                f"{other.name}; a run ends at the collapse, so where no one had entered {taken} by then it counts as "
+                f"not taken: read the row '{regime} lost {taken} (taken, or by its collapse)' for who lost it")
 
     def days_before(frame: pd.DataFrame, days: pd.Series) -> pd.Series:
         return days.fillna(frame["end_day"]).clip(upper=frame["end_day"])    # never: to the end of the run
 
     # the campaign's own objectives first, then each regime's collapse, then place by place
     names = place_names(base.scenario)
+    collapsing = [(c.removeprefix("collapsed_"), regime_name(c.removeprefix("collapsed_")))
+                  for c in a.columns if c.startswith("collapsed_") and c in b
+                  and (a[c].notna().any() or b[c].notna().any())]
     for _, r in objective_table(base.scenario, a, names).iterrows():
         column = f"achieved_{r['objective']}"
         if r["kind"] in ("capture", "area") and column in a and column in b:
             add(f"{r['text']} (share of runs)", a[column].notna(), b[column].notna())
             add(f"{r['text']}: days before", days_before(a, a[column]), days_before(b, b[column]))
+            places = base.scenario.objectives[r["objective"]].places
+            if r["kind"] == "capture" and places:
+                label = objective_label(base.scenario, r["objective"], names)
+                add_lost(list(places), label, label, a[column], b[column])
     for column in (c for c in a.columns if c.startswith("collapsed_") and c in b):
         regime = regime_name(column.removeprefix("collapsed_")).capitalize()
         add(f"{regime}: collapsed (share of runs)", a[column].notna(), b[column].notna())
@@ -592,6 +673,8 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
                 continue
             add(f"{names[pid][0]}: {what} (share of runs)", ca[capture].notna(), cb[capture].notna())
             add(f"{names[pid][0]}: {days}", days_before(a, ca[capture]), days_before(b, cb[capture]))
+            if capture == FALL:
+                add_lost([pid], names[pid][0], names[pid][0], ca[capture], cb[capture])
     for sid in base.scenario.sides:
         for prefix, label in (("territory", "territory at the end"), ("cities", "cities and towns at the end")):
             column = f"{prefix}_{sid}"
@@ -633,8 +716,7 @@ def figure_compare(ensembles: list[EnsembleData]):
             ax.set_ylabel("share of the theatre held (%)")
             ax.tick_params(axis="x", labelrotation=30)
         axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), title="scenario")
-        fig.suptitle(textwrap.fill(f"Territory by side: {compared_text(ensembles)} "
-                                   f"({band_text(base.info['runs'])})", 110))
+        fit_title(fig.suptitle(f"Territory by side: {compared_text(ensembles)} ({band_text(base.info['runs'])})"))
     return fig
 
 
@@ -665,8 +747,14 @@ def figure_compare_falls(ensembles: list[EnsembleData]):
                                 textcoords="offset points", ha="right", va="center", fontsize=7, color=colour)
                     continue
                 row = table.loc[(pid, capture)]
-                lo, hi, mid = date_numbers(base, [row["p10"], row["p90"], row["median"]])
-                ax.plot([lo, hi], [yy, yy], color=colour, linewidth=2, alpha=0.6)
+                mid, last = date_numbers(base, [row["median"], max(row["days"])])
+                if math.isnan(row["p10"]):        # under MIN_RUNS_FOR_BAND runs: each run's day, not a band
+                    ax.scatter(date_numbers(base, row["days"]), [yy] * len(row["days"]), color=colour, marker="|",
+                               s=40, zorder=2)
+                    hi = last
+                else:
+                    lo, hi = date_numbers(base, [row["p10"], row["p90"]])
+                    ax.plot([lo, hi], [yy, yy], color=colour, linewidth=2, alpha=0.6)
                 ax.scatter([mid], [yy], color=colour, marker=marker, s=30, zorder=3)
                 ax.annotate(runs_text(row["share"], row["runs"]), (hi, yy), xytext=(5, 0), textcoords="offset points",
                             va="center", fontsize=7, color=colour)
@@ -685,9 +773,12 @@ def figure_compare_falls(ensembles: list[EnsembleData]):
         handles.append(plt.Line2D([], [], linestyle="", marker="$n$", color="#333333",
                                   label="n of N: runs in which it happened"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="scenario and capture")
-        ax.set_xlabel(f"date of the capture (marker: median over the runs in which it happened; line: 10th-90th "
-                      f"percentile; \"none\": under {MIN_SHARE_SHOWN:.0%} of runs)")
-        ax.set_title(textwrap.fill(f"Who took what and when: {compared_text(ensembles)}", 110))
+        ax.set_xlabel("date of the capture")
+        # the key under the whole figure (centred on it, so that fit_title can wrap it to the figure's width)
+        fit_title(fig.supxlabel(f"marker: median over the runs in which it happened; line: 10th-90th "
+                                f"percentile, or under {MIN_RUNS_FOR_BAND} runs a tick per run; \"none\": under "
+                                f"{MIN_SHARE_SHOWN:.0%} of runs", fontsize=9))
+        fit_title(ax.set_title(f"Who took what and when: {compared_text(ensembles)}"))
     return fig
 
 
@@ -708,6 +799,54 @@ def objectives_compared_html(ensembles: list[EnsembleData]) -> str:
     return ("<p>The base scenario's objectives and whether each regime collapsed: in how many runs each was "
             "achieved in each scenario, and the median day over those runs.</p>"
             f"<table class='objectives'><tr><th>objective</th>{head}</tr>{rows}</table>")
+
+
+CONSOLE_EFFECTS = 8     # the largest effects the compare console prints (all are in report.html and effects.csv)
+
+
+def compared_lines(ensembles: list[EnsembleData], effects: pd.DataFrame, top: int = CONSOLE_EFFECTS) -> list[str]:
+    """The compare console: the base scenario's objectives side by side (runs achieving each, median day),
+    then the `top` largest effects on shares of runs with their 95% intervals, and the notes they carry."""
+    from wargame.report.summary import name_column
+
+    base = ensembles[0]
+    names = place_names(base.scenario)
+    tables = [objective_table(base.scenario, e.outcomes, names) for e in ensembles]
+    width = max([len(e.name) for e in ensembles] + [22])
+    lines = ["  the campaign's objectives (runs that achieved each, median day over them):",
+             "    " + name_column("", 60) + "".join(f"  {e.name:>{width}}" for e in ensembles)]
+    for k, r in tables[0].iterrows():
+        cells = "".join(f"  {cell_text(t.iloc[k]):>{width}}" for t in tables)
+        lines.append(f"    {name_column(r['text'], 60)}{cells}")
+    shares = effects[effects["measure"].str.endswith("(share of runs)")] if not effects.empty else effects
+    if shares.empty:
+        return lines
+    largest = shares.reindex(shares["effect"].abs().sort_values(ascending=False).index).head(top)
+    lines.append(f"  the largest effects on shares of runs (paired difference, 95% bootstrap interval; "
+                 f"{len(effects)} measures in report.html and effects.csv):")
+    by_measure = effects.set_index(["scenario", "measure"])
+    notes = []
+    for _, r in largest.iterrows():
+        lines.append(f"    {r['scenario']}: {effect_text(r)}")
+        if isinstance(r.get("see"), str) and (r["scenario"], r["see"]) in by_measure.index:
+            lines.append(f"      counting the collapse: {effect_text(by_measure.loc[(r['scenario'], r['see'])], r['see'])}")
+            notes += [r["note"].split(";")[0]] if r["note"].split(";")[0] not in notes else []
+    for note in notes:
+        lines.append(f"  note: {note}; a run ends at the collapse, so a place no one had entered by then counts as "
+                     "not taken there: the rows 'counting the collapse' say who lost it")
+    return lines
+
+
+def effect_text(r, measure: str | None = None) -> str:
+    """"took Damascus (share of runs) 0.00 -> 1.00, +1.00 (+1.00 to +1.00; too few runs)"."""
+    return (f"{measure or r['measure']} {r['base']:.2f} -> {r['other']:.2f}, {r['effect']:+.2f} "
+            f"({r['low']:+.2f} to {r['high']:+.2f}; {r['direction']})")
+
+
+def cell_text(row) -> str:
+    """A side-by-side cell: "4 of 6, day 9.25", or "0 of 6"."""
+    day = "" if math.isnan(row["median"]) else f", day {row['median']:.2f}"
+    return f"{row['achieved']} of {row['runs']}{day}"
 
 
 def write_comparison(directory: Path, ensembles: list[EnsembleData], command: str) -> Path:
@@ -753,6 +892,8 @@ def _effects_html(effects: pd.DataFrame, base: str) -> str:
         rows = "".join(f"<tr><td>{esc(r['measure'])}</td><td class='num'>{r['base']:.3g}</td>"
                        f"<td class='num'>{r['other']:.3g}</td><td class='num'>{r['effect']:+.3g}</td>"
                        f"<td class='num'>{r['low']:+.3g} to {r['high']:+.3g}</td><td>{esc(r['direction'])}</td></tr>"
+                       + (f"<tr class='note'><td colspan='6'>&#9888; {esc(r['note'])}</td></tr>"
+                          if r.get("note") and "share of runs" in r["measure"] else "")
                        for _, r in part.iterrows())
         out.append(f"<h3>{esc(scenario)}</h3><table><tr><th>measure</th><th>{esc(base)}</th><th>{esc(scenario)}</th>"
                    f"<th>effect</th><th>95% interval</th><th>direction</th></tr>{rows}</table>")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from wargame.core.errors import WargameError
@@ -26,6 +26,7 @@ class Comparison:
     directory: Path
     names: list[str]          # each scenario's subdirectory, the base first
     report: Path
+    ensembles: list = field(default_factory=list)       # each scenario's EnsembleData, the base first
 
 
 def set_flags(overrides: Sequence[str]) -> str:
@@ -100,4 +101,4 @@ def compare_scenarios(scenarios: Sequence[str], reps: int, seed: int, *, overrid
         ensembles.append(ens)
     report = write_comparison(out, ensembles, "python run.py compare " + " ".join(map(shown_path, scenarios))
                               + f" --reps {reps} --seed {seed}" + set_flags(overrides))
-    return Comparison(out, names, report)
+    return Comparison(out, names, report, ensembles)

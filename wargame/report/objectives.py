@@ -17,23 +17,29 @@ import pandas as pd
 
 from wargame.core.campaign import regime_name
 from wargame.core.dates import date_of, format_date
-from wargame.experiments.places import BAND
+from wargame.experiments.places import MIN_RUNS_FOR_BAND, band
 from wargame.report.style import short_name
 
-COLUMNS = ["objective", "side", "kind", "text", "achieved", "runs", "share", "median", "p10", "p90"]
+COLUMNS = ["objective", "side", "kind", "text", "achieved", "runs", "share", "median", "p10", "p90", "days"]
 
 
 def place_names(scenario) -> dict[str, tuple[str, str]]:
-    """place id -> (short name, kind) of every city, town and airbase of the scenario's theatre."""
+    """place id -> (short name, kind) of every place on the scenario's map: its cities and towns, airbases and
+    the villages and hills (kind from places.toml) that objectives name too ("umm_jalal": "Umm Jalal")."""
     from wargame.core.theatre import TheatreSpec, build_theatre
 
     theatre = build_theatre(TheatreSpec.of(scenario.theatre))
     out = {cid: (short_name(city.name), city.kind) for cid, city in theatre.cities.items()}
     for pid in theatre.place_cell:
-        place = theatre.place(pid)
-        if place.kind == "airbase":
+        if pid not in out:
+            place = theatre.place(pid)
             out[pid] = (short_name(place.name), place.kind)
     return out
+
+
+def objective_places(scenario) -> set[str]:
+    """Every place an objective of the scenario names: the rows a short list of captures must not leave out."""
+    return {place for objective in scenario.objectives.values() for place in objective.places}
 
 
 def side_label(scenario, side: str) -> str:
@@ -87,16 +93,27 @@ def _row(oid, side, kind, text, achieved, runs, days: pd.Series) -> dict:
     return {"objective": oid, "side": side, "kind": kind, "text": text, "achieved": achieved, "runs": runs,
             "share": achieved / runs if runs else math.nan,
             "median": float(days.median()) if len(days) else math.nan,
-            "p10": float(days.quantile(BAND[0])) if len(days) else math.nan,
-            "p90": float(days.quantile(BAND[1])) if len(days) else math.nan}
+            "p10": band(days)[0], "p90": band(days)[1], "days": tuple(sorted(days))}
+
+
+def spread_text(row) -> str:
+    """The spread of a row's days: "10th-90th percentile 27.10-30.20", or under MIN_RUNS_FOR_BAND runs (p10
+    NaN) the days themselves, "days 9.10 and 9.90"."""
+    if not math.isnan(row["p10"]):
+        return f"10th-90th percentile {row['p10']:.2f}-{row['p90']:.2f}"
+    days = [f"{d:.2f}" for d in row["days"]]
+    return ("day " if len(days) == 1 else "days ") + _joined(days) if days else "no day"
 
 
 def when_text(row, start) -> str:
-    """", median day 28.90 (10th-90th percentile 27.10-30.20, 20 Dec 2016)", or "" with no day."""
+    """", median day 28.90 (10th-90th percentile 27.10-30.20, 20 Dec 2016)"; under MIN_RUNS_FOR_BAND runs
+    ", median day 9.50 (days 9.10 and 9.90, 6 Dec 2024)"; with one run ", on day 9.10 (6 Dec 2024)"; or ""."""
     if math.isnan(row["median"]):
         return ""
-    return (f", median day {row['median']:.2f} (10th-90th percentile {row['p10']:.2f}-{row['p90']:.2f}, "
-            f"{format_date(date_of(start, row['median']))})")
+    date = format_date(date_of(start, row["median"]))
+    if len(row["days"]) == 1:
+        return f", on day {row['median']:.2f} ({date})"
+    return f", median day {row['median']:.2f} ({spread_text(row)}, {date})"
 
 
 def objective_sentences(table: pd.DataFrame, start) -> list[str]:
@@ -137,11 +154,21 @@ def objectives_html(table: pd.DataFrame, start) -> str:
         f"<tr><td>{esc(r['text'])}</td><td class='num'>{r['achieved']} of {r['runs']}</td>"
         f"<td class='num'>{r['share']:.0%}</td>"
         + ("<td class='num'>–</td><td class='num'>–</td><td>–</td>" if math.isnan(r["median"]) else
-           f"<td class='num'>{r['median']:.2f}</td><td class='num'>{r['p10']:.2f} to {r['p90']:.2f}</td>"
+           f"<td class='num'>{r['median']:.2f}</td><td class='num'>{band_cell(r)}</td>"
            f"<td>{format_date(date_of(start, r['median']))}</td>") + "</tr>"
         for _, r in table.iterrows())
     return ("<p>The campaign's own objectives (the scenario's [objectives.*], then whether each regime collapsed): "
             "in how many runs each was achieved and, over those runs, on which day. A hold objective counts the "
             "runs in which every one of its places was still held at the end.</p>"
             "<table class='objectives'><tr><th>objective</th><th>runs</th><th>share of runs</th><th>median day</th>"
-            f"<th>10th-90th</th><th>median date</th></tr>{rows}</table>")
+            f"<th>{BAND_HEADER}</th><th>median date</th></tr>{rows}</table>")
+
+
+BAND_HEADER = f"10th-90th percentile (under {MIN_RUNS_FOR_BAND} runs: the days)"
+
+
+def band_cell(row) -> str:
+    """A table's spread cell: "27.10 to 30.20", or under MIN_RUNS_FOR_BAND runs the days, "9.10, 9.90"."""
+    if not math.isnan(row["p10"]):
+        return f"{row['p10']:.2f} to {row['p90']:.2f}"
+    return ", ".join(f"{d:.2f}" for d in row["days"])

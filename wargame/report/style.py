@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -249,6 +250,32 @@ def run_caption(run) -> str:
     return (f"Scenario {info.get('scenario', '?')}, seed {info.get('seed')}; {format_date(start, 'minute')} to "
             f"{format_date(end, 'minute')}, {info.get('steps', len(run.metrics) - 1)} steps of "
             f"{info.get('hours_per_step', '?')} h. Day 0 is the start.")
+
+
+TITLE_ROOM = 0.96          # the share of the figure's width a title may fill (a margin either side)
+
+
+def fit_title(artist):
+    """Wrap a text (a suptitle, an axes title or label) where it stands, measured with the figure's renderer,
+    so that neither edge of it leaves the figure: a centred text gets twice the room to the nearer edge, a
+    left-aligned one the room to the right edge. Returns the artist."""
+    fig = artist.figure
+    renderer = fig.canvas.get_renderer()
+    width, margin = fig.bbox.width, fig.bbox.width * (1 - TITLE_ROOM) / 2
+    text = " ".join(artist.get_text().split())
+
+    def room() -> float:
+        extent = artist.get_window_extent(renderer)
+        if artist.get_horizontalalignment() == "left":
+            return width - margin - extent.x0
+        centre = (extent.x0 + extent.x1) / 2
+        return 2 * (min(centre, width - centre) - margin)
+
+    chars = len(text)
+    while chars > 20 and artist.get_window_extent(renderer).width > room():
+        chars = int(chars * 0.9)
+        artist.set_text(textwrap.fill(text, chars, break_on_hyphens=False))
+    return artist
 
 
 def save_figure(fig, path: str | Path) -> Path:

@@ -89,8 +89,15 @@ def summarise(scenario: Scenario, info: dict, metrics: pd.DataFrame, events: lis
 
 
 def objective_summary(scenario: Scenario, metrics: pd.DataFrame, events: list[dict]) -> list[str]:
-    """The campaign's objectives, first: each [objectives.*] of the scenario taken (on which day) or not, held
-    or not, and whether each regime collapsed, from the run's metrics (objective_<id>: progress) and events."""
+    """The campaign's objectives, first: the console's "Objectives:" block (run_objectives), or nothing."""
+    lines = run_objectives(scenario, metrics, events)
+    return ["", "Objectives:", *(f"  {line}" for line in lines)] if lines else []
+
+
+def run_objectives(scenario: Scenario, metrics: pd.DataFrame, events: list[dict]) -> list[str]:
+    """One run's objectives, a sentence each: each [objectives.*] of the scenario taken (on which day) or not,
+    held or not, and whether each regime collapsed, from the run's metrics (objective_<id>: progress) and
+    events; [] when the scenario has neither objectives nor a leadership."""
     if not scenario.objectives and not any(c.startswith("will_") and c.endswith("_leadership") for c in metrics):
         return []
     last = metrics.iloc[-1]
@@ -103,7 +110,7 @@ def objective_summary(scenario: Scenario, metrics: pd.DataFrame, events: list[di
         side = column.removeprefix("will_").removesuffix("_leadership")
         outcome[f"collapsed_{side}"] = next((e["day"] for e in events
                                              if e["kind"] == "regime_collapsed" and e["side"] == side), math.nan)
-    return ["", "Objectives:", *(f"  {line}" for line in run_objective_lines(scenario, outcome, scenario.meta.start))]
+    return run_objective_lines(scenario, outcome, scenario.meta.start)
 
 
 def will_lines(scenario: Scenario, metrics: pd.DataFrame, events: list[dict]) -> list[str]:

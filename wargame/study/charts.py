@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
+from wargame.core.campaign import regime_name
 from wargame.report.charts import count_ticks
 from wargame.report.style import theme
 from wargame.report.words import count
@@ -264,7 +265,9 @@ SHARE_PREFIXES = ("territory_",)           # metrics that are shares of the thea
 def metric_label(metric: str) -> str:
     """An axis label for a per-step metric (the model's DataCollector column)."""
     if metric.startswith("territory_"):
-        return f"share of the theatre held by {metric.removeprefix('territory_')}"
+        side = metric.removeprefix("territory_")
+        # a regime as a sentence names it ("held by the regime", not "held by regime"); other sides by their id
+        return f"share of the theatre held by {regime_name(side) if 'regime' in side.split('_') else side}"
     return label(metric)
 
 
