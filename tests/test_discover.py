@@ -205,9 +205,10 @@ def test_without_the_analysis_extra_discover_says_which_to_install(monkeypatch, 
 def test_restrictions_chance_explains_are_dropped_so_noise_yields_no_box(study):
     """On outcomes that are coin flips (seeded), PRIM alone peels its way to boxes of two or three
     parameters; once the restrictions chance explains (quasi-p above 0.05) are dropped, none remains."""
-    from wargame.study.discover import find_boxes, load_study_runs
+    from wargame.output import load_study
+    from wargame.study.discover import find_boxes
 
-    loaded = load_study_runs(study)
+    loaded = load_study(study)
     flips = [np.random.default_rng(seed).random(POINTS) < 0.35 for seed in range(8)]
     peeled = [len(find_boxes(loaded, y, significance=1.0)[0].limits) for y in flips]
     kept = [len(find_boxes(loaded, y)[0].limits) for y in flips]
@@ -246,3 +247,21 @@ def test_the_box_chosen_is_the_widest_that_reaches_the_threshold_else_the_denses
     assert choose(trajectory, 0.8) == (2, True)           # coverage 0.9 twice: the one of fewer parameters
     assert choose(trajectory, 0.9) == (3, True)
     assert choose(trajectory, 0.99) == (3, False)         # none reaches it: the densest, flagged
+
+
+def test_discover_reads_the_study_through_load_study_whose_ranges_and_checks_it_uses(study, tmp_path, capsys):
+    from wargame.output import load_study
+
+    loaded = load_study(study)
+    assert loaded.parameters == [PAY, ATTRITION, MORALE] and loaded.ranges[PAY] == (0.1, 0.8)
+    assert loaded.seed == 11
+    broken = _copy(study, tmp_path)
+    runs = pd.read_parquet(broken / "runs.parquet").drop(columns=[MORALE])
+    runs.to_parquet(broken / "runs.parquet", index=False)
+    assert main(["discover", str(broken), "--outcome", "made"]) == 2
+    assert f"lacks the parameter columns {MORALE} the manifest names" in capsys.readouterr().err
+    manifest = json.loads((broken / "manifest.json").read_text())
+    manifest["parameters"] = {"path": PAY}
+    (broken / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["discover", str(broken), "--outcome", "made"]) == 2
+    assert "manifest.json: parameters is not a list of {path, low, high}" in capsys.readouterr().err

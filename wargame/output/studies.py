@@ -48,6 +48,16 @@ class StudyData:
     def parameters(self) -> list[str]:
         return [parameter["path"] for parameter in self.manifest["parameters"]]
 
+    @property
+    def ranges(self) -> dict[str, tuple[float, float]]:
+        """Each parameter's range in the study, {path: (low, high)}, in the study's order."""
+        return {p["path"]: (float(p["low"]), float(p["high"])) for p in self.manifest["parameters"]}
+
+    @property
+    def seed(self) -> int:
+        """The study's master seed (0 when its spec names none)."""
+        return int(self.manifest.get("spec", {}).get("seed", 0))
+
     @functools.cached_property
     def series(self) -> xr.Dataset:
         path = self.directory / STUDY_SERIES
@@ -59,22 +69,42 @@ class StudyData:
 def load_study(directory: str | Path) -> StudyData:
     """The study in `directory`, or a clear error saying why it is not one (yet)."""
     directory = Path(directory)
+    if not directory.is_dir():
+        raise WargameError(f"{directory}: no such directory; give a study directory (written by `python run.py "
+                           "sweep`, `sensitivity` or `calibrate`)")
     manifest_path = directory / "manifest.json"
     if not manifest_path.is_file():
-        raise WargameError(f"{directory}: not a study directory (no manifest.json; studies are written by "
-                           "`python run.py sweep`, `sensitivity` or `calibrate`)")
+        raise WargameError(f"{directory}: not a study directory (no manifest.json); studies are written by "
+                           "`python run.py sweep`, `sensitivity` or `calibrate`")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise WargameError(f"{manifest_path}: not readable ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise WargameError(f"{manifest_path}: not a study manifest (a JSON object with kind and parameters)")
     if manifest.get("kind") not in STUDY_KINDS:
         raise WargameError(f"{manifest_path}: kind {manifest.get('kind')!r} is not one of {', '.join(STUDY_KINDS)}")
     if not (directory / "runs.parquet").is_file():
         raise WargameError(f"{directory}: the study has not finished (no runs.parquet); finish it with the same "
                            "command and --resume")
+    _check_parameters(manifest_path, manifest)
+    runs = pd.read_parquet(directory / "runs.parquet")
+    missing = [p["path"] for p in manifest["parameters"] if p["path"] not in runs.columns]
+    if missing:
+        raise WargameError(f"{directory / 'runs.parquet'}: lacks the parameter columns {', '.join(missing)} the "
+                           "manifest names")
     points_file = directory / ("trials.csv" if manifest["kind"] == "calibrate" else "points.csv")
     points = pd.read_csv(points_file) if points_file.is_file() else pd.DataFrame()
-    return StudyData(directory, manifest, pd.read_parquet(directory / "runs.parquet"), points)
+    return StudyData(directory, manifest, runs, points)
+
+
+def _check_parameters(manifest_path: Path, manifest: dict) -> None:
+    """The manifest's parameters are a list of {path, low, high, ...}: what .parameters and .ranges read."""
+    parameters = manifest.get("parameters")
+    if not isinstance(parameters, list) or not all(isinstance(p, dict) and {"path", "low", "high"} <= p.keys()
+                                                   for p in parameters):
+        raise WargameError(f"{manifest_path}: parameters is not a list of {{path, low, high}}; the manifest was "
+                           "changed by hand or is not a study's")
 
 
 @dataclass
