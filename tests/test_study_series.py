@@ -126,6 +126,23 @@ def test_an_ensemble_keeps_its_series_as_a_dataset_matching_its_report_data(tmp_
         _ = load_ensemble(out).series
 
 
+def test_a_resumed_ensemble_writes_the_same_series_and_an_older_one_is_told_to_run_again(tmp_path, capsys):
+    command = ["run", SCENARIO, "--reps", "3", "--seed", "4", "--workers", "1", "--no-report", "--quiet"]
+    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
+    assert main([*command, "--out", str(whole)]) == 0
+    assert not (whole / "series.parquet").exists()                               # series.nc is the one store
+    checkpoint = resumed / "finished" / "runs.jsonl"
+    checkpoint.parent.mkdir(parents=True)
+    checkpoint.write_text((whole / "finished" / "runs.jsonl").read_text().splitlines(keepends=True)[0])
+    assert main([*command, "--out", str(resumed)]) == 0                          # two runs left to run
+    xr.testing.assert_identical(load_ensemble(resumed).series, load_ensemble(whole).series)
+    (whole / "series.nc").rename(whole / "series.parquet")                    # as an ensemble of older code
+    assert main(["report", str(whole)]) == 2
+    err = capsys.readouterr().err
+    assert "written by an older version (its per-step metrics in series.parquet, not series.nc)" in err
+    assert "run it again with the same command" in err and "Traceback" not in err
+
+
 def synthetic_series(runs_per_point: list[int]) -> xr.Dataset:
     runs = sum(runs_per_point)
     point = np.repeat(np.arange(len(runs_per_point)), runs_per_point)

@@ -91,7 +91,7 @@ def _run_ensemble(args, loaded) -> int:
                 what = f"{r['name']}: {capture_phrase(ens.scenario, r['capture'], r['by'])}"
                 print(f"    {name_column(what, 56)} {runs_text(r['share'], r['runs']):>8}   day {r['median']:5.2f}"
                       f"  ({r['p10']:5.2f}-{r['p90']:5.2f})  held at the end {share_text(r['held_share']):>5}")
-        print(f"Written to {out}/: ensemble.json, scenario.toml, outcomes.csv/.parquet, series.parquet"
+        print(f"Written to {out}/: ensemble.json, scenario.toml, outcomes.csv/.parquet, series.nc"
               + ("" if args.no_report else f", figures/, report.html\n  report   {out / 'report.html'}"))
     return 0
 

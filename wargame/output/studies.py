@@ -20,6 +20,7 @@ from wargame.output.series import read_series
 
 STUDY_SERIES = "series.nc"
 ENSEMBLE_SERIES = "series.nc"
+OLD_ENSEMBLE_SERIES = "series.parquet"   # where ensembles kept their series before series.nc: named in its error
 STUDY_KINDS = ("sweep", "sensitivity", "calibrate")
 
 
@@ -119,6 +120,10 @@ class EnsembleSeries:
     @functools.cached_property
     def series(self) -> xr.Dataset:
         path = self.directory / ENSEMBLE_SERIES
+        if not path.is_file() and (self.directory / OLD_ENSEMBLE_SERIES).is_file():
+            raise WargameError(f"{self.directory}: this ensemble was written by an older version (its per-step "
+                               f"metrics in {OLD_ENSEMBLE_SERIES}, not {ENSEMBLE_SERIES}): run it again with the same "
+                               f"command; it resumes from finished/ and writes {ENSEMBLE_SERIES}")
         if not path.is_file():
             raise _no_series(self.directory, "ensemble", "run it again to have them")
         return read_series(path)

@@ -5,8 +5,8 @@ An ensemble directory (written by `python run.py run SCENARIO --reps N`) holds:
   scenario.toml     the resolved scenario
   ensemble.json     scenario, master seed, each run's seed, overrides, versions, the reproducing command
   outcomes.csv/.parquet   one row per run (see experiments.outcomes): when each place fell, who holds what
-  series.parquet    every run's per-step metrics, long format (run, seed, step, day, metrics...)
-  series.nc         the same as an xarray Dataset, dims (run, step) (wargame.output.load_ensemble)
+  series.nc         every run's per-step metrics, an xarray Dataset with dims (run, step)
+                    (wargame.output.load_ensemble; EnsembleData.series holds it as a long table)
   figures/          fans.png, will.png, city_falls.png
   report.html       the ensemble report
   finished/         the runs finished so far (an interrupted ensemble resumes from them)
@@ -16,7 +16,6 @@ Everything here reads those files, never a model.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import math
 import textwrap
@@ -69,12 +68,14 @@ class EnsembleData:
     @classmethod
     def load(cls, directory: str | Path) -> EnsembleData:
         from wargame.core.scenario import load_scenario
+        from wargame.output import load_ensemble
+        from wargame.output.series import long_frame
 
-        directory = require_files(directory, ("ensemble.json", "scenario.toml", "outcomes.parquet", "series.parquet"),
+        directory = require_files(directory, ("ensemble.json", "scenario.toml", "outcomes.parquet"),
                                   "an ensemble directory")
-        info = json.loads((directory / "ensemble.json").read_text(encoding="utf-8"))
-        return cls(directory, info, pd.read_parquet(directory / "outcomes.parquet"),
-                   pd.read_parquet(directory / "series.parquet"), load_scenario(directory / "scenario.toml").scenario)
+        ensemble = load_ensemble(directory)
+        return cls(directory, ensemble.info, ensemble.runs, long_frame(ensemble.series),
+                   load_scenario(directory / "scenario.toml").scenario)
 
     @property
     def start(self) -> dt.datetime:
@@ -97,25 +98,6 @@ class EnsembleData:
         return self.metrics["day"].to_numpy(), table.to_numpy(dtype=float)
 
 
-def series_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """Long per-step metrics of every run from an ensemble's rows (each with a "series" dict of lists):
-    columns run, seed, step, then the metrics. Built a column at a time from the lists (a DataFrame per run
-    and their concatenation cost some 13 ms a run: 13 s for 1,000 runs)."""
-    all_series = list(rows["series"])
-    names = list(all_series[0]) if all_series else []
-    if any(list(series) != names for series in all_series):       # runs kept by different code: align by name
-        return pd.concat([pd.DataFrame(series).assign(run=run, seed=seed, step=lambda f: np.arange(len(f)))
-                          [["run", "seed", "step", *series]]
-                          for run, (seed, series) in enumerate(zip(rows["seed"], all_series))], ignore_index=True)
-    lengths = np.array([len(series[names[0]]) if names else 0 for series in all_series], dtype=np.int64)
-    columns = {"run": np.repeat(np.arange(len(all_series)), lengths),
-               "seed": np.repeat(np.asarray(rows["seed"], dtype=np.int64), lengths),
-               "step": np.concatenate([np.arange(n) for n in lengths]) if len(lengths) else np.zeros(0, np.int64)}
-    for name in names:
-        columns[name] = np.array(list(itertools.chain.from_iterable(series[name] for series in all_series)))
-    return pd.DataFrame(columns)
-
-
 def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int, command: str) -> EnsembleData:
     """Write the data files of an ensemble directory (figures and report are drawn from them after)."""
     from importlib import metadata
@@ -126,7 +108,6 @@ def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int
 
     directory.mkdir(parents=True, exist_ok=True)
     outcomes = rows.drop(columns=["series"]).rename(columns={"job": "run"})
-    series = series_frame(rows)
     info = {"scenario": loaded.name, "title": loaded.scenario.meta.title, "runs": len(rows),
             "master_seed": master_seed, "seeds": [int(s) for s in rows["seed"]],
             "overrides": dict(loaded.overrides), "start": loaded.scenario.meta.start.isoformat(),
@@ -137,7 +118,6 @@ def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int
     write_text_atomic(directory / "scenario.toml", loaded.to_toml())
     write_atomic(directory / "outcomes.parquet", lambda p: outcomes.to_parquet(p, index=False))
     write_atomic(directory / "outcomes.csv", lambda p: outcomes.to_csv(p, index=False))
-    write_atomic(directory / "series.parquet", lambda p: series.to_parquet(p, index=False))
     write_series(directory / ENSEMBLE_SERIES, finish(series_dataset(list(rows["series"]), list(outcomes["run"])),
                                                      outcomes.set_index("run")[["seed"]]))
     write_text_atomic(directory / "ensemble.json", json.dumps(info, indent=2) + "\n")
