@@ -19,10 +19,10 @@ from wargame.core.rules.morale import shock
 from wargame.core.rules.movement import move_units
 from wargame.core.scenario import load_scenario
 from wargame.experiments.outcomes import campaign_outcome
+from wargame.experiments.places import FALL, RETAKING, attacker_sides, place_captures
 from wargame.report.ensemble import (
     EnsembleData,
-    city_fall_table,
-    fall_fates,
+    ensemble_captures,
     figure_city_falls,
     write_ensemble_report,
 )
@@ -210,10 +210,15 @@ HAMA = pd.DataFrame({"run": range(4), "end_day": [5.0] * 4, "fell_hama": [1.0, 1
 
 def test_the_ensemble_tells_the_fall_from_the_retaking(duel_file, tmp_path):
     ens = _ensemble(duel_file, tmp_path, HAMA)
-    row = city_fall_table(ens).set_index("city").loc["hama"]
-    assert row["fell_share"] == 1.0
-    assert row["kept_share"] == 0.75 and row["retaken_share"] == 0.5
-    assert fall_fates(ens, "hama").tolist() == ["kept", "kept", "retaken", "kept"]
+    rows = ensemble_captures(ens).set_index(["place", "capture"])
+    fall, retaking = rows.loc[("hama", FALL)], rows.loc[("hama", RETAKING)]
+    assert fall["share"] == 1.0 and fall["by"] == "opposition"
+    assert fall["held_share"] == 0.75                  # its taker held it at the end in runs 0, 1 and 3
+    assert retaking["share"] == 0.5                    # runs 2 and 3: its first owner took it back
+    assert retaking["by"] == "" and np.isnan(retaking["held_share"])  # that owner not recorded (no first_owner_)
+    runs = place_captures(ens.outcomes, "hama", attacker_sides(ens.scenario))
+    assert (runs["held"] == runs["fall_by"]).tolist() == [True, True, False, True]   # kept by its taker
+    assert runs["retaking"].notna().tolist() == [False, False, True, True]
     report = _report(ens)
     # the fall and the retaking in rows of their own (the ensemble predates first_owner_: its first owner)
     assert re.search(r"<td>Hama</td><td>city</td><td>fell to [^<]+</td><td class='num'>4 of 4</td>", report)
@@ -222,8 +227,9 @@ def test_the_ensemble_tells_the_fall_from_the_retaking(duel_file, tmp_path):
 
 def test_an_ensemble_written_before_the_takers_were_recorded_still_reports(duel_file, tmp_path):
     ens = _ensemble(duel_file, tmp_path, HAMA[["run", "end_day", "fell_hama"]])
-    row = city_fall_table(ens).set_index("city").loc["hama"]
-    assert row["fell_share"] == 1.0 and np.isnan(row["kept_share"]) and np.isnan(row["retaken_share"])
+    rows = ensemble_captures(ens)
+    assert rows[["place", "capture", "share"]].values.tolist() == [["hama", FALL, 1.0]]     # no retaking known
+    assert np.isnan(rows["held_share"].iloc[0])                                         # who held it: not recorded
     report = _report(ens)
     assert "<td>Hama</td><td>city</td><td>fell</td><td class='num'>4 of 4</td><td class='num'>100%</td>" in report
     assert "<td class='num'>–</td></tr>" in report      # who held it at the end: not recorded

@@ -193,20 +193,6 @@ FATES = (("kept", "held by its taker at the end", "#b2182b"),
          ("other", "in a third side's hands at the end", "#888888"))
 
 
-def fall_fates(ens: EnsembleData, place: str) -> pd.Series:
-    """What became of the place in each run in which it first fell: "kept" (its taker held it at the end),
-    "retaken" (not kept, and its first owner took it back at some point) or "other" (a third side held it at
-    the end); "" where it never fell, and "unknown" for every fall in an ensemble written before the outcomes
-    said who took and who held."""
-    o = ens.outcomes
-    fell = o[f"fell_{place}"].notna()
-    if any(f"{prefix}_{place}" not in o for prefix in ("taken_by", "held", "retaken")):
-        return pd.Series(np.where(fell, "unknown", ""), index=o.index)
-    kept = o[f"taken_by_{place}"].fillna("") == o[f"held_{place}"].fillna("")
-    fate = np.where(kept, "kept", np.where(o[f"retaken_{place}"].notna(), "retaken", "other"))
-    return pd.Series(np.where(fell, fate, ""), index=o.index)
-
-
 def _entry_label(ens: EnsembleData, entry: str) -> str:
     faction = ens.scenario.factions.get(entry)
     if faction is not None:
@@ -325,36 +311,6 @@ def figure_will_fans(ens: EnsembleData):
         fig.suptitle(textwrap.fill(f"The will to fight — {ens.info['title']}: {ens.info['runs']} runs "
                                    f"({band_text(ens.info['runs'])})", 95))
     return fig
-
-
-def city_fall_table(ens: EnsembleData, min_share: float = 0.05) -> pd.DataFrame:
-    """Cities and towns that fell in at least `min_share` of runs: share fallen (the first fall: lost by the
-    first owner), the quantiles of that day, and what became of them: the share of runs in which the taker
-    held it at the end (`kept_share`) and in which its first owner took it back at some point
-    (`retaken_share`); both NaN for an ensemble written before the outcomes recorded them."""
-    from wargame.core.theatre import TheatreSpec, build_theatre
-
-    t = ens.scenario.theatre
-    theatre = build_theatre(TheatreSpec.of(t))
-    rows = []
-    for cid, city in theatre.cities.items():
-        column = f"fell_{cid}"
-        if column not in ens.outcomes:
-            continue
-        days = ens.outcomes[column]
-        share = float(days.notna().mean())
-        if share < min_share:
-            continue
-        fell = days.dropna()
-        known = f"held_{cid}" in ens.outcomes and f"retaken_{cid}" in ens.outcomes
-        rows.append({"city": cid, "name": short_name(city.name), "kind": city.kind, "fell_share": share,
-                     "kept_share": float((fall_fates(ens, cid) == "kept").mean()) if known else np.nan,
-                     "retaken_share": float(ens.outcomes[f"retaken_{cid}"].notna().mean()) if known else np.nan,
-                     "median": float(fell.median()), "p10": float(fell.quantile(BAND[0])),
-                     "p90": float(fell.quantile(BAND[1])), "first": float(fell.min()), "last": float(fell.max())})
-    frame = pd.DataFrame(rows, columns=["city", "name", "kind", "fell_share", "kept_share", "retaken_share",
-                                        "median", "p10", "p90", "first", "last"])
-    return frame.sort_values(["median", "name"]).reset_index(drop=True)
 
 
 def share_text(share: float) -> str:
