@@ -24,9 +24,14 @@ OLD_ENSEMBLE_SERIES = "series.parquet"   # where ensembles kept their series bef
 STUDY_KINDS = ("sweep", "sensitivity", "calibrate")
 
 
-def _no_series(directory: Path, what: str, again: str) -> WargameError:
-    return WargameError(f"{directory}: this {what} has no time series: it was made before runs' per-step metrics "
-                        f"were kept (or with --no-series); {again}")
+def _series_in(directory: Path, name: str, what: str, again: str) -> xr.Dataset:
+    """The series file `name` in a study's or ensemble's directory, or an error saying it has none and what
+    to do (`again`)."""
+    path = directory / name
+    if not path.is_file():
+        raise WargameError(f"{directory}: this {what} has no time series: it was made before runs' per-step "
+                           f"metrics were kept (or with --no-series); {again}")
+    return read_series(path)
 
 
 @dataclass
@@ -61,10 +66,7 @@ class StudyData:
 
     @functools.cached_property
     def series(self) -> xr.Dataset:
-        path = self.directory / STUDY_SERIES
-        if not path.is_file():
-            raise _no_series(self.directory, "study", "run it again (into a new --out) to have them")
-        return read_series(path)
+        return _series_in(self.directory, STUDY_SERIES, "study", "run it again (into a new --out) to have them")
 
 
 def load_study(directory: str | Path) -> StudyData:
@@ -119,14 +121,11 @@ class EnsembleSeries:
 
     @functools.cached_property
     def series(self) -> xr.Dataset:
-        path = self.directory / ENSEMBLE_SERIES
-        if not path.is_file() and (self.directory / OLD_ENSEMBLE_SERIES).is_file():
+        if not (self.directory / ENSEMBLE_SERIES).is_file() and (self.directory / OLD_ENSEMBLE_SERIES).is_file():
             raise WargameError(f"{self.directory}: this ensemble was written by an older version (its per-step "
                                f"metrics in {OLD_ENSEMBLE_SERIES}, not {ENSEMBLE_SERIES}): run it again with the same "
                                f"command; it resumes from finished/ and writes {ENSEMBLE_SERIES}")
-        if not path.is_file():
-            raise _no_series(self.directory, "ensemble", "run it again to have them")
-        return read_series(path)
+        return _series_in(self.directory, ENSEMBLE_SERIES, "ensemble", "run it again to have them")
 
 
 def load_ensemble(directory: str | Path) -> EnsembleSeries:
@@ -136,5 +135,8 @@ def load_ensemble(directory: str | Path) -> EnsembleSeries:
     if missing:
         raise WargameError(f"{directory}: not an ensemble directory (missing {', '.join(missing)}; ensembles are "
                            "written by `python run.py run SCENARIO --reps N`)")
-    info = json.loads((directory / "ensemble.json").read_text(encoding="utf-8"))
+    try:
+        info = json.loads((directory / "ensemble.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise WargameError(f"{directory / 'ensemble.json'}: not readable ({exc})") from None
     return EnsembleSeries(directory, info, pd.read_parquet(directory / "outcomes.parquet"))
