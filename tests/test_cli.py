@@ -137,3 +137,15 @@ def test_a_report_that_fails_to_draw_costs_the_report_not_the_run(tmp_path, monk
             f"it again with: python run.py report {out}") in err
     assert "Reproduce with" in printed and "report   " not in printed
     assert (out / "metrics.csv").is_file() and not (out / "report.html").exists()
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["run", "hts_2024", "--reps", "-1"], "argument --reps: -1: must be 1 or more"),
+    (["run", "hts_2024", "--reps", "0"], "argument --reps: 0: must be 1 or more"),
+    (["run", "hts_2024", "--seed", "-1"], "argument --seed: -1 is negative; seeds are 0 or more"),
+    (["discover", "somewhere", "--outcome", "x", "--boxes", "two"], "argument --boxes: 'two' is not a whole number"),
+])
+def test_a_count_that_is_not_one_or_more_says_so_and_a_seed_says_what_seeds_are(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert message in capsys.readouterr().err

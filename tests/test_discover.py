@@ -162,14 +162,20 @@ def test_a_bad_outcome_is_a_clear_error_naming_where(text, message):
 
 
 def test_an_outcome_on_the_wrong_kind_of_column_or_no_column_names_what_there_is():
-    with pytest.raises(OutcomeError, match="'fell_homs', which is not a column of its runs; its columns: fell_hama, "):
+    with pytest.raises(OutcomeError, match=r"'fell_homs', which is not a column of its runs \(did you mean "
+                                           r"fell_hama\?\); its columns: fell_hama, "):            # spelt alike
         _holds("fell_homs < 3")
-    with pytest.raises(OutcomeError, match=r"\(did you mean fell_hama\?\)"):
+    with pytest.raises(OutcomeError, match=r"\(did you mean fell_hama, held_hama\?\)"):
         _holds("fell_ham < 3")
     with pytest.raises(OutcomeError, match="held_hama holds names \\(such as hts, saa\\), not numbers"):
         _holds("held_hama > 2")
     with pytest.raises(OutcomeError, match="fell_hama holds numbers"):
         _holds("fell_hama == hts")
+    many = [f"fell_place_{k}" for k in range(40)]
+    with pytest.raises(OutcomeError) as error:                 # a study's hundreds of columns: the first few
+        evaluate(parse_outcome("x"), pd.DataFrame(columns=many), many, "study")
+    assert "(did you mean" not in str(error.value)              # 'x' is in too many names to suggest any
+    assert str(error.value).endswith("fell_place_23 and 16 more (the header of the study's runs.csv)")
 
 
 def test_the_errors_an_analyst_meets_are_one_line_each(study, tmp_path, capsys):

@@ -359,7 +359,10 @@ def _seed(text: str) -> int:
 
 
 def _positive(text: str) -> int:
-    value = _seed(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be 1 or more")
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: must be 1 or more")
     return value
