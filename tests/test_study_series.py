@@ -136,6 +136,8 @@ def test_a_resumed_ensemble_writes_the_same_series_and_an_older_one_is_told_to_r
     checkpoint.write_text((whole / "finished" / "runs.jsonl").read_text().splitlines(keepends=True)[0])
     assert main([*command, "--out", str(resumed)]) == 0                          # two runs left to run
     xr.testing.assert_identical(load_ensemble(resumed).series, load_ensemble(whole).series)
+    with pytest.raises(WargameError, match="an ensemble directory .* not a study: its runs vary no parameter"):
+        load_study(whole)
     (whole / "series.nc").rename(whole / "series.parquet")                    # as an ensemble of older code
     assert main(["report", str(whole)]) == 2
     err = capsys.readouterr().err

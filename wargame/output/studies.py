@@ -76,6 +76,10 @@ def load_study(directory: str | Path) -> StudyData:
         raise WargameError(f"{directory}: no such directory; give a study directory (written by `python run.py "
                            "sweep`, `sensitivity` or `calibrate`)")
     manifest_path = directory / "manifest.json"
+    if not manifest_path.is_file() and (directory / "ensemble.json").is_file():
+        raise WargameError(f"{directory}: an ensemble directory (`python run.py run SCENARIO --reps N`), not a "
+                           "study: its runs vary no parameter (read it with wargame.output.load_ensemble); studies "
+                           "are written by `python run.py sweep`, `sensitivity` or `calibrate`")
     if not manifest_path.is_file():
         raise WargameError(f"{directory}: not a study directory (no manifest.json); studies are written by "
                            "`python run.py sweep`, `sensitivity` or `calibrate`")
