@@ -149,3 +149,9 @@ def test_a_count_that_is_not_one_or_more_says_so_and_a_seed_says_what_seeds_are(
     with pytest.raises(SystemExit):
         main(argv)
     assert message in capsys.readouterr().err
+
+
+def test_write_targets_without_a_scenario_is_one_clear_line(capsys):
+    assert main(["calibrate", "--write-targets", "targets.toml"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: calibrate --write-targets: give the scenario") and err.count("\n") == 1

@@ -183,6 +183,9 @@ def test_fan_errors_name_the_problem(study_dir, tmp_path, capsys):
         load_study(tmp_path)
     with pytest.raises(WargameError, match="not an ensemble directory"):
         load_ensemble(tmp_path)
+    assert main(["fans", str(study_dir), "--out", str(tmp_path / "fans.txt")]) == 2
+    assert "a fan chart is written as a PNG; give a file name ending in .png" in capsys.readouterr().err
+    assert not (tmp_path / "fans.txt").exists()
     out = tmp_path / "fans.png"
     assert main(["fans", str(study_dir), "--by", PAY, "--out", str(out)]) == 0
     assert out.stat().st_size > 10_000

@@ -40,7 +40,10 @@ def _write_targets(args) -> int:
     from wargame.study.targets import write_default_targets
 
     if not args.scenario:
-        raise SystemExit("calibrate --write-targets: give the scenario whose campaign's targets to write")
+        from wargame.core.errors import WargameError
+
+        raise WargameError("calibrate --write-targets: give the scenario whose campaign's targets to write, "
+                           "e.g. python run.py calibrate hts_2024 --write-targets my_targets.toml")
     written = write_default_targets(campaign_of(args.scenario), args.write_targets)
     print(f"wrote {written}: edit it, then python run.py calibrate {args.scenario} --targets {written} --param ...")
     return 0
@@ -100,6 +103,8 @@ def cmd_fans(args) -> int:
     from wargame.report.style import save_figure
     from wargame.study.charts import figure_series_fans
 
+    if args.out is not None and args.out.suffix.lower() != ".png":
+        raise WargameError(f"--out {args.out}: a fan chart is written as a PNG; give a file name ending in .png")
     study = load_study(args.directory)
     points = None
     if args.points:
