@@ -12,9 +12,10 @@ from wargame.cli import main
 from wargame.core.errors import WargameError
 from wargame.core.model import WarModel
 from wargame.core.scenario import load_scenario
+from wargame.experiments.bands import MIN_RUNS_FOR_BAND
 from wargame.output import load_ensemble, load_study
 from wargame.output.series import combine, read_series, write_series
-from wargame.study.charts import MIN_BAND_RUNS, figure_series_fans
+from wargame.study.charts import figure_series_fans
 from wargame.study.execute import SerialExecutor
 from wargame.study.spec import ParameterSpec, StudySpec
 from wargame.study.sweep import run_sweep
@@ -155,7 +156,7 @@ def synthetic_series(runs_per_point: list[int]) -> xr.Dataset:
 
 
 def test_a_fan_chart_draws_a_band_only_for_a_group_with_enough_runs():
-    enough, few = MIN_BAND_RUNS, MIN_BAND_RUNS - 1
+    enough, few = MIN_RUNS_FOR_BAND, MIN_RUNS_FOR_BAND - 1
     fig = figure_series_fans(synthetic_series([enough, few]), "territory_regime", "test", points=[0, 1])
     ax = fig.axes[0]
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 1          # one band: the group of 5

@@ -21,8 +21,9 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from wargame.experiments.bands import BAND
+
 FALL, RETAKING, OTHER = "fall", "retaking", "other"
-BAND = (0.10, 0.90)
 
 
 def attacker_sides(scenario) -> set[str]:

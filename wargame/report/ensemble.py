@@ -29,6 +29,7 @@ import pandas as pd
 from wargame.core.campaign import regime_name
 from wargame.core.dates import date_of, format_date
 from wargame.core.errors import WargameError
+from wargame.experiments.bands import BAND, MIN_RUNS_FOR_BAND
 from wargame.experiments.counterfactuals import paired_effect
 from wargame.experiments.places import FALL, OTHER, RETAKING, attacker_sides, capture_table, place_captures
 from wargame.output import require_files
@@ -45,12 +46,8 @@ from wargame.report.style import (
     theme,
 )
 
-BAND = (0.10, 0.90)
 COMPARE_COLOURS = plt.get_cmap("tab10").colors
 MAIN_FACTIONS = 6          # fan charts show the largest factions by starting strength
-# below this many runs a 10th-90th percentile band is only the lowest and highest run drawn as if a spread:
-# the runs are drawn one by one instead (with 5 runs the 10th and 90th percentiles interpolate between runs)
-MIN_RUNS_FOR_BAND = 5
 MIN_SHARE_SHOWN = 0.05     # captures in fewer runs than this are left out of the tables and charts of falls
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from wargame.core.campaign import regime_name
 from wargame.core.dates import date_of, format_date
-from wargame.experiments.places import BAND
+from wargame.experiments.bands import BAND
 from wargame.report.style import short_name
 
 COLUMNS = ["objective", "side", "kind", "text", "achieved", "runs", "share", "median", "p10", "p90"]

@@ -21,15 +21,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
+from wargame.experiments.bands import BAND, MIN_RUNS_FOR_BAND
 from wargame.report.charts import count_ticks
 from wargame.report.style import theme
 from wargame.study.outputs import is_count, is_share, label
 
 BINS = 8
-# A 10th-90th percentile band needs at least this many runs at a level: with fewer, the "percentiles" are
-# the lowest and highest runs (or lie between them by interpolation), a band that claims a spread the runs
-# have not shown. Below it the runs themselves are drawn.
-MIN_BAND_RUNS = 5
 BAND_COLOUR = "#2b6c9e"
 RUN_COLOUR = "#666666"
 WARNING_COLOUR = "#b2182b"
@@ -79,7 +76,7 @@ def value_axis(ax, output: str, values, axis: str = "y", from_zero: bool = True)
 
 def figure_responses(frame: pd.DataFrame, paths: list[str], outputs: list[str], title: str):
     """One panel per (output, parameter): every run as a dot, the median of the runs at each level (or bin)
-    as a line, and their 10th-90th percentile as a band when every level has MIN_BAND_RUNS runs or more.
+    as a line, and their 10th-90th percentile as a band when every level has MIN_RUNS_FOR_BAND runs or more.
     With several parameters the runs at a level differ in the others too: the line is their pooled median,
     not the effect of this parameter alone, and the title says so."""
     pooled = len(paths) > 1
@@ -95,8 +92,8 @@ def figure_responses(frame: pd.DataFrame, paths: list[str], outputs: list[str], 
                 centres = np.array(groups.median().index, dtype=float)
                 counts = groups.size()
                 fewest = int(counts.min()) if fewest is None else min(fewest, int(counts.min()))
-                if counts.min() >= MIN_BAND_RUNS:
-                    ax.fill_between(centres, groups.quantile(0.1), groups.quantile(0.9), color=BAND_COLOUR,
+                if counts.min() >= MIN_RUNS_FOR_BAND:
+                    ax.fill_between(centres, groups.quantile(BAND[0]), groups.quantile(BAND[1]), color=BAND_COLOUR,
                                     alpha=0.2, linewidth=0)
                 ax.plot(centres, groups.median(), color=BAND_COLOUR, marker="o", markersize=3)
                 value_axis(ax, output, frame[output])
@@ -104,7 +101,7 @@ def figure_responses(frame: pd.DataFrame, paths: list[str], outputs: list[str], 
                     ax.set_ylabel("")
                 ax.set_xlabel(path.split(".", 1)[-1] if i == len(outputs) - 1 else "", fontsize=8.5)
                 ax.tick_params(labelsize=7.5)
-        banded = fewest is not None and fewest >= MIN_BAND_RUNS
+        banded = fewest is not None and fewest >= MIN_RUNS_FOR_BAND
         handles = [Line2D([], [], marker="o", linestyle="", color=RUN_COLOUR, label="one run"),
                    Line2D([], [], color=BAND_COLOUR, marker="o", markersize=3,
                           label="median of the runs at that value (or bin)" + (" (other parameters varying)" if pooled else ""))]
@@ -112,7 +109,7 @@ def figure_responses(frame: pd.DataFrame, paths: list[str], outputs: list[str], 
             handles.append(Patch(color=BAND_COLOUR, alpha=0.2, label="10th-90th percentile of those runs"))
         else:
             handles.append(Patch(color="none", label=f"no percentile band: {fewest} run{'s' * (fewest != 1)} at some "
-                                                     f"values, fewer than {MIN_BAND_RUNS}"))
+                                                     f"values, fewer than {MIN_RUNS_FOR_BAND}"))
         fig.legend(handles=handles, loc="outside lower center", ncol=len(handles) if len(paths) > 2 else 1,
                    fontsize=8, frameon=False)
         what = ("each output against each parameter, all runs pooled (the other parameters vary too: not the "
@@ -242,8 +239,6 @@ def figure_indices(indices: pd.DataFrame, method: str, title: str, warnings=()):
 
 
 # --- fan charts of a metric over time, across a design's points ----------------------------------------
-FAN_BAND = (0.10, 0.90)      # the band's quantiles over a group's runs
-MIN_BAND_RUNS = 5            # fewer runs than this in a group: its runs are drawn one by one, not summarised
 FAN_GROUPS = ("low", "middle", "high")     # terciles of the grouping parameter's values over the design's points
 FAN_COLOURS = ("#2166ac", "#1b9e77", "#b2182b")   # low to high; several chosen points cycle through tab10
 
@@ -305,7 +300,7 @@ def fan_groups(series, by: str | None = None, points=None) -> list[tuple[str, np
 
 def figure_series_fans(series, metric: str, title: str, by: str | None = None, points=None):
     """A metric over time for groups of runs (fan_groups): the median and the 10th-90th percentile band of
-    each group with at least MIN_BAND_RUNS runs, each run's own line for a smaller group (the legend says
+    each group with at least MIN_RUNS_FOR_BAND runs, each run's own line for a smaller group (the legend says
     which). A run that ended early keeps its last value to the end (its campaign stopped there)."""
     check_metric(series, metric)
     groups = fan_groups(series, by, points)
@@ -321,8 +316,8 @@ def figure_series_fans(series, metric: str, title: str, by: str | None = None, p
         fig, ax = plt.subplots(figsize=(9.0, 4.8))
         for (name, runs), colour in zip(groups, itertools.cycle(colours)):
             matrix = values.loc[runs].to_numpy(dtype=float)
-            if len(runs) >= MIN_BAND_RUNS:
-                low, high = np.nanquantile(matrix, FAN_BAND, axis=0)
+            if len(runs) >= MIN_RUNS_FOR_BAND:
+                low, high = np.nanquantile(matrix, BAND, axis=0)
                 ax.fill_between(days, low, high, color=colour, alpha=0.18, linewidth=0)
                 ax.plot(days, np.nanmedian(matrix, axis=0), color=colour, linewidth=2.0,
                         label=f"{name}: median and 10th-90th of {len(runs)} runs")
