@@ -164,6 +164,15 @@ def test_a_fan_chart_draws_a_band_only_for_a_group_with_enough_runs():
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == [f"point 0: median and 10th-90th of {enough} runs",
                       f"point 1: each of {few} runs (too few for a band)"]
+    assert "zoomed" not in ax.get_ylabel()                                        # runs from about 0: not zoomed
+    held = synthetic_series([enough])
+    held["territory_regime"] = held["territory_regime"] * 0.1 + 0.6                # 60-70% of the theatre
+    ax = figure_series_fans(held, "territory_regime", "test").axes[0]
+    # the runs' own range, not 0 to 100%, and the axis label says so
+    assert ax.get_ylim()[0] > 0.55 and "(zoomed: the axis starts at 59" in ax.get_ylabel()
+    lone = figure_series_fans(synthetic_series([1, 1]), "territory_regime", "test", points=[0, 1])
+    assert [t.get_text() for t in lone.axes[0].get_legend().get_texts()][0] == \
+        "point 0: its one run (too few for a band)"
 
 
 def test_fans_by_a_parameter_group_the_points_into_terciles():

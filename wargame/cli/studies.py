@@ -11,6 +11,7 @@ from wargame.cli.support import require_extra, study_bar
 
 # the extra a study needs beyond the base install, by kind: (modules, extra)
 EXTRAS = {"sensitivity": (("SALib",), "analysis"), "calibrate": (("optuna",), "analysis")}
+STUDY_TITLES = {"sweep": "Sweep", "sensitivity": "Sensitivity analysis", "calibrate": "Calibration"}
 SETTINGS = {"sweep": {"kind": "design", "points": "points", "levels": "levels", "file": "points_file"},
             "sensitivity": {"method": "method", "samples": "samples"},
             "calibrate": {"trials": "trials", "targets": "targets"}}
@@ -112,7 +113,7 @@ def cmd_fans(args) -> int:
             points = [int(p) for p in args.points.split(",") if p.strip()]
         except ValueError:
             raise WargameError(f"--points {args.points!r}: give design point numbers, e.g. 0,3,7") from None
-    title = f"{study.kind.title()} of {study.manifest['spec']['scenario']}"
+    title = f"{STUDY_TITLES.get(study.kind, study.kind)} of {study.manifest['spec']['scenario']}"
     figure = figure_series_fans(study.series, args.metric, title, by=args.by, points=points)
     name = f"fans-{args.metric}" + (f"-by-{args.by}" if args.by else "") + \
         (f"-points-{'-'.join(map(str, points))}" if points else "")

@@ -298,6 +298,10 @@ def fan_groups(series, by: str | None = None, points=None) -> list[tuple[str, np
     return [("all runs", runs)]
 
 
+def _each_run(runs: int) -> str:
+    return "its one run" if runs == 1 else f"each of {runs} runs"
+
+
 def figure_series_fans(series, metric: str, title: str, by: str | None = None, points=None):
     """A metric over time for groups of runs (fan_groups): the median and the 10th-90th percentile band of
     each group with at least MIN_RUNS_FOR_BAND runs, each run's own line for a smaller group (the legend says
@@ -324,12 +328,17 @@ def figure_series_fans(series, metric: str, title: str, by: str | None = None, p
             else:
                 for k, row in enumerate(matrix):
                     ax.plot(days, row, color=colour, linewidth=0.9, alpha=0.8,
-                            label=f"{name}: each of {len(runs)} runs (too few for a band)" if k == 0 else None)
+                            label=f"{name}: {_each_run(len(runs))} (too few for a band)" if k == 0 else None)
         ax.set_xlabel("day of the campaign (a run that ended earlier is held at its last value)")
-        ax.set_ylabel(metric_label(metric))
-        if metric.startswith(SHARE_PREFIXES):
+        share = metric.startswith(SHARE_PREFIXES)
+        if share:
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
         ax.set_xlim(days[0], days[-1])
+        # kept to the runs' range so that a change of a few points shows, and labelled as such: a line's
+        # height is not its share of the whole
+        bottom = ax.get_ylim()[0]
+        zoomed = f"\n(zoomed: the axis starts at {bottom:.1%})" if share else f"\n(zoomed: the axis starts at {bottom:.3g})"
+        ax.set_ylabel(metric_label(metric) + (zoomed if bottom > 0 else ""))
         ax.legend(fontsize=8, loc="best")
         ax.set_title(textwrap.fill(f"{title}: {metric_label(metric)} over time", 90), fontsize=11)
     return fig
