@@ -72,7 +72,7 @@ class Box:
     density: float
     mass: float
     runs: int                            # runs in the box
-    cases: int                           # of which the outcome holds
+    runs_of_interest: int                # of which the outcome holds
     meets_threshold: bool
     limits: pd.DataFrame                 # per restricted parameter: role, low, high, study_low, study_high, qp
     trajectory: pd.DataFrame             # coverage, density, mass, res_dim, n at every step
