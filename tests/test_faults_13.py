@@ -253,3 +253,16 @@ def test_study_outputs_read_the_retaking_as_days_and_refuse_side_columns():
     with pytest.raises(WargameError, match="names a side"):
         output_values(frame, "taken_by_hama")
     assert label("retaken_hama") == "day Hama retaken"
+
+
+def test_the_console_names_how_many_captures_it_left_to_the_report(tmp_path, capsys, monkeypatch):
+    import wargame.cli.run as run_command
+
+    monkeypatch.setattr(run_command, "CONSOLE_CAPTURES", 2)
+    assert main(["run", "hts_2024_classroom", "--reps", "2", "--workers", "1", "--no-report",
+                 "--out", str(tmp_path / "ens")]) == 0
+    printed = capsys.readouterr().out
+    listed = printed.split("held the place at the end):\n")[1].split("\n")
+    shown = ensemble_captures(EnsembleData.load(tmp_path / "ens"))
+    assert len(shown) > 2 and all(line.count("held at the end") == 1 for line in listed[:2])
+    assert listed[2] == f"    and {len(shown) - 2} more captures: every one is in the report (and outcomes.csv)"

@@ -10,6 +10,7 @@ from wargame.cli.support import ensemble_progress, finish, stage_bar, step_bar
 
 RUN_STAGES = "{desc}: {n}/{total} {postfix} [{elapsed}]"
 REPORT_STAGES = "{desc}: {n}/{total} {postfix}"
+CONSOLE_CAPTURES = 16      # captures an ensemble prints (falls first, by day): a screenful; the report has all
 
 
 def cmd_run(args) -> int:
@@ -87,10 +88,13 @@ def _run_ensemble(args, loaded) -> int:
             print("  who took what (falls to the campaign's attacker, then retakings from it; runs in which it "
                   "happened, median day and 10th-90th percentile over them, and the share of all runs in which "
                   "that side held the place at the end):")
-            for _, r in captures.head(16).iterrows():
+            for _, r in captures.head(CONSOLE_CAPTURES).iterrows():
                 what = f"{r['name']}: {capture_phrase(ens.scenario, r['capture'], r['by'])}"
                 print(f"    {name_column(what, 56)} {runs_text(r['share'], r['runs']):>8}   day {r['median']:5.2f}"
                       f"  ({r['p10']:5.2f}-{r['p90']:5.2f})  held at the end {share_text(r['held_share']):>5}")
+            if len(captures) > CONSOLE_CAPTURES:
+                print(f"    and {len(captures) - CONSOLE_CAPTURES} more captures: every one is in the report "
+                      "(and outcomes.csv)")
         print(f"Written to {out}/: ensemble.json, scenario.toml, outcomes.csv/.parquet, series.nc"
               + ("" if args.no_report else f", figures/, report.html\n  report   {out / 'report.html'}"))
     return 0
