@@ -89,9 +89,10 @@ def _modal(values) -> str:
 
 
 def capture_table(outcomes: pd.DataFrame, places: dict[str, tuple[str, str]], attackers: set[str],
-                  min_share: float = 0.05) -> pd.DataFrame:
+                  min_share: float = 0.0) -> pd.DataFrame:
     """One row per place and kind of capture (FALL, RETAKING, OTHER) that happened in at least `min_share`
-    of runs: `place`, `name`, `kind` (city, town, airbase), `capture`, `by` (the side that made it in most
+    of runs (by default every one that happened; the reports leave out the rarest, report.ensemble's
+    MIN_SHARE_SHOWN): `place`, `name`, `kind` (city, town, airbase), `capture`, `by` (the side that made it in most
     runs), `share` of runs, the `median`, `p10` and `p90` day over the runs in which it happened, `held_share`
     (the share of all runs in which the side that made it holds the place at the end) and `runs`. `places`:
     place id -> (name, kind). Sorted by capture (falls first), then median day."""
