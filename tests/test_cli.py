@@ -155,3 +155,14 @@ def test_write_targets_without_a_scenario_is_one_clear_line(capsys):
     assert main(["calibrate", "--write-targets", "targets.toml"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: calibrate --write-targets: give the scenario") and err.count("\n") == 1
+
+
+def test_the_command_line_starts_without_xarray():
+    """xarray (some 0.12 s to import) is loaded by what reads or writes series, not by the parser: a run,
+    the classroom server and --help start without it."""
+    import subprocess
+    import sys
+
+    code = "import sys, wargame.cli.parser as p; p.build_parser(); print('xarray' in sys.modules)"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "False"

@@ -27,14 +27,17 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from wargame.core.errors import WargameError
-from wargame.output import StudyData, load_study
 from wargame.study.outcome import columns_of, evaluate, parse_outcome
 from wargame.study.roles import LEVER, override_roles, study_roles
+
+if TYPE_CHECKING:                        # the loader needs xarray: imported when a study is read, not with the parser
+    from wargame.output import StudyData
 
 # the EMA Workbench's own defaults for PRIM (Bryant and Lempert 2010 use 0.05 too) and for extra trees
 THRESHOLD = 0.8           # the density a chosen box must reach
@@ -226,6 +229,8 @@ def discover(directory: str | Path, outcome: str, threshold: float = THRESHOLD, 
     """Scenario discovery of `outcome` over the study in `directory`: feature scores and PRIM box(es)."""
     if not 0 < threshold <= 1:
         raise WargameError(f"--threshold {threshold}: a density, above 0 and at most 1")
+    from wargame.output import load_study
+
     study = load_study(directory)
     roles = override_roles(study_roles(study.manifest), levers, uncertainties)
     if len(study.runs) < MIN_RUNS:
