@@ -79,10 +79,12 @@ def typed_again(word: str) -> str:
 
 
 def _print_study(kind: str, scenario: str, done) -> None:
+    from wargame.study.outputs import parameter_label
+
     print(f"{kind} of {scenario} finished: {done.directory}/")
     print(f"  files    {', '.join(done.files)}")
     for output, ranked in done.ranking.items():
-        print(f"  {output}: " + ", ".join(f"{p.split('.', 1)[-1]} {v:.2f}" for p, v in ranked))
+        print(f"  {output}: " + ", ".join(f"{parameter_label(p)} {v:.2f}" for p, v in ranked))
     if done.targets:
         print("  loss     " + ", ".join(f"{target} {share:.0%}" for target, share in done.targets)
               + " of the best trial's (loss.csv)")

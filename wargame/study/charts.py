@@ -24,7 +24,7 @@ from matplotlib.ticker import PercentFormatter
 from wargame.experiments.bands import BAND, MIN_RUNS_FOR_BAND
 from wargame.report.charts import count_ticks
 from wargame.report.style import theme
-from wargame.study.outputs import is_count, is_share, label
+from wargame.study.outputs import is_count, is_share, label, parameter_label
 
 BINS = 8
 BAND_COLOUR = "#2b6c9e"
@@ -99,7 +99,7 @@ def figure_responses(frame: pd.DataFrame, paths: list[str], outputs: list[str], 
                 value_axis(ax, output, frame[output])
                 if j:
                     ax.set_ylabel("")
-                ax.set_xlabel(path.split(".", 1)[-1] if i == len(outputs) - 1 else "", fontsize=8.5)
+                ax.set_xlabel(parameter_label(path) if i == len(outputs) - 1 else "", fontsize=8.5)
                 ax.tick_params(labelsize=7.5)
         banded = fewest is not None and fewest >= MIN_RUNS_FOR_BAND
         handles = [Line2D([], [], marker="o", linestyle="", color=RUN_COLOUR, label="one run"),
@@ -142,8 +142,8 @@ def figure_heatmap(frame: pd.DataFrame, x: str, y: str, output: str, title: str)
                         color=ink)
         low, high = np.nanmin(table.to_numpy()), np.nanmax(table.to_numpy())
         fig.colorbar(image, ax=ax, label=f"mean {label(output)}\n(colours span {low:.3g}-{high:.3g})")
-        ax.set_title(textwrap.fill(f"{title}: mean {label(output)} by {x.split('.', 1)[-1]} and "
-                                   f"{y.split('.', 1)[-1]}", 80))
+        ax.set_title(textwrap.fill(f"{title}: mean {label(output)} by {parameter_label(x)} and "
+                                   f"{parameter_label(y)}", 80))
     return fig
 
 
@@ -189,7 +189,7 @@ def _sobol_panel(ax, part: pd.DataFrame) -> None:
                             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("Sobol index (share of the output's variance)")
-    ax.set_yticks(y, [p.split(".", 1)[-1] for p in part["parameter"]], fontsize=8)
+    ax.set_yticks(y, [parameter_label(p) for p in part["parameter"]], fontsize=8)
     ax.legend(fontsize=7.5, loc="lower right")
 
 
@@ -199,7 +199,7 @@ def _morris_panel(ax, part: pd.DataFrame) -> None:
     ax.errorbar(part["mu_star"], part["sigma"], xerr=part["mu_star_conf"], fmt="o", color="#2b6c9e", ecolor="#2b6c9e",
                 elinewidth=1.0, capsize=3, markersize=5, label="parameter: mu* with its 95% interval")
     for _, row in part.iterrows():
-        ax.annotate(row["parameter"].split(".", 1)[-1], (row["mu_star"], row["sigma"]), xytext=(4, 4),
+        ax.annotate(parameter_label(row["parameter"]), (row["mu_star"], row["sigma"]), xytext=(4, 4),
                     textcoords="offset points", fontsize=7.5)
     top = float(max(np.nanmax(part["mu_star"] + part["mu_star_conf"]), np.nanmax(part["sigma"]), 1e-12)) * 1.15
     xs = np.array([0.0, top])

@@ -71,6 +71,12 @@ def _values(frame: pd.DataFrame, name: str) -> pd.Series:
                        f"({', '.join(sorted(c for c in frame.columns if c.startswith(('fell_', 'territory_')))[:8])}, ...)")
 
 
+def parameter_label(path: str) -> str:
+    """A parameter as charts and consoles name it: its dotted path without the section ("factions.saa.pay"
+    is "saa.pay"), which every path of a study has and which would only crowd the axis."""
+    return path.split(".", 1)[-1]
+
+
 def label(name: str) -> str:
     if name in NAMED:
         return NAMED[name]
