@@ -175,6 +175,14 @@ def test_a_fan_chart_draws_a_band_only_for_a_group_with_enough_runs():
         "point 0: its one run (too few for a band)"
 
 
+def test_fans_by_a_label_of_names_draw_each_name_apart():
+    named = synthetic_series([5, 5]).assign_coords(campaign=("run", ["hts_2024"] * 3 + ["aleppo_2016"] * 7))
+    fig = figure_series_fans(named, "territory_regime", "test", by="campaign")
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["campaign = aleppo_2016: median and 10th-90th of 7 runs",
+                      "campaign = hts_2024: each of 3 runs (too few for a band)"]
+
+
 def test_fans_by_a_parameter_group_the_points_into_terciles():
     fig = figure_series_fans(synthetic_series([5] * 6), "territory_regime", "test", by=PAY)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]

@@ -278,7 +278,10 @@ def fan_groups(series, by: str | None = None, points=None) -> list[tuple[str, np
         if by not in along_run:
             raise WargameError(f"--by {by!r}: not a parameter of the study (its runs are labelled by "
                                f"{', '.join(along_run)})")
-        per_point = pd.Series(series[by].to_numpy(), index=series["point"].to_numpy()).groupby(level=0).first()
+        labels = series[by].to_numpy()
+        if not pd.api.types.is_numeric_dtype(labels):       # a name (a joint calibration's campaign): each its own
+            return [(f"{by} = {name}", runs[labels == name]) for name in sorted(set(labels.tolist()), key=str)]
+        per_point = pd.Series(labels, index=series["point"].to_numpy()).groupby(level=0).first()
         if per_point.nunique() <= len(FAN_GROUPS):
             levels = sorted(per_point.unique())
             names = [f"{by} = {v:.3g}" for v in levels]
