@@ -262,10 +262,17 @@ def test_discover_reads_the_study_through_load_study_whose_ranges_and_checks_it_
     assert loaded.parameters == [PAY, ATTRITION, MORALE] and loaded.ranges[PAY] == (0.1, 0.8)
     assert loaded.seed == 11
     broken = _copy(study, tmp_path)
-    runs = pd.read_parquet(broken / "runs.parquet").drop(columns=[MORALE])
+    (broken / "runs.parquet").write_bytes((study / "runs.parquet").read_bytes()[:100])      # cut short
+    assert main(["discover", str(broken), "--outcome", "made"]) == 2
+    assert "runs.parquet: not readable" in capsys.readouterr().err
+    runs = pd.read_parquet(study / "runs.parquet").drop(columns=[MORALE])
     runs.to_parquet(broken / "runs.parquet", index=False)
     assert main(["discover", str(broken), "--outcome", "made"]) == 2
     assert f"lacks the parameter columns {MORALE} the manifest names" in capsys.readouterr().err
+    shutil.copy(study / "runs.parquet", broken / "runs.parquet")
+    (broken / "points.csv").write_text('a,"b\n')                                    # an unclosed quote
+    assert main(["discover", str(broken), "--outcome", "made"]) == 2
+    assert "points.csv: not readable" in capsys.readouterr().err
     manifest = json.loads((broken / "manifest.json").read_text())
     manifest["parameters"] = {"path": PAY}
     (broken / "manifest.json").write_text(json.dumps(manifest))

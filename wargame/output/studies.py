@@ -95,14 +95,22 @@ def load_study(directory: str | Path) -> StudyData:
         raise WargameError(f"{directory}: the study has not finished (no runs.parquet); finish it with the same "
                            "command and --resume")
     _check_parameters(manifest_path, manifest)
-    runs = pd.read_parquet(directory / "runs.parquet")
+    runs = _table(directory / "runs.parquet", pd.read_parquet)
     missing = [p["path"] for p in manifest["parameters"] if p["path"] not in runs.columns]
     if missing:
         raise WargameError(f"{directory / 'runs.parquet'}: lacks the parameter columns {', '.join(missing)} the "
                            "manifest names")
     points_file = directory / ("trials.csv" if manifest["kind"] == "calibrate" else "points.csv")
-    points = pd.read_csv(points_file) if points_file.is_file() else pd.DataFrame()
+    points = _table(points_file, pd.read_csv) if points_file.is_file() else pd.DataFrame()
     return StudyData(directory, manifest, runs, points)
+
+
+def _table(path: Path, read) -> pd.DataFrame:
+    """A table of the directory, or an error naming the file when it is damaged (truncated, hand-edited)."""
+    try:
+        return read(path)
+    except (OSError, ValueError) as exc:           # pyarrow's ArrowInvalid and pandas' ParserError are ValueErrors
+        raise WargameError(f"{path}: not readable ({exc}); the file was damaged or changed by hand") from None
 
 
 def _check_parameters(manifest_path: Path, manifest: dict) -> None:
@@ -143,4 +151,4 @@ def load_ensemble(directory: str | Path) -> EnsembleSeries:
         info = json.loads((directory / "ensemble.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise WargameError(f"{directory / 'ensemble.json'}: not readable ({exc})") from None
-    return EnsembleSeries(directory, info, pd.read_parquet(directory / "outcomes.parquet"))
+    return EnsembleSeries(directory, info, _table(directory / "outcomes.parquet", pd.read_parquet))
