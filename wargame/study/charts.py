@@ -243,9 +243,6 @@ FAN_GROUPS = ("low", "middle", "high")     # terciles of the grouping parameter'
 FAN_COLOURS = ("#2166ac", "#1b9e77", "#b2182b")   # low to high; several chosen points cycle through tab10
 
 
-SHARE_PREFIXES = ("territory_",)           # metrics that are shares of the theatre: drawn as percentages
-
-
 def metric_label(metric: str) -> str:
     """An axis label for a per-step metric (the model's DataCollector column)."""
     if metric.startswith("territory_"):
@@ -333,7 +330,7 @@ def figure_series_fans(series, metric: str, title: str, by: str | None = None, p
                     ax.plot(days, row, color=colour, linewidth=0.9, alpha=0.8,
                             label=f"{name}: {_each_run(len(runs))} (too few for a band)" if k == 0 else None)
         ax.set_xlabel("day of the campaign (a run that ended earlier is held at its last value)")
-        share = metric.startswith(SHARE_PREFIXES)
+        share = is_share(metric)          # a share of the theatre: drawn as a percentage
         if share:
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
         ax.set_xlim(days[0], days[-1])
