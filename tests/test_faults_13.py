@@ -266,3 +266,17 @@ def test_the_console_names_how_many_captures_it_left_to_the_report(tmp_path, cap
     shown = ensemble_captures(EnsembleData.load(tmp_path / "ens"))
     assert len(shown) > 2 and all(line.count("held at the end") == 1 for line in listed[:2])
     assert listed[2] == f"    and {len(shown) - 2} more captures: every one is in the report (and outcomes.csv)"
+
+
+def test_the_chart_of_falls_draws_a_percentile_box_only_over_enough_runs(duel_file, tmp_path):
+    """Hama falls in every run and is retaken in two: over 4 runs neither gets a 10th-90th box (the
+    percentiles would be the runs themselves); over 5 the fall gets one, the two retakings still none."""
+    from matplotlib.patches import Rectangle
+
+    def boxes(outcomes: pd.DataFrame) -> int:
+        fig = figure_city_falls(_ensemble(duel_file, tmp_path, outcomes))
+        return sum(isinstance(patch, Rectangle) for patch in fig.axes[0].patches)
+
+    fifth = HAMA.iloc[[0]].assign(run=4, fell_hama=1.2)
+    assert boxes(HAMA) == 0
+    assert boxes(pd.concat([HAMA, fifth], ignore_index=True)) == 1

@@ -48,6 +48,7 @@ from wargame.report.style import (
 
 COMPARE_COLOURS = plt.get_cmap("tab10").colors
 MAIN_FACTIONS = 6          # fan charts show the largest factions by starting strength
+FALLS_MARGIN_DAYS = 0.5   # room right of the last day on the chart of falls: a capture on it and its "n of N"
 MIN_SHARE_SHOWN = 0.05     # captures in fewer runs than this are left out of the tables and charts of falls
 
 
@@ -377,17 +378,20 @@ def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
             ax.scatter(date_numbers(ens, days), y + rng.uniform(-0.18, 0.18, days.size), s=14, marker=marker,
                        color=colour, alpha=0.6, linewidths=0)
             lo, hi, mid = date_numbers(ens, [row["p10"], row["p90"], row["median"]])
-            ax.add_patch(plt.Rectangle((lo, y - 0.3), max(hi - lo, 0.02), 0.6, facecolor="none", edgecolor="#333333"))
+            if days.size >= MIN_RUNS_FOR_BAND:       # fewer: the percentiles would be the runs themselves
+                ax.add_patch(plt.Rectangle((lo, y - 0.3), max(hi - lo, 0.02), 0.6, facecolor="none",
+                                           edgecolor="#333333"))
             ax.plot([mid, mid], [y - 0.3, y + 0.3], color="black", linewidth=2)
-            ax.annotate(runs_text(row["share"], row["runs"]), (max(hi, mid), y), xytext=(6, 0),
+            last = max(float(date_numbers(ens, [days.max()])[0]), hi, mid)     # right of every mark of the row
+            ax.annotate(runs_text(row["share"], row["runs"]), (last, y), xytext=(6, 0),
                         textcoords="offset points", va="center", fontsize=8, color=colour)
         ax.set_yticks(range(len(table)))
         ax.set_yticklabels([f"{r['name']}: {capture_phrase(ens.scenario, r['capture'], r['by'])}"
                             for _, r in table.iterrows()])
+        format_date_axis(ax, ens, day_axis=True)
         if not table.empty:
             ax.set_ylim(len(table) - 0.5, -0.5)
-            ax.set_xlim(right=right + 0.5)
-        format_date_axis(ax, ens, day_axis=True)
+            ax.set_xlim(right=right + FALLS_MARGIN_DAYS)   # after the date axis, which ends at the last step
         handles = [plt.Line2D([], [], linestyle="", marker=CAPTURE_STYLES[c][0], markersize=5,
                               color=CAPTURE_STYLES[c][1], label=label)
                    for c, label in ((FALL, "a fall to the campaign's attacker (a run)"),
@@ -398,7 +402,8 @@ def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
             handles.append(plt.Line2D([], [], linestyle="", marker="$n$", color="#333333",
                                       label="n of N: the runs in which it happened"))
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-        ax.set_xlabel("day of the capture (marks: runs; box: 10th-90th percentile; bar: median)")
+        ax.set_xlabel(f"day of the capture (marks: runs; bar: median; box: 10th-90th percentile, where it "
+                      f"happened in {MIN_RUNS_FOR_BAND} runs or more)")
         fig.suptitle(f"Who took what and when: {ens.info['title']}, {ens.info['runs']} runs")
     return fig
 
@@ -599,10 +604,12 @@ def figure_compare_falls(ensembles: list[EnsembleData]):
                     continue
                 row = table.loc[(pid, capture)]
                 lo, hi, mid = date_numbers(base, [row["p10"], row["p90"], row["median"]])
-                ax.plot([lo, hi], [yy, yy], color=colour, linewidth=2, alpha=0.6)
+                banded = round(row["share"] * row["runs"]) >= MIN_RUNS_FOR_BAND   # fewer: no percentiles to speak of
+                if banded:
+                    ax.plot([lo, hi], [yy, yy], color=colour, linewidth=2, alpha=0.6)
                 ax.scatter([mid], [yy], color=colour, marker=marker, s=30, zorder=3)
-                ax.annotate(runs_text(row["share"], row["runs"]), (hi, yy), xytext=(5, 0), textcoords="offset points",
-                            va="center", fontsize=7, color=colour)
+                ax.annotate(runs_text(row["share"], row["runs"]), (max(hi, mid) if banded else mid, yy), xytext=(5, 0),
+                            textcoords="offset points", va="center", fontsize=7, color=colour)
         ax.set_yticks(range(len(rows)))
         ax.set_yticklabels([f"{r['name']}: {capture_phrase(base.scenario, r['capture'], r['by'])}"
                             for _, r in rows.iterrows()])
@@ -618,8 +625,9 @@ def figure_compare_falls(ensembles: list[EnsembleData]):
         handles.append(plt.Line2D([], [], linestyle="", marker="$n$", color="#333333",
                                   label="n of N: runs in which it happened"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="scenario and capture")
-        ax.set_xlabel(f"date of the capture (marker: median over the runs in which it happened; line: 10th-90th "
-                      f"percentile; \"none\": under {MIN_SHARE_SHOWN:.0%} of runs)")
+        ax.set_xlabel(textwrap.fill(f"date of the capture (marker: median over the runs in which it happened; line: "
+                                    f"10th-90th percentile, where it happened in {MIN_RUNS_FOR_BAND} runs or more; "
+                                    f"\"none\": under {MIN_SHARE_SHOWN:.0%} of runs)", 110))
         ax.set_title(textwrap.fill(f"Who took what and when: {compared_text(ensembles)}", 110))
     return fig
 
