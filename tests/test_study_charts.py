@@ -136,3 +136,10 @@ def test_a_morris_study_of_two_trajectories_warns_in_its_report_and_draws_no_poo
     assert (tmp_path / "m" / "warnings.txt").read_text().startswith("Morris with 2 trajectories")
     assert not (tmp_path / "m" / "figures" / "responses.png").exists()
     assert (tmp_path / "m" / "figures" / "indices.png").is_file()
+
+
+def test_titles_count_in_the_number_the_noun_takes():
+    from wargame.study.report import count_of
+
+    assert (count_of(1, "replicate"), count_of(12, "point"), count_of(0, "trial")) == (
+        "1 replicate", "12 points", "0 trials")

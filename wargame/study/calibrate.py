@@ -40,10 +40,11 @@ from wargame.core.scenario.paths import set_path
 from wargame.experiments.history import campaign_of, campaigns, loss_breakdown, score
 from wargame.experiments.runner import Job
 from wargame.output.files import write_atomic, write_text_atomic
+from wargame.report.charts import count_ticks
 from wargame.report.html import esc
 from wargame.report.style import save_figure, theme
 from wargame.study.plan import execute, make_plan, write_study_series
-from wargame.study.report import table_html, write_study_report
+from wargame.study.report import count_of, table_html, write_study_report
 from wargame.study.spec import JOINT, StudySpec, resolve_parameters, study_scenarios
 from wargame.study.store import ResultStore
 from wargame.study.targets import calibration_targets, check_columns, targets_record, targets_title
@@ -251,6 +252,8 @@ def _report(spec, parameters, bases: list[str], targets, directory: Path, histor
         ax.scatter(trials["trial"], trials["loss"], s=14, color="#888888", label="trial")
         ax.plot(trials["trial"], trials["loss"].cummin(), color="#b2182b", drawstyle="steps-post", label="best so far")
         ax.set_xlabel("trial")
+        ax.xaxis.set_major_locator(count_ticks())              # trials are numbered 0, 1, 2...
+        ax.set_ylim(bottom=0)                                   # a loss of 0 is a perfect fit: the axis shows it
         ax.set_ylabel("loss (scaled median error + penalties)")
         ax.legend()
         ax.set_title(chart_title(spec, len(trials), len(parameters), fitted_to, targets_title(bases, spec.calibrate.targets)))
@@ -279,11 +282,8 @@ def _report(spec, parameters, bases: list[str], targets, directory: Path, histor
 
 def chart_title(spec: StudySpec, trials: int, parameters: int, targets: int, of: str) -> str:
     """What was compared with what: the runs, the parameters fitted, and the targets they were fitted to."""
-    def count(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
-    return (f"{spec.scenario}: {count(trials, 'trial')} of {count(parameters, 'parameter')} "
-            f"fitted to {count(targets, 'target')}\nof {of}")
+    return (f"{spec.scenario}: {count_of(trials, 'trial')} of {count_of(parameters, 'parameter')} "
+            f"fitted to {count_of(targets, 'target')}\nof {of}")
 
 
 def top_targets(directory: Path, n: int = TOP_TARGETS) -> list[tuple[str, float]]:

@@ -14,6 +14,11 @@ from wargame.study import charts
 from wargame.study.outputs import label, output_values
 
 
+def count_of(n: int, noun: str) -> str:
+    """"1 replicate", "3 replicates": a count with its noun in the number it takes (nouns that add an s)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def add_outputs(frame: pd.DataFrame, outputs: list[str]) -> pd.DataFrame:
     """The results with one column per output (named as the output)."""
     out = frame.copy()

@@ -19,6 +19,7 @@ from wargame.report.html import esc
 from wargame.report.style import save_figure
 from wargame.study import charts
 from wargame.study.report import (
+    count_of,
     draw_common,
     outputs_html,
     run_points,
@@ -127,8 +128,8 @@ def run_sensitivity(spec: StudySpec, source: str, out: Path, executor, progress=
     write_atomic(store.directory / "indices.csv", lambda p: indices.to_csv(p, index=False))
     cautions = index_warnings(spec, indices)
     write_text_atomic(store.directory / "warnings.txt", "".join(f"{w}\n" for w in cautions))
-    title = (f"{spec.sensitivity.method.title()} sensitivity of {spec.scenario} ({len(points)} points x "
-             f"{spec.replicates} replicates)")
+    title = (f"{spec.sensitivity.method.title()} sensitivity of {spec.scenario} ({count_of(len(points), 'point')} x "
+             f"{count_of(spec.replicates, 'replicate')})")
     drawn = {"indices": save_figure(charts.figure_indices(indices, spec.sensitivity.method, title, cautions),
                                     store.directory / "figures" / "indices.png")}
     # Morris moves one parameter at a time along a few trajectories: pooled over them, an output against a

@@ -7,6 +7,7 @@ from pathlib import Path
 from wargame.report.html import esc
 from wargame.study.designs import design_points
 from wargame.study.report import (
+    count_of,
     draw_common,
     outputs_html,
     run_points,
@@ -24,7 +25,7 @@ def run_sweep(spec: StudySpec, source: str, out: Path, executor, progress=None, 
     if design.kind == "csv":
         check_points(spec, source, parameters, points)
     plan, store, frame = run_points(spec, parameters, points, out, executor, progress, resume)
-    title = f"Sweep of {spec.scenario} ({design.kind} design, {len(points)} points x {spec.replicates} replicates)"
+    title = f"Sweep of {spec.scenario} ({design.kind} design, {count_of(len(points), 'point')} x {count_of(spec.replicates, 'replicate')})"
     drawn = draw_common(store.directory, frame, plan.paths, spec.outputs, title)
     intro = (f"<p>{len(points)} design points ({esc(design.kind)}) x {spec.replicates} replicates = {len(frame)} runs "
              f"of <b>{esc(spec.scenario)}</b>, master seed {spec.seed}; replicate r has the same seed at every point. "
