@@ -149,3 +149,32 @@ def test_a_studys_indices_are_printed_with_significant_figures_and_full_paramete
                                                      ("factions.saa.pay", 0.0)]})
     _print_study("sensitivity", "hts_2024", done)
     assert "regime_territory: rules.morale.contagion_weight 0.00358, factions.saa.pay 0\n" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["run", "hts_2024", "--reps", "-1"], "argument --reps: -1: must be 1 or more"),
+    (["run", "hts_2024", "--reps", "0"], "argument --reps: 0: must be 1 or more"),
+    (["run", "hts_2024", "--seed", "-1"], "argument --seed: -1 is negative; seeds are 0 or more"),
+    (["discover", "somewhere", "--outcome", "x", "--boxes", "two"], "argument --boxes: 'two' is not a whole number"),
+])
+def test_a_count_that_is_not_one_or_more_says_so_and_a_seed_says_what_seeds_are(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert message in capsys.readouterr().err
+
+
+def test_write_targets_without_a_scenario_is_one_clear_line(capsys):
+    assert main(["calibrate", "--write-targets", "targets.toml"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: calibrate --write-targets: give the scenario") and err.count("\n") == 1
+
+
+def test_the_command_line_starts_without_xarray():
+    """xarray (some 0.12 s to import) is loaded by what reads or writes series, not by the parser: a run,
+    the classroom server and --help start without it."""
+    import subprocess
+    import sys
+
+    code = "import sys, wargame.cli.parser as p; p.build_parser(); print('xarray' in sys.modules)"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "False"

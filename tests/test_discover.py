@@ -162,14 +162,20 @@ def test_a_bad_outcome_is_a_clear_error_naming_where(text, message):
 
 
 def test_an_outcome_on_the_wrong_kind_of_column_or_no_column_names_what_there_is():
-    with pytest.raises(OutcomeError, match="'fell_homs', which is not a column of its runs; its columns: fell_hama, "):
+    with pytest.raises(OutcomeError, match=r"'fell_homs', which is not a column of its runs \(did you mean "
+                                           r"fell_hama\?\); its columns: fell_hama, "):            # spelt alike
         _holds("fell_homs < 3")
-    with pytest.raises(OutcomeError, match=r"\(did you mean fell_hama\?\)"):
+    with pytest.raises(OutcomeError, match=r"\(did you mean fell_hama, held_hama\?\)"):
         _holds("fell_ham < 3")
     with pytest.raises(OutcomeError, match="held_hama holds names \\(such as hts, saa\\), not numbers"):
         _holds("held_hama > 2")
     with pytest.raises(OutcomeError, match="fell_hama holds numbers"):
         _holds("fell_hama == hts")
+    many = [f"fell_place_{k}" for k in range(40)]
+    with pytest.raises(OutcomeError) as error:                 # a study's hundreds of columns: the first few
+        evaluate(parse_outcome("x"), pd.DataFrame(columns=many), many, "study")
+    assert "(did you mean" not in str(error.value)              # 'x' is in too many names to suggest any
+    assert str(error.value).endswith("fell_place_23 and 16 more (the header of the study's runs.csv)")
 
 
 def test_the_errors_an_analyst_meets_are_one_line_each(study, tmp_path, capsys):
@@ -205,9 +211,10 @@ def test_without_the_analysis_extra_discover_says_which_to_install(monkeypatch, 
 def test_restrictions_chance_explains_are_dropped_so_noise_yields_no_box(study):
     """On outcomes that are coin flips (seeded), PRIM alone peels its way to boxes of two or three
     parameters; once the restrictions chance explains (quasi-p above 0.05) are dropped, none remains."""
-    from wargame.study.discover import find_boxes, load_study_runs
+    from wargame.output import load_study
+    from wargame.study.discover import find_boxes
 
-    loaded = load_study_runs(study)
+    loaded = load_study(study)
     flips = [np.random.default_rng(seed).random(POINTS) < 0.35 for seed in range(8)]
     peeled = [len(find_boxes(loaded, y, significance=1.0)[0].limits) for y in flips]
     kept = [len(find_boxes(loaded, y)[0].limits) for y in flips]
@@ -246,3 +253,28 @@ def test_the_box_chosen_is_the_widest_that_reaches_the_threshold_else_the_denses
     assert choose(trajectory, 0.8) == (2, True)           # coverage 0.9 twice: the one of fewer parameters
     assert choose(trajectory, 0.9) == (3, True)
     assert choose(trajectory, 0.99) == (3, False)         # none reaches it: the densest, flagged
+
+
+def test_discover_reads_the_study_through_load_study_whose_ranges_and_checks_it_uses(study, tmp_path, capsys):
+    from wargame.output import load_study
+
+    loaded = load_study(study)
+    assert loaded.parameters == [PAY, ATTRITION, MORALE] and loaded.ranges[PAY] == (0.1, 0.8)
+    assert loaded.seed == 11
+    broken = _copy(study, tmp_path)
+    (broken / "runs.parquet").write_bytes((study / "runs.parquet").read_bytes()[:100])      # cut short
+    assert main(["discover", str(broken), "--outcome", "made"]) == 2
+    assert "runs.parquet: not readable" in capsys.readouterr().err
+    runs = pd.read_parquet(study / "runs.parquet").drop(columns=[MORALE])
+    runs.to_parquet(broken / "runs.parquet", index=False)
+    assert main(["discover", str(broken), "--outcome", "made"]) == 2
+    assert f"lacks the parameter columns {MORALE} the manifest names" in capsys.readouterr().err
+    shutil.copy(study / "runs.parquet", broken / "runs.parquet")
+    (broken / "points.csv").write_text('a,"b\n')                                    # an unclosed quote
+    assert main(["discover", str(broken), "--outcome", "made"]) == 2
+    assert "points.csv: not readable" in capsys.readouterr().err
+    manifest = json.loads((broken / "manifest.json").read_text())
+    manifest["parameters"] = {"path": PAY}
+    (broken / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["discover", str(broken), "--outcome", "made"]) == 2
+    assert "manifest.json: parameters is not a list of {path, low, high}" in capsys.readouterr().err

@@ -19,10 +19,10 @@ from wargame.core.rules.morale import shock
 from wargame.core.rules.movement import move_units
 from wargame.core.scenario import load_scenario
 from wargame.experiments.outcomes import campaign_outcome
+from wargame.experiments.places import FALL, RETAKING, attacker_sides, place_captures
 from wargame.report.ensemble import (
     EnsembleData,
-    city_fall_table,
-    fall_fates,
+    ensemble_captures,
     figure_city_falls,
     write_ensemble_report,
 )
@@ -210,10 +210,15 @@ HAMA = pd.DataFrame({"run": range(4), "end_day": [5.0] * 4, "fell_hama": [1.0, 1
 
 def test_the_ensemble_tells_the_fall_from_the_retaking(duel_file, tmp_path):
     ens = _ensemble(duel_file, tmp_path, HAMA)
-    row = city_fall_table(ens).set_index("city").loc["hama"]
-    assert row["fell_share"] == 1.0
-    assert row["kept_share"] == 0.75 and row["retaken_share"] == 0.5
-    assert fall_fates(ens, "hama").tolist() == ["kept", "kept", "retaken", "kept"]
+    rows = ensemble_captures(ens).set_index(["place", "capture"])
+    fall, retaking = rows.loc[("hama", FALL)], rows.loc[("hama", RETAKING)]
+    assert fall["share"] == 1.0 and fall["by"] == "opposition"
+    assert fall["held_share"] == 0.75                  # its taker held it at the end in runs 0, 1 and 3
+    assert retaking["share"] == 0.5                    # runs 2 and 3: its first owner took it back
+    assert retaking["by"] == "" and np.isnan(retaking["held_share"])  # that owner not recorded (no first_owner_)
+    runs = place_captures(ens.outcomes, "hama", attacker_sides(ens.scenario))
+    assert (runs["held"] == runs["fall_by"]).tolist() == [True, True, False, True]   # kept by its taker
+    assert runs["retaking"].notna().tolist() == [False, False, True, True]
     report = _report(ens)
     # the fall and the retaking in rows of their own (the ensemble predates first_owner_: its first owner)
     assert re.search(r"<td>Hama</td><td>city</td><td>fell to [^<]+</td><td class='num'>4 of 4</td>", report)
@@ -222,8 +227,9 @@ def test_the_ensemble_tells_the_fall_from_the_retaking(duel_file, tmp_path):
 
 def test_an_ensemble_written_before_the_takers_were_recorded_still_reports(duel_file, tmp_path):
     ens = _ensemble(duel_file, tmp_path, HAMA[["run", "end_day", "fell_hama"]])
-    row = city_fall_table(ens).set_index("city").loc["hama"]
-    assert row["fell_share"] == 1.0 and np.isnan(row["kept_share"]) and np.isnan(row["retaken_share"])
+    rows = ensemble_captures(ens)
+    assert rows[["place", "capture", "share"]].values.tolist() == [["hama", FALL, 1.0]]     # no retaking known
+    assert np.isnan(rows["held_share"].iloc[0])                                         # who held it: not recorded
     report = _report(ens)
     assert "<td>Hama</td><td>city</td><td>fell</td><td class='num'>4 of 4</td><td class='num'>100%</td>" in report
     assert "<td class='num'>–</td></tr>" in report      # who held it at the end: not recorded
@@ -247,3 +253,30 @@ def test_study_outputs_read_the_retaking_as_days_and_refuse_side_columns():
     with pytest.raises(WargameError, match="names a side"):
         output_values(frame, "taken_by_hama")
     assert label("retaken_hama") == "day Hama retaken"
+
+
+def test_the_console_names_how_many_captures_it_left_to_the_report(tmp_path, capsys, monkeypatch):
+    import wargame.cli.run as run_command
+
+    monkeypatch.setattr(run_command, "CONSOLE_CAPTURES", 2)
+    assert main(["run", "hts_2024_classroom", "--reps", "2", "--workers", "1", "--no-report",
+                 "--out", str(tmp_path / "ens")]) == 0
+    printed = capsys.readouterr().out
+    listed = printed.split("held the place at the end):\n")[1].split("\n")
+    shown = ensemble_captures(EnsembleData.load(tmp_path / "ens"))
+    assert len(shown) > 2 and all(line.count("held at the end") == 1 for line in listed[:2])
+    assert listed[2] == f"    and {len(shown) - 2} more captures: every one is in the report (and outcomes.csv)"
+
+
+def test_the_chart_of_falls_draws_a_percentile_box_only_over_enough_runs(duel_file, tmp_path):
+    """Hama falls in every run and is retaken in two: over 4 runs neither gets a 10th-90th box (the
+    percentiles would be the runs themselves); over 5 the fall gets one, the two retakings still none."""
+    from matplotlib.patches import Rectangle
+
+    def boxes(outcomes: pd.DataFrame) -> int:
+        fig = figure_city_falls(_ensemble(duel_file, tmp_path, outcomes))
+        return sum(isinstance(patch, Rectangle) for patch in fig.axes[0].patches)
+
+    fifth = HAMA.iloc[[0]].assign(run=4, fell_hama=1.2)
+    assert boxes(HAMA) == 0
+    assert boxes(pd.concat([HAMA, fifth], ignore_index=True)) == 1

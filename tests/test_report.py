@@ -16,7 +16,7 @@ from PIL import Image
 
 from wargame.cli import COMMANDS, main
 from wargame.core.model import WarModel
-from wargame.output import RunData, metrics_frame, units_frame, write_run
+from wargame.output import RunData, load_ensemble, metrics_frame, units_frame, write_run
 from wargame.report.aar import SECTIONS, figure_drivers
 from wargame.report.render import render_run
 from wargame.report.why import WHY_FACTORS, break_table, collapses, faction_drivers
@@ -161,7 +161,7 @@ def test_ensembles_give_fan_charts_and_city_falls_and_compare_pairs_scenarios(tm
     assert main(["compare", "hts_2024_classroom", str(variant), "--reps", "3", "--workers", "1",
                  "--out", str(out)]) == 0
     for ensemble in ("hts_2024_classroom", "unpaid"):
-        for name in ("ensemble.json", "outcomes.csv", "outcomes.parquet", "series.parquet"):
+        for name in ("ensemble.json", "outcomes.csv", "outcomes.parquet", "series.nc"):
             assert (out / ensemble / name).is_file(), (ensemble, name)
         seeds = json.loads((out / ensemble / "ensemble.json").read_text())["seeds"]
         assert len(seeds) == 3
@@ -175,8 +175,8 @@ def test_ensembles_give_fan_charts_and_city_falls_and_compare_pairs_scenarios(tm
 
     ens = tmp_path / "ensemble"
     assert main(["run", "hts_2024_classroom", "--reps", "3", "--workers", "1", "--out", str(ens), "--quiet"]) == 0
-    series = pd.read_parquet(ens / "series.parquet")
-    assert sorted(series["run"].unique()) == [0, 1, 2]
+    assert not (ens / "series.parquet").exists()                           # series.nc is the one store
+    assert load_ensemble(ens).series["run"].values.tolist() == [0, 1, 2]
     for png in ("fans.png", "city_falls.png"):
         with Image.open(ens / "figures" / png) as image:
             assert image.width > 600

@@ -14,6 +14,7 @@ import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.ticker import MaxNLocator
 
+from wargame.experiments.bands import MIN_RUNS_FOR_BAND
 from wargame.study import charts
 from wargame.study.sensitivity import MORRIS_MIN_TRAJECTORIES, SOBOL_WIDE_INTERVAL, index_warnings
 from wargame.study.spec import ParameterSpec, StudySpec
@@ -77,7 +78,7 @@ def test_sobol_warns_when_first_order_indices_are_negative_or_intervals_wide():
     plt.close(fig)
 
 
-@pytest.mark.parametrize("reps, banded", [(charts.MIN_BAND_RUNS - 1, False), (charts.MIN_BAND_RUNS, True)])
+@pytest.mark.parametrize("reps, banded", [(MIN_RUNS_FOR_BAND - 1, False), (MIN_RUNS_FOR_BAND, True)])
 def test_percentile_bands_only_where_every_level_has_enough_runs(reps, banded):
     fig = charts.figure_responses(runs(reps), [PAY], ["regime_territory"], "t")
     fills = [c for c in fig.axes[0].collections if isinstance(c, PolyCollection)]

@@ -12,9 +12,10 @@ from wargame.cli import main
 from wargame.core.errors import WargameError
 from wargame.core.model import WarModel
 from wargame.core.scenario import load_scenario
+from wargame.experiments.bands import MIN_RUNS_FOR_BAND
 from wargame.output import load_ensemble, load_study
 from wargame.output.series import combine, read_series, write_series
-from wargame.study.charts import MIN_BAND_RUNS, figure_series_fans
+from wargame.study.charts import figure_series_fans
 from wargame.study.execute import SerialExecutor
 from wargame.study.spec import ParameterSpec, StudySpec
 from wargame.study.sweep import run_sweep
@@ -126,6 +127,25 @@ def test_an_ensemble_keeps_its_series_as_a_dataset_matching_its_report_data(tmp_
         _ = load_ensemble(out).series
 
 
+def test_a_resumed_ensemble_writes_the_same_series_and_an_older_one_is_told_to_run_again(tmp_path, capsys):
+    command = ["run", SCENARIO, "--reps", "3", "--seed", "4", "--workers", "1", "--no-report", "--quiet"]
+    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
+    assert main([*command, "--out", str(whole)]) == 0
+    assert not (whole / "series.parquet").exists()                               # series.nc is the one store
+    checkpoint = resumed / "finished" / "runs.jsonl"
+    checkpoint.parent.mkdir(parents=True)
+    checkpoint.write_text((whole / "finished" / "runs.jsonl").read_text().splitlines(keepends=True)[0])
+    assert main([*command, "--out", str(resumed)]) == 0                          # two runs left to run
+    xr.testing.assert_identical(load_ensemble(resumed).series, load_ensemble(whole).series)
+    with pytest.raises(WargameError, match="an ensemble directory .* not a study: its runs vary no parameter"):
+        load_study(whole)
+    (whole / "series.nc").rename(whole / "series.parquet")                    # as an ensemble of older code
+    assert main(["report", str(whole)]) == 2
+    err = capsys.readouterr().err
+    assert "written by an older version (its per-step metrics in series.parquet, not series.nc)" in err
+    assert "run it again with the same command" in err and "Traceback" not in err
+
+
 def synthetic_series(runs_per_point: list[int]) -> xr.Dataset:
     runs = sum(runs_per_point)
     point = np.repeat(np.arange(len(runs_per_point)), runs_per_point)
@@ -136,7 +156,7 @@ def synthetic_series(runs_per_point: list[int]) -> xr.Dataset:
 
 
 def test_a_fan_chart_draws_a_band_only_for_a_group_with_enough_runs():
-    enough, few = MIN_BAND_RUNS, MIN_BAND_RUNS - 1
+    enough, few = MIN_RUNS_FOR_BAND, MIN_RUNS_FOR_BAND - 1
     fig = figure_series_fans(synthetic_series([enough, few]), "territory_regime", "test", points=[0, 1])
     ax = fig.axes[0]
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 1          # one band: the group of 5
@@ -144,6 +164,23 @@ def test_a_fan_chart_draws_a_band_only_for_a_group_with_enough_runs():
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == [f"point 0: median and 10th-90th of {enough} runs",
                       f"point 1: each of {few} runs (too few for a band)"]
+    assert "zoomed" not in ax.get_ylabel()                                        # runs from about 0: not zoomed
+    held = synthetic_series([enough])
+    held["territory_regime"] = held["territory_regime"] * 0.1 + 0.6                # 60-70% of the theatre
+    ax = figure_series_fans(held, "territory_regime", "test").axes[0]
+    # the runs' own range, not 0 to 100%, and the axis label says so
+    assert ax.get_ylim()[0] > 0.55 and "(zoomed: the axis starts at 59" in ax.get_ylabel()
+    lone = figure_series_fans(synthetic_series([1, 1]), "territory_regime", "test", points=[0, 1])
+    assert [t.get_text() for t in lone.axes[0].get_legend().get_texts()][0] == \
+        "point 0: its one run (too few for a band)"
+
+
+def test_fans_by_a_label_of_names_draw_each_name_apart():
+    named = synthetic_series([5, 5]).assign_coords(campaign=("run", ["hts_2024"] * 3 + ["aleppo_2016"] * 7))
+    fig = figure_series_fans(named, "territory_regime", "test", by="campaign")
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["campaign = aleppo_2016: median and 10th-90th of 7 runs",
+                      "campaign = hts_2024: each of 3 runs (too few for a band)"]
 
 
 def test_fans_by_a_parameter_group_the_points_into_terciles():
@@ -166,6 +203,9 @@ def test_fan_errors_name_the_problem(study_dir, tmp_path, capsys):
         load_study(tmp_path)
     with pytest.raises(WargameError, match="not an ensemble directory"):
         load_ensemble(tmp_path)
+    assert main(["fans", str(study_dir), "--out", str(tmp_path / "fans.txt")]) == 2
+    assert "a fan chart is written as a PNG; give a file name ending in .png" in capsys.readouterr().err
+    assert not (tmp_path / "fans.txt").exists()
     out = tmp_path / "fans.png"
     assert main(["fans", str(study_dir), "--by", PAY, "--out", str(out)]) == 0
     assert out.stat().st_size > 10_000

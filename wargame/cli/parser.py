@@ -348,18 +348,22 @@ def add_discover(add) -> None:
     di.add_argument("--out", type=Path, default=None, help="directory (default STUDY_DIR/discover-<outcome>)")
 
 
-def _seed(text: str) -> int:
+def _whole(text: str) -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _seed(text: str) -> int:
+    value = _whole(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative; seeds are 0 or more")
     return value
 
 
 def _positive(text: str) -> int:
-    value = _seed(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be 1 or more")
+    value = _whole(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: must be 1 or more")
     return value

@@ -53,7 +53,7 @@ def _warn_no_report(exc: Exception, directory: Path) -> None:
 
 
 def _run_ensemble(args, loaded) -> int:
-    from wargame.experiments.places import MIN_RUNS_FOR_BAND
+    from wargame.experiments.bands import MIN_RUNS_FOR_BAND
     from wargame.report.ensemble import (
         capture_phrase,
         collapse_sentences,

@@ -11,6 +11,7 @@ from wargame.cli.support import require_extra, study_bar
 
 # the extra a study needs beyond the base install, by kind: (modules, extra)
 EXTRAS = {"sensitivity": (("SALib",), "analysis"), "calibrate": (("optuna",), "analysis")}
+STUDY_TITLES = {"sweep": "Sweep", "sensitivity": "Sensitivity analysis", "calibrate": "Calibration"}
 SETTINGS = {"sweep": {"kind": "design", "points": "points", "levels": "levels", "file": "points_file"},
             "sensitivity": {"method": "method", "samples": "samples"},
             "calibrate": {"trials": "trials", "targets": "targets"}}
@@ -44,7 +45,10 @@ def _write_targets(args) -> int:
     from wargame.study.targets import write_default_targets
 
     if not args.scenario:
-        raise SystemExit("calibrate --write-targets: give the scenario whose campaign's targets to write")
+        from wargame.core.errors import WargameError
+
+        raise WargameError("calibrate --write-targets: give the scenario whose campaign's targets to write, "
+                           "e.g. python run.py calibrate hts_2024 --write-targets my_targets.toml")
     written = write_default_targets(campaign_of(args.scenario), args.write_targets)
     print(f"wrote {written}: edit it, then python run.py calibrate {args.scenario} --targets {written} --param ...")
     return 0
@@ -83,6 +87,7 @@ def typed_again(word: str, cwd: str | None = None) -> str:
 
 
 def _print_study(kind: str, scenario: str, done) -> None:
+
     print(f"{kind} of {scenario} finished: {done.directory}/")
     print(f"  files    {', '.join(done.files)}")
     for output, ranked in done.ranking.items():
@@ -109,6 +114,8 @@ def cmd_fans(args) -> int:
     from wargame.report.style import save_figure
     from wargame.study.charts import figure_series_fans
 
+    if args.out is not None and args.out.suffix.lower() != ".png":
+        raise WargameError(f"--out {args.out}: a fan chart is written as a PNG; give a file name ending in .png")
     study = load_study(args.directory)
     points = None
     if args.points:
@@ -122,7 +129,7 @@ def cmd_fans(args) -> int:
                            "per-step series: see it in the study's report and points.csv, or where in parameter "
                            f"space it holds with: python run.py discover {args.directory} --outcome "
                            f"\"{args.metric} < VALUE\"")
-    title = f"{study.kind.title()} of {study.manifest['spec']['scenario']}"
+    title = f"{STUDY_TITLES.get(study.kind, study.kind)} of {study.manifest['spec']['scenario']}"
     figure = figure_series_fans(series, args.metric, title, by=args.by, points=points)
     name = f"fans-{args.metric}" + (f"-by-{args.by}" if args.by else "") + \
         (f"-points-{'-'.join(map(str, points))}" if points else "")

@@ -21,19 +21,9 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from wargame.experiments.bands import band
+
 FALL, RETAKING, OTHER = "fall", "retaking", "other"
-BAND = (0.10, 0.90)
-# below this many runs a 10th-90th percentile is only the lowest and highest run read as if a spread (with 5
-# runs the 10th and 90th percentiles interpolate between runs): the days themselves are given instead, in the
-# consoles, tables and charts alike
-MIN_RUNS_FOR_BAND = 5
-
-
-def band(values: pd.Series) -> tuple[float, float]:
-    """The 10th and 90th percentile of `values`, or (NaN, NaN) under MIN_RUNS_FOR_BAND of them."""
-    if len(values) < MIN_RUNS_FOR_BAND:
-        return math.nan, math.nan
-    return float(values.quantile(BAND[0])), float(values.quantile(BAND[1]))
 
 
 def attacker_sides(scenario) -> set[str]:
@@ -99,9 +89,10 @@ def _modal(values) -> str:
 
 
 def capture_table(outcomes: pd.DataFrame, places: dict[str, tuple[str, str]], attackers: set[str],
-                  min_share: float = 0.05) -> pd.DataFrame:
+                  min_share: float = 0.0) -> pd.DataFrame:
     """One row per place and kind of capture (FALL, RETAKING, OTHER) that happened in at least `min_share`
-    of runs: `place`, `name`, `kind` (city, town, airbase), `capture`, `by` (the side that made it in most
+    of runs (by default every one that happened; the reports leave out the rarest, report.ensemble's
+    MIN_SHARE_SHOWN): `place`, `name`, `kind` (city, town, airbase), `capture`, `by` (the side that made it in most
     runs), `share` of runs, the `median`, `p10` and `p90` day over the runs in which it happened, `held_share`
     (the share of all runs in which the side that made it holds the place at the end), `runs` and `days` (the
     sorted days themselves; `p10` and `p90` are NaN under MIN_RUNS_FOR_BAND of them). `places`:

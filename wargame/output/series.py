@@ -100,3 +100,15 @@ def read_series(path: str | Path) -> xr.Dataset:
     # NetCDF3 keeps integers as 32 bits: they come back as the 64-bit integers pandas and numpy use
     return dataset.assign_coords({name: coord.astype(np.int64) for name, coord in dataset.coords.items()
                                   if name in STORED_AS_FLOAT or coord.dtype == np.int32})
+
+
+def long_frame(dataset: xr.Dataset) -> pd.DataFrame:
+    """The Dataset as one row per run and step it ran (run, the labels along run, step, day, then the
+    metrics as float64): the padding after a run's end (every metric NaN) is left out, as are the steps
+    a run never reached."""
+    metrics = list(dataset.data_vars)
+    frame = dataset.reset_coords().to_dataframe().reset_index()
+    ran = frame[metrics].notna().any(axis=1) if metrics else pd.Series(False, index=frame.index)
+    frame = frame[ran].reset_index(drop=True)
+    frame[metrics] = frame[metrics].astype(np.float64)
+    return frame

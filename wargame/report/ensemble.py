@@ -5,8 +5,8 @@ An ensemble directory (written by `python run.py run SCENARIO --reps N`) holds:
   scenario.toml     the resolved scenario
   ensemble.json     scenario, master seed, each run's seed, overrides, versions, the reproducing command
   outcomes.csv/.parquet   one row per run (see experiments.outcomes): when each place fell, who holds what
-  series.parquet    every run's per-step metrics, long format (run, seed, step, day, metrics...)
-  series.nc         the same as an xarray Dataset, dims (run, step) (wargame.output.load_ensemble)
+  series.nc         every run's per-step metrics, an xarray Dataset with dims (run, step)
+                    (wargame.output.load_ensemble; EnsembleData.series holds it as a long table)
   figures/          fans.png, will.png, city_falls.png
   report.html       the ensemble report
   finished/         the runs finished so far (an interrupted ensemble resumes from them)
@@ -16,7 +16,6 @@ Everything here reads those files, never a model.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -29,14 +28,13 @@ import pandas as pd
 from wargame.core.campaign import regime_name
 from wargame.core.dates import date_of, format_date
 from wargame.core.errors import WargameError
+from wargame.experiments.bands import BAND, MIN_RUNS_FOR_BAND, band
 from wargame.experiments.counterfactuals import paired_effect
 from wargame.experiments.places import (
     FALL,
-    MIN_RUNS_FOR_BAND,
     OTHER,
     RETAKING,
     attacker_sides,
-    band,
     capture_table,
     place_captures,
 )
@@ -65,7 +63,6 @@ from wargame.report.style import (
     theme,
 )
 
-BAND = (0.10, 0.90)
 COMPARE_COLOURS = plt.get_cmap("tab10").colors
 EDGE_MARGIN = 0.015        # the share of a time axis added at its right end, so that marks on the last day show whole
 MAIN_FACTIONS = 6          # fan charts show the largest factions by starting strength
@@ -86,12 +83,14 @@ class EnsembleData:
     @classmethod
     def load(cls, directory: str | Path) -> EnsembleData:
         from wargame.core.scenario import load_scenario
+        from wargame.output import load_ensemble
+        from wargame.output.series import long_frame
 
-        directory = require_files(directory, ("ensemble.json", "scenario.toml", "outcomes.parquet", "series.parquet"),
+        directory = require_files(directory, ("ensemble.json", "scenario.toml", "outcomes.parquet"),
                                   "an ensemble directory")
-        info = json.loads((directory / "ensemble.json").read_text(encoding="utf-8"))
-        return cls(directory, info, pd.read_parquet(directory / "outcomes.parquet"),
-                   pd.read_parquet(directory / "series.parquet"), load_scenario(directory / "scenario.toml").scenario)
+        ensemble = load_ensemble(directory)
+        return cls(directory, ensemble.info, ensemble.runs, long_frame(ensemble.series),
+                   load_scenario(directory / "scenario.toml").scenario)
 
     @property
     def start(self) -> dt.datetime:
@@ -114,25 +113,6 @@ class EnsembleData:
         return self.metrics["day"].to_numpy(), table.to_numpy(dtype=float)
 
 
-def series_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """Long per-step metrics of every run from an ensemble's rows (each with a "series" dict of lists):
-    columns run, seed, step, then the metrics. Built a column at a time from the lists (a DataFrame per run
-    and their concatenation cost some 13 ms a run: 13 s for 1,000 runs)."""
-    all_series = list(rows["series"])
-    names = list(all_series[0]) if all_series else []
-    if any(list(series) != names for series in all_series):       # runs kept by different code: align by name
-        return pd.concat([pd.DataFrame(series).assign(run=run, seed=seed, step=lambda f: np.arange(len(f)))
-                          [["run", "seed", "step", *series]]
-                          for run, (seed, series) in enumerate(zip(rows["seed"], all_series))], ignore_index=True)
-    lengths = np.array([len(series[names[0]]) if names else 0 for series in all_series], dtype=np.int64)
-    columns = {"run": np.repeat(np.arange(len(all_series)), lengths),
-               "seed": np.repeat(np.asarray(rows["seed"], dtype=np.int64), lengths),
-               "step": np.concatenate([np.arange(n) for n in lengths]) if len(lengths) else np.zeros(0, np.int64)}
-    for name in names:
-        columns[name] = np.array(list(itertools.chain.from_iterable(series[name] for series in all_series)))
-    return pd.DataFrame(columns)
-
-
 def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int, command: str) -> EnsembleData:
     """Write the data files of an ensemble directory (figures and report are drawn from them after)."""
     from importlib import metadata
@@ -143,7 +123,6 @@ def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int
 
     directory.mkdir(parents=True, exist_ok=True)
     outcomes = rows.drop(columns=["series"]).rename(columns={"job": "run"})
-    series = series_frame(rows)
     info = {"scenario": loaded.name, "title": loaded.scenario.meta.title, "runs": len(rows),
             "master_seed": master_seed, "seeds": [int(s) for s in rows["seed"]],
             "overrides": dict(loaded.overrides), "start": loaded.scenario.meta.start.isoformat(),
@@ -154,7 +133,6 @@ def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int
     write_text_atomic(directory / "scenario.toml", loaded.to_toml())
     write_atomic(directory / "outcomes.parquet", lambda p: outcomes.to_parquet(p, index=False))
     write_atomic(directory / "outcomes.csv", lambda p: outcomes.to_csv(p, index=False))
-    write_atomic(directory / "series.parquet", lambda p: series.to_parquet(p, index=False))
     write_series(directory / ENSEMBLE_SERIES, finish(series_dataset(list(rows["series"]), list(outcomes["run"])),
                                                      outcomes.set_index("run")[["seed"]]))
     write_text_atomic(directory / "ensemble.json", json.dumps(info, indent=2) + "\n")
@@ -233,20 +211,6 @@ def figure_fans(ens: EnsembleData):
 FATES = (("kept", "held by its taker at the end", "#b2182b"),
          ("retaken", "taken back by its first owner", "#2166ac"),
          ("other", "in a third side's hands at the end", "#888888"))
-
-
-def fall_fates(ens: EnsembleData, place: str) -> pd.Series:
-    """What became of the place in each run in which it first fell: "kept" (its taker held it at the end),
-    "retaken" (not kept, and its first owner took it back at some point) or "other" (a third side held it at
-    the end); "" where it never fell, and "unknown" for every fall in an ensemble written before the outcomes
-    said who took and who held."""
-    o = ens.outcomes
-    fell = o[f"fell_{place}"].notna()
-    if any(f"{prefix}_{place}" not in o for prefix in ("taken_by", "held", "retaken")):
-        return pd.Series(np.where(fell, "unknown", ""), index=o.index)
-    kept = o[f"taken_by_{place}"].fillna("") == o[f"held_{place}"].fillna("")
-    fate = np.where(kept, "kept", np.where(o[f"retaken_{place}"].notna(), "retaken", "other"))
-    return pd.Series(np.where(fell, fate, ""), index=o.index)
 
 
 def _entry_label(ens: EnsembleData, entry: str) -> str:
@@ -380,36 +344,6 @@ def figure_will_fans(ens: EnsembleData):
         fit_title(fig.suptitle(f"The will to fight — {ens.info['title']}: {ens.info['runs']} runs "
                                f"({band_text(ens.info['runs'])})"))
     return fig
-
-
-def city_fall_table(ens: EnsembleData, min_share: float = 0.05) -> pd.DataFrame:
-    """Cities and towns that fell in at least `min_share` of runs: share fallen (the first fall: lost by the
-    first owner), the quantiles of that day, and what became of them: the share of runs in which the taker
-    held it at the end (`kept_share`) and in which its first owner took it back at some point
-    (`retaken_share`); both NaN for an ensemble written before the outcomes recorded them."""
-    from wargame.core.theatre import TheatreSpec, build_theatre
-
-    t = ens.scenario.theatre
-    theatre = build_theatre(TheatreSpec.of(t))
-    rows = []
-    for cid, city in theatre.cities.items():
-        column = f"fell_{cid}"
-        if column not in ens.outcomes:
-            continue
-        days = ens.outcomes[column]
-        share = float(days.notna().mean())
-        if share < min_share:
-            continue
-        fell = days.dropna()
-        known = f"held_{cid}" in ens.outcomes and f"retaken_{cid}" in ens.outcomes
-        rows.append({"city": cid, "name": short_name(city.name), "kind": city.kind, "fell_share": share,
-                     "kept_share": float((fall_fates(ens, cid) == "kept").mean()) if known else np.nan,
-                     "retaken_share": float(ens.outcomes[f"retaken_{cid}"].notna().mean()) if known else np.nan,
-                     "median": float(fell.median()), "p10": float(fell.quantile(BAND[0])),
-                     "p90": float(fell.quantile(BAND[1])), "first": float(fell.min()), "last": float(fell.max())})
-    frame = pd.DataFrame(rows, columns=["city", "name", "kind", "fell_share", "kept_share", "retaken_share",
-                                        "median", "p10", "p90", "first", "last"])
-    return frame.sort_values(["median", "name"]).reset_index(drop=True)
 
 
 def share_text(share: float) -> str:
@@ -756,8 +690,8 @@ def figure_compare_falls(ensembles: list[EnsembleData]):
                     lo, hi = date_numbers(base, [row["p10"], row["p90"]])
                     ax.plot([lo, hi], [yy, yy], color=colour, linewidth=2, alpha=0.6)
                 ax.scatter([mid], [yy], color=colour, marker=marker, s=30, zorder=3)
-                ax.annotate(runs_text(row["share"], row["runs"]), (hi, yy), xytext=(5, 0), textcoords="offset points",
-                            va="center", fontsize=7, color=colour)
+                ax.annotate(runs_text(row["share"], row["runs"]), (max(hi, mid), yy), xytext=(5, 0),
+                            textcoords="offset points", va="center", fontsize=7, color=colour)
         ax.set_yticks(range(len(rows)))
         ax.set_yticklabels([f"{r['name']}: {capture_phrase(base.scenario, r['capture'], r['by'])}"
                             for _, r in rows.iterrows()])

@@ -72,9 +72,10 @@ def figure_id(path: Path) -> str:
 def figure(path: Path, caption: str) -> str:
     """The image and its caption; a click on it (or on "full size") opens it at its full resolution."""
     key = figure_id(path)
+    # the close link after the caption: the page's text reads image, caption, as it did before figures opened
     return (f'<figure id="{key}"><a class="open" href="#{key}" title="open full size">{image(path, caption)}</a>'
-            f'<a class="close" href="#{key}-closed">close &times;</a>'
-            f'<figcaption>{esc(caption)} <a class="full" href="#{key}">Full size</a></figcaption></figure>')
+            f'<figcaption>{esc(caption)} <a class="full" href="#{key}">Full size</a></figcaption>'
+            f'<a class="close" href="#{key}-closed">close &times;</a></figure>')
 
 
 def page(title: str, heading: str, meta_html: str, sections: dict[str, tuple[str, str]]) -> str:

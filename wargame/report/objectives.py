@@ -17,9 +17,12 @@ import pandas as pd
 
 from wargame.core.campaign import regime_name
 from wargame.core.dates import date_of, format_date
-from wargame.experiments.places import MIN_RUNS_FOR_BAND, band
+from wargame.experiments.bands import MIN_RUNS_FOR_BAND, band
 from wargame.report.style import short_name
 
+# a hold objective is kept when its progress (the share of its places held) is 1; progress is a float sum,
+# so "1" is anything within rounding of it
+HELD_ALL = 1.0 - 1e-9
 COLUMNS = ["objective", "side", "kind", "text", "achieved", "runs", "share", "median", "p10", "p90", "days"]
 
 
@@ -74,7 +77,7 @@ def objective_table(scenario, outcomes: pd.DataFrame, names: dict[str, tuple[str
         label = objective_label(scenario, oid, names)
         if objective.kind == "hold":
             progress = outcomes.get(f"progress_{oid}", pd.Series(math.nan, index=outcomes.index))
-            achieved, days = int((progress >= 1.0 - 1e-9).sum()), pd.Series(dtype=float)
+            achieved, days = int((progress >= HELD_ALL).sum()), pd.Series(dtype=float)
             text = f"{who} held {label} to the end"
         else:
             days = outcomes.get(f"achieved_{oid}", pd.Series(math.nan, index=outcomes.index)).dropna()
@@ -131,7 +134,7 @@ def run_objective_lines(scenario, outcome: dict, start) -> list[str]:
         label = objective_label(scenario, oid, names)
         progress = outcome.get(f"progress_{oid}", math.nan)
         if objective.kind == "hold":
-            lines.append(f"{who} held {label} to the end" if progress >= 1.0 - 1e-9
+            lines.append(f"{who} held {label} to the end" if progress >= HELD_ALL
                          else f"{who} did not hold all of {label} (held {progress:.0%} at the end)")
             continue
         day = outcome.get(f"achieved_{oid}", math.nan)

@@ -40,6 +40,7 @@ from wargame.core.scenario.paths import set_path
 from wargame.experiments.history import campaign_of, campaigns, loss_breakdown, score
 from wargame.experiments.runner import Job
 from wargame.output.files import write_atomic, write_text_atomic
+from wargame.report.charts import count_ticks
 from wargame.report.html import esc
 from wargame.report.style import save_figure, theme
 from wargame.report.words import count
@@ -298,6 +299,7 @@ def figure_loss(trials: pd.DataFrame, title: str):
         ax.plot(trials["trial"], trials["loss"].cummin(), color="#b2182b", drawstyle="steps-post", label="best so far")
         ax.set_ylim(0, max(ax.get_ylim()[1], float(trials["loss"].max())))
         ax.set_xlabel("trial")
+        ax.xaxis.set_major_locator(count_ticks())              # trials are numbered 0, 1, 2...
         ax.set_ylabel("loss (scaled median error + penalties)")
         ax.legend(loc="lower left")
         ax.set_title(title)

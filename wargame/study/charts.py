@@ -19,16 +19,13 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
 from wargame.core.campaign import regime_name
+from wargame.experiments.bands import BAND, MIN_RUNS_FOR_BAND
 from wargame.report.charts import count_ticks
 from wargame.report.style import theme
 from wargame.report.words import count
 from wargame.study.outputs import is_count, is_share, label
 
 BINS = 8
-# A 10th-90th percentile band needs at least this many runs at a level: with fewer, the "percentiles" are
-# the lowest and highest runs (or lie between them by interpolation), a band that claims a spread the runs
-# have not shown. Below it the runs themselves are drawn.
-MIN_BAND_RUNS = 5
 BAND_COLOUR = "#2b6c9e"
 RUN_COLOUR = "#666666"
 WARNING_COLOUR = "#b2182b"
@@ -83,7 +80,7 @@ def value_axis(ax, output: str, values, axis: str = "y", from_zero: bool = True)
 
 def figure_responses(frame: pd.DataFrame, paths: list[str], outputs: list[str], title: str):
     """One panel per (output, parameter): every run as a dot, the median of the runs at each level (or bin)
-    as a line, and their 10th-90th percentile as a band when every level has MIN_BAND_RUNS runs or more.
+    as a line, and their 10th-90th percentile as a band when every level has MIN_RUNS_FOR_BAND runs or more.
     With several parameters the runs at a level differ in the others too: the line is their pooled median,
     not the effect of this parameter alone, and the title says so."""
     pooled = len(paths) > 1
@@ -99,8 +96,8 @@ def figure_responses(frame: pd.DataFrame, paths: list[str], outputs: list[str], 
                 centres = np.array(groups.median().index, dtype=float)
                 counts = groups.size()
                 fewest = int(counts.min()) if fewest is None else min(fewest, int(counts.min()))
-                if counts.min() >= MIN_BAND_RUNS:
-                    ax.fill_between(centres, groups.quantile(0.1), groups.quantile(0.9), color=BAND_COLOUR,
+                if counts.min() >= MIN_RUNS_FOR_BAND:
+                    ax.fill_between(centres, groups.quantile(BAND[0]), groups.quantile(BAND[1]), color=BAND_COLOUR,
                                     alpha=0.2, linewidth=0)
                 ax.plot(centres, groups.median(), color=BAND_COLOUR, marker="o", markersize=3)
                 value_axis(ax, output, frame[output])
@@ -108,7 +105,7 @@ def figure_responses(frame: pd.DataFrame, paths: list[str], outputs: list[str], 
                     ax.set_ylabel("")
                 ax.set_xlabel(path if i == len(outputs) - 1 else "", fontsize=8.5)
                 ax.tick_params(labelsize=7.5)
-        banded = fewest is not None and fewest >= MIN_BAND_RUNS
+        banded = fewest is not None and fewest >= MIN_RUNS_FOR_BAND
         handles = [Line2D([], [], marker="o", linestyle="", color=RUN_COLOUR, label="one run"),
                    Line2D([], [], color=BAND_COLOUR, marker="o", markersize=3,
                           label="median of the runs at that value (or bin)" + (" (other parameters varying)" if pooled else ""))]
@@ -116,7 +113,7 @@ def figure_responses(frame: pd.DataFrame, paths: list[str], outputs: list[str], 
             handles.append(Patch(color=BAND_COLOUR, alpha=0.2, label="10th-90th percentile of those runs"))
         else:
             handles.append(Patch(color="none", label=f"no percentile band: {fewest} run{'s' * (fewest != 1)} at some "
-                                                     f"values, fewer than {MIN_BAND_RUNS}"))
+                                                     f"values, fewer than {MIN_RUNS_FOR_BAND}"))
         fig.legend(handles=handles, loc="outside lower center", ncol=len(handles) if len(paths) > 2 else 1,
                    fontsize=8, frameon=False)
         what = ("each output against each parameter, all runs pooled (the other parameters vary too: not the "
@@ -253,13 +250,8 @@ def figure_indices(indices: pd.DataFrame, method: str, title: str, warnings=()):
 
 
 # --- fan charts of a metric over time, across a design's points ----------------------------------------
-FAN_BAND = (0.10, 0.90)      # the band's quantiles over a group's runs
-MIN_BAND_RUNS = 5            # fewer runs than this in a group: its runs are drawn one by one, not summarised
 FAN_GROUPS = ("low", "middle", "high")     # terciles of the grouping parameter's values over the design's points
 FAN_COLOURS = ("#2166ac", "#1b9e77", "#b2182b")   # low to high; several chosen points cycle through tab10
-
-
-SHARE_PREFIXES = ("territory_",)           # metrics that are shares of the theatre: drawn as percentages
 
 
 def metric_label(metric: str) -> str:
@@ -296,7 +288,10 @@ def fan_groups(series, by: str | None = None, points=None) -> list[tuple[str, np
         if by not in along_run:
             raise WargameError(f"--by {by!r}: not a parameter of the study (its runs are labelled by "
                                f"{', '.join(along_run)})")
-        per_point = pd.Series(series[by].to_numpy(), index=series["point"].to_numpy()).groupby(level=0).first()
+        labels = series[by].to_numpy()
+        if not pd.api.types.is_numeric_dtype(labels):       # a name (a joint calibration's campaign): each its own
+            return [(f"{by} = {name}", runs[labels == name]) for name in sorted(set(labels.tolist()), key=str)]
+        per_point = pd.Series(labels, index=series["point"].to_numpy()).groupby(level=0).first()
         if per_point.nunique() <= len(FAN_GROUPS):
             levels = sorted(per_point.unique())
             names = [f"{by} = {v:.3g}" for v in levels]
@@ -316,9 +311,13 @@ def fan_groups(series, by: str | None = None, points=None) -> list[tuple[str, np
     return [("all runs", runs)]
 
 
+def _each_run(runs: int) -> str:
+    return "its one run" if runs == 1 else f"each of {runs} runs"
+
+
 def figure_series_fans(series, metric: str, title: str, by: str | None = None, points=None):
     """A metric over time for groups of runs (fan_groups): the median and the 10th-90th percentile band of
-    each group with at least MIN_BAND_RUNS runs, each run's own line for a smaller group (the legend says
+    each group with at least MIN_RUNS_FOR_BAND runs, each run's own line for a smaller group (the legend says
     which). A run that ended early keeps its last value to the end (its campaign stopped there)."""
     check_metric(series, metric)
     groups = fan_groups(series, by, points)
@@ -334,8 +333,8 @@ def figure_series_fans(series, metric: str, title: str, by: str | None = None, p
         fig, ax = plt.subplots(figsize=(9.0, 4.8))
         for (name, runs), colour in zip(groups, itertools.cycle(colours)):
             matrix = values.loc[runs].to_numpy(dtype=float)
-            if len(runs) >= MIN_BAND_RUNS:
-                low, high = np.nanquantile(matrix, FAN_BAND, axis=0)
+            if len(runs) >= MIN_RUNS_FOR_BAND:
+                low, high = np.nanquantile(matrix, BAND, axis=0)
                 ax.fill_between(days, low, high, color=colour, alpha=0.18, linewidth=0)
                 ax.plot(days, np.nanmedian(matrix, axis=0), color=colour, linewidth=2.0,
                         label=f"{name}: median and 10th-90th of {len(runs)} runs")
@@ -346,12 +345,17 @@ def figure_series_fans(series, metric: str, title: str, by: str | None = None, p
                             if k == 0 else None)
         ax.set_xlabel("day of the campaign (a run that ended earlier is held at its last value)")
         ax.set_ylabel(metric_label(metric))
-        if metric.startswith(SHARE_PREFIXES):
+        if is_share(metric):
             # a share of the theatre from 0 to 100%, as the ensemble's fans draw it: a 65-71% axis would make
             # a few points' difference look like the whole theatre changing hands
             ax.set_ylim(0, 1)
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_xlim(days[0], days[-1])
+        # kept to the runs' range so that a change of a few points shows, and labelled as such: a line's
+        # height is not its share of the whole
+        bottom = ax.get_ylim()[0]
+        zoomed = f"\n(zoomed: the axis starts at {bottom:.1%})" if is_share(metric) else f"\n(zoomed: the axis starts at {bottom:.3g})"
+        ax.set_ylabel(metric_label(metric) + (zoomed if bottom > 0 else ""))
         ax.legend(fontsize=8, loc="best")
         ax.set_title(textwrap.fill(f"{title}: {metric_label(metric)} over time", 90), fontsize=11)
     return fig

@@ -23,11 +23,11 @@ only while they reach the threshold.
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,9 @@ import pandas as pd
 from wargame.core.errors import WargameError
 from wargame.study.outcome import columns_of, evaluate, parse_outcome
 from wargame.study.roles import LEVER, override_roles, study_roles
+
+if TYPE_CHECKING:                        # the loader needs xarray: imported when a study is read, not with the parser
+    from wargame.output import StudyData
 
 # the EMA Workbench's own defaults for PRIM (Bryant and Lempert 2010 use 0.05 too) and for extra trees
 THRESHOLD = 0.8           # the density a chosen box must reach
@@ -59,50 +62,9 @@ def _ema():
     return prim, feature_scoring
 
 
-@dataclass
-class Study:
-    directory: Path
-    manifest: dict
-    runs: pd.DataFrame
-    paths: list[str]                     # the study's parameters, in its order
-    ranges: dict[str, tuple[float, float]]
-    roles: dict[str, str]
-
-    @property
-    def seed(self) -> int:
-        return int(self.manifest.get("spec", {}).get("seed", 0))
-
-    @property
-    def outcome_columns(self) -> list[str]:
-        """The columns an outcome may name: the runs' outcomes and outputs, and the parameters."""
-        return [c for c in self.runs.columns if c not in BOOKKEEPING]
-
-
-def load_study_runs(directory: str | Path) -> Study:
-    """A finished study's manifest and runs; a clear error when the directory is not one."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise WargameError(f"{directory}: no such directory; give a study directory (written by sweep, "
-                           "sensitivity or calibrate)")
-    manifest_path, runs_path = directory / "manifest.json", directory / "runs.parquet"
-    if not manifest_path.is_file():
-        raise WargameError(f"{directory}: not a study directory (no manifest.json); give one written by sweep, "
-                           "sensitivity or calibrate")
-    if not runs_path.is_file():
-        raise WargameError(f"{directory}: the study has not finished (no runs.parquet); finish it with the same "
-                           "command and --resume")
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        parameters = manifest["parameters"]
-        paths = [p["path"] for p in parameters]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise WargameError(f"{manifest_path}: not a study manifest ({exc})") from None
-    runs = pd.read_parquet(runs_path)
-    missing = [p for p in paths if p not in runs.columns]
-    if missing:
-        raise WargameError(f"{runs_path}: lacks the parameter columns {', '.join(missing)} the manifest names")
-    ranges = {p["path"]: (float(p["low"]), float(p["high"])) for p in parameters}
-    return Study(directory, manifest, runs, paths, ranges, study_roles(manifest))
+def outcome_columns(study: StudyData) -> list[str]:
+    """The columns an outcome may name: the runs' outcomes and outputs, and the parameters."""
+    return [c for c in study.runs.columns if c not in BOOKKEEPING]
 
 
 @dataclass
@@ -113,7 +75,7 @@ class Box:
     density: float
     mass: float
     runs: int                            # runs in the box
-    cases: int                           # of which the outcome holds
+    runs_of_interest: int                # of which the outcome holds
     meets_threshold: bool
     limits: pd.DataFrame                 # per restricted parameter: role, low, high, study_low, study_high, qp
     trajectory: pd.DataFrame             # coverage, density, mass, res_dim, n at every step
@@ -124,7 +86,8 @@ class Box:
 
 @dataclass
 class Discovery:
-    study: Study
+    study: StudyData
+    roles: dict[str, str]                # each parameter's role: the study's, as overridden at analysis time
     outcome: str
     holds: np.ndarray                    # per run
     threshold: float
@@ -136,11 +99,11 @@ class Discovery:
         return float(self.holds.mean())
 
 
-def outcome_of(study: Study, outcome: str) -> np.ndarray:
+def outcome_of(study: StudyData, outcome: str) -> np.ndarray:
     """Where the outcome holds, one boolean a run; an outcome that holds nowhere or everywhere is an error
     (there is nothing to tell apart)."""
     tree = parse_outcome(outcome)
-    holds = evaluate(tree, study.runs, study.outcome_columns, str(study.directory))
+    holds = evaluate(tree, study.runs, outcome_columns(study), str(study.directory))
     n, k = len(holds), int(holds.sum())
     if k in (0, n):
         raise WargameError(f"{study.directory}: the outcome {outcome!r} holds in {k} of {n} runs: nothing to "
@@ -149,17 +112,18 @@ def outcome_of(study: Study, outcome: str) -> np.ndarray:
     return holds
 
 
-def feature_scores(study: Study, holds: np.ndarray, trees: int = TREES) -> pd.DataFrame:
+def feature_scores(study: StudyData, holds: np.ndarray, roles: dict[str, str], trees: int = TREES
+                   ) -> pd.DataFrame:
     """Extra-trees feature scores (impurity-based importances, summing to 1), ranked, with each
     parameter's role."""
     _, feature_scoring = _ema()
-    x = study.runs[study.paths].astype(float)
+    x = study.runs[study.parameters].astype(float)
     scores, _ = feature_scoring.get_ex_feature_scores(
         x, holds.astype(int), mode=feature_scoring.RuleInductionType.CLASSIFICATION, nr_trees=trees,
         # the Workbench's default, a third of the features (Jaxa-Rozen and Kwakkel 2018), at least one
-        max_features=max(1, round(len(study.paths) / 3)), random_state=study.seed)
+        max_features=max(1, round(len(study.parameters) / 3)), random_state=study.seed)
     table = pd.DataFrame({"parameter": scores.index.astype(str), "score": scores.iloc[:, 0].to_numpy(float)})
-    table["role"] = table["parameter"].map(study.roles)
+    table["role"] = table["parameter"].map(roles)
     table = table.sort_values(["score", "parameter"], ascending=[False, True], kind="stable").reset_index(drop=True)
     table["rank"] = np.arange(1, len(table) + 1)
     return table[["parameter", "role", "score", "rank"]]
@@ -178,13 +142,15 @@ def choose(trajectory: pd.DataFrame, threshold: float) -> tuple[int, bool]:
     return int(best["step"].iloc[0]), False
 
 
-def find_boxes(study: Study, holds: np.ndarray, threshold: float = THRESHOLD, boxes: int = 1,
+def find_boxes(study: StudyData, holds: np.ndarray, roles: dict[str, str] | None = None, threshold: float = THRESHOLD, boxes: int = 1,
                peel_alpha: float = PEEL_ALPHA, paste_alpha: float = PASTE_ALPHA, mass_min: float = MASS_MIN,
                significance: float = SIGNIFICANCE) -> list[Box]:
     """Up to `boxes` PRIM boxes where `holds` is true, each chosen on its trajectory (`choose`) and then
-    shorn of the restrictions chance explains; the second and later only while they reach the threshold."""
+    shorn of the restrictions chance explains; the second and later only while they reach the threshold.
+    `roles` defaults to the study's own."""
     prim, _ = _ema()
-    x = study.runs[study.paths].astype(float).reset_index(drop=True)
+    roles = study_roles(study.manifest) if roles is None else roles
+    x = study.runs[study.parameters].astype(float).reset_index(drop=True)
     with warnings.catch_warnings():
         # the Workbench calls DataFrame.drop(inplace=True), which pandas 3 deprecates: its concern, not the analyst's
         warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
@@ -204,7 +170,7 @@ def find_boxes(study: Study, holds: np.ndarray, threshold: float = THRESHOLD, bo
         trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]].copy()
         found.append(Box(len(found) + 1, final, float(box.coverage), float(box.density), float(box.mass),
                          int(trajectory["n"].iloc[final]), int(trajectory["k"].iloc[final]),
-                         float(box.density) >= threshold, _limits(study, box, final), trajectory, peeled, step,
+                         float(box.density) >= threshold, _limits(study, roles, box, final), trajectory, peeled, step,
                          dropped))
     return found
 
@@ -235,7 +201,7 @@ def _drop_chance_restrictions(box, step: int, significance: float) -> list[str]:
         step = len(box.peeling_trajectory) - 1          # the wider box, appended to the trajectory
 
 
-def _limits(study: Study, box, step: int) -> pd.DataFrame:
+def _limits(study: StudyData, roles: dict[str, str], box, step: int) -> pd.DataFrame:
     """Each parameter the box restricts: the box's limits, the study's range and PRIM's quasi-p-values
     (a one-sided binomial test of each limit, Bryant and Lempert 2010; empty where that side is not
     restricted)."""
@@ -248,13 +214,13 @@ def _limits(study: Study, box, step: int) -> pd.DataFrame:
         # an unrestricted side is open to the study's bound, not shut at the extreme run that happened to be drawn
         low = study_low if low <= float(data_range[path].iloc[0]) else low
         high = study_high if high >= float(data_range[path].iloc[1]) else high
-        rows.append({"parameter": path, "role": study.roles[path], "low": low, "high": high,
+        rows.append({"parameter": path, "role": roles[path], "low": low, "high": high,
                      "study_low": study_low, "study_high": study_high,
                      "qp_low": qp_low if math.isfinite(qp_low) else np.nan,
                      "qp_high": qp_high if math.isfinite(qp_high) else np.nan})
     columns = ["parameter", "role", "low", "high", "study_low", "study_high", "qp_low", "qp_high"]
     frame = pd.DataFrame(rows, columns=columns)
-    order = {p: i for i, p in enumerate(study.paths)}
+    order = {p: i for i, p in enumerate(study.parameters)}
     return frame.sort_values("parameter", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
 
 
@@ -263,14 +229,16 @@ def discover(directory: str | Path, outcome: str, threshold: float = THRESHOLD, 
     """Scenario discovery of `outcome` over the study in `directory`: feature scores and PRIM box(es)."""
     if not 0 < threshold <= 1:
         raise WargameError(f"--threshold {threshold}: a density, above 0 and at most 1")
-    study = load_study_runs(directory)
-    study.roles = override_roles(study.roles, levers, uncertainties)
+    from wargame.output import load_study
+
+    study = load_study(directory)
+    roles = override_roles(study_roles(study.manifest), levers, uncertainties)
     if len(study.runs) < MIN_RUNS:
         raise WargameError(f"{study.directory}: {len(study.runs)} runs; scenario discovery needs at least "
                            f"{MIN_RUNS} (a sweep of more points)")
     holds = outcome_of(study, outcome)
-    return Discovery(study, outcome, holds, threshold, feature_scores(study, holds),
-                     find_boxes(study, holds, threshold, boxes))
+    return Discovery(study, roles, outcome, holds, threshold, feature_scores(study, holds, roles),
+                     find_boxes(study, holds, roles, threshold, boxes))
 
 
 def restricted_levers(box: Box) -> list[str]:

@@ -20,10 +20,6 @@ def _title(fig, text: str) -> None:
     fig.suptitle(textwrap.fill(text, max(40, int(fig.get_figwidth() * 11))), fontsize=11)
 
 
-def _short(path: str) -> str:
-    return path.split(".", 1)[-1]
-
-
 def figure_trajectory(discovery):
     """Coverage against density at every step of each box's peeling trajectory (colour: how many
     parameters the box restricts), the threshold as a dashed line and the chosen box ringed."""
@@ -86,7 +82,7 @@ def figure_limits(discovery):
             ax.text(low, y + 0.3, f"{row['low']:.3g}", ha="center", va="bottom", fontsize=7.5)
             ax.text(high, y + 0.3, f"{row['high']:.3g}", ha="center", va="bottom", fontsize=7.5)
             prefix = f"box {box.number}: " if len(discovery.boxes) > 1 else ""
-            labels.append(f"{prefix}{_short(row['parameter'])}\n({row['role']})")
+            labels.append(f"{prefix}{row['parameter']}\n({row['role']})")
         ax.set_yticks(range(len(rows)), labels, fontsize=8)
         ax.set_xlim(-0.12, 1.12)
         ax.set_ylim(-0.7, len(rows) - 0.2)
@@ -117,7 +113,7 @@ def figure_scores(discovery):
             ax.barh(y, part["score"], color=ROLE_COLOURS[role], height=0.6)
             for yy, value in zip(y, part["score"]):
                 ax.text(value + top * 0.01, yy, f"{value:.2f}", va="center", fontsize=7.5)
-            ax.set_yticks(y, [_short(p) for p in part["parameter"]], fontsize=8)
+            ax.set_yticks(y, list(part["parameter"]), fontsize=8)
             # what each parameter would score if none told the runs apart better than another: a score near
             # it says little on a few dozen runs
             ax.axvline(even, color="#555555", linestyle=":", linewidth=1.0, label=f"an even share, 1/{len(scores)}")

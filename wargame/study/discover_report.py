@@ -37,7 +37,7 @@ def boxes_table(discovery: Discovery) -> pd.DataFrame:
     for box in discovery.boxes:
         limits = box.limits.copy()
         stats = {"box": box.number, "coverage": box.coverage, "density": box.density, "mass": box.mass,
-                 "runs": box.runs, "runs_of_interest": box.cases, "meets_threshold": box.meets_threshold}
+                 "runs": box.runs, "runs_of_interest": box.runs_of_interest, "meets_threshold": box.meets_threshold}
         for k, (name, value) in enumerate(stats.items()):
             limits.insert(k, name, value)
         frames.append(limits)
@@ -56,7 +56,7 @@ def summary_lines(discovery: Discovery) -> list[str]:
     for box in discovery.boxes:
         short = "" if box.meets_threshold else f"  (short of the threshold density {discovery.threshold:g})"
         lines.append(f"box {box.number}   coverage {box.coverage:.2f}, density {box.density:.2f}, mass {box.mass:.2f}, "
-                     f"{box.runs} runs ({box.cases} of interest){short}")
+                     f"{box.runs} runs ({box.runs_of_interest} of interest){short}")
         for _, r in box.limits.iterrows():
             lines.append(f"    {r['parameter']:<44} {r['low']:.4g} to {r['high']:.4g}   of {r['study_low']:.4g} to "
                          f"{r['study_high']:.4g}   ({r['role']})")
@@ -124,7 +124,7 @@ def _page(discovery: Discovery, drawn: dict, command: str) -> str:
         limits = limits.rename(columns={"qp_low": "quasi-p (low)", "qp_high": "quasi-p (high)"})
         notes = "".join(f"<li>{esc(note)}</li>" for note in box_notes(box, discovery))
         boxes.append(f"<h3>Box {box.number}</h3><p>coverage {box.coverage:.2f}, density {box.density:.2f}, "
-                     f"mass {box.mass:.2f}, {box.runs} runs ({box.cases} of interest){esc(short)}.</p><ul>{notes}</ul>"
+                     f"mass {box.mass:.2f}, {box.runs} runs ({box.runs_of_interest} of interest){esc(short)}.</p><ul>{notes}</ul>"
                      + (table_html(limits) if not limits.empty else ""))
     scores = "".join(f"<h3>{esc(title)}</h3>" + table_html(part) for role, title in
                      ((UNCERTAINTY, "Uncertainties"), (LEVER, "Levers"))

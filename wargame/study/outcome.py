@@ -15,6 +15,7 @@ missing, and for a column holding only 0 and 1 (a flag such as `aleppo_fell`), e
 
 from __future__ import annotations
 
+import difflib
 import operator
 import re
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ from wargame.core.errors import WargameError
 COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
                "!=": operator.ne}
 KEYWORDS = ("and", "or", "not")
+# a mistyped column: up to SUGGESTIONS likely meant, and the first COLUMNS_SHOWN of a study's (often 600+)
+# columns, so the error stays readable; a name shorter than MIN_SUBSTRING is in too many columns to suggest by
+SUGGESTIONS, COLUMNS_SHOWN, MIN_SUBSTRING = 6, 24, 3
 # longest operators first, so `<=` is not read as `<` then `=`
 TOKEN = re.compile(r"\s*(?:(<=|>=|==|!=|<|>)|(\()|(\))|([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(?![\w.])"
                    r"|([A-Za-z_][\w.]*))")
@@ -161,6 +165,20 @@ def columns_of(tree) -> list[str]:
     return columns_of(tree.left) + [c for c in columns_of(tree.right) if c not in columns_of(tree.left)]
 
 
+def _suggestion(name: str, available: list[str]) -> str:
+    """Columns the analyst may have meant: those containing the name or contained in it (a name this short
+    is in too many columns to tell), then those spelt alike."""
+    within = [c for c in available if name in c or c in name] if len(name) >= MIN_SUBSTRING else []
+    close = list(dict.fromkeys(within + difflib.get_close_matches(name, available, n=SUGGESTIONS)))[:SUGGESTIONS]
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+def _listed(available: list[str]) -> str:
+    shown = ", ".join(available[:COLUMNS_SHOWN])
+    more = len(available) - COLUMNS_SHOWN
+    return shown + (f" and {more} more (the header of the study's runs.csv)" if more > 0 else "")
+
+
 def evaluate(tree, frame: pd.DataFrame, available: list[str], source: str) -> np.ndarray:
     """Where the outcome holds, one boolean per row of `frame`. `available` are the columns an outcome may
     name (listed in the error when it names another); `source` names the study in messages."""
@@ -171,10 +189,8 @@ def evaluate(tree, frame: pd.DataFrame, available: list[str], source: str) -> np
     if isinstance(tree, Either):
         return evaluate(tree.left, frame, available, source) | evaluate(tree.right, frame, available, source)
     if tree.column not in available:
-        close = [c for c in available if tree.column in c or c in tree.column][:6]
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise OutcomeError(f"{source}: the outcome names {tree.column!r}, which is not a column of its runs{hint}; "
-                           f"its columns: {', '.join(available)}")
+        raise OutcomeError(f"{source}: the outcome names {tree.column!r}, which is not a column of its runs"
+                           f"{_suggestion(tree.column, available)}; its columns: {_listed(available)}")
     values = frame[tree.column]
     present = values.notna().to_numpy()
     numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)

@@ -17,11 +17,10 @@ import pandas as pd
 from wargame.experiments.runner import Job, code_fingerprint, scenario_digest
 from wargame.experiments.seeds import replicate_seeds
 from wargame.output.series import finish, write_series
+from wargame.output.studies import STUDY_SERIES
 from wargame.study.designs import Parameter
 from wargame.study.spec import JOINT, StudySpec, study_scenarios
 from wargame.study.store import ResultStore
-
-SERIES_FILE = "series.nc"
 
 
 @dataclass
@@ -110,7 +109,7 @@ def write_study_series(store: ResultStore, labels: pd.DataFrame) -> Path | None:
     dataset = store.series()
     if dataset is None:
         return None
-    return write_series(store.directory / SERIES_FILE, finish(dataset, labels.set_index("job")))
+    return write_series(store.directory / STUDY_SERIES, finish(dataset, labels.set_index("job")))
 
 
 def study_directory(spec: StudySpec, out: str | Path | None) -> Path:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wargame.experiments.bands import BAND, MIN_RUNS_FOR_BAND
 from wargame.output.files import write_atomic, write_text_atomic
 from wargame.report.html import esc, figure, page
 from wargame.report.style import save_figure
@@ -28,8 +29,8 @@ def point_summary(frame: pd.DataFrame, paths: list[str], outputs: list[str]) -> 
     for name in outputs:
         table[f"{name}_mean"] = grouped[name].mean()
         table[f"{name}_median"] = grouped[name].median()
-        table[f"{name}_p10"] = grouped[name].quantile(0.1)
-        table[f"{name}_p90"] = grouped[name].quantile(0.9)
+        table[f"{name}_p10"] = grouped[name].quantile(BAND[0])
+        table[f"{name}_p90"] = grouped[name].quantile(BAND[1])
     table.insert(len(paths), "runs", grouped.size())
     return table.reset_index()
 
@@ -97,7 +98,7 @@ def write_study_report(directory: Path, title: str, intro: str, drawn: dict[str,
     captions = {"indices": ("Sensitivity indices with 95% confidence intervals: Sobol's first and total order, "
                             "parameters ranked, or Morris's mu* (with its interval) against sigma."),
                 "responses": (f"Each output against each parameter: every run, the median of the runs at each value "
-                              f"and, where each value has {charts.MIN_BAND_RUNS} runs or more, their 10th-90th "
+                              f"and, where each value has {MIN_RUNS_FOR_BAND} runs or more, their 10th-90th "
                               "percentile band. With several parameters the runs at a value differ in the others "
                               "too: a slope may be another parameter's effect."),
                 "heatmap": "The first output's mean over the first two parameters, with the runs in each cell.",
