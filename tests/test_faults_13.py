@@ -255,19 +255,6 @@ def test_study_outputs_read_the_retaking_as_days_and_refuse_side_columns():
     assert label("retaken_hama") == "day Hama retaken"
 
 
-def test_the_console_names_how_many_captures_it_left_to_the_report(tmp_path, capsys, monkeypatch):
-    import wargame.cli.run as run_command
-
-    monkeypatch.setattr(run_command, "CONSOLE_CAPTURES", 2)
-    assert main(["run", "hts_2024_classroom", "--reps", "2", "--workers", "1", "--no-report",
-                 "--out", str(tmp_path / "ens")]) == 0
-    printed = capsys.readouterr().out
-    listed = printed.split("held the place at the end):\n")[1].split("\n")
-    shown = ensemble_captures(EnsembleData.load(tmp_path / "ens"))
-    assert len(shown) > 2 and all(line.count("held at the end") == 1 for line in listed[:2])
-    assert listed[2] == f"    and {len(shown) - 2} more captures: every one is in the report (and outcomes.csv)"
-
-
 def test_the_chart_of_falls_draws_a_percentile_box_only_over_enough_runs(duel_file, tmp_path):
     """Hama falls in every run and is retaken in two: over 4 runs neither gets a 10th-90th box (the
     percentiles would be the runs themselves); over 5 the fall gets one, the two retakings still none."""

@@ -168,8 +168,14 @@ def test_a_fan_chart_draws_a_band_only_for_a_group_with_enough_runs():
     held = synthetic_series([enough])
     held["territory_regime"] = held["territory_regime"] * 0.1 + 0.6                # 60-70% of the theatre
     ax = figure_series_fans(held, "territory_regime", "test").axes[0]
-    # the runs' own range, not 0 to 100%, and the axis label says so
-    assert ax.get_ylim()[0] > 0.55 and "(zoomed: the axis starts at 59" in ax.get_ylabel()
+    # a share of the theatre from 0 to 100%, as the ensemble's fans: a 60-70% axis would make a few points'
+    # difference look like the whole theatre changing hands
+    assert ax.get_ylim() == (0, 1) and "zoomed" not in ax.get_ylabel()
+    other = synthetic_series([enough]).rename({"territory_regime": "morale_saa"})
+    other["morale_saa"] = other["morale_saa"] * 0.1 + 0.6
+    ax = figure_series_fans(other, "morale_saa", "test").axes[0]
+    # another metric keeps the runs' own range, and the axis label says where it starts
+    assert ax.get_ylim()[0] > 0.55 and "(zoomed: the axis starts at 0.5" in ax.get_ylabel()
     lone = figure_series_fans(synthetic_series([1, 1]), "territory_regime", "test", points=[0, 1])
     assert [t.get_text() for t in lone.axes[0].get_legend().get_texts()][0] == \
         "point 0: its one run (too few for a band)"
@@ -221,4 +227,4 @@ def test_a_share_of_the_theatre_is_drawn_from_zero_as_the_ensembles_fans_are():
 
 def test_a_group_of_one_run_is_one_run_not_each_of_1_runs():
     fig = figure_series_fans(synthetic_series([1]), "territory_regime", "test", points=[0])
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["point 0: 1 run (too few for a band)"]
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["point 0: its one run (too few for a band)"]

@@ -22,7 +22,6 @@ from wargame.core.campaign import regime_name
 from wargame.experiments.bands import BAND, MIN_RUNS_FOR_BAND
 from wargame.report.charts import count_ticks
 from wargame.report.style import theme
-from wargame.report.words import count
 from wargame.study.outputs import is_count, is_share, label
 
 BINS = 8
@@ -341,7 +340,7 @@ def figure_series_fans(series, metric: str, title: str, by: str | None = None, p
             else:
                 for k, row in enumerate(matrix):
                     ax.plot(days, row, color=colour, linewidth=0.9, alpha=0.8,
-                            label=f"{name}: {'each of ' * (len(runs) != 1)}{count(len(runs), 'run')} (too few for a band)"
+                            label=f"{name}: {'its one run' if len(runs) == 1 else f'each of {len(runs)} runs'} (too few for a band)"
                             if k == 0 else None)
         ax.set_xlabel("day of the campaign (a run that ended earlier is held at its last value)")
         ax.set_ylabel(metric_label(metric))
