@@ -93,6 +93,26 @@ def test_discovery_is_deterministic_and_writes_beside_the_study_by_default(study
     assert first == {n: (copy / "discover-made" / n).read_bytes() for n in first}
 
 
+def test_another_threshold_writes_beside_the_first_and_the_command_is_quoted_for_a_shell(study, tmp_path,
+                                                                                        monkeypatch):
+    """A reader pastes the report's command into a shell: "made < 1" unquoted would redirect from a file
+    named 1. Another threshold's answer goes to its own directory, not over the default's."""
+    import shlex
+    import sys
+
+    copy = _copy(study, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    argv = ["discover", str(copy), "--outcome", "made > 0", "--threshold", "0.9"]
+    monkeypatch.setattr(sys, "argv", ["run.py", *argv])
+    assert main(argv) == 0
+    assert main(["discover", str(copy), "--outcome", "made > 0"]) == 0
+    assert {p.name for p in copy.glob("discover-*")} == {"discover-made-gt-0", "discover-made-gt-0-t0.9"}
+    html = (copy / "discover-made-gt-0-t0.9" / "discover.html").read_text()
+    command = html.split("<section id=\"reproduce\"><h2>Reproduce</h2><pre>")[1].split("</pre>")[0]
+    assert command == "python run.py discover study --outcome &#x27;made &gt; 0&#x27; --threshold 0.9"
+    assert shlex.split(command.replace("&#x27;", "'").replace("&gt;", ">"))[5] == "made > 0"
+
+
 def test_levers_and_uncertainties_are_kept_apart(study, tmp_path, capsys):
     manifest = json.loads((study / "manifest.json").read_text())
     assert manifest["spec"]["parameters"][ATTRITION]["role"] == "lever"      # stored as the study stated it
@@ -253,6 +273,19 @@ def test_the_box_chosen_is_the_widest_that_reaches_the_threshold_else_the_denses
     assert choose(trajectory, 0.8) == (2, True)           # coverage 0.9 twice: the one of fewer parameters
     assert choose(trajectory, 0.9) == (3, True)
     assert choose(trajectory, 0.99) == (3, False)         # none reaches it: the densest, flagged
+
+
+def test_of_the_boxes_at_the_threshold_the_first_clear_of_chance_is_chosen():
+    """The widest box at the threshold is often one peel short of a clear one (its limit's quasi-p 0.055):
+    a box whose every restriction is significant comes first, and without one the widest is kept."""
+    from wargame.study.discover import choose
+
+    trajectory = pd.DataFrame({"coverage": [1.0, 1.0, 1.0, 0.8], "density": [0.3, 0.8, 0.89, 1.0],
+                               "res_dim": [0, 1, 1, 2]})
+    assert choose(trajectory, 0.8, significant=lambda step: step != 1) == (2, True)
+    assert choose(trajectory, 0.8, significant=lambda step: step == 3) == (3, True)
+    assert choose(trajectory, 0.8, significant=lambda step: False) == (1, True)
+    assert choose(trajectory, 0.8) == (1, True)
 
 
 def test_discover_reads_the_study_through_load_study_whose_ranges_and_checks_it_uses(study, tmp_path, capsys):

@@ -3,6 +3,7 @@ extra it needs, prints the share, the feature scores and the boxes, and says whe
 
 from __future__ import annotations
 
+import shlex
 import sys
 
 from wargame.cli.support import require_extra
@@ -15,7 +16,11 @@ def cmd_discover(args) -> int:
 
     found = discover(args.directory, args.outcome, threshold=args.threshold, boxes=args.boxes, levers=args.lever,
                      uncertainties=args.uncertainty)
-    command = "python run.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else "python run.py discover"
+    from wargame.cli.studies import typed_again
+
+    # quoted as a shell needs it ("fell_hama < 10" unquoted would read a file named 10), paths as studies show them
+    command = "python run.py " + " ".join(shlex.quote(typed_again(word)) for word in sys.argv[1:]) \
+        if sys.argv[1:] else "python run.py discover"
     out = write_discovery(found, args.out, command)
     print("\n".join(summary_lines(found)))
     print(f"  written  {out}/ (discover.html, boxes.csv, scores.csv, trajectory.csv, figures/)")

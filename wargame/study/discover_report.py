@@ -12,7 +12,7 @@ from wargame.output.files import write_csv_atomic, write_text_atomic
 from wargame.report.html import esc, figure, page
 from wargame.report.style import save_figure
 from wargame.study import discover_charts
-from wargame.study.discover import SIGNIFICANCE, Discovery, restricted_levers
+from wargame.study.discover import SIGNIFICANCE, THRESHOLD, Discovery, restricted_levers
 from wargame.study.report import table_html
 from wargame.study.roles import LEVER, UNCERTAINTY
 
@@ -28,7 +28,10 @@ def slug(outcome: str) -> str:
 
 
 def default_directory(discovery: Discovery) -> Path:
-    return discovery.study.directory / f"discover-{slug(discovery.outcome)}"
+    """STUDY_DIR/discover-<outcome>, with the threshold when it is not the default: another threshold's
+    answer is written beside the first, not over it."""
+    threshold = f"-t{discovery.threshold:g}" if discovery.threshold != THRESHOLD else ""
+    return discovery.study.directory / f"discover-{slug(discovery.outcome)}{threshold}"
 
 
 def boxes_table(discovery: Discovery) -> pd.DataFrame:
@@ -113,8 +116,9 @@ def _page(discovery: Discovery, drawn: dict, command: str) -> str:
              f"{esc(study.manifest.get('spec', {}).get('scenario', '?'))}). PRIM (the EMA Workbench) looks for boxes "
              "of parameter space where it holds: <i>coverage</i> is the share of the runs of interest inside a box, "
              "<i>density</i> the share of a box's runs that are of interest, <i>mass</i> the share of all runs in it. "
-             f"The box reported is the one of highest coverage whose density reaches {discovery.threshold:g}, less "
-             f"the restrictions chance explains (quasi-p-value above {SIGNIFICANCE:g}).</p>")
+             f"The box reported is the one of highest coverage whose density reaches {discovery.threshold:g} and "
+             f"whose every restriction chance does not explain (quasi-p-value at most {SIGNIFICANCE:g}); if there is "
+             "none, the widest such box less the restrictions chance explains.</p>")
     boxes = []
     for box in discovery.boxes:
         short = "" if box.meets_threshold else f" (short of the threshold density {discovery.threshold:g})"
