@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -42,9 +42,14 @@ class StudyData:
     replicate, seed and each parameter's value (named by its dotted path)."""
 
     directory: Path
-    manifest: dict
-    runs: pd.DataFrame
-    points: pd.DataFrame
+    # the tables are left out of the repr: printing a study in a notebook shows where it is, not 600 columns
+    manifest: dict = field(repr=False)
+    runs: pd.DataFrame = field(repr=False)
+    points: pd.DataFrame = field(repr=False)
+
+    def __repr__(self) -> str:
+        return (f"<{self.kind} of {self.manifest.get('spec', {}).get('scenario', '?')}: {len(self.runs)} runs, "
+                f"{len(self.parameters)} parameters, in {self.directory}>")
 
     @property
     def kind(self) -> str:
@@ -128,8 +133,11 @@ class EnsembleSeries:
     `info` ensemble.json, `series` (read when first used) has dims ("run", "step") with coords run and seed."""
 
     directory: Path
-    info: dict
-    runs: pd.DataFrame
+    info: dict = field(repr=False)
+    runs: pd.DataFrame = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"<ensemble of {self.info.get('scenario', '?')}: {len(self.runs)} runs, in {self.directory}>"
 
     @functools.cached_property
     def series(self) -> xr.Dataset:
