@@ -23,8 +23,10 @@ def wide_png(path, width_px: int = 2000):
 
 
 def test_each_figure_links_to_its_full_size_view_with_an_id_unique_to_its_file(tmp_path):
-    a, b = wide_png(tmp_path / "run1" / "maps" / "day_00.png", 300), wide_png(tmp_path / "run2" / "maps" / "day_00.png", 300)
+    a, b = wide_png(tmp_path / "run1" / "maps" / "day_00.png", 300), wide_png(tmp_path / "run2" / "maps" / "day_00.png", 320)
     assert figure_id(a) != figure_id(b)                      # same name, different runs (a comparison page)
+    same = wide_png(tmp_path / "copy" / "run1" / "maps" / "day_00.png", 300)
+    assert figure_id(same) == figure_id(a)                   # the same image elsewhere: the same page, byte for byte
     html = figure(a, "Day 0")
     key = figure_id(a)
     assert f'<figure id="{key}">' in html and f'<a class="open" href="#{key}"' in html

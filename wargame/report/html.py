@@ -64,9 +64,11 @@ def image(path: Path, alt: str) -> str:
 
 
 def figure_id(path: Path) -> str:
-    """An id for a figure's full-size view, unique on a page that shows images of several directories."""
-    slug = re.sub(r"[^a-z0-9]+", "-", f"{path.parent.name}-{path.stem}".lower()).strip("-")
-    return f"full-{slug}-{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
+    """An id for a figure's full-size view, unique on a page that shows images of several directories: from
+    the image's own bytes, not its path, so that a report drawn in another directory (or by worker processes
+    in a copy of it) is the same file, byte for byte."""
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+    return f"full-{slug}-{hashlib.sha1(path.read_bytes()).hexdigest()[:6]}"
 
 
 def figure(path: Path, caption: str) -> str:
