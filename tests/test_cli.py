@@ -151,6 +151,19 @@ def test_a_studys_indices_are_printed_with_significant_figures_and_full_paramete
     assert "regime_territory: rules.morale.contagion_weight 0.00358, factions.saa.pay 0\n" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(("method", "index"), [("morris", "mu*"), ("sobol", "ST")])
+def test_a_studys_ranking_line_names_its_index(tmp_path, capsys, method, index):
+    """"aleppo_days: contagion_weight 1.12" does not say what 1.12 is; the line names Morris's mu* or Sobol's ST."""
+    from wargame.cli.studies import _print_study
+    from wargame.study.launch import StudyResult, sensitivity_index
+
+    done = StudyResult(tmp_path, tmp_path / "report.html", ["indices.csv"],
+                       ranking={"aleppo_days": [("rules.morale.contagion_weight", 1.12)]},
+                       index=sensitivity_index(method))
+    _print_study("sensitivity", "hts_2024", done)
+    assert f"aleppo_days: {index} rules.morale.contagion_weight 1.12\n" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["run", "hts_2024", "--reps", "-1"], "argument --reps: -1: must be 1 or more"),
     (["run", "hts_2024", "--reps", "0"], "argument --reps: 0: must be 1 or more"),

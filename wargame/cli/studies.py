@@ -92,7 +92,9 @@ def _print_study(kind: str, scenario: str, done) -> None:
     print(f"  files    {', '.join(done.files)}")
     for output, ranked in done.ranking.items():
         # significant figures: a share's mu* of 0.0036 is not "0.00"
-        print(f"  {output}: " + ", ".join(f"{p} {v:.3g}" for p, v in ranked))
+        # the index named ("mu*" for Morris, "ST" for Sobol): a bare 1.12 tells the analyst nothing
+        named = f"{done.index} " if done.index else ""
+        print(f"  {output}: {named}" + ", ".join(f"{p} {v:.3g}" for p, v in ranked))
     if done.targets:
         print("  loss     " + ", ".join(f"{target} {share:.0%}" for target, share in done.targets)
               + " of the best trial's (loss.csv)")

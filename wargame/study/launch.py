@@ -25,6 +25,7 @@ class StudyResult:
     best: Path | None = None                          # calibrate: the best parameter set, as a scenario
     # sensitivity: for each output, (parameter, index) by rank (total-order ST for Sobol, mu* for Morris)
     ranking: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    index: str = ""                                   # the ranking's index as printed: "ST" (Sobol) or "mu*" (Morris)
     targets: list[tuple[str, float]] = field(default_factory=list)   # calibrate: the largest shares of the loss
 
 
@@ -127,6 +128,7 @@ def run_study(spec, source: str, out: str | Path | None = None, *, workers: int 
     result = StudyResult(out, report, sorted(p.name for p in out.iterdir() if not p.name.startswith(".")))
     if spec.kind == "sensitivity":
         result.ranking = sensitivity_ranking(out / "indices.csv", spec.sensitivity.method)
+        result.index = sensitivity_index(spec.sensitivity.method)
     if spec.kind == "calibrate" and spec.scenario != JOINT:      # a joint calibration's best.toml is rules only
         result.best = out / "best.toml"
     if spec.kind == "calibrate":
@@ -134,6 +136,11 @@ def run_study(spec, source: str, out: str | Path | None = None, *, workers: int 
 
         result.targets = top_targets(out)
     return result
+
+
+def sensitivity_index(method: str) -> str:
+    """The name of the index a sensitivity study ranks by, as the console and the report write it."""
+    return "ST" if method == "sobol" else "mu*"
 
 
 def sensitivity_ranking(indices_csv: Path, method: str) -> dict[str, list[tuple[str, float]]]:
