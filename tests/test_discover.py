@@ -217,6 +217,17 @@ def test_the_errors_an_analyst_meets_are_one_line_each(study, tmp_path, capsys):
     assert "has not finished (no runs.parquet)" in error(str(unfinished), "--outcome", "made")
 
 
+def test_a_name_that_matches_no_run_lists_the_names_the_column_takes(study, tmp_path, capsys):
+    """held_ columns hold side ids: `held_hama == hts` matches nothing, and the error shows what would."""
+    copy = _copy(study, tmp_path)
+    runs = pd.read_parquet(copy / "runs.parquet")
+    runs["held_hama"] = np.where(runs[PAY] < CUT, "opposition", "regime")
+    runs.to_parquet(copy / "runs.parquet", index=False)
+    assert main(["discover", str(copy), "--outcome", "held_hama == hts"]) == 2
+    err = capsys.readouterr().err
+    assert "holds in 0 of" in err and "held_hama takes: opposition, regime;" in err
+
+
 def test_without_the_analysis_extra_discover_says_which_to_install(monkeypatch, capsys, study):
     import importlib.util
 

@@ -102,9 +102,9 @@ EXAMPLES = {
           python run.py discover runs/sweep-hts_2024-seed2024 --outcome "fell_hama < 10"
           python run.py discover runs/sweep-hts_2024-seed2024 --outcome "not fell_hama" --threshold 0.9
           python run.py discover runs/my-sweep --outcome "fell_aleppo <= 4 and collapsed_regime" --boxes 2
-          python run.py discover runs/my-sweep --outcome "held_hama == hts" --lever factions.saa.pay
+          python run.py discover runs/my-sweep --outcome "held_hama == opposition" --lever factions.saa.pay
         OUTCOME is COLUMN OP NUMBER (OP: < <= > >= == !=) or a bare COLUMN ("it happened"), joined by
-        and / or / not; an empty value (never happened) satisfies no comparison. Parameters under actors.*
+        and / or / not; held_/taken_by_ columns hold side ids (opposition, regime), not factions; an empty value (never happened) satisfies no comparison. Parameters under actors.*
         and air.* are levers, the others uncertainties, unless the study file or --lever / --uncertainty
         says otherwise. Writes STUDY_DIR/discover-<outcome>/ (discover.html, boxes.csv, scores.csv).""",
     "play": """\

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from wargame.core.errors import WargameError
-from wargame.study.outcome import columns_of, evaluate, parse_outcome
+from wargame.study.outcome import columns_of, evaluate, names_taken, parse_outcome
 from wargame.study.roles import LEVER, override_roles, study_roles
 
 if TYPE_CHECKING:                        # the loader needs xarray: imported when a study is read, not with the parser
@@ -107,9 +107,11 @@ def outcome_of(study: StudyData, outcome: str) -> np.ndarray:
     holds = evaluate(tree, study.runs, outcome_columns(study), str(study.directory))
     n, k = len(holds), int(holds.sum())
     if k in (0, n):
+        taken = names_taken(tree, study.runs)
         raise WargameError(f"{study.directory}: the outcome {outcome!r} holds in {k} of {n} runs: nothing to "
-                           f"discover (it must hold in some runs and not in others); the values of "
-                           f"{', '.join(columns_of(tree))} are in runs.csv")
+                           f"discover (it must hold in some runs and not in others); "
+                           + (f"{taken}; " if taken else "")
+                           + f"the values of {', '.join(columns_of(tree))} are in runs.csv")
     return holds
 
 

@@ -1,5 +1,5 @@
 """An outcome over a study's runs, written as analysts say it: `fell_hama < 10`, `collapsed_regime`,
-`fell_aleppo <= 7 and not fell_hama`, `held_hama == hts`. Parsed by a small recursive-descent parser
+`fell_aleppo <= 7 and not fell_hama`, `held_hama == opposition`. Parsed by a small recursive-descent parser
 (never `eval`), so a study file or a command line cannot run code.
 
     expression := clause ("or" clause)*
@@ -163,6 +163,30 @@ def columns_of(tree) -> list[str]:
     if isinstance(tree, Not):
         return columns_of(tree.operand)
     return columns_of(tree.left) + [c for c in columns_of(tree.right) if c not in columns_of(tree.left)]
+
+
+def compared_names(tree) -> list[str]:
+    """The columns the outcome compares with a name (`held_hama == opposition`), in order, once each."""
+    if isinstance(tree, Comparison):
+        return [tree.column] if isinstance(tree.value, str) else []
+    if isinstance(tree, Not):
+        return compared_names(tree.operand)
+    return list(dict.fromkeys(compared_names(tree.left) + compared_names(tree.right)))
+
+
+def names_taken(tree, frame: pd.DataFrame) -> str:
+    """What each column the outcome compares with a name takes over the runs ("held_hama takes: opposition,
+    regime"), so an outcome that matches no run shows the names that would: these columns hold side ids,
+    not faction names, and `held_hama == hts` matches nothing."""
+    notes = []
+    for column in compared_names(tree):
+        if column not in frame.columns:
+            continue
+        values = frame[column].dropna().astype(str)
+        names = sorted(v for v in values.unique() if v)
+        empty = " (empty where nobody did)" if (values == "").any() or frame[column].isna().any() else ""
+        notes.append(f"{column} takes: {', '.join(names) if names else 'nothing in any run'}{empty}")
+    return "; ".join(notes)
 
 
 def _suggestion(name: str, available: list[str]) -> str:
