@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -226,6 +227,29 @@ def test_a_name_that_matches_no_run_lists_the_names_the_column_takes(study, tmp_
     assert main(["discover", str(copy), "--outcome", "held_hama == hts"]) == 2
     err = capsys.readouterr().err
     assert "holds in 0 of" in err and "held_hama takes: opposition, regime;" in err
+
+
+def test_a_fall_cut_off_by_the_regimes_collapse_is_said_with_the_column_that_counts_it(study, tmp_path, capsys):
+    """A run ends when a regime collapses: fell_damascus is empty where the regime collapsed before anyone
+    entered Damascus, and `fell_damascus < 10` would count those runs as Damascus holding."""
+    copy = _copy(study, tmp_path)
+    runs = pd.read_parquet(copy / "runs.parquet")
+    fell = runs[PAY] < CUT
+    collapsed = ~fell & (runs[MORALE] < runs[MORALE].median())
+    runs["fell_damascus"] = np.where(fell, 5.0, np.nan)
+    runs["collapsed_regime"] = np.where(collapsed, 8.0, np.nan)
+    runs["lost_regime_damascus"] = np.where(fell, 5.0, runs["collapsed_regime"])
+    runs.to_parquet(copy / "runs.parquet", index=False)
+    out = tmp_path / "cut"
+    assert main(["discover", str(copy), "--outcome", "fell_damascus < 10", "--out", str(out)]) == 0
+    caution = (f"fell_damascus is empty in {int(collapsed.sum())} of {POINTS} runs that ended at the regime's "
+               "collapse before anyone entered damascus")
+    printed = capsys.readouterr().out
+    assert caution in printed and "use lost_regime_damascus" in printed
+    assert caution in unescape((out / "discover.html").read_text())
+    # the column that counts the collapse draws no caution
+    assert main(["discover", str(copy), "--outcome", "lost_regime_damascus < 10", "--out", str(tmp_path / "l")]) == 0
+    assert "CAUTION" not in capsys.readouterr().out
 
 
 def test_without_the_analysis_extra_discover_says_which_to_install(monkeypatch, capsys, study):

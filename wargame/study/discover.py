@@ -94,6 +94,7 @@ class Discovery:
     threshold: float
     scores: pd.DataFrame                 # parameter, role, score, rank (ranked)
     boxes: list[Box] = field(default_factory=list)
+    cautions: list[str] = field(default_factory=list)   # what the outcome's columns cannot say (collapse_cutoffs)
 
     @property
     def share(self) -> float:
@@ -113,6 +114,29 @@ def outcome_of(study: StudyData, outcome: str) -> np.ndarray:
                            + (f"{taken}; " if taken else "")
                            + f"the values of {', '.join(columns_of(tree))} are in runs.csv")
     return holds
+
+
+def collapse_cutoffs(outcome: str, runs: pd.DataFrame) -> list[str]:
+    """For each `fell_<place>` the outcome names: in how many runs it is empty because the run ended at the
+    collapse of the place's owner's regime before anyone entered it (a run ends when a regime collapses), so
+    "never fell" there means "was lost by collapse"; and the `lost_<side>_<place>` column that counts both.
+    Sides are those with a `collapsed_<side>` column; a place is named by the column, not guessed from it."""
+    sides = [c.removeprefix("collapsed_") for c in runs.columns if c.startswith("collapsed_")]
+    cautions = []
+    for column in columns_of(parse_outcome(outcome)):
+        if not column.startswith("fell_") or column not in runs.columns:
+            continue
+        place = column.removeprefix("fell_")
+        for side in sides:
+            lost = f"lost_{side}_{place}"
+            if lost not in runs.columns:
+                continue
+            cut = int((runs[column].isna() & runs[lost].notna()).sum())
+            if cut:
+                cautions.append(f"{column} is empty in {cut} of {len(runs)} runs that ended at the {side}'s collapse "
+                                f"before anyone entered {place} (a run ends when a regime collapses); to count the "
+                                f"collapse as the loss, use {lost}")
+    return cautions
 
 
 def feature_scores(study: StudyData, holds: np.ndarray, roles: dict[str, str], trees: int = TREES
@@ -254,7 +278,7 @@ def discover(directory: str | Path, outcome: str, threshold: float = THRESHOLD, 
                            f"{MIN_RUNS} (a sweep of more points)")
     holds = outcome_of(study, outcome)
     return Discovery(study, roles, outcome, holds, threshold, feature_scores(study, holds, roles),
-                     find_boxes(study, holds, roles, threshold, boxes))
+                     find_boxes(study, holds, roles, threshold, boxes), collapse_cutoffs(outcome, study.runs))
 
 
 def restricted_levers(box: Box) -> list[str]:

@@ -50,7 +50,9 @@ def boxes_table(discovery: Discovery) -> pd.DataFrame:
 def summary_lines(discovery: Discovery) -> list[str]:
     """What the command prints: the share, the ranked scores by role, each box with its limits."""
     n, k = len(discovery.holds), int(discovery.holds.sum())
-    lines = [f"outcome  {discovery.outcome!r} holds in {k} of {n} runs ({k / n:.0%})", "feature scores (extra trees)"]
+    lines = [f"outcome  {discovery.outcome!r} holds in {k} of {n} runs ({k / n:.0%})"]
+    lines += [f"  CAUTION  {caution}" for caution in discovery.cautions]
+    lines.append("feature scores (extra trees)")
     for role, title in ((UNCERTAINTY, "uncertainties"), (LEVER, "levers")):
         part = discovery.scores[discovery.scores["role"] == role]
         if len(part):
@@ -118,7 +120,8 @@ def _page(discovery: Discovery, drawn: dict, command: str) -> str:
              "<i>density</i> the share of a box's runs that are of interest, <i>mass</i> the share of all runs in it. "
              f"The box reported is the one of highest coverage whose density reaches {discovery.threshold:g} and "
              f"whose every restriction chance does not explain (quasi-p-value at most {SIGNIFICANCE:g}); if there is "
-             "none, the widest such box less the restrictions chance explains.</p>")
+             "none, the widest such box less the restrictions chance explains.</p>"
+             + "".join(f"<p><b>Caution:</b> {esc(caution)}.</p>" for caution in discovery.cautions))
     boxes = []
     for box in discovery.boxes:
         short = "" if box.meets_threshold else f" (short of the threshold density {discovery.threshold:g})"
