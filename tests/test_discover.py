@@ -277,6 +277,31 @@ def test_restrictions_chance_explains_are_dropped_so_noise_yields_no_box(study):
     assert sum(n > 0 for n in kept) <= 1
 
 
+def test_once_a_chance_restriction_is_dropped_the_parameter_left_is_peeled_again():
+    """A user trial's sweep (16 runs of hts_2024; the outcome end_day > 11 holds where Russia's Ukraine cap
+    is 0.637 or more): PRIM peeled the two runs at caps 0.56 and 0.58 off pay, a restriction chance explains;
+    dropping it put them back and left a box short of the threshold (density 0.71). Peeled again on the cap
+    alone, the box reaches it and the runs below 0.56 stay out."""
+    from types import SimpleNamespace
+
+    from wargame.study.discover import find_boxes
+
+    cap = "actors.russia_hq.ukraine_cap"
+    pays = [0.2036, 0.1526, 0.1124, 0.2079, 0.2747, 0.0636, 0.0717, 0.0923, 0.2487, 0.286, 0.1434, 0.2328,
+            0.118, 0.2631, 0.178, 0.1626]
+    caps = [0.3312, 0.206, 0.3838, 0.5596, 0.6374, 0.5782, 0.2909, 0.7518, 0.7774, 0.4801, 0.6563, 0.4,
+            0.5238, 0.2498, 0.7083, 0.4364]
+    runs = pd.DataFrame({PAY: pays, cap: caps})
+    study = SimpleNamespace(runs=runs, parameters=[PAY, cap], ranges={PAY: (0.05, 0.3), cap: (0.2, 0.8)})
+    holds = runs[cap].to_numpy() > 0.6
+    [box] = find_boxes(study, holds, {PAY: UNCERTAINTY, cap: LEVER})
+    assert box.dropped == [PAY] and box.repeeled == [cap] and box.density_before < 0.8
+    assert box.limits["parameter"].tolist() == [cap] and box.meets_threshold and box.coverage == 1.0
+    assert 0.5238 < box.limits["low"].iloc[0] <= 0.6374 and box.limits["high"].iloc[0] == 0.8
+    # the box's runs are those within its limits, so later boxes leave exactly them out
+    assert box.runs == int((runs[cap] >= box.limits["low"].iloc[0]).sum())
+
+
 def test_a_study_states_roles_in_its_file_or_on_the_command_line(tmp_path):
     from wargame.core.errors import ScenarioError
     from wargame.study.launch import study_from_options

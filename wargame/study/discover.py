@@ -83,6 +83,8 @@ class Box:
     peeled: int                          # steps of peeling and pasting; those after drop chance restrictions
     picked: int                          # the step chosen on the trajectory, before chance restrictions went
     dropped: list[str]                   # restrictions dropped as chance, in order
+    repeeled: list[str] = field(default_factory=list)   # the parameters peeled again once chance ones went (_repeel)
+    density_before: float = math.nan     # the density before that second peeling
 
 
 @dataclass
@@ -200,12 +202,15 @@ def find_boxes(study: StudyData, holds: np.ndarray, roles: dict[str, str] | None
             break                        # a further box that does not reach the threshold tells nothing new
         box.select(step)
         dropped = _drop_chance_restrictions(box, step, significance)
+        before = float(box.density)
+        repeeled = _repeel(prim, finder, box, threshold, significance, peel_alpha, paste_alpha, mass_min) \
+            if dropped and before < threshold else []
         final = len(box.peeling_trajectory) - 1 if dropped else step
         trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]].copy()
         found.append(Box(len(found) + 1, final, float(box.coverage), float(box.density), float(box.mass),
                          int(trajectory["n"].iloc[final]), int(trajectory["k"].iloc[final]),
                          float(box.density) >= threshold, _limits(study, roles, box, final), trajectory, peeled, step,
-                         dropped))
+                         dropped, repeeled, before))
     return found
 
 
@@ -239,6 +244,52 @@ def _drop_chance_restrictions(box, step: int, significance: float) -> list[str]:
         box.drop_restriction(worst, step)
         dropped.append(worst)
         step = len(box.peeling_trajectory) - 1          # the wider box, appended to the trajectory
+
+
+def _repeel(prim, finder, box, threshold: float, significance: float, peel_alpha: float, paste_alpha: float,
+            mass_min: float) -> list[str]:
+    """PRIM again over the parameters the box still restricts once chance ones were dropped, when that box
+    falls short of the threshold; returns those parameters if the second box is kept, else [].
+
+    Why: PRIM peels the runs of no interest off whichever side gains most, and on a few dozen runs that is
+    often a parameter chance explains; dropping its restriction puts those runs back, and the box left is
+    short of the threshold although the parameter that remains alone would separate them. Peeling anew on
+    that parameter alone (over the same runs, with the same alphas, chosen and shorn of chance as the first)
+    finds the limit it would have. It never adds a parameter, so an outcome chance explains stays without a
+    box. The second box is kept if it reaches the threshold or is denser; it is appended to the box's
+    trajectory (the Workbench's PrimBox.update, as drop_restriction does), so later boxes leave out its runs."""
+    current = len(box.peeling_trajectory) - 1
+    kept = list(_quasi_p(box, current))
+    if not kept:
+        return []
+    rows = finder.yi_remaining                     # the runs this box was searched over
+    x = finder.x.loc[rows, kept].reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
+        inner = prim.Prim(x, finder.y[rows], peel_alpha=peel_alpha, paste_alpha=paste_alpha,
+                          mass_min=mass_min).find_box()
+    if inner is None:
+        return []
+    step, _ = choose(inner.peeling_trajectory, threshold, functools.partial(_significant, inner, significance))
+    inner.select(step)
+    dropped = _drop_chance_restrictions(inner, step, significance)
+    inner_step = len(inner.peeling_trajectory) - 1 if dropped else step
+    density = float(inner.peeling_trajectory["density"].iloc[inner_step])
+    if not (density >= threshold or density > float(box.density)):
+        return []
+    limits = box.box_lims[0].copy()
+    found = inner.box_lims[inner_step]
+    for path in kept:
+        for side in (0, 1):
+            # a side at the data's extreme over these runs is not restricted: left at the whole study's
+            if found.loc[side, path] != inner.prim.box_init.loc[side, path]:
+                limits.loc[side, path] = found.loc[side, path]
+    every = finder.x.loc[rows, kept]
+    inside = np.ones(len(rows), dtype=bool)
+    for path in kept:
+        inside &= ((every[path] >= limits.loc[0, path]) & (every[path] <= limits.loc[1, path])).to_numpy()
+    box.update(limits, rows[inside])
+    return kept
 
 
 def _limits(study: StudyData, roles: dict[str, str], box, step: int) -> pd.DataFrame:

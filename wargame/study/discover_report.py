@@ -12,7 +12,7 @@ from wargame.output.files import write_csv_atomic, write_text_atomic
 from wargame.report.html import esc, figure, page
 from wargame.report.style import save_figure
 from wargame.study import discover_charts
-from wargame.study.discover import SIGNIFICANCE, THRESHOLD, Discovery, restricted_levers
+from wargame.study.discover import PEEL_ALPHA, SIGNIFICANCE, THRESHOLD, Discovery, restricted_levers
 from wargame.study.report import table_html
 from wargame.study.roles import LEVER, UNCERTAINTY
 
@@ -79,6 +79,14 @@ def box_notes(box, discovery: Discovery) -> list[str]:
                      "restricts no parameter that chance does not explain: no region of this study stands out")
     if box.dropped:
         notes.append(f"dropped as chance (quasi-p above {SIGNIFICANCE:g}): {', '.join(box.dropped)}")
+    if box.repeeled:
+        notes.append(f"peeled again on {', '.join(box.repeeled)} alone once those were dropped (density "
+                     f"{box.density_before:.2f} before, {box.density:.2f} after)")
+    if not box.meets_threshold and not box.limits.empty:
+        # why a box falls short: PRIM peels a share of the box's runs at a step, so on few runs its steps are coarse
+        notes.append(f"short because PRIM peels {PEEL_ALPHA:.0%} of the box's runs at a step (at least one run), so "
+                     f"on {len(discovery.holds)} runs its steps are coarse: run more points, or give a lower "
+                     f"--threshold")
     if not box.limits.empty:
         levers = restricted_levers(box)
         notes.append(f"levers restricted: {', '.join(levers) if levers else 'none (uncertainties only)'}")
