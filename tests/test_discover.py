@@ -300,6 +300,16 @@ def test_once_a_chance_restriction_is_dropped_the_parameter_left_is_peeled_again
     assert 0.5238 < box.limits["low"].iloc[0] <= 0.6374 and box.limits["high"].iloc[0] == 0.8
     # the box's runs are those within its limits, so later boxes leave exactly them out
     assert box.runs == int((runs[cap] >= box.limits["low"].iloc[0]).sum())
+    # a box still short of the threshold says why, and what to do
+    from dataclasses import replace
+
+    from wargame.study.discover_report import box_notes
+
+    discovery = SimpleNamespace(holds=holds, share=holds.mean(), threshold=0.8)
+    assert not any("short because" in note for note in box_notes(box, discovery))
+    notes = box_notes(replace(box, meets_threshold=False), discovery)
+    assert "short because PRIM peels 5% of the box's runs at a step (at least one run), so on 16 runs its steps " \
+           "are coarse: run more points, or give a lower --threshold" in notes
 
 
 def test_a_study_states_roles_in_its_file_or_on_the_command_line(tmp_path):
