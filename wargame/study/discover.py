@@ -15,7 +15,8 @@ run, the study's parameters as the inputs and the outcome (study/outcome.py) as 
   the one of highest coverage whose density reaches `threshold` (fewer restricted parameters breaking a
   tie), or, if none does, the densest, flagged as short of the threshold. Its restrictions that chance
   explains (PRIM's quasi-p-value, a one-sided binomial test of each limit, above `significance`) are then
-  dropped one at a time, least significant first, and the box reported is the wider one that remains.
+  dropped one at a time, least significant first, and the box reported is the wider one that remains; if
+  that box falls short of the threshold, PRIM peels again on the parameters it still restricts (`_repeel`).
 
 Further boxes (`boxes` > 1) are searched among the runs the earlier boxes left out, as PRIM does, and kept
 only while they reach the threshold.
