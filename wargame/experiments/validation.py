@@ -127,6 +127,8 @@ class ValidationReport:
 
 
 def _day(value: float) -> str:
+    if math.isnan(value):                    # no band under MIN_RUNS_FOR_BAND runs
+        return "n/a"
     return "never" if math.isinf(value) else f"{value:.1f}"
 
 

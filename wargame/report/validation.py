@@ -44,7 +44,9 @@ def _timing(scenario: str, frame: pd.DataFrame) -> tuple[dt.datetime | None, flo
 
 
 def _day(value: float) -> str:
-    return "never" if math.isinf(value) or math.isnan(value) else f"{value:.1f}"
+    if math.isnan(value):                    # no band under MIN_RUNS_FOR_BAND runs
+        return "n/a"
+    return "never" if math.isinf(value) else f"{value:.1f}"
 
 
 def _result(passed: bool | None, none: str = "reported") -> str:
