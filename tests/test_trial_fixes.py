@@ -6,6 +6,7 @@ import contextlib
 import io
 import math
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -200,3 +201,17 @@ def test_a_long_title_is_wrapped_inside_the_figure(hts_three):
     extent = fig._suptitle.get_window_extent()
     assert "\n" in fig._suptitle.get_text() and extent.x0 >= 0 and extent.x1 <= fig.bbox.width
     plt.close(fig)
+
+
+def test_nothing_fell_points_to_the_area_a_campaign_was_fought_for():
+    """aleppo_2016 is fought for east Aleppo, an area: "no place changed hands" alone, under "the regime took
+    east Aleppo: 6 of 6", reads as a contradiction."""
+    from wargame.core.scenario import load_scenario
+    from wargame.report.ensemble import EnsembleData, nothing_fell_text
+
+    scenario = load_scenario("aleppo_2016").scenario
+    quiet = EnsembleData(Path("."), {}, pd.DataFrame({"run": [0, 1], "end_day": [30.0, 30.0]}), pd.DataFrame(),
+                         scenario)
+    text = nothing_fell_text(quiet)
+    assert text.startswith("No city, town or airbase changed hands in any of the 2 runs.")
+    assert "an area, east Aleppo: the objectives above say who took it" in text

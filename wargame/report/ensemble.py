@@ -392,9 +392,25 @@ def nothing_fell_text(ens: EnsembleData) -> str:
     runs = len(ens.outcomes)
     needed = max(math.ceil(runs * MIN_SHARE_SHOWN - 1e-9), 1)
     if needed == 1:
-        return f"No city, town or airbase changed hands in any of the {runs} runs."
-    return (f"No city, town or airbase changed hands in {needed} or more of the {runs} runs (captures in under "
-            f"{MIN_SHARE_SHOWN:.0%} of the runs are not shown).")
+        text = f"No city, town or airbase changed hands in any of the {runs} runs."
+    else:
+        text = (f"No city, town or airbase changed hands in {needed} or more of the {runs} runs (captures in under "
+                f"{MIN_SHARE_SHOWN:.0%} of the runs are not shown).")
+    return text + _areas_note(ens.scenario)
+
+
+def _areas_note(scenario) -> str:
+    """Where a campaign is over an area (aleppo_2016's east Aleppo), no place changing hands is not "nothing
+    was taken": the sentence points to the objectives, which say how often the area was."""
+    areas = [oid for oid, objective in scenario.objectives.items() if objective.kind == "area"]
+    if not areas:
+        return ""
+    names = place_names(scenario)
+    labels = [objective_label(scenario, oid, names) for oid in areas]
+    joined = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    one = len(areas) == 1
+    return (f" The fighting was for {'an area' if one else 'areas'}, {joined}: the objectives above say who took "
+            f"{'it' if one else 'them'}.")
 
 
 def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
