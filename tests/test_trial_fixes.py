@@ -215,3 +215,17 @@ def test_nothing_fell_points_to_the_area_a_campaign_was_fought_for():
     text = nothing_fell_text(quiet)
     assert text.startswith("No city, town or airbase changed hands in any of the 2 runs.")
     assert "an area, east Aleppo: the objectives above say who took it" in text
+
+
+def test_a_count_of_runs_is_kept_on_one_line_in_the_objectives_table():
+    """"6 of 6" wrapped as "6 of" over "6" in narrow columns: the cell is of a class the page keeps unbroken."""
+    from wargame.report.html import CSS
+    from wargame.report.objectives import objectives_html
+
+    table = pd.DataFrame([{"objective": "x", "side": "regime", "kind": "area", "text": "The regime took x",
+                           "achieved": 6, "runs": 6, "share": 1.0, "median": 3.0, "p10": 2.0, "p90": 4.0,
+                           "days": (2.0, 3.0, 4.0)}])
+    import datetime as dt
+    html = objectives_html(table, dt.datetime(2016, 11, 15))
+    assert "<td class='num count'>6 of 6</td>" in html
+    assert re.search(r"td\.count\s*\{\s*white-space:\s*nowrap", CSS)

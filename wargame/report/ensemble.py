@@ -497,7 +497,7 @@ def captures_html(ens: EnsembleData, table: pd.DataFrame) -> str:
     attackers = ", ".join(side_in_sentence(ens.scenario, s) for s in sorted(attacker_sides(ens.scenario)))
     rows = "".join(f"<tr><td>{esc(r['name'])}</td><td>{esc(r['kind'])}</td>"
                    f"<td>{esc(capture_phrase(ens.scenario, r['capture'], r['by']))}</td>"
-                   f"<td class='num'>{runs_text(r['share'], r['runs'])}</td><td class='num'>{r['share']:.0%}</td>"
+                   f"<td class='num count'>{runs_text(r['share'], r['runs'])}</td><td class='num'>{r['share']:.0%}</td>"
                    f"<td class='num'>{r['median']:.2f}</td><td class='num'>{band_cell(r)}</td>"
                    f"<td>{format_date(date_of(ens.start, r['median']))}</td>"
                    f"<td class='num'>{share_text(r['held_share'])}</td></tr>" for _, r in table.iterrows())

@@ -154,7 +154,7 @@ def objectives_html(table: pd.DataFrame, start) -> str:
     if table.empty:
         return "<p>This scenario declares no objectives and no side's regime can collapse.</p>"
     rows = "".join(
-        f"<tr><td>{esc(r['text'])}</td><td class='num'>{r['achieved']} of {r['runs']}</td>"
+        f"<tr><td>{esc(r['text'])}</td><td class='num count'>{r['achieved']} of {r['runs']}</td>"
         f"<td class='num'>{r['share']:.0%}</td>"
         + ("<td class='num'>–</td><td class='num'>–</td><td>–</td>" if math.isnan(r["median"]) else
            f"<td class='num'>{r['median']:.2f}</td><td class='num'>{band_cell(r)}</td>"
