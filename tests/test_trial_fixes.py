@@ -229,3 +229,20 @@ def test_a_count_of_runs_is_kept_on_one_line_in_the_objectives_table():
     html = objectives_html(table, dt.datetime(2016, 11, 15))
     assert "<td class='num count'>6 of 6</td>" in html
     assert re.search(r"td\.count\s*\{\s*white-space:\s*nowrap", CSS)
+
+
+def test_a_single_runs_unfinished_objective_over_places_counts_places_not_a_share():
+    """"held 67% of it" of Tal Rifaat, Kuweires and As-Safira reads as ground: it is 2 of its 3 places."""
+    from wargame.core.scenario import load_scenario
+    from wargame.report.objectives import run_objective_lines
+
+    loaded = load_scenario("hts_2024")
+    outcome = {"achieved_sna_north": math.nan, "progress_sna_north": 2 / 3, "achieved_damascus": math.nan,
+               "progress_damascus": 0.0, "progress_regime_cities": 0.5}
+    lines = run_objective_lines(loaded.scenario, outcome, loaded.scenario.meta.start)
+    assert any("did not take Tal Rifaat" in line and line.endswith("(held 2 of its 3 places at the end)")
+               for line in lines)
+    assert any(line.endswith("did not take Damascus") for line in lines)          # one place: no "0% of it"
+    assert any(line.endswith("(held 3 of its 6 places at the end)") and "did not hold all of" in line
+               for line in lines)
+    assert not any("%" in line for line in lines)
