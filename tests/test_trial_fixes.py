@@ -246,3 +246,19 @@ def test_a_single_runs_unfinished_objective_over_places_counts_places_not_a_shar
     assert any(line.endswith("(held 3 of its 6 places at the end)") and "did not hold all of" in line
                for line in lines)
     assert not any("%" in line for line in lines)
+
+
+def test_the_effects_table_gives_shares_in_percent_and_no_scientific_notation():
+    """The trial's compare read "0.673" for a territory and "-8e-05" for its interval's end."""
+    from wargame.report.ensemble import _effects_html
+
+    effects = pd.DataFrame([
+        {"scenario": "other", "measure": "Syrian Democratic Forces: territory at the end", "base": 0.6726683,
+         "other": 0.6514417, "effect": -0.0212267, "low": -0.0283113, "high": -7.999e-05, "direction": "down",
+         "note": ""},
+        {"scenario": "other", "measure": "Damascus: days before it fell to the attacker", "base": 9.6666667,
+         "other": 13.458333, "effect": 3.7916667, "low": 2.83125, "high": 4.6666667, "direction": "up", "note": ""}])
+    html = _effects_html(effects, "base")
+    assert "67.3%" in html and "65.1%" in html and "-2.1 pp" in html and "-2.8 pp to -0.01 pp" in html
+    assert "9.67" in html and "+3.79" in html and "+2.83 to +4.67" in html
+    assert not re.search(r"\de[+-]\d", html)                       # nothing in scientific notation

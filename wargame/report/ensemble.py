@@ -831,17 +831,49 @@ def write_comparison(directory: Path, ensembles: list[EnsembleData], command: st
     return write_text_atomic(directory / "report.html", text)
 
 
+def is_share(measure: str) -> bool:
+    """A measure that is a share (of runs, or of the theatre's territory) rather than days or a count."""
+    return measure.endswith("(share of runs)") or measure.endswith("territory at the end")
+
+
+def plain_number(value: float, figures: int = 3, signed: bool = False) -> str:
+    """`figures` significant figures, never in scientific notation ("-8e-05" reads as noise): 13.5, 0.0417,
+    1234; at most 4 decimals, so a difference of a hair is 0.0000, not 8e-05."""
+    if math.isnan(value):
+        return "n/a"
+    magnitude = math.floor(math.log10(abs(value))) if value else 0
+    decimals = min(max(figures - 1 - magnitude, 0), 4)
+    return f"{value:{'+' if signed else ''}.{decimals}f}"
+
+
+def measure_value(row, column: str) -> str:
+    """A cell of the effects table: a share as a percentage (67.3%) and its differences in percentage points
+    (-2.1 pp), days and counts in plain figures; the effect and its interval signed."""
+    signed = column in ("effect", "low", "high")
+    value = row[column]
+    if is_share(row["measure"]):
+        points = value * 100
+        if math.isnan(points):
+            return "n/a"
+        # one decimal of a percent; two for a difference under one point, so a small one is not "0.0"
+        digits = 1 if abs(points) >= 1 or points == 0 else 2
+        return f"{points:+.{digits}f} pp" if signed else f"{points:.{digits}f}%"
+    return plain_number(value, signed=signed)
+
+
 def _effects_html(effects: pd.DataFrame, base: str) -> str:
     if effects.empty:
         return "<p>Only one scenario: nothing to compare against.</p>"
     out = [(f"<p>Mean paired difference against {esc(base)}, with a 95% bootstrap interval; a direction is stated "
            "only when the interval excludes zero. Falls to the campaign's attacker and retakings from it are "
            "measured apart; the days before a capture count a run in which it never happened as lasting to its "
-           "end.</p>")]
+           "end. Shares (of runs, of the theatre) are in percent and their differences in percentage points (pp)."
+           "</p>")]
     for scenario, part in effects.groupby("scenario", sort=False):
-        rows = "".join(f"<tr><td>{esc(r['measure'])}</td><td class='num'>{r['base']:.3g}</td>"
-                       f"<td class='num'>{r['other']:.3g}</td><td class='num'>{r['effect']:+.3g}</td>"
-                       f"<td class='num'>{r['low']:+.3g} to {r['high']:+.3g}</td><td>{esc(r['direction'])}</td></tr>"
+        rows = "".join(f"<tr><td>{esc(r['measure'])}</td><td class='num'>{measure_value(r, 'base')}</td>"
+                       f"<td class='num'>{measure_value(r, 'other')}</td><td class='num'>{measure_value(r, 'effect')}"
+                       f"</td><td class='num'>{measure_value(r, 'low')} to {measure_value(r, 'high')}</td>"
+                       f"<td>{esc(r['direction'])}</td></tr>"
                        + (f"<tr class='note'><td colspan='6'>&#9888; {esc(r['note'])}</td></tr>"
                           if r.get("note") and "share of runs" in r["measure"] else "")
                        for _, r in part.iterrows())
