@@ -228,7 +228,7 @@ def test_a_count_of_runs_is_kept_on_one_line_in_the_objectives_table():
     import datetime as dt
     html = objectives_html(table, dt.datetime(2016, 11, 15))
     assert "<td class='num count'>6 of 6</td>" in html
-    assert re.search(r"td\.count\s*\{\s*white-space:\s*nowrap", CSS)
+    assert re.search(r"td\.count[^{]*\{\s*white-space:\s*nowrap", CSS)
 
 
 def test_a_single_runs_unfinished_objective_over_places_counts_places_not_a_share():
@@ -259,6 +259,6 @@ def test_the_effects_table_gives_shares_in_percent_and_no_scientific_notation():
         {"scenario": "other", "measure": "Damascus: days before it fell to the attacker", "base": 9.6666667,
          "other": 13.458333, "effect": 3.7916667, "low": 2.83125, "high": 4.6666667, "direction": "up", "note": ""}])
     html = _effects_html(effects, "base")
-    assert "67.3%" in html and "65.1%" in html and "-2.1 pp" in html and "-2.8 pp to -0.01 pp" in html
+    assert "67.3%" in html and "65.1%" in html and "-2.1\u00a0pp" in html and "-2.8\u00a0pp to -0.01\u00a0pp" in html
     assert "9.67" in html and "+3.79" in html and "+2.83 to +4.67" in html
     assert not re.search(r"\de[+-]\d", html)                       # nothing in scientific notation

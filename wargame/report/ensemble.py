@@ -857,7 +857,9 @@ def measure_value(row, column: str) -> str:
             return "n/a"
         # one decimal of a percent; two for a difference under one point, so a small one is not "0.0"
         digits = 1 if abs(points) >= 1 or points == 0 else 2
-        return f"{points:+.{digits}f} pp" if signed else f"{points:.{digits}f}%"
+        if signed and points == 0:
+            return "0\u00a0pp"
+        return f"{points:+.{digits}f}\u00a0pp" if signed else f"{points:.{digits}f}%"   # "pp" kept with its figure
     return plain_number(value, signed=signed)
 
 
@@ -872,7 +874,7 @@ def _effects_html(effects: pd.DataFrame, base: str) -> str:
     for scenario, part in effects.groupby("scenario", sort=False):
         rows = "".join(f"<tr><td>{esc(r['measure'])}</td><td class='num'>{measure_value(r, 'base')}</td>"
                        f"<td class='num'>{measure_value(r, 'other')}</td><td class='num'>{measure_value(r, 'effect')}"
-                       f"</td><td class='num'>{measure_value(r, 'low')} to {measure_value(r, 'high')}</td>"
+                       f"</td><td class='num interval'>{measure_value(r, 'low')} to {measure_value(r, 'high')}</td>"
                        f"<td>{esc(r['direction'])}</td></tr>"
                        + (f"<tr class='note'><td colspan='6'>&#9888; {esc(r['note'])}</td></tr>"
                           if r.get("note") and "share of runs" in r["measure"] else "")
