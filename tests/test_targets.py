@@ -155,3 +155,11 @@ def test_a_score_gives_no_percentile_band_under_the_fewest_runs_a_band_is_drawn_
     assert _day(few.p10) == "n/a"                                                # the console shows no band
     many = score(target, pd.DataFrame({"fell_town": [float(d) for d in range(1, 41)]}))
     assert (many.p10, many.p90) == (4.0, 36.0)                 # 40 runs: the band of the actual runs, unchanged
+
+
+def test_the_validation_tables_write_no_band_as_n_a_and_a_band_as_its_days():
+    from wargame.experiments.validation import band_days
+
+    target = Target("demo", "fell_town", "a town falls", 4.0, 3.0, 5.0, 0.7, "test")
+    assert band_days(score(target, pd.DataFrame({"fell_town": [3.0, 9.0]}))) == "n/a"
+    assert band_days(score(target, pd.DataFrame({"fell_town": [float(d) for d in range(1, 41)]}))) == "4.0-36.0"
