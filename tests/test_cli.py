@@ -191,3 +191,20 @@ def test_the_command_line_starts_without_xarray():
     code = "import sys, wargame.cli.parser as p; p.build_parser(); print('xarray' in sys.modules)"
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert shown.stdout.strip() == "False"
+
+
+def test_a_calibrations_best_line_gives_a_command_that_runs_from_the_working_directory(tmp_path, capsys,
+                                                                                          monkeypatch):
+    """`python run.py run best.toml` fails from the checkout: the path is given as it is typed from there."""
+    from wargame.cli.studies import _print_study
+    from wargame.study.launch import StudyResult
+
+    study = tmp_path / "runs" / "cal"
+    study.mkdir(parents=True)
+    (study / "best.toml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    done = StudyResult(study, study / "report.html", ["best.toml"], ranking={}, best=study / "best.toml")
+    _print_study("calibration", "hts_2024", done)
+    assert "(python run.py run runs/cal/best.toml)" in capsys.readouterr().out
+    from wargame.study.calibrate import run_best_command
+    assert run_best_command(study / "best.toml", cwd=tmp_path / "elsewhere") == "python run.py run ../runs/cal/best.toml"

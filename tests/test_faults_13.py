@@ -221,8 +221,8 @@ def test_the_ensemble_tells_the_fall_from_the_retaking(duel_file, tmp_path):
     assert runs["retaking"].notna().tolist() == [False, False, True, True]
     report = _report(ens)
     # the fall and the retaking in rows of their own (the ensemble predates first_owner_: its first owner)
-    assert re.search(r"<td>Hama</td><td>city</td><td>fell to [^<]+</td><td class='num'>4 of 4</td>", report)
-    assert "<td>Hama</td><td>city</td><td>retaken by its first owner</td><td class='num'>2 of 4</td>" in report
+    assert re.search(r"<td>Hama</td><td>city</td><td>fell to [^<]+</td><td class='num count'>4 of 4</td>", report)
+    assert "<td>Hama</td><td>city</td><td>retaken by its first owner</td><td class='num count'>2 of 4</td>" in report
 
 
 def test_an_ensemble_written_before_the_takers_were_recorded_still_reports(duel_file, tmp_path):
@@ -231,7 +231,7 @@ def test_an_ensemble_written_before_the_takers_were_recorded_still_reports(duel_
     assert rows[["place", "capture", "share"]].values.tolist() == [["hama", FALL, 1.0]]     # no retaking known
     assert np.isnan(rows["held_share"].iloc[0])                                         # who held it: not recorded
     report = _report(ens)
-    assert "<td>Hama</td><td>city</td><td>fell</td><td class='num'>4 of 4</td><td class='num'>100%</td>" in report
+    assert "<td>Hama</td><td>city</td><td>fell</td><td class='num count'>4 of 4</td><td class='num'>100%</td>" in report
     assert "<td class='num'>–</td></tr>" in report      # who held it at the end: not recorded
 
 

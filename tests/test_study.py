@@ -193,6 +193,9 @@ def test_calibration_is_repeatable_across_executors_and_writes_a_runnable_best_s
         a.loc[a["loss"].idxmin(), "rules.morale.contagion_weight"])
     fit = pd.read_csv(tmp_path / "a" / "fit.csv")
     assert any("Aleppo falls on day 2 to 5" in target for target in fit["target"])
+    assert fit["p10"].isna().all() and fit["p90"].isna().all()       # one run each: no 10th-90th percentile band
+    report = (tmp_path / "a" / "report.html").read_text()
+    assert "python run.py run best.toml<" not in report             # the path as typed from the working directory
 
 
 def test_a_joint_calibration_runs_every_campaign_at_every_trial_and_fits_rules_only(tmp_path, monkeypatch):

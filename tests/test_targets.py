@@ -143,3 +143,23 @@ def test_a_variant_belongs_to_the_campaign_at_the_root_of_its_extends_chain(writ
     with pytest.raises(WargameError, match=r"duel.toml: no historical targets to calibrate against; .* one of "
                                            r"aleppo_2016, hts_2024, idlib_2015, idlib_2020, south_2018$"):
         historical_base(str(duel_file))
+
+
+def test_a_score_gives_no_percentile_band_under_the_fewest_runs_a_band_is_drawn_from():
+    from wargame.experiments.bands import MIN_RUNS_FOR_BAND
+    from wargame.experiments.validation import _day
+
+    target = Target("demo", "fell_town", "a town falls", 4.0, 3.0, 5.0, 0.7, "test")
+    few = score(target, pd.DataFrame({"fell_town": [3.0, 9.0][:MIN_RUNS_FOR_BAND - 1]}))
+    assert math.isnan(few.p10) and math.isnan(few.p90) and few.median == 6.0   # the median still stands
+    assert _day(few.p10) == "n/a"                                                # the console shows no band
+    many = score(target, pd.DataFrame({"fell_town": [float(d) for d in range(1, 41)]}))
+    assert (many.p10, many.p90) == (4.0, 36.0)                 # 40 runs: the band of the actual runs, unchanged
+
+
+def test_the_validation_tables_write_no_band_as_n_a_and_a_band_as_its_days():
+    from wargame.experiments.validation import band_days
+
+    target = Target("demo", "fell_town", "a town falls", 4.0, 3.0, 5.0, 0.7, "test")
+    assert band_days(score(target, pd.DataFrame({"fell_town": [3.0, 9.0]}))) == "n/a"
+    assert band_days(score(target, pd.DataFrame({"fell_town": [float(d) for d in range(1, 41)]}))) == "4.0-36.0"

@@ -6,6 +6,7 @@ import contextlib
 import io
 import math
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -200,3 +201,64 @@ def test_a_long_title_is_wrapped_inside_the_figure(hts_three):
     extent = fig._suptitle.get_window_extent()
     assert "\n" in fig._suptitle.get_text() and extent.x0 >= 0 and extent.x1 <= fig.bbox.width
     plt.close(fig)
+
+
+def test_nothing_fell_points_to_the_area_a_campaign_was_fought_for():
+    """aleppo_2016 is fought for east Aleppo, an area: "no place changed hands" alone, under "the regime took
+    east Aleppo: 6 of 6", reads as a contradiction."""
+    from wargame.core.scenario import load_scenario
+    from wargame.report.ensemble import EnsembleData, nothing_fell_text
+
+    scenario = load_scenario("aleppo_2016").scenario
+    quiet = EnsembleData(Path("."), {}, pd.DataFrame({"run": [0, 1], "end_day": [30.0, 30.0]}), pd.DataFrame(),
+                         scenario)
+    text = nothing_fell_text(quiet)
+    assert text.startswith("No city, town or airbase changed hands in any of the 2 runs.")
+    assert "an area, east Aleppo: the objectives above say who took it" in text
+
+
+def test_a_count_of_runs_is_kept_on_one_line_in_the_objectives_table():
+    """"6 of 6" wrapped as "6 of" over "6" in narrow columns: the cell is of a class the page keeps unbroken."""
+    from wargame.report.html import CSS
+    from wargame.report.objectives import objectives_html
+
+    table = pd.DataFrame([{"objective": "x", "side": "regime", "kind": "area", "text": "The regime took x",
+                           "achieved": 6, "runs": 6, "share": 1.0, "median": 3.0, "p10": 2.0, "p90": 4.0,
+                           "days": (2.0, 3.0, 4.0)}])
+    import datetime as dt
+    html = objectives_html(table, dt.datetime(2016, 11, 15))
+    assert "<td class='num count'>6 of 6</td>" in html
+    assert re.search(r"td\.count[^{]*\{\s*white-space:\s*nowrap", CSS)
+
+
+def test_a_single_runs_unfinished_objective_over_places_counts_places_not_a_share():
+    """"held 67% of it" of Tal Rifaat, Kuweires and As-Safira reads as ground: it is 2 of its 3 places."""
+    from wargame.core.scenario import load_scenario
+    from wargame.report.objectives import run_objective_lines
+
+    loaded = load_scenario("hts_2024")
+    outcome = {"achieved_sna_north": math.nan, "progress_sna_north": 2 / 3, "achieved_damascus": math.nan,
+               "progress_damascus": 0.0, "progress_regime_cities": 0.5}
+    lines = run_objective_lines(loaded.scenario, outcome, loaded.scenario.meta.start)
+    assert any("did not take Tal Rifaat" in line and line.endswith("(held 2 of its 3 places at the end)")
+               for line in lines)
+    assert any(line.endswith("did not take Damascus") for line in lines)          # one place: no "0% of it"
+    assert any(line.endswith("(held 3 of its 6 places at the end)") and "did not hold all of" in line
+               for line in lines)
+    assert not any("%" in line for line in lines)
+
+
+def test_the_effects_table_gives_shares_in_percent_and_no_scientific_notation():
+    """The trial's compare read "0.673" for a territory and "-8e-05" for its interval's end."""
+    from wargame.report.ensemble import _effects_html
+
+    effects = pd.DataFrame([
+        {"scenario": "other", "measure": "Syrian Democratic Forces: territory at the end", "base": 0.6726683,
+         "other": 0.6514417, "effect": -0.0212267, "low": -0.0283113, "high": -7.999e-05, "direction": "down",
+         "note": ""},
+        {"scenario": "other", "measure": "Damascus: days before it fell to the attacker", "base": 9.6666667,
+         "other": 13.458333, "effect": 3.7916667, "low": 2.83125, "high": 4.6666667, "direction": "up", "note": ""}])
+    html = _effects_html(effects, "base")
+    assert "67.3%" in html and "65.1%" in html and "-2.1\u00a0pp" in html and "-2.8\u00a0pp to -0.01\u00a0pp" in html
+    assert "9.67" in html and "+3.79" in html and "+2.83 to +4.67" in html
+    assert not re.search(r"\de[+-]\d", html)                       # nothing in scientific notation

@@ -115,7 +115,7 @@ def test_hts_2024_reports_a_town_retaken_by_the_regime_as_retaken(hts_retaken):
     assert ariha["capture"].tolist() == [RETAKING]          # never a fall: the offensive did not take it
     assert ariha["by"].tolist() == ["regime"] and ariha["share"].tolist() == [0.75]
     html = captures_html(hts_retaken, table)
-    assert "<td>Ariha</td><td>town</td><td>retaken by the regime</td><td class='num'>3 of 4</td>" in html
+    assert "<td>Ariha</td><td>town</td><td>retaken by the regime</td><td class='num count'>3 of 4</td>" in html
     assert not re.search(r"Ariha</td><td>town</td><td>fell to", html)
 
 
@@ -176,7 +176,7 @@ def test_aleppo_2016_ensemble_says_first_that_the_regime_took_east_aleppo(aleppo
     report = (ens.directory / "report.html").read_text(encoding="utf-8")
     first_table = report[report.index("<table"):report.index("</table>")]
     assert "The regime took east Aleppo" in first_table
-    assert f"<td class='num'>{len(days)} of 4</td>" in first_table and f"{days.median():.2f}" in first_table
+    assert f"<td class='num count'>{len(days)} of 4</td>" in first_table and f"{days.median():.2f}" in first_table
     assert report.index('id="objectives"') < report.index('id="summary"') < report.index('id="falls"')
 
 

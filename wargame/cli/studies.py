@@ -102,7 +102,8 @@ def _print_study(kind: str, scenario: str, done) -> None:
     for line in (cautions.read_text(encoding="utf-8").splitlines() if cautions.is_file() else []):
         print(f"  WARNING  {line}")
     if done.best is not None:
-        print(f"  best     {done.best}  (python run.py run {done.best})")
+        from wargame.study.calibrate import run_best_command  # only a calibration has a best.toml
+        print(f"  best     {done.best}  ({run_best_command(done.best)})")
     elif (done.directory / "best_set.txt").is_file():
         print(f"  best     {done.directory / 'best.toml'} (rules); to try them: python run.py validate-history "
               + (done.directory / "best_set.txt").read_text().strip())

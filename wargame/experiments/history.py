@@ -44,6 +44,7 @@ from pydantic import Field, ValidationError, model_validator
 from wargame.core.errors import ScenarioError, WargameError, problems_from_validation
 from wargame.core.scenario import load_scenario
 from wargame.core.scenario.common import Strict
+from wargame.experiments.bands import BAND, MIN_RUNS_FOR_BAND
 
 TARGETS_DIR = Path(__file__).parent / "targets"
 CONFIDENCE = ("H", "M", "L", "U")
@@ -256,8 +257,10 @@ def _values(target: Target, frame: pd.DataFrame) -> pd.Series:
 def score(target: Target, frame: pd.DataFrame) -> Score:
     values = _values(target, frame)
     filled = values.fillna(math.inf).to_numpy()
-    # percentiles of actual runs ("inverted_cdf"): a run that never got there stays "never", not NaN
-    p10, p90 = np.quantile(filled, [0.1, 0.9], method="inverted_cdf")
+    # percentiles of actual runs ("inverted_cdf"): a run that never got there stays "never", not NaN; under
+    # MIN_RUNS_FOR_BAND runs no band at all (NaN, shown "n/a"), the rule of every other table of the project
+    p10, p90 = (np.quantile(filled, BAND, method="inverted_cdf") if len(filled) >= MIN_RUNS_FOR_BAND
+                else (math.nan, math.nan))
     return Score(target, len(frame), float(values.notna().mean()), float(target.hits(frame).mean()),
                  float(np.median(filled)), float(p10), float(p90))
 

@@ -106,7 +106,7 @@ class ValidationReport:
             needs = f"{t.required:.0%}" if t.checked and not t.on_median else ("median" if t.checked else "-")
             history = "not" if t.never else f"{t.historical:.1f}"
             out.append(f"{t.scenario + ': ' + t.label:<52} {history:>8} {_day(s.median):>7} "
-                       f"{_day(s.p10) + '-' + _day(s.p90):>13} {s.hit:>10.0%} {needs:>6}  {result}")
+                       f"{band_days(s):>13} {s.hit:>10.0%} {needs:>6}  {result}")
         out += ["", "Campaigns (share of their checked H and M targets met, against their bar):"]
         for r in self.campaigns():
             c = r.campaign
@@ -120,13 +120,20 @@ class ValidationReport:
         out += ["", "Out of sample (December 2024: never a target, never in the loss): days from the start"]
         for scenario, label, s in self.out_of_sample:
             out.append(f"  {scenario + ': ' + label:<40} happened in {s.happened:.0%}; median {_day(s.median)}, "
-                       f"p10-p90 {_day(s.p10)}-{_day(s.p90)}")
+                       f"p10-p90 {band_days(s)}")
         out += ["", "OVERALL: " + ("PASS" if self.passed else "FAIL")]
         return out
 
 
 
+def band_days(s) -> str:
+    """A score's 10th-90th percentile days, "12.0-19.5", or "n/a" under MIN_RUNS_FOR_BAND runs (not "n/a-n/a")."""
+    return "n/a" if math.isnan(s.p10) else f"{_day(s.p10)}-{_day(s.p90)}"
+
+
 def _day(value: float) -> str:
+    if math.isnan(value):                    # no band under MIN_RUNS_FOR_BAND runs
+        return "n/a"
     return "never" if math.isinf(value) else f"{value:.1f}"
 
 

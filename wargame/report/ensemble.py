@@ -392,9 +392,25 @@ def nothing_fell_text(ens: EnsembleData) -> str:
     runs = len(ens.outcomes)
     needed = max(math.ceil(runs * MIN_SHARE_SHOWN - 1e-9), 1)
     if needed == 1:
-        return f"No city, town or airbase changed hands in any of the {runs} runs."
-    return (f"No city, town or airbase changed hands in {needed} or more of the {runs} runs (captures in under "
-            f"{MIN_SHARE_SHOWN:.0%} of the runs are not shown).")
+        text = f"No city, town or airbase changed hands in any of the {runs} runs."
+    else:
+        text = (f"No city, town or airbase changed hands in {needed} or more of the {runs} runs (captures in under "
+                f"{MIN_SHARE_SHOWN:.0%} of the runs are not shown).")
+    return text + _areas_note(ens.scenario)
+
+
+def _areas_note(scenario) -> str:
+    """Where a campaign is over an area (aleppo_2016's east Aleppo), no place changing hands is not "nothing
+    was taken": the sentence points to the objectives, which say how often the area was."""
+    areas = [oid for oid, objective in scenario.objectives.items() if objective.kind == "area"]
+    if not areas:
+        return ""
+    names = place_names(scenario)
+    labels = [objective_label(scenario, oid, names) for oid in areas]
+    joined = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    one = len(areas) == 1
+    return (f" The fighting was for {'an area' if one else 'areas'}, {joined}: the objectives above say who took "
+            f"{'it' if one else 'them'}.")
 
 
 def figure_city_falls(ens: EnsembleData, table: pd.DataFrame | None = None):
@@ -481,7 +497,7 @@ def captures_html(ens: EnsembleData, table: pd.DataFrame) -> str:
     attackers = ", ".join(side_in_sentence(ens.scenario, s) for s in sorted(attacker_sides(ens.scenario)))
     rows = "".join(f"<tr><td>{esc(r['name'])}</td><td>{esc(r['kind'])}</td>"
                    f"<td>{esc(capture_phrase(ens.scenario, r['capture'], r['by']))}</td>"
-                   f"<td class='num'>{runs_text(r['share'], r['runs'])}</td><td class='num'>{r['share']:.0%}</td>"
+                   f"<td class='num count'>{runs_text(r['share'], r['runs'])}</td><td class='num'>{r['share']:.0%}</td>"
                    f"<td class='num'>{r['median']:.2f}</td><td class='num'>{band_cell(r)}</td>"
                    f"<td>{format_date(date_of(ens.start, r['median']))}</td>"
                    f"<td class='num'>{share_text(r['held_share'])}</td></tr>" for _, r in table.iterrows())
@@ -815,17 +831,51 @@ def write_comparison(directory: Path, ensembles: list[EnsembleData], command: st
     return write_text_atomic(directory / "report.html", text)
 
 
+def is_share(measure: str) -> bool:
+    """A measure that is a share (of runs, or of the theatre's territory) rather than days or a count."""
+    return measure.endswith("(share of runs)") or measure.endswith("territory at the end")
+
+
+def plain_number(value: float, figures: int = 3, signed: bool = False) -> str:
+    """`figures` significant figures, never in scientific notation ("-8e-05" reads as noise): 13.5, 0.0417,
+    1234; at most 4 decimals, so a difference of a hair is 0.0000, not 8e-05."""
+    if math.isnan(value):
+        return "n/a"
+    magnitude = math.floor(math.log10(abs(value))) if value else 0
+    decimals = min(max(figures - 1 - magnitude, 0), 4)
+    return f"{value:{'+' if signed else ''}.{decimals}f}"
+
+
+def measure_value(row, column: str) -> str:
+    """A cell of the effects table: a share as a percentage (67.3%) and its differences in percentage points
+    (-2.1 pp), days and counts in plain figures; the effect and its interval signed."""
+    signed = column in ("effect", "low", "high")
+    value = row[column]
+    if is_share(row["measure"]):
+        points = value * 100
+        if math.isnan(points):
+            return "n/a"
+        # one decimal of a percent; two for a difference under one point, so a small one is not "0.0"
+        digits = 1 if abs(points) >= 1 or points == 0 else 2
+        if signed and points == 0:
+            return "0\u00a0pp"
+        return f"{points:+.{digits}f}\u00a0pp" if signed else f"{points:.{digits}f}%"   # "pp" kept with its figure
+    return plain_number(value, signed=signed)
+
+
 def _effects_html(effects: pd.DataFrame, base: str) -> str:
     if effects.empty:
         return "<p>Only one scenario: nothing to compare against.</p>"
     out = [(f"<p>Mean paired difference against {esc(base)}, with a 95% bootstrap interval; a direction is stated "
            "only when the interval excludes zero. Falls to the campaign's attacker and retakings from it are "
            "measured apart; the days before a capture count a run in which it never happened as lasting to its "
-           "end.</p>")]
+           "end. Shares (of runs, of the theatre) are in percent and their differences in percentage points (pp)."
+           "</p>")]
     for scenario, part in effects.groupby("scenario", sort=False):
-        rows = "".join(f"<tr><td>{esc(r['measure'])}</td><td class='num'>{r['base']:.3g}</td>"
-                       f"<td class='num'>{r['other']:.3g}</td><td class='num'>{r['effect']:+.3g}</td>"
-                       f"<td class='num'>{r['low']:+.3g} to {r['high']:+.3g}</td><td>{esc(r['direction'])}</td></tr>"
+        rows = "".join(f"<tr><td>{esc(r['measure'])}</td><td class='num'>{measure_value(r, 'base')}</td>"
+                       f"<td class='num'>{measure_value(r, 'other')}</td><td class='num'>{measure_value(r, 'effect')}"
+                       f"</td><td class='num interval'>{measure_value(r, 'low')} to {measure_value(r, 'high')}</td>"
+                       f"<td>{esc(r['direction'])}</td></tr>"
                        + (f"<tr class='note'><td colspan='6'>&#9888; {esc(r['note'])}</td></tr>"
                           if r.get("note") and "share of runs" in r["measure"] else "")
                        for _, r in part.iterrows())

@@ -22,6 +22,7 @@ table { border-collapse: collapse; font-size: 0.9em; margin: 0.6em 0; }
 th, td { padding: 0.25em 0.6em; border-bottom: 1px solid #e2e2e2; text-align: left; vertical-align: top; }
 th { background: #f0f0ec; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.date { white-space: nowrap; }
+td.count, td.interval { white-space: nowrap; }   /* "6 of 6", "-2.8 pp to -0.01 pp": read as one */
 figure { margin: 1em 0 1.6em; } figure img { max-width: 100%; border: 1px solid #ddd; }
 /* A figure opens full size with no script: its link makes it the page's :target, which fills the window
    with the image at its own pixels (scroll to pan); "close" targets nothing and puts it back. */

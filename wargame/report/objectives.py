@@ -135,16 +135,31 @@ def run_objective_lines(scenario, outcome: dict, start) -> list[str]:
         progress = outcome.get(f"progress_{oid}", math.nan)
         if objective.kind == "hold":
             lines.append(f"{who} held {label} to the end" if progress >= HELD_ALL
-                         else f"{who} did not hold all of {label} (held {progress:.0%} at the end)")
+                         else f"{who} did not hold {'' if len(objective.places) == 1 else 'all of '}{label}"
+                              + held_text(objective, progress))
             continue
         day = outcome.get(f"achieved_{oid}", math.nan)
         lines.append(f"{who} took {label} on day {day:.2f} ({format_date(date_of(start, day))})"
-                     if not math.isnan(day) else f"{who} did not take {label} (held {progress:.0%} of it at the end)")
+                     if not math.isnan(day) else f"{who} did not take {label}" + held_text(objective, progress))
     for key in (k for k in outcome if k.startswith("collapsed_")):
         regime, day = regime_name(key.removeprefix("collapsed_")).capitalize(), outcome[key]
         lines.append(f"{regime} collapsed on day {day:.2f} ({format_date(date_of(start, day))})"
                      if not math.isnan(day) else f"{regime} did not collapse")
     return lines
+
+
+def held_text(objective, progress: float) -> str:
+    """What a side held at the end of an objective it did not complete: an area's share ("held 62% of it"), a
+    set of places counted in places ("held 2 of its 3 places": a share of three places reads as a share of
+    ground), nothing for a single place (not taken, or lost, is all there is to say)."""
+    if math.isnan(progress):
+        return ""
+    if objective.kind == "area":
+        return f" (held {progress:.0%} of it at the end)"
+    places = len(objective.places)
+    if places <= 1:
+        return ""
+    return f" (held {round(progress * places)} of its {places} places at the end)"
 
 
 def objectives_html(table: pd.DataFrame, start) -> str:
@@ -154,7 +169,7 @@ def objectives_html(table: pd.DataFrame, start) -> str:
     if table.empty:
         return "<p>This scenario declares no objectives and no side's regime can collapse.</p>"
     rows = "".join(
-        f"<tr><td>{esc(r['text'])}</td><td class='num'>{r['achieved']} of {r['runs']}</td>"
+        f"<tr><td>{esc(r['text'])}</td><td class='num count'>{r['achieved']} of {r['runs']}</td>"
         f"<td class='num'>{r['share']:.0%}</td>"
         + ("<td class='num'>–</td><td class='num'>–</td><td>–</td>" if math.isnan(r["median"]) else
            f"<td class='num'>{r['median']:.2f}</td><td class='num'>{band_cell(r)}</td>"

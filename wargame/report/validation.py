@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from wargame.core.errors import WargameError
 from wargame.experiments.history import campaigns, loss_breakdown
+from wargame.experiments.validation import band_days
 from wargame.output.files import write_text_atomic
 from wargame.report.html import esc, figure, page
 from wargame.report.style import save_figure, theme
@@ -44,7 +45,9 @@ def _timing(scenario: str, frame: pd.DataFrame) -> tuple[dt.datetime | None, flo
 
 
 def _day(value: float) -> str:
-    return "never" if math.isinf(value) or math.isnan(value) else f"{value:.1f}"
+    if math.isnan(value):                    # no band under MIN_RUNS_FOR_BAND runs
+        return "n/a"
+    return "never" if math.isinf(value) else f"{value:.1f}"
 
 
 def _result(passed: bool | None, none: str = "reported") -> str:
@@ -129,7 +132,7 @@ def _targets_table(scores: list) -> str:
         needs = ("median" if t.on_median else f"{t.required:.0%}") if t.checked else "-"
         rows.append(f"<tr><td>{esc(t.id)}</td><td>{esc(t.label)}</td><td>{esc(t.confidence)}</td>"
                     f"<td>{esc(history)}</td><td class='num'>{t.low:g}-{t.high:g}</td>"
-                    f"<td class='num'>{_day(s.median)}</td><td class='num'>{_day(s.p10)}-{_day(s.p90)}</td>"
+                    f"<td class='num'>{_day(s.median)}</td><td class='num'>{band_days(s)}</td>"
                     f"<td class='num'>{s.hit:.0%}</td><td class='num'>{needs}</td><td>{_result(s.passed)}</td>"
                     f"<td class='dim'>{esc(t.source)}</td></tr>")
     return f"<table>{head}{''.join(rows)}</table>"
@@ -201,7 +204,7 @@ def write_validation_page(directory: Path, report, frames: dict[str, pd.DataFram
             drawn = save_figure(figure_out_of_sample(rows, frames), figures / "out_of_sample.png")
             history = {(c.scenario, o.label): o.history for c in known.values() for o in c.out_of_sample}
             table = "".join(f"<tr><td>{esc(label)}</td><td class='num'>{s.happened:.0%}</td>"
-                            f"<td class='num'>{_day(s.median)}</td><td class='num'>{_day(s.p10)}-{_day(s.p90)}</td>"
+                            f"<td class='num'>{_day(s.median)}</td><td class='num'>{band_days(s)}</td>"
                             f"<td>{esc(history.get((scenario, label), ''))}</td></tr>" for scenario, label, s in rows)
             sections["out_of_sample"] = (
                 "December 2024: the out-of-sample prediction",

@@ -27,6 +27,7 @@ of wargame/core/scenario/rules.py (docs/CALIBRATION.md) or passed with --set (be
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from pathlib import Path
 
@@ -60,6 +61,16 @@ PARALLEL = 4          # trials per batch: fixed, so that results do not depend o
 OPTUNA_DB = "optuna.db"
 TOP_TARGETS = 3       # the targets of the largest share printed after a calibration
 
+
+def run_best_command(best: Path, cwd: str | Path | None = None) -> str:
+    """The command that runs a calibration's best.toml, typed from the working directory: its path relative
+    to it ("../runs/cal/best.toml" included, os.path.relpath), or, where there is none (another drive), its
+    name. "best.toml" alone fails from the checkout, where the command is typed."""
+    try:
+        shown = Path(os.path.relpath(Path(best).resolve(), Path(cwd or os.getcwd()).resolve())).as_posix()
+    except ValueError:
+        shown = Path(best).name
+    return f"python run.py run {shown}"
 
 def _optuna():
     try:
@@ -271,7 +282,7 @@ def _report(spec, parameters, bases: list[str], targets, directory: Path, histor
                            for p in parameters])
     runs_each = f"{count(spec.replicates, 'run')} of each campaign" if joint else f"{count(spec.replicates, 'run')} each"
     use = ("set them as the defaults in wargame/core/scenario/rules.py, or pass the options of <b>best_set.txt</b>"
-           if joint else "<code>python run.py run best.toml</code>")
+           if joint else f"<code>{esc(run_best_command(directory / 'best.toml'))}</code>")
     intro = (f"<p>{len(trials)} Optuna (TPE) trials {'of the rules' if joint else 'of <b>' + esc(spec.scenario) + '</b>'}, "
              f"{runs_each} on common seeds (master seed {spec.seed}), fitted to {fitted_to} historical targets "
              f"{esc(what)}" + (f" from <b>{esc(spec.calibrate.targets)}</b>" if spec.calibrate.targets else "") + ". "
