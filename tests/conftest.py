@@ -70,3 +70,19 @@ def helpers():
     h.conserved_personnel = conserved_personnel
     h.np = np
     return h
+
+
+def ensemble_by_command(out: Path, scenario: str, reps: int, seed: int):
+    """An ensemble made as a user makes it (`python run.py run SCENARIO --reps N`, one worker): what the
+    console printed, and the ensemble directory read back."""
+    import contextlib
+    import io
+
+    from wargame.cli import main
+    from wargame.report.ensemble import EnsembleData
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["run", scenario, "--reps", str(reps), "--seed", str(seed), "--workers", "1",
+                     "--out", str(out)]) == 0
+    return printed.getvalue(), EnsembleData.load(out)

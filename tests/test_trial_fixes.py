@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.conftest import ensemble_by_command
 from wargame.cli import main
 from wargame.core.scenario import load_scenario
 from wargame.report.objectives import objective_label, place_names
@@ -46,13 +47,7 @@ def test_objectives_name_villages_by_their_names_not_their_ids():
 
 @pytest.fixture(scope="module")
 def hts_three(tmp_path_factory):
-    from wargame.report.ensemble import EnsembleData
-
-    out = tmp_path_factory.mktemp("hts3") / "ens"
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        assert main(["run", "hts_2024", "--reps", "3", "--seed", "1", "--workers", "1", "--out", str(out)]) == 0
-    return printed.getvalue(), EnsembleData.load(out)
+    return ensemble_by_command(tmp_path_factory.mktemp("hts3") / "ens", "hts_2024", reps=3, seed=1)
 
 
 def test_under_five_runs_no_percentile_is_given_anywhere(hts_three):

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import ensemble_by_command
 from wargame.cli import main
 from wargame.core.model import WarModel
 from wargame.core.scenario import load_scenario
@@ -157,11 +158,7 @@ def test_nothing_changed_hands_is_said_in_a_sentence_not_an_empty_table(hts_reta
 
 @pytest.fixture(scope="module")
 def aleppo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("aleppo") / "ens"
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        assert main(["run", "aleppo_2016", "--reps", "4", "--seed", "3", "--workers", "1", "--out", str(out)]) == 0
-    return printed.getvalue(), EnsembleData.load(out)
+    return ensemble_by_command(tmp_path_factory.mktemp("aleppo") / "ens", "aleppo_2016", reps=4, seed=3)
 
 
 def test_aleppo_2016_ensemble_says_first_that_the_regime_took_east_aleppo(aleppo):
