@@ -150,6 +150,8 @@ def test_a_morris_interval_that_cannot_be_estimated_is_drawn_as_no_bar_and_said_
     assert not ax.containers[0].has_xerr
     assert "cannot be estimated" in ax.get_legend().get_texts()[0].get_text()
     assert ax.get_xlim()[1] > 1.4
+    title = fig._suptitle.get_text()
+    assert "n/a" in title and "with its 95% interval" not in title       # the title does not promise one
     plt.close(fig)
 
 

@@ -29,7 +29,7 @@ from wargame.core.campaign import regime_name
 from wargame.core.dates import date_of, format_date
 from wargame.core.errors import WargameError
 from wargame.experiments.bands import BAND, MIN_RUNS_FOR_BAND, band
-from wargame.experiments.counterfactuals import paired_effect
+from wargame.experiments.counterfactuals import MIN_PAIRS, paired_effect
 from wargame.experiments.places import (
     FALL,
     OTHER,
@@ -636,7 +636,7 @@ def comparison_effects(base: EnsembleData, other: EnsembleData, seed: int = 0) -
         frame["direction"] = np.where(~frame["comparable"], "not comparable",
                                       np.where(frame["low"] > 0, "up", np.where(frame["high"] < 0, "down",
                                                                                  "no clear change")))
-        if len(a) < 10:
+        if len(a) < MIN_PAIRS:
             frame["direction"] = "too few runs"
     return frame
 
@@ -867,7 +867,8 @@ def _effects_html(effects: pd.DataFrame, base: str) -> str:
     if effects.empty:
         return "<p>Only one scenario: nothing to compare against.</p>"
     out = [(f"<p>Mean paired difference against {esc(base)}, with a 95% bootstrap interval; a direction is stated "
-           "only when the interval excludes zero. Falls to the campaign's attacker and retakings from it are "
+           f"only when the interval excludes zero and there are {MIN_PAIRS} paired runs or more (with fewer, a "
+           "bootstrap interval means little: the direction reads \"too few runs\"). Falls to the campaign's attacker and retakings from it are "
            "measured apart; the days before a capture count a run in which it never happened as lasting to its "
            "end. Shares (of runs, of the theatre) are in percent and their differences in percentage points (pp)."
            "</p>")]

@@ -240,8 +240,10 @@ def figure_indices(indices: pd.DataFrame, method: str, title: str, warnings=()):
             ax.set_title(label(output))
         for ax in axes.flat[len(outputs):]:
             ax.remove()
+        estimable = "mu_star_conf" in indices and indices["mu_star_conf"].notna().any()
+        interval = "mu* with its 95% interval" if estimable else "mu*'s interval n/a (too few trajectories)"
         what = ("first- and total-order indices with 95% intervals, parameters ranked" if method == "sobol" else
-                "mu* against sigma per parameter, mu* with its 95% interval; above the dashed line sigma = mu* a "
+                f"mu* against sigma per parameter, {interval}; above the dashed line sigma = mu* a "
                 "parameter acts mostly through interactions or non-linearity")
         _suptitle(fig, f"{title}: {what}")
         _warn(fig, list(warnings))
