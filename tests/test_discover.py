@@ -249,7 +249,7 @@ def test_a_fall_cut_off_by_the_regimes_collapse_is_said_with_the_column_that_cou
     assert caution in unescape((out / "discover.html").read_text())
     # the column that counts the collapse draws no caution
     assert main(["discover", str(copy), "--outcome", "lost_regime_damascus < 10", "--out", str(tmp_path / "l")]) == 0
-    assert "CAUTION" not in capsys.readouterr().out
+    assert "runs that ended at the regime's collapse" not in capsys.readouterr().out     # (the one-seed caution stays)
 
 
 def test_without_the_analysis_extra_discover_says_which_to_install(monkeypatch, capsys, study):
@@ -381,3 +381,14 @@ def test_discover_reads_the_study_through_load_study_whose_ranges_and_checks_it_
     (broken / "manifest.json").write_text(json.dumps(manifest))
     assert main(["discover", str(broken), "--outcome", "made"]) == 2
     assert "manifest.json: parameters is not a list of {path, low, high}" in capsys.readouterr().err
+
+
+def test_a_study_of_one_run_a_point_is_cautioned_that_a_box_may_follow_one_seed(study, capsys):
+    from wargame.study.discover import single_run_caution
+
+    once = pd.DataFrame({"point": [0, 1, 2], "x": [1.0, 2.0, 3.0]})
+    twice = pd.DataFrame({"point": [0, 0, 1, 1], "x": [1.0, 1.0, 2.0, 2.0]})
+    assert "same seed" in single_run_caution(once)[0] and single_run_caution(twice) == []
+    assert main(["discover", str(study), "--outcome", "made", "--out", str(study.parent / "once")]) == 0
+    assert "CAUTION  each design point was run once" in capsys.readouterr().out
+

@@ -97,7 +97,8 @@ class Discovery:
     threshold: float
     scores: pd.DataFrame                 # parameter, role, score, rank (ranked)
     boxes: list[Box] = field(default_factory=list)
-    cautions: list[str] = field(default_factory=list)   # what the outcome's columns cannot say (collapse_cutoffs)
+    # what the outcome's columns cannot say (collapse_cutoffs) and what the design cannot (single_run_caution)
+    cautions: list[str] = field(default_factory=list)
 
     @property
     def share(self) -> float:
@@ -140,6 +141,16 @@ def collapse_cutoffs(outcome: str, runs: pd.DataFrame) -> list[str]:
                                 f"before anyone entered {place} (a run ends when a regime collapses); to count the "
                                 f"collapse as the loss, use {lost}")
     return cautions
+
+
+def single_run_caution(runs: pd.DataFrame) -> list[str]:
+    """A study of one run a point: every point ran on the same seed (common random numbers), so a box can
+    follow that one seed's luck across the parameter rather than the parameter itself; replicates, or an
+    ensemble at each end of the box, tell the two apart."""
+    if "point" not in runs.columns or runs.groupby("point").size().max() > 1:
+        return []
+    return ["each design point was run once, all on the same seed: a box may follow that seed's luck rather "
+            "than the parameter; check it with --reps 2 or more, or an ensemble at each end of the box"]
 
 
 def feature_scores(study: StudyData, holds: np.ndarray, roles: dict[str, str], trees: int = TREES
@@ -330,7 +341,8 @@ def discover(directory: str | Path, outcome: str, threshold: float = THRESHOLD, 
                            f"{MIN_RUNS} (a sweep of more points)")
     holds = outcome_of(study, outcome)
     return Discovery(study, roles, outcome, holds, threshold, feature_scores(study, holds, roles),
-                     find_boxes(study, holds, roles, threshold, boxes), collapse_cutoffs(outcome, study.runs))
+                     find_boxes(study, holds, roles, threshold, boxes),
+                     collapse_cutoffs(outcome, study.runs) + single_run_caution(study.runs))
 
 
 def restricted_levers(box: Box) -> list[str]:
