@@ -392,3 +392,18 @@ def test_a_study_of_one_run_a_point_is_cautioned_that_a_box_may_follow_one_seed(
     assert main(["discover", str(study), "--outcome", "made", "--out", str(study.parent / "once")]) == 0
     assert "CAUTION  each design point was run once" in capsys.readouterr().out
 
+
+def test_the_trajectory_draws_the_reported_box_in_the_colour_of_the_parameters_it_restricts(study):
+    """A peeling step at the same point may restrict more parameters than the box kept once chance
+    restrictions were dropped: the box's own dot, on top, says how many it restricts."""
+    import matplotlib.pyplot as plt
+
+    from wargame.study.discover import discover
+    from wargame.study.discover_charts import figure_trajectory
+
+    found = discover(study, "made")
+    fig = figure_trajectory(found)
+    [top] = [c for c in fig.axes[0].collections if c.get_zorder() == 4]
+    assert list(top.get_array()) == [len(found.boxes[0].limits)]
+    plt.close(fig)
+

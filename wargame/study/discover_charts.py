@@ -39,6 +39,10 @@ def figure_trajectory(discovery):
             ax.plot(steps["coverage"], steps["density"], color="#999999", linewidth=0.8, zorder=1)
             ax.scatter([box.coverage], [box.density], s=170, facecolors="none", edgecolors="#d62728", linewidths=1.8,
                        zorder=3)
+            # the reported box in its own colour on top: a step of the peeling drawn at the same point may restrict
+            # more parameters than the box kept once chance restrictions were dropped
+            ax.scatter([box.coverage], [box.density], c=[len(box.limits)], cmap="viridis", vmin=0, vmax=most, s=34,
+                       edgecolors="white", linewidths=0.8, zorder=4)
             ax.annotate(f"box {box.number}: coverage {box.coverage:.2f}, density {box.density:.2f}",
                         (box.coverage, box.density), xytext=(-14, 0), textcoords="offset points", ha="right",
                         va="center", fontsize=8.5, color="#d62728",
