@@ -79,11 +79,9 @@ def typed_again(word: str, cwd: str | None = None) -> str:
     option, equals, value = word.partition("=") if word.startswith("--") else ("", "", word)
     if not value.startswith("/"):
         return word
-    try:
-        shown = os.path.relpath(value, cwd or os.getcwd())
-    except ValueError:
-        shown = os.path.basename(value)
-    return f"{option}{equals}{shown}"
+    from wargame.output.rundir import relative_path
+
+    return f"{option}{equals}{relative_path(value, cwd)}"
 
 
 def _print_study(kind: str, scenario: str, done) -> None:

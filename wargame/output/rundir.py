@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import platform
 import shlex
 import shutil
@@ -64,6 +65,16 @@ def shown_path(path: str | Path, cwd: str | Path | None = None) -> str:
         return path.resolve().relative_to(Path(cwd or Path.cwd()).resolve()).as_posix()
     except ValueError:
         return path.name
+
+
+def relative_path(path: str | Path, cwd: str | Path | None = None) -> str:
+    """A path as typed from the working directory: relative to it ("../data/t.toml" included, so that a command
+    shown in a report runs from where it was typed and names no directory of this machine), or, where there
+    is none (another drive), the file's name."""
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), Path(cwd or os.getcwd()).resolve())).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 OUTSIDE_NOTE = ("scenario.toml is the one in this run directory, which was written outside the working "

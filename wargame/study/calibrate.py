@@ -27,7 +27,6 @@ of wargame/core/scenario/rules.py (docs/CALIBRATION.md) or passed with --set (be
 from __future__ import annotations
 
 import math
-import os
 import warnings
 from pathlib import Path
 
@@ -41,6 +40,7 @@ from wargame.core.scenario.paths import set_path
 from wargame.experiments.history import campaign_of, campaigns, loss_breakdown, score
 from wargame.experiments.runner import Job
 from wargame.output.files import write_atomic, write_text_atomic
+from wargame.output.rundir import relative_path
 from wargame.report.charts import count_ticks
 from wargame.report.html import esc
 from wargame.report.style import save_figure, theme
@@ -66,11 +66,8 @@ def run_best_command(best: Path, cwd: str | Path | None = None) -> str:
     """The command that runs a calibration's best.toml, typed from the working directory: its path relative
     to it ("../runs/cal/best.toml" included, os.path.relpath), or, where there is none (another drive), its
     name. "best.toml" alone fails from the checkout, where the command is typed."""
-    try:
-        shown = Path(os.path.relpath(Path(best).resolve(), Path(cwd or os.getcwd()).resolve())).as_posix()
-    except ValueError:
-        shown = Path(best).name
-    return f"python run.py run {shown}"
+    return f"python run.py run {relative_path(best, cwd)}"
+
 
 def _optuna():
     try:
