@@ -29,6 +29,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from wargame.core.agents.unit import STATES
 from wargame.core.campaign import regime_name
+from wargame.experiments.bands import BAND, MIN_RUNS_FOR_BAND
 from wargame.output import RunData
 from wargame.report.agg import TextCanvasAgg
 from wargame.report.style import (
@@ -62,6 +63,21 @@ AIR = {                         # metric prefix: (panel title, what is counted)
     # a faction's `drones` raiding bases; drones flown as an air wing (Turkey's in 2020) count as sorties
     "drone_raids": ("Drone raids on airbases", "raids"),
 }
+
+
+def draw_fan(ax, x, values: np.ndarray, colour, label: str, few_label: str, linestyle: str = "-",
+             linewidth: float | None = None) -> None:
+    """Runs (rows of `values`) over `x`: their median and 10th-90th percentile band, labelled `label`; with
+    fewer than MIN_RUNS_FOR_BAND runs (whose percentiles would be the lowest and highest run) each run's own
+    line instead, the first labelled `few_label`. Ensemble, comparison and study fans all draw this way."""
+    if len(values) < MIN_RUNS_FOR_BAND:
+        for k, run in enumerate(values):
+            ax.plot(x, run, color=colour, linestyle=linestyle, linewidth=0.9, alpha=0.75,
+                    label=few_label if k == 0 else None)
+        return
+    low, mid, high = np.nanquantile(values, [BAND[0], 0.5, BAND[1]], axis=0)
+    ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0)
+    ax.plot(x, mid, color=colour, linestyle=linestyle, linewidth=linewidth, label=label)
 
 
 def count_ticks() -> MaxNLocator:

@@ -28,7 +28,7 @@ import pandas as pd
 from wargame.core.campaign import regime_name
 from wargame.core.dates import date_of, format_date
 from wargame.core.errors import WargameError
-from wargame.experiments.bands import BAND, MIN_RUNS_FOR_BAND, band
+from wargame.experiments.bands import MIN_RUNS_FOR_BAND, band
 from wargame.experiments.counterfactuals import MIN_PAIRS, paired_effect
 from wargame.experiments.places import (
     FALL,
@@ -40,6 +40,7 @@ from wargame.experiments.places import (
 )
 from wargame.output import require_files
 from wargame.output.files import write_atomic, write_text_atomic
+from wargame.report.charts import draw_fan
 from wargame.report.html import esc, figure, page
 from wargame.report.objectives import (
     BAND_HEADER,
@@ -142,17 +143,9 @@ def write_ensemble(directory: Path, loaded, rows: pd.DataFrame, master_seed: int
 # --- figures ------------------------------------------------------------------------------------------
 
 def _fan(ax, x, values: np.ndarray, colour, label: str, linestyle="-") -> None:
-    """The median of the runs with the 10th-90th percentile band; with fewer than MIN_RUNS_FOR_BAND runs
-    (whose 10th and 90th percentiles would be the lowest and highest run) each run's own line instead,
-    and the legend says so."""
-    if len(values) < MIN_RUNS_FOR_BAND:
-        for k, run in enumerate(values):
-            ax.plot(x, run, color=colour, linestyle=linestyle, linewidth=0.9, alpha=0.75,
-                    label=f"{label} ({runs_drawn(len(values))})" if k == 0 else None)
-        return
-    low, mid, high = np.nanquantile(values, [BAND[0], 0.5, BAND[1]], axis=0)
-    ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0)
-    ax.plot(x, mid, color=colour, linestyle=linestyle, label=label)
+    """A fan of the runs (report.charts.draw_fan); under MIN_RUNS_FOR_BAND runs the legend says why there
+    is no band."""
+    draw_fan(ax, x, values, colour, label, f"{label} ({runs_drawn(len(values))})", linestyle)
 
 
 def runs_drawn(runs: int) -> str:

@@ -20,7 +20,7 @@ from matplotlib.ticker import PercentFormatter
 
 from wargame.core.campaign import regime_name
 from wargame.experiments.bands import BAND, MIN_RUNS_FOR_BAND
-from wargame.report.charts import count_ticks
+from wargame.report.charts import count_ticks, draw_fan
 from wargame.report.style import theme
 from wargame.study.outputs import is_count, is_share, label
 
@@ -333,17 +333,9 @@ def figure_series_fans(series, metric: str, title: str, by: str | None = None, p
         warnings.simplefilter("ignore", RuntimeWarning)
         fig, ax = plt.subplots(figsize=(9.0, 4.8))
         for (name, runs), colour in zip(groups, itertools.cycle(colours)):
-            matrix = values.loc[runs].to_numpy(dtype=float)
-            if len(runs) >= MIN_RUNS_FOR_BAND:
-                low, high = np.nanquantile(matrix, BAND, axis=0)
-                ax.fill_between(days, low, high, color=colour, alpha=0.18, linewidth=0)
-                ax.plot(days, np.nanmedian(matrix, axis=0), color=colour, linewidth=2.0,
-                        label=f"{name}: median and 10th-90th of {len(runs)} runs")
-            else:
-                for k, row in enumerate(matrix):
-                    ax.plot(days, row, color=colour, linewidth=0.9, alpha=0.8,
-                            label=f"{name}: {'its one run' if len(runs) == 1 else f'each of {len(runs)} runs'} (too few for a band)"
-                            if k == 0 else None)
+            few = f"{name}: {'its one run' if len(runs) == 1 else f'each of {len(runs)} runs'} (too few for a band)"
+            draw_fan(ax, days, values.loc[runs].to_numpy(dtype=float), colour,
+                     f"{name}: median and 10th-90th of {len(runs)} runs", few, linewidth=2.0)
         ax.set_xlabel("day of the campaign (a run that ended earlier is held at its last value)")
         ax.set_ylabel(metric_label(metric))
         if is_share(metric):
