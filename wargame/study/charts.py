@@ -333,7 +333,7 @@ def figure_series_fans(series, metric: str, title: str, by: str | None = None, p
         warnings.simplefilter("ignore", RuntimeWarning)
         fig, ax = plt.subplots(figsize=(9.0, 4.8))
         for (name, runs), colour in zip(groups, itertools.cycle(colours)):
-            few = f"{name}: {'its one run' if len(runs) == 1 else f'each of {len(runs)} runs'} (too few for a band)"
+            few = f"{name}: {_each_run(len(runs))} (too few for a band)"
             draw_fan(ax, days, values.loc[runs].to_numpy(dtype=float), colour,
                      f"{name}: median and 10th-90th of {len(runs)} runs", few, linewidth=2.0)
         ax.set_xlabel("day of the campaign (a run that ended earlier is held at its last value)")
